@@ -1,0 +1,14 @@
+// Bundles the server (fast start: one file, no module resolution at launch) and the library.
+import { build } from "esbuild"
+
+const common = { bundle: true, platform: "node", target: "node20", format: "esm", sourcemap: true, logLevel: "warning" }
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: ["src/main.ts"],
+    outfile: "dist/redfiber-server.js",
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
+  }),
+  build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", packages: "external" })
+])

@@ -1,0 +1,79 @@
+/**
+ * What a command is: one entry of the command table. Name, arity, flags and key positions are
+ * Redis's own (they are what `COMMAND INFO` reports, what arity errors check, and what key
+ * extraction reads); `run` is plain synchronous code that reads its arguments and writes its reply
+ * into the connection's `ReplyWriter`. No Effect runs per command: a whole batch executes inside
+ * one step on the keyspace.
+ */
+import type { Database } from "../keyspace/Database.js"
+import type { Keyspace } from "../keyspace/Keyspace.js"
+import type { ReplyWriter } from "../protocol/ReplyWriter.js"
+import type { ClientState } from "../server/ClientState.js"
+import type { ServerState } from "../server/ServerState.js"
+
+/** The world a command sees while its batch runs. One per connection, reused for every batch. */
+export interface CommandContext {
+  keyspace: Keyspace
+  /** The client's selected database (SELECT changes it). */
+  db: Database
+  /** Unix time in ms, read once per batch from Effect's `Clock` (so `TestClock` drives expiry). */
+  now: number
+  readonly out: ReplyWriter
+  readonly client: ClientState
+  readonly server: ServerState
+}
+
+export type CommandRun = (ctx: CommandContext, argv: ReadonlyArray<string>) => void
+
+/** Redis's command flags, as `COMMAND INFO` spells them. */
+export type CommandFlag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "skip_slowlog"
+  | "fast"
+  | "no_auth"
+  | "may_replicate"
+  | "no_mandatory_keys"
+  | "no_multi"
+  | "allow_busy"
+  | "movablekeys"
+
+export interface CommandSpec {
+  /** Lower case; a subcommand is `container|sub`, e.g. `client|setname`. */
+  readonly name: string
+  /** Redis arity: N means exactly N arguments including the name, -N means at least N. */
+  readonly arity: number
+  readonly flags: ReadonlyArray<CommandFlag>
+  /** Key positions (1-based; 0 when the command takes no keys; lastKey -1 means "to the end"). */
+  readonly firstKey: number
+  readonly lastKey: number
+  readonly step: number
+  /** COMMAND DOCS: group (string, generic, connection, server, ...), summary, since, complexity. */
+  readonly group: string
+  readonly summary: string
+  readonly since: string
+  readonly complexity?: string
+  /** ACL categories without the '@' (COMMAND INFO shows them); derived from flags when absent. */
+  readonly aclCategories?: ReadonlyArray<string>
+  /** Runs the command. A container (CLIENT, CONFIG, ...) has `subcommands` instead. */
+  readonly run?: CommandRun
+  readonly subcommands?: ReadonlyArray<CommandSpec>
+}
+
+/** Declares a command; key positions default to "no keys". */
+export const command = (
+  spec: Omit<CommandSpec, "firstKey" | "lastKey" | "step"> & Partial<Pick<CommandSpec, "firstKey" | "lastKey" | "step">>
+): CommandSpec => ({ firstKey: 0, lastKey: 0, step: 0, ...spec })
+
+/** Shorthand for the key positions of a command whose only key is its first argument. */
+export const FIRST_KEY = { firstKey: 1, lastKey: 1, step: 1 } as const
+/** Every argument after the name is a key (DEL, EXISTS, MGET, ...). */
+export const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const

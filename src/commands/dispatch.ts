@@ -1,0 +1,54 @@
+/**
+ * Dispatch: finds a command in the table, checks its arity (and a container's subcommand), and
+ * runs it. Error texts are Redis 7's. A command that throws (a defect) gets an error reply and
+ * never takes its connection, or anyone else's, down with it.
+ */
+import type { CommandContext, CommandSpec } from "./Command.js"
+
+/** Arity as Redis defines it: N exactly, or -N at least. */
+export const arityAccepts = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity)
+
+export const wrongArity = (name: string) => `ERR wrong number of arguments for '${name}' command`
+
+/** Redis's `'%.128s'` truncation of names echoed in errors. */
+const clip = (text: string) => (text.length > 128 ? text.slice(0, 128) : text)
+
+export const unknownCommand = (argv: ReadonlyArray<string>): string => {
+  let args = ""
+  for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `
+  return `ERR unknown command '${clip(argv[0])}', with args beginning with: ${args}`
+}
+
+/** The command `argv` names, or the error to reply with. */
+export const resolveCommand = (
+  commands: ReadonlyMap<string, CommandSpec>,
+  argv: ReadonlyArray<string>
+): CommandSpec | string => {
+  const spec = commands.get(argv[0].toLowerCase())
+  if (spec === undefined) return unknownCommand(argv)
+  if (!arityAccepts(spec.arity, argv.length)) return wrongArity(spec.name)
+  if (spec.subcommands === undefined) return spec
+  const fullName = `${spec.name}|${argv[1].toLowerCase()}`
+  const sub = spec.subcommands.find((candidate) => candidate.name === fullName)
+  if (sub === undefined) return `ERR unknown subcommand '${clip(argv[1])}'. Try ${argv[0].toUpperCase()} HELP.`
+  if (!arityAccepts(sub.arity, argv.length)) return wrongArity(sub.name)
+  return sub
+}
+
+export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  const spec = resolveCommand(ctx.server.commands, argv)
+  if (typeof spec === "string") {
+    ctx.out.error(spec)
+    return
+  }
+  ctx.client.lastCommand = spec.name
+  ctx.server.stats.totalCommandsProcessed++
+  const mark = ctx.out.size
+  try {
+    spec.run!(ctx, argv)
+  } catch (defect) {
+    // Replace whatever part of a reply the command wrote with one error.
+    ctx.out.truncate(mark)
+    ctx.out.error(`ERR internal error in '${spec.name}': ${defect instanceof Error ? defect.message : String(defect)}`)
+  }
+}

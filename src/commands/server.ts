@@ -1,0 +1,3 @@
+import type { CommandSpec } from "./Command.js"
+
+export const serverCommands: ReadonlyArray<CommandSpec> = []

@@ -1,0 +1,20 @@
+/**
+ * The command table: every command the server knows, by lower-case name. The single source of
+ * truth for dispatch, arity errors and COMMAND; each family contributes its own module.
+ */
+import type { CommandSpec } from "./Command.js"
+import { connectionCommands } from "./connection.js"
+import { keyCommands } from "./keys.js"
+import { serverCommands } from "./server.js"
+import { stringCommands } from "./strings.js"
+
+export const allCommands: ReadonlyArray<CommandSpec> = [
+  ...connectionCommands,
+  ...serverCommands,
+  ...stringCommands,
+  ...keyCommands
+]
+
+export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(
+  allCommands.map((spec) => [spec.name, spec] as const)
+)

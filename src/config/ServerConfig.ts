@@ -1,0 +1,36 @@
+/**
+ * The server's configuration: a Schema (so embedding apps get validation and defaults), read from
+ * the environment with `Config`, and from `redis-server`-style flags by `main.ts`.
+ */
+import * as Schema from "effect/Schema"
+
+const Port = Schema.Int.pipe(Schema.between(0, 65535))
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+
+export const ServerConfigSchema = Schema.Struct({
+  /** TCP port; 0 picks a free one (the bound port is in `RedisServer.address`). */
+  port: Schema.optionalWith(Port, { default: () => 6379 }),
+  /** Address to listen on. */
+  bind: Schema.optionalWith(Schema.String, { default: () => "127.0.0.1" }),
+  /** Connected clients allowed at once; one more gets `-ERR max number of clients reached`. */
+  maxclients: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 10000 }),
+  /** Close a client idle for this many seconds (0 = never). */
+  timeout: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
+  /** Number of databases (SELECT 0..databases-1). */
+  databases: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1024 * 1024)), { default: () => 16 }),
+  /** Seconds a graceful shutdown waits for connections to finish before interrupting them. */
+  shutdownTimeout: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 10 }),
+  /** Largest bulk argument accepted, in bytes (Redis's proto-max-bulk-len). */
+  protoMaxBulkLen: Schema.optionalWith(Schema.Int.pipe(Schema.between(1024 * 1024, 512 * 1024 * 1024)), {
+    default: () => 512 * 1024 * 1024
+  }),
+  /** Active expiry cycles per second (Redis's hz). */
+  hz: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 500)), { default: () => 10 })
+})
+
+export type ServerConfig = typeof ServerConfigSchema.Type
+export type ServerConfigInput = typeof ServerConfigSchema.Encoded
+
+/** A full configuration from a partial one, with the defaults filled in (throws on invalid input). */
+export const makeServerConfig = (input: ServerConfigInput = {}): ServerConfig =>
+  Schema.decodeUnknownSync(ServerConfigSchema)(input)

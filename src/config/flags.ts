@@ -1,0 +1,110 @@
+/**
+ * `redis-server`-style flags (`--port 7000 --bind 0.0.0.0`), with environment fallbacks
+ * (`REDFIBER_PORT`, ...) read through Effect's `Config`. Any mistake is one line for the user.
+ */
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { type ServerConfig, type ServerConfigInput, ServerConfigSchema } from "./ServerConfig.js"
+
+interface FlagSpec {
+  readonly field: keyof ServerConfigInput
+  readonly kind: "int" | "number" | "string"
+  readonly help: string
+}
+
+/** Flag name (as redis-server spells it) → config field. */
+export const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  port: { field: "port", kind: "int", help: "TCP port (default 6379; 0 picks a free port)" },
+  bind: { field: "bind", kind: "string", help: "address to listen on (default 127.0.0.1)" },
+  maxclients: { field: "maxclients", kind: "int", help: "most clients connected at once (default 10000)" },
+  timeout: { field: "timeout", kind: "int", help: "close clients idle this many seconds (default 0: never)" },
+  databases: { field: "databases", kind: "int", help: "number of databases (default 16)" },
+  "shutdown-timeout": { field: "shutdownTimeout", kind: "number", help: "seconds a shutdown waits for clients (default 10)" },
+  "proto-max-bulk-len": { field: "protoMaxBulkLen", kind: "int", help: "largest bulk argument in bytes (default 512mb)" },
+  hz: { field: "hz", kind: "int", help: "active expiry cycles per second (default 10)" }
+}
+
+export class FlagError {
+  readonly _tag = "FlagError"
+  constructor(readonly message: string) {}
+}
+
+export const usage = (): string =>
+  [
+    "Usage: redfiber-server [--flag value ...]",
+    "",
+    ...Object.entries(FLAGS).map(([name, spec]) =>
+      `  --${name.padEnd(20)} ${spec.help} [env REDFIBER_${name.toUpperCase().replace(/-/g, "_")}]`
+    ),
+    "  --help                 this text",
+    "  --version              the version"
+  ].join("\n")
+
+/** Redis's memory units in sizes: 1k = 1000, 1kb = 1024, ... */
+const parseSize = (text: string): number | undefined => {
+  const match = /^(-?\d+)(k|kb|m|mb|g|gb)?$/i.exec(text)
+  if (match === null) return undefined
+  const units: Record<string, number> = { k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 }
+  return Number(match[1]) * (match[2] ? units[match[2].toLowerCase()] : 1)
+}
+
+const convert = (name: string, spec: FlagSpec, raw: string): number | string | FlagError => {
+  if (spec.kind === "string") return raw
+  const value = spec.kind === "int" ? parseSize(raw) : Number(raw)
+  if (value === undefined || raw.trim() === "" || !Number.isFinite(value)) {
+    return new FlagError(`--${name} expects a ${spec.kind === "int" ? "whole number" : "number"}, got '${raw}'`)
+  }
+  return value
+}
+
+/** Flags → partial config; `help`/`version` when asked for. */
+export const parseFlags = (argv: ReadonlyArray<string>): ServerConfigInput | FlagError | "help" | "version" => {
+  const input: Record<string, unknown> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === "--help" || arg === "-h") return "help"
+    if (arg === "--version" || arg === "-v") return "version"
+    if (!arg.startsWith("--")) return new FlagError(`unexpected argument '${arg}' (flags look like --port 6379)`)
+    const eq = arg.indexOf("=")
+    const name = (eq > 0 ? arg.slice(2, eq) : arg.slice(2)).toLowerCase()
+    const spec = FLAGS[name]
+    if (spec === undefined) return new FlagError(`unknown option '--${name}' (see --help)`)
+    const raw = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    if (raw === undefined) return new FlagError(`--${name} needs a value`)
+    const value = convert(name, spec, raw)
+    if (value instanceof FlagError) return value
+    input[spec.field] = value
+  }
+  return input as ServerConfigInput
+}
+
+/** Environment fallbacks for every flag not given, through Effect's `Config`. */
+const fromEnvironment: Effect.Effect<ServerConfigInput, FlagError> = Effect.gen(function*() {
+  const input: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    const envName = `REDFIBER_${name.toUpperCase().replace(/-/g, "_")}`
+    const raw = yield* Config.option(Config.string(envName)).pipe(Effect.orElseSucceed(() => undefined))
+    if (raw === undefined || raw._tag === "None") continue
+    const value = convert(name, spec, raw.value)
+    if (value instanceof FlagError) return yield* Effect.fail(new FlagError(`${envName}: ${value.message}`))
+    input[spec.field] = value
+  }
+  return input as ServerConfigInput
+})
+
+const describeField = (field: string) =>
+  Object.entries(FLAGS).find(([, spec]) => spec.field === field)?.[0] ?? field
+
+/** Flags over environment over defaults, validated by the config Schema. */
+export const resolveConfig = (flags: ServerConfigInput): Effect.Effect<ServerConfig, FlagError> =>
+  Effect.gen(function*() {
+    const env = yield* fromEnvironment
+    const decoded = Schema.decodeUnknownEither(ServerConfigSchema)({ ...env, ...flags })
+    if (Either.isRight(decoded)) return decoded.right
+    const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+    const where = issue?.path[0] !== undefined ? `--${describeField(String(issue.path[0]))}: ` : ""
+    return yield* Effect.fail(new FlagError(`${where}${issue?.message ?? "invalid configuration"}`))
+  })

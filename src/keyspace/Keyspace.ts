@@ -1,0 +1,65 @@
+/**
+ * All databases of one server, plus the counters INFO reports about them. This is the plain,
+ * synchronous state that the `Db` service keeps behind a `Ref`: every batch of commands and every
+ * in-process `Db` call runs against it inside one `Ref.modify`, so no one ever sees it
+ * half-applied.
+ */
+import { Database, type KeyspaceHooks } from "./Database.js"
+
+export interface KeyspaceStats {
+  expiredKeys: number
+  /** Writes since start (INFO's rdb_changes_since_last_save until persistence resets it). */
+  dirty: number
+}
+
+export class Keyspace {
+  readonly databases: ReadonlyArray<Database>
+  readonly stats: KeyspaceStats = { expiredKeys: 0, dirty: 0 }
+  /** Extra observers of writes and expiries (WATCH, notifications, snapshots); installed later. */
+  readonly observers: Array<KeyspaceHooks> = []
+
+  constructor(databaseCount: number) {
+    const hooks: KeyspaceHooks = {
+      beforeWrite: (db, key) => {
+        this.stats.dirty++
+        for (let i = 0; i < this.observers.length; i++) this.observers[i].beforeWrite(db, key)
+      },
+      expired: (db, key) => {
+        this.stats.expiredKeys++
+        for (let i = 0; i < this.observers.length; i++) this.observers[i].expired(db, key)
+      }
+    }
+    this.databases = Array.from({ length: databaseCount }, (_, id) => new Database(id, hooks))
+  }
+
+  /** Keys over all databases. */
+  get size(): number {
+    let total = 0
+    for (const db of this.databases) total += db.size
+    return total
+  }
+
+  flushAll(): void {
+    for (const db of this.databases) db.clear()
+  }
+
+  /**
+   * One cycle of active expiry over every database, Redis-style: sample keys with a TTL in
+   * rounds of `ROUND`, go on while more than a quarter of a round had expired, and never check
+   * more than `maxChecks` keys per database per cycle, so the work per cycle is bounded.
+   */
+  sweepExpired(now: number, maxChecks = 2000): number {
+    const ROUND = 20
+    let expired = 0
+    for (const db of this.databases) {
+      let checkedTotal = 0
+      while (checkedTotal < maxChecks) {
+        const [checked, expiredNow] = db.sweep(now, ROUND)
+        checkedTotal += checked
+        expired += expiredNow
+        if (checked < ROUND || expiredNow * 4 <= checked) break
+      }
+    }
+    return expired
+  }
+}

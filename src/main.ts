@@ -1,0 +1,72 @@
+/**
+ * `pnpm start`: flags → config → the server, raced against Ctrl+C.
+ *
+ * The shape is mini-redis's `tokio::select! { run(listener), signal::ctrl_c() }`: whichever ends
+ * first, the accept loop stops and the server drains (see RedisServer). A second Ctrl+C during
+ * the drain exits at once.
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import { FlagError, parseFlags, resolveConfig, usage } from "./config/flags.js"
+import { Db } from "./keyspace/Db.js"
+import { RedisServer } from "./server/RedisServer.js"
+
+const VERSION = "0.1.0"
+
+/** Resolves on the first SIGINT/SIGTERM; from then on, another one ends the process at once. */
+const shutdownSignal = Effect.async<NodeJS.Signals>((resume) => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off("SIGINT", onSignal)
+    process.off("SIGTERM", onSignal)
+    const forceExit = () => {
+      process.stderr.write("Second signal received: exiting now.\n")
+      process.exit(130)
+    }
+    process.on("SIGINT", forceExit)
+    process.on("SIGTERM", forceExit)
+    resume(Effect.succeed(signal))
+  }
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
+  return Effect.sync(() => {
+    process.off("SIGINT", onSignal)
+    process.off("SIGTERM", onSignal)
+  })
+})
+
+/** Redis-like log lines: `pid:M 25 Nov 2026 18:20:29.123 * message`. */
+const serverLogger = Logger.make(({ date, message }) => {
+  const text = Array.isArray(message) ? message.join(" ") : String(message)
+  process.stdout.write(`${process.pid}:M ${date.toISOString()} * ${text}\n`)
+})
+
+const program = Effect.gen(function*() {
+  const flags = parseFlags(process.argv.slice(2))
+  if (flags === "help") return yield* Effect.sync(() => console.log(usage()))
+  if (flags === "version") return yield* Effect.sync(() => console.log(`redfiber-server v=${VERSION}`))
+  if (flags instanceof FlagError) return yield* Effect.fail(flags)
+  const config = yield* resolveConfig(flags)
+  yield* Effect.scoped(
+    Effect.gen(function*() {
+      const server = yield* RedisServer.make(config)
+      yield* Effect.logInfo(
+        `redfiber ${VERSION} ready to accept connections tcp on ${server.address.host}:${server.address.port}`
+      )
+      yield* Effect.raceFirst(
+        server.run,
+        shutdownSignal.pipe(Effect.flatMap((signal) => Effect.logInfo(`Received ${signal}, shutting down`)))
+      )
+    }).pipe(Effect.provide(Db.layer({ databases: config.databases, hz: config.hz })))
+  )
+}).pipe(
+  Effect.catchAll((error) =>
+    Effect.sync(() => {
+      process.stderr.write(`redfiber-server: ${error.message}\n`)
+      process.exit(error._tag === "FlagError" ? 2 : 1)
+    })
+  ),
+  Effect.provide(Logger.replace(Logger.defaultLogger, serverLogger))
+)
+
+NodeRuntime.runMain(program, { disablePrettyLogger: true, disableErrorReporting: false })

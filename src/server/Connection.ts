@@ -1,0 +1,136 @@
+/**
+ * One client connection: a fiber that reads, runs, and answers, until the client leaves, is
+ * killed, or the server shuts down.
+ *
+ * Every wake-up takes all the bytes that arrived, feeds them to the pure parser, and runs every
+ * whole command in one `Ref.modify` on the keyspace (time read once from Effect's `Clock`), then
+ * sends all the replies in one write. Replies leave in command order because there is exactly one
+ * fiber per connection and no fiber per command.
+ *
+ * On shutdown the fiber finishes the commands that have already arrived, flushes its replies and
+ * closes; an idle connection closes at once. A client that stops reading is not allowed to grow
+ * the server's memory: past `OUTPUT_HIGH_WATER` unsent bytes the fiber stops reading from it until
+ * the socket drains.
+ */
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import type * as net from "node:net"
+import type { CommandContext } from "../commands/Command.js"
+import { executeCommand } from "../commands/dispatch.js"
+import type { Keyspace } from "../keyspace/Keyspace.js"
+import { ProtocolError, RequestParser } from "../protocol/Parser.js"
+import { ReplyWriter } from "../protocol/ReplyWriter.js"
+import { ClientState } from "./ClientState.js"
+import type { ServerState } from "./ServerState.js"
+import type { ShutdownHub } from "./ShutdownHub.js"
+import { SocketEvents } from "./SocketEvents.js"
+
+/** Unsent reply bytes above which we stop reading from the client, and the level to resume at. */
+export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
+const OUTPUT_LOW_WATER = 1024 * 1024
+
+export interface ConnectionDeps {
+  readonly keyspace: Ref.Ref<Keyspace>
+  readonly server: ServerState
+  readonly shutdownHub: ShutdownHub
+}
+
+export const formatAddress = (host: string | undefined, port: number | undefined): string =>
+  `${host?.startsWith("::ffff:") ? host.slice(7) : host ?? "?"}:${port ?? 0}`
+
+/**
+ * Serves one accepted socket until it closes. Registers the client for CLIENT LIST and removes it
+ * on exit; the socket is destroyed if the fiber is interrupted (a shutdown straggler).
+ */
+export const serveConnection = (
+  socket: net.Socket,
+  id: number,
+  deps: ConnectionDeps
+): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const clock = yield* Effect.clock
+    const { server } = deps
+    const events = new SocketEvents(socket)
+    const client = new ClientState(
+      id,
+      formatAddress(socket.remoteAddress, socket.remotePort),
+      formatAddress(socket.localAddress, socket.localPort),
+      clock.unsafeCurrentTimeMillis(),
+      () => {
+        events.closed = true
+        socket.destroy()
+      }
+    )
+    server.clients.set(id, client)
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        server.clients.delete(id)
+        if (!socket.destroyed) socket.destroy()
+      })
+    )
+    yield* deps.shutdownHub.subscribe(() => events.beginShutdown())
+
+    const parser = new RequestParser(server.config)
+    const out = new ReplyWriter()
+    const initial = yield* Ref.get(deps.keyspace)
+    const ctx: CommandContext = {
+      keyspace: initial,
+      db: initial.databases[0],
+      now: client.createdAt,
+      out,
+      client,
+      server
+    }
+
+    // The batch: every whole command received so far, against the keyspace, in one step.
+    const runBatch = (keyspace: Keyspace): readonly [void, Keyspace] => {
+      ctx.keyspace = keyspace
+      ctx.db = keyspace.databases[client.db]
+      ctx.now = clock.unsafeCurrentTimeMillis()
+      client.lastInteractionAt = ctx.now
+      for (;;) {
+        const argv = parser.next()
+        if (argv === undefined) break
+        if (argv instanceof ProtocolError) {
+          out.error(`ERR ${argv.message}`)
+          server.stats.errorReplies++
+          client.closeAfterReply = true
+          break
+        }
+        executeCommand(ctx, argv)
+        if (client.closeAfterReply) break
+      }
+      client.queryBufferBytes = parser.pendingBytes
+      return [undefined, keyspace]
+    }
+    const runPending = Ref.modify(deps.keyspace, runBatch)
+
+    for (;;) {
+      yield* events.wait
+      if (events.chunks.length > 0 && !client.closeAfterReply) {
+        server.stats.netInputBytes += events.chunkBytes
+        for (const chunk of events.takeChunks()) parser.feed(chunk)
+        yield* runPending
+        if (out.size > 0 && !events.closed) {
+          server.stats.netOutputBytes += out.size
+          socket.write(out.take())
+        }
+        // Backpressure: a client that does not read its replies is not read from either.
+        if (socket.writableLength > OUTPUT_HIGH_WATER) {
+          socket.pause()
+          while (!events.closed && socket.writableLength > OUTPUT_LOW_WATER) yield* events.waitForNext
+          socket.resume()
+        }
+        client.outputBufferBytes = socket.writableLength
+        // More may have arrived while we ran: take it before deciding to close.
+        if (events.chunks.length > 0 && !client.closeAfterReply && !events.closed) continue
+      }
+      if (events.closed) return
+      if (client.closeAfterReply || events.ended || events.shuttingDown) break
+    }
+    // Graceful close: flush what is queued, then close both directions.
+    socket.end()
+    while (!events.closed && !socket.writableFinished) yield* events.waitForNext
+    socket.destroy()
+  }).pipe(Effect.catchAllCause((cause) => Effect.logDebug("connection failed", cause)))

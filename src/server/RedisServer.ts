@@ -1,0 +1,216 @@
+/**
+ * The server: a TCP listener, an accept loop that forks one fiber per client, a shutdown hub, and
+ * the drain that ends them all.
+ *
+ * Lifecycle, as in mini-redis: `run` is the accept loop (raced by `main.ts` against Ctrl+C, the
+ * seed's `tokio::select!`). Whenever `run` stops — the signal won the race, SHUTDOWN was sent, or
+ * the scope that holds the server (a Layer, a test) closed — the same drain runs:
+ *   1. the listener closes: new connections are refused at once;
+ *   2. the shutdown hub tells every connection fiber; idle ones close at once, busy ones finish
+ *      the commands that have arrived, flush their replies, and close;
+ *   3. after `shutdownTimeout` seconds the stragglers are interrupted (their sockets destroyed);
+ *   4. one summary line is logged.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Scope from "effect/Scope"
+import { randomBytes } from "node:crypto"
+import * as net from "node:net"
+import { commandTable } from "../commands/table.js"
+import { RuntimeConfig } from "../config/RuntimeConfig.js"
+import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
+import { Db } from "../keyspace/Db.js"
+import { serveConnection } from "./Connection.js"
+import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
+import { ShutdownHub } from "./ShutdownHub.js"
+
+export class ServerError extends Data.TaggedError("ServerError")<{
+  readonly reason: "ListenFailed"
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+export interface DrainSummary {
+  readonly connections: number
+  readonly interrupted: number
+  readonly millis: number
+}
+
+export interface RedisServerService {
+  /** Where the server listens (the real port when 0 was asked for). */
+  readonly address: { readonly host: string; readonly port: number }
+  readonly state: ServerState
+  /** The accept loop; ends when SHUTDOWN is requested, and drains the server when it stops. */
+  readonly run: Effect.Effect<void>
+  /** Completes when a client sent SHUTDOWN (main.ts then exits). */
+  readonly shutdownRequested: Effect.Effect<ShutdownMode>
+  /** Runs the graceful drain (idempotent); also what closing the server's scope does. */
+  readonly drain: Effect.Effect<DrainSummary>
+}
+
+const listen = (config: ServerConfig) =>
+  Effect.acquireRelease(
+    Effect.async<net.Server, ServerError>((resume) => {
+      // allowHalfOpen: a client may send its last command and half-close; we still answer it.
+      const server = net.createServer({ allowHalfOpen: true, noDelay: true })
+      const onError = (cause: Error) =>
+        resume(Effect.fail(new ServerError({
+          reason: "ListenFailed",
+          message: `Could not listen on ${config.bind}:${config.port}: ${cause.message}`,
+          cause
+        })))
+      server.once("error", onError)
+      server.listen({ port: config.port, host: config.bind, backlog: 511 }, () => {
+        server.off("error", onError)
+        server.on("error", () => {})
+        resume(Effect.succeed(server))
+      })
+    }),
+    (server) => Effect.sync(() => server.close())
+  )
+
+export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer, RedisServerService>() {
+  /** Starts listening in the current scope; the caller runs `run` (main.ts races it against signals). */
+  static readonly make = (input: ServerConfigInput = {}) =>
+    Effect.gen(function*() {
+      const config = makeServerConfig(input)
+      const db = yield* Db
+      const scope = yield* Effect.scope
+      const listener = yield* listen(config)
+      const bound = listener.address() as net.AddressInfo
+      const accepted = yield* Queue.unbounded<net.Socket>()
+      listener.on("connection", (socket) => {
+        // Until its fiber attaches listeners, a reset must not surface as an unhandled 'error'.
+        socket.on("error", () => {})
+        Queue.unsafeOffer(accepted, socket)
+      })
+
+      const shutdownHub = yield* ShutdownHub.make
+      const connections = yield* FiberSet.make<void>()
+      const shutdownRequest = yield* Deferred.make<ShutdownMode>()
+      let nextClientId = 1
+      const state: ServerState = {
+        config: new RuntimeConfig(config),
+        stats: emptyStats(),
+        clients: new Map(),
+        startedAt: yield* Clock.currentTimeMillis,
+        runId: randomBytes(20).toString("hex"),
+        tcpPort: bound.port,
+        commands: commandTable,
+        requestShutdown: (mode) => Deferred.unsafeDone(shutdownRequest, Effect.succeed(mode))
+      }
+      const deps = { keyspace: db.keyspace, server: state, shutdownHub }
+
+      const admit = (socket: net.Socket) =>
+        Effect.suspend(() => {
+          state.stats.totalConnectionsReceived++
+          if (shutdownHub.started) {
+            socket.destroy()
+            return Effect.void
+          }
+          if (state.clients.size >= state.config.maxclients) {
+            state.stats.rejectedConnections++
+            socket.on("error", () => {})
+            socket.end("-ERR max number of clients reached\r\n")
+            return Effect.void
+          }
+          const id = nextClientId++
+          return FiberSet.run(connections, Effect.scoped(serveConnection(socket, id, deps)), {
+            propagateInterruption: false
+          })
+        })
+
+      // Idle clients are closed after `timeout` seconds (Redis's clientsCron), on Effect's Clock.
+      yield* Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const limit = state.config.timeout * 1000
+        if (limit > 0) {
+          for (const client of state.clients.values()) {
+            if (now - client.lastInteractionAt > limit) client.kill()
+          }
+        }
+      }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
+
+      const drainOnce = Effect.gen(function*() {
+          const started = yield* Clock.currentTimeMillis
+          listener.close()
+          for (const socket of yield* Queue.takeAll(accepted)) socket.destroy()
+          const connectionCount = yield* FiberSet.size(connections)
+          yield* shutdownHub.announce
+          const finished = yield* FiberSet.awaitEmpty(connections).pipe(
+            Effect.timeout(Duration.seconds(state.config.shutdownTimeout)),
+            Effect.option,
+            // A finalizer is uninterruptible: without this the timeout could not cut the wait short.
+            Effect.interruptible
+          )
+          const interrupted = Option.isNone(finished) ? yield* FiberSet.size(connections) : 0
+          if (interrupted > 0) yield* FiberSet.clear(connections)
+          const summary: DrainSummary = {
+            connections: connectionCount,
+            interrupted,
+            millis: (yield* Clock.currentTimeMillis) - started
+          }
+          yield* Effect.logInfo(
+            `Shutdown: drained ${summary.connections} connection(s) in ${summary.millis} ms` +
+              (interrupted > 0 ? `, ${interrupted} interrupted after the ${state.config.shutdownTimeout}s timeout` : "")
+          )
+          return summary
+        })
+      // The scope's finalizer, `run`'s ending and an embedder may all ask for the drain; it runs
+      // once, in a fiber of its own: callers are often being interrupted (Ctrl+C, scope close),
+      // and the drain's interruptible timeout must not inherit that interruption.
+      const drainDone = yield* Deferred.make<DrainSummary>()
+      let drainStarted = false
+      const drain: Effect.Effect<DrainSummary> = Effect.suspend(() => {
+        if (!drainStarted) {
+          drainStarted = true
+          return Effect.forkDaemon(Deferred.complete(drainDone, drainOnce)).pipe(
+            Effect.andThen(Deferred.await(drainDone))
+          )
+        }
+        return Deferred.await(drainDone)
+      })
+
+      const acceptLoop = Queue.take(accepted).pipe(Effect.flatMap(admit), Effect.forever)
+      const run = Effect.raceFirst(acceptLoop, Deferred.await(shutdownRequest)).pipe(
+        Effect.asVoid,
+        Effect.ensuring(drain)
+      )
+      // Closing the scope drains too, for embedders that never call `run` themselves.
+      yield* Scope.addFinalizer(scope, drain)
+
+      return RedisServer.of({
+        address: { host: config.bind, port: bound.port },
+        state,
+        run,
+        shutdownRequested: Deferred.await(shutdownRequest),
+        drain
+      })
+    })
+
+  /**
+   * The server as a Layer for embedding: starts listening when built, accepts in a background
+   * fiber, and drains when the Layer's scope closes. Needs `Db` (see `layerWithDb`).
+   */
+  static readonly layer = (input: ServerConfigInput = {}) =>
+    Layer.scoped(
+      RedisServer,
+      Effect.tap(RedisServer.make(input), (server) => Effect.forkScoped(server.run))
+    )
+
+  /** The server and its own `Db`, sharing one keyspace: what most embedders want. */
+  static readonly layerWithDb = (input: ServerConfigInput = {}) => {
+    const config = makeServerConfig(input)
+    return RedisServer.layer(input).pipe(
+      Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))
+    )
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The small Effect wrapper over a `node:net` socket that a connection fiber waits on.
+ *
+ * Node pushes events (data, end, drain, close); the connection fiber pulls. Everything that
+ * happens while the fiber is busy is recorded here, and `wait` wakes the fiber once for all of
+ * it, so a burst of pipelined chunks becomes one batch. `@effect/platform`'s Socket is not used:
+ * it forks a fiber per chunk with no ordering and has no read backpressure (see DEVELOPERS.md).
+ */
+import * as Effect from "effect/Effect"
+import type * as net from "node:net"
+
+export class SocketEvents {
+  /** Chunks read and not yet handed to the parser. */
+  chunks: Array<Buffer> = []
+  chunkBytes = 0
+  /** The peer finished sending (half-close); replies may still be written. */
+  ended = false
+  /** The socket is gone (closed, reset, or destroyed by us). */
+  closed = false
+  /** Shutdown was announced: finish what has arrived, flush, close. */
+  shuttingDown = false
+  private waiter: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+
+  constructor(readonly socket: net.Socket) {
+    socket.on("data", (chunk: Buffer) => {
+      this.chunks.push(chunk)
+      this.chunkBytes += chunk.length
+      this.wake()
+    })
+    socket.on("end", () => {
+      this.ended = true
+      this.wake()
+    })
+    socket.on("drain", () => this.wake())
+    socket.on("finish", () => this.wake())
+    // 'error' is always followed by 'close'; listening keeps Node from treating it as unhandled.
+    socket.on("error", () => {})
+    socket.on("close", () => {
+      this.closed = true
+      this.wake()
+    })
+  }
+
+  /** Announces shutdown to the fiber (called from the shutdown hub's subscriber). */
+  beginShutdown(): void {
+    this.shuttingDown = true
+    this.wake()
+  }
+
+  /** Takes every chunk received so far. */
+  takeChunks(): Array<Buffer> {
+    const chunks = this.chunks
+    this.chunks = []
+    this.chunkBytes = 0
+    return chunks
+  }
+
+  /** Suspends the fiber until the next event (returns at once if one is pending). */
+  readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.chunks.length > 0 || this.ended || this.closed || this.shuttingDown) {
+      resume(Effect.void)
+      return
+    }
+    this.waiter = resume
+    return Effect.sync(() => {
+      this.waiter = undefined
+    })
+  })
+
+  /** Suspends until something happens, whether or not an event is already pending. */
+  readonly waitForNext: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.closed) {
+      resume(Effect.void)
+      return
+    }
+    this.waiter = resume
+    return Effect.sync(() => {
+      this.waiter = undefined
+    })
+  })
+
+  private wake(): void {
+    const waiter = this.waiter
+    if (waiter !== undefined) {
+      this.waiter = undefined
+      waiter(Effect.void)
+    }
+  }
+}
