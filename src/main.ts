@@ -5,7 +5,8 @@
  * first, the accept loop stops and the server drains (see RedisServer). A second Ctrl+C during
  * the drain exits at once.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { defaultTeardown } from "@effect/platform/Runtime"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import { FlagError, parseFlags, resolveConfig, usage } from "./config/flags.js"
@@ -14,9 +15,22 @@ import { RedisServer } from "./server/RedisServer.js"
 
 const VERSION = "0.1.0"
 
-/** Resolves on the first SIGINT/SIGTERM; from then on, another one ends the process at once. */
+/** Redis-like log lines: `pid:M 2026-11-25T18:20:29.123Z * message`. */
+const logLine = (text: string, date = new Date()) =>
+  process.stdout.write(`${process.pid}:M ${date.toISOString()} * ${text}\n`)
+
+const serverLogger = Logger.make(({ date, message }) =>
+  logLine(Array.isArray(message) ? message.join(" ") : String(message), date)
+)
+
+/**
+ * Resolves on the first SIGINT/SIGTERM; from then on, another one ends the process at once.
+ * (`NodeRuntime.runMain` also interrupts the program on that first signal: either way the server
+ * drains through the same path, so the two never disagree.)
+ */
 const shutdownSignal = Effect.async<NodeJS.Signals>((resume) => {
   const onSignal = (signal: NodeJS.Signals) => {
+    logLine(`Received ${signal}, shutting down gracefully (again to force)`)
     process.off("SIGINT", onSignal)
     process.off("SIGTERM", onSignal)
     const forceExit = () => {
@@ -35,12 +49,6 @@ const shutdownSignal = Effect.async<NodeJS.Signals>((resume) => {
   })
 })
 
-/** Redis-like log lines: `pid:M 25 Nov 2026 18:20:29.123 * message`. */
-const serverLogger = Logger.make(({ date, message }) => {
-  const text = Array.isArray(message) ? message.join(" ") : String(message)
-  process.stdout.write(`${process.pid}:M ${date.toISOString()} * ${text}\n`)
-})
-
 const program = Effect.gen(function*() {
   const flags = parseFlags(process.argv.slice(2))
   if (flags === "help") return yield* Effect.sync(() => console.log(usage()))
@@ -53,10 +61,7 @@ const program = Effect.gen(function*() {
       yield* Effect.logInfo(
         `redfiber ${VERSION} ready to accept connections tcp on ${server.address.host}:${server.address.port}`
       )
-      yield* Effect.raceFirst(
-        server.run,
-        shutdownSignal.pipe(Effect.flatMap((signal) => Effect.logInfo(`Received ${signal}, shutting down`)))
-      )
+      yield* Effect.raceFirst(server.run, shutdownSignal)
     }).pipe(Effect.provide(Db.layer({ databases: config.databases, hz: config.hz })))
   )
 }).pipe(
@@ -69,4 +74,8 @@ const program = Effect.gen(function*() {
   Effect.provide(Logger.replace(Logger.defaultLogger, serverLogger))
 )
 
-NodeRuntime.runMain(program, { disablePrettyLogger: true, disableErrorReporting: false })
+// Exit as soon as the program ends (SHUTDOWN included), whatever handles Node still holds.
+NodeRuntime.runMain(program, {
+  disablePrettyLogger: true,
+  teardown: (exit) => defaultTeardown(exit, (code) => process.exit(code))
+})

@@ -83,12 +83,16 @@ export const serveConnection = (
       server
     }
 
-    // The batch: every whole command received so far, against the keyspace, in one step.
+    // The batch: every whole command received so far, against the keyspace, in one step. It stops
+    // early once the replies pass OUTPUT_HIGH_WATER (a few bytes of GETs can ask for gigabytes);
+    // the rest stays parsed-but-unrun until the client has read what it was sent.
+    let outputFull = false
     const runBatch = (keyspace: Keyspace): readonly [void, Keyspace] => {
       ctx.keyspace = keyspace
       ctx.db = keyspace.databases[client.db]
       ctx.now = clock.unsafeCurrentTimeMillis()
       client.lastInteractionAt = ctx.now
+      outputFull = false
       for (;;) {
         const argv = parser.next()
         if (argv === undefined) break
@@ -100,6 +104,10 @@ export const serveConnection = (
         }
         executeCommand(ctx, argv)
         if (client.closeAfterReply) break
+        if (out.size > OUTPUT_HIGH_WATER) {
+          outputFull = true
+          break
+        }
       }
       client.queryBufferBytes = parser.pendingBytes
       return [undefined, keyspace]
@@ -107,27 +115,31 @@ export const serveConnection = (
     const runPending = Ref.modify(deps.keyspace, runBatch)
 
     for (;;) {
-      yield* events.wait
-      if (events.chunks.length > 0 && !client.closeAfterReply) {
+      if (!outputFull) yield* events.wait
+      if (events.closed) return
+      if (client.closeAfterReply) break
+      if (events.chunks.length > 0) {
         server.stats.netInputBytes += events.chunkBytes
         for (const chunk of events.takeChunks()) parser.feed(chunk)
-        yield* runPending
-        if (out.size > 0 && !events.closed) {
-          server.stats.netOutputBytes += out.size
-          socket.write(out.take())
-        }
-        // Backpressure: a client that does not read its replies is not read from either.
-        if (socket.writableLength > OUTPUT_HIGH_WATER) {
-          socket.pause()
-          while (!events.closed && socket.writableLength > OUTPUT_LOW_WATER) yield* events.waitForNext
-          socket.resume()
-        }
-        client.outputBufferBytes = socket.writableLength
-        // More may have arrived while we ran: take it before deciding to close.
-        if (events.chunks.length > 0 && !client.closeAfterReply && !events.closed) continue
       }
-      if (events.closed) return
-      if (client.closeAfterReply || events.ended || events.shuttingDown) break
+      yield* runPending
+      if (out.size > 0) {
+        server.stats.netOutputBytes += out.size
+        socket.write(out.take())
+      }
+      client.outputBufferBytes = socket.writableLength
+      // Backpressure: a client that does not read its replies is not read from either.
+      if (socket.writableLength > OUTPUT_HIGH_WATER) {
+        socket.pause()
+        while (!events.closed && socket.writableLength > OUTPUT_LOW_WATER) yield* events.waitForNext
+        socket.resume()
+        if (events.closed) return
+        client.outputBufferBytes = socket.writableLength
+      }
+      // Whatever arrived or is still parsed-but-unrun is handled before deciding to close.
+      if (client.closeAfterReply) break
+      if (outputFull || events.chunks.length > 0) continue
+      if (events.ended || events.shuttingDown) break
     }
     // Graceful close: flush what is queued, then close both directions.
     socket.end()

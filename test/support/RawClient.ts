@@ -12,13 +12,16 @@ export const encodeCommand = (args: ReadonlyArray<string>): Buffer => {
 }
 
 export class RawClient {
-  private buffer = Buffer.alloc(0)
+  /** Received bytes not yet read as replies: joined lazily, so big replies are not copied per chunk. */
+  private chunks: Array<Buffer> = []
+  private received = 0
   private waiting: Array<() => void> = []
   closed = false
 
   private constructor(readonly socket: net.Socket) {
-    socket.on("data", (chunk) => {
-      this.buffer = Buffer.concat([this.buffer, chunk])
+    socket.on("data", (chunk: Buffer) => {
+      this.chunks.push(chunk)
+      this.received += chunk.length
       this.notify()
     })
     socket.on("close", () => {
@@ -49,9 +52,12 @@ export class RawClient {
   async read(timeoutMs = 5000): Promise<Reply> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const parsed = readReply(this.buffer, 0)
+      const buffer = this.pending
+      const parsed = readReply(buffer, 0)
       if (parsed !== undefined) {
-        this.buffer = this.buffer.subarray(parsed[1])
+        const rest = buffer.subarray(parsed[1])
+        this.chunks = rest.length > 0 ? [rest] : []
+        this.received = rest.length
         return parsed[0]
       }
       if (this.closed) throw new Error("connection closed before a whole reply arrived")
@@ -73,6 +79,23 @@ export class RawClient {
     return this.read()
   }
 
+  /** Waits until at least `count` unread bytes have arrived (before reading a very large reply). */
+  async waitForBytes(count: number, timeoutMs = 20000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.received < count) {
+      if (this.closed) throw new Error(`connection closed after ${this.received} of ${count} bytes`)
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`only ${this.received} of ${count} bytes arrived`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.waiting.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
+  }
+
   /** Resolves once the server has closed the connection (rejects after the timeout). */
   async waitClosed(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs
@@ -91,7 +114,8 @@ export class RawClient {
 
   /** Bytes received and not yet read as replies. */
   get pending(): Buffer {
-    return this.buffer
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.received)]
+    return this.chunks[0] ?? Buffer.alloc(0)
   }
 
   close(): void {
