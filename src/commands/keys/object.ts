@@ -1,0 +1,147 @@
+/**
+ * OBJECT, the introspection container: ENCODING, REFCOUNT, IDLETIME, FREQ, HELP.
+ *
+ * A string's encoding is derived from its bytes the way Redis's `tryObjectEncoding` decides it
+ * for a value stored by SET: "int" for a canonical 64-bit integer, "embstr" up to 44 bytes,
+ * "raw" beyond. (Redis can also answer "raw" for a short string grown by APPEND or SETRANGE; we
+ * do not keep that history.) Collection values name their own encoding. No access times or
+ * frequencies are tracked: IDLETIME answers 0 and FREQ 0, with Redis's errors when the
+ * maxmemory policy says the other one is in use.
+ */
+import type { RedisValue } from "../../keyspace/Value.js"
+import { command, type CommandContext, type CommandSpec } from "../Command.js"
+
+const LONG = /^(?:0|-?[1-9][0-9]{0,18})$/
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+/** Redis shares the objects for 0..9999 (OBJ_SHARED_INTEGERS); their refcount reads INT_MAX. */
+const SHARED_INTEGERS = 10000
+const SHARED_REFCOUNT = 2147483647
+
+/** Whether `value` is a canonical integer that fits a C long (Redis's `string2l`). */
+const isLongInteger = (value: string): boolean => {
+  if (!LONG.test(value)) return false
+  if (value.length < 19) return true
+  const big = BigInt(value)
+  return big >= INT64_MIN && big <= INT64_MAX
+}
+
+export const stringEncoding = (value: string): string =>
+  value.length <= 20 && isLongInteger(value) ? "int" : value.length <= 44 ? "embstr" : "raw"
+
+const encodingOf = (value: RedisValue): string => (typeof value === "string" ? stringEncoding(value) : value.encoding())
+
+const maxmemoryPolicy = (ctx: CommandContext): string => ctx.server.config.extra.get("maxmemory-policy") ?? ""
+
+/** Redis does not use shared integers when a maxmemory LRU/LFU policy needs per-object data. */
+const sharesIntegers = (ctx: CommandContext): boolean =>
+  (ctx.server.config.extra.get("maxmemory") ?? "0") === "0" || !/lru|lfu/.test(maxmemoryPolicy(ctx))
+
+const refcountOf = (ctx: CommandContext, value: RedisValue): number => {
+  if (typeof value !== "string" || value.length > 4 || !isLongInteger(value) || !sharesIntegers(ctx)) return 1
+  const n = Number(value)
+  return n >= 0 && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1
+}
+
+/** The live value of argv[2], or undefined after answering the null bulk Redis gives a missing key. */
+const lookupOrNull = (ctx: CommandContext, argv: ReadonlyArray<string>): RedisValue | undefined => {
+  const value = ctx.db.get(argv[2], ctx.now)
+  if (value === undefined) ctx.out.nullBulk()
+  return value
+}
+
+const keySubcommand = (name: string, summary: string, since: string, run: CommandSpec["run"]) =>
+  command({
+    name: `object|${name}`,
+    arity: 3,
+    flags: ["readonly"],
+    firstKey: 2,
+    lastKey: 2,
+    step: 1,
+    group: "generic",
+    aclCategories: ["keyspace", "read", "slow"],
+    summary,
+    since,
+    complexity: "O(1)",
+    run
+  })
+
+const encoding = keySubcommand("encoding", "Inspect the internal encoding of a Redis object", "2.2.3", (ctx, argv) => {
+  const value = lookupOrNull(ctx, argv)
+  if (value !== undefined) ctx.out.bulk(encodingOf(value))
+})
+
+const refcount = keySubcommand("refcount", "Get the number of references to the value of the key", "2.2.3", (ctx, argv) => {
+  const value = lookupOrNull(ctx, argv)
+  if (value !== undefined) ctx.out.integer(refcountOf(ctx, value))
+})
+
+const idletime = keySubcommand("idletime", "Get the time since a Redis object was last accessed", "2.2.3", (ctx, argv) => {
+  if (lookupOrNull(ctx, argv) === undefined) return
+  if (maxmemoryPolicy(ctx).includes("lfu")) {
+    return ctx.out.error(
+      "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+    )
+  }
+  ctx.out.integer(0)
+})
+
+const freq = keySubcommand(
+  "freq",
+  "Get the logarithmic access frequency counter of a Redis object",
+  "4.0.0",
+  (ctx, argv) => {
+    if (lookupOrNull(ctx, argv) === undefined) return
+    if (!maxmemoryPolicy(ctx).includes("lfu")) {
+      return ctx.out.error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+      )
+    }
+    ctx.out.integer(0)
+  }
+)
+
+const HELP_LINES = [
+  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "ENCODING <key>",
+  "    Return the kind of internal representation used in order to store the value",
+  "    associated with a <key>.",
+  "FREQ <key>",
+  "    Return the access frequency index of the <key>. The returned integer is",
+  "    proportional to the logarithm of the recent access frequency of the key.",
+  "IDLETIME <key>",
+  "    Return the idle time of the <key>, that is the approximated number of",
+  "    seconds elapsed since the last access to the key.",
+  "REFCOUNT <key>",
+  "    Return the number of references of the value associated with the specified",
+  "    <key>.",
+  "HELP",
+  "    Prints this help."
+]
+const HELP_REPLY = `*${HELP_LINES.length}\r\n${HELP_LINES.map((line) => `+${line}\r\n`).join("")}`
+
+const help = command({
+  name: "object|help",
+  arity: 2,
+  flags: ["loading", "stale"],
+  group: "generic",
+  aclCategories: ["keyspace", "slow"],
+  summary: "Show helpful text about the different subcommands",
+  since: "6.2.0",
+  complexity: "O(1)",
+  run: (ctx) => ctx.out.raw(HELP_REPLY)
+})
+
+const object = command({
+  name: "object",
+  arity: -2,
+  flags: [],
+  group: "generic",
+  aclCategories: ["slow"],
+  summary: "A container for object introspection commands",
+  since: "2.2.3",
+  complexity: "Depends on subcommand.",
+  subcommands: [freq, help, encoding, idletime, refcount]
+})
+
+export const objectCommands = [object]

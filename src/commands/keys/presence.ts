@@ -1,0 +1,96 @@
+/**
+ * Commands about whether keys exist: DEL, UNLINK, EXISTS, TOUCH, TYPE. Expired keys count as
+ * missing (and are removed on the way, as Redis's passive expiry does).
+ */
+import type { Database } from "../../keyspace/Database.js"
+import { typeName } from "../../keyspace/Value.js"
+import { ALL_KEYS, command, type CommandContext, FIRST_KEY } from "../Command.js"
+
+/** Removes every live key among argv[1..]; the number removed (a repeated key counts once). */
+const deleteKeys = (db: Database, now: number, argv: ReadonlyArray<string>): number => {
+  let removed = 0
+  for (let i = 1; i < argv.length; i++) {
+    if (db.get(argv[i], now) !== undefined && db.delete(argv[i])) removed++
+  }
+  return removed
+}
+
+/** How many of argv[1..] exist (a repeated key counts each time). */
+const countExisting = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {
+  let found = 0
+  for (let i = 1; i < argv.length; i++) if (ctx.db.get(argv[i], ctx.now) !== undefined) found++
+  return found
+}
+
+const del = command({
+  name: "del",
+  arity: -2,
+  flags: ["write"],
+  ...ALL_KEYS,
+  group: "generic",
+  aclCategories: ["keyspace", "write", "slow"],
+  summary: "Delete a key",
+  since: "1.0.0",
+  complexity:
+    "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
+  run: (ctx, argv) => ctx.out.integer(deleteKeys(ctx.db, ctx.now, argv))
+})
+
+const unlink = command({
+  name: "unlink",
+  arity: -2,
+  flags: ["write", "fast"],
+  ...ALL_KEYS,
+  group: "generic",
+  aclCategories: ["keyspace", "write", "fast"],
+  summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+  since: "4.0.0",
+  complexity:
+    "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
+  run: (ctx, argv) => ctx.out.integer(deleteKeys(ctx.db, ctx.now, argv))
+})
+
+const exists = command({
+  name: "exists",
+  arity: -2,
+  flags: ["readonly", "fast"],
+  ...ALL_KEYS,
+  group: "generic",
+  aclCategories: ["keyspace", "read", "fast"],
+  summary: "Determine if a key exists",
+  since: "1.0.0",
+  complexity: "O(N) where N is the number of keys to check.",
+  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv))
+})
+
+const touch = command({
+  name: "touch",
+  arity: -2,
+  flags: ["readonly", "fast"],
+  ...ALL_KEYS,
+  group: "generic",
+  aclCategories: ["keyspace", "read", "fast"],
+  summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+  since: "3.2.1",
+  complexity: "O(N) where N is the number of keys that will be touched.",
+  // No access times are kept (OBJECT IDLETIME answers 0), so touching is counting.
+  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv))
+})
+
+const type = command({
+  name: "type",
+  arity: 2,
+  flags: ["readonly", "fast"],
+  ...FIRST_KEY,
+  group: "generic",
+  aclCategories: ["keyspace", "read", "fast"],
+  summary: "Determine the type stored at key",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const value = ctx.db.get(argv[1], ctx.now)
+    ctx.out.simple(value === undefined ? "none" : typeName(value))
+  }
+})
+
+export const presenceCommands = [del, unlink, exists, touch, type]
