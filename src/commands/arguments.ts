@@ -6,7 +6,7 @@ export const ERR_NOT_INTEGER = "ERR value is not an integer or out of range"
 export const ERR_NOT_FLOAT = "ERR value is not a valid float"
 export const ERR_SYNTAX = "ERR syntax error"
 
-const INTEGER = /^-?(0|[1-9][0-9]*)$/
+const INTEGER = /^(0|-?[1-9][0-9]*)$/
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 

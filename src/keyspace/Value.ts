@@ -7,6 +7,8 @@ export interface CollectionValue {
   readonly type: "list" | "hash" | "set" | "zset" | "stream"
   /** The name OBJECT ENCODING answers (Redis's: listpack, quicklist, hashtable, intset, skiplist). */
   encoding(): string
+  /** An independent copy (COPY; copy-on-write snapshots). */
+  clone(): CollectionValue
 }
 
 export type RedisValue = string | CollectionValue
