@@ -1,0 +1,292 @@
+/**
+ * The differential harness: one client on our server and one on a real redis-server, the same
+ * steps sent to both, and every pair of replies compared. A step names how its replies compare
+ * (exactly by default; TTLs with a tolerance; unordered arrays; shape only for values that
+ * legitimately differ such as TIME or CLIENT ID). A mismatch keeps the command and both replies
+ * in `showReply` form so a report says exactly what to fix.
+ *
+ * The harness never trusts our server to behave: a missing command is just an error reply that
+ * differs, a reply that never comes is a mismatch (and the script stops there, since the two
+ * servers' states can no longer be assumed equal).
+ */
+import * as Effect from "effect/Effect"
+import { RawClient } from "../support/RawClient.js"
+import { type Reply, showReply } from "../support/RespReader.js"
+import type { RunningRedfiber, RunningServer } from "../support/servers.js"
+
+/** How the two replies of a step are compared. */
+export type Check =
+  | "exact"
+  /** Integers within ±1 (TTL, EXPIRETIME); negative answers (-1/-2) must be equal. */
+  | "seconds"
+  /** Integers within ±50 (PTTL, PEXPIRETIME); negative answers must be equal. */
+  | "millis"
+  /** Arrays with the same elements in any order (KEYS). */
+  | "unordered"
+  /** Flat field/value arrays with the same pairs in any order (CONFIG GET). */
+  | "pairs"
+  /** Same reply kind and nil-ness, any value (CLIENT ID, RANDOMKEY on a multi-key db). */
+  | "kind"
+  /** TIME: two bulk strings of digits. */
+  | "time"
+  /** HELLO's flat map: equal except the value of `id`. */
+  | "hello"
+
+/**
+ * One step. `scan` iterates SCAN from its cursor to the end on each server and compares the sets
+ * of keys; `quit` compares QUIT's reply, checks both servers close, and reconnects.
+ */
+export interface Step {
+  readonly argv: ReadonlyArray<string>
+  readonly check?: Check
+  readonly special?: "scan" | "quit"
+}
+
+export type StepInput = Step | ReadonlyArray<string>
+
+/** Step constructors for the checks that are not exact. */
+export const seconds = (...argv: Array<string>): Step => ({ argv, check: "seconds" })
+export const millis = (...argv: Array<string>): Step => ({ argv, check: "millis" })
+export const unordered = (...argv: Array<string>): Step => ({ argv, check: "unordered" })
+export const pairs = (...argv: Array<string>): Step => ({ argv, check: "pairs" })
+export const kindOnly = (...argv: Array<string>): Step => ({ argv, check: "kind" })
+export const scan = (...argv: Array<string>): Step => ({ argv, special: "scan" })
+export const quit = (...argv: Array<string>): Step => ({ argv, special: "quit" })
+
+export const toStep = (input: StepInput): Step => ("argv" in input ? input as Step : { argv: input as ReadonlyArray<string> })
+
+export interface Script {
+  readonly name: string
+  readonly steps: ReadonlyArray<StepInput>
+  /** Commands our server must know for the script to run (else it is skipped, visibly). */
+  readonly requires?: ReadonlyArray<string>
+}
+
+export interface Mismatch {
+  readonly script: string
+  /** 0-based index of the step in its script. */
+  readonly index: number
+  readonly argv: ReadonlyArray<string>
+  readonly ours: string
+  readonly redis: string
+  readonly check: Check
+}
+
+/** Display only: every byte outside printable ASCII as `\xNN`, so a report never prints raw bytes. */
+export const printable = (text: string): string =>
+  text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+
+/** A printable command: plain words as they are, anything else quoted with bytes escaped. */
+export const showCommand = (argv: ReadonlyArray<string>): string =>
+  argv.map((arg) => (/^[\x21-\x7e]+$/.test(arg) && !/["\\]/.test(arg) ? arg : printable(JSON.stringify(arg)))).join(" ")
+
+export const formatMismatch = (m: Mismatch): string =>
+  `[${m.script} #${m.index}] ${showCommand(m.argv)}${m.check === "exact" ? "" : `  (check: ${m.check})`}\n` +
+  `    ours:  ${printable(m.ours)}\n` +
+  `    redis: ${printable(m.redis)}`
+
+/** The command's name as reports group it: `SET`, `CLIENT SETNAME`, `OBJECT ENCODING`. */
+export const commandName = (argv: ReadonlyArray<string>): string => {
+  const upper = (text: string) => text.replace(/[a-z]+/g, (word) => word.toUpperCase())
+  const name = upper(argv[0] ?? "")
+  const containers = ["CLIENT", "CONFIG", "OBJECT", "COMMAND"]
+  return containers.includes(name) && argv.length > 1 ? `${name} ${upper(argv[1])}` : name
+}
+
+const isNegativeInteger = (reply: Reply) => reply.kind === "integer" && reply.value.startsWith("-")
+
+const withinTolerance = (ours: Reply, redis: Reply, tolerance: bigint): boolean => {
+  if (ours.kind !== "integer" || redis.kind !== "integer") return showReply(ours) === showReply(redis)
+  if (isNegativeInteger(ours) || isNegativeInteger(redis)) return ours.value === redis.value
+  try {
+    const difference = BigInt(ours.value) - BigInt(redis.value)
+    return difference <= tolerance && difference >= -tolerance
+  } catch {
+    return false
+  }
+}
+
+const sortedElements = (reply: Reply): string | undefined =>
+  reply.kind === "array" && reply.value !== null ? reply.value.map(showReply).sort().join(", ") : undefined
+
+const sortedPairs = (reply: Reply, ignoreValueOf?: string): string | undefined => {
+  if (reply.kind !== "array" || reply.value === null || reply.value.length % 2 !== 0) return undefined
+  const pairs: Array<string> = []
+  for (let i = 0; i < reply.value.length; i += 2) {
+    const field = reply.value[i]
+    const value = reply.value[i + 1]
+    const hidden = field.kind !== "error" && field.value === ignoreValueOf
+    pairs.push(`${showReply(field)} => ${hidden ? value.kind : showReply(value)}`)
+  }
+  return pairs.sort().join("; ")
+}
+
+const isTime = (reply: Reply): boolean =>
+  reply.kind === "array" && reply.value !== null && reply.value.length === 2 &&
+  reply.value.every((part) => part.kind === "bulk" && part.value !== null && /^[0-9]+$/.test(part.value))
+
+/** True when the replies agree under `check`. */
+export const repliesAgree = (check: Check, ours: Reply, redis: Reply): boolean => {
+  const exact = showReply(ours) === showReply(redis)
+  if (exact) return true
+  switch (check) {
+    case "exact":
+      return false
+    case "seconds":
+      return withinTolerance(ours, redis, 1n)
+    case "millis":
+      return withinTolerance(ours, redis, 50n)
+    case "unordered": {
+      const a = sortedElements(ours)
+      return a !== undefined && a === sortedElements(redis)
+    }
+    case "pairs": {
+      const a = sortedPairs(ours)
+      return a !== undefined && a === sortedPairs(redis)
+    }
+    case "hello": {
+      const a = sortedPairs(ours, "id")
+      return a !== undefined && a === sortedPairs(redis, "id")
+    }
+    case "kind":
+      return ours.kind === redis.kind && (ours.value === null) === (redis.value === null) &&
+        (ours.kind !== "error" || ours.value === redis.value)
+    case "time":
+      return isTime(ours) && isTime(redis)
+  }
+}
+
+const REPLY_TIMEOUT_MS = 2000
+/** A SCAN loop that has not come back to cursor 0 after this many calls is broken. */
+const MAX_SCAN_CALLS = 10_000
+
+type Outcome = { readonly reply: Reply } | { readonly failure: string }
+
+const showOutcome = (outcome: Outcome): string => ("reply" in outcome ? showReply(outcome.reply) : `<${outcome.failure}>`)
+
+const request = async (client: RawClient, argv: ReadonlyArray<string>): Promise<Outcome> => {
+  if (client.closed) return { failure: "connection already closed" }
+  client.send(...argv)
+  try {
+    return { reply: await client.read(REPLY_TIMEOUT_MS) }
+  } catch (error) {
+    return { failure: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/** A full SCAN iteration from `argv`'s cursor: the sorted distinct keys, or the first non-page reply. */
+const scanAll = async (client: RawClient, argv: ReadonlyArray<string>): Promise<Outcome> => {
+  const keys = new Set<string>()
+  let args = [...argv]
+  for (let calls = 0; calls < MAX_SCAN_CALLS; calls++) {
+    const outcome = await request(client, args)
+    if (!("reply" in outcome)) return outcome
+    const page = outcome.reply
+    const [cursor, batch] = page.kind === "array" && page.value !== null ? page.value : []
+    if (cursor?.kind !== "bulk" || cursor.value === null || batch?.kind !== "array" || batch.value === null) {
+      return calls === 0 ? outcome : { failure: `SCAN page is not [cursor, keys]: ${showReply(page)}` }
+    }
+    for (const key of batch.value) keys.add(showReply(key))
+    if (cursor.value === "0") {
+      const found = [...keys].sort()
+      return { reply: { kind: "simple", value: `{keys: ${found.join(", ")}}` } }
+    }
+    args = [args[0], cursor.value, ...args.slice(2)]
+  }
+  return { failure: `SCAN did not finish in ${MAX_SCAN_CALLS} calls` }
+}
+
+/** The two connections of a differential run, and the servers they talk to. */
+export class Pair {
+  stepsCompared = 0
+  /** Runs cut short because a server stopped answering or closed the connection. */
+  brokenRuns = 0
+
+  private constructor(
+    private readonly oursServer: RunningRedfiber,
+    private readonly redisServer: RunningServer,
+    private ours: RawClient,
+    private redis: RawClient
+  ) {}
+
+  static async open(oursServer: RunningRedfiber, redisServer: RunningServer): Promise<Pair> {
+    const [ours, redis] = await Promise.all([RawClient.connect(oursServer.port), RawClient.connect(redisServer.port)])
+    return new Pair(oursServer, redisServer, ours, redis)
+  }
+
+  /** Fresh connections (db 0, no name) and empty keyspaces on both sides. */
+  async reset(): Promise<void> {
+    this.close()
+    ;[this.ours, this.redis] = await Promise.all([
+      RawClient.connect(this.oursServer.port),
+      RawClient.connect(this.redisServer.port)
+    ])
+    const [ours, redis] = await Promise.all([request(this.ours, ["FLUSHALL"]), request(this.redis, ["FLUSHALL"])])
+    if (!("reply" in redis) || redis.reply.kind !== "simple") throw new Error(`redis FLUSHALL: ${showOutcome(redis)}`)
+    // Our FLUSHALL may not exist yet: empty the keyspace in-process so the scripts still run.
+    if (!("reply" in ours) || ours.reply.kind !== "simple") {
+      if (this.ours.closed) this.ours = await RawClient.connect(this.oursServer.port)
+      await Effect.runPromise(this.oursServer.db.flushAll)
+    }
+  }
+
+  /** Whether our server knows `name` (an unknown command error means it does not). */
+  async oursKnows(name: string): Promise<boolean> {
+    const outcome = await request(this.ours, [name])
+    return "reply" in outcome && !(outcome.reply.kind === "error" && outcome.reply.value.startsWith("ERR unknown command"))
+  }
+
+  /** Runs a script's steps; returns its mismatches (stopping early when a connection broke). */
+  async run(script: string, steps: ReadonlyArray<StepInput>): Promise<Array<Mismatch>> {
+    const mismatches: Array<Mismatch> = []
+    for (let index = 0; index < steps.length; index++) {
+      const step = toStep(steps[index])
+      const check = step.check ?? "exact"
+      const [ours, redis] = await Promise.all([this.exchange(this.ours, step), this.exchange(this.redis, step)])
+      this.stepsCompared++
+      const agree = "reply" in ours && "reply" in redis && repliesAgree(check, ours.reply, redis.reply)
+      if (!agree) {
+        mismatches.push({ script, index, argv: step.argv, ours: showOutcome(ours), redis: showOutcome(redis), check })
+      }
+      if (step.special === "quit") {
+        const [oursClosed, redisClosed] = await Promise.all([closes(this.ours), closes(this.redis)])
+        if (oursClosed !== redisClosed) {
+          const said = (closed: boolean) => (closed ? "<connection closed>" : "<connection still open>")
+          mismatches.push({ script, index, argv: step.argv, ours: said(oursClosed), redis: said(redisClosed), check })
+        }
+        await this.reconnect()
+      } else if (!("reply" in ours) || !("reply" in redis)) {
+        this.brokenRuns++
+        await this.reconnect()
+        break
+      }
+    }
+    return mismatches
+  }
+
+  close(): void {
+    this.ours.close()
+    this.redis.close()
+  }
+
+  private exchange(client: RawClient, step: Step): Promise<Outcome> {
+    return step.special === "scan" ? scanAll(client, step.argv) : request(client, step.argv)
+  }
+
+  private async reconnect(): Promise<void> {
+    this.close()
+    ;[this.ours, this.redis] = await Promise.all([
+      RawClient.connect(this.oursServer.port),
+      RawClient.connect(this.redisServer.port)
+    ])
+  }
+}
+
+const closes = async (client: RawClient): Promise<boolean> => {
+  try {
+    await client.waitClosed(1000)
+    return true
+  } catch {
+    return false
+  }
+}
