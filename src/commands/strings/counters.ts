@@ -1,0 +1,114 @@
+/**
+ * Counters kept in string values: INCR, DECR, INCRBY, DECRBY over the whole int64 range (exact
+ * past 2^53 through bigint, with Redis's overflow error) and INCRBYFLOAT with Redis's long double
+ * arithmetic and formatting (see long-double.ts). The result is stored as its decimal text and
+ * the key keeps its TTL.
+ */
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER } from "../arguments.js"
+import type { CommandContext } from "../Command.js"
+import { WRONGTYPE } from "../../keyspace/Value.js"
+import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
+import { compactInt64, outsideInt64, parseInt64, stringCommand } from "./shared.js"
+
+const ERR_OVERFLOW = "ERR increment or decrement would overflow"
+const INT64_MIN = -(2n ** 63n)
+
+/** Adds `delta` to the integer at `key` (a missing key counts as 0) and replies the result. */
+const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): void => {
+  const current = ctx.db.get(key, ctx.now)
+  let base: number | bigint = 0
+  if (current !== undefined) {
+    if (typeof current !== "string") return ctx.out.error(WRONGTYPE)
+    const parsed = parseInt64(current)
+    if (parsed === undefined) return ctx.out.error(ERR_NOT_INTEGER)
+    base = parsed
+  }
+  let result: number | bigint
+  if (typeof base === "number" && typeof delta === "number" && Number.isSafeInteger(base + delta)) {
+    result = base + delta
+  } else {
+    const exact = BigInt(base) + BigInt(delta)
+    if (outsideInt64(exact)) return ctx.out.error(ERR_OVERFLOW)
+    result = compactInt64(exact)
+  }
+  ctx.db.setKeepTtl(key, String(result))
+  ctx.out.integer(result)
+}
+
+const incr = stringCommand({
+  name: "incr",
+  arity: 2,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Increment the integer value of a key by one",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => incrementBy(ctx, argv[1], 1)
+})
+
+const decr = stringCommand({
+  name: "decr",
+  arity: 2,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Decrement the integer value of a key by one",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => incrementBy(ctx, argv[1], -1)
+})
+
+const incrby = stringCommand({
+  name: "incrby",
+  arity: 3,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Increment the integer value of a key by the given amount",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const delta = parseInt64(argv[2])
+    if (delta === undefined) return ctx.out.error(ERR_NOT_INTEGER)
+    incrementBy(ctx, argv[1], delta)
+  }
+})
+
+const decrby = stringCommand({
+  name: "decrby",
+  arity: 3,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Decrement the integer value of a key by the given number",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const amount = parseInt64(argv[2])
+    if (amount === undefined) return ctx.out.error(ERR_NOT_INTEGER)
+    // -INT64_MIN does not exist in int64.
+    if (amount === INT64_MIN) return ctx.out.error("ERR decrement would overflow")
+    incrementBy(ctx, argv[1], typeof amount === "number" ? 0 - amount : -amount)
+  }
+})
+
+/** A missing key counts as 0. */
+const ZERO: LongDouble = { negative: false, significand: 0n, exponent: 0 }
+
+const incrbyfloat = stringCommand({
+  name: "incrbyfloat",
+  arity: 3,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Increment the float value of a key by the given amount",
+  since: "2.6.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const key = argv[1]
+    const current = ctx.db.get(key, ctx.now)
+    if (current !== undefined && typeof current !== "string") return ctx.out.error(WRONGTYPE)
+    const base = current === undefined ? ZERO : parseLongDouble(current)
+    if (base === undefined) return ctx.out.error(ERR_NOT_FLOAT)
+    const increment = parseLongDouble(argv[2])
+    if (increment === undefined) return ctx.out.error(ERR_NOT_FLOAT)
+    const sum = base === INFINITE || increment === INFINITE ? INFINITE : addLongDouble(base, increment)
+    if (sum === INFINITE) return ctx.out.error("ERR increment would produce NaN or Infinity")
+    const text = formatLongDouble(sum)
+    ctx.db.setKeepTtl(key, text)
+    ctx.out.bulk(text)
+  }
+})
+
+export const counterCommands = [incr, decr, incrby, decrby, incrbyfloat]

@@ -1,0 +1,237 @@
+/**
+ * Reading and writing whole string values: GET, SET (with its options), SETNX, SETEX, PSETEX,
+ * GETSET, GETDEL, GETEX. GET and a plain `SET key value` are the hottest paths of the server, so
+ * they do a couple of Map operations and nothing else.
+ *
+ * Redis distinguishes lookups "for reading" (they count keyspace hits and misses) from lookups
+ * "for writing" (they do not); both remove a key whose time has passed first. Which one each
+ * command does is kept here, because INFO's counters show it.
+ */
+import { ERR_SYNTAX } from "../arguments.js"
+import type { CommandContext } from "../Command.js"
+import type { RedisValue } from "../../keyspace/Value.js"
+import { WRONGTYPE } from "../../keyspace/Value.js"
+import {
+  expireArgIndex,
+  expireTimeOrReply,
+  OPT_ANY_EXPIRE,
+  OPT_EX,
+  OPT_EXAT,
+  OPT_GET,
+  OPT_KEEPTTL,
+  OPT_NX,
+  OPT_PERSIST,
+  OPT_PX,
+  OPT_PXAT,
+  OPT_XX,
+  OPTIONS_SYNTAX_ERROR,
+  parseStringOptions
+} from "./set-options.js"
+import { ERR_EXPIRE_TIME, stringCommand } from "./shared.js"
+
+/** A lookup for reading: counts a keyspace hit or miss, as Redis's `lookupKeyRead` does. */
+export const readKey = (ctx: CommandContext, key: string): RedisValue | undefined => {
+  const value = ctx.db.get(key, ctx.now)
+  if (value === undefined) ctx.server.stats.keyspaceMisses++
+  else ctx.server.stats.keyspaceHits++
+  return value
+}
+
+/**
+ * Before a key is replaced without being read: a key whose time has passed is removed (and
+ * counted as expired) first, as Redis's `lookupKeyWrite` does. Free when no key has a TTL.
+ */
+const expireBeforeOverwrite = (ctx: CommandContext, key: string): void => {
+  if (ctx.db.expires.size !== 0) ctx.db.get(key, ctx.now)
+}
+
+/** GET's reply for a key (null, WRONGTYPE or the value); false when it was WRONGTYPE. */
+const replyWithValue = (ctx: CommandContext, value: RedisValue | undefined): boolean => {
+  if (value === undefined) ctx.out.nullBulk()
+  else if (typeof value !== "string") {
+    ctx.out.error(WRONGTYPE)
+    return false
+  } else ctx.out.bulk(value)
+  return true
+}
+
+const get = stringCommand({
+  name: "get",
+  arity: 2,
+  flags: ["readonly", "fast"],
+  summary: "Get the value of a key",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const value = ctx.db.get(argv[1], ctx.now)
+    if (value === undefined) {
+      ctx.server.stats.keyspaceMisses++
+      ctx.out.nullBulk()
+      return
+    }
+    ctx.server.stats.keyspaceHits++
+    if (typeof value === "string") ctx.out.bulk(value)
+    else ctx.out.error(WRONGTYPE)
+  }
+})
+
+const ERR_EXPIRE_TIME_SET = ERR_EXPIRE_TIME("set")
+
+/** SET with options: the order of checks and replies is Redis's `setGenericCommand`. */
+const setWithOptions = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  const flags = parseStringOptions(argv, 3, true)
+  if (flags === OPTIONS_SYNTAX_ERROR) return ctx.out.error(ERR_SYNTAX)
+  let expireAt = 0
+  if ((flags & OPT_ANY_EXPIRE) !== 0) {
+    expireAt = expireTimeOrReply(
+      ctx,
+      argv[expireArgIndex],
+      (flags & (OPT_EX | OPT_EXAT)) !== 0,
+      (flags & (OPT_EX | OPT_PX)) !== 0,
+      ERR_EXPIRE_TIME_SET
+    )
+    if (expireAt < 0) return
+  }
+  const key = argv[1]
+  let found: boolean
+  if ((flags & OPT_GET) !== 0) {
+    const old = readKey(ctx, key)
+    if (!replyWithValue(ctx, old)) return
+    found = old !== undefined
+  } else {
+    found = ctx.db.get(key, ctx.now) !== undefined
+  }
+  if (((flags & OPT_NX) !== 0 && found) || ((flags & OPT_XX) !== 0 && !found)) {
+    if ((flags & OPT_GET) === 0) ctx.out.nullBulk()
+    return
+  }
+  if ((flags & OPT_ANY_EXPIRE) !== 0) ctx.db.setWithExpiry(key, argv[2], expireAt)
+  else if ((flags & OPT_KEEPTTL) !== 0) ctx.db.setKeepTtl(key, argv[2])
+  else ctx.db.set(key, argv[2])
+  if ((flags & OPT_GET) === 0) ctx.out.ok()
+}
+
+const set = stringCommand({
+  name: "set",
+  arity: -3,
+  flags: ["write", "denyoom"],
+  summary: "Set the string value of a key",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    if (argv.length !== 3) return setWithOptions(ctx, argv)
+    expireBeforeOverwrite(ctx, argv[1])
+    ctx.db.set(argv[1], argv[2])
+    ctx.out.ok()
+  }
+})
+
+const setnx = stringCommand({
+  name: "setnx",
+  arity: 3,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Set the value of a key, only if the key does not exist",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    if (ctx.db.get(argv[1], ctx.now) !== undefined) return ctx.out.integer(0)
+    ctx.db.set(argv[1], argv[2])
+    ctx.out.integer(1)
+  }
+})
+
+/** SETEX and PSETEX: `key ttl value`, the ttl relative to now. */
+const setWithTtl = (name: string, inSeconds: boolean) => {
+  const invalidExpire = ERR_EXPIRE_TIME(name)
+  return (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+    const expireAt = expireTimeOrReply(ctx, argv[2], inSeconds, true, invalidExpire)
+    if (expireAt < 0) return
+    expireBeforeOverwrite(ctx, argv[1])
+    ctx.db.setWithExpiry(argv[1], argv[3], expireAt)
+    ctx.out.ok()
+  }
+}
+
+const setex = stringCommand({
+  name: "setex",
+  arity: 4,
+  flags: ["write", "denyoom"],
+  summary: "Set the value and expiration of a key",
+  since: "2.0.0",
+  complexity: "O(1)",
+  run: setWithTtl("setex", true)
+})
+
+const psetex = stringCommand({
+  name: "psetex",
+  arity: 4,
+  flags: ["write", "denyoom"],
+  summary: "Set the value and expiration in milliseconds of a key",
+  since: "2.6.0",
+  complexity: "O(1)",
+  run: setWithTtl("psetex", false)
+})
+
+const getset = stringCommand({
+  name: "getset",
+  arity: 3,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Set the string value of a key and return its old value",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    if (!replyWithValue(ctx, readKey(ctx, argv[1]))) return
+    ctx.db.set(argv[1], argv[2])
+  }
+})
+
+const getdel = stringCommand({
+  name: "getdel",
+  arity: 2,
+  flags: ["write", "fast"],
+  summary: "Get the value of a key and delete the key",
+  since: "6.2.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const value = readKey(ctx, argv[1])
+    if (replyWithValue(ctx, value) && value !== undefined) ctx.db.delete(argv[1])
+  }
+})
+
+const ERR_EXPIRE_TIME_GETEX = ERR_EXPIRE_TIME("getex")
+
+const getex = stringCommand({
+  name: "getex",
+  arity: -2,
+  flags: ["write", "fast"],
+  summary: "Get the value of a key and optionally set its expiration",
+  since: "6.2.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const flags = argv.length === 2 ? 0 : parseStringOptions(argv, 2, false)
+    if (flags === OPTIONS_SYNTAX_ERROR) return ctx.out.error(ERR_SYNTAX)
+    const key = argv[1]
+    const value = readKey(ctx, key)
+    if (value === undefined) return ctx.out.nullBulk()
+    if (typeof value !== "string") return ctx.out.error(WRONGTYPE)
+    if ((flags & OPT_ANY_EXPIRE) !== 0) {
+      const expireAt = expireTimeOrReply(
+        ctx,
+        argv[expireArgIndex],
+        (flags & (OPT_EX | OPT_EXAT)) !== 0,
+        (flags & (OPT_EX | OPT_PX)) !== 0,
+        ERR_EXPIRE_TIME_GETEX
+      )
+      if (expireAt < 0) return
+      ctx.out.bulk(value)
+      // An absolute time already past deletes the key, as Redis does.
+      if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now) ctx.db.delete(key)
+      else ctx.db.setExpiry(key, expireAt)
+      return
+    }
+    ctx.out.bulk(value)
+    if ((flags & OPT_PERSIST) !== 0) ctx.db.persist(key)
+  }
+})
+
+export const getSetCommands = [get, set, setnx, setex, psetex, getset, getdel, getex]
