@@ -10,7 +10,7 @@
  * servers' states can no longer be assumed equal).
  */
 import * as Effect from "effect/Effect"
-import { RawClient } from "../support/RawClient.js"
+import { encodeCommand, RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
 import type { RunningRedfiber, RunningServer } from "../support/servers.js"
 
@@ -34,12 +34,14 @@ export type Check =
 
 /**
  * One step. `scan` iterates SCAN from its cursor to the end on each server and compares the sets
- * of keys; `quit` compares QUIT's reply, checks both servers close, and reconnects.
+ * of keys; `quit` compares QUIT's reply, checks both servers close, and reconnects; `pipeline`
+ * sends the commands of `argv` (separated by ";" arguments) in one write and compares the list of
+ * replies up to the connection closing, if it does (QUIT inside a pipeline).
  */
 export interface Step {
   readonly argv: ReadonlyArray<string>
   readonly check?: Check
-  readonly special?: "scan" | "quit"
+  readonly special?: "scan" | "quit" | "pipeline"
 }
 
 export type StepInput = Step | ReadonlyArray<string>
@@ -52,6 +54,20 @@ export const pairs = (...argv: Array<string>): Step => ({ argv, check: "pairs" }
 export const kindOnly = (...argv: Array<string>): Step => ({ argv, check: "kind" })
 export const scan = (...argv: Array<string>): Step => ({ argv, special: "scan" })
 export const quit = (...argv: Array<string>): Step => ({ argv, special: "quit" })
+export const pipeline = (...commands: Array<Array<string>>): Step => ({
+  argv: commands.flatMap((command, i) => (i === 0 ? command : [";", ...command])),
+  special: "pipeline"
+})
+
+/** The commands of a pipeline step's argv. */
+const splitPipeline = (argv: ReadonlyArray<string>): Array<Array<string>> => {
+  const commands: Array<Array<string>> = [[]]
+  for (const arg of argv) {
+    if (arg === ";") commands.push([])
+    else commands[commands.length - 1].push(arg)
+  }
+  return commands
+}
 
 export const toStep = (input: StepInput): Step => ("argv" in input ? input as Step : { argv: input as ReadonlyArray<string> })
 
@@ -196,6 +212,26 @@ const scanAll = async (client: RawClient, argv: ReadonlyArray<string>): Promise<
   return { failure: `SCAN did not finish in ${MAX_SCAN_CALLS} calls` }
 }
 
+/**
+ * Sends a pipeline in one write; the replies as one array, ending with a "<closed>" simple string
+ * when the server closed the connection before answering everything.
+ */
+const pipelineAll = async (client: RawClient, argv: ReadonlyArray<string>): Promise<Outcome> => {
+  const commands = splitPipeline(argv)
+  client.write(Buffer.concat(commands.map(encodeCommand)))
+  const replies: Array<Reply> = []
+  for (let i = 0; i < commands.length; i++) {
+    try {
+      replies.push(await client.read(REPLY_TIMEOUT_MS))
+    } catch (error) {
+      if (!client.closed) return { failure: error instanceof Error ? error.message : String(error) }
+      replies.push({ kind: "simple", value: "<closed>" })
+      break
+    }
+  }
+  return { reply: { kind: "array", value: replies } }
+}
+
 /** The two connections of a differential run, and the servers they talk to. */
 export class Pair {
   stepsCompared = 0
@@ -255,6 +291,8 @@ export class Pair {
           mismatches.push({ script, index, argv: step.argv, ours: said(oursClosed), redis: said(redisClosed), check })
         }
         await this.reconnect()
+      } else if (step.special === "pipeline" && (this.ours.closed || this.redis.closed)) {
+        await this.reconnect()
       } else if (!("reply" in ours) || !("reply" in redis)) {
         this.brokenRuns++
         await this.reconnect()
@@ -270,7 +308,9 @@ export class Pair {
   }
 
   private exchange(client: RawClient, step: Step): Promise<Outcome> {
-    return step.special === "scan" ? scanAll(client, step.argv) : request(client, step.argv)
+    if (step.special === "scan") return scanAll(client, step.argv)
+    if (step.special === "pipeline") return pipelineAll(client, step.argv)
+    return request(client, step.argv)
   }
 
   private async reconnect(): Promise<void> {

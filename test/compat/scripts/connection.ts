@@ -3,7 +3,7 @@
  * HELLO (RESP2 only: `HELLO 3` is a known, intended difference until RESP3 lands) and CLIENT
  * ID/SETNAME/GETNAME (CLIENT ID's value and CLIENT LIST differ by nature and are not compared).
  */
-import { type Check, kindOnly, quit, type Script, type Step } from "../compare.js"
+import { type Check, kindOnly, pipeline, quit, type Script, type Step } from "../compare.js"
 import { ALL_BYTES, AWKWARD_BYTES, INT64_MAX, INT64_MAX_PLUS_ONE, INT64_MIN } from "../values.js"
 
 const hello = (...argv: Array<string>): Step => ({ argv, check: "hello" as Check })
@@ -80,6 +80,18 @@ export const connectionScripts: ReadonlyArray<Script> = [
       quit("QUIT"),
       ["GET", "k"],
       ["SELECT", "3"],
+      ["GET", "k"]
+    ]
+  },
+  {
+    name: "QUIT inside a pipeline: replies up to it, nothing after it runs",
+    steps: [
+      pipeline(["SET", "k", "1"], ["INCR", "k"], ["QUIT"], ["INCR", "k"], ["PING"]),
+      ["GET", "k"],
+      pipeline(["PING"], ["ECHO", "x"], ["GET", "k"], ["SELECT", "1"], ["GET", "k"]),
+      pipeline(["SELECT", "2"], ["SET", "k", "db2"], ["QUIT", "with", "args"], ["SET", "k", "never"]),
+      ["GET", "k"],
+      ["SELECT", "2"],
       ["GET", "k"]
     ]
   },

@@ -39,6 +39,25 @@ export const keyScripts: ReadonlyArray<Script> = [
     ]
   },
   {
+    name: "many keys in one command",
+    steps: [
+      ["MSET", ...manyKeys("m:", 500)],
+      ["DBSIZE"],
+      ["MGET", ...Array.from({ length: 520 }, (_, i) => `m:${i}`)],
+      ["EXISTS", ...Array.from({ length: 600 }, (_, i) => `m:${i % 700}`)],
+      ["MSETNX", ...manyKeys("m:", 3), "new", "1"],
+      ["MSETNX", ...manyKeys("n:", 300)],
+      ["DEL", ...Array.from({ length: 250 }, (_, i) => `m:${i * 2}`)],
+      ["DBSIZE"],
+      unordered("KEYS", "m:1?"),
+      scan("SCAN", "0", "MATCH", "m:*", "COUNT", "50"),
+      ["UNLINK", ...Array.from({ length: 300 }, (_, i) => `n:${i}`), "missing"],
+      ["TOUCH", ...Array.from({ length: 100 }, (_, i) => `m:${i}`)],
+      ["FLUSHDB"],
+      ["DBSIZE"]
+    ]
+  },
+  {
     name: "EXPIRE, PEXPIRE, TTL, PTTL, PERSIST",
     steps: [
       ["EXPIRE", "missing", "100"],

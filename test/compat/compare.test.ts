@@ -1,0 +1,68 @@
+/**
+ * The differential harness's own checks: a lenient comparison that let real differences through
+ * would make the whole suite silently pass, so each check is pinned here on its edge cases.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import type { Reply } from "../support/RespReader.js"
+import { commandName, repliesAgree, showCommand } from "./compare.js"
+
+const int = (value: string): Reply => ({ kind: "integer", value })
+const bulk = (value: string | null): Reply => ({ kind: "bulk", value })
+const array = (...value: Array<Reply>): Reply => ({ kind: "array", value })
+const simple = (value: string): Reply => ({ kind: "simple", value })
+const error = (value: string): Reply => ({ kind: "error", value })
+
+describe("repliesAgree", () => {
+  it("exact keeps reply kinds apart", () => {
+    expect(repliesAgree("exact", simple("OK"), simple("OK"))).toBe(true)
+    expect(repliesAgree("exact", simple("OK"), bulk("OK"))).toBe(false)
+    expect(repliesAgree("exact", bulk(""), bulk(null))).toBe(false)
+    expect(repliesAgree("exact", int("1"), bulk("1"))).toBe(false)
+    expect(repliesAgree("exact", array(), { kind: "array", value: null })).toBe(false)
+  })
+
+  it("seconds and millis allow clock drift but not a different meaning", () => {
+    expect(repliesAgree("seconds", int("100"), int("99"))).toBe(true)
+    expect(repliesAgree("seconds", int("100"), int("98"))).toBe(false)
+    expect(repliesAgree("seconds", int("0"), int("-1"))).toBe(false)
+    expect(repliesAgree("seconds", int("-2"), int("-1"))).toBe(false)
+    expect(repliesAgree("millis", int("99990"), int("100040"))).toBe(true)
+    expect(repliesAgree("millis", int("99990"), int("100041"))).toBe(false)
+    expect(repliesAgree("millis", int("9223370300000000000"), int("9223370300000000049"))).toBe(true)
+    expect(repliesAgree("millis", int("9223370300000000000"), int("9223370300000002048"))).toBe(false)
+    expect(repliesAgree("seconds", bulk("100"), int("100"))).toBe(false)
+    expect(repliesAgree("seconds", error("ERR x"), error("ERR x"))).toBe(true)
+  })
+
+  it("unordered and pairs ignore order only", () => {
+    expect(repliesAgree("unordered", array(bulk("a"), bulk("b")), array(bulk("b"), bulk("a")))).toBe(true)
+    expect(repliesAgree("unordered", array(bulk("a"), bulk("a")), array(bulk("a")))).toBe(false)
+    expect(repliesAgree("unordered", array(simple("a")), array(bulk("a")))).toBe(false)
+    const config = array(bulk("timeout"), bulk("0"), bulk("databases"), bulk("16"))
+    expect(repliesAgree("pairs", config, array(bulk("databases"), bulk("16"), bulk("timeout"), bulk("0")))).toBe(true)
+    expect(repliesAgree("pairs", config, array(bulk("databases"), bulk("0"), bulk("timeout"), bulk("16")))).toBe(false)
+  })
+
+  it("hello ignores only the value of id", () => {
+    const hello = (id: string, version = "7.0.15") =>
+      array(bulk("server"), bulk("redis"), bulk("version"), bulk(version), bulk("id"), int(id))
+    expect(repliesAgree("hello", hello("3"), hello("12"))).toBe(true)
+    expect(repliesAgree("hello", hello("3", "7.2.0"), hello("3"))).toBe(false)
+  })
+
+  it("kind and time check shape", () => {
+    expect(repliesAgree("kind", int("5"), int("9"))).toBe(true)
+    expect(repliesAgree("kind", bulk("a"), bulk(null))).toBe(false)
+    expect(repliesAgree("kind", error("ERR a"), error("ERR b"))).toBe(false)
+    expect(repliesAgree("time", array(bulk("1700000000"), bulk("12")), array(bulk("1700000001"), bulk("999999")))).toBe(true)
+    expect(repliesAgree("time", array(int("1700000000"), bulk("12")), array(bulk("1"), bulk("2")))).toBe(false)
+  })
+})
+
+describe("report helpers", () => {
+  it("shows binary arguments escaped and names subcommands", () => {
+    expect(showCommand(["SET", "k", "a b", "\x00\xff"])).toBe('SET k "a b" "\\u0000\\xff"')
+    expect(commandName(["client", "setname", "x"])).toBe("CLIENT SETNAME")
+    expect(commandName(["object", "\xff"])).toBe("OBJECT \xff")
+  })
+})
