@@ -507,6 +507,49 @@ const defineSuite = (name: string, start: () => Promise<Target>) =>
 defineSuite("strings (redfiber)", startOurs)
 if (hasRealRedis) defineSuite("strings (real Redis 7, same expectations)", startReal)
 
+/** Deterministic float texts of every shape strtold reads: plain, long, exponents, hex, tiny. */
+const floatTexts = (count: number): Array<string> => {
+  let seed = 12345
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join("")
+  const sign = () => ["", "", "-", "+"][Math.floor(random() * 4)]
+  const shapes = [
+    () => `${sign()}${digits(1 + Math.floor(random() * 6))}.${digits(Math.floor(random() * 20))}`,
+    () => `${sign()}${digits(1 + Math.floor(random() * 25))}.${digits(Math.floor(random() * 30))}`,
+    () => `${sign()}${digits(1 + Math.floor(random() * 3))}e${sign()}${Math.floor(random() * 5000)}`,
+    () => `${sign()}0x${digits(1 + Math.floor(random() * 18))}p${sign()}${Math.floor(random() * 200)}`,
+    () => `${sign()}0.${"0".repeat(Math.floor(random() * 25))}${digits(1 + Math.floor(random() * 5))}`,
+    () => `${sign()}${digits(1 + Math.floor(random() * 19))}`
+  ]
+  return Array.from({ length: count }, () => shapes[Math.floor(random() * shapes.length)]())
+}
+
+describe.skipIf(!hasRealRedis)("INCRBYFLOAT against real Redis", () => {
+  it("gives the same text for 600 generated value/increment pairs", async () => {
+    const [ours, real] = await Promise.all([startRedfiber(), startRealRedis()])
+    const clients = await Promise.all([RawClient.connect(ours.port), RawClient.connect(real.port)])
+    try {
+      const texts = floatTexts(1200)
+      const transcripts = await Promise.all(clients.map(async (client) => {
+        for (let i = 0; i < texts.length; i += 2) {
+          client.send("SET", "float", texts[i])
+          client.send("INCRBYFLOAT", "float", texts[i + 1])
+        }
+        const lines: Array<string> = []
+        for (let i = 0; i < texts.length; i += 2) {
+          await client.read()
+          lines.push(`${texts[i]} + ${texts[i + 1]} = ${showReply(await client.read())}`)
+        }
+        return lines
+      }))
+      expect(transcripts[0]).toEqual(transcripts[1])
+    } finally {
+      for (const client of clients) client.close()
+      await Promise.all([ours.stop(), real.stop()])
+    }
+  })
+})
+
 describe.skipIf(!hasRealRedis)("string command declarations", () => {
   it("match COMMAND INFO and COMMAND DOCS of Redis 7", async () => {
     const running = await startRealRedis()

@@ -37,7 +37,7 @@ export const parseInt64 = (text: string): number | bigint | undefined => {
   return big < INT64_MIN || big > INT64_MAX ? undefined : big
 }
 
-/** Whether an int64 (number or bigint) lies outside int64's range. */
+/** Whether an exact sum lies outside int64, where Redis reports an overflow. */
 export const outsideInt64 = (value: bigint): boolean => value < INT64_MIN || value > INT64_MAX
 
 /** An int64 as number when it is exactly representable, else as bigint. */
