@@ -1,0 +1,70 @@
+/**
+ * `pnpm bench` flags → the plan of one bench run. Unknown flags are an error with the usage
+ * text, so a typo never silently runs the wrong thing.
+ */
+
+export const USAGE = `Usage: pnpm bench [flags]
+  (no flag)          SET/GET/INCR/MSET, -c 50 -n 200000, with and without -P 16, 3 interleaved runs
+  --quick            short runs: -n 50000, 1 run (and shorter extra modes)
+  --runs N           interleaved runs per row (medians are reported)
+  --tests a,b        only these tests (set, get, incr, mset)
+  --random           add the -r 1000000 rows (every server pre-filled with 1 000 000 keys)
+  --latency          -c 1 p50 latency per test
+  --startup          process launch to first PONG (median of several launches)
+  --memory           RSS after 1 000 000 SETs of 10-byte values on distinct keys
+  --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
+  --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
+  --help             this text`
+
+const ALL_TESTS = ["set", "get", "incr", "mset"]
+
+const positiveInteger = (flag, text) => {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} expects a positive whole number, got '${text}'`)
+  return value
+}
+
+/** Parses argv into the plan; throws an Error with a one-line reason on bad flags. */
+export const parseOptions = (argv) => {
+  const flags = { quick: false, random: false, latency: false, startup: false, memory: false, all: false }
+  let runs
+  let idleClients
+  let tests = ALL_TESTS
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const name = flag.replace(/^--/, "")
+    if (flag === "--help" || flag === "-h") return { help: true }
+    else if (flag === "--runs") runs = positiveInteger(flag, argv[++i])
+    else if (flag === "--idle-clients") idleClients = positiveInteger(flag, argv[++i])
+    else if (flag === "--tests") tests = parseTests(argv[++i])
+    else if (flag.startsWith("--") && name in flags) flags[name] = true
+    else throw new Error(`unknown flag '${flag}'`)
+  }
+  const quick = flags.quick
+  return {
+    help: false,
+    quick,
+    tests,
+    runs: runs ?? (quick ? 1 : 3),
+    requests: quick ? 50_000 : 200_000,
+    clients: 50,
+    pipelines: [1, 16],
+    random: flags.random || flags.all,
+    randomKeys: 1_000_000,
+    latency: flags.latency || flags.all,
+    latencyRequests: quick ? 5_000 : 20_000,
+    startup: flags.startup || flags.all,
+    startupLaunches: quick ? 3 : 7,
+    memory: flags.memory || flags.all,
+    memoryKeys: 1_000_000,
+    memoryValueBytes: 10,
+    idleClients: idleClients ?? (flags.all ? 1000 : 0)
+  }
+}
+
+const parseTests = (text) => {
+  const tests = String(text ?? "").toLowerCase().split(",").filter((test) => test !== "")
+  const unknown = tests.filter((test) => !ALL_TESTS.includes(test))
+  if (tests.length === 0 || unknown.length > 0) throw new Error(`--tests takes a list of ${ALL_TESTS.join(", ")}`)
+  return tests
+}

@@ -1,0 +1,60 @@
+/**
+ * Runs one `redis-benchmark --csv` test against a port and reads its result row: requests
+ * per second and latency percentiles. A failed run (an error reply, which makes
+ * redis-benchmark exit 1; a refused connection; a timeout) comes back as `{ error }` saying
+ * why, never as an exception.
+ */
+import { startProcess, stopProcess } from "./processes.mjs"
+
+/** redis-benchmark's -t name → the name its report uses. */
+export const TEST_NAMES = { set: "SET", get: "GET", incr: "INCR", mset: "MSET (10 keys)" }
+
+/**
+ * @param {object} options
+ * @param {number} options.port
+ * @param {string} options.test        redis-benchmark's -t name: set, get, incr, mset
+ * @param {number} options.requests    -n
+ * @param {number} options.clients     -c
+ * @param {number} options.pipeline    -P
+ * @param {number} [options.randomKeys] -r
+ * @param {number} [options.dataSize]  -d
+ * @returns {Promise<{ rps: number, p50Ms: number } | { error: string }>}
+ */
+export const runRedisBenchmark = async (options) => {
+  const { port, test, requests, clients, pipeline, randomKeys, dataSize } = options
+  const args = ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-n", String(requests)]
+  args.push("-c", String(clients), "-P", String(pipeline), "--csv")
+  if (randomKeys) args.push("-r", String(randomKeys))
+  if (dataSize) args.push("-d", String(dataSize))
+  const child = await startProcess("redis-benchmark", args)
+  const timeoutMs = 60_000 + requests / 2 // bounded even when a server answers very slowly
+  const status = await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, timeoutMs, null))])
+  if (status === null) {
+    await stopProcess(child, { signal: "SIGKILL" })
+    return { error: `redis-benchmark timed out after ${Math.round(timeoutMs / 1000)} s` }
+  }
+  const row = findCsvRow(child.stdout(), test)
+  if (status.code !== 0 || row === undefined) return { error: explainFailure(child.output(), status) }
+  return { rps: row.rps, p50Ms: row.p50Ms }
+}
+
+/** The CSV row of `test` ("SET", "MSET (10 keys)", ...), parsed. */
+const findCsvRow = (output, test) => {
+  const wanted = test.toUpperCase()
+  for (const line of output.split("\n")) {
+    const cells = line.trim().split(",").map((cell) => cell.replace(/^"|"$/g, ""))
+    if (cells[0] === wanted || cells[0].startsWith(`${wanted} (`)) {
+      const rps = Number(cells[1])
+      if (Number.isFinite(rps)) return { rps, p50Ms: Number(cells[4]) }
+    }
+  }
+  return undefined
+}
+
+/** The most telling line of a failed run ("Error from server: ERR unknown command 'SET' ..."). */
+const explainFailure = (output, status) => {
+  const lines = output.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("WARNING"))
+  const telling = lines.find((line) => /error|could not connect|refused|reset/i.test(line) && !line.startsWith('"test"'))
+  const exit = status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`
+  return `${(telling ?? "no result row").slice(0, 160)} (redis-benchmark ${exit})`
+}

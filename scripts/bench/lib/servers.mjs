@@ -1,0 +1,82 @@
+/**
+ * The servers under test and how to launch each one on a port: redfiber (our build), a real
+ * `redis-server` (when installed; it is the baseline every ratio divides by) and node-ref
+ * (scripts/bench/reference-server.mjs, what plain Node can do).
+ */
+import { spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import { freePort, startProcess, stopProcess } from "./processes.mjs"
+import { waitForPong } from "./resp-client.mjs"
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const REDFIBER_ENTRY = path.join(PROJECT_ROOT, "dist/redfiber-server.js")
+const REFERENCE_ENTRY = path.join(PROJECT_ROOT, "scripts/bench/reference-server.mjs")
+
+/** The baseline of every ratio. */
+export const BASELINE = "redis"
+
+/** name → how to launch it on `port` (extra flags for redfiber only). */
+const LAUNCHERS = {
+  redfiber: (port, extraFlags = []) => [process.execPath, [REDFIBER_ENTRY, "--port", String(port), ...extraFlags]],
+  redis: (port) => [
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
+  ],
+  "node-ref": (port) => [process.execPath, [REFERENCE_ENTRY, "--port", String(port)]]
+}
+
+const commandWorks = (command, args) => spawnSync(command, args, { encoding: "utf8" }).status === 0
+
+export const redisServerInstalled = () => commandWorks("redis-server", ["--version"])
+export const redisBenchmarkInstalled = () => commandWorks("redis-benchmark", ["--version"])
+
+/** The servers this machine can run, redfiber first. */
+export const availableServers = () => {
+  if (!existsSync(REDFIBER_ENTRY)) throw new Error(`${REDFIBER_ENTRY} is missing: run node scripts/build.mjs first`)
+  return redisServerInstalled() ? ["redfiber", "redis", "node-ref"] : ["redfiber", "node-ref"]
+}
+
+/** One line about each program's version, for the report header. */
+export const versions = () => {
+  const redis = spawnSync("redis-server", ["--version"], { encoding: "utf8" })
+  const bench = spawnSync("redis-benchmark", ["--version"], { encoding: "utf8" })
+  const git = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: PROJECT_ROOT, encoding: "utf8" })
+  return {
+    node: process.version,
+    redis: redis.status === 0 ? redis.stdout.trim().split(" ").find((part) => part.startsWith("v="))?.slice(2) : "absent",
+    redisBenchmark: bench.status === 0 ? bench.stdout.trim() : "absent",
+    commit: git.status === 0 ? git.stdout.trim() : "unknown"
+  }
+}
+
+/**
+ * Launches server `name` on a free port and waits for its first PONG. Resolves with
+ * `{ name, port, process, launchToPongMs }`; on failure the process is stopped and the error
+ * says what the server printed.
+ */
+export const launchServer = async (name, extraFlags) => {
+  const port = await freePort()
+  const [command, args] = LAUNCHERS[name](port, extraFlags)
+  const started = performance.now()
+  const child = await startProcess(command, args, { cwd: PROJECT_ROOT })
+  try {
+    await waitForPong(port, { timeoutMs: 20_000 })
+  } catch (error) {
+    await stopProcess(child, { graceMs: 1000 })
+    throw new Error(`${name} did not start: ${error.message}\n${child.output().slice(-1000)}`)
+  }
+  return { name, port, process: child, launchToPongMs: performance.now() - started }
+}
+
+export const stopServer = (server) => stopProcess(server.process)
+
+/** Why a launched server cannot answer any more (it exited), or undefined while it runs. */
+export const serverGoneReason = (server) => {
+  const status = server.process.exitStatus()
+  if (status === undefined) return undefined
+  const how = status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`
+  const lastLine = server.process.output().trim().split("\n").at(-1) ?? ""
+  return `server process exited (${how}); its last output: ${lastLine.slice(-200)}`
+}

@@ -1,0 +1,107 @@
+/**
+ * `pnpm bench`: redfiber beside a real Redis and a plain-Node reference server, measured with
+ * redis-benchmark in interleaved runs (see lib/options.mjs for the modes). Prints a Markdown
+ * report and writes it to bench/results/<timestamp>.md, with an SVG chart of the throughput
+ * ratios next to it. Every process started here is stopped by PID on every path.
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import os from "node:os"
+import path from "node:path"
+import { ratioChartSvg } from "./lib/chart.mjs"
+import { parseOptions, USAGE } from "./lib/options.mjs"
+import { installCleanupHandlers, stopAll } from "./lib/processes.mjs"
+import * as report from "./lib/report.mjs"
+import {
+  availableServers,
+  BASELINE,
+  launchServer,
+  PROJECT_ROOT,
+  redisBenchmarkInstalled,
+  stopServer,
+  versions
+} from "./lib/servers.mjs"
+import { runIdleClients } from "./modes/idle-clients.mjs"
+import { runLatency } from "./modes/latency.mjs"
+import { runMemory } from "./modes/memory.mjs"
+import { runStartup } from "./modes/startup.mjs"
+import { runThroughput } from "./modes/throughput.mjs"
+
+const RESULTS_DIR = path.join(PROJECT_ROOT, "bench/results")
+const log = (line) => process.stderr.write(`${line}\n`)
+
+const machineSummary = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.platform()} ${os.release()}`
+
+/** Throughput and latency share one set of long-running servers. */
+const runComparative = async (serverNames, options) => {
+  const servers = []
+  try {
+    for (const name of serverNames) servers.push(await launchServer(name))
+    log(`Servers: ${servers.map((s) => `${s.name} pid ${s.process.pid} port ${s.port}`).join(", ")}`)
+    const throughput = await runThroughput(servers, options, log)
+    const latency = options.latency ? await runLatency(servers, options, log) : undefined
+    return { throughput, latency }
+  } finally {
+    await Promise.all(servers.map(stopServer))
+  }
+}
+
+const chartOf = (rows, serverNames) => ({
+  title: "redfiber bench: throughput ÷ Redis",
+  rows: rows.map((row) => ({
+    label: row.label,
+    bars: serverNames
+      .filter((name) => name !== BASELINE)
+      .map((name) => ({ server: name, ratio: row.summary[name]?.ratio, error: row.summary[name]?.error }))
+  }))
+})
+
+const main = async () => {
+  let options
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (error) {
+    log(`bench: ${error.message}\n\n${USAGE}`)
+    return 2
+  }
+  if (options.help) {
+    console.log(USAGE)
+    return 0
+  }
+  if (!redisBenchmarkInstalled()) {
+    log("bench: redis-benchmark is not installed (apt-get install redis-tools)")
+    return 1
+  }
+  installCleanupHandlers()
+  const startedAt = new Date()
+  const serverNames = availableServers()
+  const sections = [report.headerSection({ startedAt: startedAt.toISOString(), machine: machineSummary(), versions: versions(), options, serverNames })]
+
+  const { throughput, latency } = await runComparative(serverNames, options)
+  sections.push(report.throughputSection(throughput, serverNames))
+  if (latency) sections.push(report.latencySection(latency, serverNames))
+  if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
+  if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))
+  if (options.idleClients > 0) {
+    const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
+    sections.push(report.idleClientsSection(idle))
+  }
+
+  const stamp = startedAt.toISOString().replace(/[:.]/g, "-")
+  const markdown = `${sections.join("\n\n")}\n\nChart: ${stamp}.svg\n`
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  writeFileSync(path.join(RESULTS_DIR, `${stamp}.md`), markdown)
+  writeFileSync(path.join(RESULTS_DIR, `${stamp}.svg`), ratioChartSvg(chartOf(throughput, serverNames)))
+  console.log(markdown)
+  log(`Written: bench/results/${stamp}.md and .svg`)
+  return 0
+}
+
+let exitCode = 1
+try {
+  exitCode = await main()
+} catch (error) {
+  log(`bench: ${error.stack ?? error}`)
+} finally {
+  await stopAll()
+}
+process.exit(exitCode)
