@@ -36,12 +36,13 @@ export type Check =
  * One step. `scan` iterates SCAN from its cursor to the end on each server and compares the sets
  * of keys; `quit` compares QUIT's reply, checks both servers close, and reconnects; `pipeline`
  * sends the commands of `argv` (separated by ";" arguments) in one write and compares the list of
- * replies up to the connection closing, if it does (QUIT inside a pipeline).
+ * replies up to the connection closing, if it does (QUIT inside a pipeline); `sleep` waits
+ * `argv[0]` ms and compares nothing (to let short TTLs elapse on both servers).
  */
 export interface Step {
   readonly argv: ReadonlyArray<string>
   readonly check?: Check
-  readonly special?: "scan" | "quit" | "pipeline"
+  readonly special?: "scan" | "quit" | "pipeline" | "sleep"
 }
 
 export type StepInput = Step | ReadonlyArray<string>
@@ -54,6 +55,7 @@ export const pairs = (...argv: Array<string>): Step => ({ argv, check: "pairs" }
 export const kindOnly = (...argv: Array<string>): Step => ({ argv, check: "kind" })
 export const scan = (...argv: Array<string>): Step => ({ argv, special: "scan" })
 export const quit = (...argv: Array<string>): Step => ({ argv, special: "quit" })
+export const sleep = (ms: number): Step => ({ argv: [String(ms)], special: "sleep" })
 export const pipeline = (...commands: Array<Array<string>>): Step => ({
   argv: commands.flatMap((command, i) => (i === 0 ? command : [";", ...command])),
   special: "pipeline"
@@ -277,6 +279,10 @@ export class Pair {
     const mismatches: Array<Mismatch> = []
     for (let index = 0; index < steps.length; index++) {
       const step = toStep(steps[index])
+      if (step.special === "sleep") {
+        await new Promise((resolve) => setTimeout(resolve, Number(step.argv[0])))
+        continue
+      }
       const check = step.check ?? "exact"
       const [ours, redis] = await Promise.all([this.exchange(this.ours, step), this.exchange(this.redis, step)])
       this.stepsCompared++

@@ -4,7 +4,7 @@
  * (compared as the set of keys a full iteration returns), RENAME(NX), RANDOMKEY (only where the
  * answer is forced), COPY, DBSIZE, FLUSHDB/FLUSHALL, SWAPDB and MOVE.
  */
-import { millis, type Script, scan, seconds, unordered } from "../compare.js"
+import { kindOnly, millis, type Script, scan, seconds, sleep, unordered } from "../compare.js"
 import { ALL_BYTES, FAR_FUTURE_MILLIS, FAR_FUTURE_SECONDS, INT64_MAX, INT64_MAX_PLUS_ONE, INT64_MIN } from "../values.js"
 
 /** MSET arguments for `count` keys named `prefix0`, `prefix1`, ... */
@@ -102,6 +102,58 @@ export const keyScripts: ReadonlyArray<Script> = [
       ["SET", "k", "v"],
       ["PEXPIRE", "k", "0"],
       ["DBSIZE"]
+    ]
+  },
+  {
+    name: "short TTLs elapse: every command sees the key gone",
+    steps: [
+      ["MSET", "keep", "1", "s1", "1", "s2", "2", "s3", "3"],
+      ["SET", "a", "v", "PX", "1"],
+      ["PSETEX", "b", "1", "v"],
+      ["SET", "c", "5", "PX", "2"],
+      ["SET", "d", "v", "PX", "1"],
+      ["SET", "e", "v", "PX", "1"],
+      ["SET", "f", "v", "PX", "1"],
+      ["SET", "g", "v", "PX", "1"],
+      ["PEXPIRE", "s1", "1"],
+      ["PEXPIRE", "s2", "1"],
+      ["PEXPIRE", "s3", "1"],
+      ["SELECT", "1"],
+      ["SET", "other", "v", "PX", "1"],
+      ["SELECT", "0"],
+      sleep(60),
+      ["GET", "a"],
+      ["EXISTS", "a", "b", "keep"],
+      ["TTL", "a"],
+      ["PTTL", "b"],
+      ["EXPIRETIME", "b"],
+      ["TYPE", "a"],
+      ["OBJECT", "ENCODING", "a"],
+      ["STRLEN", "a"],
+      ["INCR", "c"],
+      ["APPEND", "b", "x"],
+      ["GETRANGE", "d", "0", "-1"],
+      ["SET", "e", "new", "XX"],
+      ["SET", "e", "new", "NX", "GET"],
+      ["GETEX", "f", "PERSIST"],
+      ["SETNX", "f", "1"],
+      ["MSETNX", "g", "1", "h", "2"],
+      ["PERSIST", "s1"],
+      ["EXPIRE", "s2", "100"],
+      ["RENAME", "s3", "x"],
+      ["COPY", "s3", "y"],
+      ["MOVE", "s3", "1"],
+      unordered("KEYS", "*"),
+      scan("SCAN", "0"),
+      kindOnly("RANDOMKEY"),
+      ["GETDEL", "s1"],
+      ["DEL", "s2"],
+      ["MGET", "a", "b", "c", "keep"],
+      ["SELECT", "1"],
+      ["GET", "other"],
+      unordered("KEYS", "*"),
+      ["SWAPDB", "0", "1"],
+      unordered("KEYS", "*")
     ]
   },
   {
