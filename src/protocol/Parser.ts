@@ -8,16 +8,23 @@
  *
  * Both request forms of RESP2 are accepted, as Redis accepts them: multibulk (`*2\r\n$3\r\nGET…`)
  * and inline (`GET key\r\n`, split with Redis's quoting rules). Bad input yields Redis's exact
- * protocol error; the connection then replies with it and closes.
+ * protocol error; the connection then replies with it and closes. The results never depend on
+ * how the stream was split into chunks.
+ *
+ * Redis finds line ends with `strchr`, which stops at a NUL byte: a header or inline line with a
+ * NUL before its terminator never completes (until it is too big). We do the same.
  *
  * Memory follows the bytes actually received: a declared bulk length is a promise, never an
- * allocation. The bytes of a large bulk argument are kept as the chunks that carried them and
- * joined once, when the last one arrives.
+ * allocation. An incomplete bulk argument is kept as the chunks that carried it and joined once,
+ * when its last byte arrives; other partial lines grow one buffer by doubling, so no byte is
+ * copied more than a constant number of times however finely the stream is split.
  */
+import { constants as bufferConstants } from "node:buffer"
 import { splitInlineArgs } from "./InlineArgs.js"
 
-/** Redis's limits (PROTO_INLINE_MAX_SIZE and friends). */
+/** Redis's PROTO_INLINE_MAX_SIZE: a line (inline, or a `*`/`$` header) must end (LF, or CR for headers) within this many bytes. */
 export const INLINE_MAX_SIZE = 64 * 1024
+/** The most arguments a multibulk request may declare (Redis 7.0 allows up to INT_MAX; we keep this tighter cap). */
 export const MULTIBULK_MAX_LENGTH = 1024 * 1024
 export const DEFAULT_PROTO_MAX_BULK_LEN = 512 * 1024 * 1024
 
@@ -27,176 +34,269 @@ export class ProtocolError {
   constructor(readonly message: string) {}
 }
 
-const CR = 13
+const NUL = 0
 const LF = 10
+const CR = 13
+const ASTERISK = 42
+const DOLLAR = 36
 const EMPTY = Buffer.alloc(0)
+/** Smallest buffer allocated to collect a partial line. */
+const MIN_CAPACITY = 4096
+/** A buffer up to this size is reused for later partial lines even when they are small. */
+const KEEP_CAPACITY = 256 * 1024
+/** A bulk longer than this cannot become a JavaScript string; it is refused as an invalid length. */
+const MAX_ARGUMENT_LENGTH = bufferConstants.MAX_STRING_LENGTH
 
 export class RequestParser {
-  /** Unconsumed bytes start at `pos` in `buf`. */
+  /** Unconsumed bytes are `buf[pos, end)`. */
   private buf: Buffer = EMPTY
   private pos = 0
-  /** Chunks of a bulk argument that is still arriving (kept apart so nothing is copied twice). */
-  private parts: Array<Buffer> = []
-  private partsLength = 0
+  private end = 0
+  /** `buf` was allocated here (not a caller's chunk), so bytes past `end` may be written. */
+  private owned = false
+  /** Bytes after `pos` already searched for a line end without success (so no byte is scanned twice). */
+  private scanned = 0
+  /** The chunks of a bulk argument that is still arriving (while `parking`). */
+  private parked: Array<Buffer> = []
+  private parkedBytes = 0
+  private parking = false
   /** The command being assembled from a multibulk request, and how many arguments it still needs. */
   private argv: Array<string> | null = null
   private argsLeft = 0
   /** Declared length of the bulk argument being read, or -1 while a `$` header is expected. */
   private bulkLength = -1
+  private failure: ProtocolError | undefined = undefined
+  private copied = 0
 
   /** `maxBulkLength` is read on every header so `CONFIG SET proto-max-bulk-len` takes effect at once. */
   constructor(private readonly limits: { readonly maxBulkLength: number } = { maxBulkLength: DEFAULT_PROTO_MAX_BULK_LEN }) {}
 
   /** Bytes received but not yet consumed by a whole command (for CLIENT LIST's `qbuf`). */
   get pendingBytes(): number {
-    return this.buf.length - this.pos + this.partsLength
+    return this.end - this.pos + this.parkedBytes
+  }
+
+  /** Bytes copied from one buffer to another so far (a measure of the parser's work, for tests). */
+  get copiedBytes(): number {
+    return this.copied
   }
 
   /** Takes one chunk from the socket. The parser keeps a reference; callers must not reuse it. */
   feed(chunk: Buffer): void {
     if (chunk.length === 0) return
-    if (this.bulkLength >= 0 && this.buf.length - this.pos + this.partsLength + chunk.length < this.bulkLength + 2) {
-      // Still short of the bulk's end: park the chunk, copy nothing yet.
-      if (this.pos < this.buf.length) {
-        this.parts.push(this.buf.subarray(this.pos))
-        this.partsLength += this.buf.length - this.pos
-      }
-      this.buf = EMPTY
-      this.pos = 0
-      this.parts.push(chunk)
-      this.partsLength += chunk.length
+    if (this.parking) {
+      // A bulk argument is arriving: keep the chunk as it is until the argument is whole.
+      this.parked.push(chunk)
+      this.parkedBytes += chunk.length
+      if (this.parkedBytes >= this.bulkLength + 2) this.joinParked()
       return
     }
-    if (this.partsLength > 0) {
-      this.parts.push(this.buf.subarray(this.pos), chunk)
-      this.buf = Buffer.concat(this.parts, this.partsLength + this.buf.length - this.pos + chunk.length)
-      this.parts = []
-      this.partsLength = 0
-    } else if (this.pos >= this.buf.length) {
+    const pending = this.end - this.pos
+    if (pending === 0) {
       this.buf = chunk
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk])
+      this.pos = 0
+      this.end = chunk.length
+      this.owned = false
+      return
     }
-    this.pos = 0
+    this.append(chunk, pending)
   }
 
   /**
    * The next whole command, `undefined` when more bytes are needed, or a `ProtocolError`
-   * (after which the parser must not be used again).
+   * (returned again on every later call: the connection must close).
    */
   next(): Array<string> | ProtocolError | undefined {
+    if (this.failure !== undefined) return this.failure
     for (;;) {
       if (this.argv === null) {
-        if (this.pos >= this.buf.length) return undefined
-        if (this.buf[this.pos] !== 42 /* '*' */) {
-          const inline = this.parseInline()
-          if (inline === null) continue // an empty line: Redis skips it
+        if (this.pos >= this.end) return undefined
+        if (this.buf[this.pos] !== ASTERISK) {
+          const inline = this.nextInline()
+          if (Array.isArray(inline) && inline.length === 0) continue // an empty line: Redis skips it
           return inline
         }
-        const count = this.readLength("too big mbulk count string", "invalid multibulk length", MULTIBULK_MAX_LENGTH)
-        if (count === undefined || count instanceof ProtocolError) return count
+        const cr = this.findLineEnd(CR, "too big mbulk count string")
+        if (typeof cr !== "number") return cr
+        if (cr + 1 >= this.end) return undefined // the LF has not arrived
+        const count = parseLength(this.buf, this.pos + 1, cr)
+        if (count === undefined || count > MULTIBULK_MAX_LENGTH) return this.fail("invalid multibulk length")
+        this.consumeTo(cr + 2)
         if (count <= 0) continue // `*0` and `*-1` are skipped, as Redis does
         this.argv = []
         this.argsLeft = count
-        this.bulkLength = -1
       }
       if (this.bulkLength < 0) {
-        if (this.pos >= this.buf.length) return undefined
-        if (this.buf[this.pos] !== 36 /* '$' */) {
-          return new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(this.buf[this.pos])}'`)
+        const cr = this.findLineEnd(CR, "too big bulk count string")
+        if (typeof cr !== "number") return cr
+        if (cr + 1 >= this.end) return undefined
+        const first = this.buf[this.pos]
+        if (first !== DOLLAR) return this.fail(`expected '$', got '${String.fromCharCode(first)}'`)
+        const length = parseLength(this.buf, this.pos + 1, cr)
+        if (length === undefined || length < 0 || length > this.limits.maxBulkLength || length > MAX_ARGUMENT_LENGTH) {
+          return this.fail("invalid bulk length")
         }
-        const length = this.readLength("too big bulk count string", "invalid bulk length", this.limits.maxBulkLength)
-        if (length === undefined || length instanceof ProtocolError) return length
-        if (length < 0) return new ProtocolError("Protocol error: invalid bulk length")
+        this.consumeTo(cr + 2)
         this.bulkLength = length
-        if (this.buf.length - this.pos < length + 2) {
-          // Park what has arrived so far so `feed` can collect the rest without copying.
-          if (this.pos < this.buf.length) {
-            this.parts.push(this.buf.subarray(this.pos))
-            this.partsLength += this.buf.length - this.pos
-          }
-          this.buf = EMPTY
-          this.pos = 0
-          return undefined
-        }
       }
-      if (this.buf.length - this.pos < this.bulkLength + 2) return undefined
+      if (this.end - this.pos < this.bulkLength + 2) {
+        this.park()
+        return undefined
+      }
       // Redis does not check the CRLF after a bulk either: it skips two bytes.
-      const argv = this.argv!
+      const argv = this.argv
       argv.push(this.buf.latin1Slice(this.pos, this.pos + this.bulkLength))
-      this.pos += this.bulkLength + 2
+      this.consumeTo(this.pos + this.bulkLength + 2)
       this.bulkLength = -1
       if (--this.argsLeft === 0) {
         this.argv = null
-        this.compact()
         return argv
       }
     }
   }
 
-  /** Parses `<prefix><integer>\r\n` starting at `pos` (the prefix byte is skipped). */
-  private readLength(
-    tooBig: string,
-    invalid: string,
-    max: number
-  ): number | ProtocolError | undefined {
-    const cr = this.buf.indexOf(CR, this.pos)
-    if (cr < 0 || cr + 1 >= this.buf.length) {
-      if (this.buf.length - this.pos > INLINE_MAX_SIZE) return new ProtocolError(`Protocol error: ${tooBig}`)
-      return undefined
-    }
-    if (cr - this.pos > INLINE_MAX_SIZE) return new ProtocolError(`Protocol error: ${tooBig}`)
-    const value = parseStrictInteger(this.buf, this.pos + 1, cr)
-    if (value === undefined || value > max) return new ProtocolError(`Protocol error: ${invalid}`)
-    this.pos = cr + 2
-    return value
+  /** One inline command (empty for an empty line), `undefined` when the line is not whole yet. */
+  private nextInline(): Array<string> | ProtocolError | undefined {
+    const lf = this.findLineEnd(LF, "too big inline request")
+    if (typeof lf !== "number") return lf
+    const lineEnd = lf > this.pos && this.buf[lf - 1] === CR ? lf - 1 : lf
+    const args = splitInlineArgs(this.buf.latin1Slice(this.pos, lineEnd))
+    if (args === null) return this.fail("unbalanced quotes in request")
+    this.consumeTo(lf + 1)
+    return args
   }
 
-  /** One inline command, `null` for an empty line, `undefined` when the line is not whole yet. */
-  private parseInline(): Array<string> | ProtocolError | null | undefined {
-    const lf = this.buf.indexOf(LF, this.pos)
-    if (lf < 0) {
-      if (this.buf.length - this.pos > INLINE_MAX_SIZE) return new ProtocolError("Protocol error: too big inline request")
-      return undefined
+  /**
+   * Index of the `terminator` ending the line at `pos`; `undefined` while it has not arrived;
+   * the `tooBig` error once more than 64 KB of the line are buffered without it. A NUL byte
+   * hides the terminator (Redis's `strchr` stops there). The limit applies to the position of
+   * the terminator, not to how much happens to be buffered, so the answer does not depend on
+   * how the bytes were split (Redis's own depends on its 16 KB reads for lines of 64–80 KB).
+   */
+  private findLineEnd(terminator: number, tooBig: string): number | ProtocolError | undefined {
+    const buf = this.buf
+    const limit = Math.min(this.end, this.pos + INLINE_MAX_SIZE + 1)
+    let i = this.pos + this.scanned
+    for (; i < limit; i++) {
+      const byte = buf[i]
+      if (byte === terminator) return i
+      if (byte === NUL) break
     }
-    let end = lf
-    if (end > this.pos && this.buf[end - 1] === CR) end--
-    const line = this.buf.latin1Slice(this.pos, end)
-    this.pos = lf + 1
-    this.compact()
-    const args = splitInlineArgs(line)
-    if (args === null) return new ProtocolError("Protocol error: unbalanced quotes in request")
-    return args.length === 0 ? null : args
+    this.scanned = i - this.pos
+    return this.end - this.pos > INLINE_MAX_SIZE ? this.fail(tooBig) : undefined
   }
 
-  /** Drops consumed bytes once everything buffered is consumed, so the chunk can be collected. */
-  private compact(): void {
-    if (this.pos >= this.buf.length) {
+  private fail(what: string): ProtocolError {
+    this.failure = new ProtocolError(`Protocol error: ${what}`)
+    return this.failure
+  }
+
+  /** Moves past consumed bytes; drops the buffer once all of it is consumed so it can be collected. */
+  private consumeTo(position: number): void {
+    this.scanned = 0
+    if (position >= this.end) {
       this.buf = EMPTY
       this.pos = 0
+      this.end = 0
+      this.owned = false
+    } else {
+      this.pos = position
     }
+  }
+
+  /** Adds a chunk behind `pending` unconsumed bytes: in place when there is room, else in a buffer twice the need. */
+  private append(chunk: Buffer, pending: number): void {
+    const capacity = this.buf.length
+    if (!this.owned || this.end + chunk.length > capacity) {
+      const needed = pending + chunk.length
+      // Sliding the pending bytes to the front is cheap when they fill at most half the buffer;
+      // a buffer far bigger than the need (left by a burst) is replaced rather than kept.
+      if (this.owned && pending * 2 <= capacity && needed <= capacity && capacity <= Math.max(needed * 4, KEEP_CAPACITY)) {
+        this.buf.copyWithin(0, this.pos, this.end)
+      } else {
+        const grown = Buffer.allocUnsafe(Math.max(needed * 2, MIN_CAPACITY))
+        this.buf.copy(grown, 0, this.pos, this.end)
+        this.buf = grown
+        this.owned = true
+      }
+      this.copied += pending
+      this.pos = 0
+      this.end = pending
+    }
+    chunk.copy(this.buf, this.end)
+    this.copied += chunk.length
+    this.end += chunk.length
+  }
+
+  /** The current bulk argument is incomplete: keep its bytes aside as they are, copying nothing. */
+  private park(): void {
+    if (this.end > this.pos) {
+      this.parked.push(this.buf.subarray(this.pos, this.end))
+      this.parkedBytes += this.end - this.pos
+    }
+    this.buf = EMPTY
+    this.pos = 0
+    this.end = 0
+    this.owned = false
+    this.scanned = 0
+    this.parking = true
+  }
+
+  /** The parked bulk argument is whole: join its chunks (and whatever follows it) once. */
+  private joinParked(): void {
+    const joined = this.parked.length === 1 ? this.parked[0] : Buffer.concat(this.parked, this.parkedBytes)
+    if (this.parked.length > 1) this.copied += this.parkedBytes
+    this.buf = joined
+    this.pos = 0
+    this.end = joined.length
+    this.owned = false
+    this.parked = []
+    this.parkedBytes = 0
+    this.parking = false
   }
 }
 
 /**
- * Redis's `string2ll`: an optional `-`, then digits, no leading zeros, no `+`, no spaces.
- * Returns `undefined` when the bytes are not such an integer (or do not fit a safe integer).
+ * A length in a `*` or `$` header, read as Redis's `string2ll` reads it: an optional `-`, then
+ * digits without leading zeros (no `+`, no spaces, not `-0`), at most 20 characters, within the
+ * 64-bit range. `undefined` when invalid. Beyond 2^53 the value is approximate, which is enough
+ * to compare it with the limits.
  */
-export const parseStrictInteger = (buf: Buffer, start: number, end: number): number | undefined => {
-  if (start >= end) return undefined
+const parseLength = (buf: Buffer, start: number, end: number): number | undefined => {
+  const size = end - start
+  if (size <= 0 || size > 20) return undefined
+  if (size === 1 && buf[start] === 48 /* '0' */) return 0
   let i = start
-  let negative = false
-  if (buf[i] === 45 /* '-' */) {
-    negative = true
-    if (++i >= end) return undefined
-  }
-  if (buf[i] === 48 /* '0' */) return end - i === 1 && !negative ? 0 : undefined
+  const negative = buf[i] === 45 /* '-' */
+  if (negative) i++
+  if (i >= end || buf[i] < 49 || buf[i] > 57) return undefined // the first digit is 1-9
   let value = 0
   for (; i < end; i++) {
     const digit = buf[i] - 48
     if (digit < 0 || digit > 9) return undefined
     value = value * 10 + digit
   }
-  if (value > Number.MAX_SAFE_INTEGER) return undefined
+  const digits = end - start - (negative ? 1 : 0)
+  if (digits > 19 || (digits === 19 && !fitsInt64(buf, end - 19, negative))) return undefined
   return negative ? -value : value
+}
+
+/** Whether 19 digits at `start` are at most 2^63-1 (or 2^63 when negative). */
+const fitsInt64 = (buf: Buffer, start: number, negative: boolean): boolean => {
+  const limit = negative ? "9223372036854775808" : "9223372036854775807"
+  for (let k = 0; k < 19; k++) {
+    const difference = buf[start + k] - limit.charCodeAt(k)
+    if (difference !== 0) return difference < 0
+  }
+  return true
+}
+
+/**
+ * Redis's `string2ll` restricted to safe integers: an optional `-`, then digits, no leading
+ * zeros, no `+`, no spaces. Returns `undefined` when the bytes are not such an integer (or do
+ * not fit a safe integer).
+ */
+export const parseStrictInteger = (buf: Buffer, start: number, end: number): number | undefined => {
+  const value = parseLength(buf, start, end)
+  return value === undefined || !Number.isSafeInteger(value) ? undefined : value
 }

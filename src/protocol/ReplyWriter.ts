@@ -10,6 +10,9 @@ const KEEP_LIMIT = 1024 * 1024
 
 export type RespInteger = number | bigint
 
+const LINE_BREAK = /[\r\n]/
+const LINE_BREAKS = /[\r\n]/g
+
 export class ReplyWriter {
   private buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE)
   private length = 0
@@ -29,7 +32,7 @@ export class ReplyWriter {
   /** `text` is the whole error line without the leading '-', e.g. `ERR syntax error`. */
   error(text: string): void {
     // Redis keeps an error on one line: CR and LF inside it become spaces.
-    const line = /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, " ") : text
+    const line = LINE_BREAK.test(text) ? text.replace(LINE_BREAKS, " ") : text
     this.ensure(line.length + 3)
     this.buf[this.length++] = 45 // '-'
     this.length += this.buf.latin1Write(line, this.length)
