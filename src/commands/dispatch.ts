@@ -13,10 +13,18 @@ export const wrongArity = (name: string) => `ERR wrong number of arguments for '
 /** Redis's `'%.128s'` truncation of names echoed in errors. */
 const clip = (text: string) => (text.length > 128 ? text.slice(0, 128) : text)
 
+/** Redis formats these with `%s`: a NUL byte ends the text. */
+const cString = (text: string) => {
+  const nul = text.indexOf("\0")
+  return nul < 0 ? text : text.slice(0, nul)
+}
+
 export const unknownCommand = (argv: ReadonlyArray<string>): string => {
   let args = ""
-  for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `
-  return `ERR unknown command '${clip(argv[0])}', with args beginning with: ${args}`
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${cString(argv[i]).slice(0, 128 - args.length)}' `
+  }
+  return `ERR unknown command '${clip(cString(argv[0]))}', with args beginning with: ${args}`
 }
 
 /** The command `argv` names, or the error to reply with. */
@@ -30,7 +38,9 @@ export const resolveCommand = (
   if (spec.subcommands === undefined) return spec
   const fullName = `${spec.name}|${argv[1].toLowerCase()}`
   const sub = spec.subcommands.find((candidate) => candidate.name === fullName)
-  if (sub === undefined) return `ERR unknown subcommand '${clip(argv[1])}'. Try ${argv[0].toUpperCase()} HELP.`
+  if (sub === undefined) {
+    return `ERR unknown subcommand '${clip(cString(argv[1]))}'. Try ${cString(argv[0]).toUpperCase()} HELP.`
+  }
   if (!arityAccepts(sub.arity, argv.length)) return wrongArity(sub.name)
   return sub
 }

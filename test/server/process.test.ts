@@ -57,10 +57,11 @@ describe("redfiber-server process", () => {
     const server = launch(["--port", String(port), "--shutdown-timeout", "60"])
     await waitForPing(port)
     const stuck = await RawClient.connect(port)
-    stuck.socket.pause()
     for (let i = 0; i < 4; i++) stuck.send("ECHO", "s".repeat(16 * 1024 * 1024))
-    // Wait until the server has started answering (it is then blocked on this client).
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Once the first bytes of the 64 MB answer arrive, stop reading: the server is then stuck
+    // writing to this client until the shutdown timeout.
+    await stuck.waitForBytes(1)
+    stuck.socket.pause()
     server.child.kill("SIGINT")
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(server.child.exitCode).toBe(null)
