@@ -1,16 +1,20 @@
 /**
- * Connection commands: PING, ECHO, QUIT, SELECT (more arrive with the connection family:
- * RESET, HELLO, CLIENT ...). Each is its arguments' parse and its apply, in a few lines.
+ * Connection commands: PING, ECHO, QUIT, SELECT, RESET, HELLO (CLIENT lives in
+ * server/client.ts). Each is its arguments' parse and its apply, in a few lines. Flags,
+ * summaries and error texts are Redis 7.0's.
  */
-import { parseSafeInteger } from "./arguments.js"
+import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
 import { command, type CommandSpec } from "./Command.js"
+import { ERR_CLIENT_NAME, isValidClientAttribute } from "./server/client.js"
+import { REDIS_VERSION } from "./server/version.js"
 
 const ping = command({
   name: "ping",
   arity: -1,
   flags: ["fast"],
   group: "connection",
-  summary: "Returns the server's liveliness response.",
+  aclCategories: ["fast", "connection"],
+  summary: "Ping the server",
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
@@ -23,9 +27,10 @@ const ping = command({
 const echo = command({
   name: "echo",
   arity: 2,
-  flags: ["fast"],
+  flags: ["loading", "stale", "fast"],
   group: "connection",
-  summary: "Returns the given string.",
+  aclCategories: ["fast", "connection"],
+  summary: "Echo the given string",
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => ctx.out.bulk(argv[1])
@@ -34,9 +39,10 @@ const echo = command({
 const quit = command({
   name: "quit",
   arity: -1,
-  flags: ["no_auth", "fast", "allow_busy"],
+  flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
   group: "connection",
-  summary: "Closes the connection.",
+  aclCategories: ["fast", "connection"],
+  summary: "Close the connection",
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx) => {
@@ -50,12 +56,17 @@ const select = command({
   arity: 2,
   flags: ["loading", "stale", "fast"],
   group: "connection",
-  summary: "Changes the selected database.",
+  aclCategories: ["fast", "connection"],
+  summary: "Change the selected database for the current connection",
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
     const index = parseSafeInteger(argv[1])
     if (index === undefined) return ctx.out.error("ERR value is not an integer or out of range")
+    // Redis reads the index as a C int first.
+    if (index < -2147483648 || index > 2147483647) {
+      return ctx.out.error("ERR value is out of range, value must between -2147483648 and 2147483647")
+    }
     if (index < 0 || index >= ctx.keyspace.databases.length) return ctx.out.error("ERR DB index is out of range")
     ctx.client.db = index
     ctx.db = ctx.keyspace.databases[index]
@@ -63,4 +74,80 @@ const select = command({
   }
 })
 
-export const connectionCommands: ReadonlyArray<CommandSpec> = [ping, echo, quit, select]
+/** Back to a fresh connection's state: database 0, RESP2, no name (the lib info stays). */
+const reset = command({
+  name: "reset",
+  arity: 1,
+  flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+  group: "connection",
+  aclCategories: ["fast", "connection"],
+  summary: "Reset the connection",
+  since: "6.2.0",
+  complexity: "O(1)",
+  run: (ctx) => {
+    ctx.client.db = 0
+    ctx.db = ctx.keyspace.databases[0]
+    ctx.client.protocol = 2
+    ctx.client.name = ""
+    ctx.out.simple("RESET")
+  }
+})
+
+/**
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. Only RESP2 is spoken for now, so `HELLO 3`
+ * answers NOPROTO, the same refusal a client gets for any version the server lacks. AUTH knows
+ * the one user Redis has without ACLs: `default`, with `requirepass` as its password (any
+ * password when none is set).
+ */
+const hello = command({
+  name: "hello",
+  arity: -1,
+  flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+  group: "connection",
+  aclCategories: ["fast", "connection"],
+  summary: "Handshake with Redis",
+  since: "6.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    if (argv.length >= 2) {
+      const version = parseInteger(argv[1])
+      if (version === undefined) return ctx.out.error("ERR Protocol version is not an integer or out of range")
+      if (version !== 2) return ctx.out.error("NOPROTO unsupported protocol version")
+    }
+    // Options take effect as they are read: a later mistake leaves an earlier SETNAME applied.
+    for (let i = 2; i < argv.length; i++) {
+      const more = argv.length - 1 - i
+      if (isKeyword(argv[i], "AUTH") && more >= 2) {
+        const required = ctx.server.config.extra.get("requirepass") ?? ""
+        if (argv[i + 1] !== "default" || (required !== "" && argv[i + 2] !== required)) {
+          return ctx.out.error("WRONGPASS invalid username-password pair or user is disabled.")
+        }
+        i += 2
+      } else if (isKeyword(argv[i], "SETNAME") && more >= 1) {
+        if (!isValidClientAttribute(argv[i + 1])) return ctx.out.error(ERR_CLIENT_NAME)
+        ctx.client.name = argv[i + 1]
+        i += 1
+      } else {
+        return ctx.out.error(`ERR Syntax error in HELLO option '${argv[i]}'`)
+      }
+    }
+    ctx.client.protocol = 2
+    ctx.out.arrayHeader(14)
+    ctx.out.bulk("server")
+    ctx.out.bulk("redis")
+    ctx.out.bulk("version")
+    ctx.out.bulk(REDIS_VERSION)
+    ctx.out.bulk("proto")
+    ctx.out.integer(2)
+    ctx.out.bulk("id")
+    ctx.out.integer(ctx.client.id)
+    ctx.out.bulk("mode")
+    ctx.out.bulk("standalone")
+    ctx.out.bulk("role")
+    ctx.out.bulk("master")
+    ctx.out.bulk("modules")
+    ctx.out.arrayHeader(0)
+  }
+})
+
+export const connectionCommands: ReadonlyArray<CommandSpec> = [ping, echo, quit, select, reset, hello]

@@ -1,3 +1,19 @@
+/**
+ * The server family (Redis's "server" group, plus CLIENT from "connection"): each part lives in
+ * `server/`, this module puts them in the table's order. DBSIZE and the FLUSH commands belong to
+ * the keys family.
+ */
 import type { CommandSpec } from "./Command.js"
+import { clientCommand } from "./server/client.js"
+import { commandCommands } from "./server/command.js"
+import { configCommand } from "./server/config.js"
+import { controlCommands } from "./server/control.js"
+import { infoCommands } from "./server/info.js"
 
-export const serverCommands: ReadonlyArray<CommandSpec> = []
+export const serverCommands: ReadonlyArray<CommandSpec> = [
+  clientCommand,
+  ...commandCommands,
+  configCommand,
+  ...infoCommands,
+  ...controlCommands
+]

@@ -1,0 +1,371 @@
+/**
+ * CLIENT: the connection's own identity (ID, SETNAME/GETNAME, SETINFO) and the registry of every
+ * connection (LIST, INFO, KILL), over `ctx.server.clients`. Texts, flags and errors are Redis
+ * 7.0's; SETINFO is Redis 7.2's (node-redis sends it on connect), and so are the `lib-name=` /
+ * `lib-ver=` fields at the end of each CLIENT LIST line. Values Redis knows about its own memory
+ * and sockets (fd, buffer sizes, tot-mem) are plausible numbers here.
+ */
+import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
+import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import type { ClientState } from "../../server/ClientState.js"
+import { writeHelp } from "./help.js"
+
+export const ERR_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters."
+
+/** Names and lib attributes are printable ASCII without spaces ('!'..'~'), or empty. */
+export const isValidClientAttribute = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 33 || code > 126) return false
+  }
+  return true
+}
+
+/** Size of a command as it arrived in RESP (what Redis reports as the sender's `qbuf`). */
+const requestSize = (argv: ReadonlyArray<string>): number => {
+  let size = 3 + String(argv.length).length
+  for (const arg of argv) size += 5 + String(arg.length).length + arg.length
+  return size
+}
+
+const QUERY_BUFFER_SIZE = 20474
+const REPLY_BUFFER_SIZE = 16384
+
+/**
+ * One CLIENT LIST / CLIENT INFO line, fields in Redis 7's order. `current` is the command being
+ * run when `client` is the caller (Redis counts it in the caller's query buffer and argv-mem).
+ */
+export const describeClient = (
+  client: ClientState,
+  now: number,
+  current?: { readonly argv: ReadonlyArray<string>; readonly pendingReply: number }
+): string => {
+  const qbuf = current === undefined ? client.queryBufferBytes : requestSize(current.argv)
+  let argvMem = 0
+  if (current !== undefined) for (const arg of current.argv) argvMem += arg.length
+  const obl = current === undefined ? 0 : current.pendingReply
+  const omem = client.outputBufferBytes
+  const totMem = QUERY_BUFFER_SIZE + REPLY_BUFFER_SIZE + 800 + argvMem + omem
+  return `id=${client.id} addr=${client.address} laddr=${client.localAddress} fd=${client.id + 7} ` +
+    `name=${client.name} age=${Math.floor((now - client.createdAt) / 1000)} ` +
+    `idle=${Math.max(0, Math.floor((now - client.lastInteractionAt) / 1000))} flags=N db=${client.db} ` +
+    `sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
+    `argv-mem=${argvMem} multi-mem=0 rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
+    `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=default redir=-1 ` +
+    `resp=${client.protocol} lib-name=${client.libName} lib-ver=${client.libVersion}`
+}
+
+const describeCaller = (ctx: CommandContext, argv: ReadonlyArray<string>): string =>
+  describeClient(ctx.client, ctx.now, { argv, pendingReply: ctx.out.size })
+
+/** Redis's client types; every connection of ours is "normal" until pub/sub marks some. */
+const CLIENT_TYPES = ["normal", "slave", "replica", "pubsub", "master"]
+const parseClientType = (text: string): string | undefined => {
+  const lower = text.toLowerCase()
+  if (!CLIENT_TYPES.includes(lower)) return undefined
+  return lower === "slave" ? "replica" : lower
+}
+const typeOf = (_client: ClientState): string => "normal"
+
+type ClientSubcommand = Omit<Parameters<typeof command>[0], "group">
+
+/** A CLIENT subcommand: named `client|<name>`, in the connection group. */
+const sub = (spec: ClientSubcommand): CommandSpec =>
+  command({ ...spec, name: `client|${spec.name}`, group: "connection" })
+
+const PLAIN = ["noscript", "loading", "stale"] as const
+const ADMIN = ["admin", "noscript", "loading", "stale"] as const
+const PLAIN_ACL = ["slow", "connection"]
+const ADMIN_ACL = ["admin", "slow", "dangerous", "connection"]
+
+const id = sub({
+  name: "id",
+  arity: 2,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Returns the client ID for the current connection",
+  since: "5.0.0",
+  complexity: "O(1)",
+  run: (ctx) => ctx.out.integer(ctx.client.id)
+})
+
+const setname = sub({
+  name: "setname",
+  arity: 3,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Set the current connection name",
+  since: "2.6.9",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    if (!isValidClientAttribute(argv[2])) return ctx.out.error(ERR_CLIENT_NAME)
+    ctx.client.name = argv[2]
+    ctx.out.ok()
+  }
+})
+
+const getname = sub({
+  name: "getname",
+  arity: 2,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Get the current connection name",
+  since: "2.6.9",
+  complexity: "O(1)",
+  run: (ctx) => ctx.out.bulkOrNull(ctx.client.name === "" ? undefined : ctx.client.name)
+})
+
+const setinfo = sub({
+  name: "setinfo",
+  arity: 4,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Set client or connection specific info",
+  since: "7.2.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const attribute = argv[2]
+    const isName = isKeyword(attribute, "LIB-NAME")
+    if (!isName && !isKeyword(attribute, "LIB-VER")) return ctx.out.error(`ERR Unrecognized option '${attribute}'`)
+    if (!isValidClientAttribute(argv[3])) {
+      return ctx.out.error(`ERR ${attribute} cannot contain spaces, newlines or special characters.`)
+    }
+    if (isName) ctx.client.libName = argv[3]
+    else ctx.client.libVersion = argv[3]
+    ctx.out.ok()
+  }
+})
+
+const info = sub({
+  name: "info",
+  arity: 2,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Returns information about the current client connection.",
+  since: "6.2.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => ctx.out.bulk(`${describeCaller(ctx, argv)}\n`)
+})
+
+const list = sub({
+  name: "list",
+  arity: -2,
+  flags: ADMIN,
+  aclCategories: ADMIN_ACL,
+  summary: "Get the list of client connections",
+  since: "2.4.0",
+  complexity: "O(N) where N is the number of client connections",
+  run: (ctx, argv) => {
+    const describe = (client: ClientState) =>
+      (client === ctx.client ? describeCaller(ctx, argv) : describeClient(client, ctx.now)) + "\n"
+    let text = ""
+    if (argv.length === 4 && isKeyword(argv[2], "TYPE")) {
+      const type = parseClientType(argv[3])
+      if (type === undefined) return ctx.out.error(`ERR Unknown client type '${argv[3]}'`)
+      for (const client of ctx.server.clients.values()) if (typeOf(client) === type) text += describe(client)
+    } else if (argv.length > 3 && isKeyword(argv[2], "ID")) {
+      // In the order asked, once per mention, as Redis answers.
+      const ids: Array<number> = []
+      for (let i = 3; i < argv.length; i++) {
+        const value = parseInteger(argv[i])
+        if (value === undefined) return ctx.out.error("ERR Invalid client ID")
+        if (typeof value === "number") ids.push(value)
+      }
+      for (const id of ids) {
+        const client = ctx.server.clients.get(id)
+        if (client !== undefined) text += describe(client)
+      }
+    } else if (argv.length === 2) {
+      for (const client of ctx.server.clients.values()) text += describe(client)
+    } else {
+      return ctx.out.error(ERR_SYNTAX)
+    }
+    ctx.out.bulk(text)
+  }
+})
+
+interface KillFilter {
+  id?: number
+  type?: string
+  address?: string
+  localAddress?: string
+  skipMe: boolean
+}
+
+/** CLIENT KILL's filters (the new form), or the error to reply with. */
+const parseKillFilter = (argv: ReadonlyArray<string>): KillFilter | string => {
+  const filter: KillFilter = { skipMe: true }
+  for (let i = 2; i < argv.length; i += 2) {
+    const option = argv[i]
+    if (i + 1 >= argv.length) return ERR_SYNTAX
+    const value = argv[i + 1]
+    if (isKeyword(option, "ID")) {
+      const parsed = parseInteger(value)
+      if (parsed === undefined || parsed < 1) return "ERR client-id should be greater than 0"
+      filter.id = Number(parsed)
+    } else if (isKeyword(option, "TYPE")) {
+      filter.type = parseClientType(value)
+      if (filter.type === undefined) return `ERR Unknown client type '${value}'`
+    } else if (isKeyword(option, "ADDR")) {
+      filter.address = value
+    } else if (isKeyword(option, "LADDR")) {
+      filter.localAddress = value
+    } else if (isKeyword(option, "USER")) {
+      if (value !== "default") return `ERR No such user '${value}'`
+    } else if (isKeyword(option, "SKIPME")) {
+      if (isKeyword(value, "YES")) filter.skipMe = true
+      else if (isKeyword(value, "NO")) filter.skipMe = false
+      else return ERR_SYNTAX
+    } else {
+      return ERR_SYNTAX
+    }
+  }
+  return filter
+}
+
+const matchesKillFilter = (client: ClientState, filter: KillFilter): boolean =>
+  (filter.id === undefined || client.id === filter.id) &&
+  (filter.type === undefined || typeOf(client) === filter.type) &&
+  (filter.address === undefined || client.address === filter.address) &&
+  (filter.localAddress === undefined || client.localAddress === filter.localAddress)
+
+/**
+ * Closes the matching connections: others at once (`kill`), the caller only after its reply
+ * has been sent. The old form `CLIENT KILL addr:port` answers OK or "No such client".
+ */
+const kill = sub({
+  name: "kill",
+  arity: -3,
+  flags: ADMIN,
+  aclCategories: ADMIN_ACL,
+  summary: "Kill the connection of a client",
+  since: "2.4.0",
+  complexity: "O(N) where N is the number of client connections",
+  run: (ctx, argv) => {
+    const oldForm = argv.length === 3
+    const filter = oldForm ? { address: argv[2], skipMe: false } : parseKillFilter(argv)
+    if (typeof filter === "string") return ctx.out.error(filter)
+    const victims: Array<ClientState> = []
+    for (const client of ctx.server.clients.values()) {
+      if (!matchesKillFilter(client, filter)) continue
+      if (client === ctx.client && filter.skipMe) continue
+      victims.push(client)
+    }
+    for (const victim of victims) {
+      if (victim === ctx.client) ctx.client.closeAfterReply = true
+      else victim.kill()
+    }
+    if (!oldForm) ctx.out.integer(victims.length)
+    else if (victims.length === 0) ctx.out.error("ERR No such client")
+    else ctx.out.ok()
+  }
+})
+
+const noEvict = sub({
+  name: "no-evict",
+  arity: 3,
+  flags: ADMIN,
+  aclCategories: ADMIN_ACL,
+  summary: "Set client eviction mode for the current connection",
+  since: "7.0.0",
+  complexity: "O(1)",
+  // We never evict clients, so the mode is accepted and has nothing to change.
+  run: (ctx, argv) => (isKeyword(argv[2], "ON") || isKeyword(argv[2], "OFF") ? ctx.out.ok() : ctx.out.error(ERR_SYNTAX))
+})
+
+const getredir = sub({
+  name: "getredir",
+  arity: 2,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Get tracking notifications redirection client ID if any",
+  since: "6.0.0",
+  complexity: "O(1)",
+  run: (ctx) => ctx.out.integer(-1)
+})
+
+const trackinginfo = sub({
+  name: "trackinginfo",
+  arity: 2,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Return information about server assisted client side caching for the current connection",
+  since: "6.2.0",
+  complexity: "O(1)",
+  run: (ctx) => ctx.out.raw("*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n")
+})
+
+const HELP_LINES = [
+  "CACHING (YES|NO)",
+  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+  "GETREDIR",
+  "    Return the client ID we are redirecting to when tracking is enabled.",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * LADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made to specified local address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * USER <username>",
+  "      Kill connections authenticated by <username>.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "UNPAUSE",
+  "    Stop the current client pause, resuming traffic.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Suspend all, or just write, clients for <timeout> milliseconds.",
+  "REPLY (ON|OFF|SKIP)",
+  "    Control the replies sent to the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "SETINFO <option> <value>",
+  "    Set client meta attr. Options are:",
+  "    * LIB-NAME: the client lib name.",
+  "    * LIB-VER: the client lib version.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+  "         [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Control server assisted client side caching.",
+  "TRACKINGINFO",
+  "    Report tracking status for the current connection.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction."
+]
+
+const help = sub({
+  name: "help",
+  arity: 2,
+  flags: ["loading", "stale"],
+  aclCategories: PLAIN_ACL,
+  summary: "Show helpful text about the different subcommands",
+  since: "5.0.0",
+  complexity: "O(1)",
+  run: (ctx) => writeHelp(ctx.out, "CLIENT", HELP_LINES)
+})
+
+export const clientCommand: CommandSpec = command({
+  name: "client",
+  arity: -2,
+  flags: [],
+  group: "connection",
+  aclCategories: ["slow"],
+  summary: "A container for client connection commands",
+  since: "2.4.0",
+  complexity: "Depends on subcommand.",
+  subcommands: [id, setname, getname, setinfo, info, list, kill, noEvict, getredir, trackinginfo, help]
+})

@@ -1,0 +1,348 @@
+/**
+ * COMMAND: the command table described to clients, in Redis 7.0's shapes. INFO entries are
+ * [name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands];
+ * we keep no tips or key specs, so those are empty. DOCS maps carry summary, since, group,
+ * complexity (and subcommands), enough for redis-cli's help and hints. GETKEYS reads the key
+ * positions of the table; commands whose keys move with their arguments are not covered.
+ *
+ * COMMAND may be called without a subcommand, which dispatch's container handling does not
+ * allow, so this module's `command` entry routes its own subcommands (`commandSubcommands`).
+ */
+import { globMatch } from "../../keyspace/glob.js"
+import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
+import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import { command, type CommandFlag, type CommandSpec } from "../Command.js"
+import { arityAccepts, wrongArity } from "../dispatch.js"
+import { writeHelp } from "./help.js"
+
+/** The order in which Redis lists command flags (movablekeys always last). */
+const FLAG_ORDER: ReadonlyArray<CommandFlag> = [
+  "write",
+  "readonly",
+  "denyoom",
+  "admin",
+  "pubsub",
+  "noscript",
+  "blocking",
+  "loading",
+  "stale",
+  "skip_monitor",
+  "skip_slowlog",
+  "fast",
+  "no_auth",
+  "may_replicate",
+  "no_mandatory_keys",
+  "no_multi",
+  "allow_busy",
+  "movablekeys"
+]
+
+/** Redis's ACL categories, in the order COMMAND INFO lists them. */
+const ACL_ORDER = [
+  "keyspace",
+  "read",
+  "write",
+  "set",
+  "sortedset",
+  "list",
+  "hash",
+  "string",
+  "bitmap",
+  "hyperloglog",
+  "geo",
+  "stream",
+  "pubsub",
+  "admin",
+  "fast",
+  "slow",
+  "blocking",
+  "dangerous",
+  "connection",
+  "transaction",
+  "scripting"
+]
+
+/** The category a command of each group carries (Redis declares them per command). */
+const GROUP_CATEGORY: Readonly<Record<string, string>> = {
+  generic: "keyspace",
+  string: "string",
+  list: "list",
+  set: "set",
+  sorted_set: "sortedset",
+  hash: "hash",
+  bitmap: "bitmap",
+  hyperloglog: "hyperloglog",
+  geo: "geo",
+  stream: "stream",
+  pubsub: "pubsub",
+  connection: "connection",
+  transactions: "transaction",
+  scripting: "scripting"
+}
+
+/** A command's subcommands, including COMMAND's own (see the header). */
+export const subcommandsOf = (spec: CommandSpec): ReadonlyArray<CommandSpec> | undefined =>
+  spec.subcommands ?? (spec === commandContainer ? commandSubcommands : undefined)
+
+/**
+ * ACL categories as COMMAND INFO shows them: the declared ones, or else the group's category plus
+ * what the flags imply (write, read, admin+dangerous, pubsub, fast or slow, blocking), in order.
+ */
+export const aclCategoriesOf = (spec: CommandSpec): ReadonlyArray<string> => {
+  if (spec.aclCategories !== undefined) return spec.aclCategories
+  const categories = new Set<string>()
+  const flags = spec.flags
+  if (subcommandsOf(spec) === undefined && GROUP_CATEGORY[spec.group] !== undefined) {
+    categories.add(GROUP_CATEGORY[spec.group])
+  }
+  if (flags.includes("write")) categories.add("write")
+  if (flags.includes("readonly")) categories.add("read")
+  if (flags.includes("admin")) {
+    categories.add("admin")
+    categories.add("dangerous")
+  }
+  if (flags.includes("pubsub")) categories.add("pubsub")
+  categories.add(flags.includes("fast") ? "fast" : "slow")
+  if (flags.includes("blocking")) categories.add("blocking")
+  return ACL_ORDER.filter((category) => categories.has(category))
+}
+
+const writeInfo = (out: ReplyWriter, spec: CommandSpec): void => {
+  out.arrayHeader(10)
+  out.bulk(spec.name)
+  out.integer(spec.arity)
+  const flags = FLAG_ORDER.filter((flag) => spec.flags.includes(flag))
+  out.arrayHeader(flags.length)
+  for (const flag of flags) out.simple(flag)
+  out.integer(spec.firstKey)
+  out.integer(spec.lastKey)
+  out.integer(spec.step)
+  const categories = aclCategoriesOf(spec)
+  out.arrayHeader(categories.length)
+  for (const category of categories) out.simple(`@${category}`)
+  out.arrayHeader(0)
+  out.arrayHeader(0)
+  const subcommands = subcommandsOf(spec) ?? []
+  out.arrayHeader(subcommands.length)
+  for (const sub of subcommands) writeInfo(out, sub)
+}
+
+const writeDocs = (out: ReplyWriter, spec: CommandSpec): void => {
+  const subcommands = subcommandsOf(spec)
+  const fields = 3 + (spec.complexity === undefined ? 0 : 1) + (subcommands === undefined ? 0 : 1)
+  out.arrayHeader(fields * 2)
+  out.bulk("summary")
+  out.bulk(spec.summary)
+  out.bulk("since")
+  out.bulk(spec.since)
+  out.bulk("group")
+  out.bulk(spec.group)
+  if (spec.complexity !== undefined) {
+    out.bulk("complexity")
+    out.bulk(spec.complexity)
+  }
+  if (subcommands !== undefined) {
+    out.bulk("subcommands")
+    out.arrayHeader(subcommands.length * 2)
+    for (const sub of subcommands) {
+      out.bulk(sub.name)
+      writeDocs(out, sub)
+    }
+  }
+}
+
+/** A command by full name: `get`, or `client|list` for a subcommand (any case). */
+const findByFullName = (commands: ReadonlyMap<string, CommandSpec>, name: string): CommandSpec | undefined => {
+  const lower = name.toLowerCase()
+  const bar = lower.indexOf("|")
+  if (bar < 0) return commands.get(lower)
+  const container = commands.get(lower.slice(0, bar))
+  return container === undefined ? undefined : subcommandsOf(container)?.find((sub) => sub.name === lower)
+}
+
+/** Every command and subcommand, each container followed by its subcommands. */
+const everyCommand = (commands: ReadonlyMap<string, CommandSpec>): Array<CommandSpec> => {
+  const all: Array<CommandSpec> = []
+  for (const spec of commands.values()) {
+    all.push(spec)
+    const subcommands = subcommandsOf(spec)
+    if (subcommands !== undefined) all.push(...subcommands)
+  }
+  return all
+}
+
+const CONNECTION_ACL = ["slow", "connection"]
+
+const count = command({
+  name: "command|count",
+  arity: 2,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Get total number of Redis commands",
+  since: "2.8.13",
+  complexity: "O(1)",
+  run: (ctx) => ctx.out.integer(ctx.server.commands.size)
+})
+
+const info = command({
+  name: "command|info",
+  arity: -2,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Get array of specific Redis command details, or all when no argument is given.",
+  since: "2.8.13",
+  complexity: "O(N) where N is the number of commands to look up",
+  run: (ctx, argv) => {
+    if (argv.length === 2) return writeAllInfo(ctx.out, ctx.server.commands)
+    ctx.out.arrayHeader(argv.length - 2)
+    for (let i = 2; i < argv.length; i++) {
+      const spec = findByFullName(ctx.server.commands, argv[i])
+      if (spec === undefined) ctx.out.nullBulk()
+      else writeInfo(ctx.out, spec)
+    }
+  }
+})
+
+const writeAllInfo = (out: ReplyWriter, commands: ReadonlyMap<string, CommandSpec>): void => {
+  out.arrayHeader(commands.size)
+  for (const spec of commands.values()) writeInfo(out, spec)
+}
+
+const docs = command({
+  name: "command|docs",
+  arity: -2,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Get array of specific Redis command documentation",
+  since: "7.0.0",
+  complexity: "O(N) where N is the number of commands to look up",
+  run: (ctx, argv) => {
+    const found: Array<CommandSpec> = []
+    if (argv.length === 2) found.push(...ctx.server.commands.values())
+    for (let i = 2; i < argv.length; i++) {
+      const spec = findByFullName(ctx.server.commands, argv[i])
+      if (spec !== undefined) found.push(spec)
+    }
+    ctx.out.arrayHeader(found.length * 2)
+    for (const spec of found) {
+      ctx.out.bulk(spec.name)
+      writeDocs(ctx.out, spec)
+    }
+  }
+})
+
+const list = command({
+  name: "command|list",
+  arity: -2,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Get an array of Redis command names",
+  since: "7.0.0",
+  complexity: "O(N) where N is the total number of Redis commands",
+  run: (ctx, argv) => {
+    let keep: (spec: CommandSpec) => boolean = () => true
+    if (argv.length === 5 && isKeyword(argv[2], "FILTERBY")) {
+      const value = argv[4]
+      if (isKeyword(argv[3], "MODULE")) keep = () => false
+      else if (isKeyword(argv[3], "ACLCAT")) {
+        const category = value.toLowerCase()
+        keep = (spec) => aclCategoriesOf(spec).includes(category)
+      } else if (isKeyword(argv[3], "PATTERN")) {
+        const pattern = value.toLowerCase()
+        keep = (spec) => globMatch(pattern, spec.name)
+      } else return ctx.out.error(ERR_SYNTAX)
+    } else if (argv.length !== 2) {
+      return ctx.out.error(ERR_SYNTAX)
+    }
+    ctx.out.bulkArray(everyCommand(ctx.server.commands).filter(keep).map((spec) => spec.name))
+  }
+})
+
+const getkeys = command({
+  name: "command|getkeys",
+  arity: -4,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Extract keys given a full Redis command",
+  since: "2.8.13",
+  complexity: "O(N) where N is the number of arguments to the command",
+  run: (ctx, argv) => {
+    const target = argv.slice(2)
+    let spec = ctx.server.commands.get(target[0].toLowerCase())
+    const subcommands = spec === undefined ? undefined : subcommandsOf(spec)
+    if (subcommands !== undefined && target.length >= 2) {
+      const fullName = `${spec!.name}|${target[1].toLowerCase()}`
+      spec = subcommands.find((sub) => sub.name === fullName)
+    }
+    if (spec === undefined) return ctx.out.error("ERR Invalid command specified")
+    if (spec.firstKey <= 0) return ctx.out.error("ERR The command has no key arguments")
+    if (!arityAccepts(spec.arity, target.length)) {
+      return ctx.out.error("ERR Invalid number of arguments specified for command")
+    }
+    const last = Math.min(spec.lastKey < 0 ? target.length + spec.lastKey : spec.lastKey, target.length - 1)
+    const keys: Array<string> = []
+    for (let i = spec.firstKey; i <= last; i += Math.max(1, spec.step)) keys.push(target[i])
+    ctx.out.bulkArray(keys)
+  }
+})
+
+const help = command({
+  name: "command|help",
+  arity: 2,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Show helpful text about the different subcommands",
+  since: "5.0.0",
+  complexity: "O(1)",
+  run: (ctx) =>
+    writeHelp(ctx.out, "COMMAND", [
+      "(no subcommand)",
+      "    Return details about all Redis commands.",
+      "COUNT",
+      "    Return the total number of commands in this Redis server.",
+      "LIST",
+      "    Return a list of all commands in this Redis server.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "GETKEYS <full-command>",
+      "    Return the keys from a full Redis command."
+    ])
+})
+
+export const commandSubcommands: ReadonlyArray<CommandSpec> = [count, info, docs, list, getkeys, help]
+
+const commandContainer: CommandSpec = command({
+  name: "command",
+  arity: -1,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Get array of Redis command details",
+  since: "2.8.13",
+  complexity: "O(N) where N is the total number of Redis commands",
+  run: (ctx, argv) => {
+    if (argv.length === 1) return writeAllInfo(ctx.out, ctx.server.commands)
+    const fullName = `command|${argv[1].toLowerCase()}`
+    const sub = commandSubcommands.find((candidate) => candidate.name === fullName)
+    if (sub === undefined) {
+      return ctx.out.error(`ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try COMMAND HELP.`)
+    }
+    if (!arityAccepts(sub.arity, argv.length)) return ctx.out.error(wrongArity(sub.name))
+    ctx.client.lastCommand = sub.name
+    sub.run!(ctx, argv)
+  }
+})
+
+export const commandCommands: ReadonlyArray<CommandSpec> = [commandContainer]

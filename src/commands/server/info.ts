@@ -1,0 +1,380 @@
+/**
+ * INFO [section ...]: Redis 7.0's sections, field names, order and CRLF layout, so monitoring
+ * tools and clients that parse INFO find what they expect. Counters come from `ctx.server.stats`
+ * and `ctx.keyspace.stats`; memory and CPU from the Node process (V8 heap plus buffers stands for
+ * Redis's allocator). Features redfiber does not have (replication, AOF, Lua, defrag) report the
+ * values an idle Redis without them reports. The server section adds `redfiber_version`.
+ */
+import * as os from "node:os"
+import { randomBytes } from "node:crypto"
+import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import type { ServerState } from "../../server/ServerState.js"
+import { REDFIBER_VERSION, REDIS_VERSION } from "./version.js"
+
+type Field = readonly [name: string, value: string | number]
+type Section = (ctx: CommandContext) => ReadonlyArray<Field>
+
+/** Redis's `bytesToHuman`. */
+export const bytesToHuman = (bytes: number): string => {
+  const units = ["K", "M", "G", "T", "P"]
+  if (bytes < 1024) return `${bytes}B`
+  for (let i = 0; i < units.length; i++) {
+    if (bytes < 1024 ** (i + 2)) return `${(bytes / 1024 ** (i + 1)).toFixed(2)}${units[i]}`
+  }
+  return `${bytes}B`
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? "0.00" : (a / b).toFixed(2))
+const seconds = (micros: number) => (micros / 1e6).toFixed(6)
+
+/** Per-server figures INFO remembers between calls: memory peak, the ops/s sample, replid. */
+interface InfoMemory {
+  peakMemory: number
+  sampleAt: number
+  sampleCommands: number
+  sampleInput: number
+  sampleOutput: number
+  readonly replicationId: string
+}
+const memories = new WeakMap<ServerState, InfoMemory>()
+const memoryOf = (server: ServerState): InfoMemory => {
+  let memory = memories.get(server)
+  if (memory === undefined) {
+    memory = {
+      peakMemory: 0,
+      sampleAt: server.startedAt,
+      sampleCommands: 0,
+      sampleInput: 0,
+      sampleOutput: 0,
+      replicationId: randomBytes(20).toString("hex")
+    }
+    memories.set(server, memory)
+  }
+  return memory
+}
+
+/** Memory in use when this module loaded: Redis's used_memory_startup. */
+const startupMemory = (() => {
+  const usage = process.memoryUsage()
+  return usage.heapUsed + usage.external
+})()
+
+/** Commands processed before the current one (dispatch counts INFO itself before it runs). */
+const commandsBefore = (ctx: CommandContext) => Math.max(0, ctx.server.stats.totalCommandsProcessed - 1)
+
+const server: Section = (ctx) => {
+  const uptime = Math.floor((ctx.now - ctx.server.startedAt) / 1000)
+  const multiplexing = process.platform === "linux" ? "epoll" : process.platform === "win32" ? "iocp" : "kqueue"
+  return [
+    ["redis_version", REDIS_VERSION],
+    ["redis_git_sha1", "00000000"],
+    ["redis_git_dirty", 0],
+    ["redis_build_id", "0"],
+    ["redis_mode", "standalone"],
+    ["os", `${os.type()} ${os.release()} ${os.machine()}`],
+    ["arch_bits", process.arch.endsWith("64") ? 64 : 32],
+    ["monotonic_clock", "POSIX clock_gettime"],
+    ["multiplexing_api", multiplexing],
+    ["atomicvar_api", "c11-builtin"],
+    ["gcc_version", "0.0.0"],
+    ["process_id", process.pid],
+    ["process_supervised", "no"],
+    ["run_id", ctx.server.runId],
+    ["tcp_port", ctx.server.tcpPort],
+    ["server_time_usec", ctx.now * 1000],
+    ["uptime_in_seconds", uptime],
+    ["uptime_in_days", Math.floor(uptime / 86400)],
+    ["hz", ctx.server.config.hz],
+    ["configured_hz", ctx.server.config.hz],
+    ["lru_clock", Math.floor(ctx.now / 1000) & 0xffffff],
+    ["executable", process.argv[1] ?? process.execPath],
+    ["config_file", ""],
+    ["io_threads_active", 0],
+    ["redfiber_version", REDFIBER_VERSION]
+  ]
+}
+
+const clients: Section = (ctx) => {
+  let maxInput = 0
+  let maxOutput = 0
+  for (const client of ctx.server.clients.values()) {
+    maxInput = Math.max(maxInput, client.queryBufferBytes)
+    maxOutput = Math.max(maxOutput, client.outputBufferBytes)
+  }
+  return [
+    ["connected_clients", ctx.server.clients.size],
+    ["cluster_connections", 0],
+    ["maxclients", ctx.server.config.maxclients],
+    ["client_recent_max_input_buffer", maxInput],
+    ["client_recent_max_output_buffer", maxOutput],
+    ["blocked_clients", 0],
+    ["tracking_clients", 0],
+    ["clients_in_timeout_table", 0]
+  ]
+}
+
+const memory: Section = (ctx) => {
+  const usage = process.memoryUsage()
+  const used = usage.heapUsed + usage.external
+  const active = usage.heapTotal + usage.external
+  const info = memoryOf(ctx.server)
+  info.peakMemory = Math.max(info.peakMemory, used)
+  const overhead = Math.min(used, startupMemory)
+  const dataset = used - overhead
+  const maxmemory = Number(ctx.server.config.extra.get("maxmemory") ?? "0")
+  let clientMemory = 0
+  for (const client of ctx.server.clients.values()) clientMemory += client.queryBufferBytes + client.outputBufferBytes
+  return [
+    ["used_memory", used],
+    ["used_memory_human", bytesToHuman(used)],
+    ["used_memory_rss", usage.rss],
+    ["used_memory_rss_human", bytesToHuman(usage.rss)],
+    ["used_memory_peak", info.peakMemory],
+    ["used_memory_peak_human", bytesToHuman(info.peakMemory)],
+    ["used_memory_peak_perc", `${((used * 100) / info.peakMemory).toFixed(2)}%`],
+    ["used_memory_overhead", overhead],
+    ["used_memory_startup", startupMemory],
+    ["used_memory_dataset", dataset],
+    ["used_memory_dataset_perc", `${used === overhead ? "0.00" : ((dataset * 100) / used).toFixed(2)}%`],
+    ["allocator_allocated", used],
+    ["allocator_active", active],
+    ["allocator_resident", usage.rss],
+    ["total_system_memory", os.totalmem()],
+    ["total_system_memory_human", bytesToHuman(os.totalmem())],
+    ["used_memory_lua", 0],
+    ["used_memory_vm_eval", 0],
+    ["used_memory_lua_human", "0B"],
+    ["used_memory_scripts_eval", 0],
+    ["number_of_cached_scripts", 0],
+    ["number_of_functions", 0],
+    ["number_of_libraries", 0],
+    ["used_memory_vm_functions", 0],
+    ["used_memory_vm_total", 0],
+    ["used_memory_vm_total_human", "0B"],
+    ["used_memory_functions", 0],
+    ["used_memory_scripts", 0],
+    ["used_memory_scripts_human", "0B"],
+    ["maxmemory", maxmemory],
+    ["maxmemory_human", bytesToHuman(maxmemory)],
+    ["maxmemory_policy", ctx.server.config.extra.get("maxmemory-policy") ?? "noeviction"],
+    ["allocator_frag_ratio", ratio(active, used)],
+    ["allocator_frag_bytes", active - used],
+    ["allocator_rss_ratio", ratio(usage.rss, active)],
+    ["allocator_rss_bytes", usage.rss - active],
+    ["rss_overhead_ratio", "1.00"],
+    ["rss_overhead_bytes", 0],
+    ["mem_fragmentation_ratio", ratio(usage.rss, used)],
+    ["mem_fragmentation_bytes", usage.rss - used],
+    ["mem_not_counted_for_evict", 0],
+    ["mem_replication_backlog", 0],
+    ["mem_total_replication_buffers", 0],
+    ["mem_clients_slaves", 0],
+    ["mem_clients_normal", clientMemory],
+    ["mem_cluster_links", 0],
+    ["mem_aof_buffer", 0],
+    ["mem_allocator", `v8-${process.versions.v8}`],
+    ["active_defrag_running", 0],
+    ["lazyfree_pending_objects", 0],
+    ["lazyfreed_objects", 0]
+  ]
+}
+
+const persistence: Section = (ctx) => [
+  ["loading", 0],
+  ["async_loading", 0],
+  ["current_cow_peak", 0],
+  ["current_cow_size", 0],
+  ["current_cow_size_age", 0],
+  ["current_fork_perc", "0.00"],
+  ["current_save_keys_processed", 0],
+  ["current_save_keys_total", 0],
+  ["rdb_changes_since_last_save", ctx.keyspace.stats.dirty],
+  ["rdb_bgsave_in_progress", 0],
+  ["rdb_last_save_time", Math.floor(ctx.server.startedAt / 1000)],
+  ["rdb_last_bgsave_status", "ok"],
+  ["rdb_last_bgsave_time_sec", -1],
+  ["rdb_current_bgsave_time_sec", -1],
+  ["rdb_saves", 0],
+  ["rdb_last_cow_size", 0],
+  ["rdb_last_load_keys_expired", 0],
+  ["rdb_last_load_keys_loaded", 0],
+  ["aof_enabled", 0],
+  ["aof_rewrite_in_progress", 0],
+  ["aof_rewrite_scheduled", 0],
+  ["aof_last_rewrite_time_sec", -1],
+  ["aof_current_rewrite_time_sec", -1],
+  ["aof_last_bgrewrite_status", "ok"],
+  ["aof_rewrites", 0],
+  ["aof_rewrites_consecutive_failures", 0],
+  ["aof_last_write_status", "ok"],
+  ["aof_last_cow_size", 0],
+  ["module_fork_in_progress", 0],
+  ["module_fork_last_cow_size", 0]
+]
+
+const stats: Section = (ctx) => {
+  const counters = ctx.server.stats
+  const commands = commandsBefore(ctx)
+  // "Instantaneous" rates: the average since the previous INFO (redis-cli --stat asks every second).
+  const sample = memoryOf(ctx.server)
+  const elapsed = (ctx.now - sample.sampleAt) / 1000
+  const perSecond = (now: number, before: number) => (elapsed > 0 && now >= before ? (now - before) / elapsed : 0)
+  const opsPerSecond = Math.round(perSecond(commands, sample.sampleCommands))
+  const inputKbps = (perSecond(counters.netInputBytes, sample.sampleInput) / 1024).toFixed(2)
+  const outputKbps = (perSecond(counters.netOutputBytes, sample.sampleOutput) / 1024).toFixed(2)
+  if (elapsed >= 0.1) {
+    sample.sampleAt = ctx.now
+    sample.sampleCommands = commands
+    sample.sampleInput = counters.netInputBytes
+    sample.sampleOutput = counters.netOutputBytes
+  }
+  return [
+    ["total_connections_received", counters.totalConnectionsReceived],
+    ["total_commands_processed", commands],
+    ["instantaneous_ops_per_sec", opsPerSecond],
+    ["total_net_input_bytes", counters.netInputBytes],
+    ["total_net_output_bytes", counters.netOutputBytes],
+    ["total_net_repl_input_bytes", 0],
+    ["total_net_repl_output_bytes", 0],
+    ["instantaneous_input_kbps", inputKbps],
+    ["instantaneous_output_kbps", outputKbps],
+    ["instantaneous_input_repl_kbps", "0.00"],
+    ["instantaneous_output_repl_kbps", "0.00"],
+    ["rejected_connections", counters.rejectedConnections],
+    ["sync_full", 0],
+    ["sync_partial_ok", 0],
+    ["sync_partial_err", 0],
+    ["expired_keys", ctx.keyspace.stats.expiredKeys],
+    ["expired_stale_perc", "0.00"],
+    ["expired_time_cap_reached_count", 0],
+    ["expire_cycle_cpu_milliseconds", 0],
+    ["evicted_keys", 0],
+    ["evicted_clients", 0],
+    ["total_eviction_exceeded_time", 0],
+    ["current_eviction_exceeded_time", 0],
+    ["keyspace_hits", counters.keyspaceHits],
+    ["keyspace_misses", counters.keyspaceMisses],
+    ["pubsub_channels", 0],
+    ["pubsub_patterns", 0],
+    ["pubsubshard_channels", 0],
+    ["latest_fork_usec", 0],
+    ["total_forks", 0],
+    ["migrate_cached_sockets", 0],
+    ["slave_expires_tracked_keys", 0],
+    ["active_defrag_hits", 0],
+    ["active_defrag_misses", 0],
+    ["active_defrag_key_hits", 0],
+    ["active_defrag_key_misses", 0],
+    ["total_active_defrag_time", 0],
+    ["current_active_defrag_time", 0],
+    ["tracking_total_keys", 0],
+    ["tracking_total_items", 0],
+    ["tracking_total_prefixes", 0],
+    ["unexpected_error_replies", 0],
+    ["total_error_replies", counters.errorReplies],
+    ["dump_payload_sanitizations", 0],
+    ["total_reads_processed", 0],
+    ["total_writes_processed", 0],
+    ["io_threaded_reads_processed", 0],
+    ["io_threaded_writes_processed", 0],
+    ["reply_buffer_shrinks", 0],
+    ["reply_buffer_expands", 0]
+  ]
+}
+
+const replication: Section = (ctx) => [
+  ["role", "master"],
+  ["connected_slaves", 0],
+  ["master_failover_state", "no-failover"],
+  ["master_replid", memoryOf(ctx.server).replicationId],
+  ["master_replid2", "0".repeat(40)],
+  ["master_repl_offset", 0],
+  ["second_repl_offset", -1],
+  ["repl_backlog_active", 0],
+  ["repl_backlog_size", 1048576],
+  ["repl_backlog_first_byte_offset", 0],
+  ["repl_backlog_histlen", 0]
+]
+
+const cpu: Section = () => {
+  const usage = process.cpuUsage()
+  return [
+    ["used_cpu_sys", seconds(usage.system)],
+    ["used_cpu_user", seconds(usage.user)],
+    ["used_cpu_sys_children", "0.000000"],
+    ["used_cpu_user_children", "0.000000"],
+    ["used_cpu_sys_main_thread", seconds(usage.system)],
+    ["used_cpu_user_main_thread", seconds(usage.user)]
+  ]
+}
+
+const modules: Section = () => []
+
+const cluster: Section = () => [["cluster_enabled", 0]]
+
+/** `dbN:keys=..,expires=..,avg_ttl=..` for every database that has keys; avg_ttl from a sample. */
+const keyspace: Section = (ctx) => {
+  const lines: Array<Field> = []
+  for (const db of ctx.keyspace.databases) {
+    if (db.size === 0) continue
+    let sampled = 0
+    let ttlSum = 0
+    for (const at of db.expires.values()) {
+      if (at > ctx.now) {
+        ttlSum += at - ctx.now
+        sampled++
+      }
+      if (sampled >= 1000) break
+    }
+    const avgTtl = sampled === 0 ? 0 : Math.round(ttlSum / sampled)
+    lines.push([`db${db.id}`, `keys=${db.size},expires=${db.expires.size},avg_ttl=${avgTtl}`])
+  }
+  return lines
+}
+
+/** Every section in Redis's order; all of them are in "default" (we have no commandstats). */
+const SECTIONS: ReadonlyArray<readonly [name: string, title: string, section: Section]> = [
+  ["server", "Server", server],
+  ["clients", "Clients", clients],
+  ["memory", "Memory", memory],
+  ["persistence", "Persistence", persistence],
+  ["stats", "Stats", stats],
+  ["replication", "Replication", replication],
+  ["cpu", "CPU", cpu],
+  ["modules", "Modules", modules],
+  ["cluster", "Cluster", cluster],
+  ["keyspace", "Keyspace", keyspace]
+]
+
+/** The INFO text for the asked sections (none: the default ones). */
+export const infoText = (ctx: CommandContext, asked: ReadonlyArray<string>): string => {
+  const wanted = new Set<string>()
+  const everything = asked.length === 0 || asked.some((name) => ["default", "all", "everything"].includes(name))
+  for (const name of asked) wanted.add(name)
+  let text = ""
+  for (const [name, title, section] of SECTIONS) {
+    if (!everything && !wanted.has(name)) continue
+    if (text !== "") text += "\r\n"
+    text += `# ${title}\r\n`
+    for (const [field, value] of section(ctx)) text += `${field}:${value}\r\n`
+  }
+  return text
+}
+
+const info = command({
+  name: "info",
+  arity: -1,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: ["slow", "dangerous"],
+  summary: "Get information and statistics about the server",
+  since: "1.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const asked: Array<string> = []
+    for (let i = 1; i < argv.length; i++) asked.push(argv[i].toLowerCase())
+    ctx.out.bulk(infoText(ctx, asked))
+  }
+})
+
+export const infoCommands: ReadonlyArray<CommandSpec> = [info]

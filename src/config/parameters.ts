@@ -1,0 +1,296 @@
+/**
+ * The parameters CONFIG GET and CONFIG SET know: how each one reads from the live
+ * `RuntimeConfig`, how a new value is validated (with Redis 7's error texts) and stored. Typed
+ * parameters are listed here; any other name kept in `RuntimeConfig.extra` is a free string.
+ *
+ * Setting a parameter is two steps, as in Redis: `set` checks the text and returns a `Change`
+ * (or the error), and only when every pair of a CONFIG SET is valid are the changes applied, so
+ * a failed CONFIG SET changes nothing. A change can also fail to apply: `port` and `bind` are
+ * accepted only when they keep the current value, because our listener cannot rebind; any other
+ * value answers the error Redis gives when its own rebind fails.
+ */
+import { parseInteger } from "../commands/arguments.js"
+import type { RuntimeConfig } from "./RuntimeConfig.js"
+
+/** What a getter may need besides the configuration: the port actually bound. */
+export interface ListeningServer {
+  readonly tcpPort: number
+}
+
+export interface Change {
+  readonly apply: (config: RuntimeConfig) => void
+  /** Set when the value parses but cannot take effect (Redis's apply step fails). */
+  readonly applyError?: string
+}
+
+export interface ConfigParameter {
+  /** Lower case, as Redis spells it. */
+  readonly name: string
+  /** Immutable and protected parameters refuse CONFIG SET before their value is looked at. */
+  readonly access: "mutable" | "immutable" | "protected"
+  readonly get: (config: RuntimeConfig, server: ListeningServer) => string
+  /** The change `value` makes, or Redis's reason (the text after "CONFIG SET failed ... - "). */
+  readonly set: (value: string, config: RuntimeConfig, server: ListeningServer) => Change | string
+}
+
+const INT_MAX = 2147483647
+
+const ERR_NOT_INTEGER = "argument couldn't be parsed into an integer"
+const ERR_NOT_MEMORY = "argument must be a memory value"
+const ERR_NOT_BOOL = "argument must be 'yes' or 'no'"
+const between = (min: number | bigint, max: number | bigint) => `argument must be between ${min} and ${max} inclusive`
+
+/** An integer parameter: Redis's strict `string2ll`, then its range. */
+const integerValue = (text: string, min: number, max: number): number | string => {
+  const value = parseInteger(text)
+  if (value === undefined) return ERR_NOT_INTEGER
+  if (value < min || value > max) return between(min, max)
+  return Number(value)
+}
+
+const MEMORY = /^([0-9]*)(b|k|kb|m|mb|g|gb)?$/i
+const UNITS: Record<string, bigint> = {
+  b: 1n,
+  k: 1000n,
+  kb: 1024n,
+  m: 1000n ** 2n,
+  mb: 1024n ** 2n,
+  g: 1000n ** 3n,
+  gb: 1024n ** 3n
+}
+const UINT64_MAX = 2n ** 64n - 1n
+
+/** A memory size as Redis's `memtoull` reads it: digits (none means 0) and an optional unit. */
+export const parseMemory = (text: string): bigint | undefined => {
+  const match = MEMORY.exec(text)
+  if (match === null) return undefined
+  const value = BigInt(match[1] === "" ? "0" : match[1]) * (match[2] ? UNITS[match[2].toLowerCase()] : 1n)
+  return value > UINT64_MAX ? UINT64_MAX : value
+}
+
+const memoryValue = (text: string, min: bigint, max: bigint): bigint | string => {
+  const value = parseMemory(text)
+  if (value === undefined) return ERR_NOT_MEMORY
+  if (value < min || value > max) return between(min, max)
+  return value
+}
+
+const change = (apply: (config: RuntimeConfig) => void): Change => ({ apply })
+
+/** A parameter kept as a string in `RuntimeConfig.extra`, normalised by `validate`. */
+const extraParameter = (name: string, validate: (value: string) => { value: string } | string): ConfigParameter => ({
+  name,
+  access: "mutable",
+  get: (config) => config.extra.get(name) ?? "",
+  set: (value) => {
+    const checked = validate(value)
+    if (typeof checked === "string") return checked
+    return change((config) => config.extra.set(name, checked.value))
+  }
+})
+
+const protectedParameter = (name: string): ConfigParameter => ({
+  name,
+  access: "protected",
+  get: (config) => config.extra.get(name) ?? "",
+  set: () => "can't set protected config"
+})
+
+const yesNo = (value: string) => {
+  const lower = value.toLowerCase()
+  return lower === "yes" || lower === "no" ? { value: lower } : ERR_NOT_BOOL
+}
+
+const oneOf = (choices: ReadonlyArray<string>) => (value: string) => {
+  const lower = value.toLowerCase()
+  return choices.includes(lower) ? { value: lower } : `argument(s) must be one of the following: ${choices.join(", ")}`
+}
+
+const integerText = (min: number, max: number) => (value: string) => {
+  const parsed = integerValue(value, min, max)
+  return typeof parsed === "string" ? parsed : { value: String(parsed) }
+}
+
+const memoryText = (min: bigint, max: bigint) => (value: string) => {
+  const parsed = memoryValue(value, min, max)
+  return typeof parsed === "string" ? parsed : { value: String(parsed) }
+}
+
+/**
+ * `save`: "seconds changes" pairs split on single spaces, each a `strtoll` number (a sign and
+ * leading zeros are fine, an empty piece reads as 0), seconds at least 1, changes at least 0.
+ * Stored normalised, as Redis prints it back.
+ */
+const SAVE_NUMBER = /^[ \t\n\v\f\r]*[+-]?[0-9]+$/
+const saveRules = (value: string) => {
+  if (value === "") return { value: "" }
+  const pieces = value.split(" ")
+  if (pieces.length % 2 !== 0) return "Invalid save parameters"
+  const numbers: Array<string> = []
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]
+    if (piece !== "" && !SAVE_NUMBER.test(piece)) return "Invalid save parameters"
+    const number = piece === "" ? 0n : BigInt(piece.trim())
+    if (number < (i % 2 === 0 ? 1n : 0n)) return "Invalid save parameters"
+    numbers.push(String(number))
+  }
+  return { value: numbers.join(" ") }
+}
+
+/**
+ * `notify-keyspace-events`: Redis's class letters, stored in Redis's canonical order ("A" for
+ * every type class, then n, K, E, m; "n" is not repeated after "A", as in Redis 7.0).
+ */
+const TYPE_CLASSES = "g$lshzxetd"
+const keyspaceEvents = (value: string) => {
+  const seen = new Set<string>()
+  for (const char of value) {
+    if (char === "A") for (const c of TYPE_CLASSES) seen.add(c)
+    else if ("g$lshzxeKEtmdn".includes(char)) seen.add(char)
+    else return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+  }
+  let text = ""
+  if ([...TYPE_CLASSES].every((c) => seen.has(c))) text = "A"
+  else {
+    for (const c of TYPE_CLASSES) if (seen.has(c)) text += c
+    if (seen.has("n")) text += "n"
+  }
+  for (const c of "KEm") if (seen.has(c)) text += c
+  return { value: text }
+}
+
+/** Parameters backed by typed fields of `RuntimeConfig`, then the typed extras. */
+const TYPED: ReadonlyArray<ConfigParameter> = [
+  {
+    name: "port",
+    access: "mutable",
+    get: (_config, server) => String(server.tcpPort),
+    set: (value, _config, server) => {
+      const port = integerValue(value, 0, 65535)
+      if (typeof port === "string") return port
+      if (port === server.tcpPort) return change(() => {})
+      return { apply: () => {}, applyError: "Unable to listen on this port. Check server logs." }
+    }
+  },
+  {
+    name: "bind",
+    access: "mutable",
+    get: (config) => config.bind,
+    set: (value, config) => {
+      const addresses = value.split(" ").filter((address) => address !== "")
+      if (addresses.length > 16) return "Too many bind addresses specified."
+      if (addresses.join(" ") === config.bind) return change(() => {})
+      return { apply: () => {}, applyError: "Failed to bind to specified addresses." }
+    }
+  },
+  {
+    name: "maxclients",
+    access: "mutable",
+    get: (config) => String(config.maxclients),
+    set: (value) => {
+      const parsed = integerValue(value, 1, 4294967295)
+      return typeof parsed === "string" ? parsed : change((config) => (config.maxclients = parsed))
+    }
+  },
+  {
+    name: "timeout",
+    access: "mutable",
+    get: (config) => String(config.timeout),
+    set: (value) => {
+      const parsed = integerValue(value, 0, INT_MAX)
+      return typeof parsed === "string" ? parsed : change((config) => (config.timeout = parsed))
+    }
+  },
+  {
+    name: "databases",
+    access: "immutable",
+    get: (config) => String(config.databases),
+    set: () => "can't set immutable config"
+  },
+  extraParameter("save", saveRules),
+  extraParameter("appendonly", yesNo),
+  {
+    name: "proto-max-bulk-len",
+    access: "mutable",
+    get: (config) => String(config.protoMaxBulkLen),
+    set: (value) => {
+      const parsed = memoryValue(value, 1024n * 1024n, 2n ** 63n - 1n)
+      if (typeof parsed === "string") return parsed
+      // Beyond 2^53 no bulk could ever reach the limit anyway.
+      const limit = parsed > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(parsed)
+      return change((config) => (config.protoMaxBulkLen = limit))
+    }
+  },
+  {
+    name: "hz",
+    access: "mutable",
+    get: (config) => String(config.hz),
+    set: (value) => {
+      const parsed = integerValue(value, 0, INT_MAX)
+      // Redis keeps hz within 1..500 whatever was asked for.
+      return typeof parsed === "string" ? parsed : change((config) => (config.hz = Math.min(500, Math.max(1, parsed))))
+    }
+  },
+  {
+    name: "shutdown-timeout",
+    access: "mutable",
+    get: (config) => String(config.shutdownTimeout),
+    set: (value) => {
+      const parsed = integerValue(value, 0, INT_MAX)
+      return typeof parsed === "string" ? parsed : change((config) => (config.shutdownTimeout = parsed))
+    }
+  },
+  extraParameter("appendfsync", oneOf(["everysec", "always", "no"])),
+  protectedParameter("dir"),
+  protectedParameter("dbfilename"),
+  extraParameter("maxmemory", memoryText(0n, UINT64_MAX)),
+  extraParameter(
+    "maxmemory-policy",
+    oneOf([
+      "volatile-lru",
+      "volatile-lfu",
+      "volatile-random",
+      "volatile-ttl",
+      "allkeys-lru",
+      "allkeys-lfu",
+      "allkeys-random",
+      "noeviction"
+    ])
+  ),
+  extraParameter("requirepass", (value) => ({ value })),
+  extraParameter("loglevel", oneOf(["debug", "verbose", "notice", "warning"])),
+  extraParameter("tcp-keepalive", integerText(0, INT_MAX)),
+  extraParameter("protected-mode", yesNo),
+  extraParameter("notify-keyspace-events", keyspaceEvents),
+  extraParameter("lazyfree-lazy-user-del", yesNo)
+]
+
+const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))
+
+/** Untyped extras, one object per name (CONFIG GET and SET tell parameters apart by identity). */
+const untypedParameters = new Map<string, ConfigParameter>()
+const untypedParameter = (name: string): ConfigParameter => {
+  let parameter = untypedParameters.get(name)
+  if (parameter === undefined) {
+    parameter = extraParameter(name, (value) => ({ value }))
+    untypedParameters.set(name, parameter)
+  }
+  return parameter
+}
+
+/** A parameter by name (case-insensitive), or undefined when CONFIG does not know it. */
+export const findParameter = (config: RuntimeConfig, name: string): ConfigParameter | undefined => {
+  const lower = name.toLowerCase()
+  const typed = TYPED_BY_NAME.get(lower)
+  if (typed !== undefined) return typed
+  return config.extra.has(lower) ? untypedParameter(lower) : undefined
+}
+
+/** Every parameter, typed ones first, then untyped extras in the order they were added. */
+export const allParameters = (config: RuntimeConfig): ReadonlyArray<ConfigParameter> => {
+  const untyped: Array<ConfigParameter> = []
+  for (const name of config.extra.keys()) {
+    if (!TYPED_BY_NAME.has(name)) untyped.push(untypedParameter(name))
+  }
+  return untyped.length === 0 ? TYPED : [...TYPED, ...untyped]
+}
