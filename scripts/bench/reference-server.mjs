@@ -100,6 +100,7 @@ const parseCommand = (buffer, offset) => {
 }
 
 const serve = (socket) => {
+  socket.setNoDelay(true) // as Redis does: a reply must not wait for the client's delayed ACK
   let pending = Buffer.alloc(0)
   socket.on("data", (chunk) => {
     const buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])

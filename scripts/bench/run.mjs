@@ -33,11 +33,12 @@ const machineSummary = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? "u
 
 /** Throughput and latency share one set of long-running servers. */
 const runComparative = async (serverNames, options) => {
+  if (!options.throughput && !options.latency) return {}
   const servers = []
   try {
     for (const name of serverNames) servers.push(await launchServer(name))
     log(`Servers: ${servers.map((s) => `${s.name} pid ${s.process.pid} port ${s.port}`).join(", ")}`)
-    const throughput = await runThroughput(servers, options, log)
+    const throughput = options.throughput ? await runThroughput(servers, options, log) : undefined
     const latency = options.latency ? await runLatency(servers, options, log) : undefined
     return { throughput, latency }
   } finally {
@@ -51,7 +52,7 @@ const chartOf = (rows, serverNames) => ({
     label: row.label,
     bars: serverNames
       .filter((name) => name !== BASELINE)
-      .map((name) => ({ server: name, ratio: row.summary[name]?.ratio, error: row.summary[name]?.error }))
+      .map((name) => ({ server: name, ratio: row.summary[name]?.ratios?.rps, error: row.summary[name]?.error }))
   }))
 })
 
@@ -77,7 +78,7 @@ const main = async () => {
   const sections = [report.headerSection({ startedAt: startedAt.toISOString(), machine: machineSummary(), versions: versions(), options, serverNames })]
 
   const { throughput, latency } = await runComparative(serverNames, options)
-  sections.push(report.throughputSection(throughput, serverNames))
+  if (throughput) sections.push(report.throughputSection(throughput, serverNames))
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))
@@ -87,12 +88,13 @@ const main = async () => {
   }
 
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-")
-  const markdown = `${sections.join("\n\n")}\n\nChart: ${stamp}.svg\n`
+  if (throughput) sections.push(`Chart: ${stamp}.svg`)
+  const markdown = `${sections.join("\n\n")}\n`
   mkdirSync(RESULTS_DIR, { recursive: true })
   writeFileSync(path.join(RESULTS_DIR, `${stamp}.md`), markdown)
-  writeFileSync(path.join(RESULTS_DIR, `${stamp}.svg`), ratioChartSvg(chartOf(throughput, serverNames)))
+  if (throughput) writeFileSync(path.join(RESULTS_DIR, `${stamp}.svg`), ratioChartSvg(chartOf(throughput, serverNames)))
   console.log(markdown)
-  log(`Written: bench/results/${stamp}.md and .svg`)
+  log(`Written: bench/results/${stamp}.md${throughput ? " and .svg" : ""}`)
   return 0
 }
 

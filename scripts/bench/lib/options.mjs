@@ -13,6 +13,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --startup          process launch to first PONG (median of several launches)
   --memory           RSS after 1 000 000 SETs of 10-byte values on distinct keys
   --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
+  --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
 
@@ -27,6 +28,7 @@ const positiveInteger = (flag, text) => {
 /** Parses argv into the plan; throws an Error with a one-line reason on bad flags. */
 export const parseOptions = (argv) => {
   const flags = { quick: false, random: false, latency: false, startup: false, memory: false, all: false }
+  let throughput = true
   let runs
   let idleClients
   let tests = ALL_TESTS
@@ -37,6 +39,7 @@ export const parseOptions = (argv) => {
     else if (flag === "--runs") runs = positiveInteger(flag, argv[++i])
     else if (flag === "--idle-clients") idleClients = positiveInteger(flag, argv[++i])
     else if (flag === "--tests") tests = parseTests(argv[++i])
+    else if (flag === "--no-throughput") throughput = false
     else if (flag.startsWith("--") && name in flags) flags[name] = true
     else throw new Error(`unknown flag '${flag}'`)
   }
@@ -45,6 +48,7 @@ export const parseOptions = (argv) => {
     help: false,
     quick,
     tests,
+    throughput,
     runs: runs ?? (quick ? 1 : 3),
     requests: quick ? 50_000 : 200_000,
     clients: 50,

@@ -13,6 +13,15 @@ const liveChildren = new Map()
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** What `promise` resolves to, or `undefined` once `ms` have passed (the timer is cleared either way). */
+export const within = (promise, ms) => {
+  let timer
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms, undefined)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 /**
  * Spawns `command` and resolves once it runs (rejects when it cannot be started, e.g. not
  * installed). The result has `pid`, `output()` (tail of stdout+stderr), `stdout()` (tail of
@@ -58,13 +67,9 @@ export const startProcess = (command, args, options = {}) =>
 /** Sends `signal`, waits up to `graceMs`, then SIGKILLs. Resolves with the exit status. */
 export const stopProcess = async (tracked, { signal = "SIGTERM", graceMs = 5000 } = {}) => {
   if (!tracked.hasExited()) {
-    try {
-      process.kill(tracked.pid, signal)
-    } catch {
-      // Already gone between the check and the kill.
-    }
-    const status = await Promise.race([tracked.exited, sleep(graceMs).then(() => undefined)])
-    if (status === undefined && !tracked.hasExited()) process.kill(tracked.pid, "SIGKILL")
+    killQuietly(tracked.pid, signal)
+    const status = await within(tracked.exited, graceMs)
+    if (status === undefined && !tracked.hasExited()) killQuietly(tracked.pid, "SIGKILL")
   }
   return tracked.exited
 }
@@ -72,14 +77,17 @@ export const stopProcess = async (tracked, { signal = "SIGTERM", graceMs = 5000 
 /** Stops every child still running (gracefully first). */
 export const stopAll = () => Promise.all([...liveChildren.values()].map((tracked) => stopProcess(tracked)))
 
-const killAllNow = () => {
-  for (const pid of liveChildren.keys()) {
-    try {
-      process.kill(pid, "SIGKILL")
-    } catch {
-      // Already gone.
-    }
+/** Signals `pid`; a process that is already gone is not an error. */
+const killQuietly = (pid, signal) => {
+  try {
+    process.kill(pid, signal)
+  } catch {
+    // Exited between the check and the kill.
   }
+}
+
+const killAllNow = () => {
+  for (const pid of liveChildren.keys()) killQuietly(pid, "SIGKILL")
   liveChildren.clear()
 }
 

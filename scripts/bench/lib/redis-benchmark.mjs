@@ -4,7 +4,7 @@
  * redis-benchmark exit 1; a refused connection; a timeout) comes back as `{ error }` saying
  * why, never as an exception.
  */
-import { startProcess, stopProcess } from "./processes.mjs"
+import { startProcess, stopProcess, within } from "./processes.mjs"
 
 /** redis-benchmark's -t name → the name its report uses. */
 export const TEST_NAMES = { set: "SET", get: "GET", incr: "INCR", mset: "MSET (10 keys)" }
@@ -18,7 +18,7 @@ export const TEST_NAMES = { set: "SET", get: "GET", incr: "INCR", mset: "MSET (1
  * @param {number} options.pipeline    -P
  * @param {number} [options.randomKeys] -r
  * @param {number} [options.dataSize]  -d
- * @returns {Promise<{ rps: number, p50Ms: number } | { error: string }>}
+ * @returns {Promise<{ rps: number, avgMs: number, p50Ms: number } | { error: string }>}
  */
 export const runRedisBenchmark = async (options) => {
   const { port, test, requests, clients, pipeline, randomKeys, dataSize } = options
@@ -28,14 +28,14 @@ export const runRedisBenchmark = async (options) => {
   if (dataSize) args.push("-d", String(dataSize))
   const child = await startProcess("redis-benchmark", args)
   const timeoutMs = 60_000 + requests / 2 // bounded even when a server answers very slowly
-  const status = await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, timeoutMs, null))])
-  if (status === null) {
+  const status = await within(child.exited, timeoutMs)
+  if (status === undefined) {
     await stopProcess(child, { signal: "SIGKILL" })
     return { error: `redis-benchmark timed out after ${Math.round(timeoutMs / 1000)} s` }
   }
   const row = findCsvRow(child.stdout(), test)
   if (status.code !== 0 || row === undefined) return { error: explainFailure(child.output(), status) }
-  return { rps: row.rps, p50Ms: row.p50Ms }
+  return row
 }
 
 /** The CSV row of `test` ("SET", "MSET (10 keys)", ...), parsed. */
@@ -45,7 +45,7 @@ const findCsvRow = (output, test) => {
     const cells = line.trim().split(",").map((cell) => cell.replace(/^"|"$/g, ""))
     if (cells[0] === wanted || cells[0].startsWith(`${wanted} (`)) {
       const rps = Number(cells[1])
-      if (Number.isFinite(rps)) return { rps, p50Ms: Number(cells[4]) }
+      if (Number.isFinite(rps)) return { rps, avgMs: Number(cells[2]), p50Ms: Number(cells[4]) }
     }
   }
   return undefined

@@ -43,7 +43,7 @@ export const throughputSection = (rows, serverNames) => {
   const body = rows.map((row) => [
     row.label,
     ...serverNames.map((name) => cell(row.summary[name], (s) => formatNumber(s.rps))),
-    ...others.map((name) => cell(row.summary[name], (s) => `**${formatRatio(s.ratio)}**`)),
+    ...others.map((name) => cell(row.summary[name], (s) => `**${formatRatio(s.ratios.rps)}**`)),
     ...serverNames.map((name) => cell(row.summary[name], (s) => formatNumber(s.cpuUsPerOp, 2)))
   ])
   return [
@@ -59,16 +59,25 @@ export const throughputSection = (rows, serverNames) => {
 
 export const latencySection = (rows, serverNames) => {
   const others = hasBaseline(serverNames) ? compared(serverNames) : []
-  const headers = ["test", ...serverNames.map((name) => `${name} p50 ms`), ...others.map((name) => `${name} ÷ redis`)]
+  const headers = [
+    "test",
+    ...serverNames.map((name) => `${name} p50 ms`),
+    ...serverNames.map((name) => `${name} avg ms`),
+    ...others.map((name) => `${name} ÷ redis (p50)`),
+    ...others.map((name) => `${name} ÷ redis (avg)`)
+  ]
   const body = rows.map((row) => [
     row.label,
     ...serverNames.map((name) => cell(row.summary[name], (s) => formatNumber(s.p50Ms, 3))),
-    ...others.map((name) => cell(row.summary[name], (s) => formatRatio(s.ratio)))
+    ...serverNames.map((name) => cell(row.summary[name], (s) => formatNumber(s.avgMs, 3))),
+    ...others.map((name) => cell(row.summary[name], (s) => formatRatio(s.ratios.p50Ms))),
+    ...others.map((name) => cell(row.summary[name], (s) => formatRatio(s.ratios.avgMs)))
   ])
   return [
     "## Latency (-c 1)",
     "",
-    "p50 from redis-benchmark, median over runs; ratio to Redis (lower is better).",
+    "p50 and average from redis-benchmark, medians over runs; ratios to Redis (lower is better).",
+    "redis-benchmark's p50 moves in coarse steps at these latencies; the average shows finer differences.",
     "",
     markdownTable(headers, body),
     ...withFailures(failureList(rows))

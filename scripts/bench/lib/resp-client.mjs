@@ -59,13 +59,20 @@ const parseReply = (buffer, offset) => {
 }
 
 export class RespClient {
-  /** Connects (rejects on refusal; no retry here). */
-  static connect(port, host = "127.0.0.1") {
+  /** Connects (rejects on refusal or after `timeoutMs`; no retry here). */
+  static connect(port, host = "127.0.0.1", timeoutMs = 10_000) {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ port, host })
-      socket.once("error", reject)
+      const fail = (error) => {
+        clearTimeout(timer)
+        socket.destroy()
+        reject(error)
+      }
+      const timer = setTimeout(() => fail(new Error(`connect to ${host}:${port} timed out`)), timeoutMs)
+      socket.once("error", fail)
       socket.once("connect", () => {
-        socket.off("error", reject)
+        clearTimeout(timer)
+        socket.off("error", fail)
         resolve(new RespClient(socket))
       })
     })

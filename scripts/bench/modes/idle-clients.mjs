@@ -3,7 +3,7 @@
  * then SIGINT, timing the graceful drain from the signal to the process's exit, next to what
  * the server itself logs ("Shutdown: drained N connection(s) in X ms").
  */
-import { stopProcess } from "../lib/processes.mjs"
+import { stopProcess, within } from "../lib/processes.mjs"
 import { rssBytes } from "../lib/proc.mjs"
 import { RespClient } from "../lib/resp-client.mjs"
 import { launchServer, stopServer } from "../lib/servers.mjs"
@@ -35,9 +35,9 @@ const countPongs = async (clients) => {
 const drainOnSigint = async (server) => {
   const started = performance.now()
   process.kill(server.process.pid, "SIGINT")
-  const status = await Promise.race([server.process.exited, new Promise((r) => setTimeout(r, EXIT_TIMEOUT_MS, null))])
+  const status = await within(server.process.exited, EXIT_TIMEOUT_MS)
   const exitMs = performance.now() - started
-  if (status === null) {
+  if (status === undefined) {
     await stopProcess(server.process, { signal: "SIGKILL" })
     return { error: `still running ${EXIT_TIMEOUT_MS / 1000} s after SIGINT (killed)` }
   }

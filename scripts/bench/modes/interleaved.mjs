@@ -31,22 +31,24 @@ export const runInterleaved = async ({ rows, servers, runs, measure, log }) => {
 }
 
 /**
- * Per server: the median of each numeric field over its runs, and `ratio`, the median over
- * rounds of (this server's `ratioField`) / (the baseline's, from the same round).
+ * Per server: the median of each numeric field over its runs, and `ratios[field]`, the median
+ * over rounds of (this server's field) / (the baseline's, from the same round).
  */
-export const summarizeRow = (row, ratioField, baseline) => {
+export const summarizeRow = (row, baseline) => {
   const summary = {}
+  const baselineRuns = row.runs[baseline] ?? []
   for (const [name, runs] of Object.entries(row.runs)) {
     const done = runs.filter((run) => run !== undefined)
+    const fields = Object.keys(done[0] ?? {}).filter((field) => typeof done[0][field] === "number")
     const medians = {}
-    for (const field of Object.keys(done[0] ?? {})) {
-      if (typeof done[0][field] === "number") medians[field] = median(done.map((run) => run[field]))
+    const ratios = {}
+    for (const field of fields) {
+      medians[field] = median(done.map((run) => run[field]))
+      ratios[field] = median(
+        runs.map((run, round) => (run !== undefined && baselineRuns[round] !== undefined ? run[field] / baselineRuns[round][field] : NaN))
+      )
     }
-    const baselineRuns = row.runs[baseline] ?? []
-    const ratios = runs.map((run, round) =>
-      run !== undefined && baselineRuns[round] !== undefined ? run[ratioField] / baselineRuns[round][ratioField] : NaN
-    )
-    summary[name] = { ...medians, ratio: median(ratios), error: row.errors[name] }
+    summary[name] = { ...medians, ratios, error: row.errors[name] }
   }
   return summary
 }

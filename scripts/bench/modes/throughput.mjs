@@ -81,6 +81,6 @@ export const runThroughput = async (servers, options, log) => {
     await runInterleaved({ rows: randomRows, servers, runs: options.runs, measure: measureThroughput(options), log })
     rows.push(...randomRows)
   }
-  for (const row of rows) row.summary = summarizeRow(row, "rps", BASELINE)
+  for (const row of rows) row.summary = summarizeRow(row, BASELINE)
   return rows
 }
