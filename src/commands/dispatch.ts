@@ -36,6 +36,8 @@ export const resolveCommand = (
   if (spec === undefined) return unknownCommand(argv)
   if (!arityAccepts(spec.arity, argv.length)) return wrongArity(spec.name)
   if (spec.subcommands === undefined) return spec
+  // A container that also runs bare (COMMAND with no subcommand).
+  if (argv.length === 1 && spec.run !== undefined) return spec
   const fullName = `${spec.name}|${argv[1].toLowerCase()}`
   const sub = spec.subcommands.find((candidate) => candidate.name === fullName)
   if (sub === undefined) {

@@ -16,6 +16,8 @@ const LINE_BREAKS = /[\r\n]/g
 export class ReplyWriter {
   private buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE)
   private length = 0
+  /** Error replies written since the connection last collected them (INFO's total_error_replies). */
+  errorCount = 0
 
   /** Bytes written since the last `take`. */
   get size(): number {
@@ -31,6 +33,7 @@ export class ReplyWriter {
 
   /** `text` is the whole error line without the leading '-', e.g. `ERR syntax error`. */
   error(text: string): void {
+    this.errorCount++
     // Redis keeps an error on one line: CR and LF inside it become spaces.
     const line = LINE_BREAK.test(text) ? text.replace(LINE_BREAKS, " ") : text
     this.ensure(line.length + 3)

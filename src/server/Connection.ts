@@ -98,7 +98,6 @@ export const serveConnection = (
         if (argv === undefined) break
         if (argv instanceof ProtocolError) {
           out.error(`ERR ${argv.message}`)
-          server.stats.errorReplies++
           client.closeAfterReply = true
           break
         }
@@ -110,6 +109,8 @@ export const serveConnection = (
         }
       }
       client.queryBufferBytes = parser.pendingBytes
+      server.stats.errorReplies += out.errorCount
+      out.errorCount = 0
       return [undefined, keyspace]
     }
     const runPending = Ref.modify(deps.keyspace, runBatch)

@@ -15,7 +15,7 @@ export interface ServerStats {
   netOutputBytes: number
   keyspaceHits: number
   keyspaceMisses: number
-  /** Connections closed because of a protocol error or an output limit. */
+  /** Error replies sent, protocol errors included (INFO's total_error_replies). */
   errorReplies: number
 }
 
