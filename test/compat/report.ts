@@ -18,8 +18,14 @@ const replyShape = (shown: string): string => {
   return shown
 }
 
-export const signature = (m: Mismatch): string =>
-  printable(`${commandName(m.argv)}: ours ${replyShape(m.ours)} / redis ${replyShape(m.redis)}`)
+/** Commands whose few possible answers are worth a group each (int vs embstr, embstr vs raw). */
+const ENUMERATED = new Set(["OBJECT ENCODING", "TYPE"])
+
+export const signature = (m: Mismatch): string => {
+  const name = commandName(m.argv)
+  const shape = ENUMERATED.has(name) ? (shown: string) => shown : replyShape
+  return printable(`${name}: ours ${shape(m.ours)} / redis ${shape(m.redis)}`)
+}
 
 export interface MismatchGroup {
   readonly signature: string

@@ -308,6 +308,17 @@ export const keyScripts: ReadonlyArray<Script> = [
       unordered("KEYS", "**"),
       unordered("KEYS", "*l*l*"),
       unordered("KEYS", "nomatch*"),
+      ["MSET", "\x80x", "1", "\xe9t\xe9", "2", "\x7fdel", "3", "Zed", "4"],
+      unordered("KEYS", "[\x80-\xff]*"),
+      unordered("KEYS", "[a-\xff]*"),
+      unordered("KEYS", "[\xff-a]*"),
+      unordered("KEYS", "[\x00-\x7f]*"),
+      unordered("KEYS", "[^a-z]*"),
+      unordered("KEYS", "*\xe9"),
+      unordered("KEYS", "?t?"),
+      unordered("KEYS", "[Z-a]*"),
+      unordered("KEYS", "[z-A]*"),
+      scan("SCAN", "0", "MATCH", "[\x80-\xff]*"),
       ["KEYS"],
       ["KEYS", "a", "b"]
     ]
