@@ -12,6 +12,7 @@
  * later issues need (WATCH, keyspace events, copy-on-write snapshots) have one place to live.
  * String values are immutable JS strings; collection values are replaced or mutated only after
  * `willModify` (see `KeyspaceHooks.beforeWrite`).
+ * A few strings carry an encoding their text cannot tell (see `encodingOverrides`).
  */
 import type { RedisValue } from "./Value.js"
 
@@ -27,9 +28,21 @@ export const noHooks: KeyspaceHooks = {
   expired: () => {}
 }
 
+/**
+ * What OBJECT ENCODING answers for a string whose text would say otherwise: "raw" after APPEND or
+ * SETRANGE wrote into it, "embstr" for INCRBYFLOAT's integer-looking result, "int" for an integer
+ * in its own object (COPY's duplicate of a shared 0..9999, whose refcount is then 1).
+ */
+export type StringEncodingOverride = "raw" | "embstr" | "int"
+
 export class Database {
   entries = new Map<string, RedisValue>()
   expires = new Map<string, number>()
+  /**
+   * Encodings of string values that their text does not determine, dropped by every write that
+   * replaces the value or removes the key. Usually empty, and then it costs one size check.
+   */
+  encodingOverrides = new Map<string, StringEncodingOverride>()
   /** The sweeper's position in `expires`; a live Map iterator survives inserts and deletes. */
   sweepCursor: Iterator<[string, number]> | undefined = undefined
 
@@ -65,12 +78,14 @@ export class Database {
     this.hooks.beforeWrite(this, key)
     this.entries.set(key, value)
     if (this.expires.size !== 0) this.expires.delete(key)
+    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
   }
 
   /** Stores a value and keeps the key's TTL (APPEND, INCR, SETRANGE, SET KEEPTTL). */
   setKeepTtl(key: string, value: RedisValue): void {
     this.hooks.beforeWrite(this, key)
     this.entries.set(key, value)
+    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
   }
 
   /** Stores a value with an absolute expiry time. */
@@ -78,6 +93,7 @@ export class Database {
     this.hooks.beforeWrite(this, key)
     this.entries.set(key, value)
     this.expires.set(key, at)
+    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
   }
 
   /** Sets the TTL of an existing key. */
@@ -94,6 +110,16 @@ export class Database {
     return true
   }
 
+  /** Records the encoding of the string just stored at `key` (see `StringEncodingOverride`). */
+  markEncoding(key: string, encoding: StringEncodingOverride): void {
+    this.encodingOverrides.set(key, encoding)
+  }
+
+  /** The recorded encoding of the string at `key`, if its text does not decide it. */
+  encodingOverride(key: string): StringEncodingOverride | undefined {
+    return this.encodingOverrides.size === 0 ? undefined : this.encodingOverrides.get(key)
+  }
+
   /** Announces an in-place change of a collection value (later families). */
   willModify(key: string): void {
     this.hooks.beforeWrite(this, key)
@@ -104,6 +130,7 @@ export class Database {
     this.hooks.beforeWrite(this, key)
     this.entries.delete(key)
     if (this.expires.size !== 0) this.expires.delete(key)
+    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
     return true
   }
 
@@ -112,6 +139,7 @@ export class Database {
     for (const key of this.entries.keys()) this.hooks.beforeWrite(this, key)
     this.entries = new Map()
     this.expires = new Map()
+    if (this.encodingOverrides.size !== 0) this.encodingOverrides = new Map()
     this.sweepCursor = undefined
   }
 
@@ -121,10 +149,13 @@ export class Database {
     for (const key of other.entries.keys()) other.hooks.beforeWrite(other, key)
     const entries = this.entries
     const expires = this.expires
+    const encodingOverrides = this.encodingOverrides
     this.entries = other.entries
     this.expires = other.expires
+    this.encodingOverrides = other.encodingOverrides
     other.entries = entries
     other.expires = expires
+    other.encodingOverrides = encodingOverrides
     this.sweepCursor = undefined
     other.sweepCursor = undefined
   }
@@ -134,6 +165,7 @@ export class Database {
     this.hooks.beforeWrite(this, key)
     this.entries.delete(key)
     this.expires.delete(key)
+    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
     this.hooks.expired(this, key)
   }
 

@@ -504,6 +504,59 @@ describe("OBJECT", () => {
     expect(await call("OBJECT", "ENCODING", "nope")).toBe("(nil)")
   })
 
+  it("a recorded string encoding lasts until the value is replaced or the key goes", async () => {
+    const marked = (db: Database, key: string) => {
+      db.set(key, "5")
+      db.markEncoding(key, "raw")
+    }
+    const kept = await onDb((db, now) => {
+      const results: Record<string, string | undefined> = {}
+      const writes: Record<string, (key: string) => void> = {
+        set: (key) => db.set(key, "6"),
+        setKeepTtl: (key) => db.setKeepTtl(key, "6"),
+        setWithExpiry: (key) => db.setWithExpiry(key, "6", now + 100_000),
+        delete: (key) => db.delete(key),
+        passiveExpiry: (key) => {
+          db.setExpiry(key, now - 1)
+          db.get(key, now)
+        },
+        sweep: (key) => {
+          db.setExpiry(key, now - 1)
+          db.sweep(now, 100)
+        },
+        setExpiry: (key) => db.setExpiry(key, now + 100_000),
+        persist: (key) => db.persist(key)
+      }
+      for (const [name, write] of Object.entries(writes)) {
+        marked(db, name)
+        write(name)
+        results[name] = db.encodingOverride(name)
+      }
+      marked(db, "cleared")
+      db.clear()
+      results.clear = db.encodingOverride("cleared")
+      return results
+    })
+    expect(kept).toEqual({
+      set: undefined,
+      setKeepTtl: undefined,
+      setWithExpiry: undefined,
+      delete: undefined,
+      passiveExpiry: undefined,
+      sweep: undefined,
+      setExpiry: "raw",
+      persist: "raw",
+      clear: undefined
+    })
+    // SWAPDB carries the recorded encodings with the data.
+    await onDb((db) => marked(db, "swapped"))
+    expect(await call("SWAPDB", "0", "1")).toBe("+OK")
+    expect(await onDb((db) => db.encodingOverride("swapped"), 1)).toBe("raw")
+    expect(await onDb((db) => db.encodingOverride("swapped"), 0)).toBe(undefined)
+    expect(await call("SWAPDB", "0", "1")).toBe("+OK")
+    expect(await call("OBJECT", "ENCODING", "swapped")).toBe('"raw"')
+  })
+
   it("REFCOUNT, IDLETIME, FREQ, HELP and errors", async () => {
     await seed({ shared: "9999", own: "10000", text: "abc" })
     expect(await call("OBJECT", "REFCOUNT", "shared")).toBe(":2147483647")

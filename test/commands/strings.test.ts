@@ -591,3 +591,90 @@ describe.skipIf(!hasRealRedis)("string command declarations", () => {
     }
   })
 })
+
+/**
+ * OBJECT ENCODING (and REFCOUNT's shared integers) depend on the command that last wrote a string,
+ * not only on its text. Each case starts from an empty server, runs its commands (replies are not
+ * checked here) and reads every named key of database 0 as `encoding`, plus " (shared)" when
+ * REFCOUNT shows one of Redis's shared integers. Run against our server and real Redis alike.
+ */
+const ENCODING_CASES: ReadonlyArray<readonly [string, ReadonlyArray<ReadonlyArray<string>>, Record<string, string>]> = [
+  ["SET of an integer", [["SET", "k", "123"]], { k: "int (shared)" }],
+  ["SET of a large integer", [["SET", "k", "-9223372036854775808"]], { k: "int" }],
+  ["SET past int64", [["SET", "k", "9223372036854775808"]], { k: "embstr" }],
+  ["SET of 44 and 45 bytes", [["SET", "k", "a".repeat(44)], ["SET", "d", "a".repeat(45)]], { k: "embstr", d: "raw" }],
+  ["APPEND to an existing value", [["SET", "k", "5"], ["APPEND", "k", "1"]], { k: "raw" }],
+  ["APPEND of nothing to an existing value", [["SET", "k", "abc"], ["APPEND", "k", ""]], { k: "raw" }],
+  ["APPEND creating the key", [["APPEND", "k", "4"], ["APPEND", "d", "abc"]], { k: "int (shared)", d: "embstr" }],
+  ["SETRANGE creating the key", [["SETRANGE", "k", "0", "1"]], { k: "raw" }],
+  ["SETRANGE over an integer", [["SET", "k", "12"], ["SETRANGE", "k", "0", "3"]], { k: "raw" }],
+  ["SETRANGE writing nothing", [["SET", "k", "12"], ["SETRANGE", "k", "0", ""]], { k: "int (shared)" }],
+  ["INCRBYFLOAT to an integer", [["INCRBYFLOAT", "k", "7"], ["SET", "d", "5"], ["INCRBYFLOAT", "d", "1"]], {
+    k: "embstr",
+    d: "embstr"
+  }],
+  ["INCRBYFLOAT to a long result", [["INCRBYFLOAT", "k", "1e300"]], { k: "raw" }],
+  ["INCR family", [["INCR", "k"], ["INCRBY", "d", "123456"], ["SET", "n", "5"], ["DECR", "n"]], {
+    k: "int (shared)",
+    d: "int",
+    n: "int (shared)"
+  }],
+  ["INCR after INCRBYFLOAT or APPEND", [["INCRBYFLOAT", "k", "7"], ["INCR", "k"], ["SET", "d", "5"], ["APPEND", "d", "1"], ["INCRBY", "d", "0"]], {
+    k: "int (shared)",
+    d: "int (shared)"
+  }],
+  ["a failed INCR keeps raw", [["SET", "k", "abc"], ["APPEND", "k", "d"], ["INCR", "k"]], { k: "raw" }],
+  ["TTL changes and reads keep raw", [
+    ["SET", "k", "5"], ["APPEND", "k", "1"], ["EXPIRE", "k", "100"], ["PERSIST", "k"], ["GETEX", "k", "EX", "100"],
+    ["GET", "k"], ["SET", "k", "6", "NX"], ["SETNX", "k", "7"], ["MSETNX", "k", "6"]
+  ], { k: "raw" }],
+  ...[
+    ["SET", "k", "6", "XX"], ["SET", "k", "6", "KEEPTTL"], ["SET", "k", "6", "GET"], ["SET", "k", "6", "EX", "100"],
+    ["GETSET", "k", "6"], ["MSET", "k", "6"], ["SETEX", "k", "100", "6"], ["PSETEX", "k", "100000", "6"]
+  ].map((write) => [`${write.join(" ")} replaces raw`, [["SET", "k", "5"], ["APPEND", "k", "1"], write], { k: "int (shared)" }] as const),
+  ...[["DEL", "k"], ["GETDEL", "k"], ["UNLINK", "k"], ["FLUSHDB"]].map((remove) =>
+    [`${remove.join(" ")} forgets raw`, [["SET", "k", "5"], ["APPEND", "k", "1"], remove, ["SET", "k", "3"]], { k: "int (shared)" }] as const
+  ),
+  ["COPY keeps the encoding", [
+    ["SET", "k", "5"], ["APPEND", "k", "1"], ["COPY", "k", "d"], ["INCRBYFLOAT", "f", "5"], ["COPY", "f", "g"],
+    ["SET", "i", "5"], ["COPY", "i", "j"], ["SET", "x", "abc"], ["APPEND", "x", "y"], ["SET", "n", "1"], ["COPY", "x", "n", "REPLACE"]
+  ], { k: "raw", d: "raw", f: "embstr", g: "embstr", i: "int (shared)", j: "int", n: "raw" }],
+  ["RENAME keeps the encoding", [
+    ["SET", "k", "5"], ["APPEND", "k", "1"], ["RENAME", "k", "d"], ["INCRBYFLOAT", "f", "5"], ["RENAMENX", "f", "g"],
+    ["SET", "x", "5"], ["APPEND", "x", "1"], ["SET", "y", "7"], ["RENAME", "y", "x"], ["SET", "i", "5"], ["COPY", "i", "j"],
+    ["RENAME", "j", "m"]
+  ], { d: "raw", g: "embstr", x: "int (shared)", m: "int" }],
+  ["MOVE and SWAPDB keep the encoding", [
+    ["SET", "k", "5"], ["APPEND", "k", "1"], ["MOVE", "k", "1"], ["INCRBYFLOAT", "f", "5"], ["SWAPDB", "0", "1"],
+    ["MOVE", "k", "1"], ["SWAPDB", "0", "1"]
+  ], { k: "raw", f: "embstr" }]
+]
+
+const describeEncodings = (name: string, start: () => Promise<Target>) =>
+  describe(name, () => {
+    let target: Target
+    beforeAll(async () => {
+      target = await start()
+    })
+    afterAll(async () => {
+      await target?.stop()
+    })
+
+    for (const [caseName, commands, expected] of ENCODING_CASES) {
+      it(caseName, async () => {
+        const { client } = target
+        await client.call("FLUSHALL")
+        for (const args of commands) await client.call(...args)
+        const actual: Record<string, string> = {}
+        for (const key of Object.keys(expected)) {
+          const encoding = await client.call("OBJECT", "ENCODING", key)
+          const refcount = await client.call("OBJECT", "REFCOUNT", key)
+          actual[key] = `${String(encoding.value)}${refcount.value === "2147483647" ? " (shared)" : ""}`
+        }
+        expect(actual).toEqual(expected)
+      })
+    }
+  })
+
+describeEncodings("string encodings by writing command (redfiber)", startOurs)
+if (hasRealRedis) describeEncodings("string encodings by writing command (real Redis 7)", startReal)

@@ -1,35 +1,17 @@
 /**
  * OBJECT, the introspection container: ENCODING, REFCOUNT, IDLETIME, FREQ, HELP.
  *
- * A string's encoding is derived from its bytes the way Redis's `tryObjectEncoding` decides it
- * for a value stored by SET: "int" for a canonical 64-bit integer, "embstr" up to 44 bytes,
- * "raw" beyond. (Redis can also answer "raw" for a short string grown by APPEND or SETRANGE; we
- * do not keep that history.) Collection values name their own encoding. No access times or
- * frequencies are tracked: IDLETIME answers 0 and FREQ 0, with Redis's errors when the
- * maxmemory policy says the other one is in use.
+ * A string's encoding (and whether it is a shared integer, for REFCOUNT) follows the command
+ * that wrote it, as decided in strings/encoding.ts; collection values name their own encoding.
+ * No access times or frequencies are tracked: IDLETIME answers 0 and FREQ 0, with Redis's errors
+ * when the maxmemory policy says the other one is in use.
  */
 import type { RedisValue } from "../../keyspace/Value.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import { encodingOf, isSharedInteger } from "../strings/encoding.js"
 
-const LONG = /^(?:0|-?[1-9][0-9]{0,18})$/
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
-/** Redis shares the objects for 0..9999 (OBJ_SHARED_INTEGERS); their refcount reads INT_MAX. */
-const SHARED_INTEGERS = 10000
+/** The refcount Redis reports for a shared integer (INT_MAX). */
 const SHARED_REFCOUNT = 2147483647
-
-/** Whether `value` is a canonical integer that fits a C long (Redis's `string2l`). */
-const isLongInteger = (value: string): boolean => {
-  if (!LONG.test(value)) return false
-  if (value.length < 19) return true
-  const big = BigInt(value)
-  return big >= INT64_MIN && big <= INT64_MAX
-}
-
-export const stringEncoding = (value: string): string =>
-  value.length <= 20 && isLongInteger(value) ? "int" : value.length <= 44 ? "embstr" : "raw"
-
-const encodingOf = (value: RedisValue): string => (typeof value === "string" ? stringEncoding(value) : value.encoding())
 
 const maxmemoryPolicy = (ctx: CommandContext): string => ctx.server.config.extra.get("maxmemory-policy") ?? ""
 
@@ -37,11 +19,8 @@ const maxmemoryPolicy = (ctx: CommandContext): string => ctx.server.config.extra
 const sharesIntegers = (ctx: CommandContext): boolean =>
   (ctx.server.config.extra.get("maxmemory") ?? "0") === "0" || !/lru|lfu/.test(maxmemoryPolicy(ctx))
 
-const refcountOf = (ctx: CommandContext, value: RedisValue): number => {
-  if (typeof value !== "string" || value.length > 4 || !isLongInteger(value) || !sharesIntegers(ctx)) return 1
-  const n = Number(value)
-  return n >= 0 && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1
-}
+const refcountOf = (ctx: CommandContext, key: string, value: RedisValue): number =>
+  isSharedInteger(ctx.db, key, value) && sharesIntegers(ctx) ? SHARED_REFCOUNT : 1
 
 /** The live value of argv[2], or undefined after answering the null bulk Redis gives a missing key. */
 const lookupOrNull = (ctx: CommandContext, argv: ReadonlyArray<string>): RedisValue | undefined => {
@@ -68,12 +47,12 @@ const keySubcommand = (name: string, summary: string, since: string, run: Comman
 
 const encoding = keySubcommand("encoding", "Inspect the internal encoding of a Redis object", "2.2.3", (ctx, argv) => {
   const value = lookupOrNull(ctx, argv)
-  if (value !== undefined) ctx.out.bulk(encodingOf(value))
+  if (value !== undefined) ctx.out.bulk(encodingOf(ctx.db, argv[2], value))
 })
 
 const refcount = keySubcommand("refcount", "Get the number of references to the value of the key", "2.2.3", (ctx, argv) => {
   const value = lookupOrNull(ctx, argv)
-  if (value !== undefined) ctx.out.integer(refcountOf(ctx, value))
+  if (value !== undefined) ctx.out.integer(refcountOf(ctx, argv[2], value))
 })
 
 const idletime = keySubcommand("idletime", "Get the time since a Redis object was last accessed", "2.2.3", (ctx, argv) => {

@@ -2,17 +2,29 @@
  * Commands that give a value another name or another database: RENAME, RENAMENX, COPY, MOVE.
  * A value keeps its TTL wherever it goes. RENAME and MOVE hand the same value object over;
  * COPY duplicates it (strings are immutable and shared; a collection must supply `clone()`).
+ * A string keeps the encoding OBJECT ENCODING reports (see strings/encoding.ts).
  */
-import type { Database } from "../../keyspace/Database.js"
+import type { Database, StringEncodingOverride } from "../../keyspace/Database.js"
 import type { CollectionValue, RedisValue } from "../../keyspace/Value.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { command, type CommandContext } from "../Command.js"
+import { encodingToCarry } from "../strings/encoding.js"
 import { databaseArgOrReply, ERR_SAME_OBJECT } from "./databaseIndex.js"
 
-/** Stores `value` under `key` with expiry `at` (undefined: none), replacing what was there. */
-const store = (db: Database, key: string, value: RedisValue, at: number | undefined) => {
+/**
+ * Stores `value` under `key` with expiry `at` (undefined: none) and the encoding it had at its
+ * source (undefined: the one its text gives), replacing what was there.
+ */
+const store = (
+  db: Database,
+  key: string,
+  value: RedisValue,
+  at: number | undefined,
+  encoding: StringEncodingOverride | undefined
+) => {
   if (at === undefined) db.set(key, value)
   else db.setWithExpiry(key, value, at)
+  if (encoding !== undefined) db.markEncoding(key, encoding)
 }
 
 /** An independent copy of a value, for COPY. */
@@ -33,8 +45,9 @@ const rename = (ctx: CommandContext, argv: ReadonlyArray<string>, onlyIfAbsent: 
   if (source === target) return onlyIfAbsent ? ctx.out.integer(0) : ctx.out.ok()
   if (onlyIfAbsent && db.get(target, ctx.now) !== undefined) return ctx.out.integer(0)
   const at = db.expiresAt(source)
+  const encoding = encodingToCarry(db, source, value, false)
   db.delete(source)
-  store(db, target, value, at)
+  store(db, target, value, at, encoding)
   if (onlyIfAbsent) ctx.out.integer(1)
   else ctx.out.ok()
 }
@@ -101,7 +114,8 @@ const copy = command({
     const value = ctx.db.get(source, ctx.now)
     if (value === undefined) return ctx.out.integer(0)
     if (targetDb.get(target, ctx.now) !== undefined && !replace) return ctx.out.integer(0)
-    store(targetDb, target, duplicate(value), ctx.db.expiresAt(source))
+    const encoding = encodingToCarry(ctx.db, source, value, true)
+    store(targetDb, target, duplicate(value), ctx.db.expiresAt(source), encoding)
     ctx.out.integer(1)
   }
 })
@@ -127,8 +141,9 @@ const move = command({
     if (value === undefined) return ctx.out.integer(0)
     if (targetDb.get(key, ctx.now) !== undefined) return ctx.out.integer(0)
     const at = ctx.db.expiresAt(key)
+    const encoding = encodingToCarry(ctx.db, key, value, false)
     ctx.db.delete(key)
-    store(targetDb, key, value, at)
+    store(targetDb, key, value, at, encoding)
     ctx.out.integer(1)
   }
 })

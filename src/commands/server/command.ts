@@ -4,15 +4,13 @@
  * we keep no tips or key specs, so those are empty. DOCS maps carry summary, since, group,
  * complexity (and subcommands), enough for redis-cli's help and hints. GETKEYS reads the key
  * positions of the table; commands whose keys move with their arguments are not covered.
- *
- * COMMAND may be called without a subcommand, which dispatch's container handling does not
- * allow, so this module's `command` entry routes its own subcommands (`commandSubcommands`).
+ * COMMAND is a container that also runs bare (it then lists every command's INFO).
  */
 import { globMatch } from "../../keyspace/glob.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { command, type CommandFlag, type CommandSpec } from "../Command.js"
-import { arityAccepts, wrongArity } from "../dispatch.js"
+import { arityAccepts } from "../dispatch.js"
 import { writeHelp } from "./help.js"
 
 /** The order in which Redis lists command flags (movablekeys always last). */
@@ -80,10 +78,6 @@ const GROUP_CATEGORY: Readonly<Record<string, string>> = {
   scripting: "scripting"
 }
 
-/** A command's subcommands, including COMMAND's own (see the header). */
-export const subcommandsOf = (spec: CommandSpec): ReadonlyArray<CommandSpec> | undefined =>
-  spec.subcommands ?? (spec === commandContainer ? commandSubcommands : undefined)
-
 /**
  * ACL categories as COMMAND INFO shows them: the declared ones, or else the group's category plus
  * what the flags imply (write, read, admin+dangerous, pubsub, fast or slow, blocking), in order.
@@ -92,7 +86,7 @@ export const aclCategoriesOf = (spec: CommandSpec): ReadonlyArray<string> => {
   if (spec.aclCategories !== undefined) return spec.aclCategories
   const categories = new Set<string>()
   const flags = spec.flags
-  if (subcommandsOf(spec) === undefined && GROUP_CATEGORY[spec.group] !== undefined) {
+  if (spec.subcommands === undefined && GROUP_CATEGORY[spec.group] !== undefined) {
     categories.add(GROUP_CATEGORY[spec.group])
   }
   if (flags.includes("write")) categories.add("write")
@@ -122,13 +116,13 @@ const writeInfo = (out: ReplyWriter, spec: CommandSpec): void => {
   for (const category of categories) out.simple(`@${category}`)
   out.arrayHeader(0)
   out.arrayHeader(0)
-  const subcommands = subcommandsOf(spec) ?? []
+  const subcommands = spec.subcommands ?? []
   out.arrayHeader(subcommands.length)
   for (const sub of subcommands) writeInfo(out, sub)
 }
 
 const writeDocs = (out: ReplyWriter, spec: CommandSpec): void => {
-  const subcommands = subcommandsOf(spec)
+  const subcommands = spec.subcommands
   const fields = 3 + (spec.complexity === undefined ? 0 : 1) + (subcommands === undefined ? 0 : 1)
   out.arrayHeader(fields * 2)
   out.bulk("summary")
@@ -157,7 +151,7 @@ const findByFullName = (commands: ReadonlyMap<string, CommandSpec>, name: string
   const bar = lower.indexOf("|")
   if (bar < 0) return commands.get(lower)
   const container = commands.get(lower.slice(0, bar))
-  return container === undefined ? undefined : subcommandsOf(container)?.find((sub) => sub.name === lower)
+  return container === undefined ? undefined : container.subcommands?.find((sub) => sub.name === lower)
 }
 
 /** Every command and subcommand, each container followed by its subcommands. */
@@ -165,7 +159,7 @@ const everyCommand = (commands: ReadonlyMap<string, CommandSpec>): Array<Command
   const all: Array<CommandSpec> = []
   for (const spec of commands.values()) {
     all.push(spec)
-    const subcommands = subcommandsOf(spec)
+    const subcommands = spec.subcommands
     if (subcommands !== undefined) all.push(...subcommands)
   }
   return all
@@ -274,7 +268,7 @@ const getkeys = command({
   run: (ctx, argv) => {
     const target = argv.slice(2)
     let spec = ctx.server.commands.get(target[0].toLowerCase())
-    const subcommands = spec === undefined ? undefined : subcommandsOf(spec)
+    const subcommands = spec?.subcommands
     if (subcommands !== undefined && target.length >= 2) {
       const fullName = `${spec!.name}|${target[1].toLowerCase()}`
       spec = subcommands.find((sub) => sub.name === fullName)
@@ -323,7 +317,7 @@ const help = command({
 
 export const commandSubcommands: ReadonlyArray<CommandSpec> = [count, info, docs, list, getkeys, help]
 
-const commandContainer: CommandSpec = command({
+const commandContainer = command({
   name: "command",
   arity: -1,
   flags: ["loading", "stale"],
@@ -332,17 +326,9 @@ const commandContainer: CommandSpec = command({
   summary: "Get array of Redis command details",
   since: "2.8.13",
   complexity: "O(N) where N is the total number of Redis commands",
-  run: (ctx, argv) => {
-    if (argv.length === 1) return writeAllInfo(ctx.out, ctx.server.commands)
-    const fullName = `command|${argv[1].toLowerCase()}`
-    const sub = commandSubcommands.find((candidate) => candidate.name === fullName)
-    if (sub === undefined) {
-      return ctx.out.error(`ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try COMMAND HELP.`)
-    }
-    if (!arityAccepts(sub.arity, argv.length)) return ctx.out.error(wrongArity(sub.name))
-    ctx.client.lastCommand = sub.name
-    sub.run!(ctx, argv)
-  }
+  // Only the bare form runs here; dispatch hands `COMMAND <sub>` to the subcommand.
+  run: (ctx) => writeAllInfo(ctx.out, ctx.server.commands),
+  subcommands: commandSubcommands
 })
 
 export const commandCommands: ReadonlyArray<CommandSpec> = [commandContainer]

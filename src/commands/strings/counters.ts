@@ -2,11 +2,13 @@
  * Counters kept in string values: INCR, DECR, INCRBY, DECRBY over the whole int64 range (exact
  * past 2^53 through bigint, with Redis's overflow error) and INCRBYFLOAT with Redis's long double
  * arithmetic and formatting (see long-double.ts). The result is stored as its decimal text and
- * the key keeps its TTL.
+ * the key keeps its TTL. INCRBYFLOAT's result is an "embstr" string even when it reads as an
+ * integer (see encoding.ts).
  */
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
 import { compactInt64, outsideInt64, parseInt64, stringCommand } from "./shared.js"
 
@@ -107,6 +109,7 @@ const incrbyfloat = stringCommand({
     if (sum === INFINITE) return ctx.out.error("ERR increment would produce NaN or Infinity")
     const text = formatLongDouble(sum)
     ctx.db.setKeepTtl(key, text)
+    markBuiltFromText(ctx.db, key, text)
     ctx.out.bulk(text)
   }
 })

@@ -2,12 +2,14 @@
  * Commands on part of a string value: APPEND, STRLEN, GETRANGE (and its old name SUBSTR),
  * SETRANGE. Growing a value is bounded by proto-max-bulk-len, as in Redis, and by the longest
  * string V8 can hold (just under 512 MB), which only matters at the very top of Redis's range.
- * Writes keep the key's TTL.
+ * Writes keep the key's TTL. A value written into (APPEND to an existing one, SETRANGE) becomes
+ * a "raw" string for OBJECT ENCODING, as in Redis.
  */
 import { constants as bufferConstants } from "node:buffer"
 import { ERR_NOT_INTEGER } from "../arguments.js"
 import type { CommandContext, CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { markEditedInPlace } from "./encoding.js"
 import { readKey } from "./get-set.js"
 import { EMPTY_BULK, ERR_TOO_LONG, parseInt64, stringCommand } from "./shared.js"
 
@@ -37,7 +39,9 @@ const append = stringCommand({
     if (typeof current !== "string") return ctx.out.error(WRONGTYPE)
     const length = current.length + suffix.length
     if (!lengthAllowedOrReply(ctx, length)) return
-    ctx.db.setKeepTtl(key, current + suffix)
+    const updated = current + suffix
+    ctx.db.setKeepTtl(key, updated)
+    markEditedInPlace(ctx.db, key, updated)
     ctx.out.integer(length)
   }
 })
@@ -128,6 +132,7 @@ const setrange = stringCommand({
         ? before.slice(0, offset) + patch + before.slice(offset + patch.length)
         : before + "\0".repeat(offset - currentLength) + patch
     ctx.db.setKeepTtl(key, updated)
+    markEditedInPlace(ctx.db, key, updated)
     ctx.out.integer(updated.length)
   }
 })
