@@ -5,7 +5,8 @@
  * Every wake-up takes all the bytes that arrived, feeds them to the pure parser, and runs every
  * whole command in one `Ref.modify` on the keyspace (time read once from Effect's `Clock`), then
  * sends all the replies in one write. Replies leave in command order because there is exactly one
- * fiber per connection and no fiber per command.
+ * fiber per connection and no fiber per command. (While the fiber is parked waiting for input,
+ * the same batch runs straight from the socket's callback: see "the fast path" below.)
  *
  * On shutdown the fiber finishes the commands that have already arrived, flushes its replies and
  * closes; an idle connection closes at once. A client that stops reading is not allowed to grow
@@ -25,6 +26,13 @@ import { ClientState } from "./ClientState.js"
 import type { ServerState } from "./ServerState.js"
 import type { ShutdownHub } from "./ShutdownHub.js"
 import { SocketEvents } from "./SocketEvents.js"
+
+/**
+ * One scratch buffer for the replies of every connection: batches run one at a time, each inside
+ * one synchronous step, and each batch's bytes are copied out before its step ends. (A buffer per
+ * connection would cost 16 KB for every idle client.)
+ */
+const sharedReplyWriter = new ReplyWriter()
 
 /** Unsent reply bytes above which we stop reading from the client, and the level to resume at. */
 export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
@@ -72,7 +80,7 @@ export const serveConnection = (
     yield* deps.shutdownHub.subscribe(() => events.beginShutdown())
 
     const parser = new RequestParser(server.config)
-    const out = new ReplyWriter()
+    const out = sharedReplyWriter
     const initial = yield* Ref.get(deps.keyspace)
     const ctx: CommandContext = {
       keyspace: initial,
@@ -87,7 +95,7 @@ export const serveConnection = (
     // early once the replies pass OUTPUT_HIGH_WATER (a few bytes of GETs can ask for gigabytes);
     // the rest stays parsed-but-unrun until the client has read what it was sent.
     let outputFull = false
-    const runBatch = (keyspace: Keyspace): readonly [void, Keyspace] => {
+    const runBatch = (keyspace: Keyspace): readonly [Buffer | undefined, Keyspace] => {
       ctx.keyspace = keyspace
       ctx.db = keyspace.databases[client.db]
       ctx.now = clock.unsafeCurrentTimeMillis()
@@ -111,23 +119,42 @@ export const serveConnection = (
       client.queryBufferBytes = parser.pendingBytes
       server.stats.errorReplies += out.errorCount
       out.errorCount = 0
-      return [undefined, keyspace]
+      if (out.size === 0) return [undefined, keyspace]
+      server.stats.netOutputBytes += out.size
+      return [out.take(), keyspace]
     }
     const runPending = Ref.modify(deps.keyspace, runBatch)
 
+    // The fast path. While this fiber is parked waiting for input, a chunk that arrives is run
+    // right in the socket's callback: the same batch and the same single synchronous step on the
+    // keyspace that `Ref.modify` performs (`Ref.modify` is `sync(() => f(current))`, and the
+    // Keyspace the Ref holds never changes identity). Waking the fiber only to run that same
+    // synchronous code costs ~7 µs per chunk, measured: without pipelining it took us from 0.75×
+    // to 0.95× of a bare `node:net` server. Whatever has to wait — backpressure, closing,
+    // shutdown, a failure — wakes the fiber, which owns the connection throughout.
+    const keyspace = yield* Ref.get(deps.keyspace)
+    events.runInline = (chunk) => {
+      if (client.closeAfterReply || events.shuttingDown) return false
+      server.stats.netInputBytes += chunk.length
+      parser.feed(chunk)
+      const replies = runBatch(keyspace)[0]
+      if (replies !== undefined) socket.write(replies)
+      client.outputBufferBytes = socket.writableLength
+      if (outputFull || client.closeAfterReply || socket.writableLength > OUTPUT_HIGH_WATER) events.wake()
+      return true
+    }
+
     for (;;) {
       if (!outputFull) yield* events.wait
+      if (events.failure !== undefined) return yield* Effect.die(events.failure)
       if (events.closed) return
       if (client.closeAfterReply) break
       if (events.chunks.length > 0) {
         server.stats.netInputBytes += events.chunkBytes
         for (const chunk of events.takeChunks()) parser.feed(chunk)
       }
-      yield* runPending
-      if (out.size > 0) {
-        server.stats.netOutputBytes += out.size
-        socket.write(out.take())
-      }
+      const replies = yield* runPending
+      if (replies !== undefined) socket.write(replies)
       client.outputBufferBytes = socket.writableLength
       // Backpressure: a client that does not read its replies is not read from either.
       if (socket.writableLength > OUTPUT_HIGH_WATER) {

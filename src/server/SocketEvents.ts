@@ -3,7 +3,8 @@
  *
  * Node pushes events (data, end, drain, close); the connection fiber pulls. Everything that
  * happens while the fiber is busy is recorded here, and `wait` wakes the fiber once for all of
- * it, so a burst of pipelined chunks becomes one batch. `@effect/platform`'s Socket is not used:
+ * it, so a burst of pipelined chunks becomes one batch. While the fiber is parked waiting for
+ * input, a chunk may instead be run at once by `runInline` (see Connection's fast path). `@effect/platform`'s Socket is not used:
  * it forks a fiber per chunk with no ordering and has no read backpressure (see DEVELOPERS.md).
  */
 import * as Effect from "effect/Effect"
@@ -19,10 +20,28 @@ export class SocketEvents {
   closed = false
   /** Shutdown was announced: finish what has arrived, flush, close. */
   shuttingDown = false
+  /** A defect raised while running a chunk in the socket's callback; the fiber rethrows it. */
+  failure: unknown = undefined
+  /**
+   * Runs a chunk right away while the fiber is parked waiting for input (Connection's fast
+   * path); returns false to leave the chunk for the fiber.
+   */
+  runInline: ((chunk: Buffer) => boolean) | undefined = undefined
   private waiter: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+  /** The fiber is parked in `wait` (for input), not in `waitForNext` (for a drain or close). */
+  private waitingForInput = false
 
   constructor(readonly socket: net.Socket) {
     socket.on("data", (chunk: Buffer) => {
+      if (this.waitingForInput && this.chunks.length === 0 && this.runInline !== undefined) {
+        try {
+          if (this.runInline(chunk)) return
+        } catch (defect) {
+          this.failure = defect
+          this.wake()
+          return
+        }
+      }
       this.chunks.push(chunk)
       this.chunkBytes += chunk.length
       this.wake()
@@ -57,14 +76,13 @@ export class SocketEvents {
 
   /** Suspends the fiber until the next event (returns at once if one is pending). */
   readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.chunks.length > 0 || this.ended || this.closed || this.shuttingDown) {
+    if (this.chunks.length > 0 || this.ended || this.closed || this.shuttingDown || this.failure !== undefined) {
       resume(Effect.void)
       return
     }
     this.waiter = resume
-    return Effect.sync(() => {
-      this.waiter = undefined
-    })
+    this.waitingForInput = true
+    return this.cancelWait
   })
 
   /** Suspends until something happens, whether or not an event is already pending. */
@@ -74,15 +92,20 @@ export class SocketEvents {
       return
     }
     this.waiter = resume
-    return Effect.sync(() => {
-      this.waiter = undefined
-    })
+    return this.cancelWait
   })
 
-  private wake(): void {
+  private readonly cancelWait = Effect.sync(() => {
+    this.waiter = undefined
+    this.waitingForInput = false
+  })
+
+  /** Resumes the fiber if it is waiting. */
+  wake(): void {
     const waiter = this.waiter
     if (waiter !== undefined) {
       this.waiter = undefined
+      this.waitingForInput = false
       waiter(Effect.void)
     }
   }

@@ -228,5 +228,15 @@ export const command: Arb<Step> = fc.oneof(
   { weight: 2, arbitrary: otherCommand }
 )
 
-/** A generated script: 5 to 30 commands. */
-export const commandSequence: Arb<Array<Step>> = fc.array(command, { minLength: 5, maxLength: 30, size: "max" })
+/**
+ * A generated script: 5 to 30 commands. DBSIZE counts keys whose time has passed until someone
+ * touches them or active expiry (timed differently on each server) removes them, so every
+ * DBSIZE is preceded by an EXISTS over the whole key space, which expires them on both servers.
+ */
+export const commandSequence: Arb<Array<Step>> = fc
+  .array(command, { minLength: 5, maxLength: 30, size: "max" })
+  .map((steps) =>
+    steps.flatMap((step) =>
+      step.argv[0] === "DBSIZE" ? [{ argv: ["EXISTS", ...KEYS] }, step] : [step]
+    )
+  )
