@@ -67,6 +67,8 @@ export class RequestParser {
   private bulkLength = -1
   private failure: ProtocolError | undefined = undefined
   private copied = 0
+  /** Where the header `shortHeader` just read ends (after its LF). */
+  private headerEnd = 0
 
   /** `maxBulkLength` is read on every header so `CONFIG SET proto-max-bulk-len` takes effect at once. */
   constructor(private readonly limits: { readonly maxBulkLength: number } = { maxBulkLength: DEFAULT_PROTO_MAX_BULK_LEN }) {}
@@ -116,6 +118,13 @@ export class RequestParser {
           if (Array.isArray(inline) && inline.length === 0) continue // an empty line: Redis skips it
           return inline
         }
+        const shortCount = this.shortHeader(ASTERISK)
+        if (shortCount > 0 && shortCount <= MULTIBULK_MAX_LENGTH) {
+          this.consumeTo(this.headerEnd)
+          this.argv = []
+          this.argsLeft = shortCount
+          continue
+        }
         const cr = this.findLineEnd(CR, "too big mbulk count string")
         if (typeof cr !== "number") return cr
         if (cr + 1 >= this.end) return undefined // the LF has not arrived
@@ -127,6 +136,12 @@ export class RequestParser {
         this.argsLeft = count
       }
       if (this.bulkLength < 0) {
+        this.takeWholeBulks()
+        if (this.argsLeft === 0) {
+          const argv = this.argv
+          this.argv = null
+          return argv
+        }
         const cr = this.findLineEnd(CR, "too big bulk count string")
         if (typeof cr !== "number") return cr
         if (cr + 1 >= this.end) return undefined
@@ -145,7 +160,7 @@ export class RequestParser {
       }
       // Redis does not check the CRLF after a bulk either: it skips two bytes.
       const argv = this.argv
-      argv.push(this.buf.latin1Slice(this.pos, this.pos + this.bulkLength))
+      argv.push(byteString(this.buf, this.pos, this.bulkLength))
       this.consumeTo(this.pos + this.bulkLength + 2)
       this.bulkLength = -1
       if (--this.argsLeft === 0) {
@@ -153,6 +168,69 @@ export class RequestParser {
         return argv
       }
     }
+  }
+
+  /**
+   * The usual header, when `<prefix><digits>\r\n` is all buffered: one pass reads the digits and
+   * finds the CR (findLineEnd + parseLength cost ~8 ns more per header, measured). Returns the
+   * length and leaves the index after the header in `headerEnd`; -1 for anything unusual (another
+   * prefix, a sign, a leading zero, over 9 digits, a missing CR or LF), and the general path
+   * decides. Consumes nothing.
+   */
+  private shortHeader(prefix: number): number {
+    const buf = this.buf
+    const end = this.end
+    let i = this.pos
+    if (end - i < 4 || buf[i] !== prefix) return -1
+    let length = buf[++i] - 48
+    if (length < 0 || length > 9) return -1
+    if (length === 0 && buf[i + 1] !== CR) return -1 // a leading zero
+    const digitsEnd = Math.min(end, i + 9)
+    for (i++; i < digitsEnd; i++) {
+      const digit = buf[i] - 48
+      if (digit < 0 || digit > 9) break
+      length = length * 10 + digit
+    }
+    if (buf[i] !== CR || i + 1 >= end) return -1
+    this.headerEnd = i + 2 // the byte after the CR is skipped unchecked, as on the general path
+    return length
+  }
+
+  /**
+   * The usual case: takes every argument of the current command whose `$<digits>\r\n<data>\r\n`
+   * is already buffered, in one loop over locals that reads the digits and finds the CR together
+   * (with `shortHeader`, 20–25% less parse time for SET and MSET than findLineEnd + parseLength per
+   * header, measured with scripts/bench/batch-micro.ts). It stops, and
+   * the general path decides, at anything unusual: no `$`, a sign, a leading zero, over 9 digits,
+   * a length over the limit, bytes still missing.
+   */
+  private takeWholeBulks(): void {
+    const buf = this.buf
+    const end = this.end
+    const argv = this.argv!
+    const maxLength = this.limits.maxBulkLength
+    let pos = this.pos
+    let left = this.argsLeft
+    while (left > 0) {
+      if (end - pos < 6 || buf[pos] !== DOLLAR) break // `$0\r\n\r\n` is the shortest
+      let i = pos + 1
+      let length = buf[i] - 48
+      if (length < 0 || length > 9 || (length === 0 && buf[i + 1] !== CR)) break
+      const digitsEnd = Math.min(end, i + 9)
+      for (i++; i < digitsEnd; i++) {
+        const digit = buf[i] - 48
+        if (digit < 0 || digit > 9) break
+        length = length * 10 + digit
+      }
+      if (buf[i] !== CR) break
+      const dataStart = i + 2 // the byte after the CR is skipped unchecked, as on the general path
+      if (dataStart + length + 2 > end || length > maxLength) break
+      argv.push(byteString(buf, dataStart, length))
+      pos = dataStart + length + 2 // Redis does not check the CRLF after a bulk either
+      left--
+    }
+    this.argsLeft = left
+    if (pos !== this.pos) this.consumeTo(pos)
   }
 
   /** One inline command (empty for an empty line), `undefined` when the line is not whole yet. */
@@ -253,6 +331,37 @@ export class RequestParser {
     this.parked = []
     this.parkedBytes = 0
     this.parking = false
+  }
+}
+
+const fromCharCode = String.fromCharCode
+
+/**
+ * `b[s, s + length)` as a byte string. Up to 16 bytes it is built in JS: a native `latin1Slice`
+ * call costs ~45 ns even for 3 bytes, `fromCharCode` with a fixed argument count about half that
+ * (measured with a Map insert of the result; the string is flat, no concatenation to flatten
+ * later). Past ~32 bytes `latin1Slice` wins; 17–32 would gain little.
+ */
+const byteString = (b: Buffer, s: number, length: number): string => {
+  switch (length) {
+    case 0: return ""
+    case 1: return fromCharCode(b[s])
+    case 2: return fromCharCode(b[s], b[s + 1])
+    case 3: return fromCharCode(b[s], b[s + 1], b[s + 2])
+    case 4: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3])
+    case 5: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4])
+    case 6: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5])
+    case 7: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6])
+    case 8: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7])
+    case 9: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8])
+    case 10: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9])
+    case 11: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10])
+    case 12: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11])
+    case 13: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12])
+    case 14: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13])
+    case 15: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14])
+    case 16: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15])
+    default: return b.latin1Slice(s, s + length)
   }
 }
 

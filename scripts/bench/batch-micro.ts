@@ -1,0 +1,142 @@
+/**
+ * Micro-benchmark of the per-command hot path without sockets: a chunk of 16 pipelined commands
+ * (the shapes `redis-benchmark -P 16` sends) is fed to a RequestParser, every command is run with
+ * executeCommand against a real Keyspace, ReplyWriter, ClientState and ServerState (with the real
+ * command table), and the batch's replies are taken out, as src/server/Connection.ts does.
+ *
+ * Prints ns per command for SET, GET, INCR and MSET (10 keys): the median of several rounds after
+ * a warm-up, for the whole path ("total") and for parsing alone ("parse"), and the fastest and
+ * slowest round of the whole path. Keys are 16 bytes (`key:` or `ctr:` and 12 digits, the shape
+ * `redis-benchmark -r` makes) drawn from 1 000 (all `key:` ones present, so GET hits); values
+ * are 3 bytes.
+ *
+ * Run: cd /work/main && npx esbuild scripts/bench/batch-micro.ts --bundle --platform=node \
+ *        --format=esm --outfile=/tmp/batch-micro.mjs && node /tmp/batch-micro.mjs
+ * `node /tmp/batch-micro.mjs 9 100000` runs 9 rounds instead of 7 over 100 000 keys (then Map
+ * cache misses dominate). The machine is shared: compare builds run alternately, close together,
+ * and trust the fastest rounds more than the slowest.
+ */
+import type { CommandContext } from "../../src/commands/Command.js"
+import { executeCommand } from "../../src/commands/dispatch.js"
+import { commandTable } from "../../src/commands/table.js"
+import { RuntimeConfig } from "../../src/config/RuntimeConfig.js"
+import { makeServerConfig } from "../../src/config/ServerConfig.js"
+import { Keyspace } from "../../src/keyspace/Keyspace.js"
+import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
+import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
+import { ClientState } from "../../src/server/ClientState.js"
+import { emptyStats, type ServerState } from "../../src/server/ServerState.js"
+
+const PIPELINE = 16
+/** Distinct chunks per workload, cycled through so keys vary as they do under `-r`. */
+const CHUNKS = 512
+const COMMANDS_PER_ROUND = 400_000
+const ROUNDS = Number(process.argv[2] ?? 7)
+/** Distinct keys: few enough by default that the Map stays in cache and the parser/dispatch cost shows. */
+const KEY_SPACE = Number(process.argv[3] ?? 1000)
+
+const makeContext = (): CommandContext => {
+  const keyspace = new Keyspace(16)
+  const config = new RuntimeConfig(makeServerConfig())
+  const server: ServerState = {
+    config,
+    stats: emptyStats(),
+    clients: new Map(),
+    startedAt: 0,
+    runId: "0".repeat(40),
+    tcpPort: 0,
+    commands: commandTable,
+    requestShutdown: () => {}
+  }
+  return {
+    keyspace,
+    db: keyspace.databases[0],
+    now: Date.now(),
+    out: new ReplyWriter(),
+    client: new ClientState(1, "127.0.0.1:1", "127.0.0.1:2", 0, () => {}),
+    server
+  }
+}
+
+let seed = 12345
+const randomInt = (below: number): number => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+  return seed % below
+}
+const randomKey = (prefix: string): string => prefix + String(randomInt(KEY_SPACE)).padStart(12, "0")
+
+const encode = (argv: ReadonlyArray<string>): string =>
+  `*${argv.length}\r\n` + argv.map((arg) => `$${arg.length}\r\n${arg}\r\n`).join("")
+
+/** CHUNKS buffers, each holding PIPELINE commands made by `makeCommand`. */
+const makeChunks = (makeCommand: () => ReadonlyArray<string>): Array<Buffer> =>
+  Array.from({ length: CHUNKS }, () => {
+    let text = ""
+    for (let i = 0; i < PIPELINE; i++) text += encode(makeCommand())
+    return Buffer.from(text, "latin1")
+  })
+
+const workloads: ReadonlyArray<{ name: string; commandsPerChunk: number; chunks: Array<Buffer> }> = [
+  { name: "SET", commandsPerChunk: PIPELINE, chunks: makeChunks(() => ["SET", randomKey("key:"), "xxx"]) },
+  { name: "GET", commandsPerChunk: PIPELINE, chunks: makeChunks(() => ["GET", randomKey("key:")]) },
+  { name: "INCR", commandsPerChunk: PIPELINE, chunks: makeChunks(() => ["INCR", randomKey("ctr:")]) },
+  {
+    name: "MSET (10 keys)",
+    commandsPerChunk: PIPELINE,
+    chunks: makeChunks(() => ["MSET", ...Array.from({ length: 10 }, () => [randomKey("key:"), "xxx"]).flat()])
+  }
+]
+
+const ctx = makeContext()
+const parser = new RequestParser(ctx.server.config)
+let replyBytes = 0
+
+/** Runs `chunkCount` chunks through the parser, and dispatch and reply writer unless `parseOnly`; ns per command. */
+const runChunks = (chunks: Array<Buffer>, chunkCount: number, commandsPerChunk: number, parseOnly = false): number => {
+  const started = process.hrtime.bigint()
+  for (let n = 0; n < chunkCount; n++) {
+    parser.feed(chunks[n % chunks.length])
+    for (;;) {
+      const argv = parser.next()
+      if (argv === undefined) break
+      if (argv instanceof ProtocolError) throw new Error(argv.message)
+      if (!parseOnly) executeCommand(ctx, argv)
+    }
+    replyBytes += ctx.out.take().length
+  }
+  const elapsed = Number(process.hrtime.bigint() - started)
+  return elapsed / (chunkCount * commandsPerChunk)
+}
+
+const median = (values: Array<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+// Fill the keyspace first so GET hits and SET overwrites, as in a steady-state benchmark.
+for (let k = 0; k < KEY_SPACE; k++) ctx.db.set(`key:${String(k).padStart(12, "0")}`, "xxx")
+for (const workload of workloads) runChunks(workload.chunks, CHUNKS * 4, workload.commandsPerChunk)
+
+const totals = new Map<string, Array<number>>(workloads.map((w) => [w.name, []]))
+const parseOnly = new Map<string, Array<number>>(workloads.map((w) => [w.name, []]))
+for (let round = 0; round < ROUNDS + 1; round++) {
+  for (const workload of workloads) {
+    const chunkCount = Math.ceil(COMMANDS_PER_ROUND / workload.commandsPerChunk)
+    const total = runChunks(workload.chunks, chunkCount, workload.commandsPerChunk)
+    const parse = runChunks(workload.chunks, chunkCount, workload.commandsPerChunk, true)
+    if (round === 0) continue // the warm-up
+    totals.get(workload.name)!.push(total)
+    parseOnly.get(workload.name)!.push(parse)
+  }
+}
+
+console.log(`ns per command (median of ${ROUNDS} rounds, ${PIPELINE} commands per chunk, ${KEY_SPACE} keys)`)
+console.log(`${"".padEnd(16)} ${"total".padStart(6)} ${"parse".padStart(6)}   total min–max`)
+for (const [name, values] of totals) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const parse = median(parseOnly.get(name)!)
+  console.log(
+    `${name.padEnd(16)} ${median(values).toFixed(0).padStart(6)} ${parse.toFixed(0).padStart(6)}   ${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)}`
+  )
+}
+if (replyBytes === 0) console.log("no replies?")
