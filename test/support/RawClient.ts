@@ -50,27 +50,18 @@ export class RawClient {
 
   /** The next reply; rejects if the connection closes first or nothing arrives in time. */
   async read(timeoutMs = 5000): Promise<Reply> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
+    let reply: Reply | undefined
+    await this.waitUntil(() => {
       const buffer = this.pending
       const parsed = readReply(buffer, 0)
-      if (parsed !== undefined) {
-        const rest = buffer.subarray(parsed[1])
-        this.chunks = rest.length > 0 ? [rest] : []
-        this.received = rest.length
-        return parsed[0]
-      }
-      if (this.closed) throw new Error("connection closed before a whole reply arrived")
-      const left = deadline - Date.now()
-      if (left <= 0) throw new Error("timed out waiting for a reply")
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiting.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
+      if (parsed === undefined) return false
+      const rest = buffer.subarray(parsed[1])
+      this.chunks = rest.length > 0 ? [rest] : []
+      this.received = rest.length
+      reply = parsed[0]
+      return true
+    }, timeoutMs, "a whole reply")
+    return reply!
   }
 
   /** Sends one command and reads its reply. */
@@ -80,28 +71,25 @@ export class RawClient {
   }
 
   /** Waits until at least `count` unread bytes have arrived (before reading a very large reply). */
-  async waitForBytes(count: number, timeoutMs = 20000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (this.received < count) {
-      if (this.closed) throw new Error(`connection closed after ${this.received} of ${count} bytes`)
-      const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`only ${this.received} of ${count} bytes arrived`)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiting.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
+  waitForBytes(count: number, timeoutMs = 20000): Promise<void> {
+    return this.waitUntil(() => this.received >= count, timeoutMs, `${count} bytes (${this.received} so far)`)
   }
 
   /** Resolves once the server has closed the connection (rejects after the timeout). */
-  async waitClosed(timeoutMs = 5000): Promise<void> {
+  waitClosed(timeoutMs = 5000): Promise<void> {
+    return this.waitUntil(() => this.closed, timeoutMs, "the server to close the connection", true)
+  }
+
+  /**
+   * Re-checks `done` whenever bytes arrive or the connection closes, until it holds; rejects when
+   * the connection closes first (unless closing is what is awaited) or the time runs out.
+   */
+  private async waitUntil(done: () => boolean, timeoutMs: number, what: string, closingIsOk = false): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    while (!this.closed) {
+    while (!done()) {
+      if (this.closed && !closingIsOk) throw new Error(`connection closed while waiting for ${what}`)
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error("connection still open")
+      if (left <= 0) throw new Error(`timed out waiting for ${what}`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.waiting.push(() => {
