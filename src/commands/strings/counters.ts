@@ -5,12 +5,12 @@
  * the key keeps its TTL. INCRBYFLOAT's result is an "embstr" string even when it reads as an
  * integer (see encoding.ts).
  */
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER } from "../arguments.js"
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
-import { compactInt64, outsideInt64, parseInt64, stringCommand } from "./shared.js"
+import { compactInt64, outsideInt64, stringCommand } from "./shared.js"
 
 const ERR_OVERFLOW = "ERR increment or decrement would overflow"
 const INT64_MIN = -(2n ** 63n)
@@ -21,7 +21,7 @@ const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): 
   let base: number | bigint = 0
   if (current !== undefined) {
     if (typeof current !== "string") return ctx.out.error(WRONGTYPE)
-    const parsed = parseInt64(current)
+    const parsed = parseInteger(current)
     if (parsed === undefined) return ctx.out.error(ERR_NOT_INTEGER)
     base = parsed
   }
@@ -65,7 +65,7 @@ const incrby = stringCommand({
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
-    const delta = parseInt64(argv[2])
+    const delta = parseInteger(argv[2])
     if (delta === undefined) return ctx.out.error(ERR_NOT_INTEGER)
     incrementBy(ctx, argv[1], delta)
   }
@@ -79,7 +79,7 @@ const decrby = stringCommand({
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
-    const amount = parseInt64(argv[2])
+    const amount = parseInteger(argv[2])
     if (amount === undefined) return ctx.out.error(ERR_NOT_INTEGER)
     // -INT64_MIN does not exist in int64.
     if (amount === INT64_MIN) return ctx.out.error("ERR decrement would overflow")

@@ -6,12 +6,12 @@
  * a "raw" string for OBJECT ENCODING, as in Redis.
  */
 import { constants as bufferConstants } from "node:buffer"
-import { ERR_NOT_INTEGER } from "../arguments.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import type { CommandContext, CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { markEditedInPlace } from "./encoding.js"
 import { readKey } from "./get-set.js"
-import { EMPTY_BULK, ERR_TOO_LONG, parseInt64, stringCommand } from "./shared.js"
+import { EMPTY_BULK, ERR_TOO_LONG, stringCommand } from "./shared.js"
 
 /** Whether a string of `length` bytes may be built; replies the error when it may not. */
 const lengthAllowedOrReply = (ctx: CommandContext, length: number): boolean => {
@@ -63,9 +63,9 @@ const strlen = stringCommand({
 
 /** GETRANGE / SUBSTR: inclusive byte range, negative indexes from the end, Redis 7.0's clamping. */
 const getRange: CommandRun = (ctx, argv) => {
-  const startArg = parseInt64(argv[2])
+  const startArg = parseInteger(argv[2])
   if (startArg === undefined) return ctx.out.error(ERR_NOT_INTEGER)
-  const endArg = parseInt64(argv[3])
+  const endArg = parseInteger(argv[3])
   if (endArg === undefined) return ctx.out.error(ERR_NOT_INTEGER)
   const value = readKey(ctx, argv[1])
   if (value === undefined) return ctx.out.raw(EMPTY_BULK)
@@ -114,7 +114,7 @@ const setrange = stringCommand({
   complexity:
     "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
   run: (ctx, argv) => {
-    const parsed = parseInt64(argv[2])
+    const parsed = parseInteger(argv[2])
     if (parsed === undefined) return ctx.out.error(ERR_NOT_INTEGER)
     if (parsed < 0) return ctx.out.error("ERR offset is out of range")
     const offset = Number(parsed)

@@ -7,9 +7,9 @@
  * Parsing is a loop over the arguments that returns a bit set; the position of the expiry number
  * is left in `expireArgIndex`, so nothing is allocated per command.
  */
-import { ERR_NOT_INTEGER } from "../arguments.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
-import { isOption, parseInt64 } from "./shared.js"
+import { isOption } from "./shared.js"
 
 export const OPT_NX = 1
 export const OPT_XX = 2
@@ -96,7 +96,7 @@ export const expireTimeOrReply = (
   relative: boolean,
   invalidExpireError: string
 ): number => {
-  const amount = parseInt64(text)
+  const amount = parseInteger(text)
   if (amount === undefined) {
     ctx.out.error(ERR_NOT_INTEGER)
     return -1
