@@ -140,30 +140,31 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
 
       const drainOnce = Effect.gen(function*() {
-          const started = yield* Clock.currentTimeMillis
-          listener.close()
-          for (const socket of yield* Queue.takeAll(accepted)) socket.destroy()
-          const connectionCount = yield* FiberSet.size(connections)
-          yield* shutdownHub.announce
-          const finished = yield* FiberSet.awaitEmpty(connections).pipe(
-            Effect.timeout(Duration.seconds(state.config.shutdownTimeout)),
-            Effect.option,
-            // A finalizer is uninterruptible: without this the timeout could not cut the wait short.
-            Effect.interruptible
-          )
-          const interrupted = Option.isNone(finished) ? yield* FiberSet.size(connections) : 0
-          if (interrupted > 0) yield* FiberSet.clear(connections)
-          const summary: DrainSummary = {
-            connections: connectionCount,
-            interrupted,
-            millis: (yield* Clock.currentTimeMillis) - started
-          }
-          yield* Effect.logInfo(
-            `Shutdown: drained ${summary.connections} connection(s) in ${summary.millis} ms` +
-              (interrupted > 0 ? `, ${interrupted} interrupted after the ${state.config.shutdownTimeout}s timeout` : "")
-          )
-          return summary
-        })
+        const started = yield* Clock.currentTimeMillis
+        listener.close()
+        for (const socket of yield* Queue.takeAll(accepted)) socket.destroy()
+        const connectionCount = yield* FiberSet.size(connections)
+        yield* shutdownHub.announce
+        const finished = yield* FiberSet.awaitEmpty(connections).pipe(
+          Effect.timeout(Duration.seconds(state.config.shutdownTimeout)),
+          Effect.option,
+          // The drain fiber may be forked from a finalizer and then inherits its uninterruptibility:
+          // without this the timeout could not cut the wait short.
+          Effect.interruptible
+        )
+        const interrupted = Option.isNone(finished) ? yield* FiberSet.size(connections) : 0
+        if (interrupted > 0) yield* FiberSet.clear(connections)
+        const summary: DrainSummary = {
+          connections: connectionCount,
+          interrupted,
+          millis: (yield* Clock.currentTimeMillis) - started
+        }
+        yield* Effect.logInfo(
+          `Shutdown: drained ${summary.connections} connection(s) in ${summary.millis} ms` +
+            (interrupted > 0 ? `, ${interrupted} interrupted after the ${state.config.shutdownTimeout}s timeout` : "")
+        )
+        return summary
+      })
       // The scope's finalizer, `run`'s ending and an embedder may all ask for the drain; it runs
       // once, in a fiber of its own: callers are often being interrupted (Ctrl+C, scope close),
       // and the drain's interruptible timeout must not inherit that interruption.
