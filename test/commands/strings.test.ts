@@ -409,15 +409,21 @@ const line = (args: ReadonlyArray<string>, reply: Reply | LongBulk, asLong?: Lon
   return `${shownArgs} -> ${showReply(reply).slice(0, 200)}`
 }
 
+/** Starts a target before a suite's tests and stops it after them; the getter reads it in tests. */
+const useTarget = (start: () => Promise<Target>): (() => Target) => {
+  let target: Target | undefined
+  beforeAll(async () => {
+    target = await start()
+  })
+  afterAll(async () => {
+    await target?.stop()
+  })
+  return () => target!
+}
+
 const defineSuite = (name: string, start: () => Promise<Target>) =>
   describe(name, () => {
-    let target: Target
-    beforeAll(async () => {
-      target = await start()
-    })
-    afterAll(async () => {
-      await target?.stop()
-    })
+    const target = useTarget(start)
 
     for (const [caseName, steps] of cases) {
       it(caseName, async () => {
@@ -426,7 +432,7 @@ const defineSuite = (name: string, start: () => Promise<Target>) =>
         const actual: Array<string> = []
         for (const [args, reply] of steps(key)) {
           expected.push(line(args, reply))
-          actual.push(line(args, await target.client.call(...args), reply.kind === "long bulk" ? reply : undefined))
+          actual.push(line(args, await target().client.call(...args), reply.kind === "long bulk" ? reply : undefined))
         }
         expect(actual).toEqual(expected)
       })
@@ -436,15 +442,15 @@ const defineSuite = (name: string, start: () => Promise<Target>) =>
       for (const size of [0, 1, 255, 256, 4096, 70_000]) {
         let value = ""
         for (let i = 0; i < size; i++) value += String.fromCharCode((i * 7 + size) & 0xff)
-        expect(await target.client.call("SET", "bin", value)).toEqual(ok)
-        expect(await target.client.call("GET", "bin")).toEqual(bulk(value))
-        expect(await target.client.call("STRLEN", "bin")).toEqual(int(size))
+        expect(await target().client.call("SET", "bin", value)).toEqual(ok)
+        expect(await target().client.call("GET", "bin")).toEqual(bulk(value))
+        expect(await target().client.call("STRLEN", "bin")).toEqual(int(size))
       }
     })
 
     it("keeps or clears the TTL as Redis does", async () => {
-      const { client } = target
-      const hasTtl = async (key: string) => (await target.pttl(key)) > 0
+      const { client } = target()
+      const hasTtl = async (key: string) => (await target().pttl(key)) > 0
       for (const [keeps, args] of [
         [true, ["APPEND", "ttl", "x"]],
         [true, ["SETRANGE", "ttl", "0", "7"]],
@@ -468,13 +474,13 @@ const defineSuite = (name: string, start: () => Promise<Target>) =>
       expect(await client.call("SETEX", "ttl", "100", "1")).toEqual(ok)
       expect(await hasTtl("ttl")).toBe(true)
       expect(await client.call("SET", "ttl", "1", "EXAT", "9223372036854775")).toEqual(ok)
-      expect(await target.pttl("ttl")).toBeGreaterThan(9e18)
+      expect(await target().pttl("ttl")).toBeGreaterThan(9e18)
       expect(await client.call("GETEX", "ttl", "EXAT", "1")).toEqual(bulk("1"))
-      expect(await target.pttl("ttl")).toBe(-2)
+      expect(await target().pttl("ttl")).toBe(-2)
     })
 
     it("counts keyspace hits and misses like Redis", async () => {
-      const { client } = target
+      const { client } = target()
       await client.call("SET", "stats:a", "1")
       const checks: ReadonlyArray<readonly [ReadonlyArray<string>, number, number]> = [
         [["GET", "stats:a"], 1, 0],
@@ -495,9 +501,9 @@ const defineSuite = (name: string, start: () => Promise<Target>) =>
         [["SETNX", "stats:a", "x"], 0, 0]
       ]
       for (const [args, hits, misses] of checks) {
-        const before = await target.stats()
+        const before = await target().stats()
         await client.call(...args)
-        const after = await target.stats()
+        const after = await target().stats()
         expect([args.join(" "), after.hits - before.hits, after.misses - before.misses])
           .toEqual([args.join(" "), hits, misses])
       }
@@ -652,17 +658,11 @@ const ENCODING_CASES: ReadonlyArray<readonly [string, ReadonlyArray<ReadonlyArra
 
 const describeEncodings = (name: string, start: () => Promise<Target>) =>
   describe(name, () => {
-    let target: Target
-    beforeAll(async () => {
-      target = await start()
-    })
-    afterAll(async () => {
-      await target?.stop()
-    })
+    const target = useTarget(start)
 
     for (const [caseName, commands, expected] of ENCODING_CASES) {
       it(caseName, async () => {
-        const { client } = target
+        const { client } = target()
         await client.call("FLUSHALL")
         for (const args of commands) await client.call(...args)
         const actual: Record<string, string> = {}
