@@ -25,6 +25,12 @@ export class ReplyWriter {
   private length = 0
   /** Error replies written since the connection last collected them (INFO's total_error_replies). */
   errorCount = 0
+  /**
+   * The protocol of the connection whose batch is being written (2 or 3, set per batch: the
+   * writer is shared). The typed replies below (map, set, double, boolean, null, push) are
+   * spelled in RESP3 when it is 3 and as Redis spells them for RESP2 otherwise.
+   */
+  protocol = 2
 
   /** Bytes written since the last `take`. */
   get size(): number {
@@ -75,16 +81,52 @@ export class ReplyWriter {
     else this.bulk(value)
   }
 
+  /** The null bulk string (RESP3: the null). */
   nullBulk(): void {
-    this.raw("$-1\r\n")
+    this.raw(this.protocol === 3 ? "_\r\n" : "$-1\r\n")
   }
 
+  /** The null array (RESP3: the null). */
   nullArray(): void {
-    this.raw("*-1\r\n")
+    this.raw(this.protocol === 3 ? "_\r\n" : "*-1\r\n")
   }
 
   arrayHeader(count: number): void {
     this.header(42 /* '*' */, count)
+  }
+
+  /** A map of `pairs` key/value pairs follows (RESP2: an array of 2 × pairs elements). */
+  mapHeader(pairs: number): void {
+    if (this.protocol === 3) this.header(37 /* '%' */, pairs)
+    else this.header(42, pairs * 2)
+  }
+
+  /** A set of `count` elements follows (RESP2: an array). */
+  setHeader(count: number): void {
+    this.header(this.protocol === 3 ? 126 /* '~' */ : 42, count)
+  }
+
+  /** An out-of-band push of `count` elements follows (pub/sub messages; RESP2: an array). */
+  pushHeader(count: number): void {
+    this.header(this.protocol === 3 ? 62 /* '>' */ : 42, count)
+  }
+
+  /**
+   * A double, already formatted the way the command's Redis code formats it (`inf`, `-inf`,
+   * `1.5`, ...): RESP3's double type, a bulk string in RESP2.
+   */
+  double(text: string): void {
+    if (this.protocol !== 3) return this.bulk(text)
+    this.ensure(text.length + 3)
+    this.buf[this.length++] = 44 // ','
+    this.text(text)
+    this.crlf()
+  }
+
+  /** RESP3's boolean; RESP2 spells it as the integer 1 or 0. */
+  boolean(value: boolean): void {
+    if (this.protocol === 3) this.raw(value ? "#t\r\n" : "#f\r\n")
+    else this.raw(value ? ":1\r\n" : ":0\r\n")
   }
 
   /** An array of bulk strings (a missing element is a null bulk). */

@@ -100,6 +100,7 @@ export const serveConnection = (
       ctx.db = keyspace.databases[client.db]
       ctx.now = clock.unsafeCurrentTimeMillis()
       client.lastInteractionAt = ctx.now
+      out.protocol = client.protocol
       outputFull = false
       for (;;) {
         const argv = parser.next()

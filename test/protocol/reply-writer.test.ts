@@ -77,6 +77,33 @@ describe("reply kinds, byte for byte", () => {
   })
 })
 
+describe("typed replies per protocol", () => {
+  const inProtocol = (protocol: number, write: (out: ReplyWriter) => void) =>
+    written((out) => {
+      out.protocol = protocol
+      write(out)
+    })
+  const typed = (out: ReplyWriter) => {
+    out.mapHeader(2)
+    out.setHeader(3)
+    out.pushHeader(3)
+    out.double("1.5")
+    out.double("-inf")
+    out.boolean(true)
+    out.boolean(false)
+    out.nullBulk()
+    out.nullArray()
+  }
+
+  it("RESP2 spells maps, sets and pushes as arrays, doubles as bulks, booleans as integers", () => {
+    expect(inProtocol(2, typed)).toBe("*4\r\n*3\r\n*3\r\n$3\r\n1.5\r\n$4\r\n-inf\r\n:1\r\n:0\r\n$-1\r\n*-1\r\n")
+  })
+
+  it("RESP3 uses its own types, and one null for both nulls", () => {
+    expect(inProtocol(3, typed)).toBe("%2\r\n~3\r\n>3\r\n,1.5\r\n,-inf\r\n#t\r\n#f\r\n_\r\n_\r\n")
+  })
+})
+
 describe("the buffer", () => {
   it("grows past 16 KB and past 1 MB, keeping everything written", () => {
     const out = new ReplyWriter()
