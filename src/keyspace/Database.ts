@@ -1,19 +1,17 @@
 /**
- * One of the numbered databases: a native `Map` from key to value, and a second map from key to
- * its expiry time (absolute Unix ms), as Redis keeps `dict` and `expires` apart.
+ * One of the numbered databases: its keys, values and expiry times in a `KeyTable` (records in
+ * off-heap slabs; see table/KeyTable.ts for why), behind the methods every command uses.
  *
- * Why native `Map`: `node scripts/bench/keyspace-map.mjs` measured get/set at 0.03/0.03 µs with
- * 1 k keys, 0.06/0.08 µs with 100 k and 0.49/0.67 µs with 1 M, where Effect's persistent
- * `HashMap` took 0.10/0.36, 0.87/3.8 and 3.5/9.0 µs. Atomicity comes from running each batch
- * synchronously as one step on the keyspace, not from persistence of the map.
+ * Keys and string values are byte strings (latin1), binary-safe. Every write goes through a
+ * method here — never through the table from a command — so the hooks later issues need (WATCH,
+ * keyspace events, copy-on-write snapshots) have one place to live. Collection values are
+ * replaced, or mutated in place only after `willModify` (see `KeyspaceHooks.beforeWrite`).
  *
- * Keys and string values are byte strings (latin1), binary-safe and compact in V8.
- * Every write goes through a method here — never `entries.set` from a command — so the hooks
- * later issues need (WATCH, keyspace events, copy-on-write snapshots) have one place to live.
- * String values are immutable JS strings; collection values are replaced or mutated only after
- * `willModify` (see `KeyspaceHooks.beforeWrite`).
- * A few strings carry an encoding their text cannot tell (see `encodingOverrides`).
+ * The hot commands (GET, SET, INCR) can work on a key's record directly: `lookup` returns it
+ * (or -1), and `replyString` writes a string value into a reply without making a JS string.
  */
+import type { ReplyWriter } from "../protocol/ReplyWriter.js"
+import { type InlineBytes, KIND_INLINE, KIND_OBJECT, KeyTable } from "./table/KeyTable.js"
 import type { RedisValue } from "./Value.js"
 
 export interface KeyspaceHooks {
@@ -21,11 +19,14 @@ export interface KeyspaceHooks {
   beforeWrite(db: Database, key: string): void
   /** Called when a key was found expired (passively or by the sweeper) and removed. */
   expired(db: Database, key: string): void
+  /** Called before every key of `db` goes away or is replaced at once (FLUSHDB, FLUSHALL, SWAPDB). */
+  flushed(db: Database): void
 }
 
 export const noHooks: KeyspaceHooks = {
   beforeWrite: () => {},
-  expired: () => {}
+  expired: () => {},
+  flushed: () => {}
 }
 
 /**
@@ -35,138 +36,200 @@ export const noHooks: KeyspaceHooks = {
  */
 export type StringEncodingOverride = "raw" | "embstr" | "int"
 
+/** Encoding notes as kept in a record's two bits (0: none). */
+const ENCODING_NOTES: ReadonlyArray<StringEncodingOverride | undefined> = [undefined, "raw", "embstr", "int"]
+
+/** Scratch for `replyString` (one batch runs at a time). */
+const inlineBytes: InlineBytes = { bytes: Buffer.alloc(0), start: 0, length: 0 }
+
 export class Database {
-  entries = new Map<string, RedisValue>()
-  expires = new Map<string, number>()
-  /**
-   * Encodings of string values that their text does not determine, dropped by every write that
-   * replaces the value or removes the key. Usually empty, and then it costs one size check.
-   */
-  encodingOverrides = new Map<string, StringEncodingOverride>()
-  /** The sweeper's position in `expires`; a live Map iterator survives inserts and deletes. */
-  sweepCursor: Iterator<[string, number]> | undefined = undefined
+  table = new KeyTable()
+  /** Where the active expiry cycle continues in the table's list of keys with a TTL. */
+  private sweepPosition = 0
 
   constructor(readonly id: number, readonly hooks: KeyspaceHooks = noHooks) {}
 
   get size(): number {
-    return this.entries.size
+    return this.table.size
   }
 
-  /** The live value of `key` at `now`, removing it first when its time has passed (passive expiry). */
-  get(key: string, now: number): RedisValue | undefined {
-    if (this.expires.size !== 0) {
-      const at = this.expires.get(key)
-      if (at !== undefined && at <= now) {
-        this.expire(key)
-        return undefined
-      }
+  /** How many keys have a TTL (INFO's `expires=`). */
+  get volatileCount(): number {
+    return this.table.volatileCount
+  }
+
+  /** The live record of `key` at `now`, or -1; a key whose time has passed is removed first (passive expiry). */
+  lookup(key: string, now: number): number {
+    const table = this.table
+    const ref = table.find(key)
+    if (ref === -1 || table.volatileCount === 0) return ref
+    const at = table.expireAt(ref)
+    if (at !== undefined && at <= now) {
+      this.expireRef(ref, key)
+      return -1
     }
-    return this.entries.get(key)
+    return ref
+  }
+
+  /** The live value of `key` at `now` (see `lookup`). */
+  get(key: string, now: number): RedisValue | undefined {
+    const ref = this.lookup(key, now)
+    return ref === -1 ? undefined : (this.table.valueOf(ref) as RedisValue)
   }
 
   has(key: string, now: number): boolean {
-    return this.get(key, now) !== undefined
+    return this.lookup(key, now) !== -1
+  }
+
+  /** Whether the live record `ref` holds a string. */
+  holdsString(ref: number): boolean {
+    return this.table.kindOf(ref) !== KIND_OBJECT
+  }
+
+  /** Writes the string at record `ref` as a bulk reply; false, writing nothing, for another type. */
+  replyString(ref: number, out: ReplyWriter): boolean {
+    const kind = this.table.kindOf(ref)
+    if (kind === KIND_INLINE) {
+      this.table.inlineValue(ref, inlineBytes)
+      out.bulkSlice(inlineBytes.bytes, inlineBytes.start, inlineBytes.length)
+      return true
+    }
+    if (kind === KIND_OBJECT) return false
+    out.bulk(this.table.valueOf(ref) as string)
+    return true
   }
 
   /** Absolute expiry in ms, or undefined for a key without TTL. Call `get` first for liveness. */
   expiresAt(key: string): number | undefined {
-    return this.expires.size === 0 ? undefined : this.expires.get(key)
+    const ref = this.table.find(key)
+    return ref === -1 ? undefined : this.table.expireAt(ref)
   }
 
   /** Stores a value and clears any TTL (what SET does without KEEPTTL). */
   set(key: string, value: RedisValue): void {
     this.hooks.beforeWrite(this, key)
-    this.entries.set(key, value)
-    if (this.expires.size !== 0) this.expires.delete(key)
-    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
+    this.table.put(key, value, false)
   }
 
   /** Stores a value and keeps the key's TTL (APPEND, INCR, SETRANGE, SET KEEPTTL). */
   setKeepTtl(key: string, value: RedisValue): void {
     this.hooks.beforeWrite(this, key)
-    this.entries.set(key, value)
-    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
+    this.table.put(key, value, true)
+  }
+
+  /**
+   * Replaces the value of `key`, whose live record `ref` a `lookup` just returned (with no write
+   * in between), keeping its TTL: INCR and friends, without a second lookup.
+   */
+  replaceKeepTtl(ref: number, key: string, value: RedisValue): void {
+    this.hooks.beforeWrite(this, key)
+    this.table.replace(ref, key, value)
+  }
+
+  /** The value of a live record from `lookup`. */
+  valueAt(ref: number): RedisValue {
+    return this.table.valueOf(ref) as RedisValue
   }
 
   /** Stores a value with an absolute expiry time. */
   setWithExpiry(key: string, value: RedisValue, at: number): void {
     this.hooks.beforeWrite(this, key)
-    this.entries.set(key, value)
-    this.expires.set(key, at)
-    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
+    this.table.setExpire(this.table.put(key, value, true), at)
   }
 
   /** Sets the TTL of an existing key. */
   setExpiry(key: string, at: number): void {
+    const ref = this.table.find(key)
+    if (ref === -1) return
     this.hooks.beforeWrite(this, key)
-    this.expires.set(key, at)
+    this.table.setExpire(ref, at)
   }
 
   /** Removes the TTL; true when there was one. */
   persist(key: string): boolean {
-    if (!this.expires.has(key)) return false
+    const ref = this.table.find(key)
+    if (ref === -1 || this.table.expireAt(ref) === undefined) return false
     this.hooks.beforeWrite(this, key)
-    this.expires.delete(key)
-    return true
+    return this.table.clearExpire(ref)
   }
 
   /** Records the encoding of the string just stored at `key` (see `StringEncodingOverride`). */
   markEncoding(key: string, encoding: StringEncodingOverride): void {
-    this.encodingOverrides.set(key, encoding)
+    const ref = this.table.find(key)
+    if (ref !== -1) this.table.setEncodingNote(ref, ENCODING_NOTES.indexOf(encoding))
   }
 
   /** The recorded encoding of the string at `key`, if its text does not decide it. */
   encodingOverride(key: string): StringEncodingOverride | undefined {
-    return this.encodingOverrides.size === 0 ? undefined : this.encodingOverrides.get(key)
+    const ref = this.table.find(key)
+    return ref === -1 ? undefined : ENCODING_NOTES[this.table.encodingNote(ref)]
   }
 
-  /** Announces an in-place change of a collection value (later families). */
+  /** Announces an in-place change of a collection value. */
   willModify(key: string): void {
     this.hooks.beforeWrite(this, key)
   }
 
   delete(key: string): boolean {
-    if (!this.entries.has(key)) return false
+    if (this.table.find(key) === -1) return false
     this.hooks.beforeWrite(this, key)
-    this.entries.delete(key)
-    if (this.expires.size !== 0) this.expires.delete(key)
-    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
-    return true
+    return this.table.remove(key)
   }
 
   /** Removes every key. */
   clear(): void {
-    for (const key of this.entries.keys()) this.hooks.beforeWrite(this, key)
-    this.entries = new Map()
-    this.expires = new Map()
-    if (this.encodingOverrides.size !== 0) this.encodingOverrides = new Map()
-    this.sweepCursor = undefined
+    this.hooks.flushed(this)
+    this.table = new KeyTable()
+    this.sweepPosition = 0
   }
 
   /** Exchanges contents with another database (SWAPDB): ids stay, data moves. */
   swapWith(other: Database): void {
-    for (const key of this.entries.keys()) this.hooks.beforeWrite(this, key)
-    for (const key of other.entries.keys()) other.hooks.beforeWrite(other, key)
-    const entries = this.entries
-    const expires = this.expires
-    const encodingOverrides = this.encodingOverrides
-    this.entries = other.entries
-    this.expires = other.expires
-    this.encodingOverrides = other.encodingOverrides
-    other.entries = entries
-    other.expires = expires
-    other.encodingOverrides = encodingOverrides
-    this.sweepCursor = undefined
-    other.sweepCursor = undefined
+    this.hooks.flushed(this)
+    other.hooks.flushed(other)
+    const table = this.table
+    this.table = other.table
+    other.table = table
+    this.sweepPosition = 0
+    other.sweepPosition = 0
   }
 
-  /** Removes an expired key and reports it. */
-  private expire(key: string): void {
-    this.hooks.beforeWrite(this, key)
-    this.entries.delete(key)
-    this.expires.delete(key)
-    if (this.encodingOverrides.size !== 0) this.encodingOverrides.delete(key)
-    this.hooks.expired(this, key)
+  /** Every key, expired or not (callers check liveness with `has`, which removes expired ones). */
+  keys(): Array<string> {
+    return this.table.keys()
+  }
+
+  /** One SCAN step from `cursor`: the keys of the buckets it covers (expired ones included), and the next cursor. */
+  scanStep(cursor: number, found: Array<string>): number {
+    const table = this.table
+    return table.scanStep(cursor, (ref) => found.push(table.keyOf(ref)))
+  }
+
+  /** A random live key (expired ones met on the way are removed), or undefined when there is none. */
+  randomKey(now: number): string | undefined {
+    for (;;) {
+      const ref = this.table.randomRef()
+      if (ref === -1) return undefined
+      const key = this.table.keyOf(ref)
+      const at = this.table.expireAt(ref)
+      if (at === undefined || at > now) return key
+      this.expireRef(ref, key)
+    }
+  }
+
+  /** Average remaining TTL in ms over up to `sample` keys with one (INFO keyspace's avg_ttl). */
+  averageTtl(now: number, sample: number): number {
+    const table = this.table
+    let counted = 0
+    let sum = 0
+    for (let i = 0; i < table.volatileCount && counted < sample; i++) {
+      const at = table.volatileExpireAt(i)
+      if (at > now) {
+        sum += at - now
+        counted++
+      }
+    }
+    return counted === 0 ? 0 : Math.round(sum / counted)
   }
 
   /**
@@ -175,27 +238,42 @@ export class Database {
    * [checked, expired] so the sweeper can decide, like Redis, whether to go on.
    */
   sweep(now: number, budget: number): [checked: number, expired: number] {
-    if (this.expires.size === 0) return [0, 0]
+    const table = this.table
     let checked = 0
     let expired = 0
-    let cursor = this.sweepCursor ?? this.expires.entries()
+    let position = this.sweepPosition
     let restarted = false
-    while (checked < budget) {
-      const next = cursor.next()
-      if (next.done) {
-        // End of the map: start over once, so a step never loops over the same keys forever.
+    while (checked < budget && table.volatileCount > 0) {
+      if (position >= table.volatileCount) {
+        // End of the list: start over once, so a step never loops over the same keys forever.
         if (restarted) break
-        cursor = this.expires.entries()
+        position = 0
         restarted = true
         continue
       }
       checked++
-      if (next.value[1] <= now) {
-        this.expire(next.value[0])
+      if (table.volatileExpireAt(position) <= now) {
+        // The last key with a TTL takes this position: it is checked next.
+        const ref = table.volatileRef(position)
+        this.expireRef(ref, table.keyOf(ref))
         expired++
+      } else {
+        position++
       }
     }
-    this.sweepCursor = cursor
+    this.sweepPosition = position
     return [checked, expired]
+  }
+
+  /** Background upkeep for the server cron: shrinking a sparse table, a share of an ongoing resize. */
+  rehashSome(buckets: number): void {
+    this.table.rehashSome(buckets)
+  }
+
+  /** Removes an expired key and reports it. */
+  private expireRef(ref: number, key: string): void {
+    this.hooks.beforeWrite(this, key)
+    this.table.removeRef(ref)
+    this.hooks.expired(this, key)
   }
 }

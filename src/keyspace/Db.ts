@@ -126,8 +126,8 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
           use((database, now) => {
             const glob = toByteString(pattern)
             const found: Array<string> = []
-            for (const key of database.entries.keys()) {
-              if (globMatch(glob, key) && database.get(key, now) !== undefined) {
+            for (const key of database.keys()) {
+              if (globMatch(glob, key) && database.has(key, now)) {
                 found.push(Buffer.from(key, "latin1").toString("utf8"))
               }
             }

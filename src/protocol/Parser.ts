@@ -20,6 +20,7 @@
  * copied more than a constant number of times however finely the stream is split.
  */
 import { constants as bufferConstants } from "node:buffer"
+import { byteString } from "./ByteString.js"
 import { splitInlineArgs } from "./InlineArgs.js"
 
 /** Redis's PROTO_INLINE_MAX_SIZE: a line (inline, or a `*`/`$` header) must end (LF, or CR for headers) within this many bytes. */
@@ -331,37 +332,6 @@ export class RequestParser {
     this.parked = []
     this.parkedBytes = 0
     this.parking = false
-  }
-}
-
-const fromCharCode = String.fromCharCode
-
-/**
- * `b[s, s + length)` as a byte string. Up to 16 bytes it is built in JS: a native `latin1Slice`
- * call costs ~45 ns even for 3 bytes, `fromCharCode` with a fixed argument count about half that
- * (measured with a Map insert of the result; the string is flat, no concatenation to flatten
- * later). Past ~32 bytes `latin1Slice` wins; 17–32 would gain little.
- */
-const byteString = (b: Buffer, s: number, length: number): string => {
-  switch (length) {
-    case 0: return ""
-    case 1: return fromCharCode(b[s])
-    case 2: return fromCharCode(b[s], b[s + 1])
-    case 3: return fromCharCode(b[s], b[s + 1], b[s + 2])
-    case 4: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3])
-    case 5: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4])
-    case 6: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5])
-    case 7: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6])
-    case 8: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7])
-    case 9: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8])
-    case 10: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9])
-    case 11: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10])
-    case 12: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11])
-    case 13: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12])
-    case 14: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13])
-    case 15: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14])
-    case 16: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15])
-    default: return b.latin1Slice(s, s + length)
   }
 }
 

@@ -75,6 +75,21 @@ export class ReplyWriter {
     this.crlf()
   }
 
+  /** A bulk reply from `source[start, start + length)` (a value kept in the keyspace's slabs). */
+  bulkSlice(source: Buffer, start: number, length: number): void {
+    this.header(36, length)
+    this.ensure(length + 2)
+    if (length < SHORT_TEXT) {
+      const buf = this.buf
+      let at = this.length
+      for (let i = start; i < start + length; i++) buf[at++] = source[i]
+      this.length = at
+    } else {
+      this.length += source.copy(this.buf, this.length, start, start + length)
+    }
+    this.crlf()
+  }
+
   /** A bulk reply, or the null bulk when the value is missing. */
   bulkOrNull(value: string | undefined): void {
     if (value === undefined) this.nullBulk()

@@ -12,7 +12,7 @@ import { Db } from "../../src/keyspace/Db.js"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { RawClient } from "../support/RawClient.js"
 
-const rawEntryCount = (db: Db["Type"]) => db.use((database) => database.entries.size)
+const rawEntryCount = (db: Db["Type"]) => db.use((database) => database.size)
 
 describe("expiry on Effect's Clock", () => {
   it.scoped("passive expiry through the Db API", () =>

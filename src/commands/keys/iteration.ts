@@ -1,11 +1,10 @@
 /**
  * Walking the keyspace: KEYS, SCAN, RANDOMKEY. Expired keys are never answered (and are removed
- * when met). SCAN's cursors are live Map iterators kept by `keyspace/ScanCursors.ts`, which
- * explains the guarantee and what an unknown cursor does (it starts over).
+ * when met). SCAN's cursor is Redis's: a position in the hash table with its bits reversed, so
+ * a key present for the whole iteration is returned at least once even if the table is resized
+ * in between (see `KeyTable.scanStep`).
  */
 import { globMatch } from "../../keyspace/glob.js"
-import { randomKey } from "../../keyspace/RandomKey.js"
-import { resumeScan, suspendScan } from "../../keyspace/ScanCursors.js"
 import { typeName } from "../../keyspace/Value.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
 import { command, type CommandContext } from "../Command.js"
@@ -25,8 +24,8 @@ const keys = command({
     const everything = pattern === "*"
     const db = ctx.db
     const found: Array<string> = []
-    for (const key of db.entries.keys()) {
-      if ((everything || globMatch(pattern, key)) && db.get(key, ctx.now) !== undefined) found.push(key)
+    for (const key of db.keys()) {
+      if ((everything || globMatch(pattern, key)) && db.has(key, ctx.now)) found.push(key)
     }
     ctx.out.bulkArray(found)
   }
@@ -38,22 +37,24 @@ const TWO_TO_64 = 18446744073709551616n
 
 /**
  * A cursor as Redis reads it (`strtoul`): empty means 0, an optional sign, digits, no spaces,
- * at most 2^64-1 (a '-' wraps around). -1 for a valid cursor that none of ours can be (>= 2^53);
- * undefined for an invalid one.
+ * at most 2^64-1 (a '-' wraps around); undefined for an invalid one. Only its low 32 bits are
+ * kept: a table has at most 2^31 buckets, and the bits above its mask never change a step.
  */
 const parseCursor = (text: string): number | undefined => {
   if (!CURSOR.test(text)) return undefined
-  if (text.length <= 15) {
-    const value = text === "" ? 0 : Number(text)
-    return value < 0 ? -1 : value
-  }
+  if (text.length <= 9) return text === "" ? 0 : Number(text) >>> 0
   const negative = text.charCodeAt(0) === 45
   const magnitude = BigInt(negative ? text.slice(1) : text)
   if (magnitude > UINT64_MAX) return undefined
   const value = negative && magnitude !== 0n ? TWO_TO_64 - magnitude : magnitude
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : -1
+  return Number(value & 0xffffffffn)
 }
 
+/**
+ * Redis 7.0's scanGenericCommand for keys: walk buckets until `count` keys were collected (or
+ * 10 × count buckets were visited), then drop those that do not match the pattern or type, and
+ * those whose time has passed (removing them).
+ */
 const scanKeys = (
   ctx: CommandContext,
   cursor: number,
@@ -62,27 +63,22 @@ const scanKeys = (
   type: string | undefined
 ) => {
   const db = ctx.db
-  const entries = db.entries
-  const iterator = resumeScan(entries, cursor)
+  const collected: Array<string> = []
+  let next = cursor
+  let bucketsLeft = count * 10
+  do {
+    next = db.scanStep(next, collected)
+  } while (next !== 0 && bucketsLeft-- > 0 && collected.length < count)
   const found: Array<string> = []
-  let finished = false
-  for (let visited = 0; visited < count; visited++) {
-    const next = iterator.next()
-    if (next.done === true) {
-      finished = true
-      break
-    }
-    const key = next.value
+  for (const key of collected) {
     if (pattern !== undefined && !globMatch(pattern, key)) continue
     const value = db.get(key, ctx.now)
     if (value === undefined) continue
     if (type !== undefined && typeName(value) !== type) continue
     found.push(key)
   }
-  // `entries` is still the Map the iterator walks: nothing in this loop replaces it.
-  const nextCursor = finished ? "0" : String(suspendScan(entries, iterator))
   ctx.out.arrayHeader(2)
-  ctx.out.bulk(nextCursor)
+  ctx.out.bulk(String(next))
   ctx.out.bulkArray(found)
 }
 
@@ -132,7 +128,7 @@ const randomkey = command({
   summary: "Return a random key from the keyspace",
   since: "1.0.0",
   complexity: "O(1)",
-  run: (ctx) => ctx.out.bulkOrNull(randomKey(ctx.db, ctx.now, ctx.keyspace.stats))
+  run: (ctx) => ctx.out.bulkOrNull(ctx.db.randomKey(ctx.now))
 })
 
 export const iterationCommands = [keys, scan, randomkey]

@@ -317,17 +317,8 @@ const keyspace: Section = (ctx) => {
   const lines: Array<Field> = []
   for (const db of ctx.keyspace.databases) {
     if (db.size === 0) continue
-    let sampled = 0
-    let ttlSum = 0
-    for (const at of db.expires.values()) {
-      if (at > ctx.now) {
-        ttlSum += at - ctx.now
-        sampled++
-      }
-      if (sampled >= 1000) break
-    }
-    const avgTtl = sampled === 0 ? 0 : Math.round(ttlSum / sampled)
-    lines.push([`db${db.id}`, `keys=${db.size},expires=${db.expires.size},avg_ttl=${avgTtl}`])
+    const avgTtl = db.averageTtl(ctx.now, 1000)
+    lines.push([`db${db.id}`, `keys=${db.size},expires=${db.volatileCount},avg_ttl=${avgTtl}`])
   }
   return lines
 }

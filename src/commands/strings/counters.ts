@@ -17,11 +17,11 @@ const INT64_MIN = -(2n ** 63n)
 
 /** Adds `delta` to the integer at `key` (a missing key counts as 0) and replies the result. */
 const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): void => {
-  const current = ctx.db.get(key, ctx.now)
+  const ref = ctx.db.lookup(key, ctx.now)
   let base: number | bigint = 0
-  if (current !== undefined) {
-    if (typeof current !== "string") return ctx.out.error(WRONGTYPE)
-    const parsed = parseInteger(current)
+  if (ref !== -1) {
+    if (!ctx.db.holdsString(ref)) return ctx.out.error(WRONGTYPE)
+    const parsed = parseInteger(ctx.db.valueAt(ref) as string)
     if (parsed === undefined) return ctx.out.error(ERR_NOT_INTEGER)
     base = parsed
   }
@@ -33,7 +33,8 @@ const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): 
     if (outsideInt64(exact)) return ctx.out.error(ERR_OVERFLOW)
     result = compactInt64(exact)
   }
-  ctx.db.setKeepTtl(key, String(result))
+  if (ref === -1) ctx.db.set(key, String(result))
+  else ctx.db.replaceKeepTtl(ref, key, String(result))
   ctx.out.integer(result)
 }
 

@@ -42,7 +42,7 @@ export const readKey = (ctx: CommandContext, key: string): RedisValue | undefine
  * counted as expired) first, as Redis's `lookupKeyWrite` does. Free when no key has a TTL.
  */
 const expireBeforeOverwrite = (ctx: CommandContext, key: string): void => {
-  if (ctx.db.expires.size !== 0) ctx.db.get(key, ctx.now)
+  if (ctx.db.volatileCount !== 0) ctx.db.lookup(key, ctx.now)
 }
 
 /** GET's reply for a key (null, WRONGTYPE or the value); false when it was WRONGTYPE. */
@@ -63,15 +63,15 @@ const get = stringCommand({
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
-    const value = ctx.db.get(argv[1], ctx.now)
-    if (value === undefined) {
+    // Straight from the key's record into the reply: no JS string is made for the value.
+    const ref = ctx.db.lookup(argv[1], ctx.now)
+    if (ref === -1) {
       ctx.server.stats.keyspaceMisses++
       ctx.out.nullBulk()
       return
     }
     ctx.server.stats.keyspaceHits++
-    if (typeof value === "string") ctx.out.bulk(value)
-    else ctx.out.error(WRONGTYPE)
+    if (!ctx.db.replyString(ref, ctx.out)) ctx.out.error(WRONGTYPE)
   }
 })
 

@@ -48,10 +48,9 @@ const mset = stringCommand({
   run: (ctx, argv) => {
     if (argv.length % 2 === 0) return ctx.out.error(ERR_MSET_ARITY)
     const { db, now } = ctx
-    const withTtls = db.expires.size !== 0
     for (let i = 1; i < argv.length; i += 2) {
       // As Redis's lookupKeyWrite: a key whose time has passed is expired before it is replaced.
-      if (withTtls) db.get(argv[i], now)
+      if (db.volatileCount !== 0) db.lookup(argv[i], now)
       db.set(argv[i], argv[i + 1])
     }
     ctx.out.ok()

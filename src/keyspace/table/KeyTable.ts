@@ -1,0 +1,606 @@
+/**
+ * One database's keys: a chained hash table like Redis's `dict` (power-of-two bucket array,
+ * incremental rehashing between two tables, reverse-binary SCAN cursors), whose entries are
+ * records in an `Arena` instead of objects on the JS heap.
+ *
+ * A record holds everything about a key in one place: its hash, its bytes, its expiry and, for
+ * a short string, the value's bytes too — so a lookup touches a bucket and one record, and
+ * 1 M keys are a few slabs the garbage collector never has to trace. Values that are not short
+ * strings (long strings, lists, hashes, ...) stay JS values, in `heap`, referenced by index.
+ *
+ * Record layout (byte offsets):
+ *
+ *   0 next ref (-1: end of chain)   4 hash        8 key length    12 value length or heap index
+ *  16 meta (class, kind, flags)    20 position in `volatileRefs` (keys with a TTL)
+ *  24 key bytes (or its heap index), then the value bytes
+ *
+ * A key's expiry is kept beside its position in the dense list of keys with a TTL, not in the
+ * record: most keys have none, and a 24-byte header keeps a short key and value in one cache line.
+ *
+ * Refs stay valid until the key is deleted or its value outgrows the record (`put` then moves
+ * it); rehashing relinks records, it never moves them.
+ */
+import { byteString } from "../../protocol/ByteString.js"
+import { Arena, classOf, classSize, MAX_RECORD_BYTES } from "./Arena.js"
+import { hashKey } from "./KeyHash.js"
+
+const NEXT = 0
+const HASH = 1
+const KEY_LENGTH = 2
+const VALUE = 3
+const META = 4
+const VOLATILE_POS = 5
+/** Word offset of the key's heap index, for a key kept on the heap. */
+const KEY_HEAP_INDEX = 6
+const HEADER_BYTES = 24
+
+const CLASS_MASK = 0x3f
+const KIND_SHIFT = 6
+const KIND_MASK = 3 << KIND_SHIFT
+/** The value's bytes follow the key in the record. */
+export const KIND_INLINE = 0
+/** The value is a JS string in `heap` (too long for a record). */
+export const KIND_HEAP_STRING = 1
+/** The value is an object in `heap` (a list, hash, set, ...). */
+export const KIND_OBJECT = 2
+const KEY_ON_HEAP = 1 << 8
+const ENCODING_SHIFT = 9
+const ENCODING_MASK = 3 << ENCODING_SHIFT
+const HAS_EXPIRE = 1 << 11
+
+/** Keys longer than this live on the heap (with their value), so records stay small. */
+const MAX_INLINE_KEY = 1024
+const INITIAL_BUCKETS = 4
+/** Redis's HASHTABLE_MIN_FILL: below 1/10 full, the table shrinks. */
+const MIN_FILL_DIVISOR = 10
+/** Buckets rehashed by each lookup while a resize is in progress (Redis moves 1, visiting at most 10 empty). */
+const EMPTY_VISITS_PER_STEP = 10
+
+const emptyBuckets = (count: number): Int32Array => new Int32Array(count).fill(-1)
+
+const nextPowerOfTwo = (n: number): number => {
+  let size = INITIAL_BUCKETS
+  while (size < n) size *= 2
+  return size
+}
+
+/** Bit-reversal of a 32-bit int (for SCAN cursors). */
+const reverseBits = (v: number): number => {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1)
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2)
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4)
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8)
+  return ((v >>> 16) | (v << 16)) >>> 0
+}
+
+export class KeyTable {
+  readonly arena = new Arena()
+  /** Long strings, long keys and collection values, by index; freed indexes are reused. */
+  private readonly heap: Array<unknown> = []
+  private readonly freeHeapSlots: Array<number> = []
+  /** Bytes of the strings kept in `heap` (for memory accounting). */
+  heapStringBytes = 0
+  private t0: Int32Array = emptyBuckets(INITIAL_BUCKETS)
+  /** The table being rehashed into, or null. */
+  private t1: Int32Array | null = null
+  /** The next bucket of `t0` to move into `t1`, or -1 when not rehashing. */
+  private rehashIndex = -1
+  /** Iterations in progress (KEYS, SCAN's bucket walks): rehashing waits, so nothing is seen twice. */
+  private rehashPauses = 0
+  size = 0
+
+  /** Every key with a TTL, densely, for the active expiry cycle; each record knows its position. */
+  private volatileRefs = new Int32Array(16)
+  /** The expiry (Unix ms) of the key at the same position in `volatileRefs`. */
+  private volatileExpires = new Float64Array(16)
+  volatileCount = 0
+
+  /** Where `find` found its record: the previous record in the chain (-1: the bucket itself). */
+  private foundPrevious = -1
+  private foundTable: Int32Array = this.t0
+  private foundBucket = 0
+
+  // ---------------------------------------------------------------------------- lookup
+
+  /** The record of `key`, or -1. */
+  find(key: string): number {
+    return this.findHashed(key, hashKey(key))
+  }
+
+  private findHashed(key: string, hash: number): number {
+    if (this.rehashIndex >= 0 && this.rehashPauses === 0) this.rehashStep()
+    const ref = this.findIn(this.t0, key, hash)
+    return ref !== -1 || this.t1 === null ? ref : this.findIn(this.t1, key, hash)
+  }
+
+  private findIn(table: Int32Array, key: string, hash: number): number {
+    const bucket = hash & (table.length - 1)
+    const length = key.length
+    const arena = this.arena
+    let previous = -1
+    let ref = table[bucket]
+    while (ref !== -1) {
+      const words = arena.words[ref >>> 17]
+      const w = (ref & 0x1ffff) << 1
+      if (words[w + HASH] === hash && words[w + KEY_LENGTH] === length) {
+        let equal: boolean
+        if ((words[w + META] & KEY_ON_HEAP) !== 0) {
+          equal = this.heap[words[w + KEY_HEAP_INDEX]] === key
+        } else {
+          const bytes = arena.bytes[ref >>> 17]
+          const start = (w << 2) + HEADER_BYTES
+          let i = 0
+          while (i < length && bytes[start + i] === key.charCodeAt(i)) i++
+          equal = i === length
+        }
+        if (equal) {
+          this.foundPrevious = previous
+          this.foundTable = table
+          this.foundBucket = bucket
+          return ref
+        }
+      }
+      previous = ref
+      ref = words[w + NEXT]
+    }
+    return -1
+  }
+
+  // ---------------------------------------------------------------------------- reading a record
+
+  keyOf(ref: number): string {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    if ((words[w + META] & KEY_ON_HEAP) !== 0) return this.heap[words[w + KEY_HEAP_INDEX]] as string
+    return byteString(this.arena.bytes[ref >>> 17], (w << 2) + HEADER_BYTES, words[w + KEY_LENGTH])
+  }
+
+  kindOf(ref: number): number {
+    return (this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + META] & KIND_MASK) >> KIND_SHIFT
+  }
+
+  /** The value: a byte string, or the object kept on the heap. */
+  valueOf(ref: number): unknown {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    if ((words[w + META] & KIND_MASK) !== 0) return this.heap[words[w + VALUE]]
+    return byteString(this.arena.bytes[ref >>> 17], (w << 2) + HEADER_BYTES + words[w + KEY_LENGTH], words[w + VALUE])
+  }
+
+  /** Where an inline value's bytes are: `[slab buffer, start, length]` written into `into`. */
+  inlineValue(ref: number, into: InlineBytes): void {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    into.bytes = this.arena.bytes[ref >>> 17]
+    into.start = (w << 2) + HEADER_BYTES + words[w + KEY_LENGTH]
+    into.length = words[w + VALUE]
+  }
+
+  /** Length in bytes of a string value (inline or on the heap). */
+  stringLength(ref: number): number {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    return (words[w + META] & KIND_MASK) === KIND_INLINE
+      ? words[w + VALUE]
+      : (this.heap[words[w + VALUE]] as string).length
+  }
+
+  /** The expiry (Unix ms), or undefined for a key without one. */
+  expireAt(ref: number): number | undefined {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    return (words[w + META] & HAS_EXPIRE) === 0 ? undefined : this.volatileExpires[words[w + VOLATILE_POS]]
+  }
+
+  /** The record's 2-bit string-encoding note (see Database's StringEncodingOverride). */
+  encodingNote(ref: number): number {
+    return (this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + META] & ENCODING_MASK) >> ENCODING_SHIFT
+  }
+
+  setEncodingNote(ref: number, note: number): void {
+    const words = this.arena.words[ref >>> 17]
+    const at = ((ref & 0x1ffff) << 1) + META
+    words[at] = (words[at] & ~ENCODING_MASK) | (note << ENCODING_SHIFT)
+  }
+
+  // ---------------------------------------------------------------------------- writing
+
+  /**
+   * Stores `value` (a byte string or an object) at `key`, keeping the key's TTL only when
+   * `keepExpire`, and clearing the encoding note. Returns the record.
+   */
+  put(key: string, value: unknown, keepExpire: boolean): number {
+    const hash = hashKey(key)
+    let ref = this.findHashed(key, hash)
+    if (ref === -1) return this.insert(key, hash, value)
+    let words = this.arena.words[ref >>> 17]
+    let w = (ref & 0x1ffff) << 1
+    let meta = words[w + META]
+    if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
+    if (!keepExpire && (meta & HAS_EXPIRE) !== 0) {
+      this.unlinkVolatile(words[w + VOLATILE_POS])
+      meta &= ~HAS_EXPIRE
+    }
+    meta &= ~(ENCODING_MASK | KIND_MASK)
+    const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : key.length
+    if (typeof value === "string" && (meta & KEY_ON_HEAP) === 0 && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES) {
+      words[w + META] = meta
+      if (HEADER_BYTES + keyBytes + value.length > classSize(meta & CLASS_MASK)) {
+        ref = this.moveFound(ref, HEADER_BYTES + keyBytes + value.length)
+        words = this.arena.words[ref >>> 17]
+        w = (ref & 0x1ffff) << 1
+        meta = words[w + META]
+      }
+      this.writeInline(ref, (w << 2) + HEADER_BYTES + keyBytes, value)
+      words[w + VALUE] = value.length
+      return ref
+    }
+    words[w + VALUE] = this.storeOnHeap(value)
+    words[w + META] = meta | ((typeof value === "string" ? KIND_HEAP_STRING : KIND_OBJECT) << KIND_SHIFT)
+    return ref
+  }
+
+  /**
+   * Replaces the value of record `ref` (which holds `key`), keeping its TTL: in place when the
+   * new value fits the record, else through `put`. Returns the record.
+   */
+  replace(ref: number, key: string, value: unknown): number {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    const meta = words[w + META]
+    const start = (w << 2) + HEADER_BYTES + words[w + KEY_LENGTH]
+    if (typeof value !== "string" || (meta & KEY_ON_HEAP) !== 0 || start + value.length > (w << 2) + classSize(meta & CLASS_MASK)) {
+      return this.put(key, value, true)
+    }
+    if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
+    words[w + META] = meta & ~(ENCODING_MASK | KIND_MASK)
+    this.writeInline(ref, start, value)
+    words[w + VALUE] = value.length
+    return ref
+  }
+
+  /** Removes `key`; false when there was none. */
+  remove(key: string): boolean {
+    const ref = this.find(key)
+    if (ref === -1) return false
+    this.removeFound(ref)
+    return true
+  }
+
+  /** Removes the record `ref` (from the sweeper or RANDOMKEY, which hold a ref, not a lookup). */
+  removeRef(ref: number): void {
+    this.locate(ref)
+    this.removeFound(ref)
+  }
+
+  setExpire(ref: number, at: number): void {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    if ((words[w + META] & HAS_EXPIRE) === 0) {
+      if (this.volatileCount === this.volatileRefs.length) {
+        const refs = new Int32Array(this.volatileRefs.length * 2)
+        refs.set(this.volatileRefs)
+        this.volatileRefs = refs
+        const expires = new Float64Array(refs.length)
+        expires.set(this.volatileExpires)
+        this.volatileExpires = expires
+      }
+      this.volatileRefs[this.volatileCount] = ref
+      words[w + VOLATILE_POS] = this.volatileCount++
+      words[w + META] |= HAS_EXPIRE
+    }
+    this.volatileExpires[words[w + VOLATILE_POS]] = at
+  }
+
+  /** Removes the TTL; false when there was none. */
+  clearExpire(ref: number): boolean {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    if ((words[w + META] & HAS_EXPIRE) === 0) return false
+    this.unlinkVolatile(words[w + VOLATILE_POS])
+    words[w + META] &= ~HAS_EXPIRE
+    return true
+  }
+
+  // ---------------------------------------------------------------------------- walking
+
+  /** Every key (for KEYS and the like: O(n), as they are). */
+  keys(): Array<string> {
+    const keys: Array<string> = []
+    this.forEachRef((ref) => keys.push(this.keyOf(ref)))
+    return keys
+  }
+
+  /** Calls `visit` for every record; `visit` must not add or remove keys. */
+  forEachRef(visit: (ref: number) => void): void {
+    this.rehashPauses++
+    try {
+      this.visitTable(this.t0, visit)
+      if (this.t1 !== null) this.visitTable(this.t1, visit)
+    } finally {
+      this.rehashPauses--
+    }
+  }
+
+  /**
+   * One step of SCAN, Redis's `dictScan`: visits the bucket(s) at `cursor` and returns the next
+   * cursor (0 when the walk is complete). A key present for the whole walk is visited at least
+   * once, across resizes, because cursors advance by reversed bits.
+   */
+  scanStep(cursor: number, visit: (ref: number) => void): number {
+    let v = cursor >>> 0
+    this.rehashPauses++
+    try {
+      if (this.t1 === null) {
+        const mask = this.t0.length - 1
+        this.visitChain(this.t0[v & mask], visit)
+        v = (v | ~mask) >>> 0
+      } else {
+        let small = this.t0
+        let large = this.t1
+        if (small.length > large.length) [small, large] = [large, small]
+        const smallMask = small.length - 1
+        const largeMask = large.length - 1
+        this.visitChain(small[v & smallMask], visit)
+        // Then every bucket of the larger table that expands the smaller one's bucket.
+        do {
+          this.visitChain(large[v & largeMask], visit)
+          v = (v | ~largeMask) >>> 0
+          v = reverseBits(v)
+          v = (v + 1) >>> 0
+          v = reverseBits(v)
+        } while ((v & (smallMask ^ largeMask)) !== 0)
+        return v
+      }
+    } finally {
+      this.rehashPauses--
+    }
+    v = reverseBits(v)
+    v = (v + 1) >>> 0
+    return reverseBits(v)
+  }
+
+  /** A random record (Redis's `dictGetRandomKey`: a random non-empty bucket, then a random entry), or -1. */
+  randomRef(): number {
+    if (this.size === 0) return -1
+    if (this.rehashIndex >= 0 && this.rehashPauses === 0) this.rehashStep()
+    let head = -1
+    if (this.t1 !== null) {
+      const t1 = this.t1
+      const span = this.t0.length + t1.length - this.rehashIndex
+      while (head === -1) {
+        const at = this.rehashIndex + Math.floor(Math.random() * span)
+        head = at >= this.t0.length ? t1[at - this.t0.length] : this.t0[at]
+      }
+    } else {
+      const t0 = this.t0
+      while (head === -1) head = t0[Math.floor(Math.random() * t0.length)]
+    }
+    let length = 0
+    for (let ref = head; ref !== -1; ref = this.nextOf(ref)) length++
+    let ref = head
+    for (let skip = Math.floor(Math.random() * length); skip > 0; skip--) ref = this.nextOf(ref)
+    return ref
+  }
+
+  /**
+   * The key with a TTL at `position` in the dense list of them (0 ≤ position < volatileCount).
+   * Removing one moves the last into its place, so a walk re-checks the same position next.
+   */
+  volatileRef(position: number): number {
+    return this.volatileRefs[position]
+  }
+
+  /** The expiry of the key at `position` in the list of keys with a TTL. */
+  volatileExpireAt(position: number): number {
+    return this.volatileExpires[position]
+  }
+
+  /** A random key with a TTL, or -1 (for eviction sampling). */
+  randomVolatileRef(): number {
+    return this.volatileCount === 0 ? -1 : this.volatileRefs[Math.floor(Math.random() * this.volatileCount)]
+  }
+
+  // ---------------------------------------------------------------------------- resizing
+
+  /**
+   * The server cron's share of resizing: starts shrinking a sparse table, then moves up to
+   * `buckets` buckets of a resize in progress. True while one is in progress.
+   */
+  rehashSome(buckets: number): boolean {
+    this.shrinkIfSparse()
+    if (this.rehashIndex < 0 || this.rehashPauses > 0) return this.rehashIndex >= 0
+    for (let i = 0; i < buckets && this.rehashIndex >= 0; i++) this.rehashStep()
+    return this.rehashIndex >= 0
+  }
+
+  /** Starts shrinking a table that has become mostly empty (Redis's `tryResizeHashTables`). */
+  shrinkIfSparse(): void {
+    if (this.rehashIndex >= 0 || this.t0.length <= INITIAL_BUCKETS) return
+    if (this.size * MIN_FILL_DIVISOR < this.t0.length) this.startResize(Math.max(this.size, INITIAL_BUCKETS))
+  }
+
+  get bucketCount(): number {
+    return this.t0.length + (this.t1?.length ?? 0)
+  }
+
+  // ---------------------------------------------------------------------------- internals
+
+  private insert(key: string, hash: number, value: unknown): number {
+    if (this.rehashIndex < 0 && this.size >= this.t0.length) this.startResize(this.size + 1)
+    const keyOnHeap = key.length > MAX_INLINE_KEY
+    const keyBytes = keyOnHeap ? 4 : key.length
+    const inline = !keyOnHeap && typeof value === "string" && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES
+    const cls = classOf(HEADER_BYTES + keyBytes + (inline ? (value as string).length : 0))
+    const ref = this.arena.alloc(cls)
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    const table = this.t1 ?? this.t0
+    const bucket = hash & (table.length - 1)
+    words[w + NEXT] = table[bucket]
+    words[w + HASH] = hash
+    words[w + KEY_LENGTH] = key.length
+    words[w + VOLATILE_POS] = -1
+    const keyStart = (w << 2) + HEADER_BYTES
+    if (keyOnHeap) words[w + KEY_HEAP_INDEX] = this.storeOnHeap(key)
+    else this.writeInline(ref, keyStart, key)
+    if (inline) {
+      this.writeInline(ref, keyStart + keyBytes, value as string)
+      words[w + VALUE] = (value as string).length
+      words[w + META] = cls
+    } else {
+      words[w + VALUE] = this.storeOnHeap(value)
+      words[w + META] = cls | (keyOnHeap ? KEY_ON_HEAP : 0) |
+        ((typeof value === "string" ? KIND_HEAP_STRING : KIND_OBJECT) << KIND_SHIFT)
+    }
+    table[bucket] = ref
+    this.size++
+    return ref
+  }
+
+  private writeInline(ref: number, start: number, text: string): void {
+    const bytes = this.arena.bytes[ref >>> 17]
+    const length = text.length
+    if (length > 32) {
+      bytes.latin1Write(text, start, length)
+      return
+    }
+    for (let i = 0; i < length; i++) bytes[start + i] = text.charCodeAt(i)
+  }
+
+  /** Moves the record `find` just found into a record of `bytes`, relinking it; returns the new ref. */
+  private moveFound(ref: number, bytes: number): number {
+    const arena = this.arena
+    const oldWords = arena.words[ref >>> 17]
+    const ow = (ref & 0x1ffff) << 1
+    const oldMeta = oldWords[ow + META]
+    const cls = classOf(bytes)
+    const moved = arena.alloc(cls)
+    const words = arena.words[moved >>> 17]
+    const w = (moved & 0x1ffff) << 1
+    // Header and key move as they are; only the class changes.
+    arena.bytes[ref >>> 17].copy(arena.bytes[moved >>> 17], w << 2, ow << 2, (ow << 2) + HEADER_BYTES + oldWords[ow + KEY_LENGTH])
+    words[w + META] = (oldMeta & ~CLASS_MASK) | cls
+    if (this.foundPrevious === -1) this.foundTable[this.foundBucket] = moved
+    else arena.words[this.foundPrevious >>> 17][((this.foundPrevious & 0x1ffff) << 1) + NEXT] = moved
+    if ((oldMeta & HAS_EXPIRE) !== 0) this.volatileRefs[words[w + VOLATILE_POS]] = moved
+    arena.release(ref, oldMeta & CLASS_MASK)
+    return moved
+  }
+
+  /** Unlinks and frees the record `find` (or `locate`) just found. */
+  private removeFound(ref: number): void {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    const meta = words[w + META]
+    const next = words[w + NEXT]
+    if (this.foundPrevious === -1) this.foundTable[this.foundBucket] = next
+    else this.arena.words[this.foundPrevious >>> 17][((this.foundPrevious & 0x1ffff) << 1) + NEXT] = next
+    if ((meta & HAS_EXPIRE) !== 0) this.unlinkVolatile(words[w + VOLATILE_POS])
+    if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
+    if ((meta & KEY_ON_HEAP) !== 0) this.freeHeapValue(words[w + KEY_HEAP_INDEX])
+    this.arena.release(ref, meta & CLASS_MASK)
+    this.size--
+    this.shrinkIfSparse()
+  }
+
+  /** Sets `found*` to where `ref` is linked from. */
+  private locate(ref: number): void {
+    const hash = this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + HASH]
+    for (const table of this.t1 === null ? [this.t0] : [this.t0, this.t1]) {
+      const bucket = hash & (table.length - 1)
+      let previous = -1
+      for (let at = table[bucket]; at !== -1; at = this.nextOf(at)) {
+        if (at === ref) {
+          this.foundPrevious = previous
+          this.foundTable = table
+          this.foundBucket = bucket
+          return
+        }
+        previous = at
+      }
+    }
+    throw new Error("keyspace record not linked")
+  }
+
+  private nextOf(ref: number): number {
+    return this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + NEXT]
+  }
+
+  private unlinkVolatile(position: number): void {
+    const last = --this.volatileCount
+    const lastRef = this.volatileRefs[last]
+    this.volatileRefs[position] = lastRef
+    this.volatileExpires[position] = this.volatileExpires[last]
+    this.arena.words[lastRef >>> 17][((lastRef & 0x1ffff) << 1) + VOLATILE_POS] = position
+  }
+
+  private storeOnHeap(value: unknown): number {
+    if (typeof value === "string") this.heapStringBytes += value.length
+    const slot = this.freeHeapSlots.pop()
+    if (slot === undefined) return this.heap.push(value) - 1
+    this.heap[slot] = value
+    return slot
+  }
+
+  private freeHeapValue(slot: number): void {
+    const value = this.heap[slot]
+    if (typeof value === "string") this.heapStringBytes -= value.length
+    this.heap[slot] = undefined
+    this.freeHeapSlots.push(slot)
+  }
+
+  private startResize(wanted: number): void {
+    const size = nextPowerOfTwo(wanted)
+    if (size === this.t0.length) return
+    this.t1 = emptyBuckets(size)
+    this.rehashIndex = 0
+  }
+
+  /** Moves one non-empty bucket of `t0` into `t1` (visiting at most a few empty ones). */
+  private rehashStep(): void {
+    const t0 = this.t0
+    const t1 = this.t1!
+    const mask = t1.length - 1
+    let emptyVisits = EMPTY_VISITS_PER_STEP
+    while (this.rehashIndex < t0.length && t0[this.rehashIndex] === -1) {
+      this.rehashIndex++
+      if (--emptyVisits === 0) return
+    }
+    if (this.rehashIndex < t0.length) {
+      let ref = t0[this.rehashIndex]
+      const arena = this.arena
+      while (ref !== -1) {
+        const words = arena.words[ref >>> 17]
+        const w = (ref & 0x1ffff) << 1
+        const next = words[w + NEXT]
+        const bucket = words[w + HASH] & mask
+        words[w + NEXT] = t1[bucket]
+        t1[bucket] = ref
+        ref = next
+      }
+      t0[this.rehashIndex++] = -1
+    }
+    if (this.rehashIndex >= t0.length) {
+      this.t0 = t1
+      this.t1 = null
+      this.rehashIndex = -1
+    }
+  }
+
+  private visitTable(table: Int32Array, visit: (ref: number) => void): void {
+    for (let bucket = 0; bucket < table.length; bucket++) this.visitChain(table[bucket], visit)
+  }
+
+  private visitChain(head: number, visit: (ref: number) => void): void {
+    for (let ref = head; ref !== -1; ref = this.nextOf(ref)) visit(ref)
+  }
+}
+
+/** Where an inline value's bytes are (filled by `inlineValue`, reused to avoid allocation). */
+export interface InlineBytes {
+  bytes: Buffer
+  start: number
+  length: number
+}
+

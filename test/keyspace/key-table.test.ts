@@ -1,0 +1,193 @@
+/**
+ * The KeyTable against a plain Map model: random puts (short, long and object values, values that
+ * outgrow their record), removals, TTLs set and cleared, through resizes both ways. After every
+ * operation sequence the table holds exactly the model; SCAN's guarantee holds while keys churn
+ * between steps; random picks and the list of keys with a TTL stay consistent.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as fc from "effect/FastCheck"
+import { classOf, classSize, MAX_RECORD_BYTES } from "../../src/keyspace/table/Arena.js"
+import { KeyTable } from "../../src/keyspace/table/KeyTable.js"
+
+interface Entry {
+  value: unknown
+  expireAt: number | undefined
+}
+
+const bytes = (length: number, seed: number) =>
+  Array.from({ length }, (_, i) => String.fromCharCode((seed * 31 + i * 7) & 0xff)).join("")
+
+const keyArb = fc.oneof(
+  { weight: 10, arbitrary: fc.integer({ min: 0, max: 300 }).map((n) => `key:${n}`) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }).map((n) => bytes(1500 + n, n)) }, // long keys (on the heap)
+  { weight: 1, arbitrary: fc.constantFrom("", "\x00", "\xff\x00\xfe") }
+)
+
+const valueArb = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ maxLength: 12 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 5000 }).map((n) => bytes(n, n)) }, // up to past MAX_RECORD_BYTES
+  { weight: 1, arbitrary: fc.constant({ kind: "object" }) }
+)
+
+type Op =
+  | { op: "put"; key: string; value: unknown; keep: boolean }
+  | { op: "remove"; key: string }
+  | { op: "expire"; key: string; at: number }
+  | { op: "persist"; key: string }
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valueArb, keep: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("remove" as const), key: keyArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("expire" as const), key: keyArb, at: fc.integer({ min: 1, max: 1e12 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("persist" as const), key: keyArb }) }
+)
+
+const apply = (table: KeyTable, model: Map<string, Entry>, op: Op) => {
+  switch (op.op) {
+    case "put": {
+      const old = model.get(op.key)
+      table.put(op.key, op.value, op.keep)
+      model.set(op.key, { value: op.value, expireAt: op.keep ? old?.expireAt : undefined })
+      break
+    }
+    case "remove":
+      expect(table.remove(op.key)).toBe(model.delete(op.key))
+      break
+    case "expire": {
+      const ref = table.find(op.key)
+      const entry = model.get(op.key)
+      expect(ref === -1).toBe(entry === undefined)
+      if (entry !== undefined) {
+        table.setExpire(ref, op.at)
+        entry.expireAt = op.at
+      }
+      break
+    }
+    case "persist": {
+      const ref = table.find(op.key)
+      const entry = model.get(op.key)
+      if (entry !== undefined) {
+        expect(table.clearExpire(ref)).toBe(entry.expireAt !== undefined)
+        entry.expireAt = undefined
+      }
+      break
+    }
+  }
+}
+
+const expectSame = (table: KeyTable, model: Map<string, Entry>) => {
+  expect(table.size).toBe(model.size)
+  expect(new Set(table.keys())).toEqual(new Set(model.keys()))
+  let volatile = 0
+  for (const [key, entry] of model) {
+    const ref = table.find(key)
+    expect(ref).not.toBe(-1)
+    expect(table.keyOf(ref)).toBe(key)
+    expect(table.valueOf(ref)).toBe(entry.value)
+    expect(table.expireAt(ref)).toBe(entry.expireAt)
+    if (entry.expireAt !== undefined) volatile++
+  }
+  expect(table.volatileCount).toBe(volatile)
+  const volatileKeys = new Set<string>()
+  for (let i = 0; i < table.volatileCount; i++) volatileKeys.add(table.keyOf(table.volatileRef(i)))
+  expect(volatileKeys.size).toBe(volatile)
+  for (const key of volatileKeys) expect(model.get(key)?.expireAt).not.toBeUndefined()
+}
+
+describe("KeyTable", () => {
+  it("matches a Map model through random puts, removals and TTL changes", () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 400 }), (ops) => {
+        const table = new KeyTable()
+        const model = new Map<string, Entry>()
+        for (const op of ops) apply(table, model, op)
+        expectSame(table, model)
+      }),
+      { numRuns: 150 }
+    )
+  })
+
+  it("grows and shrinks through incremental rehashing, keeping every key findable", () => {
+    const table = new KeyTable()
+    for (let i = 0; i < 20_000; i++) {
+      table.put(`k${i}`, `v${i}`, false)
+      // Lookups during a resize see both tables.
+      if (i % 997 === 0) for (let j = 0; j <= i; j += 101) expect(table.valueOf(table.find(`k${j}`))).toBe(`v${j}`)
+    }
+    while (table.rehashSome(1000));
+    expect(table.bucketCount).toBe(32_768)
+    for (let i = 0; i < 19_990; i++) expect(table.remove(`k${i}`)).toBe(true)
+    // A few cron cycles: each starts the next shrink once the previous one is done.
+    for (let cycle = 0; cycle < 20; cycle++) table.rehashSome(1000)
+    expect(table.bucketCount).toBeLessThanOrEqual(128)
+    expect(new Set(table.keys())).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `k${19_990 + i}`)))
+  })
+
+  it("SCAN returns every key present for the whole walk, while others come and go and the table resizes", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 40 }), fc.nat(), (stable, churn, seed) => {
+        const table = new KeyTable()
+        for (let i = 0; i < stable; i++) table.put(`stable:${i}`, "v", false)
+        for (let i = 0; i < 500; i++) table.put(`doomed:${i}`, "v", false)
+        const seen = new Set<string>()
+        let cursor = 0
+        let step = 0
+        let added = 0
+        do {
+          cursor = table.scanStep(cursor, (ref) => seen.add(table.keyOf(ref)))
+          // Between steps: delete a few, add more (growing past resizes), move a rehash along.
+          for (let i = 0; i < churn; i++) {
+            table.remove(`doomed:${(step * churn + i + seed) % 500}`)
+            if (added < 4000) table.put(`new:${added++}`, "v", false)
+          }
+          table.rehashSome(seed % 7)
+          step++
+        } while (cursor !== 0)
+        for (let i = 0; i < stable; i++) expect(seen.has(`stable:${i}`)).toBe(true)
+      }),
+      { numRuns: 30 }
+    )
+  })
+
+  it("random picks come from the keys present, during a resize too", () => {
+    const table = new KeyTable()
+    for (let i = 0; i < 1000; i++) table.put(`k${i}`, "v", false)
+    for (let i = 0; i < 900; i++) table.remove(`k${i}`)
+    const picked = new Set<string>()
+    for (let i = 0; i < 2000; i++) picked.add(table.keyOf(table.randomRef()))
+    for (const key of picked) expect(Number(key.slice(1))).toBeGreaterThanOrEqual(900)
+    expect(picked.size).toBeGreaterThan(50)
+    expect(new KeyTable().randomRef()).toBe(-1)
+  })
+
+  it("a value that outgrows its record moves, keeping its TTL and its place in the TTL list", () => {
+    const table = new KeyTable()
+    const ref = table.put("k", "short", false)
+    table.setExpire(ref, 1234)
+    const moved = table.put("k", "x".repeat(500), true)
+    expect(moved).not.toBe(ref)
+    expect(table.expireAt(moved)).toBe(1234)
+    expect(table.volatileRef(0)).toBe(moved)
+    const onHeap = table.put("k", "y".repeat(MAX_RECORD_BYTES), true)
+    expect(table.valueOf(onHeap)).toBe("y".repeat(MAX_RECORD_BYTES))
+    expect(table.heapStringBytes).toBe(MAX_RECORD_BYTES)
+    table.put("k", "small again", false)
+    expect(table.heapStringBytes).toBe(0)
+    expect(table.volatileCount).toBe(0)
+  })
+
+  it("records are freed and reused: the arena's use follows the live keys", () => {
+    const table = new KeyTable()
+    for (let i = 0; i < 10_000; i++) table.put(`k${i}`, "value", false)
+    let expected = 0
+    for (let i = 0; i < 10_000; i++) expected += classSize(classOf(24 + `k${i}`.length + "value".length))
+    expect(table.arena.usedBytes).toBe(expected)
+    const reserved = table.arena.reservedBytes
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 10_000; i++) table.remove(`k${i}`)
+      expect(table.arena.usedBytes).toBe(0)
+      for (let i = 0; i < 10_000; i++) table.put(`k${i}`, "value", false)
+    }
+    expect(table.arena.reservedBytes).toBe(reserved)
+  })
+})
