@@ -12,7 +12,9 @@
  */
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { type InlineBytes, KIND_INLINE, KIND_OBJECT, KeyTable } from "./table/KeyTable.js"
-import type { RedisValue } from "./Value.js"
+import type { CollectionValue, RedisValue } from "./Value.js"
+
+const cloneCollection = (value: unknown): unknown => (value as CollectionValue).clone()
 
 export interface KeyspaceHooks {
   /** Called before a key's value or TTL changes or the key goes away. */
@@ -123,7 +125,7 @@ export class Database {
    */
   replaceKeepTtl(ref: number, key: string, value: RedisValue): void {
     this.hooks.beforeWrite(this, key)
-    this.table.replace(ref, key, value)
+    this.table.replace(ref, value)
   }
 
   /** The value of a live record from `lookup`. */
@@ -165,9 +167,16 @@ export class Database {
     return ref === -1 ? undefined : ENCODING_NOTES[this.table.encodingNote(ref)]
   }
 
-  /** Announces an in-place change of a collection value. */
+  /**
+   * Announces an in-place change of a collection value: hooks run, and a snapshot being written
+   * (BGSAVE, BGREWRITEAOF) gets a copy of the value as it is now.
+   */
   willModify(key: string): void {
     this.hooks.beforeWrite(this, key)
+    if (this.table.snapshotting) {
+      const ref = this.table.find(key)
+      if (ref !== -1) this.table.preserveForSnapshot(ref, cloneCollection)
+    }
   }
 
   delete(key: string): boolean {

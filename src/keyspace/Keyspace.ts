@@ -5,6 +5,15 @@
  * half-applied.
  */
 import { Database, type KeyspaceHooks } from "./Database.js"
+import { nextSnapshotEpoch } from "./table/KeyTable.js"
+import type { TableSnapshot } from "./table/TableSnapshot.js"
+
+/** Every database as it was at one moment, for a background writer; `release` when done. */
+export interface KeyspaceSnapshot {
+  /** By database index. */
+  readonly databases: ReadonlyArray<TableSnapshot>
+  release(): void
+}
 
 export interface KeyspaceStats {
   expiredKeys: number
@@ -45,6 +54,23 @@ export class Keyspace {
     let total = 0
     for (const db of this.databases) total += db.size
     return total
+  }
+
+  /**
+   * A point-in-time view of every database (copy-on-write: see table/TableSnapshot.ts). Taking
+   * one costs a few array copies, not a pass over the keys. One at a time.
+   */
+  snapshot(): KeyspaceSnapshot {
+    const epoch = nextSnapshotEpoch()
+    const preserved = new Map<unknown, unknown>()
+    const databases = this.databases.map((db) => db.table.snapshot(epoch, preserved))
+    return {
+      databases,
+      release: () => {
+        for (const snapshot of databases) snapshot.release()
+        preserved.clear()
+      }
+    }
   }
 
   flushAll(): void {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "effect/FastCheck"
 import { classOf, classSize, MAX_RECORD_BYTES } from "../../src/keyspace/table/Arena.js"
-import { KeyTable } from "../../src/keyspace/table/KeyTable.js"
+import { KeyTable, nextSnapshotEpoch } from "../../src/keyspace/table/KeyTable.js"
 
 interface Entry {
   value: unknown
@@ -189,5 +189,70 @@ describe("KeyTable", () => {
       for (let i = 0; i < 10_000; i++) table.put(`k${i}`, "value", false)
     }
     expect(table.arena.reservedBytes).toBe(reserved)
+  })
+
+  it("a snapshot reads the table as it was, while the live table changes under it", () => {
+    class Items {
+      constructor(readonly items: Array<string>) {}
+      clone() {
+        return new Items([...this.items])
+      }
+    }
+    const mutateArb = fc.record({ op: fc.constant("mutate" as const), key: keyArb, item: fc.string({ maxLength: 3 }) })
+    const objectPutArb = fc.record({
+      op: fc.constant("put" as const),
+      key: keyArb,
+      value: fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }).map((items) => new Items(items)),
+      keep: fc.boolean()
+    })
+    const liveOpArb = fc.oneof(opArb, objectPutArb, mutateArb)
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(opArb, objectPutArb), { maxLength: 300 }),
+        fc.array(fc.tuple(liveOpArb, fc.integer({ min: 0, max: 4 })), { maxLength: 300 }),
+        (before, after) => {
+          const table = new KeyTable()
+          const model = new Map<string, Entry>()
+          for (const op of before) apply(table, model, op)
+          // What the snapshot must show: the model now, object values copied.
+          const expected = new Map(
+            [...model].map(([key, entry]) => [key, {
+              value: entry.value instanceof Items ? [...entry.value.items] : entry.value,
+              expireAt: entry.expireAt
+            }])
+          )
+          const snapshot = table.snapshot(nextSnapshotEpoch(), new Map())
+          const seen = new Map<string, { value: unknown; expireAt: number | undefined }>()
+          const collect = (key: string, value: unknown, expireAt: number | undefined) => {
+            expect(seen.has(key)).toBe(false)
+            seen.set(key, { value: value instanceof Items ? [...value.items] : value, expireAt })
+          }
+          let more = true
+          for (const [op, slice] of after) {
+            if (op.op === "mutate") {
+              const ref = table.find(op.key)
+              const value = ref === -1 ? undefined : table.valueOf(ref)
+              if (value instanceof Items) {
+                table.preserveForSnapshot(ref, (v) => (v as Items).clone())
+                value.items.push(op.item)
+              }
+            } else {
+              apply(table, model, op)
+            }
+            if (more) more = snapshot.next(slice, collect)
+          }
+          while (more) more = snapshot.next(7, collect)
+          snapshot.release()
+          expect(seen).toEqual(expected)
+          // The live table is intact, and writes after the release need no more copies.
+          expect(table.size).toBe(model.size)
+          for (const [key, entry] of model) expect(table.valueOf(table.find(key))).toBe(entry.value)
+          const copied = table.arena.copiedSlabs
+          table.put("after", "x", false)
+          expect(table.arena.copiedSlabs).toBe(copied)
+        }
+      ),
+      { numRuns: 150 }
+    )
   })
 })

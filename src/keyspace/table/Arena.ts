@@ -12,11 +12,15 @@
  * Records never cross a slab; the largest is `MAX_RECORD_BYTES` (bigger values live on the JS
  * heap, see KeyTable). Slabs are never returned to the OS while the arena lives (as with most
  * allocators); FLUSHDB drops the whole arena.
+ *
+ * Point-in-time snapshots (BGSAVE, BGREWRITEAOF) share the slabs copy-on-write, as a forked
+ * Redis shares pages: `share` hands the snapshot the current slabs, and the first write to a
+ * shared slab afterwards copies it for the live side (`writableWords`), 1 MB at a time.
  */
+import type { SlabViews } from "./Record.js"
 
 export const SLAB_BYTES = 1 << 20
 const UNIT_BITS = 17
-const UNIT_MASK = (1 << UNIT_BITS) - 1
 /** 2^14 slabs of 1 MB: 16 GB of records per database. */
 const MAX_SLABS = 1 << 14
 /** The largest record; longer keys and values are kept on the JS heap instead. */
@@ -56,10 +60,14 @@ export class ArenaFullError extends Error {
   }
 }
 
-export class Arena {
+export class Arena implements SlabViews {
   /** Per slab: the bytes, and a 32-bit view of the same memory. */
   readonly bytes: Array<Buffer> = []
   readonly words: Array<Int32Array> = []
+  /** Per slab, 1 while a snapshot still reads it (allocated with the first snapshot). */
+  private shared: Uint8Array | undefined = undefined
+  /** Slabs copied because a write met a shared one (INFO's copy-on-write figure). */
+  copiedSlabs = 0
   /** Bytes of records in use (their class sizes), for INFO memory and maxmemory. */
   usedBytes = 0
   private slab = -1
@@ -83,6 +91,31 @@ export class Arena {
     this.freeLists[cls].push(ref)
   }
 
+  /** The words of `slab`, copied first if a snapshot shares it. */
+  writableWords(slab: number): Int32Array {
+    const shared = this.shared
+    if (shared === undefined || shared[slab] === 0) return this.words[slab]
+    shared[slab] = 0
+    const copy = Buffer.allocUnsafeSlow(SLAB_BYTES)
+    this.bytes[slab].copy(copy)
+    this.bytes[slab] = copy
+    this.words[slab] = new Int32Array(copy.buffer, copy.byteOffset, SLAB_BYTES >> 2)
+    this.copiedSlabs++
+    return this.words[slab]
+  }
+
+  /** Freezes the current slabs for a snapshot: its views, which later live writes never change. */
+  share(): SlabViews {
+    this.shared ??= new Uint8Array(MAX_SLABS)
+    this.shared.fill(1, 0, this.bytes.length)
+    return { bytes: this.bytes.slice(), words: this.words.slice() }
+  }
+
+  /** The snapshot is done: no slab needs copying any more. */
+  unshare(): void {
+    this.shared?.fill(0)
+  }
+
   /** Bytes taken from the system (slabs), whether records use them or not. */
   get reservedBytes(): number {
     return this.bytes.length * SLAB_BYTES
@@ -98,8 +131,3 @@ export class Arena {
     this.top = 0
   }
 }
-
-/** The slab a ref lives in. */
-export const slabOf = (ref: number): number => ref >>> UNIT_BITS
-/** The ref's first 32-bit word within its slab's `words` view. */
-export const wordOf = (ref: number): number => (ref & UNIT_MASK) << 1

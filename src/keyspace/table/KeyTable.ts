@@ -3,58 +3,55 @@
  * incremental rehashing between two tables, reverse-binary SCAN cursors), whose entries are
  * records in an `Arena` instead of objects on the JS heap.
  *
- * A record holds everything about a key in one place: its hash, its bytes, its expiry and, for
- * a short string, the value's bytes too — so a lookup touches a bucket and one record, and
- * 1 M keys are a few slabs the garbage collector never has to trace. Values that are not short
- * strings (long strings, lists, hashes, ...) stay JS values, in `heap`, referenced by index.
- *
- * Record layout (byte offsets):
- *
- *   0 next ref (-1: end of chain)   4 hash        8 key length    12 value length or heap index
- *  16 meta (class, kind, flags)    20 position in `volatileRefs` (keys with a TTL)
- *  24 key bytes (or its heap index), then the value bytes
- *
- * A key's expiry is kept beside its position in the dense list of keys with a TTL, not in the
- * record: most keys have none, and a 24-byte header keeps a short key and value in one cache line.
+ * A record (see Record.ts) holds everything about a key in one place: its hash, its bytes, its
+ * flags and, for a short string, the value's bytes too — so a lookup touches a bucket and one
+ * record, and 1 M keys are a few slabs the garbage collector never has to trace. Values that are
+ * not short strings (long strings, lists, hashes, ...) stay JS values, in `heap`, by index.
  *
  * Refs stay valid until the key is deleted or its value outgrows the record (`put` then moves
  * it); rehashing relinks records, it never moves them.
+ *
+ * `snapshot()` freezes the table for a point-in-time reader (TableSnapshot): slabs, bucket
+ * arrays, the heap array and the TTL list are then shared copy-on-write — every write below goes
+ * through `writable(ref)` or copies the shared array it is about to change, once.
  */
-import { byteString } from "../../protocol/ByteString.js"
 import { Arena, classOf, classSize, MAX_RECORD_BYTES } from "./Arena.js"
 import { hashKey } from "./KeyHash.js"
+import {
+  CLASS_MASK,
+  ENCODING_MASK,
+  ENCODING_SHIFT,
+  HAS_EXPIRE,
+  HASH,
+  HEADER_BYTES,
+  KEY_HEAP_INDEX,
+  KEY_LENGTH,
+  KEY_ON_HEAP,
+  KIND_HEAP_STRING,
+  KIND_INLINE,
+  KIND_MASK,
+  KIND_OBJECT,
+  KIND_SHIFT,
+  META,
+  NEXT,
+  readKey,
+  readValue,
+  VALUE,
+  VOLATILE_POS
+} from "./Record.js"
+import { TableSnapshot } from "./TableSnapshot.js"
 
-const NEXT = 0
-const HASH = 1
-const KEY_LENGTH = 2
-const VALUE = 3
-const META = 4
-const VOLATILE_POS = 5
-/** Word offset of the key's heap index, for a key kept on the heap. */
-const KEY_HEAP_INDEX = 6
-const HEADER_BYTES = 24
-
-const CLASS_MASK = 0x3f
-const KIND_SHIFT = 6
-const KIND_MASK = 3 << KIND_SHIFT
-/** The value's bytes follow the key in the record. */
-export const KIND_INLINE = 0
-/** The value is a JS string in `heap` (too long for a record). */
-export const KIND_HEAP_STRING = 1
-/** The value is an object in `heap` (a list, hash, set, ...). */
-export const KIND_OBJECT = 2
-const KEY_ON_HEAP = 1 << 8
-const ENCODING_SHIFT = 9
-const ENCODING_MASK = 3 << ENCODING_SHIFT
-const HAS_EXPIRE = 1 << 11
+export { KIND_HEAP_STRING, KIND_INLINE, KIND_OBJECT } from "./Record.js"
 
 /** Keys longer than this live on the heap (with their value), so records stay small. */
 const MAX_INLINE_KEY = 1024
 const INITIAL_BUCKETS = 4
 /** Redis's HASHTABLE_MIN_FILL: below 1/10 full, the table shrinks. */
 const MIN_FILL_DIVISOR = 10
-/** Buckets rehashed by each lookup while a resize is in progress (Redis moves 1, visiting at most 10 empty). */
+/** Empty buckets one rehash step may skip (Redis visits at most 10 per bucket moved). */
 const EMPTY_VISITS_PER_STEP = 10
+/** While a snapshot is read, a resize (which would touch every record) waits unless the table is this overfull (Redis's dict_force_resize_ratio). */
+const FORCE_RESIZE_RATIO = 5
 
 const emptyBuckets = (count: number): Int32Array => new Int32Array(count).fill(-1)
 
@@ -73,10 +70,29 @@ const reverseBits = (v: number): number => {
   return ((v >>> 16) | (v << 16)) >>> 0
 }
 
+/**
+ * Snapshot epochs: every object stored on a heap is stamped with the epoch current when it was
+ * first stored (a RENAME or MOVE stores the same object again, keeping its stamp). A snapshot
+ * takes the current epoch and moves it on, so "born at or before the snapshot's epoch" means "a
+ * snapshot may hold it" and must get a copy before it changes.
+ */
+let currentEpoch = 0
+const bornIn = new WeakMap<object, number>()
+
+/** A new epoch for a snapshot of every table taken together. */
+export const nextSnapshotEpoch = (): number => currentEpoch++
+
+/** Where an inline value's bytes are (filled by `inlineValue`, reused to avoid allocation). */
+export interface InlineBytes {
+  bytes: Buffer
+  start: number
+  length: number
+}
+
 export class KeyTable {
   readonly arena = new Arena()
   /** Long strings, long keys and collection values, by index; freed indexes are reused. */
-  private readonly heap: Array<unknown> = []
+  private heap: Array<unknown> = []
   private readonly freeHeapSlots: Array<number> = []
   /** Bytes of the strings kept in `heap` (for memory accounting). */
   heapStringBytes = 0
@@ -95,9 +111,15 @@ export class KeyTable {
   private volatileExpires = new Float64Array(16)
   volatileCount = 0
 
+  /** The snapshot reading this table, if any; the arrays it shares are copied before a write. */
+  private reader: TableSnapshot | undefined = undefined
+  private bucketsShared = false
+  private heapShared = false
+  private volatileShared = false
+
   /** Where `find` found its record: the previous record in the chain (-1: the bucket itself). */
   private foundPrevious = -1
-  private foundTable: Int32Array = this.t0
+  private foundInT1 = false
   private foundBucket = 0
 
   // ---------------------------------------------------------------------------- lookup
@@ -109,11 +131,11 @@ export class KeyTable {
 
   private findHashed(key: string, hash: number): number {
     if (this.rehashIndex >= 0 && this.rehashPauses === 0) this.rehashStep()
-    const ref = this.findIn(this.t0, key, hash)
-    return ref !== -1 || this.t1 === null ? ref : this.findIn(this.t1, key, hash)
+    const ref = this.findIn(this.t0, false, key, hash)
+    return ref !== -1 || this.t1 === null ? ref : this.findIn(this.t1, true, key, hash)
   }
 
-  private findIn(table: Int32Array, key: string, hash: number): number {
+  private findIn(table: Int32Array, inT1: boolean, key: string, hash: number): number {
     const bucket = hash & (table.length - 1)
     const length = key.length
     const arena = this.arena
@@ -135,7 +157,7 @@ export class KeyTable {
         }
         if (equal) {
           this.foundPrevious = previous
-          this.foundTable = table
+          this.foundInT1 = inT1
           this.foundBucket = bucket
           return ref
         }
@@ -149,10 +171,7 @@ export class KeyTable {
   // ---------------------------------------------------------------------------- reading a record
 
   keyOf(ref: number): string {
-    const words = this.arena.words[ref >>> 17]
-    const w = (ref & 0x1ffff) << 1
-    if ((words[w + META] & KEY_ON_HEAP) !== 0) return this.heap[words[w + KEY_HEAP_INDEX]] as string
-    return byteString(this.arena.bytes[ref >>> 17], (w << 2) + HEADER_BYTES, words[w + KEY_LENGTH])
+    return readKey(this.arena, this.heap, ref)
   }
 
   kindOf(ref: number): number {
@@ -161,13 +180,10 @@ export class KeyTable {
 
   /** The value: a byte string, or the object kept on the heap. */
   valueOf(ref: number): unknown {
-    const words = this.arena.words[ref >>> 17]
-    const w = (ref & 0x1ffff) << 1
-    if ((words[w + META] & KIND_MASK) !== 0) return this.heap[words[w + VALUE]]
-    return byteString(this.arena.bytes[ref >>> 17], (w << 2) + HEADER_BYTES + words[w + KEY_LENGTH], words[w + VALUE])
+    return readValue(this.arena, this.heap, ref)
   }
 
-  /** Where an inline value's bytes are: `[slab buffer, start, length]` written into `into`. */
+  /** Where an inline value's bytes are, written into `into`. */
   inlineValue(ref: number, into: InlineBytes): void {
     const words = this.arena.words[ref >>> 17]
     const w = (ref & 0x1ffff) << 1
@@ -198,7 +214,7 @@ export class KeyTable {
   }
 
   setEncodingNote(ref: number, note: number): void {
-    const words = this.arena.words[ref >>> 17]
+    const words = this.writable(ref)
     const at = ((ref & 0x1ffff) << 1) + META
     words[at] = (words[at] & ~ENCODING_MASK) | (note << ENCODING_SHIFT)
   }
@@ -211,52 +227,17 @@ export class KeyTable {
    */
   put(key: string, value: unknown, keepExpire: boolean): number {
     const hash = hashKey(key)
-    let ref = this.findHashed(key, hash)
+    const ref = this.findHashed(key, hash)
     if (ref === -1) return this.insert(key, hash, value)
-    let words = this.arena.words[ref >>> 17]
-    let w = (ref & 0x1ffff) << 1
-    let meta = words[w + META]
-    if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
-    if (!keepExpire && (meta & HAS_EXPIRE) !== 0) {
-      this.unlinkVolatile(words[w + VOLATILE_POS])
-      meta &= ~HAS_EXPIRE
-    }
-    meta &= ~(ENCODING_MASK | KIND_MASK)
-    const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : key.length
-    if (typeof value === "string" && (meta & KEY_ON_HEAP) === 0 && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES) {
-      words[w + META] = meta
-      if (HEADER_BYTES + keyBytes + value.length > classSize(meta & CLASS_MASK)) {
-        ref = this.moveFound(ref, HEADER_BYTES + keyBytes + value.length)
-        words = this.arena.words[ref >>> 17]
-        w = (ref & 0x1ffff) << 1
-        meta = words[w + META]
-      }
-      this.writeInline(ref, (w << 2) + HEADER_BYTES + keyBytes, value)
-      words[w + VALUE] = value.length
-      return ref
-    }
-    words[w + VALUE] = this.storeOnHeap(value)
-    words[w + META] = meta | ((typeof value === "string" ? KIND_HEAP_STRING : KIND_OBJECT) << KIND_SHIFT)
-    return ref
+    return this.overwrite(ref, value, keepExpire, true)
   }
 
   /**
-   * Replaces the value of record `ref` (which holds `key`), keeping its TTL: in place when the
-   * new value fits the record, else through `put`. Returns the record.
+   * Replaces the value of record `ref` (a `find` just returned it, nothing written since),
+   * keeping its TTL. Returns the record, which moved if the value outgrew it.
    */
-  replace(ref: number, key: string, value: unknown): number {
-    const words = this.arena.words[ref >>> 17]
-    const w = (ref & 0x1ffff) << 1
-    const meta = words[w + META]
-    const start = (w << 2) + HEADER_BYTES + words[w + KEY_LENGTH]
-    if (typeof value !== "string" || (meta & KEY_ON_HEAP) !== 0 || start + value.length > (w << 2) + classSize(meta & CLASS_MASK)) {
-      return this.put(key, value, true)
-    }
-    if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
-    words[w + META] = meta & ~(ENCODING_MASK | KIND_MASK)
-    this.writeInline(ref, start, value)
-    words[w + VALUE] = value.length
-    return ref
+  replace(ref: number, value: unknown): number {
+    return this.overwrite(ref, value, true, false)
   }
 
   /** Removes `key`; false when there was none. */
@@ -274,8 +255,9 @@ export class KeyTable {
   }
 
   setExpire(ref: number, at: number): void {
-    const words = this.arena.words[ref >>> 17]
+    const words = this.writable(ref)
     const w = (ref & 0x1ffff) << 1
+    this.writableVolatile()
     if ((words[w + META] & HAS_EXPIRE) === 0) {
       if (this.volatileCount === this.volatileRefs.length) {
         const refs = new Int32Array(this.volatileRefs.length * 2)
@@ -294,9 +276,9 @@ export class KeyTable {
 
   /** Removes the TTL; false when there was none. */
   clearExpire(ref: number): boolean {
-    const words = this.arena.words[ref >>> 17]
+    if ((this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + META] & HAS_EXPIRE) === 0) return false
+    const words = this.writable(ref)
     const w = (ref & 0x1ffff) << 1
-    if ((words[w + META] & HAS_EXPIRE) === 0) return false
     this.unlinkVolatile(words[w + VOLATILE_POS])
     words[w + META] &= ~HAS_EXPIRE
     return true
@@ -401,6 +383,58 @@ export class KeyTable {
     return this.volatileCount === 0 ? -1 : this.volatileRefs[Math.floor(Math.random() * this.volatileCount)]
   }
 
+  // ---------------------------------------------------------------------------- snapshots
+
+  /**
+   * A point-in-time view of the table for a background writer. Until it is released, live
+   * writes copy what it shares before changing it. One at a time.
+   */
+  snapshot(epoch: number, preserved: Map<unknown, unknown>): TableSnapshot {
+    if (this.reader !== undefined) throw new Error("a snapshot of this table is already being read")
+    const reader = new TableSnapshot(
+      this.arena.share(),
+      this.heap,
+      this.t0,
+      this.t1,
+      this.volatileExpires,
+      this.size,
+      epoch,
+      preserved,
+      () => this.release(reader)
+    )
+    this.reader = reader
+    this.bucketsShared = true
+    this.heapShared = true
+    this.volatileShared = true
+    return reader
+  }
+
+  /**
+   * Before an object value at `ref` is changed in place: the snapshot being read, if any, keeps
+   * a copy of it as it is now (the object is shared with the snapshot's heap).
+   */
+  preserveForSnapshot(ref: number, copy: (value: unknown) => unknown): void {
+    const reader = this.reader
+    if (reader === undefined || this.kindOf(ref) !== KIND_OBJECT) return
+    const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]] as object
+    if ((bornIn.get(value) ?? 0) > reader.epoch || reader.preserved.has(value)) return
+    reader.preserved.set(value, copy(value))
+  }
+
+  /** Whether a snapshot is reading this table (writers then preserve objects before changing them). */
+  get snapshotting(): boolean {
+    return this.reader !== undefined
+  }
+
+  private release(reader: TableSnapshot): void {
+    if (this.reader !== reader) return
+    this.reader = undefined
+    this.arena.unshare()
+    this.bucketsShared = false
+    this.heapShared = false
+    this.volatileShared = false
+  }
+
   // ---------------------------------------------------------------------------- resizing
 
   /**
@@ -416,7 +450,7 @@ export class KeyTable {
 
   /** Starts shrinking a table that has become mostly empty (Redis's `tryResizeHashTables`). */
   shrinkIfSparse(): void {
-    if (this.rehashIndex >= 0 || this.t0.length <= INITIAL_BUCKETS) return
+    if (this.rehashIndex >= 0 || this.t0.length <= INITIAL_BUCKETS || this.reader !== undefined) return
     if (this.size * MIN_FILL_DIVISOR < this.t0.length) this.startResize(Math.max(this.size, INITIAL_BUCKETS))
   }
 
@@ -426,15 +460,52 @@ export class KeyTable {
 
   // ---------------------------------------------------------------------------- internals
 
+  /** The words of `ref`'s slab, ready to be written (copied first if a snapshot shares them). */
+  private writable(ref: number): Int32Array {
+    return this.arena.writableWords(ref >>> 17)
+  }
+
+  /** `located`: `find` just found `ref`, so `found*` says where it is linked from. */
+  private overwrite(ref: number, value: unknown, keepExpire: boolean, located: boolean): number {
+    let words = this.writable(ref)
+    let w = (ref & 0x1ffff) << 1
+    let meta = words[w + META]
+    if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
+    if (!keepExpire && (meta & HAS_EXPIRE) !== 0) {
+      this.unlinkVolatile(words[w + VOLATILE_POS])
+      meta &= ~HAS_EXPIRE
+    }
+    meta &= ~(ENCODING_MASK | KIND_MASK)
+    const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : words[w + KEY_LENGTH]
+    if (typeof value === "string" && (meta & KEY_ON_HEAP) === 0 && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES) {
+      words[w + META] = meta
+      if (HEADER_BYTES + keyBytes + value.length > classSize(meta & CLASS_MASK)) {
+        if (!located) this.locate(ref)
+        ref = this.moveFound(ref, HEADER_BYTES + keyBytes + value.length)
+        words = this.arena.words[ref >>> 17]
+        w = (ref & 0x1ffff) << 1
+      }
+      this.writeInline(ref, (w << 2) + HEADER_BYTES + keyBytes, value)
+      words[w + VALUE] = value.length
+      return ref
+    }
+    words[w + VALUE] = this.storeOnHeap(value)
+    words[w + META] = meta | ((typeof value === "string" ? KIND_HEAP_STRING : KIND_OBJECT) << KIND_SHIFT)
+    return ref
+  }
+
   private insert(key: string, hash: number, value: unknown): number {
-    if (this.rehashIndex < 0 && this.size >= this.t0.length) this.startResize(this.size + 1)
+    if (this.rehashIndex < 0 && this.size >= this.t0.length * (this.reader === undefined ? 1 : FORCE_RESIZE_RATIO)) {
+      this.startResize(this.size + 1)
+    }
     const keyOnHeap = key.length > MAX_INLINE_KEY
     const keyBytes = keyOnHeap ? 4 : key.length
     const inline = !keyOnHeap && typeof value === "string" && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES
     const cls = classOf(HEADER_BYTES + keyBytes + (inline ? (value as string).length : 0))
     const ref = this.arena.alloc(cls)
-    const words = this.arena.words[ref >>> 17]
+    const words = this.writable(ref)
     const w = (ref & 0x1ffff) << 1
+    this.writableBuckets()
     const table = this.t1 ?? this.t0
     const bucket = hash & (table.length - 1)
     words[w + NEXT] = table[bucket]
@@ -458,6 +529,7 @@ export class KeyTable {
     return ref
   }
 
+  /** Writes a byte string at `start` of `ref`'s slab (already made writable). */
   private writeInline(ref: number, start: number, text: string): void {
     const bytes = this.arena.bytes[ref >>> 17]
     const length = text.length
@@ -468,6 +540,16 @@ export class KeyTable {
     for (let i = 0; i < length; i++) bytes[start + i] = text.charCodeAt(i)
   }
 
+  /** Points whatever links to the record `find` just found (bucket or previous record) at `target`. */
+  private relinkFound(target: number): void {
+    if (this.foundPrevious === -1) {
+      this.writableBuckets()
+      ;(this.foundInT1 ? this.t1! : this.t0)[this.foundBucket] = target
+    } else {
+      this.writable(this.foundPrevious)[((this.foundPrevious & 0x1ffff) << 1) + NEXT] = target
+    }
+  }
+
   /** Moves the record `find` just found into a record of `bytes`, relinking it; returns the new ref. */
   private moveFound(ref: number, bytes: number): number {
     const arena = this.arena
@@ -476,14 +558,16 @@ export class KeyTable {
     const oldMeta = oldWords[ow + META]
     const cls = classOf(bytes)
     const moved = arena.alloc(cls)
-    const words = arena.words[moved >>> 17]
+    const words = this.writable(moved)
     const w = (moved & 0x1ffff) << 1
     // Header and key move as they are; only the class changes.
     arena.bytes[ref >>> 17].copy(arena.bytes[moved >>> 17], w << 2, ow << 2, (ow << 2) + HEADER_BYTES + oldWords[ow + KEY_LENGTH])
     words[w + META] = (oldMeta & ~CLASS_MASK) | cls
-    if (this.foundPrevious === -1) this.foundTable[this.foundBucket] = moved
-    else arena.words[this.foundPrevious >>> 17][((this.foundPrevious & 0x1ffff) << 1) + NEXT] = moved
-    if ((oldMeta & HAS_EXPIRE) !== 0) this.volatileRefs[words[w + VOLATILE_POS]] = moved
+    this.relinkFound(moved)
+    if ((oldMeta & HAS_EXPIRE) !== 0) {
+      this.writableVolatile()
+      this.volatileRefs[words[w + VOLATILE_POS]] = moved
+    }
     arena.release(ref, oldMeta & CLASS_MASK)
     return moved
   }
@@ -493,9 +577,7 @@ export class KeyTable {
     const words = this.arena.words[ref >>> 17]
     const w = (ref & 0x1ffff) << 1
     const meta = words[w + META]
-    const next = words[w + NEXT]
-    if (this.foundPrevious === -1) this.foundTable[this.foundBucket] = next
-    else this.arena.words[this.foundPrevious >>> 17][((this.foundPrevious & 0x1ffff) << 1) + NEXT] = next
+    this.relinkFound(words[w + NEXT])
     if ((meta & HAS_EXPIRE) !== 0) this.unlinkVolatile(words[w + VOLATILE_POS])
     if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
     if ((meta & KEY_ON_HEAP) !== 0) this.freeHeapValue(words[w + KEY_HEAP_INDEX])
@@ -507,13 +589,14 @@ export class KeyTable {
   /** Sets `found*` to where `ref` is linked from. */
   private locate(ref: number): void {
     const hash = this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + HASH]
-    for (const table of this.t1 === null ? [this.t0] : [this.t0, this.t1]) {
+    for (const inT1 of this.t1 === null ? [false] : [false, true]) {
+      const table = inT1 ? this.t1! : this.t0
       const bucket = hash & (table.length - 1)
       let previous = -1
       for (let at = table[bucket]; at !== -1; at = this.nextOf(at)) {
         if (at === ref) {
           this.foundPrevious = previous
-          this.foundTable = table
+          this.foundInT1 = inT1
           this.foundBucket = bucket
           return
         }
@@ -528,15 +611,18 @@ export class KeyTable {
   }
 
   private unlinkVolatile(position: number): void {
+    this.writableVolatile()
     const last = --this.volatileCount
     const lastRef = this.volatileRefs[last]
     this.volatileRefs[position] = lastRef
     this.volatileExpires[position] = this.volatileExpires[last]
-    this.arena.words[lastRef >>> 17][((lastRef & 0x1ffff) << 1) + VOLATILE_POS] = position
+    this.writable(lastRef)[((lastRef & 0x1ffff) << 1) + VOLATILE_POS] = position
   }
 
   private storeOnHeap(value: unknown): number {
     if (typeof value === "string") this.heapStringBytes += value.length
+    else if (!bornIn.has(value as object)) bornIn.set(value as object, currentEpoch)
+    if (this.heapShared) this.copyHeap()
     const slot = this.freeHeapSlots.pop()
     if (slot === undefined) return this.heap.push(value) - 1
     this.heap[slot] = value
@@ -546,19 +632,41 @@ export class KeyTable {
   private freeHeapValue(slot: number): void {
     const value = this.heap[slot]
     if (typeof value === "string") this.heapStringBytes -= value.length
+    if (this.heapShared) this.copyHeap()
     this.heap[slot] = undefined
     this.freeHeapSlots.push(slot)
+  }
+
+  private copyHeap(): void {
+    this.heap = this.heap.slice()
+    this.heapShared = false
+  }
+
+  private writableBuckets(): void {
+    if (!this.bucketsShared) return
+    this.t0 = this.t0.slice()
+    if (this.t1 !== null) this.t1 = this.t1.slice()
+    this.bucketsShared = false
+  }
+
+  private writableVolatile(): void {
+    if (!this.volatileShared) return
+    this.volatileRefs = this.volatileRefs.slice()
+    this.volatileExpires = this.volatileExpires.slice()
+    this.volatileShared = false
   }
 
   private startResize(wanted: number): void {
     const size = nextPowerOfTwo(wanted)
     if (size === this.t0.length) return
+    this.writableBuckets()
     this.t1 = emptyBuckets(size)
     this.rehashIndex = 0
   }
 
   /** Moves one non-empty bucket of `t0` into `t1` (visiting at most a few empty ones). */
   private rehashStep(): void {
+    this.writableBuckets()
     const t0 = this.t0
     const t1 = this.t1!
     const mask = t1.length - 1
@@ -569,9 +677,8 @@ export class KeyTable {
     }
     if (this.rehashIndex < t0.length) {
       let ref = t0[this.rehashIndex]
-      const arena = this.arena
       while (ref !== -1) {
-        const words = arena.words[ref >>> 17]
+        const words = this.writable(ref)
         const w = (ref & 0x1ffff) << 1
         const next = words[w + NEXT]
         const bucket = words[w + HASH] & mask
@@ -596,11 +703,3 @@ export class KeyTable {
     for (let ref = head; ref !== -1; ref = this.nextOf(ref)) visit(ref)
   }
 }
-
-/** Where an inline value's bytes are (filled by `inlineValue`, reused to avoid allocation). */
-export interface InlineBytes {
-  bytes: Buffer
-  start: number
-  length: number
-}
-
