@@ -259,7 +259,7 @@ const SENTINEL_REPLY = "$9\r\nsentinel!\r\n"
  * the sentinel. A request that leaves the server waiting for more bytes swallows the sentinel:
  * then the answer is whatever arrived once the server stayed quiet for `quietMs`.
  */
-const exchange = (port: number, request: string, quietMs = 1000): Promise<Answer> =>
+const exchange = (port: number, request: string, quietMs = 2500): Promise<Answer> =>
   new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1")
     let reply = ""
