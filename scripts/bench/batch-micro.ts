@@ -46,7 +46,10 @@ const makeContext = (): CommandContext => {
     runId: "0".repeat(40),
     tcpPort: 0,
     commands: commandTable,
-    requestShutdown: () => {}
+    requestShutdown: () => {},
+    shutdownMode: "default",
+    persistence: undefined,
+    writesRefused: undefined
   }
   return {
     keyspace,

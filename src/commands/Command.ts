@@ -43,6 +43,7 @@ export type CommandFlag =
   | "may_replicate"
   | "no_mandatory_keys"
   | "no_multi"
+  | "no_async_loading"
   | "allow_busy"
   | "movablekeys"
 
@@ -77,3 +78,11 @@ export const command = (
 export const FIRST_KEY = { firstKey: 1, lastKey: 1, step: 1 } as const
 /** Every argument after the name is a key (DEL, EXISTS, MGET, ...). */
 export const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
+
+/**
+ * Logs `argv` for the append-only file in place of the running command's own arguments — for
+ * commands whose effect must replay without the clock or chance (relative TTLs become absolute
+ * ones, ...). Call it only when `ctx.keyspace.commandLog.enabled`, so nothing is built otherwise.
+ */
+export const propagateAs = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
+  ctx.keyspace.commandLog.rewrite(ctx.db.id, argv)

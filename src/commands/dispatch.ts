@@ -78,8 +78,19 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     ctx.out.error(spec)
     return
   }
+  // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently.
+  if (ctx.server.writesRefused !== undefined && spec.flags.includes("write")) {
+    ctx.out.error(ctx.server.writesRefused)
+    return
+  }
   ctx.client.lastCommand = spec.name
   ctx.server.stats.totalCommandsProcessed++
+  const log = ctx.keyspace.commandLog
+  if (log.enabled) return runLogged(ctx, spec, argv)
+  runCommand(ctx, spec, argv)
+}
+
+const runCommand = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {
   const mark = ctx.out.size
   try {
     spec.run!(ctx, argv)
@@ -88,4 +99,14 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     ctx.out.truncate(mark)
     ctx.out.error(`ERR internal error in '${spec.name}': ${defect instanceof Error ? defect.message : String(defect)}`)
   }
+}
+
+/** With persistence on: a write command that changed the keyspace goes into the command log. */
+const runLogged = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {
+  const log = ctx.keyspace.commandLog
+  const dirtyBefore = ctx.keyspace.stats.dirty
+  const db = ctx.db.id
+  log.beginCommand()
+  runCommand(ctx, spec, argv)
+  if (spec.flags.includes("write")) log.endCommand(db, argv, ctx.keyspace.stats.dirty !== dirtyBefore)
 }

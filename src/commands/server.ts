@@ -9,11 +9,13 @@ import { commandCommands } from "./server/command.js"
 import { configCommand } from "./server/config.js"
 import { controlCommands } from "./server/control.js"
 import { infoCommands } from "./server/info.js"
+import { persistenceCommands } from "./server/persistence.js"
 
 export const serverCommands: ReadonlyArray<CommandSpec> = [
   clientCommand,
   ...commandCommands,
   configCommand,
   ...infoCommands,
-  ...controlCommands
+  ...controlCommands,
+  ...persistenceCommands
 ]

@@ -4,6 +4,7 @@
  * Parameters that only exist for compatibility (save, appendonly, ...) are kept here as strings
  * so CONFIG GET answers what CONFIG SET stored.
  */
+import { resolve } from "node:path"
 import type { ServerConfig } from "./ServerConfig.js"
 
 export class RuntimeConfig {
@@ -20,6 +21,13 @@ export class RuntimeConfig {
     ["save", ""],
     ["appendonly", "no"],
     ["appendfsync", "everysec"],
+    ["appendfilename", "appendonly.aof"],
+    ["auto-aof-rewrite-percentage", "100"],
+    ["auto-aof-rewrite-min-size", "67108864"],
+    ["aof-load-truncated", "yes"],
+    ["stop-writes-on-bgsave-error", "yes"],
+    ["rdbcompression", "yes"],
+    ["rdbchecksum", "yes"],
     ["dir", process.cwd()],
     ["dbfilename", "dump.rdb"],
     ["maxmemory", "0"],
@@ -32,6 +40,8 @@ export class RuntimeConfig {
     ["lazyfree-lazy-user-del", "no"]
   ])
 
+  private readonly watchers = new Map<string, Array<(value: string) => void>>()
+
   constructor(config: ServerConfig) {
     this.port = config.port
     this.bind = config.bind
@@ -41,6 +51,25 @@ export class RuntimeConfig {
     this.shutdownTimeout = config.shutdownTimeout
     this.protoMaxBulkLen = config.protoMaxBulkLen
     this.hz = config.hz
+    this.extra.set("appendonly", config.appendonly)
+    this.extra.set("appendfsync", config.appendfsync)
+    this.extra.set("dir", resolve(config.dir))
+    this.extra.set("appendfilename", config.appendfilename)
+    this.extra.set("dbfilename", config.dbfilename)
+    this.extra.set("save", config.save.trim().split(/\s+/).filter((piece) => piece !== "").join(" "))
+  }
+
+  /** Sets an extra parameter and tells whoever watches it (CONFIG SET appendonly starts the AOF, ...). */
+  setExtra(name: string, value: string): void {
+    this.extra.set(name, value)
+    for (const watcher of this.watchers.get(name) ?? []) watcher(value)
+  }
+
+  /** Calls `watcher` with every new value of the extra parameter `name`. */
+  watch(name: string, watcher: (value: string) => void): void {
+    const list = this.watchers.get(name)
+    if (list === undefined) this.watchers.set(name, [watcher])
+    else list.push(watcher)
   }
 
   /** The parser's bulk limit; the parser holds this object, so CONFIG SET applies at once. */

@@ -25,7 +25,17 @@ export const ServerConfigSchema = Schema.Struct({
     default: () => 512 * 1024 * 1024
   }),
   /** Active expiry cycles per second (Redis's hz). */
-  hz: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 500)), { default: () => 10 })
+  hz: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 500)), { default: () => 10 }),
+  /** Log every write to the append-only file, and replay it at start. */
+  appendonly: Schema.optionalWith(Schema.Literal("yes", "no"), { default: () => "no" as const }),
+  /** When the AOF is synced to disk: before each reply, once a second, or when the OS likes. */
+  appendfsync: Schema.optionalWith(Schema.Literal("always", "everysec", "no"), { default: () => "everysec" as const }),
+  /** Directory of the AOF and RDB files. */
+  dir: Schema.optionalWith(Schema.String, { default: () => process.cwd() }),
+  appendfilename: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^[^/\\]+$/)), { default: () => "appendonly.aof" }),
+  dbfilename: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^[^/\\]+$/)), { default: () => "dump.rdb" }),
+  /** RDB save points, "<seconds> <changes> ..." as Redis's `save` ("" = none). */
+  save: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^(\s*\d+\s+\d+)*\s*$/)), { default: () => "" })
 })
 
 export type ServerConfig = typeof ServerConfigSchema.Type

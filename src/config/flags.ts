@@ -24,7 +24,13 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   databases: { field: "databases", kind: "int", help: "number of databases (default 16)" },
   "shutdown-timeout": { field: "shutdownTimeout", kind: "number", help: "seconds a shutdown waits for clients (default 10)" },
   "proto-max-bulk-len": { field: "protoMaxBulkLen", kind: "int", help: "largest bulk argument in bytes (default 512mb)" },
-  hz: { field: "hz", kind: "int", help: "active expiry cycles per second (default 10)" }
+  hz: { field: "hz", kind: "int", help: "active expiry cycles per second (default 10)" },
+  appendonly: { field: "appendonly", kind: "string", help: "yes: log writes to the append-only file (default no)" },
+  appendfsync: { field: "appendfsync", kind: "string", help: "always | everysec | no (default everysec)" },
+  dir: { field: "dir", kind: "string", help: "directory of the AOF and RDB files (default: current)" },
+  appendfilename: { field: "appendfilename", kind: "string", help: "AOF file name (default appendonly.aof)" },
+  dbfilename: { field: "dbfilename", kind: "string", help: "RDB file name (default dump.rdb)" },
+  save: { field: "save", kind: "string", help: "RDB save points, \"<seconds> <changes> ...\" (default \"\": none)" }
 }
 
 export class FlagError {

@@ -85,7 +85,7 @@ const extraParameter = (name: string, validate: (value: string) => { value: stri
   set: (value) => {
     const checked = validate(value)
     if (typeof checked === "string") return checked
-    return change((config) => config.extra.set(name, checked.value))
+    return change((config) => config.setExtra(name, checked.value))
   }
 })
 
@@ -241,6 +241,18 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     }
   },
   extraParameter("appendfsync", oneOf(["everysec", "always", "no"])),
+  {
+    name: "appendfilename",
+    access: "immutable",
+    get: (config) => config.extra.get("appendfilename") ?? "",
+    set: () => "can't set immutable config"
+  },
+  extraParameter("auto-aof-rewrite-percentage", integerText(0, INT_MAX)),
+  extraParameter("auto-aof-rewrite-min-size", memoryText(0n, 2n ** 63n - 1n)),
+  extraParameter("aof-load-truncated", yesNo),
+  extraParameter("stop-writes-on-bgsave-error", yesNo),
+  extraParameter("rdbcompression", yesNo),
+  extraParameter("rdbchecksum", yesNo),
   protectedParameter("dir"),
   protectedParameter("dbfilename"),
   extraParameter("maxmemory", memoryText(0n, UINT64_MAX)),

@@ -8,6 +8,10 @@
  * (so `TestClock.adjust` drives it) and removes a bounded sample of expired keys per cycle.
  *
  * Keys and values given as JS strings are taken as UTF-8 text; `Uint8Array`s as raw bytes.
+ *
+ * With persistence on, the writes below go into the append-only file like a client's commands
+ * (`use` returns once they are durable under appendfsync always). Writes made by a function
+ * passed to `use` itself are not logged: log them with `keyspace.commandLog.append`.
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -18,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type { Database } from "./Database.js"
 import { globMatch } from "./glob.js"
+import { millisArgument } from "../persistence/CommandLog.js"
 import { Keyspace } from "./Keyspace.js"
 import { typeName } from "./Value.js"
 
@@ -75,8 +80,15 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
           Ref.modify(keyspace, (ks) => {
             const database = ks.databases[db]
             if (database === undefined) throw new RangeError(`DB index ${db} is out of range`)
-            return [f(database, now, ks), ks] as const
-          }))
+            const result = f(database, now, ks)
+            return [[result, ks.commandLog.flush(), ks] as const, ks] as const
+          })).pipe(
+            Effect.flatMap(([result, token, ks]) =>
+              token < 0 ? Effect.succeed(result) : Effect.async<A>((resume) => {
+                ks.commandLog.whenDurable(token, () => resume(Effect.succeed(result)))
+              })
+            )
+          )
 
       const readString = (key: Bytes, db?: number) =>
         use((database, now) => {
@@ -90,27 +102,37 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
         get: (key, db) => Effect.map(readString(key, db), Option.map((v) => Buffer.from(v, "latin1").toString("utf8"))),
         getBytes: (key, db) => Effect.map(readString(key, db), Option.map((v) => Buffer.from(v, "latin1"))),
         set: (key, value, setOptions, db) =>
-          use((database, now) => {
+          use((database, now, ks) => {
             const k = toByteString(key)
             const v = toByteString(value)
-            if (setOptions?.px !== undefined) database.setWithExpiry(k, v, now + setOptions.px)
-            else database.set(k, v)
+            if (setOptions?.px !== undefined) {
+              database.setWithExpiry(k, v, now + setOptions.px)
+              ks.commandLog.append(database.id, ["SET", k, v, "PXAT", millisArgument(now + setOptions.px)])
+            } else {
+              database.set(k, v)
+              ks.commandLog.append(database.id, ["SET", k, v])
+            }
           }, db),
         del: (keys, db) =>
-          use((database, now) => {
+          use((database, now, ks) => {
             let removed = 0
             for (const key of keys) {
               const k = toByteString(key)
-              if (database.get(k, now) !== undefined && database.delete(k)) removed++
+              if (database.get(k, now) !== undefined && database.delete(k)) {
+                removed++
+                ks.commandLog.append(database.id, ["DEL", k])
+              }
             }
             return removed
           }, db),
         exists: (key, db) => use((database, now) => database.has(toByteString(key), now), db),
         expire: (key, ttl, db) =>
-          use((database, now) => {
+          use((database, now, ks) => {
             const k = toByteString(key)
             if (database.get(k, now) === undefined) return false
-            database.setExpiry(k, now + Duration.toMillis(ttl))
+            const at = now + Duration.toMillis(ttl)
+            database.setExpiry(k, at)
+            ks.commandLog.append(database.id, ["PEXPIREAT", k, millisArgument(at)])
             return true
           }, db),
         ttl: (key, db) =>
@@ -134,7 +156,10 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
             return found
           }, db),
         dbSize: (db) => use((database) => database.size, db),
-        flushAll: use((_db, _now, ks) => ks.flushAll())
+        flushAll: use((_db, _now, ks) => {
+          ks.flushAll()
+          ks.commandLog.append(0, ["FLUSHALL"])
+        })
       })
     })
 

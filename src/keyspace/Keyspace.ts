@@ -4,6 +4,7 @@
  * in-process `Db` call runs against it inside one `Ref.modify`, so no one ever sees it
  * half-applied.
  */
+import { CommandLog } from "../persistence/CommandLog.js"
 import { Database, type KeyspaceHooks } from "./Database.js"
 import { nextSnapshotEpoch } from "./table/KeyTable.js"
 import type { TableSnapshot } from "./table/TableSnapshot.js"
@@ -29,6 +30,8 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { expiredKeys: 0, dirty: 0 }
   /** Extra observers of writes and expiries (WATCH, notifications, snapshots); installed later. */
   readonly observers: Array<KeyspaceHooks> = []
+  /** The write commands applied, for the append-only file (records nothing while it is off). */
+  readonly commandLog = new CommandLog()
 
   constructor(databaseCount: number) {
     const hooks: KeyspaceHooks = {
@@ -38,6 +41,8 @@ export class Keyspace {
       },
       expired: (db, key) => {
         this.stats.expiredKeys++
+        // Replay must not depend on the clock: an expiry is logged as the deletion it was.
+        this.commandLog.append(db.id, ["DEL", key])
         for (let i = 0; i < this.observers.length; i++) this.observers[i].expired(db, key)
       },
       flushed: (db) => {

@@ -95,6 +95,8 @@ export const serveConnection = (
     // early once the replies pass OUTPUT_HIGH_WATER (a few bytes of GETs can ask for gigabytes);
     // the rest stays parsed-but-unrun until the client has read what it was sent.
     let outputFull = false
+    /** The batch's writes handed to the AOF: the token its replies wait on (-1: none). */
+    let durableToken = -1
     const runBatch = (keyspace: Keyspace): readonly [Buffer | undefined, Keyspace] => {
       ctx.keyspace = keyspace
       ctx.db = keyspace.databases[client.db]
@@ -118,6 +120,7 @@ export const serveConnection = (
         }
       }
       client.queryBufferBytes = parser.pendingBytes
+      durableToken = keyspace.commandLog.flush()
       server.stats.errorReplies += out.errorCount
       out.errorCount = 0
       if (out.size === 0) return [undefined, keyspace]
@@ -125,6 +128,35 @@ export const serveConnection = (
       return [out.take(), keyspace]
     }
     const runPending = Ref.modify(deps.keyspace, runBatch)
+
+    // With appendfsync always, a batch's replies wait until its writes are on disk; later
+    // replies queue behind them, so the client still reads them in order.
+    const held: Array<Buffer> = []
+    let heldBytes = 0
+    let syncsAwaited = 0
+    const releaseHeld = () => {
+      if (--syncsAwaited > 0) return
+      for (const replies of held) socket.write(replies)
+      held.length = 0
+      heldBytes = 0
+      client.outputBufferBytes = socket.writableLength
+      events.wake()
+    }
+    const send = (replies: Buffer | undefined, token: number) => {
+      if (token < 0 && syncsAwaited === 0) {
+        if (replies !== undefined) socket.write(replies)
+        return
+      }
+      if (replies !== undefined) {
+        held.push(replies)
+        heldBytes += replies.length
+      }
+      if (token >= 0) {
+        syncsAwaited++
+        initial.commandLog.whenDurable(token, releaseHeld)
+      }
+    }
+    const unsentBytes = () => socket.writableLength + heldBytes
 
     // The fast path. While this fiber is parked waiting for input, a chunk that arrives is run
     // right in the socket's callback: the same batch and the same single synchronous step on the
@@ -138,10 +170,9 @@ export const serveConnection = (
       if (client.closeAfterReply || events.shuttingDown) return false
       server.stats.netInputBytes += chunk.length
       parser.feed(chunk)
-      const replies = runBatch(keyspace)[0]
-      if (replies !== undefined) socket.write(replies)
-      client.outputBufferBytes = socket.writableLength
-      if (outputFull || client.closeAfterReply || socket.writableLength > OUTPUT_HIGH_WATER) events.wake()
+      send(runBatch(keyspace)[0], durableToken)
+      client.outputBufferBytes = unsentBytes()
+      if (outputFull || client.closeAfterReply || unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
       return true
     }
 
@@ -154,23 +185,24 @@ export const serveConnection = (
         server.stats.netInputBytes += events.chunkBytes
         for (const chunk of events.takeChunks()) parser.feed(chunk)
       }
-      const replies = yield* runPending
-      if (replies !== undefined) socket.write(replies)
-      client.outputBufferBytes = socket.writableLength
+      send(yield* runPending, durableToken)
+      client.outputBufferBytes = unsentBytes()
       // Backpressure: a client that does not read its replies is not read from either.
-      if (socket.writableLength > OUTPUT_HIGH_WATER) {
+      if (unsentBytes() > OUTPUT_HIGH_WATER) {
         socket.pause()
-        while (!events.closed && socket.writableLength > OUTPUT_LOW_WATER) yield* events.waitForNext
+        while (!events.closed && unsentBytes() > OUTPUT_LOW_WATER) yield* events.waitForNext
         socket.resume()
         if (events.closed) return
-        client.outputBufferBytes = socket.writableLength
+        client.outputBufferBytes = unsentBytes()
       }
       // Whatever arrived or is still parsed-but-unrun is handled before deciding to close.
       if (client.closeAfterReply) break
       if (outputFull || events.chunks.length > 0) continue
       if (events.ended || events.shuttingDown) break
     }
-    // Graceful close: flush what is queued, then close both directions.
+    // Graceful close: replies waiting for the disk go out first, then what is queued is
+    // flushed and both directions close.
+    while (!events.closed && syncsAwaited > 0) yield* events.waitForNext
     socket.end()
     while (!events.closed && !socket.writableFinished) yield* events.waitForNext
     socket.destroy()

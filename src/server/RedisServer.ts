@@ -28,6 +28,7 @@ import { commandTable } from "../commands/table.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
+import { makePersistence } from "../persistence/Persistence.js"
 import { serveConnection } from "./Connection.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
@@ -87,8 +88,29 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const config = makeServerConfig(input)
       const db = yield* Db
       const scope = yield* Effect.scope
+      const shutdownRequest = yield* Deferred.make<ShutdownMode>()
+      const state: ServerState = {
+        config: new RuntimeConfig(config),
+        stats: emptyStats(),
+        clients: new Map(),
+        startedAt: yield* Clock.currentTimeMillis,
+        runId: randomBytes(20).toString("hex"),
+        tcpPort: config.port,
+        commands: commandTable,
+        requestShutdown: (mode) => {
+          state.shutdownMode = mode
+          Deferred.unsafeDone(shutdownRequest, Effect.succeed(mode))
+        },
+        shutdownMode: "default",
+        persistence: undefined,
+        writesRefused: undefined
+      }
+      // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
+      // Its finalizer (the shutdown save) runs after the drain's, which is added below.
+      yield* makePersistence(state, db.keyspace)
       const listener = yield* listen(config)
       const bound = listener.address() as net.AddressInfo
+      state.tcpPort = bound.port
       const accepted = yield* Queue.unbounded<net.Socket>()
       listener.on("connection", (socket) => {
         // Until its fiber attaches listeners, a reset must not surface as an unhandled 'error'.
@@ -98,18 +120,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
 
       const shutdownHub = yield* ShutdownHub.make
       const connections = yield* FiberSet.make<void>()
-      const shutdownRequest = yield* Deferred.make<ShutdownMode>()
       let nextClientId = 1
-      const state: ServerState = {
-        config: new RuntimeConfig(config),
-        stats: emptyStats(),
-        clients: new Map(),
-        startedAt: yield* Clock.currentTimeMillis,
-        runId: randomBytes(20).toString("hex"),
-        tcpPort: bound.port,
-        commands: commandTable,
-        requestShutdown: (mode) => Deferred.unsafeDone(shutdownRequest, Effect.succeed(mode))
-      }
       const deps = { keyspace: db.keyspace, server: state, shutdownHub }
 
       const admit = (socket: net.Socket) =>

@@ -5,6 +5,7 @@
  */
 import type { CommandSpec } from "../commands/Command.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
+import type { PersistenceControl } from "../persistence/Persistence.js"
 import type { ClientState } from "./ClientState.js"
 
 export interface ServerStats {
@@ -41,9 +42,15 @@ export interface ServerState {
   /** 40 hex characters, new for every start (INFO's run_id). */
   readonly runId: string
   /** The bound TCP port (differs from `config.port` when that was 0). */
-  readonly tcpPort: number
+  tcpPort: number
   /** Every command by lower-case name (COMMAND reads it). */
   readonly commands: ReadonlyMap<string, CommandSpec>
   /** SHUTDOWN: starts the same graceful drain as Ctrl+C; the reply is the connection closing. */
   requestShutdown(mode: ShutdownMode): void
+  /** How the shutdown under way was asked for ("default" for a signal or scope close). */
+  shutdownMode: ShutdownMode
+  /** SAVE, BGSAVE, BGREWRITEAOF and INFO persistence (set once persistence has started). */
+  persistence: PersistenceControl | undefined
+  /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
+  writesRefused: string | undefined
 }

@@ -45,7 +45,10 @@ const makeContext = (): CommandContext => {
     runId: "0".repeat(40),
     tcpPort: 0,
     commands: new Map(table.map((spec) => [spec.name, spec])),
-    requestShutdown: () => {}
+    requestShutdown: () => {},
+    shutdownMode: "default",
+    persistence: undefined,
+    writesRefused: undefined
   }
   return {
     keyspace,

@@ -9,7 +9,8 @@
  * differ from Redis in the last digits.
  */
 import { isKeyword, parseInteger } from "../arguments.js"
-import { command, type CommandContext, FIRST_KEY } from "../Command.js"
+import { millisArgument } from "../../persistence/CommandLog.js"
+import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
 
 const NX = 1
 const XX = 2
@@ -77,8 +78,13 @@ const setExpire = (ctx: CommandContext, argv: ReadonlyArray<string>, name: strin
   const db = ctx.db
   if (db.get(key, ctx.now) === undefined) return ctx.out.integer(0)
   if (flags !== 0 && !optionsAllow(flags, db.expiresAt(key), when)) return ctx.out.integer(0)
-  if (when <= ctx.now) db.delete(key)
-  else db.setExpiry(key, when)
+  if (when <= ctx.now) {
+    db.delete(key)
+    if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
+  } else {
+    db.setExpiry(key, when)
+    if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["PEXPIREAT", key, millisArgument(when)])
+  }
   ctx.out.integer(1)
 }
 

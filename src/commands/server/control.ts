@@ -1,5 +1,5 @@
 /**
- * Server control: TIME, LASTSAVE, SHUTDOWN and DEBUG (SLEEP only). SHUTDOWN starts the server's
+ * Server control: TIME, SHUTDOWN and DEBUG (SLEEP only). SHUTDOWN starts the server's
  * graceful drain and, as Redis does on success, closes the sender's connection without a reply.
  * DEBUG SLEEP blocks the whole process synchronously, as it blocks Redis's one thread: tests use
  * it to hold a batch in flight. DEBUG is enabled (Redis 7 disables it by default).
@@ -23,19 +23,6 @@ const time = command({
     ctx.out.bulk(String(Math.floor(ctx.now / 1000)))
     ctx.out.bulk(String((ctx.now % 1000) * 1000))
   }
-})
-
-/** No save has happened yet, so the last "save" is the start, as for a Redis that loaded nothing. */
-const lastsave = command({
-  name: "lastsave",
-  arity: 1,
-  flags: ["loading", "stale", "fast"],
-  group: "server",
-  aclCategories: ["admin", "fast", "dangerous"],
-  summary: "Get the UNIX time stamp of the last successful save to disk",
-  since: "1.0.0",
-  complexity: "O(1)",
-  run: (ctx) => ctx.out.integer(Math.floor(ctx.server.startedAt / 1000))
 })
 
 /**
@@ -108,4 +95,4 @@ const debug = command({
   }
 })
 
-export const controlCommands: ReadonlyArray<CommandSpec> = [time, lastsave, shutdown, debug]
+export const controlCommands: ReadonlyArray<CommandSpec> = [time, shutdown, debug]

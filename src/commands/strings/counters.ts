@@ -6,7 +6,7 @@
  * integer (see encoding.ts).
  */
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
-import type { CommandContext } from "../Command.js"
+import { type CommandContext, propagateAs } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
@@ -111,6 +111,8 @@ const incrbyfloat = stringCommand({
     const text = formatLongDouble(sum)
     ctx.db.setKeepTtl(key, text)
     markBuiltFromText(ctx.db, key, text)
+    // Replay sets the result rather than adding again (no float drift between runs).
+    if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SET", key, text, "KEEPTTL"])
     ctx.out.bulk(text)
   }
 })

@@ -8,7 +8,8 @@
  * command does is kept here, because INFO's counters show it.
  */
 import { ERR_SYNTAX } from "../arguments.js"
-import type { CommandContext } from "../Command.js"
+import { type CommandContext, propagateAs } from "../Command.js"
+import { millisArgument } from "../../persistence/CommandLog.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import {
@@ -105,8 +106,10 @@ const setWithOptions = (ctx: CommandContext, argv: ReadonlyArray<string>): void 
     if ((flags & OPT_GET) === 0) ctx.out.nullBulk()
     return
   }
-  if ((flags & OPT_ANY_EXPIRE) !== 0) ctx.db.setWithExpiry(key, argv[2], expireAt)
-  else if ((flags & OPT_KEEPTTL) !== 0) ctx.db.setKeepTtl(key, argv[2])
+  if ((flags & OPT_ANY_EXPIRE) !== 0) {
+    ctx.db.setWithExpiry(key, argv[2], expireAt)
+    if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SET", key, argv[2], "PXAT", millisArgument(expireAt)])
+  } else if ((flags & OPT_KEEPTTL) !== 0) ctx.db.setKeepTtl(key, argv[2])
   else ctx.db.set(key, argv[2])
   if ((flags & OPT_GET) === 0) ctx.out.ok()
 }
@@ -148,6 +151,7 @@ const setWithTtl = (name: string, inSeconds: boolean) => {
     if (expireAt < 0) return
     expireBeforeOverwrite(ctx, argv[1])
     ctx.db.setWithExpiry(argv[1], argv[3], expireAt)
+    if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SET", argv[1], argv[3], "PXAT", millisArgument(expireAt)])
     ctx.out.ok()
   }
 }
@@ -194,7 +198,10 @@ const getdel = stringCommand({
   complexity: "O(1)",
   run: (ctx, argv) => {
     const value = readKey(ctx, argv[1])
-    if (replyWithValue(ctx, value) && value !== undefined) ctx.db.delete(argv[1])
+    if (replyWithValue(ctx, value) && value !== undefined) {
+      ctx.db.delete(argv[1])
+      if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", argv[1]])
+    }
   }
 })
 
@@ -225,12 +232,19 @@ const getex = stringCommand({
       if (expireAt < 0) return
       ctx.out.bulk(value)
       // An absolute time already past deletes the key, as Redis does.
-      if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now) ctx.db.delete(key)
-      else ctx.db.setExpiry(key, expireAt)
+      if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now) {
+        ctx.db.delete(key)
+        if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
+      } else {
+        ctx.db.setExpiry(key, expireAt)
+        if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["PEXPIREAT", key, millisArgument(expireAt)])
+      }
       return
     }
     ctx.out.bulk(value)
-    if ((flags & OPT_PERSIST) !== 0) ctx.db.persist(key)
+    if ((flags & OPT_PERSIST) !== 0 && ctx.db.persist(key) && ctx.keyspace.commandLog.enabled) {
+      propagateAs(ctx, ["PERSIST", key])
+    }
   }
 })
 

@@ -1,0 +1,103 @@
+/**
+ * Loads an RDB file into the keyspace at start-up: Redis 7.0's format (version ≤ 10), the types
+ * a codec is registered for, strings in every encoding. The checksum is verified when the file
+ * has one (a zero checksum means "not computed", as Redis writes with rdbchecksum no). Keys whose
+ * time has passed are not loaded.
+ */
+import * as fs from "node:fs"
+import type { RuntimeConfig } from "../../config/RuntimeConfig.js"
+import type { Keyspace } from "../../keyspace/Keyspace.js"
+import { readRdbValue } from "../ValueCodecs.js"
+import { Crc64 } from "./crc64.js"
+import {
+  OPCODE_AUX,
+  OPCODE_EOF,
+  OPCODE_EXPIRETIME,
+  OPCODE_EXPIRETIME_MS,
+  OPCODE_FREQ,
+  OPCODE_IDLE,
+  OPCODE_MODULE_AUX,
+  OPCODE_RESIZEDB,
+  OPCODE_SELECTDB,
+  RDB_VERSION,
+  RdbFormatError,
+  RdbReader
+} from "./RdbFormat.js"
+
+export interface RdbLoadResult {
+  readonly keys: number
+  readonly expired: number
+  readonly bytes: number
+}
+
+export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult => {
+  const buf = fs.readFileSync(filePath)
+  const reader = new RdbReader(buf)
+  const magic = reader.fixed(9).latin1Slice()
+  if (!magic.startsWith("REDIS")) reader.fail("not an RDB file (no REDIS signature)")
+  const version = Number(magic.slice(5))
+  if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) {
+    reader.fail(`RDB version ${magic.slice(5)} is not supported (up to ${RDB_VERSION})`)
+  }
+  let db = keyspace.databases[0]
+  let keys = 0
+  let expired = 0
+  let expireAt: number | undefined
+  for (;;) {
+    const type = reader.byte()
+    switch (type) {
+      case OPCODE_EOF: {
+        const end = reader.offset
+        if (version >= 5 && reader.offset + 8 <= buf.length) {
+          const stored = reader.fixed(8)
+          if (!stored.equals(Buffer.alloc(8))) {
+            const crc = new Crc64()
+            crc.update(buf, 0, end)
+            if (!crc.bytes().equals(stored)) throw new RdbFormatError(end, "wrong RDB checksum")
+          }
+        }
+        return { keys, expired, bytes: buf.length }
+      }
+      case OPCODE_SELECTDB: {
+        const index = reader.length()
+        const selected = keyspace.databases[index]
+        if (selected === undefined) reader.fail(`database ${index} is out of range (databases ${keyspace.databases.length})`)
+        db = selected
+        continue
+      }
+      case OPCODE_RESIZEDB:
+        reader.length()
+        reader.length()
+        continue
+      case OPCODE_AUX:
+        reader.string()
+        reader.string()
+        continue
+      case OPCODE_EXPIRETIME_MS:
+        expireAt = Number(reader.fixed(8).readBigInt64LE(0))
+        continue
+      case OPCODE_EXPIRETIME:
+        expireAt = reader.fixed(4).readInt32LE(0) * 1000
+        continue
+      case OPCODE_IDLE:
+        reader.length()
+        continue
+      case OPCODE_FREQ:
+        reader.byte()
+        continue
+      case OPCODE_MODULE_AUX:
+        return reader.fail("module data is not supported")
+      default: {
+        const key = reader.string()
+        const value = readRdbValue(type, reader, config)
+        if (expireAt !== undefined && expireAt <= now) expired++
+        else {
+          if (expireAt === undefined) db.set(key, value)
+          else db.setWithExpiry(key, value, expireAt)
+          keys++
+        }
+        expireAt = undefined
+      }
+    }
+  }
+}
