@@ -159,6 +159,34 @@ const keyspaceEvents = (value: string) => {
   return { value: text }
 }
 
+const LONG_MAX = 9223372036854775807n
+
+/**
+ * A `size_t` encoding threshold (0..LONG_MAX, no units) behind a typed field, under its name and
+ * its Redis 7.0 aliases (each alias is its own parameter, as CONFIG GET and SET's duplicate check
+ * see them). The number is what conversions compare with; the text as set is what GET shows
+ * (a value beyond 2^53 would not survive as a number).
+ */
+const thresholdParameters = (
+  names: ReadonlyArray<string>,
+  read: (config: RuntimeConfig) => number,
+  write: (config: RuntimeConfig, value: number) => void
+): Array<ConfigParameter> =>
+  names.map((name) => ({
+    name,
+    access: "mutable",
+    get: (config) => config.extra.get(names[0]) ?? String(read(config)),
+    set: (text) => {
+      const value = parseInteger(text)
+      if (value === undefined) return ERR_NOT_INTEGER
+      if (value < 0 || value > LONG_MAX) return between(0, LONG_MAX)
+      return change((config) => {
+        write(config, Number(value))
+        config.extra.set(names[0], String(value))
+      })
+    }
+  }))
+
 /** Parameters backed by typed fields of `RuntimeConfig`, then the typed extras. */
 const TYPED: ReadonlyArray<ConfigParameter> = [
   {
@@ -262,7 +290,18 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   extraParameter("tcp-keepalive", integerText(0, INT_MAX)),
   extraParameter("protected-mode", yesNo),
   extraParameter("notify-keyspace-events", keyspaceEvents),
-  extraParameter("lazyfree-lazy-user-del", yesNo)
+  extraParameter("lazyfree-lazy-user-del", yesNo),
+  ...thresholdParameters(["set-max-intset-entries"], (c) => c.setMaxIntsetEntries, (c, v) => (c.setMaxIntsetEntries = v)),
+  ...thresholdParameters(
+    ["zset-max-listpack-entries", "zset-max-ziplist-entries"],
+    (c) => c.zsetMaxListpackEntries,
+    (c, v) => (c.zsetMaxListpackEntries = v)
+  ),
+  ...thresholdParameters(
+    ["zset-max-listpack-value", "zset-max-ziplist-value"],
+    (c) => c.zsetMaxListpackValue,
+    (c, v) => (c.zsetMaxListpackValue = v)
+  )
 ]
 
 const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))
