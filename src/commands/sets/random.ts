@@ -25,7 +25,7 @@ const srandmemberWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>):
   const members = set.members
   const size = members.length
   if (count < 0 || count === 1) {
-    const picks = -count || 1
+    const picks = count < 0 ? -count : 1
     if (picks > MAX_REPEATED_PICKS) return out.error(ERR_TOO_MANY_PICKS)
     out.arrayHeader(picks)
     for (let i = 0; i < picks; i++) out.bulk(members[randomIndex(size)])

@@ -5,7 +5,7 @@
  * A random member is a random rank: O(log n) each.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
 import { LONG_MAX, rangeLong } from "../collection-args.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
@@ -19,8 +19,10 @@ const withCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   if (typeof count === "string") return out.error(count)
   if (argv.length > 4 || (argv.length === 4 && !isKeyword(argv[3], "WITHSCORES"))) return out.error(ERR_SYNTAX)
   const withScores = argv.length === 4
-  if (withScores && (BigInt(count) < -HALF_LONG_MAX || BigInt(count) > HALF_LONG_MAX)) {
-    return out.error("ERR value is out of range")
+  if (withScores) {
+    // The exact int64 (a count past 2^53 was clamped above): count * 2 must not overflow.
+    const exact = BigInt(parseInteger(argv[2])!)
+    if (exact < -HALF_LONG_MAX || exact > HALF_LONG_MAX) return out.error("ERR value is out of range")
   }
   const zset = readZset(ctx, argv[1])
   if (zset === null) return out.error(WRONGTYPE)
@@ -28,7 +30,7 @@ const withCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   const tree = zset.tree
   const size = zset.size
   if (count < 0 || count === 1) {
-    const picks = -count || 1
+    const picks = count < 0 ? -count : 1
     if (picks > MAX_REPEATED_PICKS) return out.error(ERR_TOO_MANY_PICKS)
     scoredHeader(out, picks, withScores)
     for (let i = 0; i < picks; i++) {
