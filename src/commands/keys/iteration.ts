@@ -42,6 +42,9 @@ const TWO_TO_64 = 18446744073709551616n
  * undefined for an invalid one.
  */
 export const parseCursor = (text: string): number | undefined => {
+  // strtoul stops at a NUL byte, and Redis only checks that it stopped at the C string's end.
+  const nul = text.indexOf("\0")
+  if (nul >= 0) text = text.slice(0, nul)
   if (!CURSOR.test(text)) return undefined
   if (text.length <= 15) {
     const value = text === "" ? 0 : Number(text)

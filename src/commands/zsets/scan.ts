@@ -1,13 +1,14 @@
 /**
  * ZSCAN. A listpack (small, like Redis's) answers everything at once with cursor 0, in score
  * order; a skiplist is walked with a live iterator over the member Map, parked between calls
- * (keyspace/ScanCursors.ts). Scores are bulk strings in "%.17g" even in RESP3, as in Redis.
+ * (keyspace/ScanCursors.ts). Scores are bulk strings even in RESP3, as in Redis: the text a
+ * listpack keeps (integers as integers), or "%.17g" from a skiplist.
  */
 import { resumeScan, suspendScan } from "../../keyspace/ScanCursors.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { EMPTY_SCAN, parseCursor, parseScanOptions, scanMatches } from "../collection-args.js"
 import type { CommandSpec } from "../Command.js"
-import { formatScore } from "./score-text.js"
+import { formatListpackScore, formatScore } from "./score-text.js"
 import { readZset, zsetCommand } from "./shared.js"
 
 const zscan = zsetCommand({
@@ -27,14 +28,14 @@ const zscan = zsetCommand({
     const options = parseScanOptions(ctx, argv)
     if (options === undefined) return
     const members: Array<string> = []
-    const scores: Array<number> = []
+    const scores: Array<string> = []
     let next = "0"
     if (zset.listpack) {
       for (let leaf = zset.tree.first as typeof zset.tree.first | undefined; leaf !== undefined; leaf = leaf.next) {
         for (let i = 0; i < leaf.members.length; i++) {
           if (!scanMatches(options, leaf.members[i])) continue
           members.push(leaf.members[i])
-          scores.push(leaf.scores[i])
+          scores.push(formatListpackScore(leaf.scores[i]))
         }
       }
     } else {
@@ -48,7 +49,7 @@ const zscan = zsetCommand({
         }
         if (!scanMatches(options, step.value)) continue
         members.push(step.value)
-        scores.push(zset.scores.get(step.value)!)
+        scores.push(formatScore(zset.scores.get(step.value)!))
       }
       if (!finished) next = String(suspendScan(zset.scores, iterator))
     }
@@ -57,7 +58,7 @@ const zscan = zsetCommand({
     ctx.out.arrayHeader(members.length * 2)
     for (let i = 0; i < members.length; i++) {
       ctx.out.bulk(members[i])
-      ctx.out.bulk(formatScore(scores[i]))
+      ctx.out.bulk(scores[i])
     }
   }
 })

@@ -275,3 +275,17 @@ export const formatScore = (x: number): string => {
   const digits = text.slice(negative ? 1 : 0, e).replace(".", "")
   return layout(negative, digits, Number(text.slice(e + 1)))
 }
+
+const TWO_TO_62 = 4611686018427387904
+
+/**
+ * A score as a listpack stores it (ZSCAN of a listpack prints this text): an integral score
+ * within ±2^62 (Redis's `double2ll` bound, LLONG_MAX/2) as its integer digits — so -0 is "0" —
+ * and anything else as "%.17g".
+ */
+export const formatListpackScore = (x: number): string =>
+  Number.isInteger(x) && x >= -TWO_TO_62 && x <= TWO_TO_62
+    ? x < 9007199254740992 && x > -9007199254740992
+      ? String(x + 0)
+      : BigInt(x).toString()
+    : formatScore(x)
