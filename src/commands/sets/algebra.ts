@@ -14,25 +14,24 @@ import { isIntsetMember, SetValue } from "../../keyspace/values/SetValue.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
-import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
+import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand } from "./shared.js"
 
 const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
 const STORE_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
 
 /**
- * The sets named by argv[from..to), or undefined after answering WRONGTYPE. Lookups are for
- * writing when there is a destination (they count no hits), as in Redis.
+ * The sets named by argv[from..to), or undefined after answering WRONGTYPE. Redis 7.0 looks
+ * them up for reading (counting hits and misses) even when there is a destination.
  */
 const lookupSets = (
   ctx: CommandContext,
   argv: ReadonlyArray<string>,
   from: number,
-  to: number,
-  forWriting: boolean
+  to: number
 ): Array<SetValue | undefined> | undefined => {
   const sets: Array<SetValue | undefined> = []
   for (let i = from; i < to; i++) {
-    const set = forWriting ? writeSet(ctx, argv[i]) : readSet(ctx, argv[i])
+    const set = readSet(ctx, argv[i])
     if (set === null) return void ctx.out.error(WRONGTYPE)
     sets.push(set)
   }
@@ -65,7 +64,7 @@ const intersect = (
   cardinalityOnly: boolean,
   limit: number
 ): void => {
-  const sets = lookupSets(ctx, argv, from, to, store !== undefined)
+  const sets = lookupSets(ctx, argv, from, to)
   if (sets === undefined) return
   if (sets.includes(undefined)) {
     if (store !== undefined) {
@@ -97,7 +96,7 @@ const intersect = (
 }
 
 const union = (ctx: CommandContext, argv: ReadonlyArray<string>, from: number, store: string | undefined) => {
-  const sets = lookupSets(ctx, argv, from, argv.length, store !== undefined)
+  const sets = lookupSets(ctx, argv, from, argv.length)
   if (sets === undefined) return
   const seen = new Set<string>()
   for (const set of sets) if (set !== undefined) for (const member of set.members) seen.add(member)
@@ -105,7 +104,7 @@ const union = (ctx: CommandContext, argv: ReadonlyArray<string>, from: number, s
 }
 
 const difference = (ctx: CommandContext, argv: ReadonlyArray<string>, from: number, store: string | undefined) => {
-  const sets = lookupSets(ctx, argv, from, argv.length, store !== undefined)
+  const sets = lookupSets(ctx, argv, from, argv.length)
   if (sets === undefined) return
   const first = sets[0]
   if (first === undefined) return finish(ctx, store, [], true)
