@@ -71,11 +71,10 @@ const generic = (
   const sources: Array<Source> = []
   for (let i = 0; i < numkeys; i++) {
     const key = argv[numkeysIndex + 1 + i]
+    // Looked up for reading (hits and misses count) even with a destination, as in Redis 7.0.
     const value = ctx.db.get(key, ctx.now)
-    if (store === undefined) {
-      if (value === undefined) ctx.server.stats.keyspaceMisses++
-      else ctx.server.stats.keyspaceHits++
-    }
+    if (value === undefined) ctx.server.stats.keyspaceMisses++
+    else ctx.server.stats.keyspaceHits++
     if (value !== undefined && !(value instanceof SortedSetValue) && !(value instanceof SetValue)) {
       return out.error(WRONGTYPE)
     }
