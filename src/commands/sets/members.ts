@@ -30,7 +30,7 @@ const sadd = setCommand({
         const member = argv[i]
         if (found.has(member)) continue
         if (added === 0) db.willModify(key)
-        found.add(member, limit)
+        found.insertAbsent(member, limit)
         added++
       }
     } else {

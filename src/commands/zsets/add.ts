@@ -41,7 +41,9 @@ const optionFlag = (arg: string): number => {
   return 0
 }
 
+/** Parsed scores of the ZADD being run (reused; trimmed after a very large one). */
 const scores: Array<number> = []
+const SCRATCH_KEPT = 1024
 
 const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: number): void => {
   let first = 2
@@ -115,6 +117,7 @@ const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: nu
     processed++
     result = score
   }
+  if (pairs > SCRATCH_KEPT) scores.length = 0
   if (created) ctx.db.set(key, zset)
   if (incr) {
     if (processed === 0) ctx.out.nullBulk()

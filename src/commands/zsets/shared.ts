@@ -70,6 +70,9 @@ export const scoredEntry = (out: ReplyWriter, member: string, score: number, wit
 /** A scratch cursor: commands run one at a time, so one is enough for all of them. */
 export const cursor = new TreeCursor()
 
+/** Below this many removals, one at a time is cheaper than a rebuild whatever the set's size. */
+const REBUILD_FROM = 256
+
 /**
  * Removes `count` elements from rank `from` on. A large share is cheaper to drop by rebuilding
  * the tree from what stays (O(n)) than one removal at a time (O(count log n)).
@@ -77,7 +80,7 @@ export const cursor = new TreeCursor()
 export const removeRanks = (zset: SortedSetValue, from: number, count: number): void => {
   if (count <= 0) return
   const tree = zset.tree
-  if (count * 4 >= tree.size) {
+  if (count >= REBUILD_FROM && count * 4 >= tree.size) {
     const scores: Array<number> = []
     const members: Array<string> = []
     tree.collect(scores, members)

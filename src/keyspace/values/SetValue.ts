@@ -35,12 +35,16 @@ export class SetValue implements CollectionValue {
 
   /** Adds `member`; false when it was already there. `maxIntset` is set-max-intset-entries. */
   add(member: string, maxIntset: number): boolean {
-    const index = this.index
-    if (index.has(member)) return false
-    index.set(member, this.members.length)
+    if (this.index.has(member)) return false
+    this.insertAbsent(member, maxIntset)
+    return true
+  }
+
+  /** Adds a member known not to be in the set (the caller just checked). */
+  insertAbsent(member: string, maxIntset: number): void {
+    this.index.set(member, this.members.length)
     this.members.push(member)
     if (this.intset && (this.members.length > maxIntset || parseInteger(member) === undefined)) this.intset = false
-    return true
   }
 
   /** Removes `member`; false when it was not there. */
