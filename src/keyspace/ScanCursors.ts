@@ -1,5 +1,6 @@
 /**
- * SCAN cursors over a database's keys.
+ * SCAN cursors over a database's keys (and SSCAN / ZSCAN cursors over a collection's members:
+ * the same scheme over the collection's own Map).
  *
  * Redis's cursor is a position in its hash table; ours is the id of a live iterator over the
  * database's `entries` Map. A native Map iterator survives inserts and deletes and visits every

@@ -341,6 +341,7 @@ describeKeyspaceStats(
  * Generated sequences on skiplist-encoded sorted sets (zset-max-listpack-entries 0 on both
  * servers), over two keys: one with mixed scores for rank and score commands, one whose scores
  * are all 0 for lex commands (lex ranges over mixed scores depend on a skiplist's random levels).
+ * REDFIBER_DIFF_SEED changes the seed, as for the differential suite.
  */
 describe.skipIf(!hasRealRedis)("skiplist-encoded sorted sets against real Redis", () => {
   const member = fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h", "aa", "", "\xff", "m1", "m2")
@@ -384,7 +385,8 @@ describe.skipIf(!hasRealRedis)("skiplist-encoded sorted sets against real Redis"
     const [ours, redis] = await Promise.all([startRedfiber(), startRealRedis()])
     const pair = await Pair.open(ours, redis)
     try {
-      const sequences = fc.sample(fc.array(command, { minLength: 5, maxLength: 40 }), { numRuns: 300, seed: 20_250_101 })
+      const seed = Number(process.env.REDFIBER_DIFF_SEED ?? 20_250_101)
+      const sequences = fc.sample(fc.array(command, { minLength: 5, maxLength: 40 }), { numRuns: 300, seed })
       const mismatches = []
       for (const [n, sequence] of sequences.entries()) {
         await pair.reset()
@@ -392,6 +394,53 @@ describe.skipIf(!hasRealRedis)("skiplist-encoded sorted sets against real Redis"
         mismatches.push(...(await pair.run(`skiplist ${n}`, [...setup, ...sequence])))
       }
       await pair.run("restore", [["CONFIG", "SET", "zset-max-listpack-entries", "128"]])
+      expect(mismatches.map(formatMismatch)).toEqual([])
+    } finally {
+      pair.close()
+      await Promise.all([ours.stop(), redis.stop()])
+    }
+  }, 120_000)
+})
+
+/** A set big enough for a tree of several levels, changed and queried everywhere, against Redis. */
+describe.skipIf(!hasRealRedis)("a large sorted set against real Redis", () => {
+  it("agrees on ranks, ranges and removals across 30 000 members", async () => {
+    const [ours, redis] = await Promise.all([startRedfiber(), startRealRedis()])
+    const pair = await Pair.open(ours, redis)
+    try {
+      let seed = 1
+      const random = () => {
+        seed = (seed * 48271) % 2147483647
+        return seed / 2147483647
+      }
+      const steps: Array<Step> = []
+      for (let batch = 0; batch < 30; batch++) {
+        const args = ["ZADD", "big"]
+        for (let i = 0; i < 1000; i++) args.push(String(Math.floor(random() * 5000) / 4), `m${batch * 1000 + i}`)
+        steps.push({ argv: args })
+      }
+      const queries = (round: number): Array<Step> => [
+        { argv: ["ZCARD", "big"] },
+        ...[0, 1, 777, 14_999, 29_998].map((n) => ({ argv: ["ZRANK", "big", `m${n}`] })),
+        ...[0, 4096, 12_345, 25_000, -50].map((start) => ({ argv: ["ZRANGE", "big", String(start), String(start + 40), "WITHSCORES"] })),
+        { argv: ["ZREVRANGE", "big", "9000", "9030", "WITHSCORES"] },
+        { argv: ["ZCOUNT", "big", "(100", "700.25"] },
+        { argv: ["ZRANGEBYSCORE", "big", "500", "+inf", "WITHSCORES", "LIMIT", String(round * 997), "25"] },
+        { argv: ["ZREVRANGEBYSCORE", "big", "(800", "-inf", "LIMIT", "3000", "25"] },
+        { argv: ["ZRANGE", "big", "0", "0", "WITHSCORES"] },
+        { argv: ["ZRANGE", "big", "-1", "-1", "WITHSCORES"] }
+      ]
+      steps.push(...queries(0))
+      steps.push({ argv: ["ZREMRANGEBYRANK", "big", "1000", "8999"] }, ...queries(1))
+      steps.push({ argv: ["ZREMRANGEBYSCORE", "big", "300", "(301"] }, ...queries(2))
+      steps.push({ argv: ["ZPOPMIN", "big", "3000"] }, { argv: ["ZPOPMAX", "big", "100"] }, ...queries(3))
+      const removals = ["ZREM", "big"]
+      for (let n = 0; n < 30_000; n += 3) removals.push(`m${n}`)
+      steps.push({ argv: removals }, ...queries(4))
+      steps.push({ argv: ["ZUNIONSTORE", "u", "1", "big", "WEIGHTS", "-1"] }, { argv: ["ZRANGE", "u", "100", "120", "WITHSCORES"] })
+      steps.push({ argv: ["ZRANGESTORE", "r", "big", "5000", "9000"] }, { argv: ["ZRANGE", "r", "-30", "-1", "WITHSCORES"] })
+      await pair.reset()
+      const mismatches = await pair.run("large sorted set", steps)
       expect(mismatches.map(formatMismatch)).toEqual([])
     } finally {
       pair.close()

@@ -3,7 +3,6 @@
  * another type, the intset limit from the live configuration, and replies of members in the
  * order Redis sends them (an intset is sorted; a hashtable's order is its own).
  */
-import type { RedisValue } from "../../keyspace/Value.js"
 import { compareIntegerTexts, SetValue } from "../../keyspace/values/SetValue.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 
@@ -20,9 +19,6 @@ export const setCommand = (spec: SetCommandInput): CommandSpec =>
 
 /** Redis caps set-max-intset-entries at 2^30 (intset internals). */
 export const maxIntset = (ctx: CommandContext): number => Math.min(ctx.server.config.setMaxIntsetEntries, 1 << 30)
-
-/** A value that is a set, or undefined for any other type (callers answer WRONGTYPE). */
-export const asSet = (value: RedisValue): SetValue | undefined => (value instanceof SetValue ? value : undefined)
 
 /**
  * A lookup for reading (counts a keyspace hit or miss, as Redis's `lookupKeyRead`): the set,

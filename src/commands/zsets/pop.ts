@@ -4,6 +4,7 @@
  * (BZPOPMIN, BZPOPMAX, BZMPOP) can call them once a key has something to pop.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
@@ -39,7 +40,7 @@ export const popFirstNonEmpty = (
 ): boolean => {
   const out = ctx.out
   let key = ""
-  let zset = undefined
+  let zset: SortedSetValue | undefined
   for (let i = from; i < from + keyCount; i++) {
     const found = writeZset(ctx, argv[i])
     if (found === undefined) continue

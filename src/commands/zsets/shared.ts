@@ -3,7 +3,6 @@
  * members (RESP2: a flat member/score array; RESP3: an array of [member, double] pairs, as
  * Redis 7.0 sends them), and removing a run of ranks.
  */
-import type { RedisValue } from "../../keyspace/Value.js"
 import { ScoreTree, TreeCursor } from "../../keyspace/values/ScoreTree.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
@@ -28,10 +27,6 @@ export const zsetCommand = (spec: ZsetCommandInput): CommandSpec =>
 export const ERR_NAN = "ERR resulting score is not a number (NaN)"
 export const ERR_NOT_FLOAT_RANGE = "ERR min or max is not a float"
 export const ERR_NOT_LEX_RANGE = "ERR min or max not valid string range item"
-
-/** A value that is a sorted set, or undefined for any other type. */
-export const asZset = (value: RedisValue): SortedSetValue | undefined =>
-  value instanceof SortedSetValue ? value : undefined
 
 /**
  * A lookup for reading (counts a keyspace hit or miss, as Redis's `lookupKeyRead`): the sorted
