@@ -7,8 +7,30 @@ import { globMatch } from "../keyspace/glob.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "./arguments.js"
 import type { CommandContext } from "./Command.js"
 
-/** SCAN's cursor reader (keys/iteration.ts), shared by the collection scans. */
-export { parseCursor } from "./keys/iteration.js"
+const CURSOR = /^(?:[+-]?[0-9]+)?$/
+const UINT64_MAX = 18446744073709551615n
+const TWO_TO_64 = 18446744073709551616n
+
+/**
+ * A collection SCAN cursor as Redis reads it (`strtoul`, which stops at a NUL byte — Redis only
+ * checks that it stopped at the C string's end): empty means 0, an optional sign, digits, no
+ * spaces, at most 2^64-1 (a '-' wraps around). -1 for a valid cursor none of ours can be
+ * (>= 2^53); undefined for an invalid one ("ERR invalid cursor").
+ */
+export const parseCursor = (text: string): number | undefined => {
+  const nul = text.indexOf("\0")
+  if (nul >= 0) text = text.slice(0, nul)
+  if (!CURSOR.test(text)) return undefined
+  if (text.length <= 15) {
+    const value = text === "" ? 0 : Number(text)
+    return value < 0 ? -1 : value
+  }
+  const negative = text.charCodeAt(0) === 45
+  const magnitude = BigInt(negative ? text.slice(1) : text)
+  if (magnitude > UINT64_MAX) return undefined
+  const value = negative && magnitude !== 0n ? TWO_TO_64 - magnitude : magnitude
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : -1
+}
 
 export const LONG_MAX = 9223372036854775807n
 

@@ -365,7 +365,6 @@ export const setScripts: ReadonlyArray<Script> = [
       ["SSCAN", "i", "\x00"],
       ["SSCAN", "i", "0\x00junk"],
       ["SSCAN", "i", " \x00"],
-      ["SCAN", "\x00junk", "COUNT", "100"],
       ["SSCAN", "missing", "0"],
       ["SSCAN", "missing", "0", "COUNT", "x"],
       ["SSCAN", "missing", "x"],
