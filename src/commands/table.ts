@@ -6,13 +6,17 @@ import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
 import { keyCommands } from "./keys.js"
 import { serverCommands } from "./server.js"
+import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
+import { zsetCommands } from "./zsets.js"
 
 export const allCommands: ReadonlyArray<CommandSpec> = [
   ...connectionCommands,
   ...serverCommands,
   ...stringCommands,
-  ...keyCommands
+  ...keyCommands,
+  ...setCommands,
+  ...zsetCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

@@ -159,6 +159,35 @@ const keyspaceEvents = (value: string) => {
   return { value: text }
 }
 
+const LONG_MAX = 9223372036854775807n
+
+/**
+ * A `size_t` encoding threshold (0..LONG_MAX; an integer, or a memory size for the `-value`
+ * ones) behind a typed field, under its name and its Redis 7.0 aliases (each alias is its own
+ * parameter, as CONFIG GET and SET's duplicate check see them). The number is what conversions
+ * compare with; the value as set is what GET shows (beyond 2^53 a number would not be exact).
+ */
+const thresholdParameters = (
+  names: ReadonlyArray<string>,
+  kind: "integer" | "memory",
+  read: (config: RuntimeConfig) => number,
+  write: (config: RuntimeConfig, value: number) => void
+): Array<ConfigParameter> =>
+  names.map((name) => ({
+    name,
+    access: "mutable",
+    get: (config) => config.extra.get(names[0]) ?? String(read(config)),
+    set: (text) => {
+      const value = kind === "integer" ? parseInteger(text) : parseMemory(text)
+      if (value === undefined) return kind === "integer" ? ERR_NOT_INTEGER : ERR_NOT_MEMORY
+      if (value < 0 || value > LONG_MAX) return between(0, LONG_MAX)
+      return change((config) => {
+        write(config, Number(value))
+        config.extra.set(names[0], String(value))
+      })
+    }
+  }))
+
 /** Parameters backed by typed fields of `RuntimeConfig`, then the typed extras. */
 const TYPED: ReadonlyArray<ConfigParameter> = [
   {
@@ -274,7 +303,20 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   extraParameter("tcp-keepalive", integerText(0, INT_MAX)),
   extraParameter("protected-mode", yesNo),
   extraParameter("notify-keyspace-events", keyspaceEvents),
-  extraParameter("lazyfree-lazy-user-del", yesNo)
+  extraParameter("lazyfree-lazy-user-del", yesNo),
+  ...thresholdParameters(["set-max-intset-entries"], "integer", (c) => c.setMaxIntsetEntries, (c, v) => (c.setMaxIntsetEntries = v)),
+  ...thresholdParameters(
+    ["zset-max-listpack-entries", "zset-max-ziplist-entries"],
+    "integer",
+    (c) => c.zsetMaxListpackEntries,
+    (c, v) => (c.zsetMaxListpackEntries = v)
+  ),
+  ...thresholdParameters(
+    ["zset-max-listpack-value", "zset-max-ziplist-value"],
+    "memory",
+    (c) => c.zsetMaxListpackValue,
+    (c, v) => (c.zsetMaxListpackValue = v)
+  )
 ]
 
 const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))

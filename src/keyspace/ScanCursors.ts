@@ -1,5 +1,6 @@
 /**
- * SCAN cursors over a database's keys.
+ * SCAN cursors over a database's keys (and SSCAN / ZSCAN cursors over a collection's members:
+ * the same scheme over the collection's own Map).
  *
  * Redis's cursor is a position in its hash table; ours is the id of a live iterator over the
  * database's `entries` Map. A native Map iterator survives inserts and deletes and visits every
@@ -19,12 +20,11 @@
  * iteration from the beginning, so the guarantee still holds; keys may then repeat, which SCAN
  * allows. Ids come from one counter per process: positive, never 0 (0 means "done"), below 2^53.
  */
-import type { RedisValue } from "./Value.js"
-
 /** Parked iterators kept per database Map before the oldest is dropped. */
 export const CURSORS_PER_MAP = 4096
 
-type Entries = Map<string, RedisValue>
+/** A database's `entries`, or a collection's own Map (SSCAN, ZSCAN walk members the same way). */
+type Entries = ReadonlyMap<string, unknown>
 
 let lastCursorId = 0
 

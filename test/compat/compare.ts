@@ -31,6 +31,8 @@ export type Check =
   | "time"
   /** HELLO's flat map: equal except the value of `id`. */
   | "hello"
+  /** Random picks (SRANDMEMBER, SPOP, ZRANDMEMBER): same kind, nil-ness, error text, array length. */
+  | "sample"
 
 /**
  * One step. `scan` iterates SCAN from its cursor to the end on each server and compares the sets
@@ -53,6 +55,7 @@ export const millis = (...argv: Array<string>): Step => ({ argv, check: "millis"
 export const unordered = (...argv: Array<string>): Step => ({ argv, check: "unordered" })
 export const pairs = (...argv: Array<string>): Step => ({ argv, check: "pairs" })
 export const kindOnly = (...argv: Array<string>): Step => ({ argv, check: "kind" })
+export const sample = (...argv: Array<string>): Step => ({ argv, check: "sample" })
 export const scan = (...argv: Array<string>): Step => ({ argv, special: "scan" })
 export const quit = (...argv: Array<string>): Step => ({ argv, special: "quit" })
 export const sleep = (ms: number): Step => ({ argv: [String(ms)], special: "sleep" })
@@ -171,6 +174,10 @@ export const repliesAgree = (check: Check, ours: Reply, redis: Reply): boolean =
         (ours.kind !== "error" || ours.value === redis.value)
     case "time":
       return isTime(ours) && isTime(redis)
+    case "sample":
+      return ours.kind === redis.kind && (ours.value === null) === (redis.value === null) &&
+        (ours.kind !== "error" || ours.value === redis.value) &&
+        (ours.kind !== "array" || ours.value?.length === redis.value?.length)
   }
 }
 
@@ -192,9 +199,15 @@ const request = async (client: RawClient, argv: ReadonlyArray<string>): Promise<
   }
 }
 
-/** A full SCAN iteration from `argv`'s cursor: the sorted distinct keys, or the first non-page reply. */
+/**
+ * A full SCAN iteration from `argv`'s cursor: the sorted distinct keys, or the first non-page
+ * reply. SSCAN / ZSCAN / HSCAN take their cursor after the key, and the last two list
+ * member/value pairs, gathered as pairs.
+ */
 const scanAll = async (client: RawClient, argv: ReadonlyArray<string>): Promise<Outcome> => {
   const keys = new Set<string>()
+  const at = /^scan$/i.test(argv[0]) ? 1 : 2
+  const pairs = /^[hz]scan$/i.test(argv[0])
   let args = [...argv]
   for (let calls = 0; calls < MAX_SCAN_CALLS; calls++) {
     const outcome = await request(client, args)
@@ -204,12 +217,15 @@ const scanAll = async (client: RawClient, argv: ReadonlyArray<string>): Promise<
     if (cursor?.kind !== "bulk" || cursor.value === null || batch?.kind !== "array" || batch.value === null) {
       return calls === 0 ? outcome : { failure: `SCAN page is not [cursor, keys]: ${showReply(page)}` }
     }
-    for (const key of batch.value) keys.add(showReply(key))
+    const items = batch.value
+    for (let i = 0; i < items.length; i += pairs ? 2 : 1) {
+      keys.add(pairs ? `${showReply(items[i])} => ${items[i + 1] === undefined ? "?" : showReply(items[i + 1])}` : showReply(items[i]))
+    }
     if (cursor.value === "0") {
       const found = [...keys].sort()
       return { reply: { kind: "simple", value: `{keys: ${found.join(", ")}}` } }
     }
-    args = [args[0], cursor.value, ...args.slice(2)]
+    args = [...args.slice(0, at), cursor.value, ...args.slice(at + 1)]
   }
   return { failure: `SCAN did not finish in ${MAX_SCAN_CALLS} calls` }
 }

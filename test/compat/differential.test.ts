@@ -16,7 +16,9 @@ import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { connectionScripts } from "./scripts/connection.js"
 import { keyScripts } from "./scripts/keys.js"
 import { serverScripts } from "./scripts/server.js"
+import { setScripts } from "./scripts/sets.js"
 import { stringScripts } from "./scripts/strings.js"
+import { zsetScripts } from "./scripts/zsets.js"
 import {
   hasRealRedis,
   type RunningRedfiber,
@@ -36,7 +38,9 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["connection", connectionScripts],
   ["strings", stringScripts],
   ["keys", keyScripts],
-  ["server", serverScripts]
+  ["server", serverScripts],
+  ["sets", setScripts],
+  ["zsets", zsetScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

@@ -10,6 +10,8 @@
  */
 import * as fc from "effect/FastCheck"
 import type { Step } from "./compare.js"
+import { afterRandomPop, setCommands } from "./generators-sets.js"
+import { zsetCommands } from "./generators-zsets.js"
 import {
   FAR_FUTURE_MILLIS,
   FAR_FUTURE_SECONDS,
@@ -136,7 +138,7 @@ const scanOptions: Arb<Array<string>> = fc
   .tuple(
     fc.option(pattern.map((p) => ["MATCH", p]), { nil: undefined }),
     fc.option(fc.constantFrom("1", "2", "10", "0", "-1", "x").map((c) => ["COUNT", c]), { nil: undefined }),
-    fc.option(fc.constantFrom("string", "list", "STRING", "nosuch").map((t) => ["TYPE", t]), { nil: undefined })
+    fc.option(fc.constantFrom("string", "list", "STRING", "nosuch", "set", "zset").map((t) => ["TYPE", t]), { nil: undefined })
   )
   .map((parts) => parts.flatMap((part) => part ?? []))
 
@@ -225,7 +227,9 @@ const otherCommand: Arb<Step> = fc.oneof(
 export const command: Arb<Step> = fc.oneof(
   { weight: 10, arbitrary: stringCommand },
   { weight: 8, arbitrary: keyCommand },
-  { weight: 2, arbitrary: otherCommand }
+  { weight: 2, arbitrary: otherCommand },
+  { weight: 8, arbitrary: setCommands({ key, keys, value }) },
+  { weight: 10, arbitrary: zsetCommands({ key, keys, value }) }
 )
 
 /**
@@ -237,6 +241,6 @@ export const commandSequence: Arb<Array<Step>> = fc
   .array(command, { minLength: 5, maxLength: 30, size: "max" })
   .map((steps) =>
     steps.flatMap((step) =>
-      step.argv[0] === "DBSIZE" ? [{ argv: ["EXISTS", ...KEYS] }, step] : [step]
+      step.argv[0] === "DBSIZE" ? [{ argv: ["EXISTS", ...KEYS] }, step] : afterRandomPop(step)
     )
   )

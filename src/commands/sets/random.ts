@@ -1,0 +1,112 @@
+/**
+ * Random members: SRANDMEMBER (read) and SPOP (remove), with Redis 7.0's cases for a count —
+ * the whole set when it asks for as many or more, distinct picks when positive, picks with
+ * repetition when negative (SRANDMEMBER). SPOP with a count that leaves few members keeps those
+ * few in a freshly built set (so its encoding is decided anew, as Redis's does).
+ */
+import { WRONGTYPE } from "../../keyspace/Value.js"
+import { SetValue } from "../../keyspace/values/SetValue.js"
+import { ERR_SYNTAX } from "../arguments.js"
+import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
+import type { CommandContext, CommandSpec } from "../Command.js"
+import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
+import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
+
+/** Redis's SPOP_MOVE_STRATEGY_MUL: below remaining * 5 > count, pop one by one. */
+const POP_ONE_BY_ONE = 5
+
+const srandmemberWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  const count = rangeLong(argv[2], -LONG_MAX, LONG_MAX)
+  if (typeof count === "string") return ctx.out.error(count)
+  const set = readSet(ctx, argv[1])
+  if (set === null) return ctx.out.error(WRONGTYPE)
+  if (set === undefined || count === 0) return ctx.out.arrayHeader(0)
+  const out = ctx.out
+  const members = set.members
+  const size = members.length
+  if (count < 0 || count === 1) {
+    const picks = count < 0 ? -count : 1
+    if (picks > MAX_REPEATED_PICKS) return out.error(ERR_TOO_MANY_PICKS)
+    out.arrayHeader(picks)
+    for (let i = 0; i < picks; i++) out.bulk(members[randomIndex(size)])
+    return
+  }
+  if (count >= size) {
+    const all = inRedisOrder(members, set.intset)
+    out.arrayHeader(size)
+    for (let i = 0; i < size; i++) out.bulk(all[i])
+    return
+  }
+  const picked = distinctIndexes(size, count)
+  out.arrayHeader(count)
+  for (let i = 0; i < count; i++) out.bulk(members[picked[i]])
+}
+
+const srandmember = setCommand({
+  name: "srandmember",
+  arity: -2,
+  flags: ["readonly"],
+  summary: "Get one or multiple random members from a set",
+  since: "1.0.0",
+  complexity: "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
+  run: (ctx, argv) => {
+    if (argv.length === 3) return srandmemberWithCount(ctx, argv)
+    if (argv.length > 3) return ctx.out.error(ERR_SYNTAX)
+    const set = readSet(ctx, argv[1])
+    if (set === null) return ctx.out.error(WRONGTYPE)
+    if (set === undefined) return ctx.out.nullBulk()
+    ctx.out.bulk(set.members[randomIndex(set.size)])
+  }
+})
+
+const spopWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  const count = positiveLong(argv[2])
+  if (typeof count === "string") return ctx.out.error(count)
+  const key = argv[1]
+  const set = writeSet(ctx, key)
+  if (set === null) return ctx.out.error(WRONGTYPE)
+  if (set === undefined || count === 0) return ctx.out.setHeader(0)
+  const size = set.size
+  const db = ctx.db
+  if (count >= size) {
+    replyMembers(ctx, inRedisOrder(set.members, set.intset))
+    db.delete(key)
+    return
+  }
+  const remaining = size - count
+  if (remaining * POP_ONE_BY_ONE > count) {
+    db.willModify(key)
+    ctx.out.setHeader(count)
+    for (let i = 0; i < count; i++) ctx.out.bulk(set.removeAt(randomIndex(set.size)))
+    return
+  }
+  // Few remain: they move to a new set (encoded afresh) and the rest is the reply.
+  db.willModify(key)
+  const kept: Array<string> = []
+  for (let i = 0; i < remaining; i++) kept.push(set.removeAt(randomIndex(set.size)))
+  replyMembers(ctx, inRedisOrder(set.members, set.intset))
+  db.setKeepTtl(key, SetValue.of(kept, maxIntset(ctx)))
+}
+
+const spop = setCommand({
+  name: "spop",
+  arity: -2,
+  flags: ["write", "fast"],
+  summary: "Remove and return one or multiple random members from a set",
+  since: "1.0.0",
+  complexity: "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+  run: (ctx, argv) => {
+    if (argv.length === 3) return spopWithCount(ctx, argv)
+    if (argv.length > 3) return ctx.out.error(ERR_SYNTAX)
+    const key = argv[1]
+    const set = writeSet(ctx, key)
+    if (set === null) return ctx.out.error(WRONGTYPE)
+    if (set === undefined) return ctx.out.nullBulk()
+    ctx.db.willModify(key)
+    const member = set.removeAt(randomIndex(set.size))
+    if (set.size === 0) ctx.db.delete(key)
+    ctx.out.bulk(member)
+  }
+})
+
+export const randomCommands: ReadonlyArray<CommandSpec> = [spop, srandmember]
