@@ -246,7 +246,10 @@ export const runDirect = (protocol: number, ...argvs: ReadonlyArray<ReadonlyArra
     runId: "0".repeat(40),
     tcpPort: 0,
     commands: commandTable,
-    requestShutdown: () => {}
+    requestShutdown: () => {},
+    shutdownMode: "default",
+    persistence: undefined,
+    writesRefused: undefined
   }
   const ctx: CommandContext = {
     keyspace,

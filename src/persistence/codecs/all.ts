@@ -2,4 +2,5 @@
  * Registers the persistence codec of every collection type (each module registers itself on
  * import). Persistence imports this once.
  */
-export {}
+import "./set.js"
+import "./zset.js"

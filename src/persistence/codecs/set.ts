@@ -1,0 +1,32 @@
+/** Sets in RDB files (plain sets; Redis's intsets read too) and in rewritten AOFs (SADD). */
+import { SetValue } from "../../keyspace/values/SetValue.js"
+import { intsetMembers, listpackElements } from "../rdb/CompactEncodings.js"
+import { TYPE_SET } from "../rdb/RdbFormat.js"
+import { batched, registerCodec } from "../ValueCodecs.js"
+
+const TYPE_SET_INTSET = 11
+const TYPE_SET_LISTPACK = 20
+
+registerCodec({
+  type: "set",
+  rdbTypes: [TYPE_SET, TYPE_SET_INTSET, TYPE_SET_LISTPACK],
+  rdbType: () => TYPE_SET,
+  write: (value, out) => {
+    const set = value as SetValue
+    out.lengthField(set.members.length)
+    for (const member of set.members) out.string(member)
+  },
+  read: (rdbType, reader, config) => {
+    let members: Array<string>
+    if (rdbType === TYPE_SET) {
+      const count = reader.length()
+      members = []
+      for (let i = 0; i < count; i++) members.push(reader.string())
+    } else {
+      const blob = Buffer.from(reader.string(), "latin1")
+      members = rdbType === TYPE_SET_INTSET ? intsetMembers(blob) : listpackElements(blob)
+    }
+    return SetValue.of([...new Set(members)], config.setMaxIntsetEntries)
+  },
+  rewrite: (key, value) => batched(["SADD", key], (value as SetValue).members, (member, into) => into.push(member))
+})

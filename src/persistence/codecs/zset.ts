@@ -1,0 +1,54 @@
+/**
+ * Sorted sets in RDB files (ZSET_2: members with binary doubles; Redis's listpacks and the old
+ * text-score type read too) and in rewritten AOFs (ZADD with scores as %.17g, which round-trips).
+ */
+import { formatScore } from "../../commands/zsets/score-text.js"
+import { SortedSetValue, type ZsetLimits } from "../../keyspace/values/SortedSetValue.js"
+import { listpackElements } from "../rdb/CompactEncodings.js"
+import { TYPE_ZSET, TYPE_ZSET_2 } from "../rdb/RdbFormat.js"
+import { batched, registerCodec } from "../ValueCodecs.js"
+
+const TYPE_ZSET_LISTPACK = 17
+
+/** Members and scores → a sorted set encoded as Redis encodes one it loads. */
+const build = (members: Array<string>, scores: Array<number>, limits: ZsetLimits): SortedSetValue => {
+  const order = members.map((_, i) => i)
+  order.sort((a, b) => scores[a] - scores[b] || (members[a] < members[b] ? -1 : members[a] > members[b] ? 1 : 0))
+  return SortedSetValue.fromSorted(order.map((i) => scores[i]), order.map((i) => members[i]), limits)
+}
+
+registerCodec({
+  type: "zset",
+  rdbTypes: [TYPE_ZSET, TYPE_ZSET_2, TYPE_ZSET_LISTPACK],
+  rdbType: () => TYPE_ZSET_2,
+  write: (value, out) => {
+    const zset = value as SortedSetValue
+    out.lengthField(zset.scores.size)
+    for (const [member, score] of zset.scores) {
+      out.string(member)
+      out.double(score)
+    }
+  },
+  read: (rdbType, reader, config) => {
+    const members: Array<string> = []
+    const scores: Array<number> = []
+    if (rdbType === TYPE_ZSET_LISTPACK) {
+      const elements = listpackElements(Buffer.from(reader.string(), "latin1"))
+      for (let i = 0; i + 1 < elements.length; i += 2) {
+        members.push(elements[i])
+        scores.push(Number(elements[i + 1]))
+      }
+    } else {
+      const count = reader.length()
+      for (let i = 0; i < count; i++) {
+        members.push(reader.string())
+        scores.push(rdbType === TYPE_ZSET_2 ? reader.double() : reader.asciiDouble())
+      }
+    }
+    return build(members, scores, config)
+  },
+  rewrite: (key, value) =>
+    batched(["ZADD", key], (value as SortedSetValue).scores, ([member, score], into) => {
+      into.push(formatScore(score), member)
+    })
+})

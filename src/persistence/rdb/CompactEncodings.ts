@@ -1,0 +1,95 @@
+/**
+ * Reading the compact encodings Redis 7.0 writes small collections in, so a `dump.rdb` made by
+ * Redis loads here: listpacks (small hashes, sorted sets, and the nodes of a list) and intsets
+ * (small sets of integers). Each arrives as one RDB string; these turn it into its elements, as
+ * byte strings. (Ziplists, from RDB files of Redis 6 and older, are not read.)
+ */
+import { RdbFormatError } from "./RdbFormat.js"
+
+const fail = (what: string): never => {
+  throw new RdbFormatError(0, `corrupt ${what}`)
+}
+
+/** The elements of a listpack: strings, integers written as their decimal text. */
+export const listpackElements = (blob: Buffer): Array<string> => {
+  if (blob.length < 7) fail("listpack")
+  const count = blob.readUInt16LE(4)
+  const elements: Array<string> = []
+  let at = 6
+  for (;;) {
+    if (at >= blob.length) fail("listpack")
+    const first = blob[at]
+    if (first === 0xff) break
+    const start = at
+    let value: string
+    if ((first & 0x80) === 0) {
+      value = String(first & 0x7f)
+      at += 1
+    } else if ((first & 0xc0) === 0x80) {
+      const length = first & 0x3f
+      value = blob.latin1Slice(at + 1, at + 1 + length)
+      at += 1 + length
+    } else if ((first & 0xe0) === 0xc0) {
+      const raw = ((first & 0x1f) << 8) | blob[at + 1]
+      value = String(raw >= 4096 ? raw - 8192 : raw)
+      at += 2
+    } else if ((first & 0xf0) === 0xe0) {
+      const length = ((first & 0x0f) << 8) | blob[at + 1]
+      value = blob.latin1Slice(at + 2, at + 2 + length)
+      at += 2 + length
+    } else {
+      switch (first) {
+        case 0xf0: {
+          const length = blob.readUInt32LE(at + 1)
+          value = blob.latin1Slice(at + 5, at + 5 + length)
+          at += 5 + length
+          break
+        }
+        case 0xf1:
+          value = String(blob.readInt16LE(at + 1))
+          at += 3
+          break
+        case 0xf2:
+          value = String(blob.readIntLE(at + 1, 3))
+          at += 4
+          break
+        case 0xf3:
+          value = String(blob.readInt32LE(at + 1))
+          at += 5
+          break
+        case 0xf4:
+          value = blob.readBigInt64LE(at + 1).toString()
+          at += 9
+          break
+        default:
+          return fail("listpack entry")
+      }
+    }
+    // Skip the back-length: 1 to 5 bytes, by the size of the entry it follows.
+    const size = at - start
+    at += size < 128 ? 1 : size < 16384 ? 2 : size < 2097152 ? 3 : size < 268435456 ? 4 : 5
+    elements.push(value)
+  }
+  if (count !== 65535 && count !== elements.length) fail("listpack element count")
+  return elements
+}
+
+/** The members of an intset, ascending, as decimal text. */
+export const intsetMembers = (blob: Buffer): Array<string> => {
+  if (blob.length < 8) fail("intset")
+  const width = blob.readUInt32LE(0)
+  const length = blob.readUInt32LE(4)
+  if ((width !== 2 && width !== 4 && width !== 8) || blob.length < 8 + width * length) fail("intset")
+  const members: Array<string> = []
+  for (let i = 0; i < length; i++) {
+    const at = 8 + i * width
+    members.push(
+      width === 2
+        ? String(blob.readInt16LE(at))
+        : width === 4
+        ? String(blob.readInt32LE(at))
+        : blob.readBigInt64LE(at).toString()
+    )
+  }
+  return members
+}
