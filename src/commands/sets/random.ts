@@ -8,7 +8,7 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { ERR_SYNTAX } from "../arguments.js"
 import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
@@ -68,16 +68,24 @@ const spopWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void =
   if (set === undefined || count === 0) return ctx.out.setHeader(0)
   const size = set.size
   const db = ctx.db
+  const logged = ctx.keyspace.commandLog.enabled
   if (count >= size) {
     replyMembers(ctx, inRedisOrder(set.members, set.intset))
     db.delete(key)
+    if (logged) propagateAs(ctx, ["DEL", key])
     return
   }
   const remaining = size - count
   if (remaining * POP_ONE_BY_ONE > count) {
     db.willModify(key)
     ctx.out.setHeader(count)
-    for (let i = 0; i < count; i++) ctx.out.bulk(set.removeAt(randomIndex(set.size)))
+    const popped: Array<string> = []
+    for (let i = 0; i < count; i++) {
+      const member = set.removeAt(randomIndex(set.size))
+      ctx.out.bulk(member)
+      if (logged) popped.push(member)
+    }
+    if (logged) propagatePopped(ctx, key, popped)
     return
   }
   // Few remain: they move to a new set (encoded afresh) and the rest is the reply.
@@ -85,7 +93,13 @@ const spopWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void =
   const kept: Array<string> = []
   for (let i = 0; i < remaining; i++) kept.push(set.removeAt(randomIndex(set.size)))
   replyMembers(ctx, inRedisOrder(set.members, set.intset))
+  if (logged) propagatePopped(ctx, key, set.members)
   db.setKeepTtl(key, SetValue.of(kept, maxIntset(ctx)))
+}
+
+/** A random pop replays as the removal of the members it happened to pick. */
+const propagatePopped = (ctx: CommandContext, key: string, members: ReadonlyArray<string>): void => {
+  for (let from = 0; from < members.length; from += 1024) propagateAs(ctx, ["SREM", key, ...members.slice(from, from + 1024)])
 }
 
 const spop = setCommand({
@@ -105,6 +119,7 @@ const spop = setCommand({
     ctx.db.willModify(key)
     const member = set.removeAt(randomIndex(set.size))
     if (set.size === 0) ctx.db.delete(key)
+    if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SREM", key, member])
     ctx.out.bulk(member)
   }
 })
