@@ -12,5 +12,12 @@ await Promise.all([
     outfile: "dist/redfiber-server.js",
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
   }),
+  build({
+    ...common,
+    minify: true,
+    entryPoints: ["src/tools/check-aof.ts"],
+    outfile: "dist/redfiber-check-aof.js",
+    banner: { js: "#!/usr/bin/env node" }
+  }),
   build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", packages: "external" })
 ])
