@@ -15,6 +15,12 @@ export class RuntimeConfig {
   shutdownTimeout: number
   protoMaxBulkLen: number
   hz: number
+  /**
+   * Encoding thresholds (hash-max-listpack-entries / -value): a hash turns from "listpack" into
+   * "hashtable" past them. They only decide what OBJECT ENCODING reports. Exact up to 2^63-1.
+   */
+  hashMaxListpackEntries: number | bigint = 512
+  hashMaxListpackValue: number | bigint = 64
   /** Parameters kept as Redis spells them and as CONFIG SET last set them. */
   readonly extra = new Map<string, string>([
     ["save", ""],

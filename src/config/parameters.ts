@@ -78,10 +78,14 @@ const memoryValue = (text: string, min: bigint, max: bigint): bigint | string =>
 const change = (apply: (config: RuntimeConfig) => void): Change => ({ apply })
 
 /** A parameter kept as a string in `RuntimeConfig.extra`, normalised by `validate`. */
-const extraParameter = (name: string, validate: (value: string) => { value: string } | string): ConfigParameter => ({
+const extraParameter = (
+  name: string,
+  validate: (value: string) => { value: string } | string,
+  fallback = ""
+): ConfigParameter => ({
   name,
   access: "mutable",
-  get: (config) => config.extra.get(name) ?? "",
+  get: (config) => config.extra.get(name) ?? fallback,
   set: (value) => {
     const checked = validate(value)
     if (typeof checked === "string") return checked
@@ -158,6 +162,49 @@ const keyspaceEvents = (value: string) => {
   for (const c of "KEm") if (seen.has(c)) text += c
   return { value: text }
 }
+
+const LONG_MAX = 2n ** 63n - 1n
+
+/**
+ * The hash encoding thresholds (size_t in Redis, 0..LONG_MAX): entries is read as an integer,
+ * value as a memory size. Kept exactly; values past 2^53 stay bigint.
+ */
+const hashThresholds: ReadonlyArray<ConfigParameter> = [
+  {
+    name: "hash-max-listpack-entries",
+    access: "mutable",
+    get: (config) => String(config.hashMaxListpackEntries),
+    set: (value) => {
+      const parsed = parseInteger(value)
+      if (parsed === undefined) return ERR_NOT_INTEGER
+      if (parsed < 0) return between(0, LONG_MAX)
+      return change((config) => (config.hashMaxListpackEntries = parsed))
+    }
+  },
+  {
+    name: "hash-max-listpack-value",
+    access: "mutable",
+    get: (config) => String(config.hashMaxListpackValue),
+    set: (value) => {
+      const parsed = memoryValue(value, 0n, LONG_MAX)
+      if (typeof parsed === "string") return parsed
+      const limit = parsed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(parsed) : parsed
+      return change((config) => (config.hashMaxListpackValue = limit))
+    }
+  }
+]
+
+/**
+ * Redis 7.0 still answers to the old ziplist names: each alias is a parameter of its own (so
+ * setting both names in one CONFIG SET is no "duplicate", the later one wins) over the same value.
+ */
+const alias = (parameter: ConfigParameter, name: string): ConfigParameter => ({ ...parameter, name })
+
+/**
+ * list-max-listpack-size only sizes quicklist nodes in Redis 7.0 (a list is always "quicklist"),
+ * so nothing reads it: it is kept for CONFIG GET.
+ */
+const listMaxListpackSize = extraParameter("list-max-listpack-size", integerText(-2147483648, INT_MAX), "-2")
 
 /** Parameters backed by typed fields of `RuntimeConfig`, then the typed extras. */
 const TYPED: ReadonlyArray<ConfigParameter> = [
@@ -262,7 +309,12 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   extraParameter("tcp-keepalive", integerText(0, INT_MAX)),
   extraParameter("protected-mode", yesNo),
   extraParameter("notify-keyspace-events", keyspaceEvents),
-  extraParameter("lazyfree-lazy-user-del", yesNo)
+  extraParameter("lazyfree-lazy-user-del", yesNo),
+  ...hashThresholds,
+  alias(hashThresholds[0], "hash-max-ziplist-entries"),
+  alias(hashThresholds[1], "hash-max-ziplist-value"),
+  listMaxListpackSize,
+  alias(listMaxListpackSize, "list-max-ziplist-size")
 ]
 
 const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))
