@@ -4,7 +4,9 @@
  */
 import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
+import { hashCommands } from "./hashes.js"
 import { keyCommands } from "./keys.js"
+import { listCommands } from "./lists.js"
 import { serverCommands } from "./server.js"
 import { stringCommands } from "./strings.js"
 
@@ -12,7 +14,9 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...connectionCommands,
   ...serverCommands,
   ...stringCommands,
-  ...keyCommands
+  ...keyCommands,
+  ...listCommands,
+  ...hashCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(
