@@ -1,5 +1,6 @@
 /**
- * SCAN cursors over a database's keys.
+ * SCAN cursors over a database's keys, and HSCAN / SSCAN / ZSCAN cursors over the members of a
+ * Map- or Set-backed collection: the same mechanism, keyed by the Map or Set walked.
  *
  * Redis's cursor is a position in its hash table; ours is the id of a live iterator over the
  * database's `entries` Map. A native Map iterator survives inserts and deletes and visits every
@@ -19,12 +20,11 @@
  * iteration from the beginning, so the guarantee still holds; keys may then repeat, which SCAN
  * allows. Ids come from one counter per process: positive, never 0 (0 means "done"), below 2^53.
  */
-import type { RedisValue } from "./Value.js"
-
-/** Parked iterators kept per database Map before the oldest is dropped. */
+/** Parked iterators kept per database Map (or collection) before the oldest is dropped. */
 export const CURSORS_PER_MAP = 4096
 
-type Entries = Map<string, RedisValue>
+/** What a cursor walks: the keys of a Map (a database's entries, a hash) or a Set's members. */
+type Entries = ReadonlyMap<string, unknown> | ReadonlySet<string>
 
 let lastCursorId = 0
 
