@@ -14,7 +14,9 @@ import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { connectionScripts } from "./scripts/connection.js"
+import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
+import { listScripts } from "./scripts/lists.js"
 import { serverScripts } from "./scripts/server.js"
 import { stringScripts } from "./scripts/strings.js"
 import {
@@ -36,7 +38,9 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["connection", connectionScripts],
   ["strings", stringScripts],
   ["keys", keyScripts],
-  ["server", serverScripts]
+  ["server", serverScripts],
+  ["lists", listScripts],
+  ["hashes", hashScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")
