@@ -27,6 +27,8 @@ import {
   WRONGTYPE
 } from "../support/caseTables.js"
 import { describeDeclarations, describeSignals } from "../support/declarations.js"
+import { ourResp3Replies, redisResp3Replies } from "../support/resp3.js"
+import { hasRealRedis, startRealRedis } from "../support/servers.js"
 
 const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("")
 const EMPTY = arr()
@@ -462,3 +464,36 @@ describeSignals("list commands announce a change exactly when Redis signals one"
   [["RPUSH", "zz", "a"], ["RPOPLPUSH", "zz", "k"], true],
   [["RPUSH", "k", "a"], ["LMPOP", "1", "k", "LEFT"], true]
 ])
+
+/** RESP3 shapes, ready for HELLO 3: RESP3's null for every missing list. */
+const RESP3_CASES: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+  [["RPUSH", "l", "x", "y"], ":2\r\n"],
+  [["LMPOP", "1", "l", "LEFT"], "*2\r\n$1\r\nl\r\n*1\r\n$1\r\nx\r\n"],
+  [["LMPOP", "1", "none", "LEFT"], "_\r\n"],
+  [["LPOP", "none", "1"], "_\r\n"],
+  [["LPOP", "none"], "_\r\n"],
+  [["LINDEX", "l", "5"], "_\r\n"],
+  [["LPOS", "l", "z"], "_\r\n"],
+  [["LPOS", "l", "y", "COUNT", "0"], "*1\r\n:0\r\n"],
+  [["RPOPLPUSH", "none", "l"], "_\r\n"],
+  [["LRANGE", "l", "0", "-1"], "*1\r\n$1\r\ny\r\n"]
+]
+
+describe("list replies in RESP3", () => {
+  const expected = RESP3_CASES.map(([args, reply]) => `${args.join(" ")} -> ${JSON.stringify(reply)}`)
+  const transcript = (replies: ReadonlyArray<string>) =>
+    RESP3_CASES.map(([args], i) => `${args.join(" ")} -> ${JSON.stringify(replies[i])}`)
+
+  it("are spelled as Redis 7.0 spells them by our commands", () => {
+    expect(transcript(ourResp3Replies(RESP3_CASES.map(([args]) => args)))).toEqual(expected)
+  })
+
+  it.skipIf(!hasRealRedis)("are what real Redis 7 sends after HELLO 3", async () => {
+    const running = await startRealRedis()
+    try {
+      expect(transcript(await redisResp3Replies(running.port, RESP3_CASES.map(([args]) => args)))).toEqual(expected)
+    } finally {
+      await running.stop()
+    }
+  })
+})
