@@ -6,9 +6,8 @@
  * Checks in Redis's order: the cursor, then the key (missing: an empty page), then the options.
  */
 import { globMatch } from "../../keyspace/glob.js"
-import { resumeScan, suspendScan } from "../../keyspace/ScanCursors.js"
+import { parseScanCursor, resumeScan, suspendScan } from "../../keyspace/ScanCursors.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
-import { parseCursor } from "../keys/iteration.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const hscan = hashCommand({
@@ -20,7 +19,7 @@ const hscan = hashCommand({
   complexity:
     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
   run: (ctx, argv) => {
-    const cursor = parseCursor(argv[2])
+    const cursor = parseScanCursor(argv[2])
     if (cursor === undefined) return ctx.out.error("ERR invalid cursor")
     const hash = hashForRead(ctx, argv[1])
     if (hash === WRONG_TYPE) return

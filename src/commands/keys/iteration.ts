@@ -41,7 +41,7 @@ const TWO_TO_64 = 18446744073709551616n
  * at most 2^64-1 (a '-' wraps around). -1 for a valid cursor that none of ours can be (>= 2^53);
  * undefined for an invalid one.
  */
-export const parseCursor = (text: string): number | undefined => {
+const parseCursor = (text: string): number | undefined => {
   if (!CURSOR.test(text)) return undefined
   if (text.length <= 15) {
     const value = text === "" ? 0 : Number(text)
