@@ -165,34 +165,31 @@ const keyspaceEvents = (value: string) => {
 
 const LONG_MAX = 2n ** 63n - 1n
 
-/**
- * The hash encoding thresholds (size_t in Redis, 0..LONG_MAX): entries is read as an integer,
- * value as a memory size. Kept exactly; values past 2^53 stay bigint.
- */
-const hashThresholds: ReadonlyArray<ConfigParameter> = [
-  {
-    name: "hash-max-listpack-entries",
-    access: "mutable",
-    get: (config) => String(config.hashMaxListpackEntries),
-    set: (value) => {
-      const parsed = parseInteger(value)
-      if (parsed === undefined) return ERR_NOT_INTEGER
-      if (parsed < 0) return between(0, LONG_MAX)
-      return change((config) => (config.hashMaxListpackEntries = parsed))
-    }
-  },
-  {
-    name: "hash-max-listpack-value",
-    access: "mutable",
-    get: (config) => String(config.hashMaxListpackValue),
-    set: (value) => {
-      const parsed = memoryValue(value, 0n, LONG_MAX)
-      if (typeof parsed === "string") return parsed
-      const limit = parsed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(parsed) : parsed
-      return change((config) => (config.hashMaxListpackValue = limit))
-    }
+/** hash-max-listpack-entries: a size_t read as an integer, 0..LONG_MAX, kept exactly. */
+const hashMaxListpackEntries: ConfigParameter = {
+  name: "hash-max-listpack-entries",
+  access: "mutable",
+  get: (config) => String(config.hashMaxListpackEntries),
+  set: (value) => {
+    const parsed = parseInteger(value)
+    if (parsed === undefined) return ERR_NOT_INTEGER
+    if (parsed < 0) return between(0, LONG_MAX)
+    return change((config) => (config.hashMaxListpackEntries = parsed))
   }
-]
+}
+
+/** hash-max-listpack-value: a size_t read as a memory size, 0..LONG_MAX, kept exactly. */
+const hashMaxListpackValue: ConfigParameter = {
+  name: "hash-max-listpack-value",
+  access: "mutable",
+  get: (config) => String(config.hashMaxListpackValue),
+  set: (value) => {
+    const parsed = memoryValue(value, 0n, LONG_MAX)
+    if (typeof parsed === "string") return parsed
+    const limit = parsed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(parsed) : parsed
+    return change((config) => (config.hashMaxListpackValue = limit))
+  }
+}
 
 /**
  * Redis 7.0 still answers to the old ziplist names: each alias is a parameter of its own (so
@@ -310,9 +307,10 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   extraParameter("protected-mode", yesNo),
   extraParameter("notify-keyspace-events", keyspaceEvents),
   extraParameter("lazyfree-lazy-user-del", yesNo),
-  ...hashThresholds,
-  alias(hashThresholds[0], "hash-max-ziplist-entries"),
-  alias(hashThresholds[1], "hash-max-ziplist-value"),
+  hashMaxListpackEntries,
+  alias(hashMaxListpackEntries, "hash-max-ziplist-entries"),
+  hashMaxListpackValue,
+  alias(hashMaxListpackValue, "hash-max-ziplist-value"),
   listMaxListpackSize,
   alias(listMaxListpackSize, "list-max-ziplist-size")
 ]

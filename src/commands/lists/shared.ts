@@ -1,16 +1,18 @@
 /**
  * What the list commands share: the declaration helper, lookups with Redis's type check, the one
- * place where elements enter a list, and the one place where an emptied list goes away.
+ * place where elements enter a list, and the removal of a list that became empty.
  *
- * Every push (LPUSH, RPUSH, the X variants, LINSERT aside, and the push half of LMOVE /
- * RPOPLPUSH) goes through `pushTarget`: it creates and stores the list when the key is missing,
- * which is exactly the moment clients blocked on that key (BLPOP and friends, a later family)
- * must hear about. Keeping it in one function gives them one place to hook.
+ * Every push (LPUSH, RPUSH, LPUSHX, RPUSHX and the push half of LMOVE / RPOPLPUSH) goes
+ * through `pushTarget`: it creates and stores the list when the key is missing, which is exactly
+ * the moment clients blocked on that key (BLPOP and friends, a later family) must hear about.
+ * (LINSERT and LSET only change an existing list, which no blocked client waits for.) Keeping it
+ * in one function gives them one place to hook.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { ListValue } from "../../keyspace/values/ListValue.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
+import { isOption } from "../strings/shared.js"
 
 type ListCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
 
@@ -79,8 +81,6 @@ export const resolveIndex = (index: number, length: number): number | undefined 
   return resolved < 0 || resolved >= length ? undefined : resolved
 }
 
-/** LEFT / RIGHT (any case) as "from the head?", or undefined for anything else. */
-export const parseEnd = (arg: string): boolean | undefined => {
-  const upper = arg.length === 4 || arg.length === 5 ? arg.toUpperCase() : ""
-  return upper === "LEFT" ? true : upper === "RIGHT" ? false : undefined
-}
+/** LEFT / RIGHT (any case) as "the head?", or undefined for anything else. */
+export const parseEnd = (arg: string): boolean | undefined =>
+  isOption(arg, "left") ? true : isOption(arg, "right") ? false : undefined
