@@ -433,6 +433,21 @@ for (const [targetName, start] of targets) {
   })
 }
 
+describe("HRANDFIELD on our server only", () => {
+  const target = useServer(() => startRedfiber())
+
+  // Redis 7.0 would try to build these replies until it runs out of memory (see hashes/random.ts).
+  it("refuses a negative count whose reply could not be built", async () => {
+    const { client } = target()
+    await client.call("HSET", "h", "a", "1")
+    for (const count of ["-100000000", "-9007199254740993", "-9223372036854775807"]) {
+      expect(await client.call("HRANDFIELD", "h", count)).toEqual(err("ERR value is out of range"))
+      expect(await client.call("HRANDFIELD", "h", count, "WITHVALUES")).toEqual(err("ERR value is out of range"))
+    }
+    expect(elements(await client.call("HRANDFIELD", "h", "-1000")).length).toBe(1000)
+  })
+})
+
 /** Deterministic float texts of several shapes (the strings family tests the full variety). */
 const floatTexts = (count: number): Array<string> => {
   let seed = 777

@@ -3,7 +3,7 @@
  * A positive count gives distinct fields (the whole hash when count >= its size, in its order), a
  * negative one |count| independent picks that may repeat. With WITHVALUES each field is followed
  * by its value: RESP2 flattens the pairs into one array, RESP3 sends an array of [field, value]
- * arrays (Redis 7.0's shapes; `pairsHeader` / `pairHeader` pick one by the connection's protocol).
+ * arrays (Redis 7.0's shapes; `pairsHeader` and `writePair` follow the connection's protocol).
  *
  * Redis 7.0 tries to build any reply a negative count asks for (HRANDFIELD h -9e18 runs until
  * the server is out of memory); here a reply that would grow past `MAX_REPLY_BYTES` (the largest
