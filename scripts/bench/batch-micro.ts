@@ -19,13 +19,11 @@
 import type { CommandContext } from "../../src/commands/Command.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
 import { commandTable } from "../../src/commands/table.js"
-import { RuntimeConfig } from "../../src/config/RuntimeConfig.js"
-import { makeServerConfig } from "../../src/config/ServerConfig.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/server/ClientState.js"
-import { emptyStats, type ServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/server/ServerState.js"
 
 const PIPELINE = 16
 /** Distinct chunks per workload, cycled through so keys vary as they do under `-r`. */
@@ -37,20 +35,7 @@ const KEY_SPACE = Number(process.argv[3] ?? 1000)
 
 const makeContext = (): CommandContext => {
   const keyspace = new Keyspace(16)
-  const config = new RuntimeConfig(makeServerConfig())
-  const server: ServerState = {
-    config,
-    stats: emptyStats(),
-    clients: new Map(),
-    startedAt: 0,
-    runId: "0".repeat(40),
-    tcpPort: 0,
-    commands: commandTable,
-    requestShutdown: () => {},
-    shutdownMode: "default",
-    persistence: undefined,
-    writesRefused: undefined
-  }
+  const server = detachedServerState(commandTable)
   return {
     keyspace,
     db: keyspace.databases[0],

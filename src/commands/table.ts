@@ -4,7 +4,9 @@
  */
 import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
+import { hashCommands } from "./hashes.js"
 import { keyCommands } from "./keys.js"
+import { listCommands } from "./lists.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
@@ -15,6 +17,8 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...serverCommands,
   ...stringCommands,
   ...keyCommands,
+  ...listCommands,
+  ...hashCommands,
   ...setCommands,
   ...zsetCommands
 ]

@@ -16,10 +16,12 @@ export class RuntimeConfig {
   shutdownTimeout: number
   protoMaxBulkLen: number
   hz: number
-  /** Encoding thresholds: sets and sorted sets convert (one way) when they pass them, as in Redis. */
+  /** Encoding thresholds: hashes, sets and sorted sets convert (one way) when they pass them, as in Redis. */
   setMaxIntsetEntries = 512
   zsetMaxListpackEntries = 128
   zsetMaxListpackValue = 64
+  hashMaxListpackEntries = 512
+  hashMaxListpackValue = 64
   /** Parameters kept as Redis spells them and as CONFIG SET last set them. */
   readonly extra = new Map<string, string>([
     ["save", ""],

@@ -78,10 +78,14 @@ const memoryValue = (text: string, min: bigint, max: bigint): bigint | string =>
 const change = (apply: (config: RuntimeConfig) => void): Change => ({ apply })
 
 /** A parameter kept as a string in `RuntimeConfig.extra`, normalised by `validate`. */
-const extraParameter = (name: string, validate: (value: string) => { value: string } | string): ConfigParameter => ({
+const extraParameter = (
+  name: string,
+  validate: (value: string) => { value: string } | string,
+  fallback = ""
+): ConfigParameter => ({
   name,
   access: "mutable",
-  get: (config) => config.extra.get(name) ?? "",
+  get: (config) => config.extra.get(name) ?? fallback,
   set: (value) => {
     const checked = validate(value)
     if (typeof checked === "string") return checked
@@ -187,6 +191,12 @@ const thresholdParameters = (
       })
     }
   }))
+
+/**
+ * list-max-listpack-size only sizes quicklist nodes in Redis 7.0 (a list is always "quicklist"),
+ * so nothing reads it: it is kept for CONFIG GET, under its ziplist name too.
+ */
+const listMaxListpackSize = extraParameter("list-max-listpack-size", integerText(-2147483648, INT_MAX), "-2")
 
 /** Parameters backed by typed fields of `RuntimeConfig`, then the typed extras. */
 const TYPED: ReadonlyArray<ConfigParameter> = [
@@ -316,7 +326,21 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     "memory",
     (c) => c.zsetMaxListpackValue,
     (c, v) => (c.zsetMaxListpackValue = v)
-  )
+  ),
+  ...thresholdParameters(
+    ["hash-max-listpack-entries", "hash-max-ziplist-entries"],
+    "integer",
+    (c) => c.hashMaxListpackEntries,
+    (c, v) => (c.hashMaxListpackEntries = v)
+  ),
+  ...thresholdParameters(
+    ["hash-max-listpack-value", "hash-max-ziplist-value"],
+    "memory",
+    (c) => c.hashMaxListpackValue,
+    (c, v) => (c.hashMaxListpackValue = v)
+  ),
+  listMaxListpackSize,
+  { ...listMaxListpackSize, name: "list-max-ziplist-size" }
 ]
 
 const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))

@@ -4,7 +4,8 @@
  * shut down. Plain data, read and written synchronously by commands inside a batch.
  */
 import type { CommandSpec } from "../commands/Command.js"
-import type { RuntimeConfig } from "../config/RuntimeConfig.js"
+import { RuntimeConfig } from "../config/RuntimeConfig.js"
+import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
 import type { ClientState } from "./ClientState.js"
 
@@ -54,3 +55,24 @@ export interface ServerState {
   /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
   writesRefused: string | undefined
 }
+
+/**
+ * The state of a server with no listener: for running commands in process without one (tests,
+ * benchmarks). Shutdown requests are ignored.
+ */
+export const detachedServerState = (
+  commands: ReadonlyMap<string, CommandSpec>,
+  config: RuntimeConfig = new RuntimeConfig(makeServerConfig())
+): ServerState => ({
+  config,
+  stats: emptyStats(),
+  clients: new Map(),
+  startedAt: 0,
+  runId: "0".repeat(40),
+  tcpPort: 0,
+  commands,
+  requestShutdown: () => {},
+  shutdownMode: "default",
+  persistence: undefined,
+  writesRefused: undefined
+})

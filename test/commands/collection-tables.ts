@@ -6,16 +6,9 @@
  * Keys are prefixed with the case's name, so cases never see each other's data.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { CommandContext, CommandSpec } from "../../src/commands/Command.js"
-import { executeCommand } from "../../src/commands/dispatch.js"
-import { commandTable } from "../../src/commands/table.js"
-import { RuntimeConfig } from "../../src/config/RuntimeConfig.js"
-import { makeServerConfig } from "../../src/config/ServerConfig.js"
-import { Keyspace } from "../../src/keyspace/Keyspace.js"
-import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/server/ClientState.js"
-import { emptyStats, type ServerState } from "../../src/server/ServerState.js"
+import type { CommandSpec } from "../../src/commands/Command.js"
 import { RawClient } from "../support/RawClient.js"
+import { ourReplies } from "../support/resp3.js"
 import { type Reply, showReply } from "../support/RespReader.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 
@@ -236,32 +229,5 @@ export const describeKeyspaceStats = (
  * (RESP3 is not switchable over a connection yet; the typed replies already speak it) and
  * returns every reply's bytes, one string per command.
  */
-export const runDirect = (protocol: number, ...argvs: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
-  const keyspace = new Keyspace(16)
-  const server: ServerState = {
-    config: new RuntimeConfig(makeServerConfig()),
-    stats: emptyStats(),
-    clients: new Map(),
-    startedAt: 0,
-    runId: "0".repeat(40),
-    tcpPort: 0,
-    commands: commandTable,
-    requestShutdown: () => {},
-    shutdownMode: "default",
-    persistence: undefined,
-    writesRefused: undefined
-  }
-  const ctx: CommandContext = {
-    keyspace,
-    db: keyspace.databases[0],
-    now: 0,
-    out: new ReplyWriter(),
-    client: new ClientState(1, "127.0.0.1:1", "127.0.0.1:2", 0, () => {}),
-    server
-  }
-  ctx.out.protocol = protocol
-  return argvs.map((argv) => {
-    executeCommand(ctx, argv)
-    return ctx.out.take().toString("latin1")
-  })
-}
+export const runDirect = (protocol: number, ...argvs: ReadonlyArray<ReadonlyArray<string>>): Array<string> =>
+  ourReplies(protocol, argvs)

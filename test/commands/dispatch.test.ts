@@ -5,12 +5,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { command, type CommandContext, type CommandSpec } from "../../src/commands/Command.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
-import { RuntimeConfig } from "../../src/config/RuntimeConfig.js"
-import { makeServerConfig } from "../../src/config/ServerConfig.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/server/ClientState.js"
-import { emptyStats, type ServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/server/ServerState.js"
 
 const docs = { group: "test", summary: "test command", since: "0.0.0" }
 const table: ReadonlyArray<CommandSpec> = [
@@ -37,19 +35,7 @@ const table: ReadonlyArray<CommandSpec> = [
 
 const makeContext = (): CommandContext => {
   const keyspace = new Keyspace(16)
-  const server: ServerState = {
-    config: new RuntimeConfig(makeServerConfig()),
-    stats: emptyStats(),
-    clients: new Map(),
-    startedAt: 0,
-    runId: "0".repeat(40),
-    tcpPort: 0,
-    commands: new Map(table.map((spec) => [spec.name, spec])),
-    requestShutdown: () => {},
-    shutdownMode: "default",
-    persistence: undefined,
-    writesRefused: undefined
-  }
+  const server = detachedServerState(new Map(table.map((spec) => [spec.name, spec])))
   return {
     keyspace,
     db: keyspace.databases[0],

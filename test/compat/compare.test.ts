@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Reply } from "../support/RespReader.js"
-import { commandName, repliesAgree, showCommand } from "./compare.js"
+import { commandName, describeSample, repliesAgree, showCommand } from "./compare.js"
 
 const int = (value: string): Reply => ({ kind: "integer", value })
 const bulk = (value: string | null): Reply => ({ kind: "bulk", value })
@@ -56,6 +56,29 @@ describe("repliesAgree", () => {
     expect(repliesAgree("kind", error("ERR a"), error("ERR b"))).toBe(false)
     expect(repliesAgree("time", array(bulk("1700000000"), bulk("12")), array(bulk("1700000001"), bulk("999999")))).toBe(true)
     expect(repliesAgree("time", array(int("1700000000"), bulk("12")), array(bulk("1"), bulk("2")))).toBe(false)
+  })
+})
+
+describe("describeSample", () => {
+  const hash = array(bulk("a"), bulk("1"), bulk("b"), bulk("2"))
+  const shown = (argv: Array<string>, reply: Reply) => describeSample(argv, reply, hash, true)
+
+  it("counts picks and checks them against the population, values included", () => {
+    expect(shown(["HRANDFIELD", "h", "2"], array(bulk("b"), bulk("a")))).toEqual(simple("{2 picks, distinct, all from the population}"))
+    expect(shown(["HRANDFIELD", "h", "2"], array(bulk("b"), bulk("b")))).toEqual(simple("{2 picks, all from the population}"))
+    expect(shown(["HRANDFIELD", "h", "-3"], array(bulk("b"), bulk("b"), bulk("a")))).toEqual(simple("{3 picks, all from the population}"))
+    expect(shown(["HRANDFIELD", "h", "1", "withvalues"], array(bulk("a"), bulk("1")))).toEqual(simple("{1 picks, distinct, all from the population}"))
+    expect(shown(["HRANDFIELD", "h", "1", "WITHVALUES"], array(bulk("a"), bulk("2")))).toEqual(simple('{1 picks, distinct, not in the population: "a" => "2"}'))
+    expect(shown(["HRANDFIELD", "h", "1"], array(bulk("c")))).toEqual(simple('{1 picks, distinct, not in the population: "c"}'))
+    expect(shown(["HRANDFIELD", "h"], bulk("a"))).toEqual(simple("{1 pick from the population}"))
+    expect(shown(["HRANDFIELD", "h"], bulk("z"))).toEqual(simple('{not in the population: "z"}'))
+  })
+
+  it("leaves errors and nils as they are", () => {
+    expect(shown(["HRANDFIELD", "h"], bulk(null))).toEqual(bulk(null))
+    expect(shown(["HRANDFIELD", "h", "x"], error("ERR x"))).toEqual(error("ERR x"))
+    expect(describeSample(["SRANDMEMBER", "s", "2"], array(bulk("m")), array(bulk("m")), false))
+      .toEqual(simple("{1 picks, distinct, all from the population}"))
   })
 })
 

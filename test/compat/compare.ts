@@ -35,8 +35,11 @@ export type Check =
   | "sample"
 
 /**
- * One step. `scan` iterates SCAN from its cursor to the end on each server and compares the sets
- * of keys; `quit` compares QUIT's reply, checks both servers close, and reconnects; `pipeline`
+ * One step. `scan` iterates SCAN (or HSCAN/SSCAN/ZSCAN, whose cursor is the second argument and
+ * whose HSCAN/ZSCAN pages are pairs) from its cursor to the end on each server and compares the
+ * sets of keys (or pairs); `sample` runs a command that picks at random (HRANDFIELD) and compares
+ * only what must hold: how many picks, whether they are distinct when asked to be, and that each
+ * one (with its value) is in the `population` the step names; `quit` compares QUIT's reply, checks both servers close, and reconnects; `pipeline`
  * sends the commands of `argv` (separated by ";" arguments) in one write and compares the list of
  * replies up to the connection closing, if it does (QUIT inside a pipeline); `sleep` waits
  * `argv[0]` ms and compares nothing (to let short TTLs elapse on both servers).
@@ -44,7 +47,9 @@ export type Check =
 export interface Step {
   readonly argv: ReadonlyArray<string>
   readonly check?: Check
-  readonly special?: "scan" | "quit" | "pipeline" | "sleep"
+  readonly special?: "scan" | "quit" | "pipeline" | "sleep" | "sample"
+  /** For `sample`: the command listing what picks come from, flat pairs (HGETALL) or members. */
+  readonly population?: { readonly argv: ReadonlyArray<string>; readonly pairs: boolean }
 }
 
 export type StepInput = Step | ReadonlyArray<string>
@@ -59,6 +64,12 @@ export const sample = (...argv: Array<string>): Step => ({ argv, check: "sample"
 export const scan = (...argv: Array<string>): Step => ({ argv, special: "scan" })
 export const quit = (...argv: Array<string>): Step => ({ argv, special: "quit" })
 export const sleep = (ms: number): Step => ({ argv: [String(ms)], special: "sleep" })
+/** HRANDFIELD-style picks, checked against HGETALL of the same key. */
+export const sampleOfHash = (...argv: Array<string>): Step => ({
+  argv,
+  special: "sample",
+  population: { argv: ["HGETALL", argv[1]], pairs: true }
+})
 export const pipeline = (...commands: Array<Array<string>>): Step => ({
   argv: commands.flatMap((command, i) => (i === 0 ? command : [";", ...command])),
   special: "pipeline"
@@ -231,6 +242,50 @@ const scanAll = async (client: RawClient, argv: ReadonlyArray<string>): Promise<
 }
 
 /**
+ * What must hold of a random pick reply, as a comparable text: errors, nils and non-random
+ * replies as they are; otherwise the number of picks, "distinct" when the count asked for
+ * distinct ones (positive, or no count) and they are, and whether every pick (with its value,
+ * for WITHVALUES / WITHSCORES) belongs to `population` (a flat reply: pairs or members).
+ */
+export const describeSample = (argv: ReadonlyArray<string>, reply: Reply, population: Reply, pairs: boolean): Reply => {
+  if (reply.kind !== "array" && reply.kind !== "bulk") return reply
+  if (reply.value === null) return reply
+  const members = new Map<string, string | undefined>()
+  const listed = population.kind === "array" && population.value !== null ? population.value : []
+  for (let i = 0; i < listed.length; i += pairs ? 2 : 1) {
+    members.set(showReply(listed[i]), pairs ? showReply(listed[i + 1]) : undefined)
+  }
+  if (reply.kind === "bulk") {
+    const member = showReply(reply)
+    return { kind: "simple", value: members.has(member) ? "{1 pick from the population}" : `{not in the population: ${member}}` }
+  }
+  const withValues = argv.slice(3).some((arg) => /^(withvalues|withscores)$/i.test(arg))
+  const picks: Array<string> = []
+  const strays: Array<string> = []
+  const step = withValues ? 2 : 1
+  for (let i = 0; i < reply.value.length; i += step) {
+    const member = showReply(reply.value[i])
+    picks.push(member)
+    const expected = members.get(member)
+    const known = members.has(member) && (!withValues || expected === showReply(reply.value[i + 1] ?? reply))
+    if (!known) strays.push(withValues ? `${member} => ${reply.value[i + 1] ? showReply(reply.value[i + 1]) : "?"}` : member)
+  }
+  const distinctAsked = !(argv[2] ?? "").startsWith("-")
+  const distinct = distinctAsked && new Set(picks).size === picks.length ? ", distinct" : ""
+  const belonging = strays.length === 0 ? "all from the population" : `not in the population: ${strays.join(", ")}`
+  return { kind: "simple", value: `{${picks.length} picks${distinct}, ${belonging}}` }
+}
+
+/** A random-pick command, then its population, on the same connection. */
+const sampleOf = async (client: RawClient, step: Step): Promise<Outcome> => {
+  const outcome = await request(client, step.argv)
+  if (!("reply" in outcome) || step.population === undefined) return outcome
+  const population = await request(client, step.population.argv)
+  if (!("reply" in population)) return population
+  return { reply: describeSample(step.argv, outcome.reply, population.reply, step.population.pairs) }
+}
+
+/**
  * Sends a pipeline in one write; the replies as one array, ending with a "<closed>" simple string
  * when the server closed the connection before answering everything.
  */
@@ -249,6 +304,9 @@ const pipelineAll = async (client: RawClient, argv: ReadonlyArray<string>): Prom
   }
   return { reply: { kind: "array", value: replies } }
 }
+
+/** Settings generated sequences may change (encoding thresholds), back to Redis's defaults for every run. */
+const DEFAULT_CONFIG = ["CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64"]
 
 /** The two connections of a differential run, and the servers they talk to. */
 export class Pair {
@@ -282,6 +340,7 @@ export class Pair {
       if (this.ours.closed) this.ours = await RawClient.connect(this.oursServer.port)
       await Effect.runPromise(this.oursServer.db.flushAll)
     }
+    await Promise.all([request(this.ours, DEFAULT_CONFIG), request(this.redis, DEFAULT_CONFIG)])
   }
 
   /** Whether our server knows `name` (an unknown command error means it does not). */
@@ -331,6 +390,7 @@ export class Pair {
 
   private exchange(client: RawClient, step: Step): Promise<Outcome> {
     if (step.special === "scan") return scanAll(client, step.argv)
+    if (step.special === "sample") return sampleOf(client, step)
     if (step.special === "pipeline") return pipelineAll(client, step.argv)
     return request(client, step.argv)
   }

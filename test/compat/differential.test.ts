@@ -14,7 +14,9 @@ import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { connectionScripts } from "./scripts/connection.js"
+import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
+import { listScripts } from "./scripts/lists.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
 import { stringScripts } from "./scripts/strings.js"
@@ -39,6 +41,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["strings", stringScripts],
   ["keys", keyScripts],
   ["server", serverScripts],
+  ["lists", listScripts],
+  ["hashes", hashScripts],
   ["sets", setScripts],
   ["zsets", zsetScripts]
 ]

@@ -12,6 +12,8 @@ import * as fc from "effect/FastCheck"
 import type { Step } from "./compare.js"
 import { afterRandomPop, setCommands } from "./generators-sets.js"
 import { zsetCommands } from "./generators-zsets.js"
+import { hashCommands } from "./generators-hashes.js"
+import { listCommands } from "./generators-lists.js"
 import {
   FAR_FUTURE_MILLIS,
   FAR_FUTURE_SECONDS,
@@ -138,7 +140,7 @@ const scanOptions: Arb<Array<string>> = fc
   .tuple(
     fc.option(pattern.map((p) => ["MATCH", p]), { nil: undefined }),
     fc.option(fc.constantFrom("1", "2", "10", "0", "-1", "x").map((c) => ["COUNT", c]), { nil: undefined }),
-    fc.option(fc.constantFrom("string", "list", "STRING", "nosuch", "set", "zset").map((t) => ["TYPE", t]), { nil: undefined })
+    fc.option(fc.constantFrom("string", "list", "hash", "STRING", "nosuch", "set", "zset").map((t) => ["TYPE", t]), { nil: undefined })
   )
   .map((parts) => parts.flatMap((part) => part ?? []))
 
@@ -224,12 +226,16 @@ const otherCommand: Arb<Step> = fc.oneof(
   }
 )
 
+const shared = { key, keys, value, index }
+
 export const command: Arb<Step> = fc.oneof(
   { weight: 10, arbitrary: stringCommand },
   { weight: 8, arbitrary: keyCommand },
   { weight: 2, arbitrary: otherCommand },
-  { weight: 8, arbitrary: setCommands({ key, keys, value }) },
-  { weight: 10, arbitrary: zsetCommands({ key, keys, value }) }
+  { weight: 8, arbitrary: setCommands(shared) },
+  { weight: 10, arbitrary: zsetCommands(shared) },
+  { weight: 6, arbitrary: listCommands(shared) },
+  { weight: 6, arbitrary: hashCommands(shared) }
 )
 
 /**

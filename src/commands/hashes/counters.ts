@@ -1,0 +1,75 @@
+/**
+ * Counters in hash fields: HINCRBY over the whole int64 range (exact past 2^53 through bigint)
+ * and HINCRBYFLOAT with INCRBYFLOAT's long double arithmetic and formatting (strings/long-double.ts).
+ * The increment is checked before the key, a missing field counts as 0, and the result is
+ * written like any field (so a long result can turn the hash into a "hashtable").
+ */
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "../strings/long-double.js"
+import { compactInt64, outsideInt64 } from "../strings/shared.js"
+import { hashCommand, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
+
+const hincrby = hashCommand({
+  name: "hincrby",
+  arity: 4,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Increment the integer value of a hash field by the given number",
+  since: "2.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const delta = parseInteger(argv[3])
+    if (delta === undefined) return ctx.out.error(ERR_NOT_INTEGER)
+    const key = argv[1]
+    const field = argv[2]
+    const existing = hashForWrite(ctx, key)
+    if (existing === WRONG_TYPE) return
+    const current = existing === undefined ? undefined : existing.fields.get(field)
+    let base: number | bigint = 0
+    if (current !== undefined) {
+      const parsed = parseInteger(current)
+      if (parsed === undefined) return ctx.out.error("ERR hash value is not an integer")
+      base = parsed
+    }
+    let result: number | bigint
+    if (typeof base === "number" && typeof delta === "number" && Number.isSafeInteger(base + delta)) {
+      result = base + delta
+    } else {
+      const exact = BigInt(base) + BigInt(delta)
+      if (outsideInt64(exact)) return ctx.out.error("ERR increment or decrement would overflow")
+      result = compactInt64(exact)
+    }
+    setField(ctx.server.config, writeTarget(ctx, key, existing), field, String(result))
+    ctx.out.integer(result)
+  }
+})
+
+/** A missing field counts as 0. */
+const ZERO: LongDouble = { negative: false, significand: 0n, exponent: 0 }
+
+const hincrbyfloat = hashCommand({
+  name: "hincrbyfloat",
+  arity: 4,
+  flags: ["write", "denyoom", "fast"],
+  summary: "Increment the float value of a hash field by the given amount",
+  since: "2.6.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const increment = parseLongDouble(argv[3])
+    if (increment === undefined) return ctx.out.error(ERR_NOT_FLOAT)
+    if (increment === INFINITE) return ctx.out.error("ERR value is NaN or Infinity")
+    const key = argv[1]
+    const field = argv[2]
+    const existing = hashForWrite(ctx, key)
+    if (existing === WRONG_TYPE) return
+    const current = existing === undefined ? undefined : existing.fields.get(field)
+    const base = current === undefined ? ZERO : parseLongDouble(current)
+    if (base === undefined) return ctx.out.error("ERR hash value is not a float")
+    const sum = base === INFINITE ? INFINITE : addLongDouble(base, increment)
+    if (sum === INFINITE) return ctx.out.error("ERR increment would produce NaN or Infinity")
+    const text = formatLongDouble(sum)
+    setField(ctx.server.config, writeTarget(ctx, key, existing), field, text)
+    ctx.out.bulk(text)
+  }
+})
+
+export const hashCounterCommands = [hincrby, hincrbyfloat]

@@ -1,0 +1,93 @@
+/**
+ * Exact RESP3 bytes of commands, before connections can switch to RESP3 (HELLO 3 comes later):
+ * - `ourResp3Replies` runs them in process on a fresh keyspace with the real command table and a
+ *   ReplyWriter set to protocol 3, which is all a RESP3 connection will change;
+ * - `redisResp3Replies` sends them to a real redis-server after HELLO 3 and cuts the bytes into
+ *   one reply per command.
+ */
+import * as net from "node:net"
+import type { CommandContext } from "../../src/commands/Command.js"
+import { executeCommand } from "../../src/commands/dispatch.js"
+import { commandTable } from "../../src/commands/table.js"
+import { Keyspace } from "../../src/keyspace/Keyspace.js"
+import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
+import { ClientState } from "../../src/server/ClientState.js"
+import { detachedServerState } from "../../src/server/ServerState.js"
+import { encodeCommand } from "./RawClient.js"
+
+/** Runs `commands` in process on a fresh keyspace, the reply writer in `protocol`; each reply's bytes. */
+export const ourReplies = (protocol: number, commands: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
+  const keyspace = new Keyspace(16)
+  const out = new ReplyWriter()
+  out.protocol = protocol
+  const ctx: CommandContext = {
+    keyspace,
+    db: keyspace.databases[0],
+    now: Date.now(),
+    out,
+    client: new ClientState(1, "127.0.0.1:1", "127.0.0.1:2", 0, () => {}),
+    server: detachedServerState(commandTable)
+  }
+  return commands.map((argv) => {
+    executeCommand(ctx, argv)
+    return out.take().toString("latin1")
+  })
+}
+
+export const ourResp3Replies = (commands: ReadonlyArray<ReadonlyArray<string>>): Array<string> => ourReplies(3, commands)
+
+/** Where the RESP3 value starting at `pos` ends, or undefined when it is not complete yet. */
+const valueEnd = (text: string, pos: number): number | undefined => {
+  const lf = text.indexOf("\r\n", pos)
+  if (lf < 0) return undefined
+  const line = text.slice(pos + 1, lf)
+  const next = lf + 2
+  switch (text[pos]) {
+    case "$":
+    case "=":
+    case "!": {
+      const length = Number(line)
+      if (length < 0) return next
+      return text.length >= next + length + 2 ? next + length + 2 : undefined
+    }
+    case "*":
+    case "~":
+    case ">":
+    case "%":
+    case "|": {
+      const count = Number(line) * (text[pos] === "%" || text[pos] === "|" ? 2 : 1)
+      let at: number | undefined = next
+      for (let i = 0; i < count && at !== undefined; i++) at = valueEnd(text, at)
+      return at
+    }
+    default:
+      return next
+  }
+}
+
+export const redisResp3Replies = (port: number, commands: ReadonlyArray<ReadonlyArray<string>>): Promise<Array<string>> =>
+  new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1")
+    let received = ""
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`no complete replies from redis-server: ${JSON.stringify(received.slice(0, 200))}`))
+    }, 5000)
+    socket.on("error", reject)
+    socket.on("connect", () => socket.write(Buffer.concat([["HELLO", "3"], ...commands].map(encodeCommand))))
+    socket.on("data", (chunk) => {
+      received += chunk.toString("latin1")
+      const replies: Array<string> = []
+      let at: number | undefined = valueEnd(received, 0)
+      while (at !== undefined && replies.length < commands.length) {
+        const end = valueEnd(received, at)
+        if (end === undefined) return
+        replies.push(received.slice(at, end))
+        at = end
+      }
+      if (at === undefined || replies.length < commands.length) return
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(replies)
+    })
+  })
