@@ -2,7 +2,7 @@
  * Sorted sets in RDB files (ZSET_2: members with binary doubles; Redis's listpacks and the old
  * text-score type read too) and in rewritten AOFs (ZADD with scores as %.17g, which round-trips).
  */
-import { formatScore } from "../../commands/zsets/score-text.js"
+import { formatScore, parseScore } from "../../commands/zsets/score-text.js"
 import { SortedSetValue, type ZsetLimits } from "../../keyspace/values/SortedSetValue.js"
 import { listpackElements } from "../rdb/CompactEncodings.js"
 import { TYPE_ZSET, TYPE_ZSET_2 } from "../rdb/RdbFormat.js"
@@ -35,8 +35,10 @@ registerCodec({
     if (rdbType === TYPE_ZSET_LISTPACK) {
       const elements = listpackElements(Buffer.from(reader.string(), "latin1"))
       for (let i = 0; i + 1 < elements.length; i += 2) {
+        const score = parseScore(elements[i + 1])
+        if (score === undefined) reader.fail(`a sorted-set score that is not a number: ${elements[i + 1]}`)
         members.push(elements[i])
-        scores.push(Number(elements[i + 1]))
+        scores.push(score)
       }
     } else {
       const count = reader.length()

@@ -1,0 +1,43 @@
+/** Hashes in RDB files (plain hashes; Redis 7's listpacks read too) and in rewritten AOFs (HSET). */
+import { HashValue } from "../../keyspace/values/HashValue.js"
+import { listpackElements } from "../rdb/CompactEncodings.js"
+import { TYPE_HASH } from "../rdb/RdbFormat.js"
+import { batched, registerCodec } from "../ValueCodecs.js"
+
+const TYPE_HASH_LISTPACK = 16
+
+registerCodec({
+  type: "hash",
+  rdbTypes: [TYPE_HASH, TYPE_HASH_LISTPACK],
+  rdbType: () => TYPE_HASH,
+  write: (value, out) => {
+    const hash = value as HashValue
+    out.lengthField(hash.size)
+    for (const [field, fieldValue] of hash.fields) {
+      out.string(field)
+      out.string(fieldValue)
+    }
+  },
+  read: (rdbType, reader, config) => {
+    const fields = new Map<string, string>()
+    if (rdbType === TYPE_HASH) {
+      const count = reader.length()
+      for (let i = 0; i < count; i++) {
+        const field = reader.string()
+        fields.set(field, reader.string())
+      }
+    } else {
+      const elements = listpackElements(Buffer.from(reader.string(), "latin1"))
+      for (let i = 0; i + 1 < elements.length; i += 2) fields.set(elements[i], elements[i + 1])
+    }
+    // Loaded as Redis loads one: a listpack while within both thresholds.
+    const hash = new HashValue(fields)
+    hash.listpack = fields.size <= config.hashMaxListpackEntries &&
+      [...fields].every(([field, text]) => field.length <= config.hashMaxListpackValue && text.length <= config.hashMaxListpackValue)
+    return hash
+  },
+  rewrite: (key, value) =>
+    batched(["HSET", key], (value as HashValue).fields, ([field, text], into) => {
+      into.push(field, text)
+    })
+})
