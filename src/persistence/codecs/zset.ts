@@ -36,7 +36,7 @@ registerCodec({
       const elements = listpackElements(Buffer.from(reader.string(), "latin1"))
       for (let i = 0; i + 1 < elements.length; i += 2) {
         const score = parseScore(elements[i + 1])
-        if (score === undefined) reader.fail(`a sorted-set score that is not a number: ${elements[i + 1]}`)
+        if (score === undefined) return reader.fail(`a sorted-set score that is not a number: ${elements[i + 1]}`)
         members.push(elements[i])
         scores.push(score)
       }
