@@ -4,6 +4,7 @@
  * Parameters that only exist for compatibility (save, appendonly, ...) are kept here as strings
  * so CONFIG GET answers what CONFIG SET stored.
  */
+import { defaultOutputBufferLimits, type OutputBufferLimits } from "./outputBufferLimits.js"
 import type { ServerConfig } from "./ServerConfig.js"
 
 export class RuntimeConfig {
@@ -15,6 +16,10 @@ export class RuntimeConfig {
   shutdownTimeout: number
   protoMaxBulkLen: number
   hz: number
+  /** Which keyspace notifications are published (bits of `NotifyType`, src/pubsub/keyspaceEvents.ts). */
+  notifyKeyspaceEvents = 0
+  /** client-output-buffer-limit; the pubsub class bounds slow subscribers (src/pubsub/Hub.ts). */
+  outputBufferLimits: OutputBufferLimits = defaultOutputBufferLimits()
   /** Parameters kept as Redis spells them and as CONFIG SET last set them. */
   readonly extra = new Map<string, string>([
     ["save", ""],
@@ -28,7 +33,6 @@ export class RuntimeConfig {
     ["loglevel", "notice"],
     ["tcp-keepalive", "300"],
     ["protected-mode", "yes"],
-    ["notify-keyspace-events", ""],
     ["lazyfree-lazy-user-del", "no"]
   ])
 
