@@ -22,6 +22,7 @@ import { commandTable } from "../../src/commands/table.js"
 import { RuntimeConfig } from "../../src/config/RuntimeConfig.js"
 import { makeServerConfig } from "../../src/config/ServerConfig.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
+import { Hub } from "../../src/pubsub/Hub.js"
 import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/server/ClientState.js"
@@ -42,6 +43,7 @@ const makeContext = (): CommandContext => {
     config,
     stats: emptyStats(),
     clients: new Map(),
+    pubsub: new Hub(config, () => 0),
     startedAt: 0,
     runId: "0".repeat(40),
     tcpPort: 0,

@@ -4,6 +4,7 @@
  * never takes its connection, or anyone else's, down with it.
  */
 import type { CommandContext, CommandSpec } from "./Command.js"
+import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
 /** Arity as Redis defines it: N exactly, or -N at least. */
 export const arityAccepts = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity)
@@ -79,6 +80,12 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     return
   }
   ctx.client.lastCommand = spec.name
+  // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
+  const pubsub = ctx.client.pubsub
+  if (pubsub !== undefined && pubsub.count > 0 && ctx.client.protocol === 2 && !SUBSCRIBED_MODE_COMMANDS.has(spec.name)) {
+    ctx.out.error(subscribedModeError(spec.name))
+    return
+  }
   ctx.server.stats.totalCommandsProcessed++
   const mark = ctx.out.size
   try {

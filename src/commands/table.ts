@@ -5,6 +5,7 @@
 import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
 import { keyCommands } from "./keys.js"
+import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { stringCommands } from "./strings.js"
 
@@ -12,7 +13,8 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...connectionCommands,
   ...serverCommands,
   ...stringCommands,
-  ...keyCommands
+  ...keyCommands,
+  ...pubsubCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

@@ -70,10 +70,14 @@ export const serveConnection = (
         socket.destroy()
       }
     )
+    client.unsentBytes = () => socket.writableLength
+    client.wakeWriter = () => events.wakeForOutput()
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         server.clients.delete(id)
+        server.pubsub.removeClient(client)
+        if (client.pubsub !== undefined) client.pubsub.closed = true
         if (!socket.destroyed) socket.destroy()
       })
     )
@@ -126,6 +130,16 @@ export const serveConnection = (
     }
     const runPending = Ref.modify(deps.keyspace, runBatch)
 
+    // Pub/sub messages published to this client since it last wrote: all of them in one write.
+    const flushMessages = () => {
+      events.outputPending = false
+      const messages = client.pubsub?.takeOutbox()
+      if (messages === undefined) return
+      server.stats.netOutputBytes += messages.length
+      socket.write(messages)
+      client.outputBufferBytes = socket.writableLength
+    }
+
     // The fast path. While this fiber is parked waiting for input, a chunk that arrives is run
     // right in the socket's callback: the same batch and the same single synchronous step on the
     // keyspace that `Ref.modify` performs (`Ref.modify` is `sync(() => f(current))`, and the
@@ -149,6 +163,8 @@ export const serveConnection = (
       if (!outputFull) yield* events.wait
       if (events.failure !== undefined) return yield* Effect.die(events.failure)
       if (events.closed) return
+      // Messages published before the commands that are waiting go out before their replies.
+      if (events.outputPending) flushMessages()
       if (client.closeAfterReply) break
       if (events.chunks.length > 0) {
         server.stats.netInputBytes += events.chunkBytes
@@ -170,7 +186,9 @@ export const serveConnection = (
       if (outputFull || events.chunks.length > 0) continue
       if (events.ended || events.shuttingDown) break
     }
-    // Graceful close: flush what is queued, then close both directions.
+    // Graceful close: no more messages, flush what is queued, then close both directions.
+    server.pubsub.removeClient(client)
+    flushMessages()
     socket.end()
     while (!events.closed && !socket.writableFinished) yield* events.waitForNext
     socket.destroy()

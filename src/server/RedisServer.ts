@@ -28,6 +28,7 @@ import { commandTable } from "../commands/table.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
+import { PubSubHub } from "../pubsub/Hub.js"
 import { serveConnection } from "./Connection.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
@@ -48,6 +49,8 @@ export interface RedisServerService {
   /** Where the server listens (the real port when 0 was asked for). */
   readonly address: { readonly host: string; readonly port: number }
   readonly state: ServerState
+  /** PUBLISH from Effect code in the same process, to the server's subscribers. */
+  readonly pubsub: PubSubHub["Type"]
   /** The accept loop; ends when SHUTDOWN is requested, and drains the server when it stops. */
   readonly run: Effect.Effect<void>
   /** Completes when a client sent SHUTDOWN (main.ts then exits). */
@@ -100,10 +103,13 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const connections = yield* FiberSet.make<void>()
       const shutdownRequest = yield* Deferred.make<ShutdownMode>()
       let nextClientId = 1
+      const runtimeConfig = new RuntimeConfig(config)
+      const pubsub = yield* PubSubHub.make(runtimeConfig)
       const state: ServerState = {
-        config: new RuntimeConfig(config),
+        config: runtimeConfig,
         stats: emptyStats(),
         clients: new Map(),
+        pubsub: pubsub.hub,
         startedAt: yield* Clock.currentTimeMillis,
         runId: randomBytes(20).toString("hex"),
         tcpPort: bound.port,
@@ -132,12 +138,13 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         })
 
       // Idle clients are closed after `timeout` seconds (Redis's clientsCron), on Effect's Clock.
+      // Subscribers are idle by nature and are left alone, as in Redis.
       yield* Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const limit = state.config.timeout * 1000
         if (limit > 0) {
           for (const client of state.clients.values()) {
-            if (now - client.lastInteractionAt > limit) client.kill()
+            if (now - client.lastInteractionAt > limit && !((client.pubsub?.count ?? 0) > 0)) client.kill()
           }
         }
       }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
@@ -147,6 +154,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         listener.close()
         for (const socket of yield* Queue.takeAll(accepted)) socket.destroy()
         const connectionCount = yield* FiberSet.size(connections)
+        // Subscribers get no more messages; what they were sent still flushes before they close.
+        pubsub.hub.closed = true
         yield* shutdownHub.announce
         const finished = yield* FiberSet.awaitEmpty(connections).pipe(
           Effect.timeout(Duration.seconds(state.config.shutdownTimeout)),
@@ -194,6 +203,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       return RedisServer.of({
         address: { host: config.bind, port: bound.port },
         state,
+        pubsub,
         run,
         shutdownRequested: Deferred.await(shutdownRequest),
         drain

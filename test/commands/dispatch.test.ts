@@ -8,6 +8,7 @@ import { executeCommand } from "../../src/commands/dispatch.js"
 import { RuntimeConfig } from "../../src/config/RuntimeConfig.js"
 import { makeServerConfig } from "../../src/config/ServerConfig.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
+import { Hub } from "../../src/pubsub/Hub.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/server/ClientState.js"
 import { emptyStats, type ServerState } from "../../src/server/ServerState.js"
@@ -37,10 +38,12 @@ const table: ReadonlyArray<CommandSpec> = [
 
 const makeContext = (): CommandContext => {
   const keyspace = new Keyspace(16)
+  const config = new RuntimeConfig(makeServerConfig())
   const server: ServerState = {
-    config: new RuntimeConfig(makeServerConfig()),
+    config,
     stats: emptyStats(),
     clients: new Map(),
+    pubsub: new Hub(config, () => 0),
     startedAt: 0,
     runId: "0".repeat(40),
     tcpPort: 0,
