@@ -8,8 +8,10 @@
  * accepted like Redis (up to 2^63-1) but stored rounded, so PTTL / PEXPIRETIME on such a key can
  * differ from Redis in the last digits.
  */
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { isKeyword, parseInteger } from "../arguments.js"
 import { command, type CommandContext, FIRST_KEY } from "../Command.js"
+import { lookupRead } from "./presence.js"
 
 const NX = 1
 const XX = 2
@@ -77,8 +79,13 @@ const setExpire = (ctx: CommandContext, argv: ReadonlyArray<string>, name: strin
   const db = ctx.db
   if (db.get(key, ctx.now) === undefined) return ctx.out.integer(0)
   if (flags !== 0 && !optionsAllow(flags, db.expiresAt(key), when)) return ctx.out.integer(0)
-  if (when <= ctx.now) db.delete(key)
-  else db.setExpiry(key, when)
+  if (when <= ctx.now) {
+    db.delete(key)
+    notify(ctx, NotifyType.Generic, "del", key)
+  } else {
+    db.setExpiry(key, when)
+    notify(ctx, NotifyType.Generic, "expire", key)
+  }
   ctx.out.integer(1)
 }
 
@@ -118,7 +125,7 @@ const replyMillis = (ctx: CommandContext, ms: number) => {
 
 /** TTL and EXPIRETIME: -2 for a missing key, -1 without expiry; seconds are rounded like Redis's. */
 const readExpiry = (ctx: CommandContext, key: string, inMillis: boolean, absolute: boolean) => {
-  if (ctx.db.get(key, ctx.now) === undefined) return ctx.out.integer(-2)
+  if (lookupRead(ctx, key) === undefined) return ctx.out.integer(-2)
   const at = ctx.db.expiresAt(key)
   if (at === undefined) return ctx.out.integer(-1)
   const ms = absolute ? at : Math.max(0, at - ctx.now)
@@ -162,7 +169,9 @@ const persist = command({
   complexity: "O(1)",
   run: (ctx, argv) => {
     const key = argv[1]
-    ctx.out.integer(ctx.db.get(key, ctx.now) !== undefined && ctx.db.persist(key) ? 1 : 0)
+    const persisted = ctx.db.get(key, ctx.now) !== undefined && ctx.db.persist(key)
+    if (persisted) notify(ctx, NotifyType.Generic, "persist", key)
+    ctx.out.integer(persisted ? 1 : 0)
   }
 })
 

@@ -8,6 +8,7 @@
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
 import { compactInt64, outsideInt64, stringCommand } from "./shared.js"
@@ -34,6 +35,7 @@ const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): 
     result = compactInt64(exact)
   }
   ctx.db.setKeepTtl(key, String(result))
+  notify(ctx, NotifyType.String, "incrby", key)
   ctx.out.integer(result)
 }
 
@@ -110,6 +112,7 @@ const incrbyfloat = stringCommand({
     const text = formatLongDouble(sum)
     ctx.db.setKeepTtl(key, text)
     markBuiltFromText(ctx.db, key, text)
+    notify(ctx, NotifyType.String, "incrbyfloat", key)
     ctx.out.bulk(text)
   }
 })

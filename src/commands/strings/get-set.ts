@@ -9,6 +9,7 @@
  */
 import { ERR_SYNTAX } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import {
@@ -29,12 +30,23 @@ import {
 } from "./set-options.js"
 import { ERR_EXPIRE_TIME, stringCommand } from "./shared.js"
 
-/** A lookup for reading: counts a keyspace hit or miss, as Redis's `lookupKeyRead` does. */
+/**
+ * A lookup for reading: counts a keyspace hit or miss and announces a miss (`keymiss`), as
+ * Redis's `lookupKeyRead` does.
+ */
 export const readKey = (ctx: CommandContext, key: string): RedisValue | undefined => {
   const value = ctx.db.get(key, ctx.now)
-  if (value === undefined) ctx.server.stats.keyspaceMisses++
-  else ctx.server.stats.keyspaceHits++
+  if (value === undefined) {
+    ctx.server.stats.keyspaceMisses++
+    notify(ctx, NotifyType.KeyMiss, "keymiss", key)
+  } else ctx.server.stats.keyspaceHits++
   return value
+}
+
+/** The events of a SET-like write: `set`, then `expire` when it gave the key a time to live. */
+const notifySet = (ctx: CommandContext, key: string, withExpiry: boolean): void => {
+  notify(ctx, NotifyType.String, "set", key)
+  if (withExpiry) notify(ctx, NotifyType.Generic, "expire", key)
 }
 
 /**
@@ -66,6 +78,7 @@ const get = stringCommand({
     const value = ctx.db.get(argv[1], ctx.now)
     if (value === undefined) {
       ctx.server.stats.keyspaceMisses++
+      notify(ctx, NotifyType.KeyMiss, "keymiss", argv[1])
       ctx.out.nullBulk()
       return
     }
@@ -108,6 +121,7 @@ const setWithOptions = (ctx: CommandContext, argv: ReadonlyArray<string>): void 
   if ((flags & OPT_ANY_EXPIRE) !== 0) ctx.db.setWithExpiry(key, argv[2], expireAt)
   else if ((flags & OPT_KEEPTTL) !== 0) ctx.db.setKeepTtl(key, argv[2])
   else ctx.db.set(key, argv[2])
+  notifySet(ctx, key, (flags & OPT_ANY_EXPIRE) !== 0)
   if ((flags & OPT_GET) === 0) ctx.out.ok()
 }
 
@@ -122,6 +136,7 @@ const set = stringCommand({
     if (argv.length !== 3) return setWithOptions(ctx, argv)
     expireBeforeOverwrite(ctx, argv[1])
     ctx.db.set(argv[1], argv[2])
+    notify(ctx, NotifyType.String, "set", argv[1])
     ctx.out.ok()
   }
 })
@@ -136,6 +151,7 @@ const setnx = stringCommand({
   run: (ctx, argv) => {
     if (ctx.db.get(argv[1], ctx.now) !== undefined) return ctx.out.integer(0)
     ctx.db.set(argv[1], argv[2])
+    notify(ctx, NotifyType.String, "set", argv[1])
     ctx.out.integer(1)
   }
 })
@@ -148,6 +164,7 @@ const setWithTtl = (name: string, inSeconds: boolean) => {
     if (expireAt < 0) return
     expireBeforeOverwrite(ctx, argv[1])
     ctx.db.setWithExpiry(argv[1], argv[3], expireAt)
+    notifySet(ctx, argv[1], true)
     ctx.out.ok()
   }
 }
@@ -182,6 +199,7 @@ const getset = stringCommand({
   run: (ctx, argv) => {
     if (!replyWithValue(ctx, readKey(ctx, argv[1]))) return
     ctx.db.set(argv[1], argv[2])
+    notify(ctx, NotifyType.String, "set", argv[1])
   }
 })
 
@@ -194,7 +212,10 @@ const getdel = stringCommand({
   complexity: "O(1)",
   run: (ctx, argv) => {
     const value = readKey(ctx, argv[1])
-    if (replyWithValue(ctx, value) && value !== undefined) ctx.db.delete(argv[1])
+    if (replyWithValue(ctx, value) && value !== undefined) {
+      ctx.db.delete(argv[1])
+      notify(ctx, NotifyType.Generic, "del", argv[1])
+    }
   }
 })
 
@@ -225,12 +246,17 @@ const getex = stringCommand({
       if (expireAt < 0) return
       ctx.out.bulk(value)
       // An absolute time already past deletes the key, as Redis does.
-      if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now) ctx.db.delete(key)
-      else ctx.db.setExpiry(key, expireAt)
+      if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now) {
+        ctx.db.delete(key)
+        notify(ctx, NotifyType.Generic, "del", key)
+      } else {
+        ctx.db.setExpiry(key, expireAt)
+        notify(ctx, NotifyType.Generic, "expire", key)
+      }
       return
     }
     ctx.out.bulk(value)
-    if ((flags & OPT_PERSIST) !== 0) ctx.db.persist(key)
+    if ((flags & OPT_PERSIST) !== 0 && ctx.db.persist(key)) notify(ctx, NotifyType.Generic, "persist", key)
   }
 })
 
