@@ -15,6 +15,7 @@ import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { connectionScripts } from "./scripts/connection.js"
 import { keyScripts } from "./scripts/keys.js"
+import { pubsubScripts } from "./scripts/pubsub.js"
 import { serverScripts } from "./scripts/server.js"
 import { stringScripts } from "./scripts/strings.js"
 import {
@@ -36,7 +37,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["connection", connectionScripts],
   ["strings", stringScripts],
   ["keys", keyScripts],
-  ["server", serverScripts]
+  ["server", serverScripts],
+  ["pubsub", pubsubScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")
