@@ -350,7 +350,6 @@ export const pubsubScripts: ReadonlyArray<Script> = [
         ["RENAME", "none3", "x"],
         ["OBJECT", "ENCODING", "none3"],
         ["EXISTS", "cnt", "none"],
-        ["RANDOMKEY"],
         ["EXPIRE", "none3", "10"],
         ["MOVE", "none3", "1"]
       ]),
