@@ -8,10 +8,14 @@
  * fiber per connection and no fiber per command. (While the fiber is parked waiting for input,
  * the same batch runs straight from the socket's callback: see "the fast path" below.)
  *
+ * Pub/sub messages published to the client by other connections wait in its outbox
+ * (src/pubsub/Hub.ts), which wakes the fiber; the fiber writes all of them in one write, before
+ * the replies to any commands that are waiting.
+ *
  * On shutdown the fiber finishes the commands that have already arrived, flushes its replies and
- * closes; an idle connection closes at once. A client that stops reading is not allowed to grow
- * the server's memory: past `OUTPUT_HIGH_WATER` unsent bytes the fiber stops reading from it until
- * the socket drains.
+ * pending messages, and closes; an idle connection closes at once. A client that stops reading is
+ * not allowed to grow the server's memory: past `OUTPUT_HIGH_WATER` unsent bytes the fiber stops
+ * reading from it until the socket drains (a subscriber's messages are bounded by the hub).
  */
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
