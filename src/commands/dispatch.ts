@@ -82,7 +82,7 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   ctx.client.lastCommand = spec.name
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
   const pubsub = ctx.client.pubsub
-  if (pubsub !== undefined && pubsub.count > 0 && ctx.client.protocol === 2 && !SUBSCRIBED_MODE_COMMANDS.has(spec.name)) {
+  if (pubsub !== undefined && pubsub.subscribed && ctx.client.protocol === 2 && !SUBSCRIBED_MODE_COMMANDS.has(spec.name)) {
     ctx.out.error(subscribedModeError(spec.name))
     return
   }

@@ -1,12 +1,14 @@
 /**
- * The pub/sub family: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB
- * (CHANNELS, NUMSUB, NUMPAT, HELP), over the server's hub (src/pubsub/Hub.ts).
+ * The pub/sub family: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, Redis 7's shard
+ * channels (SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH: in a standalone server, a namespace of their own
+ * without patterns) and PUBSUB (CHANNELS, NUMSUB, NUMPAT, SHARDCHANNELS, SHARDNUMSUB, HELP), over
+ * the server's hub (src/pubsub/Hub.ts).
  *
  * (UN)SUBSCRIBE replies one push per channel with the connection's subscription count after it
- * (channels and patterns together); with no arguments they leave every subscription in the order
- * they were made, or answer one push with a null name when there is none. While a RESP2
- * connection has subscriptions it may only run the commands dispatch lets through
- * (`SUBSCRIBED_MODE_COMMANDS`), and PING answers `pong` as a push.
+ * (channels and patterns together; shard channels count on their own); with no arguments they
+ * leave every subscription in the order they were made, or answer one push with a null name when
+ * there is none. While a RESP2 connection has any subscription it may only run the commands
+ * dispatch lets through (`SUBSCRIBED_MODE_COMMANDS`), and PING answers `pong` as a push.
  */
 import { stringMatch } from "../keyspace/glob.js"
 import { writeSubscription } from "../pubsub/messages.js"
@@ -34,7 +36,7 @@ export const subscribedModeError = (name: string) =>
 
 /** Whether the client is in RESP2's subscribed mode (PING answers differently there). */
 export const inSubscribedMode = (ctx: CommandContext): boolean =>
-  ctx.client.protocol === 2 && ctx.client.pubsub !== undefined && ctx.client.pubsub.count > 0
+  ctx.client.protocol === 2 && ctx.client.pubsub?.subscribed === true
 
 const subscribe = command({
   name: "subscribe",
@@ -126,6 +128,66 @@ const publish = command({
   run: (ctx, argv) => ctx.out.integer(ctx.server.pubsub.publish(argv[1], argv[2], ctx.now, ctx))
 })
 
+/** Shard channel commands name their channels as keys (cluster routing reads them). */
+const ssubscribe = command({
+  name: "ssubscribe",
+  arity: -2,
+  flags: SUBSCRIBING,
+  firstKey: 1,
+  lastKey: -1,
+  step: 1,
+  group: "pubsub",
+  aclCategories: SUBSCRIBING_ACL,
+  summary: "Listen for messages published to the given shard channels",
+  since: "7.0.0",
+  complexity: "O(N) where N is the number of shard channels to subscribe to.",
+  run: (ctx, argv) => {
+    const hub = ctx.server.pubsub
+    for (let i = 1; i < argv.length; i++) {
+      writeSubscription(ctx.out, "ssubscribe", argv[i], hub.ssubscribe(ctx.client, argv[i]))
+    }
+  }
+})
+
+const sunsubscribe = command({
+  name: "sunsubscribe",
+  arity: -1,
+  flags: SUBSCRIBING,
+  firstKey: 1,
+  lastKey: -1,
+  step: 1,
+  group: "pubsub",
+  aclCategories: SUBSCRIBING_ACL,
+  summary: "Stop listening for messages posted to the given shard channels",
+  since: "7.0.0",
+  complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
+  run: (ctx, argv) => {
+    const hub = ctx.server.pubsub
+    const channels = argv.length > 1 ? argv.slice(1) : [...(ctx.client.pubsub?.shardChannels ?? [])]
+    if (channels.length === 0) {
+      return writeSubscription(ctx.out, "sunsubscribe", undefined, ctx.client.pubsub?.shardChannels.size ?? 0)
+    }
+    for (const channel of channels) {
+      writeSubscription(ctx.out, "sunsubscribe", channel, hub.sunsubscribe(ctx.client, channel))
+    }
+  }
+})
+
+const spublish = command({
+  name: "spublish",
+  arity: 3,
+  flags: ["pubsub", "loading", "stale", "fast"],
+  firstKey: 1,
+  lastKey: 1,
+  step: 1,
+  group: "pubsub",
+  aclCategories: ["pubsub", "fast"],
+  summary: "Post a message to a shard channel",
+  since: "7.0.0",
+  complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+  run: (ctx, argv) => ctx.out.integer(ctx.server.pubsub.spublish(argv[1], argv[2], ctx.now, ctx))
+})
+
 type PubsubSubcommand = Omit<Parameters<typeof command>[0], "group" | "flags" | "aclCategories">
 
 /** A PUBSUB subcommand: named `pubsub|<name>`, in the pubsub group. */
@@ -138,6 +200,28 @@ const sub = (spec: PubsubSubcommand): CommandSpec =>
     aclCategories: ["pubsub", "slow"]
   })
 
+/** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the names in `index`, those matching the pattern. */
+const listChannels = (ctx: CommandContext, argv: ReadonlyArray<string>, index: ReadonlyMap<string, unknown>) => {
+  if (argv.length > 3) {
+    return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`)
+  }
+  const pattern = argv.length === 3 ? argv[2] : undefined
+  const found: Array<string> = []
+  for (const channel of index.keys()) {
+    if (pattern === undefined || stringMatch(pattern, channel)) found.push(channel)
+  }
+  ctx.out.bulkArray(found)
+}
+
+/** PUBSUB NUMSUB / SHARDNUMSUB channel...: each channel and its number of subscribers. */
+const countSubscribers = (ctx: CommandContext, argv: ReadonlyArray<string>, index: ReadonlyMap<string, ReadonlySet<unknown>>) => {
+  ctx.out.arrayHeader((argv.length - 2) * 2)
+  for (let i = 2; i < argv.length; i++) {
+    ctx.out.bulk(argv[i])
+    ctx.out.integer(index.get(argv[i])?.size ?? 0)
+  }
+}
+
 const channels = sub({
   name: "channels",
   arity: -2,
@@ -145,17 +229,7 @@ const channels = sub({
   since: "2.8.0",
   complexity:
     "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
-  run: (ctx, argv) => {
-    if (argv.length > 3) {
-      return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`)
-    }
-    const pattern = argv.length === 3 ? argv[2] : undefined
-    const found: Array<string> = []
-    for (const channel of ctx.server.pubsub.channels.keys()) {
-      if (pattern === undefined || stringMatch(pattern, channel)) found.push(channel)
-    }
-    ctx.out.bulkArray(found)
-  }
+  run: (ctx, argv) => listChannels(ctx, argv, ctx.server.pubsub.channels)
 })
 
 const numsub = sub({
@@ -164,13 +238,26 @@ const numsub = sub({
   summary: "Get the count of subscribers for channels",
   since: "2.8.0",
   complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
-  run: (ctx, argv) => {
-    ctx.out.arrayHeader((argv.length - 2) * 2)
-    for (let i = 2; i < argv.length; i++) {
-      ctx.out.bulk(argv[i])
-      ctx.out.integer(ctx.server.pubsub.subscriberCount(argv[i]))
-    }
-  }
+  run: (ctx, argv) => countSubscribers(ctx, argv, ctx.server.pubsub.channels)
+})
+
+const shardchannels = sub({
+  name: "shardchannels",
+  arity: -2,
+  summary: "List active shard channels",
+  since: "7.0.0",
+  complexity:
+    "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
+  run: (ctx, argv) => listChannels(ctx, argv, ctx.server.pubsub.shardChannels)
+})
+
+const shardnumsub = sub({
+  name: "shardnumsub",
+  arity: -2,
+  summary: "Get the count of subscribers for shard channels",
+  since: "7.0.0",
+  complexity: "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
+  run: (ctx, argv) => countSubscribers(ctx, argv, ctx.server.pubsub.shardChannels)
 })
 
 const numpat = sub({
@@ -216,7 +303,17 @@ const pubsub = command({
   summary: "A container for Pub/Sub commands",
   since: "2.8.0",
   complexity: "Depends on subcommand.",
-  subcommands: [channels, numsub, numpat, help]
+  subcommands: [channels, numsub, numpat, shardchannels, shardnumsub, help]
 })
 
-export const pubsubCommands: ReadonlyArray<CommandSpec> = [subscribe, unsubscribe, psubscribe, punsubscribe, publish, pubsub]
+export const pubsubCommands: ReadonlyArray<CommandSpec> = [
+  subscribe,
+  unsubscribe,
+  psubscribe,
+  punsubscribe,
+  publish,
+  ssubscribe,
+  sunsubscribe,
+  spublish,
+  pubsub
+]

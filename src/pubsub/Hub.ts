@@ -37,7 +37,7 @@ import { stringMatch } from "../keyspace/glob.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { ClientState } from "../server/ClientState.js"
 import { NotifyType } from "./keyspaceEvents.js"
-import { writeMessage, writePatternMessage } from "./messages.js"
+import { writeMessage, writePatternMessage, writeShardMessage } from "./messages.js"
 import { Subscriber } from "./Subscriber.js"
 
 /** Where a publish comes from: the running command, whose own messages go into its reply. */
@@ -48,6 +48,8 @@ export class Hub {
   readonly channels = new Map<string, Set<Subscriber>>()
   /** Pattern → its subscribers; PUBLISH matches every pattern against the channel. */
   readonly patterns = new Map<string, Set<Subscriber>>()
+  /** Shard channel → its subscribers: SPUBLISH's own namespace (no patterns). */
+  readonly shardChannels = new Map<string, Set<Subscriber>>()
   /** Set when the server drains: from then on nothing is delivered. */
   closed = false
   /** Encodes a message once per publish (and per protocol) for every subscriber. */
@@ -103,14 +105,33 @@ export class Hub {
     return subscriber.count
   }
 
+  /** SSUBSCRIBE one shard channel; the client's shard subscription count after it. */
+  ssubscribe(client: ClientState, channel: string): number {
+    const subscriber = this.subscriberOf(client)
+    if (!subscriber.shardChannels.has(channel)) {
+      subscriber.shardChannels.add(channel)
+      addTo(this.shardChannels, channel, subscriber)
+    }
+    return subscriber.shardChannels.size
+  }
+
+  sunsubscribe(client: ClientState, channel: string): number {
+    const subscriber = client.pubsub
+    if (subscriber === undefined) return 0
+    if (subscriber.shardChannels.delete(channel)) removeFrom(this.shardChannels, channel, subscriber)
+    return subscriber.shardChannels.size
+  }
+
   /** Drops every subscription of the client (RESET, disconnect, shutdown). Its outbox stays. */
   removeClient(client: ClientState): void {
     const subscriber = client.pubsub
     if (subscriber === undefined) return
     for (const channel of subscriber.channels) removeFrom(this.channels, channel, subscriber)
     for (const pattern of subscriber.patterns) removeFrom(this.patterns, pattern, subscriber)
+    for (const channel of subscriber.shardChannels) removeFrom(this.shardChannels, channel, subscriber)
     subscriber.channels.clear()
     subscriber.patterns.clear()
+    subscriber.shardChannels.clear()
   }
 
   /**
@@ -154,6 +175,28 @@ export class Hub {
           this.deliver(subscriber, encoded, now)
         }
       }
+    }
+    return receivers
+  }
+
+  /** SPUBLISH: `smessage` to the shard channel's subscribers (patterns never see it). */
+  spublish(channel: string, message: string, now?: number, publisher?: Publisher): number {
+    if (this.closed) return 0
+    const subscribers = this.shardChannels.get(channel)
+    if (subscribers === undefined) return 0
+    let receivers = 0
+    let resp2: Buffer | undefined
+    let resp3: Buffer | undefined
+    for (const subscriber of subscribers) {
+      receivers++
+      if (publisher !== undefined && subscriber.client === publisher.client) {
+        writeShardMessage(publisher.out, channel, message)
+        continue
+      }
+      let encoded: Buffer
+      if (subscriber.client.protocol === 3) encoded = resp3 ??= this.encodeShardMessage(3, channel, message)
+      else encoded = resp2 ??= this.encodeShardMessage(2, channel, message)
+      this.deliver(subscriber, encoded, now)
     }
     return receivers
   }
@@ -206,6 +249,11 @@ export class Hub {
     return this.channels.get(channel)?.size ?? 0
   }
 
+  /** Shard channels with at least one subscriber (INFO's pubsubshard_channels). */
+  get shardChannelCount(): number {
+    return this.shardChannels.size
+  }
+
   /** Appends a message to a subscriber's outbox, or disconnects it when that would pass its limit. */
   private deliver(subscriber: Subscriber, encoded: Buffer, now: number | undefined): void {
     if (subscriber.closed) return
@@ -237,6 +285,12 @@ export class Hub {
   private encodeMessage(protocol: number, channel: string, message: string): Buffer {
     this.encoder.protocol = protocol
     writeMessage(this.encoder, channel, message)
+    return this.encoder.take()
+  }
+
+  private encodeShardMessage(protocol: number, channel: string, message: string): Buffer {
+    this.encoder.protocol = protocol
+    writeShardMessage(this.encoder, channel, message)
     return this.encoder.take()
   }
 

@@ -1,9 +1,9 @@
 /**
- * One connection's side of pub/sub: the channels and patterns it listens to (in the order it
- * subscribed, which is the order a bare UNSUBSCRIBE / PUNSUBSCRIBE leaves them), and its outbox:
- * the messages published to it that its connection fiber has not written to the socket yet.
+ * One connection's side of pub/sub: the channels, patterns and shard channels it listens to (in
+ * the order it subscribed, which is the order a bare (P|S)UNSUBSCRIBE leaves them), and its
+ * outbox: the messages published to it that its connection fiber has not written to the socket yet.
  *
- * Created on a connection's first SUBSCRIBE or PSUBSCRIBE and kept while the connection lives
+ * Created on a connection's first (P|S)SUBSCRIBE and kept while the connection lives
  * (an outbox may still hold messages after the last subscription is gone).
  */
 import type { ClientState } from "../server/ClientState.js"
@@ -11,6 +11,7 @@ import type { ClientState } from "../server/ClientState.js"
 export class Subscriber {
   readonly channels = new Set<string>()
   readonly patterns = new Set<string>()
+  readonly shardChannels = new Set<string>()
   /** Encoded messages, oldest first, and their total size. */
   outbox: Array<Buffer> = []
   outboxBytes = 0
@@ -23,9 +24,14 @@ export class Subscriber {
 
   constructor(readonly client: ClientState) {}
 
-  /** Subscriptions of both kinds: what (P)SUBSCRIBE replies count. */
+  /** Channels and patterns: what (P)(UN)SUBSCRIBE replies count. */
   get count(): number {
     return this.channels.size + this.patterns.size
+  }
+
+  /** Any subscription at all, shard channels included (Redis's CLIENT_PUBSUB flag). */
+  get subscribed(): boolean {
+    return this.channels.size !== 0 || this.patterns.size !== 0 || this.shardChannels.size !== 0
   }
 
   /** Everything in the outbox as one buffer (undefined when empty); the outbox starts over. */

@@ -1,13 +1,20 @@
 /**
  * The replies and messages of pub/sub, spelled as pushes (`pushHeader`: RESP2 arrays, RESP3
  * pushes), exactly as Redis 7.0 writes them:
- * - `subscribe` / `psubscribe` / `unsubscribe` / `punsubscribe`, the channel or pattern (a null
+ * - `subscribe` / `psubscribe` / `ssubscribe` and their `un` forms, the channel or pattern (a null
  *   bulk for an UNSUBSCRIBE with nothing to leave) and the connection's subscription count;
- * - `message`, channel, payload; `pmessage`, pattern, channel, payload.
+ * - `message` (`smessage` for a shard channel), channel, payload; `pmessage`, pattern, channel,
+ *   payload.
  */
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 
-export type SubscriptionKind = "subscribe" | "unsubscribe" | "psubscribe" | "punsubscribe"
+export type SubscriptionKind =
+  | "subscribe"
+  | "unsubscribe"
+  | "psubscribe"
+  | "punsubscribe"
+  | "ssubscribe"
+  | "sunsubscribe"
 
 export const writeSubscription = (
   out: ReplyWriter,
@@ -24,6 +31,13 @@ export const writeSubscription = (
 export const writeMessage = (out: ReplyWriter, channel: string, message: string): void => {
   out.pushHeader(3)
   out.raw("$7\r\nmessage\r\n")
+  out.bulk(channel)
+  out.bulk(message)
+}
+
+export const writeShardMessage = (out: ReplyWriter, channel: string, message: string): void => {
+  out.pushHeader(3)
+  out.raw("$8\r\nsmessage\r\n")
   out.bulk(channel)
   out.bulk(message)
 }

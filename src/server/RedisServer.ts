@@ -144,7 +144,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         const limit = state.config.timeout * 1000
         if (limit > 0) {
           for (const client of state.clients.values()) {
-            if (now - client.lastInteractionAt > limit && !((client.pubsub?.count ?? 0) > 0)) client.kill()
+            if (now - client.lastInteractionAt > limit && client.pubsub?.subscribed !== true) client.kill()
           }
         }
       }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))

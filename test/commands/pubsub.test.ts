@@ -175,6 +175,42 @@ const defineSuite = (label: string, start: () => Promise<RunningServer>) =>
       expect(await drain(subscribers[2])).toEqual(expected)
     })
 
+    it("shard channels: SSUBSCRIBE counts on its own, SPUBLISH reaches only shard subscribers", async () => {
+      const [subscriber, publisher] = [await connect(), await connect()]
+      expect(await callAll(subscriber, "SSUBSCRIBE", "t8:x", "t8:y", "t8:x")).toEqual([
+        subscription("ssubscribe", "t8:x", 1),
+        subscription("ssubscribe", "t8:y", 2),
+        subscription("ssubscribe", "t8:x", 2)
+      ])
+      // Shard subscriptions alone are subscribed mode too.
+      expect(await subscriber.call("GET", "k")).toEqual(notAllowed("get"))
+      expect(await subscriber.call("PING")).toEqual(arr(bulk("pong"), bulk("")))
+      expect(await callAll(subscriber, "SUBSCRIBE", "t8:x")).toEqual([subscription("subscribe", "t8:x", 1)])
+      await callAll(subscriber, "PSUBSCRIBE", "t8:*")
+      expect(await publisher.call("SPUBLISH", "t8:x", "shard")).toEqual(int(1))
+      expect(await publisher.call("PUBLISH", "t8:y", "plain")).toEqual(int(1))
+      expect(await drain(subscriber)).toEqual([
+        arr(bulk("smessage"), bulk("t8:x"), bulk("shard")),
+        pmessage("t8:*", "t8:y", "plain")
+      ])
+      const shards = await publisher.call("PUBSUB", "SHARDCHANNELS", "t8:?")
+      expect(shards.kind === "array" ? shards.value?.map((c) => c.value).sort() : shards).toEqual(["t8:x", "t8:y"])
+      expect(await publisher.call("PUBSUB", "SHARDNUMSUB", "t8:x", "t8:z")).toEqual(
+        arr(bulk("t8:x"), int(1), bulk("t8:z"), int(0))
+      )
+      expect(await publisher.call("PUBSUB", "CHANNELS", "t8:*")).toEqual(arr(bulk("t8:x")))
+      expect(await callAll(subscriber, "SUNSUBSCRIBE", "t8:x", "t8:nope")).toEqual([
+        subscription("sunsubscribe", "t8:x", 1),
+        subscription("sunsubscribe", "t8:nope", 1)
+      ])
+      expect(await callAll(subscriber, "SUNSUBSCRIBE")).toEqual([subscription("sunsubscribe", "t8:y", 0)])
+      expect(await callAll(subscriber, "SUNSUBSCRIBE")).toEqual([subscription("sunsubscribe", null, 0)])
+      expect(await publisher.call("SPUBLISH", "t8:x", "nobody")).toEqual(int(0))
+      expect(await publisher.call("PUBSUB", "SHARDCHANNELS")).toEqual(arr())
+      await callAll(subscriber, "RESET")
+      expect(await subscriber.call("GET", "t8:k")).toEqual(bulk(null))
+    })
+
     it("PUBSUB CHANNELS, NUMSUB and NUMPAT see subscriptions come and go", async () => {
       const [a, b, asker] = [await connect(), await connect(), await connect()]
       await callAll(a, "SUBSCRIBE", "t5:x", "t5:y")

@@ -22,7 +22,7 @@ export const isValidClientAttribute = (text: string): boolean => {
 }
 
 /** Redis's CLIENT_PUBSUB flag: the client has a subscription. */
-const isSubscriber = (client: ClientState): boolean => client.pubsub !== undefined && client.pubsub.count > 0
+const isSubscriber = (client: ClientState): boolean => client.pubsub?.subscribed === true
 
 /** Size of a command as it arrived in RESP (what Redis reports as the sender's `qbuf`). */
 const requestSize = (argv: ReadonlyArray<string>): number => {
@@ -49,10 +49,13 @@ export const describeClient = (
   const obl = current === undefined ? 0 : current.pendingReply
   const omem = client.outputBufferBytes + (client.pubsub?.outboxBytes ?? 0)
   const totMem = QUERY_BUFFER_SIZE + REPLY_BUFFER_SIZE + 800 + argvMem + omem
+  const pubsub = client.pubsub
   return `id=${client.id} addr=${client.address} laddr=${client.localAddress} fd=${client.id + 7} ` +
     `name=${client.name} age=${Math.floor((now - client.createdAt) / 1000)} ` +
-    `idle=${Math.max(0, Math.floor((now - client.lastInteractionAt) / 1000))} flags=${isSubscriber(client) ? "P" : "N"} ` +
-    `db=${client.db} sub=${client.pubsub?.channels.size ?? 0} psub=${client.pubsub?.patterns.size ?? 0} ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
+    `idle=${Math.max(0, Math.floor((now - client.lastInteractionAt) / 1000))} ` +
+    `flags=${isSubscriber(client) ? "P" : "N"} db=${client.db} sub=${pubsub?.channels.size ?? 0} ` +
+    `psub=${pubsub?.patterns.size ?? 0} ssub=${pubsub?.shardChannels.size ?? 0} multi=-1 qbuf=${qbuf} ` +
+    `qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
     `argv-mem=${argvMem} multi-mem=0 rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
     `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=default redir=-1 ` +
     `resp=${client.protocol} lib-name=${client.libName} lib-ver=${client.libVersion}`

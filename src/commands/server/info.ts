@@ -256,7 +256,7 @@ const stats: Section = (ctx) => {
     ["keyspace_misses", counters.keyspaceMisses],
     ["pubsub_channels", ctx.server.pubsub.channelCount],
     ["pubsub_patterns", ctx.server.pubsub.patternCount],
-    ["pubsubshard_channels", 0],
+    ["pubsubshard_channels", ctx.server.pubsub.shardChannelCount],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
     ["migrate_cached_sockets", 0],

@@ -176,6 +176,35 @@ export const pubsubScripts: ReadonlyArray<Script> = [
     ]
   },
   {
+    name: "shard channels: SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH, PUBSUB SHARDCHANNELS and SHARDNUMSUB",
+    requires: ["SSUBSCRIBE"],
+    steps: [
+      collect("SUNSUBSCRIBE"),
+      collect("SSUBSCRIBE", "s6:a", "s6:b", "s6:a"),
+      ["GET", "k"],
+      ["PING", "x"],
+      collect("SUBSCRIBE", "s6:a"),
+      collect("PSUBSCRIBE", "s6:*"),
+      otherUnordered("SPUBLISH", "s6:a", "shard"),
+      otherUnordered("PUBLISH", "s6:a", "plain"),
+      other("SPUBLISH", "s6:none", "x"),
+      other("SPUBLISH", "s6:a"),
+      otherUnordered("PUBSUB", "SHARDCHANNELS"),
+      otherUnordered("PUBSUB", "SHARDCHANNELS", "s6:?"),
+      other("PUBSUB", "SHARDCHANNELS", "a", "b"),
+      other("PUBSUB", "SHARDNUMSUB", "s6:a", "s6:c"),
+      other("PUBSUB", "SHARDNUMSUB"),
+      collect("SUNSUBSCRIBE", "s6:a", "s6:zz"),
+      collect("UNSUBSCRIBE"),
+      collect("PUNSUBSCRIBE"),
+      ["PING"],
+      collect("SUNSUBSCRIBE"),
+      collect("SUNSUBSCRIBE"),
+      ["PING"],
+      ["SSUBSCRIBE"]
+    ]
+  },
+  {
     name: "client-output-buffer-limit CONFIG SET and GET",
     steps: [
       ["CONFIG", "GET", "client-output-buffer-limit"],
