@@ -82,9 +82,8 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   ctx.client.lastCommand = spec.name
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
   const pubsub = ctx.client.pubsub
-  if (pubsub !== undefined && pubsub.subscribed && ctx.client.protocol === 2 && !SUBSCRIBED_MODE_COMMANDS.has(spec.name)) {
-    ctx.out.error(subscribedModeError(spec.name))
-    return
+  if (pubsub !== undefined && pubsub.subscribed && ctx.client.protocol === 2) {
+    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) return ctx.out.error(subscribedModeError(spec.name))
   }
   ctx.server.stats.totalCommandsProcessed++
   const mark = ctx.out.size

@@ -32,7 +32,8 @@ export const SUBSCRIBED_MODE_COMMANDS: ReadonlySet<string> = new Set([
 ])
 
 export const subscribedModeError = (name: string) =>
-  `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`
+  `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET ` +
+  "are allowed in this context"
 
 /** Whether the client is in RESP2's subscribed mode (PING answers differently there). */
 export const inSubscribedMode = (ctx: CommandContext): boolean =>
@@ -214,7 +215,11 @@ const listChannels = (ctx: CommandContext, argv: ReadonlyArray<string>, index: R
 }
 
 /** PUBSUB NUMSUB / SHARDNUMSUB channel...: each channel and its number of subscribers. */
-const countSubscribers = (ctx: CommandContext, argv: ReadonlyArray<string>, index: ReadonlyMap<string, ReadonlySet<unknown>>) => {
+const countSubscribers = (
+  ctx: CommandContext,
+  argv: ReadonlyArray<string>,
+  index: ReadonlyMap<string, ReadonlySet<unknown>>
+) => {
   ctx.out.arrayHeader((argv.length - 2) * 2)
   for (let i = 2; i < argv.length; i++) {
     ctx.out.bulk(argv[i])

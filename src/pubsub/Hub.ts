@@ -169,9 +169,10 @@ export class Hub {
             writePatternMessage(publisher.out, pattern, channel, message)
             continue
           }
-          let encoded: Buffer
-          if (subscriber.client.protocol === 3) encoded = resp3 ??= this.encodePatternMessage(3, pattern, channel, message)
-          else encoded = resp2 ??= this.encodePatternMessage(2, pattern, channel, message)
+          const resp = subscriber.client.protocol
+          const encoded = resp === 3
+            ? (resp3 ??= this.encodePatternMessage(3, pattern, channel, message))
+            : (resp2 ??= this.encodePatternMessage(2, pattern, channel, message))
           this.deliver(subscriber, encoded, now)
         }
       }
