@@ -1,6 +1,6 @@
 /**
- * The pub/sub hub of one server: which connection listens to which channel and pattern, and the
- * delivery of every published message to their outboxes.
+ * The pub/sub hub of one server: which connection listens to which channel, pattern and shard
+ * channel, and the delivery of every published message to their outboxes.
  *
  * Everything here is plain synchronous code, because PUBLISH (and every keyspace notification)
  * runs inside a batch, inside the single synchronous step on the keyspace. A delivery appends the
