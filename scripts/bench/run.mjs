@@ -20,6 +20,7 @@ import {
   stopServer,
   versions
 } from "./lib/servers.mjs"
+import { runFanout } from "./modes/fanout.mjs"
 import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
@@ -82,6 +83,10 @@ const main = async () => {
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))
+  if (options.fanout) {
+    const fanout = await runFanout(serverNames, options, log).catch((error) => ({ error: error.message.split("\n")[0] }))
+    sections.push(report.fanoutSection(fanout))
+  }
   if (options.idleClients > 0) {
     const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.idleClientsSection(idle))

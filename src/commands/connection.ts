@@ -5,6 +5,7 @@
  */
 import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
 import { command, type CommandSpec } from "./Command.js"
+import { inSubscribedMode } from "./pubsub.js"
 import { ERR_CLIENT_NAME, isValidClientAttribute } from "./server/client.js"
 import { REDIS_VERSION } from "./server/version.js"
 
@@ -19,7 +20,12 @@ const ping = command({
   complexity: "O(1)",
   run: (ctx, argv) => {
     if (argv.length > 2) ctx.out.error("ERR wrong number of arguments for 'ping' command")
-    else if (argv.length === 2) ctx.out.bulk(argv[1])
+    else if (inSubscribedMode(ctx)) {
+      // A subscriber's replies are pushes: pong and the argument (empty without one).
+      ctx.out.pushHeader(2)
+      ctx.out.raw("$4\r\npong\r\n")
+      ctx.out.bulk(argv.length === 2 ? argv[1] : "")
+    } else if (argv.length === 2) ctx.out.bulk(argv[1])
     else ctx.out.raw("+PONG\r\n")
   }
 })
@@ -74,7 +80,10 @@ const select = command({
   }
 })
 
-/** Back to a fresh connection's state: database 0, RESP2, no name (the lib info stays). */
+/**
+ * Back to a fresh connection's state: database 0, RESP2, no name, no subscriptions (the lib info
+ * stays; messages already published to it are still delivered).
+ */
 const reset = command({
   name: "reset",
   arity: 1,
@@ -85,6 +94,7 @@ const reset = command({
   since: "6.2.0",
   complexity: "O(1)",
   run: (ctx) => {
+    ctx.server.pubsub.removeClient(ctx.client)
     ctx.client.db = 0
     ctx.db = ctx.keyspace.databases[0]
     ctx.client.protocol = 2

@@ -4,6 +4,7 @@
  * never takes its connection, or anyone else's, down with it.
  */
 import type { CommandContext, CommandSpec } from "./Command.js"
+import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
 /** Arity as Redis defines it: N exactly, or -N at least. */
 export const arityAccepts = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity)
@@ -84,6 +85,11 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     return
   }
   ctx.client.lastCommand = spec.name
+  // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
+  const pubsub = ctx.client.pubsub
+  if (pubsub !== undefined && pubsub.subscribed && ctx.client.protocol === 2) {
+    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) return ctx.out.error(subscribedModeError(spec.name))
+  }
   ctx.server.stats.totalCommandsProcessed++
   const log = ctx.keyspace.commandLog
   if (log.enabled) return runLogged(ctx, spec, argv)

@@ -7,6 +7,7 @@ import { connectionCommands } from "./connection.js"
 import { hashCommands } from "./hashes.js"
 import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
+import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
@@ -20,7 +21,8 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...listCommands,
   ...hashCommands,
   ...setCommands,
-  ...zsetCommands
+  ...zsetCommands,
+  ...pubsubCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

@@ -5,6 +5,7 @@
  * so CONFIG GET answers what CONFIG SET stored.
  */
 import { resolve } from "node:path"
+import { defaultOutputBufferLimits, type OutputBufferLimits } from "./outputBufferLimits.js"
 import type { ServerConfig } from "./ServerConfig.js"
 
 export class RuntimeConfig {
@@ -22,6 +23,10 @@ export class RuntimeConfig {
   zsetMaxListpackValue = 64
   hashMaxListpackEntries = 512
   hashMaxListpackValue = 64
+  /** Which keyspace notifications are published (bits of `NotifyType`, src/pubsub/keyspaceEvents.ts). */
+  notifyKeyspaceEvents = 0
+  /** client-output-buffer-limit; the pubsub class bounds slow subscribers (src/pubsub/Hub.ts). */
+  outputBufferLimits: OutputBufferLimits = defaultOutputBufferLimits()
   /** Parameters kept as Redis spells them and as CONFIG SET last set them. */
   readonly extra = new Map<string, string>([
     ["save", ""],
@@ -42,7 +47,6 @@ export class RuntimeConfig {
     ["loglevel", "notice"],
     ["tcp-keepalive", "300"],
     ["protected-mode", "yes"],
-    ["notify-keyspace-events", ""],
     ["lazyfree-lazy-user-del", "no"]
   ])
 

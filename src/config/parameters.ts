@@ -10,6 +10,9 @@
  * value answers the error Redis gives when its own rebind fails.
  */
 import { parseInteger } from "../commands/arguments.js"
+import { ERR_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from "../pubsub/keyspaceEvents.js"
+import { parseMemory, UINT64_MAX } from "./memory.js"
+import { formatOutputBufferLimits, parseOutputBufferLimits } from "./outputBufferLimits.js"
 import type { RuntimeConfig } from "./RuntimeConfig.js"
 
 /** What a getter may need besides the configuration: the port actually bound. */
@@ -46,26 +49,6 @@ const integerValue = (text: string, min: number, max: number): number | string =
   if (value === undefined) return ERR_NOT_INTEGER
   if (value < min || value > max) return between(min, max)
   return Number(value)
-}
-
-const MEMORY = /^([0-9]*)(b|k|kb|m|mb|g|gb)?$/i
-const UNITS: Record<string, bigint> = {
-  b: 1n,
-  k: 1000n,
-  kb: 1024n,
-  m: 1000n ** 2n,
-  mb: 1024n ** 2n,
-  g: 1000n ** 3n,
-  gb: 1024n ** 3n
-}
-const UINT64_MAX = 2n ** 64n - 1n
-
-/** A memory size as Redis's `memtoull` reads it: digits (none means 0) and an optional unit. */
-export const parseMemory = (text: string): bigint | undefined => {
-  const match = MEMORY.exec(text)
-  if (match === null) return undefined
-  const value = BigInt(match[1] === "" ? "0" : match[1]) * (match[2] ? UNITS[match[2].toLowerCase()] : 1n)
-  return value > UINT64_MAX ? UINT64_MAX : value
 }
 
 const memoryValue = (text: string, min: bigint, max: bigint): bigint | string => {
@@ -139,28 +122,6 @@ const saveRules = (value: string) => {
     numbers.push(String(number))
   }
   return { value: numbers.join(" ") }
-}
-
-/**
- * `notify-keyspace-events`: Redis's class letters, stored in Redis's canonical order ("A" for
- * every type class, then n, K, E, m; "n" is not repeated after "A", as in Redis 7.0).
- */
-const TYPE_CLASSES = "g$lshzxetd"
-const keyspaceEvents = (value: string) => {
-  const seen = new Set<string>()
-  for (const char of value) {
-    if (char === "A") for (const c of TYPE_CLASSES) seen.add(c)
-    else if ("g$lshzxeKEtmdn".includes(char)) seen.add(char)
-    else return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
-  }
-  let text = ""
-  if ([...TYPE_CLASSES].every((c) => seen.has(c))) text = "A"
-  else {
-    for (const c of TYPE_CLASSES) if (seen.has(c)) text += c
-    if (seen.has("n")) text += "n"
-  }
-  for (const c of "KEm") if (seen.has(c)) text += c
-  return { value: text }
 }
 
 const LONG_MAX = 9223372036854775807n
@@ -312,7 +273,25 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   extraParameter("loglevel", oneOf(["debug", "verbose", "notice", "warning"])),
   extraParameter("tcp-keepalive", integerText(0, INT_MAX)),
   extraParameter("protected-mode", yesNo),
-  extraParameter("notify-keyspace-events", keyspaceEvents),
+  {
+    name: "notify-keyspace-events",
+    access: "mutable",
+    get: (config) => formatKeyspaceEvents(config.notifyKeyspaceEvents),
+    set: (value) => {
+      const flags = parseKeyspaceEvents(value)
+      return flags === undefined ? ERR_EVENT_CLASS : change((config) => (config.notifyKeyspaceEvents = flags))
+    }
+  },
+  {
+    name: "client-output-buffer-limit",
+    access: "mutable",
+    get: (config) => formatOutputBufferLimits(config.outputBufferLimits),
+    set: (value, config) => {
+      // Classes the value does not name keep their limits.
+      const limits = parseOutputBufferLimits(value, config.outputBufferLimits)
+      return typeof limits === "string" ? limits : change((live) => (live.outputBufferLimits = limits))
+    }
+  },
   extraParameter("lazyfree-lazy-user-del", yesNo),
   ...thresholdParameters(["set-max-intset-entries"], "integer", (c) => c.setMaxIntsetEntries, (c, v) => (c.setMaxIntsetEntries = v)),
   ...thresholdParameters(

@@ -3,6 +3,8 @@
  * selected database, and the flags commands set for the connection (close after this reply).
  * Plain mutable data owned by the connection; commands read and write it synchronously.
  */
+import type { Subscriber } from "../pubsub/Subscriber.js"
+
 export class ClientState {
   name = ""
   libName = ""
@@ -20,6 +22,12 @@ export class ClientState {
   /** Bytes received but not yet parsed, and replies not yet flushed (kept by the connection). */
   queryBufferBytes = 0
   outputBufferBytes = 0
+  /** Pub/sub state, from the first SUBSCRIBE or PSUBSCRIBE on (src/pubsub/Subscriber.ts). */
+  pubsub: Subscriber | undefined = undefined
+  /** Bytes handed to the socket and not yet sent (set by the connection; pub/sub limits read it). */
+  unsentBytes: () => number = () => 0
+  /** Tells the connection fiber that pub/sub messages wait in `pubsub.outbox` (set by the connection). */
+  wakeWriter: () => void = () => {}
 
   constructor(
     readonly id: number,

@@ -8,10 +8,14 @@
  * fiber per connection and no fiber per command. (While the fiber is parked waiting for input,
  * the same batch runs straight from the socket's callback: see "the fast path" below.)
  *
+ * Pub/sub messages published to the client by other connections wait in its outbox
+ * (src/pubsub/Hub.ts), which wakes the fiber; the fiber writes all of them in one write, before
+ * the replies to any commands that are waiting.
+ *
  * On shutdown the fiber finishes the commands that have already arrived, flushes its replies and
- * closes; an idle connection closes at once. A client that stops reading is not allowed to grow
- * the server's memory: past `OUTPUT_HIGH_WATER` unsent bytes the fiber stops reading from it until
- * the socket drains.
+ * pending messages, and closes; an idle connection closes at once. A client that stops reading is
+ * not allowed to grow the server's memory: past `OUTPUT_HIGH_WATER` unsent bytes the fiber stops
+ * reading from it until the socket drains (a subscriber's messages are bounded by the hub).
  */
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
@@ -70,10 +74,15 @@ export const serveConnection = (
         socket.destroy()
       }
     )
+    // (Declared below; only called once the client has subscribed, after a batch ran.)
+    client.unsentBytes = () => unsentBytes()
+    client.wakeWriter = () => events.wakeForOutput()
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         server.clients.delete(id)
+        server.pubsub.removeClient(client)
+        if (client.pubsub !== undefined) client.pubsub.closed = true
         if (!socket.destroyed) socket.destroy()
       })
     )
@@ -157,6 +166,15 @@ export const serveConnection = (
       }
     }
     const unsentBytes = () => socket.writableLength + heldBytes
+    // Pub/sub messages published to this client since it last wrote: all of them in one write.
+    const flushMessages = () => {
+      events.outputPending = false
+      const messages = client.pubsub?.takeOutbox()
+      if (messages === undefined) return
+      server.stats.netOutputBytes += messages.length
+      socket.write(messages)
+      client.outputBufferBytes = socket.writableLength
+    }
 
     // The fast path. While this fiber is parked waiting for input, a chunk that arrives is run
     // right in the socket's callback: the same batch and the same single synchronous step on the
@@ -180,6 +198,8 @@ export const serveConnection = (
       if (!outputFull) yield* events.wait
       if (events.failure !== undefined) return yield* Effect.die(events.failure)
       if (events.closed) return
+      // Messages published before the commands that are waiting go out before their replies.
+      if (events.outputPending) flushMessages()
       if (client.closeAfterReply) break
       if (events.chunks.length > 0) {
         server.stats.netInputBytes += events.chunkBytes
@@ -200,8 +220,10 @@ export const serveConnection = (
       if (outputFull || events.chunks.length > 0) continue
       if (events.ended || events.shuttingDown) break
     }
-    // Graceful close: replies waiting for the disk go out first, then what is queued is
-    // flushed and both directions close.
+    // Graceful close: no more messages; replies waiting for the disk go out first, then what is
+    // queued is flushed and both directions close.
+    server.pubsub.removeClient(client)
+    flushMessages()
     while (!events.closed && syncsAwaited > 0) yield* events.waitForNext
     socket.end()
     while (!events.closed && !socket.writableFinished) yield* events.waitForNext

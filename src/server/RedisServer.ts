@@ -29,6 +29,7 @@ import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
+import { PubSubHub } from "../pubsub/Hub.js"
 import { serveConnection } from "./Connection.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
@@ -49,6 +50,8 @@ export interface RedisServerService {
   /** Where the server listens (the real port when 0 was asked for). */
   readonly address: { readonly host: string; readonly port: number }
   readonly state: ServerState
+  /** PUBLISH from Effect code in the same process, to the server's subscribers. */
+  readonly pubsub: PubSubHub["Type"]
   /** The accept loop; ends when SHUTDOWN is requested, and drains the server when it stops. */
   readonly run: Effect.Effect<void>
   /** Completes when a client sent SHUTDOWN (main.ts then exits). */
@@ -89,10 +92,13 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const db = yield* Db
       const scope = yield* Effect.scope
       const shutdownRequest = yield* Deferred.make<ShutdownMode>()
+      const runtimeConfig = new RuntimeConfig(config)
+      const pubsub = yield* PubSubHub.make(runtimeConfig)
       const state: ServerState = {
-        config: new RuntimeConfig(config),
+        config: runtimeConfig,
         stats: emptyStats(),
         clients: new Map(),
+        pubsub: pubsub.hub,
         startedAt: yield* Clock.currentTimeMillis,
         runId: randomBytes(20).toString("hex"),
         tcpPort: config.port,
@@ -143,12 +149,13 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         })
 
       // Idle clients are closed after `timeout` seconds (Redis's clientsCron), on Effect's Clock.
+      // Subscribers are idle by nature and are left alone, as in Redis.
       yield* Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const limit = state.config.timeout * 1000
         if (limit > 0) {
           for (const client of state.clients.values()) {
-            if (now - client.lastInteractionAt > limit) client.kill()
+            if (now - client.lastInteractionAt > limit && client.pubsub?.subscribed !== true) client.kill()
           }
         }
       }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
@@ -158,6 +165,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         listener.close()
         for (const socket of yield* Queue.takeAll(accepted)) socket.destroy()
         const connectionCount = yield* FiberSet.size(connections)
+        // Subscribers get no more messages; what they were sent still flushes before they close.
+        pubsub.hub.closed = true
         yield* shutdownHub.announce
         const finished = yield* FiberSet.awaitEmpty(connections).pipe(
           Effect.timeout(Duration.seconds(state.config.shutdownTimeout)),
@@ -205,6 +214,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       return RedisServer.of({
         address: { host: config.bind, port: bound.port },
         state,
+        pubsub,
         run,
         shutdownRequested: Deferred.await(shutdownRequest),
         drain

@@ -1,12 +1,13 @@
 /**
  * State shared by every connection of one server: the live configuration (CONFIG GET/SET), the
- * counters INFO shows, the registry of connected clients, and the way commands ask the server to
- * shut down. Plain data, read and written synchronously by commands inside a batch.
+ * counters INFO shows, the registry of connected clients, the pub/sub hub, and the way commands
+ * ask the server to shut down. Plain data, read and written synchronously by commands inside a batch.
  */
 import type { CommandSpec } from "../commands/Command.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
+import { Hub } from "../pubsub/Hub.js"
 import type { ClientState } from "./ClientState.js"
 
 export interface ServerStats {
@@ -38,6 +39,8 @@ export interface ServerState {
   readonly config: RuntimeConfig
   stats: ServerStats
   readonly clients: Map<number, ClientState>
+  /** Channels, patterns and their subscribers; PUBLISH and keyspace notifications go through it. */
+  readonly pubsub: Hub
   /** Unix ms when the server started (uptime), from Effect's Clock. */
   readonly startedAt: number
   /** 40 hex characters, new for every start (INFO's run_id). */
@@ -71,6 +74,7 @@ export const detachedServerState = (
   runId: "0".repeat(40),
   tcpPort: 0,
   commands,
+  pubsub: new Hub(config, () => Date.now()),
   requestShutdown: () => {},
   shutdownMode: "default",
   persistence: undefined,

@@ -20,6 +20,8 @@ export class SocketEvents {
   closed = false
   /** Shutdown was announced: finish what has arrived, flush, close. */
   shuttingDown = false
+  /** Pub/sub messages wait in the client's outbox to be written (set by `wakeForOutput`). */
+  outputPending = false
   /** A defect raised while running a chunk in the socket's callback; the fiber rethrows it. */
   failure: unknown = undefined
   /**
@@ -66,6 +68,12 @@ export class SocketEvents {
     this.wake()
   }
 
+  /** Announces output to write (pub/sub messages) and wakes the fiber. */
+  wakeForOutput(): void {
+    this.outputPending = true
+    this.wake()
+  }
+
   /** Takes every chunk received so far. */
   takeChunks(): Array<Buffer> {
     const chunks = this.chunks
@@ -76,7 +84,10 @@ export class SocketEvents {
 
   /** Suspends the fiber until the next event (returns at once if one is pending). */
   readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.chunks.length > 0 || this.ended || this.closed || this.shuttingDown || this.failure !== undefined) {
+    if (
+      this.chunks.length > 0 || this.outputPending || this.ended || this.closed || this.shuttingDown ||
+      this.failure !== undefined
+    ) {
       resume(Effect.void)
       return
     }

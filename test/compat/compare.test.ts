@@ -57,6 +57,22 @@ describe("repliesAgree", () => {
     expect(repliesAgree("time", array(bulk("1700000000"), bulk("12")), array(bulk("1700000001"), bulk("999999")))).toBe(true)
     expect(repliesAgree("time", array(int("1700000000"), bulk("12")), array(bulk("1"), bulk("2")))).toBe(false)
   })
+
+  it("pubsub ignores the order of pushes and channel lists, not their contents or the counts' order", () => {
+    const push = (kind: string, name: string, count: string) => array(bulk(kind), bulk(name), int(count))
+    const ours = array(push("unsubscribe", "a", "2"), push("unsubscribe", "b", "1"))
+    expect(repliesAgree("pubsub", ours, array(push("unsubscribe", "b", "2"), push("unsubscribe", "a", "1")))).toBe(true)
+    expect(repliesAgree("pubsub", ours, array(push("unsubscribe", "b", "1"), push("unsubscribe", "a", "2")))).toBe(false)
+    expect(repliesAgree("pubsub", ours, array(push("unsubscribe", "a", "2"), push("unsubscribe", "c", "1")))).toBe(false)
+    expect(repliesAgree("pubsub", ours, array(push("unsubscribe", "a", "2")))).toBe(false)
+    const channels = (...names: Array<string>) => array(array(...names.map(bulk)))
+    expect(repliesAgree("pubsub", channels("x", "y"), channels("y", "x"))).toBe(true)
+    expect(repliesAgree("pubsub", channels("x", "y"), channels("y", "y"))).toBe(false)
+    const message = (text: string) => array(bulk("pmessage"), bulk("p*"), bulk("pc"), bulk(text))
+    expect(repliesAgree("pubsub", array(int("2"), message("1"), message("2")), array(message("2"), int("2"), message("1"))))
+      .toBe(true)
+    expect(repliesAgree("pubsub", array(int("2"), message("1")), array(int("2"), message("2")))).toBe(false)
+  })
 })
 
 describe("describeSample", () => {

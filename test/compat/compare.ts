@@ -33,6 +33,12 @@ export type Check =
   | "hello"
   /** Random picks (SRANDMEMBER, SPOP, ZRANDMEMBER): same kind, nil-ness, error text, array length. */
   | "sample"
+  /**
+   * A list of pub/sub replies and pushes in any order, as Redis walks its hash tables: elements
+   * compared as a multiset, lists of bulks inside them (PUBSUB CHANNELS) as sets, and the counts
+   * of (p)unsubscribe pushes in the order they came (they count down whatever the order).
+   */
+  | "pubsub"
 
 /**
  * One step. `scan` iterates SCAN (or HSCAN/SSCAN/ZSCAN, whose cursor is the second argument and
@@ -42,12 +48,16 @@ export type Check =
  * one (with its value) is in the `population` the step names; `quit` compares QUIT's reply, checks both servers close, and reconnects; `pipeline`
  * sends the commands of `argv` (separated by ";" arguments) in one write and compares the list of
  * replies up to the connection closing, if it does (QUIT inside a pipeline); `sleep` waits
- * `argv[0]` ms and compares nothing (to let short TTLs elapse on both servers).
+ * `argv[0]` ms and compares nothing (to let short TTLs elapse on both servers); `other` sends
+ * `argv` on a second connection and compares its reply followed by everything the main
+ * connection received meanwhile (pub/sub messages), read up to the reply of a PING sent after it;
+ * `collect` sends `argv` and that PING on the main connection and compares every reply before the
+ * PING's (commands that answer several pushes, like SUBSCRIBE a b).
  */
 export interface Step {
   readonly argv: ReadonlyArray<string>
   readonly check?: Check
-  readonly special?: "scan" | "quit" | "pipeline" | "sleep" | "sample"
+  readonly special?: "scan" | "quit" | "pipeline" | "sleep" | "sample" | "other" | "collect"
   /** For `sample`: the command listing what picks come from, flat pairs (HGETALL) or members. */
   readonly population?: { readonly argv: ReadonlyArray<string>; readonly pairs: boolean }
 }
@@ -70,6 +80,12 @@ export const sampleOfHash = (...argv: Array<string>): Step => ({
   special: "sample",
   population: { argv: ["HGETALL", argv[1]], pairs: true }
 })
+export const other = (...argv: Array<string>): Step => ({ argv, special: "other" })
+/** `other` whose messages may arrive in any order (Redis walks patterns in hash order). */
+export const otherUnordered = (...argv: Array<string>): Step => ({ argv, special: "other", check: "pubsub" })
+export const collect = (...argv: Array<string>): Step => ({ argv, special: "collect" })
+/** `collect` in any order (a bare UNSUBSCRIBE leaves channels in Redis's hash order). */
+export const collectUnordered = (...argv: Array<string>): Step => ({ argv, special: "collect", check: "pubsub" })
 export const pipeline = (...commands: Array<Array<string>>): Step => ({
   argv: commands.flatMap((command, i) => (i === 0 ? command : [";", ...command])),
   special: "pipeline"
@@ -153,6 +169,26 @@ const sortedPairs = (reply: Reply, ignoreValueOf?: string): string | undefined =
   return pairs.sort().join("; ")
 }
 
+/** The "pubsub" check's normal form of a list of replies (see `Check`). */
+const pubsubForm = (reply: Reply): string | undefined => {
+  if (reply.kind !== "array" || reply.value === null) return undefined
+  const elements: Array<string> = []
+  const counts: Array<string> = []
+  for (const element of reply.value) {
+    const parts = element.kind === "array" ? element.value : null
+    const kind = parts?.[0]
+    if (parts !== null && parts.length === 3 && kind?.kind === "bulk" && /^p?unsubscribe$/.test(kind.value ?? "")) {
+      elements.push(showReply({ kind: "array", value: parts.slice(0, 2) }))
+      counts.push(showReply(parts[2]))
+    } else if (parts !== null && parts.every((part) => part.kind === "bulk")) {
+      elements.push(`{${parts.map(showReply).sort().join(", ")}}`)
+    } else {
+      elements.push(showReply(element))
+    }
+  }
+  return `${elements.sort().join(", ")} counts ${counts.join(" ")}`
+}
+
 const isTime = (reply: Reply): boolean =>
   reply.kind === "array" && reply.value !== null && reply.value.length === 2 &&
   reply.value.every((part) => part.kind === "bulk" && part.value !== null && /^[0-9]+$/.test(part.value))
@@ -189,6 +225,10 @@ export const repliesAgree = (check: Check, ours: Reply, redis: Reply): boolean =
       return ours.kind === redis.kind && (ours.value === null) === (redis.value === null) &&
         (ours.kind !== "error" || ours.value === redis.value) &&
         (ours.kind !== "array" || ours.value?.length === redis.value?.length)
+    case "pubsub": {
+      const a = pubsubForm(ours)
+      return a !== undefined && a === pubsubForm(redis)
+    }
   }
 }
 
@@ -307,12 +347,47 @@ const pipelineAll = async (client: RawClient, argv: ReadonlyArray<string>): Prom
 
 /** Settings generated sequences may change (encoding thresholds), back to Redis's defaults for every run. */
 const DEFAULT_CONFIG = ["CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64"]
+const MARKER = "differential-marker"
+
+/** Whether a reply answers `PING MARKER`, in normal (bulk) or subscribed (push) mode. */
+const isMarker = (reply: Reply): boolean =>
+  (reply.kind === "bulk" && reply.value === MARKER) ||
+  (reply.kind === "array" && reply.value?.length === 2 && reply.value[0].kind === "bulk" &&
+    reply.value[0].value === "pong" && reply.value[1].kind === "bulk" && reply.value[1].value === MARKER)
+
+/**
+ * `argv` on `second`, then PING on `main`: [the reply, then every reply or push `main` got
+ * before the PING's answer]. Messages a command publishes are queued before its reply is sent,
+ * so the PING's answer comes after all of them on both servers.
+ */
+const otherAndPushes = async (main: RawClient, second: RawClient, argv: ReadonlyArray<string>): Promise<Outcome> => {
+  const outcome = await request(second, argv)
+  if (!("reply" in outcome)) return outcome
+  return readUntilMarker(main, [outcome.reply])
+}
+
+/** PING MARKER on `client`, then `received` and every reply before the PING's. */
+const readUntilMarker = async (client: RawClient, received: Array<Reply>): Promise<Outcome> => {
+  if (client.closed) return { failure: "connection already closed" }
+  client.send("PING", MARKER)
+  try {
+    for (;;) {
+      const reply = await client.read(REPLY_TIMEOUT_MS)
+      if (isMarker(reply)) return { reply: { kind: "array", value: received } }
+      received.push(reply)
+    }
+  } catch (error) {
+    return { failure: error instanceof Error ? error.message : String(error) }
+  }
+}
 
 /** The two connections of a differential run, and the servers they talk to. */
 export class Pair {
   stepsCompared = 0
   /** Runs cut short because a server stopped answering or closed the connection. */
   brokenRuns = 0
+  /** The second connections of `other` steps, opened on first use. */
+  private seconds: { ours: RawClient; redis: RawClient } | undefined = undefined
 
   private constructor(
     private readonly oursServer: RunningRedfiber,
@@ -359,7 +434,17 @@ export class Pair {
         continue
       }
       const check = step.check ?? "exact"
-      const [ours, redis] = await Promise.all([this.exchange(this.ours, step), this.exchange(this.redis, step)])
+      if (step.special === "other" && this.seconds === undefined) {
+        const [ours, redis] = await Promise.all([
+          RawClient.connect(this.oursServer.port),
+          RawClient.connect(this.redisServer.port)
+        ])
+        this.seconds = { ours, redis }
+      }
+      const [ours, redis] = await Promise.all([
+        this.exchange(this.ours, this.seconds?.ours, step),
+        this.exchange(this.redis, this.seconds?.redis, step)
+      ])
       this.stepsCompared++
       const agree = "reply" in ours && "reply" in redis && repliesAgree(check, ours.reply, redis.reply)
       if (!agree) {
@@ -386,12 +471,20 @@ export class Pair {
   close(): void {
     this.ours.close()
     this.redis.close()
+    this.seconds?.ours.close()
+    this.seconds?.redis.close()
+    this.seconds = undefined
   }
 
-  private exchange(client: RawClient, step: Step): Promise<Outcome> {
+  private exchange(client: RawClient, second: RawClient | undefined, step: Step): Promise<Outcome> {
     if (step.special === "scan") return scanAll(client, step.argv)
     if (step.special === "sample") return sampleOf(client, step)
     if (step.special === "pipeline") return pipelineAll(client, step.argv)
+    if (step.special === "other" && second !== undefined) return otherAndPushes(client, second, step.argv)
+    if (step.special === "collect") {
+      client.send(...step.argv)
+      return readUntilMarker(client, [])
+    }
     return request(client, step.argv)
   }
 

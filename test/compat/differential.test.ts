@@ -17,6 +17,7 @@ import { connectionScripts } from "./scripts/connection.js"
 import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
 import { listScripts } from "./scripts/lists.js"
+import { pubsubScripts } from "./scripts/pubsub.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
 import { stringScripts } from "./scripts/strings.js"
@@ -44,7 +45,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["lists", listScripts],
   ["hashes", hashScripts],
   ["sets", setScripts],
-  ["zsets", zsetScripts]
+  ["zsets", zsetScripts],
+  ["pubsub", pubsubScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

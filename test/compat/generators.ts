@@ -6,7 +6,8 @@
  * Everything generated is deterministic on both servers: relative TTLs are at least 100 s (and
  * random enough that two of them never tie, which would make GT/LT race the clock), absolute
  * times are either far in the future or in the past, RANDOMKEY is compared by kind only, KEYS
- * unordered and SCAN as the set of keys of a full iteration.
+ * unordered and SCAN as the set of keys of a full iteration. SUBSCRIBE and its kin take one name
+ * at a time, so the sequences also visit RESP2's subscribed mode.
  */
 import * as fc from "effect/FastCheck"
 import type { Step } from "./compare.js"
@@ -207,6 +208,16 @@ const keyCommand: Arb<Step> = fc.oneof(
 
 const clientName: Arb<string> = fc.constantFrom("", "worker-1", "Name_2", "has space", "new\nline", "\xff")
 
+/**
+ * (Un)subscribing one name at a time (one reply each), so sequences also run in RESP2's
+ * subscribed mode. Nothing here reads server-wide pub/sub state: a previous sequence's closed
+ * connection may still hold subscriptions for a moment, on either server.
+ */
+const subscription: Arb<Step> = cmd(
+  fc.constantFrom("SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE"),
+  fc.constantFrom("ch1", "ch2", "h?llo", "*", "")
+)
+
 const otherCommand: Arb<Step> = fc.oneof(
   { weight: 1, arbitrary: cmd("PING", fc.constantFrom([], ["hi"])) },
   { weight: 1, arbitrary: cmd("ECHO", value) },
@@ -214,6 +225,7 @@ const otherCommand: Arb<Step> = fc.oneof(
   { weight: 1, arbitrary: cmd("CLIENT", "GETNAME") },
   { weight: 1, arbitrary: withCheck(cmd("HELLO", fc.constantFrom([], ["2"], ["2", "SETNAME", "by-hello"])), "hello") },
   { weight: 1, arbitrary: cmd("RESET") },
+  { weight: 1, arbitrary: subscription },
   { weight: 1, arbitrary: cmd("QUIT").map((step) => ({ ...step, special: "quit" as const })) },
   { weight: 1, arbitrary: withCheck(cmd("TIME"), "time") },
   {

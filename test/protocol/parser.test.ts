@@ -257,9 +257,11 @@ const SENTINEL_REPLY = "$9\r\nsentinel!\r\n"
 /**
  * Sends `request` and the sentinel, and collects the reply until the server closes or answers
  * the sentinel. A request that leaves the server waiting for more bytes swallows the sentinel:
- * then the answer is whatever arrived once the server stayed quiet for `quietMs`.
+ * then the answer is whatever arrived once the server stayed quiet for `quietMs`. The cases run
+ * at once, so our in-process server sets up ~50 connections together: on a loaded 2-core machine
+ * with another test file busy beside it, that was seen to take over a second (~20 ms each).
  */
-const exchange = (port: number, request: string, quietMs = 2500): Promise<Answer> =>
+const exchange = (port: number, request: string, quietMs = 3000): Promise<Answer> =>
   new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1")
     let reply = ""

@@ -13,6 +13,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --startup          process launch to first PONG (median of several launches)
   --memory           RSS after 1 000 000 SETs of 10-byte values on distinct keys
   --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
+  --fanout           pub/sub fan-out: 1 publisher, 50 subscribers, messages delivered per second
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -27,7 +28,7 @@ const positiveInteger = (flag, text) => {
 
 /** Parses argv into the plan; throws an Error with a one-line reason on bad flags. */
 export const parseOptions = (argv) => {
-  const flags = { quick: false, random: false, latency: false, startup: false, memory: false, all: false }
+  const flags = { quick: false, random: false, latency: false, startup: false, memory: false, fanout: false, all: false }
   let throughput = true
   let runs
   let idleClients
@@ -62,7 +63,9 @@ export const parseOptions = (argv) => {
     memory: flags.memory || flags.all,
     memoryKeys: 1_000_000,
     memoryValueBytes: 10,
-    idleClients: idleClients ?? (flags.all ? 1000 : 0)
+    idleClients: idleClients ?? (flags.all ? 1000 : 0),
+    fanout: flags.fanout || flags.all,
+    fanoutMessages: quick ? 20_000 : 100_000
   }
 }
 

@@ -122,6 +122,33 @@ export const memorySection = (results, options) => {
   ].join("\n")
 }
 
+export const fanoutSection = (result) => {
+  if (result.error !== undefined) return `## Pub/sub fan-out\n\n**error**: ${result.error}`
+  const { rows, serverNames } = result
+  const others = hasBaseline(serverNames) ? compared(serverNames) : []
+  const headers = [
+    "fan-out",
+    ...serverNames.map((name) => `${name} msgs/s`),
+    ...others.map((name) => `${name} ÷ redis`),
+    ...serverNames.map((name) => `${name} CPU µs/msg`)
+  ]
+  const body = rows.map((row) => [
+    row.label,
+    ...serverNames.map((name) => cell(row.summary[name], (s) => formatNumber(s.messagesPerSecond))),
+    ...others.map((name) => cell(row.summary[name], (s) => `**${formatRatio(s.ratios.messagesPerSecond)}**`)),
+    ...serverNames.map((name) => cell(row.summary[name], (s) => formatNumber(s.cpuUsPerMessage, 3)))
+  ])
+  return [
+    "## Pub/sub fan-out",
+    "",
+    `Messages delivered per second (each PUBLISH reaches every subscriber; ${result.messageBytes}-byte messages),`,
+    "medians over the interleaved runs; the ratio is the median of per-round ratios to Redis (higher is better).",
+    "",
+    markdownTable(headers, body),
+    ...withFailures(failureList(rows))
+  ].join("\n")
+}
+
 export const idleClientsSection = (result) => {
   if (result.error !== undefined && result.exitMs === undefined && result.connected === undefined) {
     return `## Idle clients\n\n**error**: ${result.error}`

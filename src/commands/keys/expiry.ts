@@ -8,9 +8,11 @@
  * accepted like Redis (up to 2^63-1) but stored rounded, so PTTL / PEXPIRETIME on such a key can
  * differ from Redis in the last digits.
  */
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { isKeyword, parseInteger } from "../arguments.js"
 import { millisArgument } from "../../persistence/CommandLog.js"
 import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
+import { lookupRead } from "./presence.js"
 
 const NX = 1
 const XX = 2
@@ -81,9 +83,11 @@ const setExpire = (ctx: CommandContext, argv: ReadonlyArray<string>, name: strin
   if (when <= ctx.now) {
     db.delete(key)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
+    notify(ctx, NotifyType.Generic, "del", key)
   } else {
     db.setExpiry(key, when)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["PEXPIREAT", key, millisArgument(when)])
+    notify(ctx, NotifyType.Generic, "expire", key)
   }
   ctx.out.integer(1)
 }
@@ -124,7 +128,7 @@ const replyMillis = (ctx: CommandContext, ms: number) => {
 
 /** TTL and EXPIRETIME: -2 for a missing key, -1 without expiry; seconds are rounded like Redis's. */
 const readExpiry = (ctx: CommandContext, key: string, inMillis: boolean, absolute: boolean) => {
-  if (ctx.db.get(key, ctx.now) === undefined) return ctx.out.integer(-2)
+  if (lookupRead(ctx, key) === undefined) return ctx.out.integer(-2)
   const at = ctx.db.expiresAt(key)
   if (at === undefined) return ctx.out.integer(-1)
   const ms = absolute ? at : Math.max(0, at - ctx.now)
@@ -168,7 +172,9 @@ const persist = command({
   complexity: "O(1)",
   run: (ctx, argv) => {
     const key = argv[1]
-    ctx.out.integer(ctx.db.get(key, ctx.now) !== undefined && ctx.db.persist(key) ? 1 : 0)
+    const persisted = ctx.db.get(key, ctx.now) !== undefined && ctx.db.persist(key)
+    if (persisted) notify(ctx, NotifyType.Generic, "persist", key)
+    ctx.out.integer(persisted ? 1 : 0)
   }
 })
 

@@ -2,23 +2,34 @@
  * Commands about whether keys exist: DEL, UNLINK, EXISTS, TOUCH, TYPE. Expired keys count as
  * missing (and are removed on the way, as Redis's passive expiry does).
  */
-import type { Database } from "../../keyspace/Database.js"
 import { typeName } from "../../keyspace/Value.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ALL_KEYS, command, type CommandContext, FIRST_KEY } from "../Command.js"
 
 /** Removes every live key among argv[1..]; the number removed (a repeated key counts once). */
-const deleteKeys = (db: Database, now: number, argv: ReadonlyArray<string>): number => {
+const deleteKeys = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {
+  const { db, now } = ctx
   let removed = 0
   for (let i = 1; i < argv.length; i++) {
-    if (db.get(argv[i], now) !== undefined && db.delete(argv[i])) removed++
+    if (db.get(argv[i], now) !== undefined && db.delete(argv[i])) {
+      removed++
+      notify(ctx, NotifyType.Generic, "del", argv[i])
+    }
   }
   return removed
+}
+
+/** A read lookup for the keys family: a missing key is announced (`keymiss`), as in Redis. */
+export const lookupRead = (ctx: CommandContext, key: string) => {
+  const value = ctx.db.get(key, ctx.now)
+  if (value === undefined) notify(ctx, NotifyType.KeyMiss, "keymiss", key)
+  return value
 }
 
 /** How many of argv[1..] exist (a repeated key counts each time). */
 const countExisting = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {
   let found = 0
-  for (let i = 1; i < argv.length; i++) if (ctx.db.get(argv[i], ctx.now) !== undefined) found++
+  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i]) !== undefined) found++
   return found
 }
 
@@ -33,7 +44,7 @@ const del = command({
   since: "1.0.0",
   complexity:
     "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
-  run: (ctx, argv) => ctx.out.integer(deleteKeys(ctx.db, ctx.now, argv))
+  run: (ctx, argv) => ctx.out.integer(deleteKeys(ctx, argv))
 })
 
 const unlink = command({
@@ -47,7 +58,7 @@ const unlink = command({
   since: "4.0.0",
   complexity:
     "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
-  run: (ctx, argv) => ctx.out.integer(deleteKeys(ctx.db, ctx.now, argv))
+  run: (ctx, argv) => ctx.out.integer(deleteKeys(ctx, argv))
 })
 
 const exists = command({
@@ -88,7 +99,7 @@ const type = command({
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
-    const value = ctx.db.get(argv[1], ctx.now)
+    const value = lookupRead(ctx, argv[1])
     ctx.out.simple(value === undefined ? "none" : typeName(value))
   }
 })

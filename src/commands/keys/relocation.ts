@@ -6,14 +6,17 @@
  */
 import type { Database, StringEncodingOverride } from "../../keyspace/Database.js"
 import type { CollectionValue, RedisValue } from "../../keyspace/Value.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { command, type CommandContext } from "../Command.js"
 import { encodingToCarry } from "../strings/encoding.js"
 import { databaseArgOrReply, ERR_SAME_OBJECT } from "./databaseIndex.js"
+import { lookupRead } from "./presence.js"
 
 /**
  * Stores `value` under `key` with expiry `at` (undefined: none) and the encoding it had at its
- * source (undefined: the one its text gives), replacing what was there.
+ * source (undefined: the one its text gives), replacing what was there. As in Redis, a key that
+ * was there is deleted first and the key added anew (keyspace notifications announce it as `new`).
  */
 const store = (
   db: Database,
@@ -22,6 +25,7 @@ const store = (
   at: number | undefined,
   encoding: StringEncodingOverride | undefined
 ) => {
+  db.delete(key)
   if (at === undefined) db.set(key, value)
   else db.setWithExpiry(key, value, at)
   if (encoding !== undefined) db.markEncoding(key, encoding)
@@ -48,6 +52,8 @@ const rename = (ctx: CommandContext, argv: ReadonlyArray<string>, onlyIfAbsent: 
   const encoding = encodingToCarry(db, source, value, false)
   db.delete(source)
   store(db, target, value, at, encoding)
+  notify(ctx, NotifyType.Generic, "rename_from", source)
+  notify(ctx, NotifyType.Generic, "rename_to", target)
   if (onlyIfAbsent) ctx.out.integer(1)
   else ctx.out.ok()
 }
@@ -111,11 +117,12 @@ const copy = command({
     const source = argv[1]
     const target = argv[2]
     if (targetDb === ctx.db && source === target) return ctx.out.error(ERR_SAME_OBJECT)
-    const value = ctx.db.get(source, ctx.now)
+    const value = lookupRead(ctx, source)
     if (value === undefined) return ctx.out.integer(0)
     if (targetDb.get(target, ctx.now) !== undefined && !replace) return ctx.out.integer(0)
     const encoding = encodingToCarry(ctx.db, source, value, true)
     store(targetDb, target, duplicate(value), ctx.db.expiresAt(source), encoding)
+    notify(ctx, NotifyType.Generic, "copy_to", target, targetDb)
     ctx.out.integer(1)
   }
 })
@@ -144,6 +151,8 @@ const move = command({
     const encoding = encodingToCarry(ctx.db, key, value, false)
     ctx.db.delete(key)
     store(targetDb, key, value, at, encoding)
+    notify(ctx, NotifyType.Generic, "move_from", key)
+    notify(ctx, NotifyType.Generic, "move_to", key, targetDb)
     ctx.out.integer(1)
   }
 })

@@ -21,6 +21,9 @@ export const isValidClientAttribute = (text: string): boolean => {
   return true
 }
 
+/** Redis's CLIENT_PUBSUB flag: the client has a subscription. */
+const isSubscriber = (client: ClientState): boolean => client.pubsub?.subscribed === true
+
 /** Size of a command as it arrived in RESP (what Redis reports as the sender's `qbuf`). */
 const requestSize = (argv: ReadonlyArray<string>): number => {
   let size = 3 + String(argv.length).length
@@ -44,12 +47,15 @@ export const describeClient = (
   let argvMem = 0
   if (current !== undefined) for (const arg of current.argv) argvMem += arg.length
   const obl = current === undefined ? 0 : current.pendingReply
-  const omem = client.outputBufferBytes
+  const omem = client.outputBufferBytes + (client.pubsub?.outboxBytes ?? 0)
   const totMem = QUERY_BUFFER_SIZE + REPLY_BUFFER_SIZE + 800 + argvMem + omem
+  const pubsub = client.pubsub
   return `id=${client.id} addr=${client.address} laddr=${client.localAddress} fd=${client.id + 7} ` +
     `name=${client.name} age=${Math.floor((now - client.createdAt) / 1000)} ` +
-    `idle=${Math.max(0, Math.floor((now - client.lastInteractionAt) / 1000))} flags=N db=${client.db} ` +
-    `sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
+    `idle=${Math.max(0, Math.floor((now - client.lastInteractionAt) / 1000))} ` +
+    `flags=${isSubscriber(client) ? "P" : "N"} db=${client.db} sub=${pubsub?.channels.size ?? 0} ` +
+    `psub=${pubsub?.patterns.size ?? 0} ssub=${pubsub?.shardChannels.size ?? 0} multi=-1 qbuf=${qbuf} ` +
+    `qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
     `argv-mem=${argvMem} multi-mem=0 rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
     `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=default redir=-1 ` +
     `resp=${client.protocol} lib-name=${client.libName} lib-ver=${client.libVersion}`
@@ -58,14 +64,14 @@ export const describeClient = (
 const describeCaller = (ctx: CommandContext, argv: ReadonlyArray<string>): string =>
   describeClient(ctx.client, ctx.now, { argv, pendingReply: ctx.out.size })
 
-/** Redis's client types; every connection of ours is "normal" until pub/sub marks some. */
+/** Redis's client types; ours are "pubsub" while subscribed, else "normal". */
 const CLIENT_TYPES = ["normal", "slave", "replica", "pubsub", "master"]
 const parseClientType = (text: string): string | undefined => {
   const lower = text.toLowerCase()
   if (!CLIENT_TYPES.includes(lower)) return undefined
   return lower === "slave" ? "replica" : lower
 }
-const typeOf = (_client: ClientState): string => "normal"
+const typeOf = (client: ClientState): string => (isSubscriber(client) ? "pubsub" : "normal")
 
 type ClientSubcommand = Omit<Parameters<typeof command>[0], "group">
 

@@ -8,6 +8,7 @@
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import { type CommandContext, propagateAs } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
 import { compactInt64, outsideInt64, stringCommand } from "./shared.js"
@@ -35,6 +36,7 @@ const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): 
   }
   if (ref === -1) ctx.db.set(key, String(result))
   else ctx.db.replaceKeepTtl(ref, key, String(result))
+  notify(ctx, NotifyType.String, "incrby", key)
   ctx.out.integer(result)
 }
 
@@ -113,6 +115,7 @@ const incrbyfloat = stringCommand({
     markBuiltFromText(ctx.db, key, text)
     // Replay sets the result rather than adding again (no float drift between runs).
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SET", key, text, "KEEPTTL"])
+    notify(ctx, NotifyType.String, "incrbyfloat", key)
     ctx.out.bulk(text)
   }
 })

@@ -10,6 +10,7 @@
 import { ERR_SYNTAX } from "../arguments.js"
 import { type CommandContext, propagateAs } from "../Command.js"
 import { millisArgument } from "../../persistence/CommandLog.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import {
@@ -30,12 +31,23 @@ import {
 } from "./set-options.js"
 import { ERR_EXPIRE_TIME, stringCommand } from "./shared.js"
 
-/** A lookup for reading: counts a keyspace hit or miss, as Redis's `lookupKeyRead` does. */
+/**
+ * A lookup for reading: counts a keyspace hit or miss and announces a miss (`keymiss`), as
+ * Redis's `lookupKeyRead` does.
+ */
 export const readKey = (ctx: CommandContext, key: string): RedisValue | undefined => {
   const value = ctx.db.get(key, ctx.now)
-  if (value === undefined) ctx.server.stats.keyspaceMisses++
-  else ctx.server.stats.keyspaceHits++
+  if (value === undefined) {
+    ctx.server.stats.keyspaceMisses++
+    notify(ctx, NotifyType.KeyMiss, "keymiss", key)
+  } else ctx.server.stats.keyspaceHits++
   return value
+}
+
+/** The events of a SET-like write: `set`, then `expire` when it gave the key a time to live. */
+const notifySet = (ctx: CommandContext, key: string, withExpiry: boolean): void => {
+  notify(ctx, NotifyType.String, "set", key)
+  if (withExpiry) notify(ctx, NotifyType.Generic, "expire", key)
 }
 
 /**
@@ -68,6 +80,7 @@ const get = stringCommand({
     const ref = ctx.db.lookup(argv[1], ctx.now)
     if (ref === -1) {
       ctx.server.stats.keyspaceMisses++
+      notify(ctx, NotifyType.KeyMiss, "keymiss", argv[1])
       ctx.out.nullBulk()
       return
     }
@@ -111,6 +124,7 @@ const setWithOptions = (ctx: CommandContext, argv: ReadonlyArray<string>): void 
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SET", key, argv[2], "PXAT", millisArgument(expireAt)])
   } else if ((flags & OPT_KEEPTTL) !== 0) ctx.db.setKeepTtl(key, argv[2])
   else ctx.db.set(key, argv[2])
+  notifySet(ctx, key, (flags & OPT_ANY_EXPIRE) !== 0)
   if ((flags & OPT_GET) === 0) ctx.out.ok()
 }
 
@@ -125,6 +139,7 @@ const set = stringCommand({
     if (argv.length !== 3) return setWithOptions(ctx, argv)
     expireBeforeOverwrite(ctx, argv[1])
     ctx.db.set(argv[1], argv[2])
+    notify(ctx, NotifyType.String, "set", argv[1])
     ctx.out.ok()
   }
 })
@@ -139,6 +154,7 @@ const setnx = stringCommand({
   run: (ctx, argv) => {
     if (ctx.db.get(argv[1], ctx.now) !== undefined) return ctx.out.integer(0)
     ctx.db.set(argv[1], argv[2])
+    notify(ctx, NotifyType.String, "set", argv[1])
     ctx.out.integer(1)
   }
 })
@@ -152,6 +168,7 @@ const setWithTtl = (name: string, inSeconds: boolean) => {
     expireBeforeOverwrite(ctx, argv[1])
     ctx.db.setWithExpiry(argv[1], argv[3], expireAt)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SET", argv[1], argv[3], "PXAT", millisArgument(expireAt)])
+    notifySet(ctx, argv[1], true)
     ctx.out.ok()
   }
 }
@@ -186,6 +203,7 @@ const getset = stringCommand({
   run: (ctx, argv) => {
     if (!replyWithValue(ctx, readKey(ctx, argv[1]))) return
     ctx.db.set(argv[1], argv[2])
+    notify(ctx, NotifyType.String, "set", argv[1])
   }
 })
 
@@ -201,6 +219,7 @@ const getdel = stringCommand({
     if (replyWithValue(ctx, value) && value !== undefined) {
       ctx.db.delete(argv[1])
       if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", argv[1]])
+      notify(ctx, NotifyType.Generic, "del", argv[1])
     }
   }
 })
@@ -235,15 +254,18 @@ const getex = stringCommand({
       if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now) {
         ctx.db.delete(key)
         if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
+        notify(ctx, NotifyType.Generic, "del", key)
       } else {
         ctx.db.setExpiry(key, expireAt)
         if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["PEXPIREAT", key, millisArgument(expireAt)])
+        notify(ctx, NotifyType.Generic, "expire", key)
       }
       return
     }
     ctx.out.bulk(value)
-    if ((flags & OPT_PERSIST) !== 0 && ctx.db.persist(key) && ctx.keyspace.commandLog.enabled) {
-      propagateAs(ctx, ["PERSIST", key])
+    if ((flags & OPT_PERSIST) !== 0 && ctx.db.persist(key)) {
+      if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["PERSIST", key])
+      notify(ctx, NotifyType.Generic, "persist", key)
     }
   }
 })

@@ -3,6 +3,7 @@
  * a key of another type (never WRONGTYPE); MSET and MSETNX take key/value pairs, so their keys
  * are every second argument, and replace whatever the keys held, TTL included.
  */
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { wrongArity } from "../dispatch.js"
 import { stringCommand } from "./shared.js"
 
@@ -23,6 +24,7 @@ const mget = stringCommand({
       const value = db.get(argv[i], now)
       if (value === undefined) {
         server.stats.keyspaceMisses++
+        notify(ctx, NotifyType.KeyMiss, "keymiss", argv[i])
         out.nullBulk()
       } else {
         server.stats.keyspaceHits++
@@ -52,6 +54,7 @@ const mset = stringCommand({
       // As Redis's lookupKeyWrite: a key whose time has passed is expired before it is replaced.
       if (db.volatileCount !== 0) db.lookup(argv[i], now)
       db.set(argv[i], argv[i + 1])
+      notify(ctx, NotifyType.String, "set", argv[i])
     }
     ctx.out.ok()
   }
@@ -75,7 +78,10 @@ const msetnx = stringCommand({
     for (let i = 1; i < argv.length; i += 2) {
       if (db.get(argv[i], now) !== undefined) return ctx.out.integer(0)
     }
-    for (let i = 1; i < argv.length; i += 2) db.set(argv[i], argv[i + 1])
+    for (let i = 1; i < argv.length; i += 2) {
+      db.set(argv[i], argv[i + 1])
+      notify(ctx, NotifyType.String, "set", argv[i])
+    }
     ctx.out.integer(1)
   }
 })

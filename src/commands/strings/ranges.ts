@@ -9,6 +9,7 @@ import { constants as bufferConstants } from "node:buffer"
 import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import type { CommandContext, CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { markEditedInPlace } from "./encoding.js"
 import { readKey } from "./get-set.js"
 import { EMPTY_BULK, ERR_TOO_LONG, stringCommand } from "./shared.js"
@@ -34,6 +35,7 @@ const append = stringCommand({
     const current = ctx.db.get(key, ctx.now)
     if (current === undefined) {
       ctx.db.setKeepTtl(key, suffix)
+      notify(ctx, NotifyType.String, "append", key)
       return ctx.out.integer(suffix.length)
     }
     if (typeof current !== "string") return ctx.out.error(WRONGTYPE)
@@ -42,6 +44,7 @@ const append = stringCommand({
     const updated = current + suffix
     ctx.db.setKeepTtl(key, updated)
     markEditedInPlace(ctx.db, key, updated)
+    notify(ctx, NotifyType.String, "append", key)
     ctx.out.integer(length)
   }
 })
@@ -133,6 +136,7 @@ const setrange = stringCommand({
         : before + "\0".repeat(offset - currentLength) + patch
     ctx.db.setKeepTtl(key, updated)
     markEditedInPlace(ctx.db, key, updated)
+    notify(ctx, NotifyType.String, "setrange", key)
     ctx.out.integer(updated.length)
   }
 })
