@@ -88,6 +88,8 @@ type R<A> = Effect.Effect<A, RedisError>
 export interface RedisClientService {
   /** Any command, its reply as a `RespValue`; an error reply fails with `RedisReplyError`. */
   readonly command: (...args: ReadonlyArray<RedisArg>) => R<RespValue>
+  /** Whether the connection is up now (false while reconnecting, or after reconnecting gave up). */
+  readonly connected: Effect.Effect<boolean>
   /** The credentials and database new connections are set up with (they follow SELECT and AUTH). */
   readonly session: Readonly<Session>
   readonly ping: (message?: string) => R<string>
@@ -248,6 +250,7 @@ const make = (config: RedisClientConfig = {}): Effect.Effect<RedisClientService,
 
     const service: RedisClientService = {
       command,
+      connected: Effect.sync(() => connection.connected),
       session,
       ping: (message) => (message === undefined ? run(asText, "PING") : run(asText, "PING", message)),
       echo: (message) => run(asText, "ECHO", message),

@@ -173,8 +173,10 @@ export class Subscriber {
       }
       link.socket.resume()
       link.writeUnowed(encodeCommand([unsubscribe]))
+      // Finalizers run uninterruptibly; the race must be able to interrupt its loser.
       return Effect.raceFirst(Deferred.await(done), Deferred.await(link.closed)).pipe(
         Effect.timeout(UNSUBSCRIBE_WAIT_MS),
+        Effect.interruptible,
         Effect.ignore,
         Effect.ensuring(Effect.sync(() =>
           link.close(new RedisConnectionError({ reason: "ClientClosed", message: "Subscription closed" }))
