@@ -164,9 +164,20 @@ export const resolveConnectionOptions = (config: RedisClientConfig): ConnectionO
   textEncoding: config.textEncoding ?? "utf8"
 })
 
+/** An argument as lower-case text when it is short enough to be a command name or keyword, else "". */
+const keyword = (arg: RedisArg | undefined): string =>
+  typeof arg === "string"
+    ? (arg.length <= 16 ? arg.toLowerCase() : "")
+    : arg instanceof Uint8Array && arg.length <= 16
+    ? Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength).latin1Slice().toLowerCase()
+    : ""
+
+const argText = (arg: RedisArg): string =>
+  arg instanceof Uint8Array ? Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength).toString("utf8") : String(arg)
+
 /** Commands that would take the shared connection out of request/reply order. */
 const refusal = (args: ReadonlyArray<RedisArg>): string | undefined => {
-  const name = typeof args[0] === "string" ? args[0].toLowerCase() : ""
+  const name = keyword(args[0])
   switch (name) {
     case "subscribe":
     case "psubscribe":
@@ -177,29 +188,39 @@ const refusal = (args: ReadonlyArray<RedisArg>): string | undefined => {
     case "psync":
       return `${name.toUpperCase()} turns the connection into a stream and is not supported by the client`
     case "client":
-      return typeof args[1] === "string" && args[1].toLowerCase() === "reply"
+      return keyword(args[1]) === "reply"
         ? "CLIENT REPLY would break the order of replies and is not supported by the client"
         : undefined
     case "hello":
-      return args.length > 1 && String(args[1]) !== "2" ? "the client speaks RESP2 only (HELLO 2)" : undefined
+      return args.length > 1 && argText(args[1]) !== "2" ? "the client speaks RESP2 only (HELLO 2)" : undefined
     default:
       return undefined
   }
 }
 
-/** For SELECT and AUTH: on success, the session a reconnect restores changes with them. */
+/** For SELECT, AUTH and HELLO ... AUTH: on success, the session a reconnect restores changes with them. */
 const trackSession = (args: ReadonlyArray<RedisArg>, session: Session): ((reply: RespValue) => void) | undefined => {
-  const name = typeof args[0] === "string" && args[0].length <= 6 ? args[0].toLowerCase() : ""
+  const name = keyword(args[0])
   if (name === "select" && args.length === 2) {
     return (reply) => {
-      if (reply === "OK") session.db = Number(args[1])
+      if (reply === "OK") session.db = Number(argText(args[1]))
     }
   }
   if (name === "auth" && (args.length === 2 || args.length === 3)) {
     return (reply) => {
       if (reply !== "OK") return
-      session.username = args.length === 3 ? String(args[1]) : undefined
-      session.password = String(args[args.length - 1])
+      session.username = args.length === 3 ? argText(args[1]) : undefined
+      session.password = argText(args[args.length - 1])
+    }
+  }
+  if (name === "hello") {
+    const auth = args.findIndex((arg, i) => i >= 2 && keyword(arg) === "auth")
+    if (auth > 0 && auth + 2 < args.length) {
+      return (reply) => {
+        if (!Array.isArray(reply)) return
+        session.username = argText(args[auth + 1])
+        session.password = argText(args[auth + 2])
+      }
     }
   }
   return undefined

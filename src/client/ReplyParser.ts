@@ -65,11 +65,6 @@ export class ReplyParser {
   /** `textEncoding` decodes simple strings and error texts ("latin1" keeps every byte as a char). */
   constructor(private readonly textEncoding: BufferEncoding = "utf8") {}
 
-  /** True while a reply has started and not finished (bytes are pending). */
-  get midReply(): boolean {
-    return this.open.length > 0 || this.bulkLength >= 0 || this.parkedBytes > 0 || this.pos < this.buf.length
-  }
-
   feed(chunk: Buffer): void {
     if (chunk.length === 0) return
     switch (this.waiting) {
