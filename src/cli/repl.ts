@@ -138,8 +138,10 @@ export const runRepl = (redis: RedisClientService, options: CliOptions, mode: Ou
       })
 
     prompt()
-    yield* Stream.fromAsyncIterable(rl, (error) => error).pipe(
+    const session = Stream.fromAsyncIterable(rl, (error) => error).pipe(
       Stream.runForEachWhile((line) => Effect.tap(handle(line), (more) => (more ? Effect.sync(prompt) : Effect.void))),
       Effect.catchAll(() => Effect.void)
     )
+    // Ctrl+C also cuts a command that is still waiting for its reply.
+    yield* Effect.raceFirst(session, Deferred.await(interrupted))
   }).pipe(Effect.scoped)

@@ -11,6 +11,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { RawClient } from "../support/RawClient.js"
 import { freePort, hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
+import { TcpProxy } from "../support/TcpProxy.js"
 
 const CLI = path.resolve("dist/redfiber-cli.js")
 const hasRedisCli = spawnSync("sh", ["-c", "command -v redis-cli"]).status === 0
@@ -252,6 +253,47 @@ describe.each(targets)("redfiber-cli against %s", (_name, start) => {
     it("ends at the end of input with exit code 0", async () => {
       expect(await cli(["-p", port], "ping\n")).toEqual({ code: 0, stdout: "PONG\n", stderr: "" })
       expect(await cli(["-p", port], "")).toEqual({ code: 0, stdout: "", stderr: "" })
+    })
+
+    it("after a drop the next command reconnects; a server that stays away is reported and the REPL goes on", async () => {
+      const proxy = await TcpProxy.start(server.port)
+      try {
+        const child = spawn(process.execPath, [CLI, "-p", String(proxy.port)], { stdio: ["pipe", "pipe", "pipe"] })
+        children.push(child)
+        let stdout = ""
+        let stderr = ""
+        child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+        child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+        const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+        const until = async (done: () => boolean) => {
+          for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+          expect(done(), `stdout ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)}`).toBe(true)
+        }
+        child.stdin!.write("echo one\n")
+        await until(() => stdout === "one\n")
+        proxy.dropConnections()
+        // The first command may still meet the dead connection; the second meets a new one.
+        child.stdin!.write("echo two\necho three\n")
+        await until(() => stdout.endsWith("three\n"))
+        expect(["", "Error: Server closed the connection\n"]).toContain(stderr)
+        stderr = ""
+        await proxy.stopListening()
+        // Again the first command may meet the connection that just dropped; the next one finds
+        // nothing to reconnect to.
+        const refused = `Could not connect to Redis at 127.0.0.1:${proxy.port}: Connection refused\n`
+        for (let attempt = 0; attempt < 2 && !stderr.endsWith(refused); attempt++) {
+          const before = stderr.length
+          child.stdin!.write("echo four\n")
+          await until(() => stderr.length > before)
+        }
+        expect(stderr).toMatch(/^(Error: Server closed the connection\n)*Could not connect to Redis at .*: Connection refused\n$/)
+        await proxy.listen()
+        child.stdin!.end("echo five\n")
+        expect(await exited).toBe(0)
+        expect(stdout).toMatch(/^one\n(two\n)?three\nfive\n$/)
+      } finally {
+        await proxy.close()
+      }
     })
 
     it("a refused connection is one line and exit code 1", async () => {
