@@ -180,6 +180,13 @@ describe.each(targets)("redfiber-cli against %s", (_name, start) => {
       }
     }, 120_000)
 
+    it("a subcommand missing an argument prints what is missing and exits 1", async () => {
+      const missing = await cli(["-p", port, "get"])
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toMatch(/^Missing argument <key>\n/)
+      expect((await cli(["-p", port, "subscribe"])).stderr).toMatch(/^Missing argument <channel>\n/)
+    })
+
     it("-h/--host, -p/--port, -n/--db", async () => {
       await admin.call("SELECT", "7")
       await admin.call("SET", "cli:db7", "seven")
