@@ -78,6 +78,10 @@ class Pty {
   }
 }
 
+beforeAll(() => {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" })
+})
+
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
 })
@@ -91,7 +95,6 @@ describe.each(targets)("redfiber-cli against %s", (_name, start) => {
   let port: string
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" })
     server = await start()
     port = String(server.port)
     admin = await RawClient.connect(server.port)
