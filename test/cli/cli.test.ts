@@ -170,18 +170,15 @@ describe.each(targets)("redfiber-cli against %s", (_name, start) => {
 
     it.runIf(hasRedisCli)("prints exactly what redis-cli prints", async () => {
       await admin.call("DEL", "cli:same", "cli:num")
-      const resetNum = () => admin.call("SET", "cli:num", "41")
-      // Piped stdout (raw) and --no-raw (the TTY form); --raw is the piped form.
+      await admin.call("SET", "cli:num", "41")
+      // Piped stdout (raw) and --no-raw (the TTY form); --raw is the piped form. (The REPL test
+      // below compares many more replies in one launch.)
       for (const mode of [[], ["--no-raw"]]) {
         await sameAsRedisCli([...mode, "set", "cli:same", "caf\u00e9 \u0001"])
-        await sameAsRedisCli([...mode, "get", "cli:same"])
-        await sameAsRedisCli([...mode, "incr", "cli:num"], undefined, resetNum)
         await sameAsRedisCli([...mode, "mget", "cli:same", "cli:missing", "cli:num"])
-        await sameAsRedisCli([...mode, "ping", "x y"])
         await sameAsRedisCli([...mode, "incr", "cli:same"])
-        await sameAsRedisCli([...mode, "keys", "cli:nothing*"])
       }
-    }, 120_000)
+    }, 60_000)
 
     it("a subcommand missing an argument prints what is missing and exits 1", async () => {
       const missing = await cli(["-p", port, "get"])
@@ -239,6 +236,8 @@ describe.each(targets)("redfiber-cli against %s", (_name, start) => {
       "ping \"a\"b",
       "nosuch x",
       "3 incr cli:rep",
+      "mget cli:r cli:missing cli:rep",
+      "keys cli:nothing*",
       "select 3",
       "get cli:r",
       "quit",
@@ -250,12 +249,13 @@ describe.each(targets)("redfiber-cli against %s", (_name, start) => {
       const raw = await sameAsRedisCli([], script, reset)
       expect(raw.stdout).toBe(
         "OK\n1\nInvalid argument(s)\nInvalid argument(s)\nOK\ntab\there\x41\xff\nOK\nit's\nInvalid argument(s)\n" +
-          "ERR unknown command 'nosuch', with args beginning with: 'x' \n\n1\n2\n3\nOK\n\n"
+          "ERR unknown command 'nosuch', with args beginning with: 'x' \n\n1\n2\n3\n1\n\n3\n\nOK\n\n"
       )
       const tty = await sameAsRedisCli(["--no-raw"], script, reset)
       expect(tty.stdout).toBe(
         "OK\n\"1\"\nInvalid argument(s)\nInvalid argument(s)\nOK\n\"tab\\thereA\\xff\"\nOK\n\"it's\"\nInvalid argument(s)\n" +
-          "(error) ERR unknown command 'nosuch', with args beginning with: 'x' \n(integer) 1\n(integer) 2\n(integer) 3\nOK\n(nil)\n"
+          "(error) ERR unknown command 'nosuch', with args beginning with: 'x' \n(integer) 1\n(integer) 2\n(integer) 3\n" +
+          "1) \"1\"\n2) (nil)\n3) \"3\"\n(empty array)\nOK\n(nil)\n"
       )
       expect(tty.code).toBe(0)
     })
