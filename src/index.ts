@@ -1,6 +1,6 @@
 /**
- * redfiber's public API: the server as a Layer, the `Db` service over the same keyspace, and the
- * configuration schema.
+ * redfiber's public API: the server as a Layer, the `Db` service over the same keyspace, the
+ * configuration schema, and the Effect client (`RedisClient`) for redfiber or any Redis.
  */
 export { Db, type DbOptions, type SetOptions, toByteString } from "./keyspace/Db.js"
 export { type DrainSummary, RedisServer, type RedisServerService, ServerError } from "./server/RedisServer.js"
@@ -10,3 +10,15 @@ export {
   type ServerConfigInput,
   ServerConfigSchema
 } from "./config/ServerConfig.js"
+export {
+  type Message,
+  type PatternMessage,
+  RedisClient,
+  type RedisClientConfig,
+  type RedisClientService,
+  type SetOptions as ClientSetOptions
+} from "./client/RedisClient.js"
+export { defaultReconnectSchedule } from "./client/CommandConnection.js"
+export { type ConnectionErrorReason, RedisConnectionError, type RedisError, RedisReplyError } from "./client/errors.js"
+export { type RedisArg, type RespValue } from "./client/RespValue.js"
+export { ReplyParser, RespProtocolError } from "./client/ReplyParser.js"
