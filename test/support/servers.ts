@@ -8,7 +8,10 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
 import type { ServerConfigInput } from "../../src/config/ServerConfig.js"
 import { Db } from "../../src/keyspace/Db.js"
 import { RedisServer, type RedisServerService } from "../../src/server/RedisServer.js"
@@ -24,10 +27,15 @@ export interface RunningRedfiber extends RunningServer {
   readonly db: Db["Type"]
 }
 
+/**
+ * Our server in this process. Its files (RDB, AOF) go to a directory of its own, removed when it
+ * stops, unless `config.dir` names one: a test never reads or writes the working directory.
+ */
 export const startRedfiber = async (config: ServerConfigInput = {}): Promise<RunningRedfiber> => {
+  const ownDir = config.dir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-test-")) : undefined
   const scope = Effect.runSync(Scope.make())
   const context = await Effect.runPromise(
-    Layer.buildWithScope(RedisServer.layerWithDb({ port: 0, ...config }), scope)
+    Layer.buildWithScope(RedisServer.layerWithDb({ port: 0, dir: ownDir, ...config }), scope)
   )
   const server = context.unsafeMap.get(RedisServer.key) as RedisServerService
   const db = context.unsafeMap.get(Db.key) as Db["Type"]
@@ -35,7 +43,10 @@ export const startRedfiber = async (config: ServerConfigInput = {}): Promise<Run
     port: server.address.port,
     server,
     db,
-    stop: () => Effect.runPromise(Scope.close(scope, Exit.void))
+    stop: async () => {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      if (ownDir !== undefined) fs.rmSync(ownDir, { recursive: true, force: true })
+    }
   }
 }
 
