@@ -1,7 +1,9 @@
 /**
  * Dispatch: finds a command in the table, checks its arity (and a container's subcommand), and
- * runs it. Error texts are Redis 7's. A command that throws (a defect) gets an error reply and
- * never takes its connection, or anyone else's, down with it.
+ * runs it — or, between MULTI and EXEC, queues it. Checks and their order are Redis 7.0's
+ * processCommand: a command refused while queuing dooms the transaction (EXECABORT), and a
+ * refused EXEC discards it. A command that throws (a defect) gets an error reply and never takes
+ * its connection, or anyone else's, down with it.
  */
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
@@ -73,27 +75,70 @@ export const resolveCommand = (
   return sub
 }
 
+/** Commands a transaction runs at once instead of queuing (Redis's list). */
+const TRANSACTION_CONTROL: ReadonlySet<string> = new Set(["exec", "discard", "multi", "watch", "quit", "reset"])
+
 export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   const spec = resolveCommand(ctx.server.commands, argv)
-  if (typeof spec === "string") {
-    ctx.out.error(spec)
-    return
+  if (typeof spec === "string") return reject(ctx, argv[0].toLowerCase() === "exec", spec)
+  const client = ctx.client
+  const transaction = client.transaction
+  if (transaction !== undefined && spec.flags.includes("no_multi")) {
+    return reject(ctx, false, "ERR Command not allowed inside a transaction")
   }
-  // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently.
-  if (ctx.server.writesRefused !== undefined && spec.flags.includes("write")) {
-    ctx.out.error(ctx.server.writesRefused)
-    return
+  // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently
+  // (EXEC too, when it would run one).
+  if (
+    ctx.server.writesRefused !== undefined &&
+    (spec.flags.includes("write") || (spec.name === "exec" && transaction?.writes === true))
+  ) {
+    return reject(ctx, spec.name === "exec", ctx.server.writesRefused)
   }
-  ctx.client.lastCommand = spec.name
+  client.lastCommand = spec.name
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
-  const pubsub = ctx.client.pubsub
-  if (pubsub !== undefined && pubsub.subscribed && ctx.client.protocol === 2) {
-    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) return ctx.out.error(subscribedModeError(spec.name))
+  const pubsub = client.pubsub
+  if (pubsub !== undefined && pubsub.subscribed && client.protocol === 2) {
+    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) return reject(ctx, spec.name === "exec", subscribedModeError(spec.name))
   }
-  ctx.server.stats.totalCommandsProcessed++
-  const log = ctx.keyspace.commandLog
-  if (log.enabled) return runLogged(ctx, spec, argv)
-  runCommand(ctx, spec, argv)
+  if (transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
+    // A transaction already doomed keeps nothing (Redis's queueMultiCommand), but still answers QUEUED.
+    if (!transaction.aborted && !client.watchTouched) transaction.queue(spec, argv)
+    return ctx.out.raw("+QUEUED\r\n")
+  }
+  runCounted(ctx, spec, argv)
+}
+
+/**
+ * Runs a command that passed dispatch's checks (EXEC runs its queued commands this way), then what
+ * waits for the end of a command: watched keys settle, and blocked clients whose keys became
+ * ready are served (after EXEC's whole transaction for the commands inside it).
+ */
+export const runCounted = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {
+  const server = ctx.server
+  server.stats.totalCommandsProcessed++
+  if (ctx.keyspace.commandLog.enabled) runLogged(ctx, spec, argv)
+  else runCommand(ctx, spec, argv)
+  if (server.watches.pending) server.watches.settle(ctx.now)
+  if (server.blocked.pending) server.blocked.afterCommand(ctx)
+}
+
+/**
+ * A command refused before it ran (Redis's rejectCommand): inside MULTI it dooms the transaction;
+ * a refused EXEC discards it, and says why.
+ */
+const reject = (ctx: CommandContext, isExec: boolean, error: string): void => {
+  const client = ctx.client
+  if (client.transaction !== undefined) client.transaction.aborted = true
+  if (!isExec) return ctx.out.error(error)
+  discardTransaction(ctx)
+  ctx.out.error(`EXECABORT Transaction discarded because of: ${error.startsWith("ERR ") ? error.slice(4) : error}`)
+}
+
+/** Ends the client's transaction and its WATCHes (EXEC, DISCARD, RESET, a refused EXEC). */
+export const discardTransaction = (ctx: CommandContext): void => {
+  ctx.client.transaction = undefined
+  ctx.client.watchTouched = false
+  ctx.server.watches.unwatchAll(ctx.client)
 }
 
 const runCommand = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {

@@ -7,7 +7,8 @@
  * What is logged is what makes replay deterministic: a write command as the client sent it,
  * unless the command logs another form itself (`rewrite`: relative expiry times become absolute
  * PEXPIREAT/PXAT, INCRBYFLOAT becomes SET KEEPTTL, ...); and a DEL for every key that expired.
- * A SELECT goes before a command whenever its database differs from the previous one's.
+ * A SELECT goes before a command whenever its database differs from the previous one's. The
+ * commands a transaction (EXEC) logs go between MULTI and EXEC, written only if it logs any.
  *
  * Nothing is recorded while `sink` is unset (persistence off): the checks cost a field read.
  */
@@ -37,6 +38,11 @@ export class CommandLog {
   private selectedDb = -1
   /** The running command logged its own form: its argv is not logged after it. */
   private rewritten = false
+  /** Inside EXEC; and whether its MULTI was logged (before its first command). */
+  private inTransaction = false
+  private multiLogged = false
+  /** The token of the last flush that must become durable before replies go (-1: none). */
+  lastToken = -1
 
   get enabled(): boolean {
     return this.sink !== undefined
@@ -67,14 +73,33 @@ export class CommandLog {
       this.encoded.bulk(String(db))
       this.selectedDb = db
     }
+    if (this.inTransaction && !this.multiLogged) {
+      this.multiLogged = true
+      this.encoded.raw("*1\r\n$5\r\nMULTI\r\n")
+    }
     this.encoded.arrayHeader(argv.length)
     for (let i = 0; i < argv.length; i++) this.encoded.bulk(argv[i])
+  }
+
+  /** EXEC starts running its commands: what they log goes between MULTI and EXEC. */
+  beginTransaction(): void {
+    this.inTransaction = true
+    this.multiLogged = false
+  }
+
+  /** EXEC is done: closes the MULTI block if one was opened. */
+  endTransaction(): void {
+    if (this.inTransaction && this.multiLogged) this.encoded.raw("*1\r\n$4\r\nEXEC\r\n")
+    this.inTransaction = false
+    this.multiLogged = false
   }
 
   /** Hands what was logged since the last flush to the sink; the token to wait on, or -1. */
   flush(): number {
     if (this.sink === undefined || this.encoded.size === 0) return -1
-    return this.sink.write(this.encoded.take())
+    const token = this.sink.write(this.encoded.take())
+    if (token >= 0) this.lastToken = token
+    return token
   }
 
   /** Runs `then` once the bytes up to `token` (from `flush`) are durable. */
