@@ -4,7 +4,9 @@
  * summaries and error texts are Redis 7.0's.
  */
 import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
+import { checkCredentials, ERR_WRONGPASS } from "./authentication.js"
 import { command, type CommandSpec } from "./Command.js"
+import { discardTransaction } from "./dispatch.js"
 import { inSubscribedMode } from "./pubsub.js"
 import { ERR_CLIENT_NAME, isValidClientAttribute } from "./server/client.js"
 import { REDIS_VERSION } from "./server/version.js"
@@ -81,8 +83,9 @@ const select = command({
 })
 
 /**
- * Back to a fresh connection's state: database 0, RESP2, no name, no subscriptions (the lib info
- * stays; messages already published to it are still delivered).
+ * Back to a fresh connection's state: database 0, RESP2, no name, no subscriptions, no
+ * transaction or watched keys (the lib info stays; messages already published to it are still
+ * delivered).
  */
 const reset = command({
   name: "reset",
@@ -98,16 +101,18 @@ const reset = command({
     ctx.client.db = 0
     ctx.db = ctx.keyspace.databases[0]
     ctx.client.protocol = 2
+    ctx.out.protocol = 2
     ctx.client.name = ""
+    discardTransaction(ctx)
     ctx.out.simple("RESET")
   }
 })
 
 /**
- * HELLO [protover [AUTH user pass] [SETNAME name]]. Only RESP2 is spoken for now, so `HELLO 3`
- * answers NOPROTO, the same refusal a client gets for any version the server lacks. AUTH knows
- * the one user Redis has without ACLs: `default`, with `requirepass` as its password (any
- * password when none is set).
+ * HELLO [protover [AUTH user pass] [SETNAME name]]: switches the connection to RESP2 or RESP3
+ * (without a version it keeps the one in use) and answers the server's map. Options take effect
+ * as they are read, as in Redis 7.0: a later mistake leaves an earlier SETNAME applied. AUTH asks
+ * authentication.ts. The new protocol applies from this very reply on.
  */
 const hello = command({
   name: "hello",
@@ -119,19 +124,17 @@ const hello = command({
   since: "6.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
+    let version = ctx.client.protocol
     if (argv.length >= 2) {
-      const version = parseInteger(argv[1])
-      if (version === undefined) return ctx.out.error("ERR Protocol version is not an integer or out of range")
-      if (version !== 2) return ctx.out.error("NOPROTO unsupported protocol version")
+      const asked = parseInteger(argv[1])
+      if (asked === undefined) return ctx.out.error("ERR Protocol version is not an integer or out of range")
+      if (asked !== 2 && asked !== 3) return ctx.out.error("NOPROTO unsupported protocol version")
+      version = asked
     }
-    // Options take effect as they are read: a later mistake leaves an earlier SETNAME applied.
     for (let i = 2; i < argv.length; i++) {
       const more = argv.length - 1 - i
       if (isKeyword(argv[i], "AUTH") && more >= 2) {
-        const required = ctx.server.config.extra.get("requirepass") ?? ""
-        if (argv[i + 1] !== "default" || (required !== "" && argv[i + 2] !== required)) {
-          return ctx.out.error("WRONGPASS invalid username-password pair or user is disabled.")
-        }
+        if (!checkCredentials(ctx, argv[i + 1], argv[i + 2])) return ctx.out.error(ERR_WRONGPASS)
         i += 2
       } else if (isKeyword(argv[i], "SETNAME") && more >= 1) {
         if (!isValidClientAttribute(argv[i + 1])) return ctx.out.error(ERR_CLIENT_NAME)
@@ -141,22 +144,24 @@ const hello = command({
         return ctx.out.error(`ERR Syntax error in HELLO option '${argv[i]}'`)
       }
     }
-    ctx.client.protocol = 2
-    ctx.out.arrayHeader(14)
-    ctx.out.bulk("server")
-    ctx.out.bulk("redis")
-    ctx.out.bulk("version")
-    ctx.out.bulk(REDIS_VERSION)
-    ctx.out.bulk("proto")
-    ctx.out.integer(2)
-    ctx.out.bulk("id")
-    ctx.out.integer(ctx.client.id)
-    ctx.out.bulk("mode")
-    ctx.out.bulk("standalone")
-    ctx.out.bulk("role")
-    ctx.out.bulk("master")
-    ctx.out.bulk("modules")
-    ctx.out.arrayHeader(0)
+    ctx.client.protocol = version
+    ctx.out.protocol = version
+    const out = ctx.out
+    out.mapHeader(7)
+    out.bulk("server")
+    out.bulk("redis")
+    out.bulk("version")
+    out.bulk(REDIS_VERSION)
+    out.bulk("proto")
+    out.integer(version)
+    out.bulk("id")
+    out.integer(ctx.client.id)
+    out.bulk("mode")
+    out.bulk("standalone")
+    out.bulk("role")
+    out.bulk("master")
+    out.bulk("modules")
+    out.arrayHeader(0)
   }
 })
 

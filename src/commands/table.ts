@@ -2,6 +2,7 @@
  * The command table: every command the server knows, by lower-case name. The single source of
  * truth for dispatch, arity errors and COMMAND; each family contributes its own module.
  */
+import { blockingCommands } from "./blocking.js"
 import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
 import { hashCommands } from "./hashes.js"
@@ -11,6 +12,7 @@ import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
+import { transactionCommands } from "./transactions.js"
 import { zsetCommands } from "./zsets.js"
 
 export const allCommands: ReadonlyArray<CommandSpec> = [
@@ -22,7 +24,9 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
-  ...pubsubCommands
+  ...pubsubCommands,
+  ...transactionCommands,
+  ...blockingCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

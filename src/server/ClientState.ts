@@ -1,9 +1,13 @@
 /**
  * What the server knows about one connected client: identity for CLIENT LIST / ID / KILL, its
- * selected database, and the flags commands set for the connection (close after this reply).
+ * selected database, and the flags commands set for the connection (close after this reply), its
+ * transaction (MULTI), the keys it WATCHes and the wait it is blocked in (BLPOP and friends).
  * Plain mutable data owned by the connection; commands read and write it synchronously.
  */
 import type { Subscriber } from "../pubsub/Subscriber.js"
+import type { KeyWait } from "./BlockedClients.js"
+import type { Transaction } from "./Transaction.js"
+import type { WatchedKey } from "./Watches.js"
 
 export class ClientState {
   name = ""
@@ -11,7 +15,7 @@ export class ClientState {
   libVersion = ""
   /** Index of the selected database (SELECT). */
   db = 0
-  /** Protocol version chosen by HELLO (only 2 until RESP3 lands). */
+  /** Protocol version chosen by HELLO: 2 or 3. */
   protocol = 2
   /** Last command's name, lower case (CLIENT LIST's `cmd`). */
   lastCommand = "NULL"
@@ -28,6 +32,24 @@ export class ClientState {
   unsentBytes: () => number = () => 0
   /** Tells the connection fiber that pub/sub messages wait in `pubsub.outbox` (set by the connection). */
   wakeWriter: () => void = () => {}
+  /** Between MULTI and EXEC / DISCARD: the queued commands (Redis's CLIENT_MULTI). */
+  transaction: Transaction | undefined = undefined
+  /** EXEC is running the queued commands: blocking commands answer at once (CLIENT_DENY_BLOCKING). */
+  inExec = false
+  /** Blocking commands never wait for this client (the AOF loader's). */
+  denyBlocking = false
+  /** The keys WATCH registered, until EXEC, DISCARD, UNWATCH or a change to one of them. */
+  watching: Array<WatchedKey> = []
+  /** A watched key changed since WATCH: the next EXEC fails (Redis's CLIENT_DIRTY_CAS). */
+  watchTouched = false
+  /** The wait a blocking command left this client in (Redis's CLIENT_BLOCKED), until served or released. */
+  blocked: KeyWait | undefined = undefined
+  /** The reply that ended the last wait (served, timed out, unblocked), for the connection to send. */
+  unblockedReply: Buffer | undefined = undefined
+  /** Whether the connection is gone, or going (killed): nothing is popped for such a client. */
+  isClosed: () => boolean = () => false
+  /** Wakes the connection fiber when its wait ends (set by the connection). */
+  wakeBlocked: () => void = () => {}
 
   constructor(
     readonly id: number,

@@ -12,6 +12,12 @@
  * (src/pubsub/Hub.ts), which wakes the fiber; the fiber writes all of them in one write, before
  * the replies to any commands that are waiting.
  *
+ * A blocking command with nothing to pop (BLPOP k 0) leaves the client blocked: the batch stops
+ * there, and the fiber waits — running nothing more, whatever arrives — until the wait ends. The
+ * one who ends it (a push served it, the timeout fiber, CLIENT UNBLOCK) leaves the reply in
+ * `client.unblockedReply` and wakes the fiber, which sends it and goes on with what came after.
+ * A disconnect, a kill or shutdown ends the wait with no reply and nothing popped.
+ *
  * On shutdown the fiber finishes the commands that have already arrived, flushes its replies and
  * pending messages, and closes; an idle connection closes at once. A client that stops reading is
  * not allowed to grow the server's memory: past `OUTPUT_HIGH_WATER` unsent bytes the fiber stops
@@ -71,16 +77,21 @@ export const serveConnection = (
       clock.unsafeCurrentTimeMillis(),
       () => {
         events.closed = true
+        server.blocked.release(client)
         socket.destroy()
       }
     )
     // (Declared below; only called once the client has subscribed, after a batch ran.)
     client.unsentBytes = () => unsentBytes()
     client.wakeWriter = () => events.wakeForOutput()
+    client.isClosed = () => events.closed
+    client.wakeBlocked = () => events.wake()
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         server.clients.delete(id)
+        server.blocked.release(client)
+        server.watches.unwatchAll(client)
         server.pubsub.removeClient(client)
         if (client.pubsub !== undefined) client.pubsub.closed = true
         if (!socket.destroyed) socket.destroy()
@@ -114,6 +125,8 @@ export const serveConnection = (
       out.protocol = client.protocol
       outputFull = false
       for (;;) {
+        // Blocked by the last command: the rest waits in the parser until the wait ends.
+        if (client.blocked !== undefined) break
         const argv = parser.next()
         if (argv === undefined) break
         if (argv instanceof ProtocolError) {
@@ -166,6 +179,15 @@ export const serveConnection = (
       }
     }
     const unsentBytes = () => socket.writableLength + heldBytes
+    // The reply that ended a wait: once the pop it reports is as durable as its batch's writes.
+    const sendUnblockedReply = () => {
+      const reply = client.unblockedReply
+      if (reply === undefined) return
+      client.unblockedReply = undefined
+      server.stats.netOutputBytes += reply.length
+      send(reply, initial.commandLog.lastToken)
+      client.outputBufferBytes = unsentBytes()
+    }
     // Pub/sub messages published to this client since it last wrote: all of them in one write.
     const flushMessages = () => {
       events.outputPending = false
@@ -185,17 +207,35 @@ export const serveConnection = (
     // shutdown, a failure — wakes the fiber, which owns the connection throughout.
     const keyspace = yield* Ref.get(deps.keyspace)
     events.runInline = (chunk) => {
-      if (client.closeAfterReply || events.shuttingDown) return false
+      if (client.closeAfterReply || events.shuttingDown || client.blocked !== undefined) return false
       server.stats.netInputBytes += chunk.length
       parser.feed(chunk)
       send(runBatch(keyspace)[0], durableToken)
       client.outputBufferBytes = unsentBytes()
-      if (outputFull || client.closeAfterReply || unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
+      if (outputFull || client.closeAfterReply || client.blocked !== undefined || unsentBytes() > OUTPUT_HIGH_WATER) {
+        events.wake()
+      }
       return true
     }
 
+    /** Parsed commands wait to run without new input (a wait just ended). */
+    let resumeParsed = false
     for (;;) {
-      if (!outputFull) yield* events.wait
+      if (client.blocked !== undefined) {
+        // Only the end of the wait, or of the connection, gets us out (see the module comment).
+        while (client.blocked !== undefined && !events.closed && !events.shuttingDown && events.failure === undefined) {
+          yield* events.waitForNext
+        }
+        if (client.blocked !== undefined) {
+          server.blocked.release(client)
+          if (events.closed || events.failure !== undefined) return
+          break
+        }
+        resumeParsed = true
+      }
+      sendUnblockedReply()
+      if (!outputFull && !resumeParsed) yield* events.wait
+      resumeParsed = false
       if (events.failure !== undefined) return yield* Effect.die(events.failure)
       if (events.closed) return
       // Messages published before the commands that are waiting go out before their replies.
@@ -205,6 +245,8 @@ export const serveConnection = (
         server.stats.netInputBytes += events.chunkBytes
         for (const chunk of events.takeChunks()) parser.feed(chunk)
       }
+      // A wait ended since the fiber last looked: its reply goes before anything that came after it.
+      sendUnblockedReply()
       send(yield* runPending, durableToken)
       client.outputBufferBytes = unsentBytes()
       // Backpressure: a client that does not read its replies is not read from either.
@@ -217,7 +259,7 @@ export const serveConnection = (
       }
       // Whatever arrived or is still parsed-but-unrun is handled before deciding to close.
       if (client.closeAfterReply) break
-      if (outputFull || events.chunks.length > 0) continue
+      if (outputFull || events.chunks.length > 0 || client.blocked !== undefined) continue
       if (events.ended || events.shuttingDown) break
     }
     // Graceful close: no more messages; replies waiting for the disk go out first, then what is

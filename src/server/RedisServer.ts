@@ -30,9 +30,11 @@ import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../
 import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
+import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
+import { Watches } from "./Watches.js"
 
 export class ServerError extends Data.TaggedError("ServerError")<{
   readonly reason: "ListenFailed"
@@ -99,6 +101,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         stats: emptyStats(),
         clients: new Map(),
         pubsub: pubsub.hub,
+        watches: new Watches(),
+        blocked: new BlockedClients(),
         startedAt: yield* Clock.currentTimeMillis,
         runId: randomBytes(20).toString("hex"),
         tcpPort: config.port,
@@ -149,16 +153,20 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         })
 
       // Idle clients are closed after `timeout` seconds (Redis's clientsCron), on Effect's Clock.
-      // Subscribers are idle by nature and are left alone, as in Redis.
+      // Subscribers and blocked clients are idle by nature and are left alone, as in Redis.
       yield* Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const limit = state.config.timeout * 1000
         if (limit > 0) {
           for (const client of state.clients.values()) {
-            if (now - client.lastInteractionAt > limit && client.pubsub?.subscribed !== true) client.kill()
+            const exempt = client.pubsub?.subscribed === true || client.blocked !== undefined
+            if (now - client.lastInteractionAt > limit && !exempt) client.kill()
           }
         }
       }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
+
+      // Blocked clients' timeouts (BLPOP k 5), on Effect's Clock; checked at least hz times a second.
+      yield* state.blocked.runTimeouts(db.keyspace, () => 1000 / state.config.hz).pipe(Effect.forkIn(scope))
 
       const drainOnce = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis

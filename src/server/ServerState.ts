@@ -8,7 +8,9 @@ import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
 import { Hub } from "../pubsub/Hub.js"
+import { BlockedClients } from "./BlockedClients.js"
 import type { ClientState } from "./ClientState.js"
+import { Watches } from "./Watches.js"
 
 export interface ServerStats {
   totalConnectionsReceived: number
@@ -41,6 +43,10 @@ export interface ServerState {
   readonly clients: Map<number, ClientState>
   /** Channels, patterns and their subscribers; PUBLISH and keyspace notifications go through it. */
   readonly pubsub: Hub
+  /** The keys clients WATCH (transactions). */
+  readonly watches: Watches
+  /** Clients blocked on keys (BLPOP and friends). */
+  readonly blocked: BlockedClients
   /** Unix ms when the server started (uptime), from Effect's Clock. */
   readonly startedAt: number
   /** 40 hex characters, new for every start (INFO's run_id). */
@@ -75,6 +81,8 @@ export const detachedServerState = (
   tcpPort: 0,
   commands,
   pubsub: new Hub(config, () => Date.now()),
+  watches: new Watches(),
+  blocked: new BlockedClients(),
   requestShutdown: () => {},
   shutdownMode: "default",
   persistence: undefined,

@@ -2,8 +2,7 @@
  * The connection family over TCP, byte for byte: PING, ECHO, RESET, HELLO and CLIENT. Every
  * suite runs against our server and, when `redis-server` is installed, against a real Redis 7
  * with the same expectations, so the expectations themselves are checked against the oracle.
- * What only we do (HELLO 3's refusal, CLIENT SETINFO, which arrived in Redis 7.2) is tested on
- * our server alone.
+ * What only we do (CLIENT SETINFO, which arrived in Redis 7.2) is tested on our server alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { RawClient } from "../support/RawClient.js"
@@ -20,12 +19,14 @@ const arity = (name: string) => err(`ERR wrong number of arguments for '${name}'
 const SYNTAX = err("ERR syntax error")
 const BAD_NAME = err("ERR Client names cannot contain spaces, newlines or special characters.")
 
-const helloReply = (id: number | string): Reply =>
-  arr(
-    bulk("server"), bulk("redis"), bulk("version"), bulk("7.0.15"), bulk("proto"), int(2),
-    bulk("id"), int(id), bulk("mode"), bulk("standalone"), bulk("role"), bulk("master"),
-    bulk("modules"), arr()
-  )
+const helloFields = (id: number | string, proto: number): Array<Reply> => [
+  bulk("server"), bulk("redis"), bulk("version"), bulk("7.0.15"), bulk("proto"), int(proto),
+  bulk("id"), int(id), bulk("mode"), bulk("standalone"), bulk("role"), bulk("master"),
+  bulk("modules"), arr()
+]
+const helloReply = (id: number | string): Reply => arr(...helloFields(id, 2))
+/** RESP3's map, read as its flat key/value list. */
+const helloMap = (id: number | string): Reply => ({ kind: "map", value: helloFields(id, 3) })
 
 /** The fields of a CLIENT LIST / CLIENT INFO line, in order. */
 const fieldsOf = (line: string): Map<string, string> =>
@@ -114,6 +115,26 @@ const defineSuite = (label: string, start: () => Promise<RunningServer>) =>
         [["HELLO", "2", "SETNAME", "early", "extra"], err("ERR Syntax error in HELLO option 'extra'")],
         [["CLIENT", "GETNAME"], bulk("early")]
       ], client)
+    })
+
+    it("HELLO 3 switches to RESP3 from its own reply on; HELLO alone keeps it; HELLO 2 and RESET go back", async () => {
+      const client = await connect()
+      const id = await clientId(client)
+      await run([
+        [["HELLO", "3"], helloMap(id)],
+        [["HELLO"], helloMap(id)],
+        [["GET", "no-such-key"], { kind: "null", value: null }],
+        [["HELLO", "3", "AUTH", "default", "anything", "SETNAME", "resp3"], helloMap(id)],
+        [["CLIENT", "GETNAME"], bulk("resp3")],
+        [["HELLO", "3", "AUTH", "nobody", "x"], err("WRONGPASS invalid username-password pair or user is disabled.")],
+        [["HELLO", "4"], err("NOPROTO unsupported protocol version")],
+        [["HELLO", "2"], helloReply(id)],
+        [["GET", "no-such-key"], nil],
+        [["HELLO", "3"], helloMap(id)],
+        [["RESET"], { kind: "simple", value: "RESET" }],
+        [["GET", "no-such-key"], nil]
+      ], client)
+      expect(fieldsOf(textOf(await client.call("CLIENT", "INFO"))).get("resp")).toBe("2")
     })
 
     it("RESET returns the connection to database 0 without a name", async () => {
@@ -291,17 +312,6 @@ describe("connection commands only redfiber has", () => {
     server = await startRedfiber()
   })
   afterAll(() => server.stop())
-
-  it("HELLO 3 is refused until RESP3 lands", async () => {
-    const client = await RawClient.connect(server.port)
-    try {
-      expect(await client.call("HELLO", "3")).toEqual(err("NOPROTO unsupported protocol version"))
-      expect(await client.call("HELLO", "3", "SETNAME", "x")).toEqual(err("NOPROTO unsupported protocol version"))
-      expect(await client.call("CLIENT", "GETNAME")).toEqual(nil)
-    } finally {
-      client.close()
-    }
-  })
 
   it("CLIENT SETINFO stores LIB-NAME and LIB-VER with Redis 7.2's validation", async () => {
     const client = await RawClient.connect(server.port)

@@ -24,6 +24,16 @@ export const isValidClientAttribute = (text: string): boolean => {
 /** Redis's CLIENT_PUBSUB flag: the client has a subscription. */
 const isSubscriber = (client: ClientState): boolean => client.pubsub?.subscribed === true
 
+/** CLIENT LIST's flags, in Redis's order: P(ubsub), x (MULTI), b(locked), d(irty WATCH); N for none. */
+const flagsOf = (client: ClientState): string => {
+  let flags = ""
+  if (isSubscriber(client)) flags += "P"
+  if (client.transaction !== undefined) flags += "x"
+  if (client.blocked !== undefined) flags += "b"
+  if (client.watchTouched) flags += "d"
+  return flags === "" ? "N" : flags
+}
+
 /** Size of a command as it arrived in RESP (what Redis reports as the sender's `qbuf`). */
 const requestSize = (argv: ReadonlyArray<string>): number => {
   let size = 3 + String(argv.length).length
@@ -53,10 +63,12 @@ export const describeClient = (
   return `id=${client.id} addr=${client.address} laddr=${client.localAddress} fd=${client.id + 7} ` +
     `name=${client.name} age=${Math.floor((now - client.createdAt) / 1000)} ` +
     `idle=${Math.max(0, Math.floor((now - client.lastInteractionAt) / 1000))} ` +
-    `flags=${isSubscriber(client) ? "P" : "N"} db=${client.db} sub=${pubsub?.channels.size ?? 0} ` +
-    `psub=${pubsub?.patterns.size ?? 0} ssub=${pubsub?.shardChannels.size ?? 0} multi=-1 qbuf=${qbuf} ` +
+    `flags=${flagsOf(client)} db=${client.db} sub=${pubsub?.channels.size ?? 0} ` +
+    `psub=${pubsub?.patterns.size ?? 0} ssub=${pubsub?.shardChannels.size ?? 0} ` +
+    `multi=${client.transaction?.commands.length ?? -1} qbuf=${qbuf} ` +
     `qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
-    `argv-mem=${argvMem} multi-mem=0 rbs=${REPLY_BUFFER_SIZE} rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
+    `argv-mem=${argvMem} multi-mem=${client.transaction?.memory ?? 0} rbs=${REPLY_BUFFER_SIZE} ` +
+    `rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
     `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=default redir=-1 ` +
     `resp=${client.protocol} lib-name=${client.libName} lib-ver=${client.libVersion}`
 }
@@ -279,6 +291,33 @@ const noEvict = sub({
   run: (ctx, argv) => (isKeyword(argv[2], "ON") || isKeyword(argv[2], "OFF") ? ctx.out.ok() : ctx.out.error(ERR_SYNTAX))
 })
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocked client's wait as a timeout would, or with an error. */
+const unblock = sub({
+  name: "unblock",
+  arity: -3,
+  flags: ADMIN,
+  aclCategories: ADMIN_ACL,
+  summary: "Unblock a client blocked in a blocking command from a different connection",
+  since: "5.0.0",
+  complexity: "O(log N) where N is the number of client connections",
+  run: (ctx, argv) => {
+    if (argv.length > 4) {
+      return ctx.out.error(
+        `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try ${argv[0].toUpperCase()} HELP.`
+      )
+    }
+    let withError = false
+    if (argv.length === 4) {
+      if (isKeyword(argv[3], "ERROR")) withError = true
+      else if (!isKeyword(argv[3], "TIMEOUT")) return ctx.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+    }
+    const id = parseInteger(argv[2])
+    if (id === undefined) return ctx.out.error("ERR value is not an integer or out of range")
+    const target = typeof id === "number" ? ctx.server.clients.get(id) : undefined
+    ctx.out.integer(target !== undefined && ctx.server.blocked.interrupt(target, withError) ? 1 : 0)
+  }
+})
+
 const getredir = sub({
   name: "getredir",
   arity: 2,
@@ -373,5 +412,5 @@ export const clientCommand: CommandSpec = command({
   summary: "A container for client connection commands",
   since: "2.4.0",
   complexity: "Depends on subcommand.",
-  subcommands: [id, setname, getname, setinfo, info, list, kill, noEvict, getredir, trackinginfo, help]
+  subcommands: [id, setname, getname, setinfo, info, list, kill, unblock, noEvict, getredir, trackinginfo, help]
 })

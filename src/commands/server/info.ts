@@ -107,9 +107,9 @@ const clients: Section = (ctx) => {
     ["maxclients", ctx.server.config.maxclients],
     ["client_recent_max_input_buffer", maxInput],
     ["client_recent_max_output_buffer", maxOutput],
-    ["blocked_clients", 0],
+    ["blocked_clients", ctx.server.blocked.size],
     ["tracking_clients", 0],
-    ["clients_in_timeout_table", 0]
+    ["clients_in_timeout_table", ctx.server.blocked.timedSize]
   ]
 }
 

@@ -1,0 +1,419 @@
+/**
+ * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, ... with nothing to pop yet), served first
+ * come, first served per key, as Redis's blocked.c does it:
+ *
+ * - A blocking command that finds nothing calls `block`: its client waits in the FIFO queue of
+ *   each of its keys, and its connection stops running commands (the connection fiber waits for
+ *   `client.blocked` to clear; see Connection.ts). No fiber is started per blocked command.
+ * - A key becomes ready when a list or sorted set is created at it while someone waits there
+ *   (a push, ZADD, a STORE, RENAME, MOVE, COPY, ...: Redis's dbAdd) or when SWAPDB brings one
+ *   in. The keyspace observer notes every key created where a client waits; after each command
+ *   (`afterCommand`, from dispatch) those whose new value is a list or sorted set are queued, and
+ *   unless the command is inside EXEC (which serves after the whole transaction) the queue is
+ *   served at once, inside the same atomic step: each waiting client of the value's type, oldest
+ *   first, gets its pop (logged for the AOF as the pop it performed), until the key is empty.
+ *   A key created as another type does not wake anyone, even if it changes type later (7.0).
+ * - A client that is gone (disconnected, killed) is never served: its element stays.
+ * - Timeouts run on Effect's Clock in one fiber per server (`runTimeouts`), which sleeps until the
+ *   earliest deadline, checking at least every 1/hz second for newer, earlier ones (Redis checks
+ *   its timeout table on the same cadence).
+ *
+ * The observer sits in `keyspace.observers` only while some client is blocked.
+ */
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import type { CommandContext } from "../commands/Command.js"
+import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
+import type { Keyspace } from "../keyspace/Keyspace.js"
+import { typeName } from "../keyspace/Value.js"
+import { ReplyWriter } from "../protocol/ReplyWriter.js"
+import type { ClientState } from "./ClientState.js"
+
+/** The type of value a wait pops from (Redis's BLOCKED_LIST / BLOCKED_ZSET). */
+export type WaitKind = "list" | "zset"
+
+/**
+ * Pops for a blocked client from `key`, which holds a non-empty value of the wait's kind: writes
+ * the client's reply into `ctx.out` (ctx is the client's: its database, protocol and identity)
+ * and logs the pop it performed for the AOF.
+ */
+export type ServeWait = (ctx: CommandContext, key: string) => void
+
+/** One blocked client. */
+export class KeyWait {
+  /** Its place in each key's queue. */
+  readonly nodes: Array<WaitNode> = []
+
+  constructor(
+    readonly client: ClientState,
+    readonly db: Database,
+    readonly kind: WaitKind,
+    readonly keys: ReadonlyArray<string>,
+    /** Unix ms after which it times out; 0 waits forever. */
+    readonly deadline: number,
+    readonly serve: ServeWait,
+    /** The command that blocked, lower case (CLIENT LIST's cmd). */
+    readonly command: string
+  ) {}
+}
+
+class WaitNode {
+  prev: WaitNode | undefined = undefined
+  next: WaitNode | undefined = undefined
+  constructor(readonly wait: KeyWait, readonly queue: WaitQueue) {}
+}
+
+/** The clients blocked on one key, oldest first (a linked list: any of them may leave at any time). */
+class WaitQueue {
+  head: WaitNode | undefined = undefined
+  tail: WaitNode | undefined = undefined
+  size = 0
+  constructor(readonly db: Database, readonly key: string) {}
+
+  append(wait: KeyWait): WaitNode {
+    const node = new WaitNode(wait, this)
+    node.prev = this.tail
+    if (this.tail === undefined) this.head = node
+    else this.tail.next = node
+    this.tail = node
+    this.size++
+    return node
+  }
+
+  remove(node: WaitNode): void {
+    if (node.prev === undefined) this.head = node.next
+    else node.prev.next = node.next
+    if (node.next === undefined) this.tail = node.prev
+    else node.next.prev = node.prev
+    this.size--
+  }
+}
+
+/** What a timed-out wait answers: the null array (Redis's replyToBlockedClientTimedOut). */
+const NULL_ARRAY = [Buffer.from("*-1\r\n"), Buffer.from("_\r\n")]
+export const timeoutReply = (protocol: number): Buffer => NULL_ARRAY[protocol === 3 ? 1 : 0]
+const UNBLOCKED_ERROR = Buffer.from("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+
+export class BlockedClients {
+  /** Keys were created or databases swapped where clients wait: `afterCommand` has work. */
+  pending = false
+  private readonly queues = new Map<Database, Map<string, WaitQueue>>()
+  private blockedCount = 0
+  private timedCount = 0
+  private keyspace: Keyspace | undefined = undefined
+  private installed = false
+  /** Keys created where someone waits, as (database, key) pairs, checked after the command. */
+  private created: Array<Database | string> = []
+  private flushedDbs: Array<Database> = []
+  /** Keys to serve, as (database, key) pairs, each once (Redis's ready_keys). */
+  private ready: Array<Database | string> = []
+  private readonly readySet = new Map<Database, Set<string>>()
+  /** Waits with a deadline, earliest first (entries whose client left are dropped lazily). */
+  private readonly deadlines: Array<KeyWait> = []
+  private wakeTimer: (() => void) | undefined = undefined
+  /** The replies of served clients are written here, one at a time. */
+  private readonly out = new ReplyWriter()
+
+  private readonly observer: KeyspaceHooks = {
+    beforeWrite: (db, key) => {
+      // A write to a key that is not stored yet creates it (Redis's dbAdd).
+      if (this.queues.get(db)?.has(key) === true && db.get(key, Number.NEGATIVE_INFINITY) === undefined) {
+        this.created.push(db, key)
+        this.pending = true
+      }
+    },
+    expired: () => {},
+    flushed: (db) => {
+      if (this.queues.has(db)) {
+        this.flushedDbs.push(db)
+        this.pending = true
+      }
+    }
+  }
+
+  /** Clients blocked now (INFO's blocked_clients). */
+  get size(): number {
+    return this.blockedCount
+  }
+
+  /** Blocked clients with a timeout (INFO's clients_in_timeout_table). */
+  get timedSize(): number {
+    return this.timedCount
+  }
+
+  /** Blocks the client of `ctx` on `keys` (its database); the command replies nothing now. */
+  block(
+    ctx: CommandContext,
+    kind: WaitKind,
+    keys: ReadonlyArray<string>,
+    deadline: number,
+    command: string,
+    serve: ServeWait
+  ): void {
+    const db = ctx.db
+    const distinct = [...new Set(keys)]
+    const wait = new KeyWait(ctx.client, db, kind, distinct, deadline, serve, command)
+    let byKey = this.queues.get(db)
+    if (byKey === undefined) this.queues.set(db, byKey = new Map())
+    for (const key of distinct) {
+      let queue = byKey.get(key)
+      if (queue === undefined) byKey.set(key, queue = new WaitQueue(db, key))
+      wait.nodes.push(queue.append(wait))
+    }
+    ctx.client.blocked = wait
+    this.blockedCount++
+    if (deadline > 0) {
+      this.timedCount++
+      this.pushDeadline(wait)
+      this.wakeTimer?.()
+    }
+    this.keyspace = ctx.keyspace
+    if (!this.installed) {
+      ctx.keyspace.observers.push(this.observer)
+      this.installed = true
+    }
+  }
+
+  /** Ends the client's wait without a reply (disconnect, kill, shutdown): nothing was popped. */
+  release(client: ClientState): void {
+    if (client.blocked !== undefined) this.unblock(client.blocked, undefined)
+  }
+
+  /**
+   * CLIENT UNBLOCK: ends the client's wait as a timeout would, or with the UNBLOCKED error.
+   * False when it is not blocked.
+   */
+  interrupt(client: ClientState, withError: boolean): boolean {
+    const wait = client.blocked
+    if (wait === undefined) return false
+    this.unblock(wait, withError ? UNBLOCKED_ERROR : timeoutReply(client.protocol))
+    return true
+  }
+
+  /** After every command: queues the keys it made ready and, outside EXEC, serves them. */
+  afterCommand(ctx: CommandContext): void {
+    this.pending = false
+    this.noteReadyKeys(ctx.now)
+    if (!ctx.client.inExec) this.serveReady(ctx)
+    if (this.blockedCount === 0) this.uninstall()
+  }
+
+  /** Times out every wait whose deadline is at or before `now`. */
+  timeOutDue(now: number): void {
+    for (;;) {
+      const wait = this.earliest()
+      if (wait === undefined || wait.deadline > now) return
+      this.unblock(wait, timeoutReply(wait.client.protocol))
+    }
+  }
+
+  /** The earliest deadline of a blocked client, if any. */
+  nextDeadline(): number | undefined {
+    return this.earliest()?.deadline
+  }
+
+  /** Suspends until a wait with a deadline is added (the timeout fiber's idle state). */
+  readonly deadlineAdded: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.earliest() !== undefined) return resume(Effect.void)
+    this.wakeTimer = () => {
+      this.wakeTimer = undefined
+      resume(Effect.void)
+    }
+    return Effect.sync(() => {
+      this.wakeTimer = undefined
+    })
+  })
+
+  /**
+   * The timeout fiber of a server: sleeps on Effect's Clock until the earliest deadline (at most
+   * `checkEveryMillis`, so a newer, earlier deadline is not missed by more), then times out, in
+   * one step on the keyspace, every wait that is due.
+   */
+  runTimeouts(keyspace: Ref.Ref<Keyspace>, checkEveryMillis: () => number): Effect.Effect<never> {
+    const blocked = this
+    return Effect.gen(function*() {
+      const clock = yield* Effect.clock
+      for (;;) {
+        const next = blocked.nextDeadline()
+        if (next === undefined) {
+          yield* blocked.deadlineAdded
+          continue
+        }
+        const now = clock.unsafeCurrentTimeMillis()
+        if (next > now) {
+          yield* Effect.sleep(Math.min(next - now, checkEveryMillis()))
+          continue
+        }
+        yield* Ref.update(keyspace, (current) => {
+          blocked.timeOutDue(clock.unsafeCurrentTimeMillis())
+          return current
+        })
+      }
+    })
+  }
+
+  /** Turns the keys created during the command into ready keys when they hold what waiters pop. */
+  private noteReadyKeys(now: number): void {
+    const created = this.created
+    const flushedDbs = this.flushedDbs
+    if (created.length === 0 && flushedDbs.length === 0) return
+    this.created = []
+    this.flushedDbs = []
+    for (let i = 0; i < created.length; i += 2) {
+      const db = created[i] as Database
+      const key = created[i + 1] as string
+      if (this.queues.get(db)?.has(key) === true && this.holdsPoppable(db, key, now)) this.markReady(db, key)
+    }
+    // SWAPDB: every key with waiters that now holds a list or sorted set (Redis's scanDatabaseForReadyKeys).
+    for (const db of flushedDbs) {
+      const byKey = this.queues.get(db)
+      if (byKey === undefined) continue
+      for (const key of byKey.keys()) if (this.holdsPoppable(db, key, now)) this.markReady(db, key)
+    }
+  }
+
+  private holdsPoppable(db: Database, key: string, now: number): boolean {
+    const value = db.get(key, now)
+    if (value === undefined) return false
+    const type = typeName(value)
+    return type === "list" || type === "zset"
+  }
+
+  private markReady(db: Database, key: string): void {
+    let keys = this.readySet.get(db)
+    if (keys === undefined) this.readySet.set(db, keys = new Set())
+    if (keys.has(key)) return
+    keys.add(key)
+    this.ready.push(db, key)
+  }
+
+  /** Serves the ready keys (Redis's handleClientsBlockedOnKeys), until no key is ready. */
+  private serveReady(ctx: CommandContext): void {
+    while (this.ready.length > 0) {
+      const ready = this.ready
+      this.ready = []
+      this.readySet.clear()
+      for (let i = 0; i < ready.length; i += 2) this.serveKey(ctx, ready[i] as Database, ready[i + 1] as string)
+    }
+  }
+
+  /** Serves the clients waiting on one key, oldest first, while it holds something for them. */
+  private serveKey(ctx: CommandContext, db: Database, key: string): void {
+    const queue = this.queues.get(db)?.get(key)
+    if (queue === undefined) return
+    const value = db.get(key, ctx.now)
+    if (value === undefined) return
+    const kind = typeName(value)
+    let node = queue.head
+    while (node !== undefined) {
+      const next = node.next
+      const wait = node.wait
+      if (wait.kind === kind) {
+        if (wait.client.isClosed()) {
+          // Gone (or being killed): it waits no more, and nothing is popped for it.
+          this.unblock(wait, undefined)
+        } else {
+          this.serveOne(ctx, wait, key)
+          // A BLMOVE may have created its destination, where others wait.
+          this.noteReadyKeys(ctx.now)
+          if (db.get(key, ctx.now) === undefined) return
+        }
+      }
+      node = next
+    }
+  }
+
+  private serveOne(ctx: CommandContext, wait: KeyWait, key: string): void {
+    const out = this.out
+    out.protocol = wait.client.protocol
+    const served: CommandContext = {
+      keyspace: ctx.keyspace,
+      db: wait.db,
+      now: ctx.now,
+      out,
+      client: wait.client,
+      server: ctx.server
+    }
+    try {
+      wait.serve(served, key)
+    } catch (defect) {
+      out.truncate(0)
+      out.error(`ERR internal error in '${wait.command}': ${defect instanceof Error ? defect.message : String(defect)}`)
+    }
+    ctx.server.stats.errorReplies += out.errorCount
+    out.errorCount = 0
+    this.unblock(wait, out.take())
+  }
+
+  /** Takes the wait out of every queue and hands the client its reply (none: it just stops waiting). */
+  private unblock(wait: KeyWait, reply: Buffer | undefined): void {
+    const client = wait.client
+    if (client.blocked !== wait) return
+    for (const node of wait.nodes) {
+      const queue = node.queue
+      queue.remove(node)
+      if (queue.size === 0) {
+        const byKey = this.queues.get(queue.db)
+        byKey?.delete(queue.key)
+        if (byKey?.size === 0) this.queues.delete(queue.db)
+      }
+    }
+    client.blocked = undefined
+    this.blockedCount--
+    if (wait.deadline > 0) this.timedCount--
+    if (reply !== undefined) {
+      client.unblockedReply = reply
+      client.wakeBlocked()
+    }
+    // The observer cannot leave while a keyspace hook may be running: `afterCommand` removes it.
+    if (this.blockedCount === 0) this.pending = true
+  }
+
+  private uninstall(): void {
+    if (!this.installed || this.keyspace === undefined) return
+    const at = this.keyspace.observers.indexOf(this.observer)
+    if (at >= 0) this.keyspace.observers.splice(at, 1)
+    this.installed = false
+    this.created = []
+    this.flushedDbs = []
+  }
+
+  // A binary min-heap of waits by deadline.
+
+  private pushDeadline(wait: KeyWait): void {
+    const heap = this.deadlines
+    heap.push(wait)
+    let at = heap.length - 1
+    while (at > 0) {
+      const parent = (at - 1) >> 1
+      if (heap[parent].deadline <= wait.deadline) break
+      heap[at] = heap[parent]
+      at = parent
+    }
+    heap[at] = wait
+  }
+
+  /** The blocked wait with the earliest deadline (waits that ended are dropped on the way). */
+  private earliest(): KeyWait | undefined {
+    const heap = this.deadlines
+    while (heap.length > 0 && heap[0].client.blocked !== heap[0]) this.popDeadline()
+    return heap[0]
+  }
+
+  private popDeadline(): void {
+    const heap = this.deadlines
+    const last = heap.pop()!
+    if (heap.length === 0) return
+    let at = 0
+    for (;;) {
+      const left = 2 * at + 1
+      if (left >= heap.length) break
+      const right = left + 1
+      const child = right < heap.length && heap[right].deadline < heap[left].deadline ? right : left
+      if (heap[child].deadline >= last.deadline) break
+      heap[at] = heap[child]
+      at = child
+    }
+    heap[at] = last
+  }
+}
