@@ -133,14 +133,10 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
     const loadAof = (filePath: string) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const ctx: CommandContext = {
-          keyspace,
-          db: keyspace.databases[0],
-          now,
-          out: new ReplyWriter(),
-          client: new ClientState(0, "aof:0", "aof:0", now, () => {}),
-          server
-        }
+        // Like Redis's AOF client, it never blocks (a blocking command answers as on a timeout).
+        const client = new ClientState(0, "aof:0", "aof:0", now, () => {})
+        client.denyBlocking = true
+        const ctx: CommandContext = { keyspace, db: keyspace.databases[0], now, out: new ReplyWriter(), client, server }
         let commands = 0
         let queued: Array<Array<string>> | undefined
         const started = performance.now()

@@ -192,10 +192,15 @@ export class BlockedClients {
 
   /** After every command: queues the keys it made ready and, outside EXEC, serves them. */
   afterCommand(ctx: CommandContext): void {
-    this.pending = false
     this.noteReadyKeys(ctx.now)
-    if (!ctx.client.inExec) this.serveReady(ctx)
+    if (ctx.client.inExec) {
+      // Served after EXEC itself, the last command to end.
+      this.pending = this.ready.length > 0
+      return
+    }
+    this.serveReady(ctx)
     if (this.blockedCount === 0) this.uninstall()
+    this.pending = false
   }
 
   /** Times out every wait whose deadline is at or before `now`. */

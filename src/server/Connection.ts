@@ -16,7 +16,8 @@
  * there, and the fiber waits — running nothing more, whatever arrives — until the wait ends. The
  * one who ends it (a push served it, the timeout fiber, CLIENT UNBLOCK) leaves the reply in
  * `client.unblockedReply` and wakes the fiber, which sends it and goes on with what came after.
- * A disconnect, a kill or shutdown ends the wait with no reply and nothing popped.
+ * A disconnect (the client closing its side is one: Redis frees a client at EOF), a kill or
+ * shutdown ends the wait with no reply and nothing popped.
  *
  * On shutdown the fiber finishes the commands that have already arrived, flushes its replies and
  * pending messages, and closes; an idle connection closes at once. A client that stops reading is
@@ -84,7 +85,8 @@ export const serveConnection = (
     // (Declared below; only called once the client has subscribed, after a batch ran.)
     client.unsentBytes = () => unsentBytes()
     client.wakeWriter = () => events.wakeForOutput()
-    client.isClosed = () => events.closed
+    // A blocked client that stopped sending is gone too, as for Redis (it frees a client at EOF).
+    client.isClosed = () => events.closed || events.ended
     client.wakeBlocked = () => events.wake()
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
@@ -223,7 +225,7 @@ export const serveConnection = (
     for (;;) {
       if (client.blocked !== undefined) {
         // Only the end of the wait, or of the connection, gets us out (see the module comment).
-        while (client.blocked !== undefined && !events.closed && !events.shuttingDown && events.failure === undefined) {
+        while (client.blocked !== undefined && !client.isClosed() && !events.shuttingDown && events.failure === undefined) {
           yield* events.waitForNext
         }
         if (client.blocked !== undefined) {
