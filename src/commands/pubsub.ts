@@ -143,6 +143,10 @@ const ssubscribe = command({
   since: "7.0.0",
   complexity: "O(N) where N is the number of shard channels to subscribe to.",
   run: (ctx, argv) => {
+    // Unlike SUBSCRIBE, Redis 7.0 makes no exception for a transaction here.
+    if (ctx.client.inExec || ctx.client.denyBlocking) {
+      return ctx.out.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+    }
     const hub = ctx.server.pubsub
     for (let i = 1; i < argv.length; i++) {
       writeSubscription(ctx.out, "ssubscribe", argv[i], hub.ssubscribe(ctx.client, argv[i]))

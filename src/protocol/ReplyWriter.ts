@@ -138,6 +138,16 @@ export class ReplyWriter {
     this.crlf()
   }
 
+  /** Text meant for people (INFO, CLIENT LIST): RESP3's verbatim string, format `txt`; a bulk in RESP2. */
+  verbatim(text: string): void {
+    if (this.protocol !== 3) return this.bulk(text)
+    this.header(61 /* '=' */, text.length + 4)
+    this.ensure(text.length + 6)
+    this.text("txt:")
+    this.text(text)
+    this.crlf()
+  }
+
   /** RESP3's boolean; RESP2 spells it as the integer 1 or 0. */
   boolean(value: boolean): void {
     if (this.protocol === 3) this.raw(value ? "#t\r\n" : "#f\r\n")

@@ -3,8 +3,8 @@
  * few commands and see what they would see from Redis; redis-cli and redis-benchmark (when
  * installed) do their start-up handshakes (COMMAND DOCS, CONFIG GET save/appendonly) and run.
  *
- * node-redis 6 speaks RESP3 by default (it opens with HELLO 3, which we refuse until RESP3
- * lands), so it is asked for RESP2 here, as a user of ours has to for now.
+ * Both libraries speak RESP3 by default (they open with HELLO 3); node-redis is asked for RESP2
+ * here so both protocols are covered (test/commands/resp3.test.ts has them in RESP3).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Redis } from "ioredis"

@@ -75,6 +75,41 @@ describe("repliesAgree", () => {
   })
 })
 
+describe("RESP3 replies and EXEC", () => {
+  const map = (...value: Array<Reply>): Reply => ({ kind: "map", value })
+  const set = (...value: Array<Reply>): Reply => ({ kind: "set", value })
+  const double = (value: string): Reply => ({ kind: "double", value })
+
+  it("keeps RESP3 kinds apart from their RESP2 spellings", () => {
+    expect(repliesAgree("exact", map(bulk("a"), bulk("1")), array(bulk("a"), bulk("1")))).toBe(false)
+    expect(repliesAgree("exact", set(bulk("a")), array(bulk("a")))).toBe(false)
+    expect(repliesAgree("exact", double("1.5"), bulk("1.5"))).toBe(false)
+    expect(repliesAgree("exact", { kind: "null", value: null }, bulk(null))).toBe(false)
+    expect(repliesAgree("exact", { kind: "verbatim", value: "txt:x" }, bulk("txt:x"))).toBe(false)
+  })
+
+  it("unordered and pairs read sets and maps, but never a map as a set or a set as a map", () => {
+    expect(repliesAgree("unordered", set(bulk("a"), bulk("b")), set(bulk("b"), bulk("a")))).toBe(true)
+    expect(repliesAgree("unordered", set(bulk("a")), array(bulk("a")))).toBe(false)
+    expect(repliesAgree("pairs", map(bulk("x"), bulk("1"), bulk("y"), bulk("2")), map(bulk("y"), bulk("2"), bulk("x"), bulk("1")))).toBe(true)
+    expect(repliesAgree("pairs", map(bulk("x"), bulk("1")), map(bulk("x"), bulk("2")))).toBe(false)
+    expect(repliesAgree("unordered", map(bulk("x"), bulk("1")), map(bulk("1"), bulk("x")))).toBe(false)
+  })
+
+  it("exec compares each element with its own check, and anything that is not an array exactly", () => {
+    const checks = ["unordered", "exact"] as const
+    const ours = array(array(bulk("a"), bulk("b")), int("1"))
+    expect(repliesAgree("exec", ours, array(array(bulk("b"), bulk("a")), int("1")), checks)).toBe(true)
+    expect(repliesAgree("exec", ours, array(array(bulk("b"), bulk("a")), int("2")), checks)).toBe(false)
+    expect(repliesAgree("exec", ours, array(array(bulk("b"), bulk("a"))), checks)).toBe(false)
+    expect(repliesAgree("exec", array(array(bulk("a"), bulk("b"))), array(array(bulk("b"), bulk("a"))))).toBe(false)
+    const aborted = error("EXECABORT Transaction discarded because of previous errors.")
+    expect(repliesAgree("exec", aborted, aborted, checks)).toBe(true)
+    expect(repliesAgree("exec", { kind: "array", value: null }, { kind: "array", value: null }, checks)).toBe(true)
+    expect(repliesAgree("exec", { kind: "array", value: null }, array(), checks)).toBe(false)
+  })
+})
+
 describe("describeSample", () => {
   const hash = array(bulk("a"), bulk("1"), bulk("b"), bulk("2"))
   const shown = (argv: Array<string>, reply: Reply) => describeSample(argv, reply, hash, true)

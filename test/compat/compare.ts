@@ -39,6 +39,8 @@ export type Check =
    * of (p)unsubscribe pushes in the order they came (they count down whatever the order).
    */
   | "pubsub"
+  /** EXEC: an array compared element by element with `elementChecks` (anything else exactly). */
+  | "exec"
 
 /**
  * One step. `scan` iterates SCAN (or HSCAN/SSCAN/ZSCAN, whose cursor is the second argument and
@@ -53,13 +55,25 @@ export type Check =
  * connection received meanwhile (pub/sub messages), read up to the reply of a PING sent after it;
  * `collect` sends `argv` and that PING on the main connection and compares every reply before the
  * PING's (commands that answer several pushes, like SUBSCRIBE a b).
+ *
+ * For blocking commands, a step may run on another numbered connection (`on`: 0 is the main one,
+ * 1 the one `other` uses, more are opened on first use): `send` writes `argv` there without
+ * reading a reply and, with `blocked`, waits until each server reports that many blocked clients
+ * (compared: one server not blocking is a mismatch); `drain` reads everything that connection
+ * was sent, up to the reply of a PING, and compares the list.
  */
 export interface Step {
   readonly argv: ReadonlyArray<string>
   readonly check?: Check
-  readonly special?: "scan" | "quit" | "pipeline" | "sleep" | "sample" | "other" | "collect"
+  readonly special?: "scan" | "quit" | "pipeline" | "sleep" | "sample" | "other" | "collect" | "send" | "drain"
   /** For `sample`: the command listing what picks come from, flat pairs (HGETALL) or members. */
   readonly population?: { readonly argv: ReadonlyArray<string>; readonly pairs: boolean }
+  /** The connection the step runs on (0, the main one, when absent). */
+  readonly on?: number
+  /** For `send`: the number of blocked clients to wait for on both servers. */
+  readonly blocked?: number
+  /** For the "exec" check: the check of each element of the array, in order. */
+  readonly elementChecks?: ReadonlyArray<Check>
 }
 
 export type StepInput = Step | ReadonlyArray<string>
@@ -86,6 +100,19 @@ export const otherUnordered = (...argv: Array<string>): Step => ({ argv, special
 export const collect = (...argv: Array<string>): Step => ({ argv, special: "collect" })
 /** `collect` in any order (a bare UNSUBSCRIBE leaves channels in Redis's hash order). */
 export const collectUnordered = (...argv: Array<string>): Step => ({ argv, special: "collect", check: "pubsub" })
+/** `argv` on connection `on` (see `Step`). */
+export const on = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection })
+/** Writes a blocking command on connection `on`, then waits for `blocked` blocked clients on both servers. */
+export const block = (connection: number, blocked: number, ...argv: Array<string>): Step => ({
+  argv,
+  on: connection,
+  special: "send",
+  blocked
+})
+/** Writes `argv` on connection `on` without reading its reply (a command queued behind a blocked one). */
+export const sendOn = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection, special: "send" })
+/** Everything connection `on` received, read up to a PING's reply. */
+export const drain = (connection: number): Step => ({ argv: [], on: connection, special: "drain" })
 export const pipeline = (...commands: Array<Array<string>>): Step => ({
   argv: commands.flatMap((command, i) => (i === 0 ? command : [";", ...command])),
   special: "pipeline"
@@ -108,6 +135,8 @@ export interface Script {
   readonly steps: ReadonlyArray<StepInput>
   /** Commands our server must know for the script to run (else it is skipped, visibly). */
   readonly requires?: ReadonlyArray<string>
+  /** The protocols the script is meant for (both when absent). */
+  readonly protocols?: ReadonlyArray<2 | 3>
 }
 
 export interface Mismatch {
@@ -154,11 +183,25 @@ const withinTolerance = (ours: Reply, redis: Reply, tolerance: bigint): boolean 
   }
 }
 
-const sortedElements = (reply: Reply): string | undefined =>
-  reply.kind === "array" && reply.value !== null ? reply.value.map(showReply).sort().join(", ") : undefined
+/**
+ * The elements of an aggregate reply: an array, a RESP3 set or push, or a RESP3 map as its flat
+ * key/value list; undefined for anything else (a null array included).
+ */
+export const elementsOf = (reply: Reply): ReadonlyArray<Reply> | undefined =>
+  (reply.kind === "array" || reply.kind === "set" || reply.kind === "push" || reply.kind === "map") && reply.value !== null
+    ? reply.value
+    : undefined
+
+/** The elements in a canonical order, with the aggregate's kind (an array is not a set). */
+const sortedElements = (reply: Reply): string | undefined => {
+  const elements = reply.kind !== "map" ? elementsOf(reply) : undefined
+  return elements === undefined ? undefined : `${reply.kind} ${elements.map(showReply).sort().join(", ")}`
+}
 
 const sortedPairs = (reply: Reply, ignoreValueOf?: string): string | undefined => {
-  if (reply.kind !== "array" || reply.value === null || reply.value.length % 2 !== 0) return undefined
+  if ((reply.kind !== "array" && reply.kind !== "map") || reply.value === null || reply.value.length % 2 !== 0) {
+    return undefined
+  }
   const pairs: Array<string> = []
   for (let i = 0; i < reply.value.length; i += 2) {
     const field = reply.value[i]
@@ -166,7 +209,7 @@ const sortedPairs = (reply: Reply, ignoreValueOf?: string): string | undefined =
     const hidden = field.kind !== "error" && field.value === ignoreValueOf
     pairs.push(`${showReply(field)} => ${hidden ? value.kind : showReply(value)}`)
   }
-  return pairs.sort().join("; ")
+  return `${reply.kind} ${pairs.sort().join("; ")}`
 }
 
 /** The "pubsub" check's normal form of a list of replies (see `Check`). */
@@ -175,13 +218,13 @@ const pubsubForm = (reply: Reply): string | undefined => {
   const elements: Array<string> = []
   const counts: Array<string> = []
   for (const element of reply.value) {
-    const parts = element.kind === "array" ? element.value : null
+    const parts = element.kind === "array" || element.kind === "push" || element.kind === "set" ? element.value : null
     const kind = parts?.[0]
     if (parts !== null && parts.length === 3 && kind?.kind === "bulk" && /^p?unsubscribe$/.test(kind.value ?? "")) {
       elements.push(showReply({ kind: "array", value: parts.slice(0, 2) }))
       counts.push(showReply(parts[2]))
     } else if (parts !== null && parts.every((part) => part.kind === "bulk")) {
-      elements.push(`{${parts.map(showReply).sort().join(", ")}}`)
+      elements.push(`${element.kind}{${parts.map(showReply).sort().join(", ")}}`)
     } else {
       elements.push(showReply(element))
     }
@@ -193,8 +236,13 @@ const isTime = (reply: Reply): boolean =>
   reply.kind === "array" && reply.value !== null && reply.value.length === 2 &&
   reply.value.every((part) => part.kind === "bulk" && part.value !== null && /^[0-9]+$/.test(part.value))
 
-/** True when the replies agree under `check`. */
-export const repliesAgree = (check: Check, ours: Reply, redis: Reply): boolean => {
+/** True when the replies agree under `check` (`elementChecks` for "exec"). */
+export const repliesAgree = (
+  check: Check,
+  ours: Reply,
+  redis: Reply,
+  elementChecks: ReadonlyArray<Check> = []
+): boolean => {
   const exact = showReply(ours) === showReply(redis)
   if (exact) return true
   switch (check) {
@@ -224,10 +272,15 @@ export const repliesAgree = (check: Check, ours: Reply, redis: Reply): boolean =
     case "sample":
       return ours.kind === redis.kind && (ours.value === null) === (redis.value === null) &&
         (ours.kind !== "error" || ours.value === redis.value) &&
-        (ours.kind !== "array" || ours.value?.length === redis.value?.length)
+        (elementsOf(ours)?.length === elementsOf(redis)?.length)
     case "pubsub": {
       const a = pubsubForm(ours)
       return a !== undefined && a === pubsubForm(redis)
+    }
+    case "exec": {
+      if (ours.kind !== "array" || redis.kind !== "array" || ours.value === null || redis.value === null) return false
+      if (ours.value.length !== redis.value.length) return false
+      return ours.value.every((element, i) => repliesAgree(elementChecks[i] ?? "exact", element, redis.value![i]))
     }
   }
 }
@@ -285,13 +338,14 @@ const scanAll = async (client: RawClient, argv: ReadonlyArray<string>): Promise<
  * What must hold of a random pick reply, as a comparable text: errors, nils and non-random
  * replies as they are; otherwise the number of picks, "distinct" when the count asked for
  * distinct ones (positive, or no count) and they are, and whether every pick (with its value,
- * for WITHVALUES / WITHSCORES) belongs to `population` (a flat reply: pairs or members).
+ * for WITHVALUES / WITHSCORES) belongs to `population` (pairs or members). RESP3's pairs (a
+ * map, or [member, value] arrays) are read as the flat lists RESP2 sends.
  */
 export const describeSample = (argv: ReadonlyArray<string>, reply: Reply, population: Reply, pairs: boolean): Reply => {
   if (reply.kind !== "array" && reply.kind !== "bulk") return reply
   if (reply.value === null) return reply
   const members = new Map<string, string | undefined>()
-  const listed = population.kind === "array" && population.value !== null ? population.value : []
+  const listed = flattenPairs(elementsOf(population) ?? [])
   for (let i = 0; i < listed.length; i += pairs ? 2 : 1) {
     members.set(showReply(listed[i]), pairs ? showReply(listed[i + 1]) : undefined)
   }
@@ -300,21 +354,26 @@ export const describeSample = (argv: ReadonlyArray<string>, reply: Reply, popula
     return { kind: "simple", value: members.has(member) ? "{1 pick from the population}" : `{not in the population: ${member}}` }
   }
   const withValues = argv.slice(3).some((arg) => /^(withvalues|withscores)$/i.test(arg))
+  const items = withValues ? flattenPairs(reply.value) : reply.value
   const picks: Array<string> = []
   const strays: Array<string> = []
   const step = withValues ? 2 : 1
-  for (let i = 0; i < reply.value.length; i += step) {
-    const member = showReply(reply.value[i])
+  for (let i = 0; i < items.length; i += step) {
+    const member = showReply(items[i])
     picks.push(member)
     const expected = members.get(member)
-    const known = members.has(member) && (!withValues || expected === showReply(reply.value[i + 1] ?? reply))
-    if (!known) strays.push(withValues ? `${member} => ${reply.value[i + 1] ? showReply(reply.value[i + 1]) : "?"}` : member)
+    const known = members.has(member) && (!withValues || expected === showReply(items[i + 1] ?? reply))
+    if (!known) strays.push(withValues ? `${member} => ${items[i + 1] ? showReply(items[i + 1]) : "?"}` : member)
   }
   const distinctAsked = !(argv[2] ?? "").startsWith("-")
   const distinct = distinctAsked && new Set(picks).size === picks.length ? ", distinct" : ""
   const belonging = strays.length === 0 ? "all from the population" : `not in the population: ${strays.join(", ")}`
   return { kind: "simple", value: `{${picks.length} picks${distinct}, ${belonging}}` }
 }
+
+/** [member, value] pairs (RESP3's nesting) as one flat list; a flat list as it is. */
+const flattenPairs = (items: ReadonlyArray<Reply>): ReadonlyArray<Reply> =>
+  items.flatMap((item) => (item.kind === "array" && item.value?.length === 2 ? item.value : [item]))
 
 /** A random-pick command, then its population, on the same connection. */
 const sampleOf = async (client: RawClient, step: Step): Promise<Outcome> => {
@@ -349,10 +408,10 @@ const pipelineAll = async (client: RawClient, argv: ReadonlyArray<string>): Prom
 const DEFAULT_CONFIG = ["CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64"]
 const MARKER = "differential-marker"
 
-/** Whether a reply answers `PING MARKER`, in normal (bulk) or subscribed (push) mode. */
+/** Whether a reply answers `PING MARKER`, in normal (bulk) or RESP2 subscribed (push) mode. */
 const isMarker = (reply: Reply): boolean =>
   (reply.kind === "bulk" && reply.value === MARKER) ||
-  (reply.kind === "array" && reply.value?.length === 2 && reply.value[0].kind === "bulk" &&
+  ((reply.kind === "array" || reply.kind === "push") && reply.value?.length === 2 && reply.value[0].kind === "bulk" &&
     reply.value[0].value === "pong" && reply.value[1].kind === "bulk" && reply.value[1].value === MARKER)
 
 /**
@@ -381,32 +440,64 @@ const readUntilMarker = async (client: RawClient, received: Array<Reply>): Promi
   }
 }
 
-/** The two connections of a differential run, and the servers they talk to. */
+/** Connects to a server, in RESP3 when `protocol` is 3 (HELLO's reply is read and dropped). */
+const connectWith = async (port: number, protocol: number): Promise<RawClient> => {
+  const client = await RawClient.connect(port)
+  if (protocol === 3) await client.call("HELLO", "3")
+  return client
+}
+
+/** Waits until the server behind `control` reports `count` blocked clients; the count it reports last. */
+const blockedClients = async (control: RawClient, count: number): Promise<Outcome> => {
+  const deadline = Date.now() + REPLY_TIMEOUT_MS
+  for (;;) {
+    const info = await request(control, ["INFO", "clients"])
+    if (!("reply" in info)) return info
+    const found = /blocked_clients:(\d+)/.exec(String(info.reply.value))?.[1] ?? "?"
+    if (Number(found) === count || Date.now() > deadline) {
+      return { reply: { kind: "simple", value: `blocked_clients:${found}` } }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/**
+ * The connections of a differential run, and the servers they talk to. In `protocol` 3 every
+ * connection says HELLO 3 first, so whole scripts and sequences run in RESP3 on both servers.
+ */
 export class Pair {
   stepsCompared = 0
   /** Runs cut short because a server stopped answering or closed the connection. */
   brokenRuns = 0
-  /** The second connections of `other` steps, opened on first use. */
+  /** The second connections of `other` steps (connection 1), opened on first use. */
   private seconds: { ours: RawClient; redis: RawClient } | undefined = undefined
+  /** Connections 2 and up of steps with `on`, opened on first use. */
+  private readonly extra = new Map<number, { ours: RawClient; redis: RawClient }>()
+  /** Connections that ask each server how many clients are blocked (RESP2, never blocked). */
+  private controls: { ours: RawClient; redis: RawClient } | undefined = undefined
 
   private constructor(
     private readonly oursServer: RunningRedfiber,
     private readonly redisServer: RunningServer,
     private ours: RawClient,
-    private redis: RawClient
+    private redis: RawClient,
+    readonly protocol: number
   ) {}
 
-  static async open(oursServer: RunningRedfiber, redisServer: RunningServer): Promise<Pair> {
-    const [ours, redis] = await Promise.all([RawClient.connect(oursServer.port), RawClient.connect(redisServer.port)])
-    return new Pair(oursServer, redisServer, ours, redis)
+  static async open(oursServer: RunningRedfiber, redisServer: RunningServer, protocol = 2): Promise<Pair> {
+    const [ours, redis] = await Promise.all([
+      connectWith(oursServer.port, protocol),
+      connectWith(redisServer.port, protocol)
+    ])
+    return new Pair(oursServer, redisServer, ours, redis, protocol)
   }
 
   /** Fresh connections (db 0, no name) and empty keyspaces on both sides. */
   async reset(): Promise<void> {
     this.close()
     ;[this.ours, this.redis] = await Promise.all([
-      RawClient.connect(this.oursServer.port),
-      RawClient.connect(this.redisServer.port)
+      connectWith(this.oursServer.port, this.protocol),
+      connectWith(this.redisServer.port, this.protocol)
     ])
     const [ours, redis] = await Promise.all([request(this.ours, ["FLUSHALL"]), request(this.redis, ["FLUSHALL"])])
     if (!("reply" in redis) || redis.reply.kind !== "simple") throw new Error(`redis FLUSHALL: ${showOutcome(redis)}`)
@@ -434,19 +525,30 @@ export class Pair {
         continue
       }
       const check = step.check ?? "exact"
-      if (step.special === "other" && this.seconds === undefined) {
+      if ((step.special === "other" || step.on === 1) && this.seconds === undefined) {
+        this.seconds = await this.connectBoth()
+      }
+      const connection = step.on ?? 0
+      let target = { ours: this.ours, redis: this.redis }
+      if (connection === 1) target = this.seconds!
+      else if (connection > 1) {
+        let found = this.extra.get(connection)
+        if (found === undefined) this.extra.set(connection, found = await this.connectBoth())
+        target = found
+      }
+      if (step.special === "send" && this.controls === undefined) {
         const [ours, redis] = await Promise.all([
           RawClient.connect(this.oursServer.port),
           RawClient.connect(this.redisServer.port)
         ])
-        this.seconds = { ours, redis }
+        this.controls = { ours, redis }
       }
       const [ours, redis] = await Promise.all([
-        this.exchange(this.ours, this.seconds?.ours, step),
-        this.exchange(this.redis, this.seconds?.redis, step)
+        this.exchange(target.ours, this.seconds?.ours, step, this.controls?.ours),
+        this.exchange(target.redis, this.seconds?.redis, step, this.controls?.redis)
       ])
       this.stepsCompared++
-      const agree = "reply" in ours && "reply" in redis && repliesAgree(check, ours.reply, redis.reply)
+      const agree = "reply" in ours && "reply" in redis && repliesAgree(check, ours.reply, redis.reply, step.elementChecks)
       if (!agree) {
         mismatches.push({ script, index, argv: step.argv, ours: showOutcome(ours), redis: showOutcome(redis), check })
       }
@@ -474,9 +576,30 @@ export class Pair {
     this.seconds?.ours.close()
     this.seconds?.redis.close()
     this.seconds = undefined
+    for (const connections of [...this.extra.values(), ...(this.controls === undefined ? [] : [this.controls])]) {
+      connections.ours.close()
+      connections.redis.close()
+    }
+    this.extra.clear()
+    this.controls = undefined
   }
 
-  private exchange(client: RawClient, second: RawClient | undefined, step: Step): Promise<Outcome> {
+  private async connectBoth(): Promise<{ ours: RawClient; redis: RawClient }> {
+    const [ours, redis] = await Promise.all([
+      connectWith(this.oursServer.port, this.protocol),
+      connectWith(this.redisServer.port, this.protocol)
+    ])
+    return { ours, redis }
+  }
+
+  private exchange(client: RawClient, second: RawClient | undefined, step: Step, control?: RawClient): Promise<Outcome> {
+    if (step.special === "send") {
+      if (client.closed) return Promise.resolve({ failure: "connection already closed" })
+      client.send(...step.argv)
+      if (step.blocked === undefined || control === undefined) return Promise.resolve({ reply: { kind: "simple", value: "<sent>" } })
+      return blockedClients(control, step.blocked)
+    }
+    if (step.special === "drain") return readUntilMarker(client, [])
     if (step.special === "scan") return scanAll(client, step.argv)
     if (step.special === "sample") return sampleOf(client, step)
     if (step.special === "pipeline") return pipelineAll(client, step.argv)
@@ -491,8 +614,8 @@ export class Pair {
   private async reconnect(): Promise<void> {
     this.close()
     ;[this.ours, this.redis] = await Promise.all([
-      RawClient.connect(this.oursServer.port),
-      RawClient.connect(this.redisServer.port)
+      connectWith(this.oursServer.port, this.protocol),
+      connectWith(this.redisServer.port, this.protocol)
     ])
   }
 }

@@ -15,6 +15,7 @@ import { afterRandomPop, setCommands } from "./generators-sets.js"
 import { zsetCommands } from "./generators-zsets.js"
 import { hashCommands } from "./generators-hashes.js"
 import { listCommands } from "./generators-lists.js"
+import { transactionSteps } from "./generators-transactions.js"
 import {
   FAR_FUTURE_MILLIS,
   FAR_FUTURE_SECONDS,
@@ -251,14 +252,23 @@ export const command: Arb<Step> = fc.oneof(
 )
 
 /**
- * A generated script: 5 to 30 commands. DBSIZE counts keys whose time has passed until someone
- * touches them or active expiry (timed differently on each server) removes them, so every
+ * The steps a generated command really sends. DBSIZE counts keys whose time has passed until
+ * someone touches them or active expiry (timed differently on each server) removes them, so every
  * DBSIZE is preceded by an EXISTS over the whole key space, which expires them on both servers.
  */
+const expand = (step: Step): Array<Step> =>
+  step.argv[0] === "DBSIZE" ? [{ argv: ["EXISTS", ...KEYS] }, step] : afterRandomPop(step)
+
+/**
+ * A generated script: 5 to 30 commands or blocks of them (transactions, WATCH, blocking
+ * commands: generators-transactions.ts).
+ */
 export const commandSequence: Arb<Array<Step>> = fc
-  .array(command, { minLength: 5, maxLength: 30, size: "max" })
-  .map((steps) =>
-    steps.flatMap((step) =>
-      step.argv[0] === "DBSIZE" ? [{ argv: ["EXISTS", ...KEYS] }, step] : afterRandomPop(step)
-    )
+  .array(
+    fc.oneof(
+      { weight: 12, arbitrary: command.map(expand) },
+      { weight: 1, arbitrary: transactionSteps(command, shared, expand) }
+    ),
+    { minLength: 5, maxLength: 30, size: "max" }
   )
+  .map((blocks) => blocks.flat())

@@ -93,14 +93,20 @@ describe("typed replies per protocol", () => {
     out.boolean(false)
     out.nullBulk()
     out.nullArray()
+    out.verbatim("a=1\n")
   }
 
-  it("RESP2 spells maps, sets and pushes as arrays, doubles as bulks, booleans as integers", () => {
-    expect(inProtocol(2, typed)).toBe("*4\r\n*3\r\n*3\r\n$3\r\n1.5\r\n$4\r\n-inf\r\n:1\r\n:0\r\n$-1\r\n*-1\r\n")
+  it("RESP2 spells maps, sets and pushes as arrays, doubles as bulks, booleans as integers, verbatim text as a bulk", () => {
+    expect(inProtocol(2, typed)).toBe("*4\r\n*3\r\n*3\r\n$3\r\n1.5\r\n$4\r\n-inf\r\n:1\r\n:0\r\n$-1\r\n*-1\r\n$4\r\na=1\n\r\n")
   })
 
   it("RESP3 uses its own types, and one null for both nulls", () => {
-    expect(inProtocol(3, typed)).toBe("%2\r\n~3\r\n>3\r\n,1.5\r\n,-inf\r\n#t\r\n#f\r\n_\r\n_\r\n")
+    expect(inProtocol(3, typed)).toBe("%2\r\n~3\r\n>3\r\n,1.5\r\n,-inf\r\n#t\r\n#f\r\n_\r\n_\r\n=8\r\ntxt:a=1\n\r\n")
+  })
+
+  it("RESP3's verbatim text may be long", () => {
+    const text = "x".repeat(40_000)
+    expect(inProtocol(3, (out) => out.verbatim(text))).toBe(`=40004\r\ntxt:${text}\r\n`)
   })
 })
 

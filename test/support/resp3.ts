@@ -1,7 +1,7 @@
 /**
- * Exact RESP3 bytes of commands, before connections can switch to RESP3 (HELLO 3 comes later):
+ * Exact RESP3 bytes of commands, without a connection:
  * - `ourResp3Replies` runs them in process on a fresh keyspace with the real command table and a
- *   ReplyWriter set to protocol 3, which is all a RESP3 connection will change;
+ *   ReplyWriter set to protocol 3, which is all HELLO 3 changes for a connection;
  * - `redisResp3Replies` sends them to a real redis-server after HELLO 3 and cuts the bytes into
  *   one reply per command.
  */

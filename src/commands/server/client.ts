@@ -162,7 +162,7 @@ const info = sub({
   summary: "Returns information about the current client connection.",
   since: "6.2.0",
   complexity: "O(1)",
-  run: (ctx, argv) => ctx.out.bulk(`${describeCaller(ctx, argv)}\n`)
+  run: (ctx, argv) => ctx.out.verbatim(`${describeCaller(ctx, argv)}\n`)
 })
 
 const list = sub({
@@ -198,7 +198,7 @@ const list = sub({
     } else {
       return ctx.out.error(ERR_SYNTAX)
     }
-    ctx.out.bulk(text)
+    ctx.out.verbatim(text)
   }
 })
 
@@ -337,7 +337,17 @@ const trackinginfo = sub({
   summary: "Return information about server assisted client side caching for the current connection",
   since: "6.2.0",
   complexity: "O(1)",
-  run: (ctx) => ctx.out.raw("*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n")
+  run: (ctx) => {
+    const out = ctx.out
+    out.mapHeader(3)
+    out.bulk("flags")
+    out.setHeader(1)
+    out.bulk("off")
+    out.bulk("redirect")
+    out.integer(-1)
+    out.bulk("prefixes")
+    out.arrayHeader(0)
+  }
 })
 
 const HELP_LINES = [

@@ -107,17 +107,19 @@ const writeInfo = (out: ReplyWriter, spec: CommandSpec): void => {
   out.bulk(spec.name)
   out.integer(spec.arity)
   const flags = FLAG_ORDER.filter((flag) => spec.flags.includes(flag))
-  out.arrayHeader(flags.length)
+  out.setHeader(flags.length)
   for (const flag of flags) out.simple(flag)
   out.integer(spec.firstKey)
   out.integer(spec.lastKey)
   out.integer(spec.step)
   const categories = aclCategoriesOf(spec)
-  out.arrayHeader(categories.length)
+  out.setHeader(categories.length)
   for (const category of categories) out.simple(`@${category}`)
-  out.arrayHeader(0)
-  out.arrayHeader(0)
-  const subcommands = spec.subcommands ?? []
+  // No tips and no key specs (RESP3 sets); subcommands an array, or an empty set for none.
+  out.setHeader(0)
+  out.setHeader(0)
+  const subcommands = spec.subcommands
+  if (subcommands === undefined) return out.setHeader(0)
   out.arrayHeader(subcommands.length)
   for (const sub of subcommands) writeInfo(out, sub)
 }
@@ -125,7 +127,7 @@ const writeInfo = (out: ReplyWriter, spec: CommandSpec): void => {
 const writeDocs = (out: ReplyWriter, spec: CommandSpec): void => {
   const subcommands = spec.subcommands
   const fields = 3 + (spec.complexity === undefined ? 0 : 1) + (subcommands === undefined ? 0 : 1)
-  out.arrayHeader(fields * 2)
+  out.mapHeader(fields)
   out.bulk("summary")
   out.bulk(spec.summary)
   out.bulk("since")
@@ -138,7 +140,7 @@ const writeDocs = (out: ReplyWriter, spec: CommandSpec): void => {
   }
   if (subcommands !== undefined) {
     out.bulk("subcommands")
-    out.arrayHeader(subcommands.length * 2)
+    out.mapHeader(subcommands.length)
     for (const sub of subcommands) {
       out.bulk(sub.name)
       writeDocs(out, sub)
@@ -221,7 +223,7 @@ const docs = command({
       const spec = findByFullName(ctx.server.commands, argv[i])
       if (spec !== undefined) found.push(spec)
     }
-    ctx.out.arrayHeader(found.length * 2)
+    ctx.out.mapHeader(found.length)
     for (const spec of found) {
       ctx.out.bulk(spec.name)
       writeDocs(ctx.out, spec)

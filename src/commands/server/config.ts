@@ -43,7 +43,7 @@ const get = command({
         if (!found.has(parameter) && globMatch(pattern, parameter.name)) found.set(parameter, parameter.name)
       }
     }
-    ctx.out.arrayHeader(found.size * 2)
+    ctx.out.mapHeader(found.size)
     for (const [parameter, name] of found) {
       ctx.out.bulk(name)
       ctx.out.bulk(parameter.get(config, ctx.server))

@@ -334,7 +334,7 @@ const info = command({
   run: (ctx, argv) => {
     const asked: Array<string> = []
     for (let i = 1; i < argv.length; i++) asked.push(argv[i].toLowerCase())
-    ctx.out.bulk(infoText(ctx, asked))
+    ctx.out.verbatim(infoText(ctx, asked))
   }
 })
 

@@ -55,6 +55,8 @@ export const pubsubScripts: ReadonlyArray<Script> = [
   {
     name: "subscribed mode: only (un)subscribing, PING, QUIT and RESET",
     requires: ["SUBSCRIBE"],
+    // RESP3 has no subscribed mode: there, these commands run (and a PUBLISH to itself pushes).
+    protocols: [2],
     steps: [
       collect("SUBSCRIBE", "s2:a"),
       ["PING"],
