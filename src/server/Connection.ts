@@ -110,6 +110,7 @@ export const serveConnection = (
       ctx.keyspace = keyspace
       ctx.db = keyspace.databases[client.db]
       ctx.now = clock.unsafeCurrentTimeMillis()
+      keyspace.access.setTime(ctx.now)
       client.lastInteractionAt = ctx.now
       out.protocol = client.protocol
       outputFull = false

@@ -19,17 +19,20 @@ const deleteKeys = (ctx: CommandContext, argv: ReadonlyArray<string>): number =>
   return removed
 }
 
-/** A read lookup for the keys family: a missing key is announced (`keymiss`), as in Redis. */
-export const lookupRead = (ctx: CommandContext, key: string) => {
-  const value = ctx.db.get(key, ctx.now)
+/**
+ * A read lookup for the keys family: a missing key is announced (`keymiss`), as in Redis. It is
+ * not an access (EXISTS, TYPE and TTL look with Redis's LOOKUP_NOTOUCH) unless `touch` says so.
+ */
+export const lookupRead = (ctx: CommandContext, key: string, touch = false) => {
+  const value = touch ? ctx.db.get(key, ctx.now) : ctx.db.peekValue(key, ctx.now)
   if (value === undefined) notify(ctx, NotifyType.KeyMiss, "keymiss", key)
   return value
 }
 
-/** How many of argv[1..] exist (a repeated key counts each time). */
-const countExisting = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {
+/** How many of argv[1..] exist (a repeated key counts each time); TOUCH counts them as accessed. */
+const countExisting = (ctx: CommandContext, argv: ReadonlyArray<string>, touch: boolean): number => {
   let found = 0
-  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i]) !== undefined) found++
+  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i], touch) !== undefined) found++
   return found
 }
 
@@ -71,7 +74,7 @@ const exists = command({
   summary: "Determine if a key exists",
   since: "1.0.0",
   complexity: "O(N) where N is the number of keys to check.",
-  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv))
+  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv, false))
 })
 
 const touch = command({
@@ -84,8 +87,7 @@ const touch = command({
   summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
   since: "3.2.1",
   complexity: "O(N) where N is the number of keys that will be touched.",
-  // No access times are kept (OBJECT IDLETIME answers 0), so touching is counting.
-  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv))
+  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv, true))
 })
 
 const type = command({
