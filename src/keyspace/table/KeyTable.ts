@@ -129,9 +129,24 @@ export class KeyTable {
 
   // ---------------------------------------------------------------------------- lookup
 
+  /**
+   * The last key hashed and its hash: a command often looks a key up and then writes it (INCR
+   * of a new key, SET after its expiry check), and the second hash is then free.
+   */
+  private memoKey = ""
+  private memoHash = hashKey("")
+
+  private hashOf(key: string): number {
+    if (key === this.memoKey) return this.memoHash
+    const hash = hashKey(key)
+    this.memoKey = key
+    this.memoHash = hash
+    return hash
+  }
+
   /** The record of `key`, or -1. */
   find(key: string): number {
-    return this.findHashed(key, hashKey(key))
+    return this.findHashed(key, this.hashOf(key))
   }
 
   private findHashed(key: string, hash: number): number {
@@ -244,7 +259,7 @@ export class KeyTable {
    * `keepExpire`, and clearing the encoding note. Returns the record.
    */
   put(key: string, value: unknown, keepExpire: boolean): number {
-    const hash = hashKey(key)
+    const hash = this.hashOf(key)
     const ref = this.findHashed(key, hash)
     if (ref === -1) return this.insert(key, hash, value)
     return this.overwrite(ref, value, keepExpire, true)
