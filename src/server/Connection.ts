@@ -185,8 +185,15 @@ export const serveConnection = (
     // to 0.95× of a bare `node:net` server. Whatever has to wait — backpressure, closing,
     // shutdown, a failure — wakes the fiber, which owns the connection throughout.
     const keyspace = yield* Ref.get(deps.keyspace)
+    events.flushInline = () => {
+      flushMessages()
+      // Past the high-water mark the fiber takes over (it pauses reading until the socket drains).
+      if (unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
+    }
     events.runInline = (chunk) => {
       if (client.closeAfterReply || events.shuttingDown) return false
+      // Messages published before this chunk's commands go out before their replies.
+      if (events.outputPending) flushMessages()
       server.stats.netInputBytes += chunk.length
       parser.feed(chunk)
       send(runBatch(keyspace)[0], durableToken)
