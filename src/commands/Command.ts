@@ -7,6 +7,7 @@
  */
 import type { Database } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
+import type { RedisValue } from "../keyspace/Value.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { ClientState } from "../server/ClientState.js"
 import type { ServerState } from "../server/ServerState.js"
@@ -86,3 +87,13 @@ export const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
  */
 export const propagateAs = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
   ctx.keyspace.commandLog.rewrite(ctx.db.id, argv)
+
+/**
+ * Stores a command's result at `key` (the *STORE commands) as Redis's `setKey` does: a key whose
+ * time has passed is removed first, as expired (its `expired` event, then `new` for the store),
+ * instead of being silently replaced. Free when no key has a TTL.
+ */
+export const storeResultAt = (ctx: CommandContext, key: string, value: RedisValue): void => {
+  if (ctx.db.volatileCount !== 0) ctx.db.lookup(key, ctx.now)
+  ctx.db.set(key, value)
+}

@@ -4,6 +4,7 @@
  * The increment is checked before the key, a missing field counts as 0, and the result is
  * written like any field (so a long result can turn the hash into a "hashtable").
  */
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "../strings/long-double.js"
 import { compactInt64, outsideInt64 } from "../strings/shared.js"
@@ -39,6 +40,7 @@ const hincrby = hashCommand({
       result = compactInt64(exact)
     }
     setField(ctx.server.config, writeTarget(ctx, key, existing), field, String(result))
+    notify(ctx, NotifyType.Hash, "hincrby", key)
     ctx.out.integer(result)
   }
 })
@@ -68,6 +70,7 @@ const hincrbyfloat = hashCommand({
     if (sum === INFINITE) return ctx.out.error("ERR increment would produce NaN or Infinity")
     const text = formatLongDouble(sum)
     setField(ctx.server.config, writeTarget(ctx, key, existing), field, text)
+    notify(ctx, NotifyType.Hash, "hincrbyfloat", key)
     ctx.out.bulk(text)
   }
 })

@@ -2,6 +2,7 @@
  * Single fields of a hash: HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HEXISTS, HLEN, HSTRLEN.
  * HSET and HGET are the hot hash commands: a lookup, a Map operation per field and the reply.
  */
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
 import { hashCommand, hashForRead, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
@@ -19,6 +20,7 @@ const setPairs = (ctx: CommandContext, argv: ReadonlyArray<string>, name: string
   const config = ctx.server.config
   let added = 0
   for (let i = 2; i < argv.length; i += 2) if (setField(config, hash, argv[i], argv[i + 1])) added++
+  notify(ctx, NotifyType.Hash, "hset", key)
   return added
 }
 
@@ -61,6 +63,7 @@ const hsetnx = hashCommand({
     if (existing === WRONG_TYPE) return
     if (existing !== undefined && existing.fields.has(argv[2])) return ctx.out.integer(0)
     setField(ctx.server.config, writeTarget(ctx, key, existing), argv[2], argv[3])
+    notify(ctx, NotifyType.Hash, "hset", key)
     ctx.out.integer(1)
   }
 })
@@ -114,7 +117,10 @@ const hdel = hashCommand({
       hash.delete(argv[i])
       removed++
     }
-    if (hash.size === 0) ctx.db.delete(key)
+    if (removed > 0) {
+      notify(ctx, NotifyType.Hash, "hdel", key)
+      if (hash.size === 0) deleteAndNotify(ctx, key)
+    }
     ctx.out.integer(removed)
   }
 })

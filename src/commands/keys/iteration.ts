@@ -1,6 +1,7 @@
 /**
- * Walking the keyspace: KEYS, SCAN, RANDOMKEY. Expired keys are never answered (and are removed
- * when met). SCAN's cursor is Redis's: a position in the hash table with its bits reversed, so
+ * Walking the keyspace: KEYS, SCAN, RANDOMKEY. Expired keys are never answered; SCAN and
+ * RANDOMKEY remove those they meet, KEYS leaves them to expire later (as Redis 7.0 does: no
+ * `expired` event, DBSIZE unchanged). SCAN's cursor is Redis's: a position in the hash table with its bits reversed, so
  * a key present for the whole iteration is returned at least once even if the table is resized
  * in between (see `KeyTable.scanStep`).
  */
@@ -23,9 +24,12 @@ const keys = command({
     const pattern = argv[1]
     const everything = pattern === "*"
     const db = ctx.db
+    const now = ctx.now
     const found: Array<string> = []
     for (const key of db.keys()) {
-      if ((everything || globMatch(pattern, key)) && db.has(key, ctx.now)) found.push(key)
+      if (!everything && !globMatch(pattern, key)) continue
+      const at = db.expiresAt(key)
+      if (at === undefined || at > now) found.push(key)
     }
     ctx.out.bulkArray(found)
   }

@@ -3,6 +3,7 @@
  * exactly where Redis signals the key as modified (LTRIM always does, even when it removes
  * nothing; the others only when something changed), and an emptied list is deleted.
  */
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
 import { deleteIfEmpty, listCommand, listForWrite, resolveIndex, WRONG_TYPE } from "./shared.js"
@@ -25,6 +26,7 @@ const lset = listCommand({
     if (at === undefined) return ctx.out.error("ERR index out of range")
     ctx.db.willModify(key)
     list.setAt(at, argv[3])
+    notify(ctx, NotifyType.List, "lset", key)
     ctx.out.ok()
   }
 })
@@ -48,6 +50,7 @@ const linsert = listCommand({
     if (pivot < 0) return ctx.out.integer(-1)
     ctx.db.willModify(key)
     list.insertAt(after ? pivot + 1 : pivot, argv[4])
+    notify(ctx, NotifyType.List, "linsert", key)
     ctx.out.integer(list.length)
   }
 })
@@ -71,6 +74,7 @@ const lrem = listCommand({
     if (list.indexOf(element) < 0) return ctx.out.integer(0)
     ctx.db.willModify(key)
     const removed = list.remove(element, Math.abs(count), count < 0)
+    notify(ctx, NotifyType.List, "lrem", key)
     deleteIfEmpty(ctx, key, list)
     ctx.out.integer(removed)
   }
@@ -95,8 +99,10 @@ const ltrim = listCommand({
     if (start < 0) start = Math.max(0, length + start)
     if (end < 0) end = length + end
     ctx.db.willModify(key)
-    if (start > end || start >= length) ctx.db.delete(key)
-    else list.keepRange(start, Math.min(end, length - 1))
+    const emptied = start > end || start >= length
+    if (!emptied) list.keepRange(start, Math.min(end, length - 1))
+    notify(ctx, NotifyType.List, "ltrim", key)
+    if (emptied) deleteAndNotify(ctx, key)
     ctx.out.ok()
   }
 })

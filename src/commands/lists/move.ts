@@ -6,9 +6,12 @@
  */
 import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
-import { deleteIfEmpty, listCommand, listForWrite, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
+import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
 
-/** Pops from one end of `source` and pushes onto one end of `destination`; replies the element. */
+/**
+ * Pops from one end of `source` and pushes onto one end of `destination`; replies the element.
+ * Redis announces the push before the pop (then `del` of an emptied source).
+ */
 const move = (ctx: CommandContext, source: string, destination: string, fromHead: boolean, toHead: boolean) => {
   const from = listForWrite(ctx, source)
   if (from === WRONG_TYPE) return
@@ -20,6 +23,8 @@ const move = (ctx: CommandContext, source: string, destination: string, fromHead
   const target = pushTarget(ctx, destination, to)
   if (toHead) target.pushHead(element)
   else target.pushTail(element)
+  notifyPush(ctx, destination, toHead)
+  notifyPop(ctx, source, fromHead)
   deleteIfEmpty(ctx, source, from)
   ctx.out.bulk(element)
 }
@@ -100,6 +105,7 @@ const lmpop = listCommand({
       out.bulk(key)
       out.arrayHeader(n)
       for (let j = 0; j < n; j++) out.bulk((fromHead ? list.popHead() : list.popTail()) as string)
+      notifyPop(ctx, key, fromHead)
       deleteIfEmpty(ctx, key, list)
       return
     }

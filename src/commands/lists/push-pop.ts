@@ -5,7 +5,7 @@
 import { parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
-import { deleteIfEmpty, listCommand, listForWrite, pushTarget, WRONG_TYPE } from "./shared.js"
+import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, pushTarget, WRONG_TYPE } from "./shared.js"
 
 const ERR_COUNT = "ERR value is out of range, must be positive"
 
@@ -18,6 +18,7 @@ const push = (ctx: CommandContext, argv: ReadonlyArray<string>, toHead: boolean,
   const list = pushTarget(ctx, key, existing)
   if (toHead) for (let i = 2; i < argv.length; i++) list.pushHead(argv[i])
   else for (let i = 2; i < argv.length; i++) list.pushTail(argv[i])
+  notifyPush(ctx, key, toHead)
   ctx.out.integer(list.length)
 }
 
@@ -41,12 +42,14 @@ const pop = (ctx: CommandContext, argv: ReadonlyArray<string>, fromHead: boolean
   ctx.db.willModify(key)
   if (count < 0) {
     const element = fromHead ? list.popHead() : list.popTail()
+    notifyPop(ctx, key, fromHead)
     deleteIfEmpty(ctx, key, list)
     return ctx.out.bulk(element as string)
   }
   const n = Math.min(count, list.length)
   ctx.out.arrayHeader(n)
   for (let i = 0; i < n; i++) ctx.out.bulk((fromHead ? list.popHead() : list.popTail()) as string)
+  notifyPop(ctx, key, fromHead)
   deleteIfEmpty(ctx, key, list)
 }
 

@@ -5,6 +5,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandSpec } from "../Command.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
@@ -25,6 +26,7 @@ const sadd = setCommand({
       const set = new SetValue()
       for (let i = 2; i < argv.length; i++) if (set.add(argv[i], limit)) added++
       db.set(key, set)
+      notify(ctx, NotifyType.Set, "sadd", key)
     } else if (found instanceof SetValue) {
       for (let i = 2; i < argv.length; i++) {
         const member = argv[i]
@@ -33,6 +35,7 @@ const sadd = setCommand({
         found.insertAbsent(member, limit)
         added++
       }
+      if (added > 0) notify(ctx, NotifyType.Set, "sadd", key)
     } else {
       return ctx.out.error(WRONGTYPE)
     }
@@ -58,10 +61,11 @@ const srem = setCommand({
         if (removed === 0) ctx.db.willModify(key)
         set.remove(argv[i])
         removed++
-        if (set.size === 0) {
-          ctx.db.delete(key)
-          break
-        }
+        if (set.size === 0) break
+      }
+      if (removed > 0) {
+        notify(ctx, NotifyType.Set, "srem", key)
+        if (set.size === 0) deleteAndNotify(ctx, key)
       }
     }
     ctx.out.integer(removed)
@@ -145,14 +149,17 @@ const smove = setCommand({
     if (!source.has(member)) return ctx.out.integer(0)
     ctx.db.willModify(sourceKey)
     source.remove(member)
-    if (source.size === 0) ctx.db.delete(sourceKey)
+    notify(ctx, NotifyType.Set, "srem", sourceKey)
+    if (source.size === 0) deleteAndNotify(ctx, sourceKey)
     if (destination === undefined) {
       const created = new SetValue()
       created.add(member, maxIntset(ctx))
       ctx.db.set(destinationKey, created)
+      notify(ctx, NotifyType.Set, "sadd", destinationKey)
     } else if (!destination.has(member)) {
       ctx.db.willModify(destinationKey)
       destination.add(member, maxIntset(ctx))
+      notify(ctx, NotifyType.Set, "sadd", destinationKey)
     }
     ctx.out.integer(1)
   }

@@ -6,6 +6,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX } from "../arguments.js"
 import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
@@ -69,9 +70,11 @@ const spopWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void =
   const size = set.size
   const db = ctx.db
   const logged = ctx.keyspace.commandLog.enabled
+  // Redis announces `spop` before popping, whichever way it then pops.
+  notify(ctx, NotifyType.Set, "spop", key)
   if (count >= size) {
     replyMembers(ctx, inRedisOrder(set.members, set.intset))
-    db.delete(key)
+    deleteAndNotify(ctx, key)
     if (logged) propagateAs(ctx, ["DEL", key])
     return
   }
@@ -118,7 +121,8 @@ const spop = setCommand({
     if (set === undefined) return ctx.out.nullBulk()
     ctx.db.willModify(key)
     const member = set.removeAt(randomIndex(set.size))
-    if (set.size === 0) ctx.db.delete(key)
+    notify(ctx, NotifyType.Set, "spop", key)
+    if (set.size === 0) deleteAndNotify(ctx, key)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SREM", key, member])
     ctx.out.bulk(member)
   }

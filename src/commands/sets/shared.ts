@@ -4,6 +4,7 @@
  * order Redis sends them (an intset is sorted; a hashtable's order is its own).
  */
 import { compareIntegerTexts, SetValue } from "../../keyspace/values/SetValue.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 
 type SetCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
@@ -21,13 +22,14 @@ export const setCommand = (spec: SetCommandInput): CommandSpec =>
 export const maxIntset = (ctx: CommandContext): number => Math.min(ctx.server.config.setMaxIntsetEntries, 1 << 30)
 
 /**
- * A lookup for reading (counts a keyspace hit or miss, as Redis's `lookupKeyRead`): the set,
- * undefined for a missing key, or null for a key of another type.
+ * A lookup for reading (counts a keyspace hit or miss and announces a miss, as Redis's
+ * `lookupKeyRead`): the set, undefined for a missing key, or null for a key of another type.
  */
 export const readSet = (ctx: CommandContext, key: string): SetValue | undefined | null => {
   const value = ctx.db.get(key, ctx.now)
   if (value === undefined) {
     ctx.server.stats.keyspaceMisses++
+    notify(ctx, NotifyType.KeyMiss, "keymiss", key)
     return undefined
   }
   ctx.server.stats.keyspaceHits++

@@ -7,6 +7,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_FLOAT, ERR_SYNTAX } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { formatScore, parseScore } from "./score-text.js"
@@ -119,6 +120,8 @@ const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: nu
   }
   if (pairs > SCRATCH_KEPT) scores.length = 0
   if (created) ctx.db.set(key, zset)
+  // Only a change is announced (ZADD INCR by 0 changes nothing), as `zincr` for INCR.
+  if (added + updated > 0) notify(ctx, NotifyType.Zset, incr ? "zincr" : "zadd", key)
   if (incr) {
     if (processed === 0) ctx.out.nullBulk()
     else ctx.out.double(formatScore(result))
@@ -166,10 +169,11 @@ const zrem = zsetCommand({
         if (removed === 0) ctx.db.willModify(key)
         zset.remove(argv[i])
         removed++
-        if (zset.size === 0) {
-          ctx.db.delete(key)
-          break
-        }
+        if (zset.size === 0) break
+      }
+      if (removed > 0) {
+        notify(ctx, NotifyType.Zset, "zrem", key)
+        if (zset.size === 0) deleteAndNotify(ctx, key)
       }
     }
     ctx.out.integer(removed)

@@ -9,9 +9,10 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { parseScore } from "./score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 
@@ -73,8 +74,10 @@ const generic = (
     const key = argv[numkeysIndex + 1 + i]
     // Looked up for reading (hits and misses count) even with a destination, as in Redis 7.0.
     const value = ctx.db.get(key, ctx.now)
-    if (value === undefined) ctx.server.stats.keyspaceMisses++
-    else ctx.server.stats.keyspaceHits++
+    if (value === undefined) {
+      ctx.server.stats.keyspaceMisses++
+      notify(ctx, NotifyType.KeyMiss, "keymiss", key)
+    } else ctx.server.stats.keyspaceHits++
     if (value !== undefined && !(value instanceof SortedSetValue) && !(value instanceof SetValue)) {
       return out.error(WRONGTYPE)
     }
@@ -163,10 +166,12 @@ const generic = (
   const members = entries.map((entry) => entry[0])
   if (store !== undefined) {
     if (members.length === 0) {
-      ctx.db.delete(store)
+      deleteAndNotify(ctx, store)
       return out.integer(0)
     }
-    ctx.db.set(store, SortedSetValue.fromSorted(scores, members, ctx.server.config))
+    storeResultAt(ctx, store, SortedSetValue.fromSorted(scores, members, ctx.server.config))
+    // The event is the command's name: zunionstore, zinterstore, zdiffstore.
+    notify(ctx, NotifyType.Zset, name, store)
     return out.integer(members.length)
   }
   scoredHeader(out, members.length, withScores)

@@ -5,6 +5,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
@@ -85,7 +86,8 @@ export const popFirstNonEmpty = (
     else cursor.prev()
   }
   removeRanks(zset, where === POP_MIN ? 0 : size - popped, popped)
-  if (zset.size === 0) ctx.db.delete(key)
+  notify(ctx, NotifyType.Zset, where === POP_MIN ? "zpopmin" : "zpopmax", key)
+  if (zset.size === 0) deleteAndNotify(ctx, key)
   return true
 }
 

@@ -9,9 +9,10 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { LONG_MAX, rangeLong } from "../collection-args.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import {
   lexRangeFirst,
   lexRangeLast,
@@ -191,7 +192,7 @@ const execute = (ctx: CommandContext, argv: ReadonlyArray<string>, keyIndex: num
   if (zset === null) return ctx.out.error(WRONGTYPE)
   if (zset === undefined) {
     if (store === undefined) return ctx.out.arrayHeader(0)
-    ctx.db.delete(store)
+    deleteAndNotify(ctx, store)
     return ctx.out.integer(0)
   }
   if (store === undefined && request.kind !== BY_LEX) {
@@ -213,7 +214,7 @@ const execute = (ctx: CommandContext, argv: ReadonlyArray<string>, keyIndex: num
     return
   }
   if (members.length === 0) {
-    ctx.db.delete(store)
+    deleteAndNotify(ctx, store)
     return ctx.out.integer(0)
   }
   // Redis sizes the new set by the rank range's length (unknown for score and lex: 0).
@@ -221,7 +222,8 @@ const execute = (ctx: CommandContext, argv: ReadonlyArray<string>, keyIndex: num
   const stored = new SortedSetValue()
   stored.listpack = request.kind !== BY_RANK || members.length <= config.zsetMaxListpackEntries
   for (let i = 0; i < members.length; i++) stored.insert(members[i], scores[i], config)
-  ctx.db.set(store, stored)
+  storeResultAt(ctx, store, stored)
+  notify(ctx, NotifyType.Zset, "zrangestore", store)
   ctx.out.integer(members.length)
 }
 

@@ -4,6 +4,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { LONG_MAX, rangeLong } from "../collection-args.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import {
@@ -20,12 +21,23 @@ import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, removeRanks, writeZset,
 
 const INT64_MIN = -LONG_MAX - 1n
 
-/** Removes the run [from, from + count) of the set at `key` and answers how many went. */
-const removeRun = (ctx: CommandContext, key: string, zset: SortedSetValue, from: number, count: number): void => {
+/**
+ * Removes the run [from, from + count) of the set at `key`, announcing `event` (the command's
+ * name) when something went, and answers how many went.
+ */
+const removeRun = (
+  ctx: CommandContext,
+  event: string,
+  key: string,
+  zset: SortedSetValue,
+  from: number,
+  count: number
+): void => {
   if (count > 0) {
     ctx.db.willModify(key)
     removeRanks(zset, from, count)
-    if (zset.size === 0) ctx.db.delete(key)
+    notify(ctx, NotifyType.Zset, event, key)
+    if (zset.size === 0) deleteAndNotify(ctx, key)
   }
   ctx.out.integer(Math.max(0, count))
 }
@@ -65,7 +77,7 @@ const zremrangebyrank = removeCommand(
     if (start < 0) start = 0
     if (start > end || start >= size) return ctx.out.integer(0)
     if (end >= size) end = size - 1
-    removeRun(ctx, argv[1], zset, start, end - start + 1)
+    removeRun(ctx, "zremrangebyrank", argv[1], zset, start, end - start + 1)
   }
 )
 
@@ -81,7 +93,7 @@ const zremrangebyscore = removeCommand(
     if (zset === null) return ctx.out.error(WRONGTYPE)
     if (zset === undefined) return ctx.out.integer(0)
     const from = scoreRangeFrom(zset, scoreRange)
-    removeRun(ctx, argv[1], zset, from, scoreRangeTo(zset, scoreRange) - from)
+    removeRun(ctx, "zremrangebyscore", argv[1], zset, from, scoreRangeTo(zset, scoreRange) - from)
   }
 )
 
@@ -105,7 +117,7 @@ const zremrangebylex = removeCommand(
         count++
       } while (cursor.next())
     }
-    removeRun(ctx, argv[1], zset, from, count)
+    removeRun(ctx, "zremrangebylex", argv[1], zset, from, count)
   }
 )
 

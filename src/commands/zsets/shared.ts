@@ -6,6 +6,7 @@
 import { ScoreTree, TreeCursor } from "../../keyspace/values/ScoreTree.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { formatScore } from "./score-text.js"
 
@@ -29,13 +30,14 @@ export const ERR_NOT_FLOAT_RANGE = "ERR min or max is not a float"
 export const ERR_NOT_LEX_RANGE = "ERR min or max not valid string range item"
 
 /**
- * A lookup for reading (counts a keyspace hit or miss, as Redis's `lookupKeyRead`): the sorted
- * set, undefined for a missing key, or null for a key of another type.
+ * A lookup for reading (counts a keyspace hit or miss and announces a miss, as Redis's
+ * `lookupKeyRead`): the sorted set, undefined for a missing key, or null for a key of another type.
  */
 export const readZset = (ctx: CommandContext, key: string): SortedSetValue | undefined | null => {
   const value = ctx.db.get(key, ctx.now)
   if (value === undefined) {
     ctx.server.stats.keyspaceMisses++
+    notify(ctx, NotifyType.KeyMiss, "keymiss", key)
     return undefined
   }
   ctx.server.stats.keyspaceHits++
