@@ -11,13 +11,12 @@
  * error later servers give for counts past their limit.
  */
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import type { HashValue } from "../../keyspace/values/HashValue.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const MAX_REPLY_BYTES = 512 * 1024 * 1024
-const LONG_MAX = 2n ** 63n - 1n
 const ERR_RANGE = "ERR value is out of range"
 
 /** The array header for `pairs` field/value pairs. */

@@ -3,7 +3,7 @@
  * costs only the elements it returns. The order of argument checks and lookups is Redis's, since
  * it decides which error (or empty reply) wins.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, LONG_MIN, parseInteger, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
 import { listCommand, listForRead, resolveIndex, WRONG_TYPE } from "./shared.js"
 
@@ -67,7 +67,6 @@ const lindex = listCommand({
 
 const ERR_RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
-const INT64_MIN = -(2n ** 63n)
 
 /**
  * LPOS element [RANK r] [COUNT n] [MAXLEN m]: positions (from the head) of matches, searching
@@ -97,7 +96,7 @@ const lpos = listCommand({
         const parsed = parseInteger(argv[++i])
         if (parsed === undefined) return ctx.out.error(ERR_NOT_INTEGER)
         if (parsed === 0) return ctx.out.error(ERR_RANK_ZERO)
-        rankMin = parsed === INT64_MIN
+        rankMin = parsed === LONG_MIN
         rank = typeof parsed === "number" ? parsed : parsed > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER
       } else if (hasValue && isOption(option, "count")) {
         const parsed = parseSafeInteger(argv[++i])

@@ -10,8 +10,7 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { parseScore } from "./score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
@@ -53,8 +52,6 @@ const forEachIn = (source: Source, visit: (member: string, score: number) => voi
   else if (value !== undefined) for (const member of value.members) visit(member, 1)
 }
 
-const INT64_MIN = -LONG_MAX - 1n
-
 const generic = (
   ctx: CommandContext,
   argv: ReadonlyArray<string>,
@@ -65,7 +62,7 @@ const generic = (
   cardinalityOnly: boolean
 ): void => {
   const out = ctx.out
-  const numkeys = rangeLong(argv[numkeysIndex], INT64_MIN, LONG_MAX)
+  const numkeys = rangeLong(argv[numkeysIndex], LONG_MIN, LONG_MAX)
   if (typeof numkeys === "string") return out.error(numkeys)
   if (numkeys < 1) return out.error(`ERR at least 1 input key is needed for '${name}' command`)
   if (numkeys > argv.length - (numkeysIndex + 1)) return out.error(ERR_SYNTAX)

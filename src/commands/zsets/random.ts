@@ -5,8 +5,7 @@
  * A random member is a random rank: O(log n) each.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
-import { LONG_MAX, rangeLong } from "../collection-args.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger, rangeLong } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
 import { cursor, readZset, scoredEntry, scoredHeader, zsetCommand } from "./shared.js"

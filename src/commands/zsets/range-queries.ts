@@ -10,8 +10,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { LONG_MAX, rangeLong } from "../collection-args.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import {
   lexRangeFirst,
@@ -40,8 +39,6 @@ const BY_SCORE = 1
 const BY_LEX = 2
 const FORWARD = 0
 const REVERSE = 1
-
-const INT64_MIN = -LONG_MAX - 1n
 
 /** The parsed request, reused by every call (commands never run concurrently). */
 const request = {
@@ -81,9 +78,9 @@ const parseRequest = (
     if (!store && isKeyword(option, "WITHSCORES")) {
       withScores = true
     } else if (isKeyword(option, "LIMIT") && argv.length - j - 1 >= 2) {
-      const parsedOffset = rangeLong(argv[j + 1], INT64_MIN, LONG_MAX)
+      const parsedOffset = rangeLong(argv[j + 1], LONG_MIN, LONG_MAX)
       if (typeof parsedOffset === "string") return fail(ctx, parsedOffset)
-      const parsedLimit = rangeLong(argv[j + 2], INT64_MIN, LONG_MAX)
+      const parsedLimit = rangeLong(argv[j + 2], LONG_MIN, LONG_MAX)
       if (typeof parsedLimit === "string") return fail(ctx, parsedLimit)
       offset = parsedOffset
       limit = parsedLimit
@@ -112,9 +109,9 @@ const parseRequest = (
   const minText = argv[reverse && kind !== BY_RANK ? keyIndex + 2 : keyIndex + 1]
   const maxText = argv[reverse && kind !== BY_RANK ? keyIndex + 1 : keyIndex + 2]
   if (kind === BY_RANK) {
-    const start = rangeLong(minText, INT64_MIN, LONG_MAX)
+    const start = rangeLong(minText, LONG_MIN, LONG_MAX)
     if (typeof start === "string") return fail(ctx, start)
-    const end = rangeLong(maxText, INT64_MIN, LONG_MAX)
+    const end = rangeLong(maxText, LONG_MIN, LONG_MAX)
     if (typeof end === "string") return fail(ctx, end)
     request.start = start
     request.end = end

@@ -5,7 +5,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { LONG_MAX, rangeLong } from "../collection-args.js"
+import { LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import {
   belowMax,
@@ -18,8 +18,6 @@ import {
   scoreRangeTo
 } from "./ranges.js"
 import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, removeRanks, writeZset, zsetCommand } from "./shared.js"
-
-const INT64_MIN = -LONG_MAX - 1n
 
 /**
  * Removes the run [from, from + count) of the set at `key`, announcing `event` (the command's
@@ -64,9 +62,9 @@ const zremrangebyrank = removeCommand(
   "Remove all members in a sorted set within the given indexes",
   "2.0.0",
   (ctx, argv) => {
-    let start = rangeLong(argv[2], INT64_MIN, LONG_MAX)
+    let start = rangeLong(argv[2], LONG_MIN, LONG_MAX)
     if (typeof start === "string") return ctx.out.error(start)
-    let end = rangeLong(argv[3], INT64_MIN, LONG_MAX)
+    let end = rangeLong(argv[3], LONG_MIN, LONG_MAX)
     if (typeof end === "string") return ctx.out.error(end)
     const zset = writeZset(ctx, argv[1])
     if (zset === null) return ctx.out.error(WRONGTYPE)
