@@ -9,11 +9,13 @@ import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "../strings/long-double.js"
 import { compactInt64, outsideInt64 } from "../strings/shared.js"
 import { hashCommand, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const hincrby = hashCommand({
   name: "hincrby",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the integer value of a hash field by the given number",
   since: "2.0.0",
   complexity: "O(1)",
@@ -52,6 +54,7 @@ const hincrbyfloat = hashCommand({
   name: "hincrbyfloat",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the float value of a hash field by the given amount",
   since: "2.6.0",
   complexity: "O(1)",

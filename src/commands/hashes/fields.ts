@@ -6,6 +6,7 @@ import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
 import { hashCommand, hashForRead, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 /** HSET / HMSET: writes every pair; the number of new fields, or undefined after an error reply. */
 const setPairs = (ctx: CommandContext, argv: ReadonlyArray<string>, name: string): number | undefined => {
@@ -28,6 +29,7 @@ const hset = hashCommand({
   name: "hset",
   arity: -4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Set the string value of a hash field",
   since: "2.0.0",
   complexity:
@@ -42,6 +44,7 @@ const hmset = hashCommand({
   name: "hmset",
   arity: -4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Set multiple hash fields to multiple values",
   since: "2.0.0",
   complexity: "O(N) where N is the number of fields being set.",
@@ -54,6 +57,7 @@ const hsetnx = hashCommand({
   name: "hsetnx",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Set the value of a hash field, only if the field does not exist",
   since: "2.0.0",
   complexity: "O(1)",
@@ -72,6 +76,7 @@ const hget = hashCommand({
   name: "hget",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get the value of a hash field",
   since: "2.0.0",
   complexity: "O(1)",
@@ -86,6 +91,7 @@ const hmget = hashCommand({
   name: "hmget",
   arity: -3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get the values of all the given hash fields",
   since: "2.0.0",
   complexity: "O(N) where N is the number of fields being requested.",
@@ -102,6 +108,7 @@ const hdel = hashCommand({
   name: "hdel",
   arity: -3,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Delete one or more hash fields",
   since: "2.0.0",
   complexity: "O(N) where N is the number of fields to be removed.",
@@ -129,6 +136,7 @@ const hexists = hashCommand({
   name: "hexists",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Determine if a hash field exists",
   since: "2.0.0",
   complexity: "O(1)",
@@ -142,6 +150,7 @@ const hlen = hashCommand({
   name: "hlen",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the number of fields in a hash",
   since: "2.0.0",
   complexity: "O(1)",
@@ -155,6 +164,7 @@ const hstrlen = hashCommand({
   name: "hstrlen",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the length of the value of a hash field",
   since: "3.2.0",
   complexity: "O(1)",

@@ -15,6 +15,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger } from "
 import type { CommandContext } from "../Command.js"
 import type { HashValue } from "../../keyspace/values/HashValue.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const MAX_REPLY_BYTES = 512 * 1024 * 1024
 const ERR_RANGE = "ERR value is out of range"
@@ -101,6 +102,8 @@ const hrandfield = hashCommand({
   name: "hrandfield",
   arity: -2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get one or multiple random fields from a hash",
   since: "6.2.0",
   complexity: "O(N) where N is the number of fields returned",

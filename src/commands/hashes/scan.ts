@@ -8,11 +8,14 @@
 import { scanPage } from "../../keyspace/ScanCursors.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const hscan = hashCommand({
   name: "hscan",
   arity: -3,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Incrementally iterate hash fields and associated values",
   since: "2.8.0",
   complexity:

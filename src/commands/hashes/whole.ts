@@ -4,11 +4,14 @@
  * hash in Redis answers in its own hash order, which nothing may rely on.
  */
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const hkeys = hashCommand({
   name: "hkeys",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the fields in a hash",
   since: "2.0.0",
   complexity: "O(N) where N is the size of the hash.",
@@ -26,6 +29,8 @@ const hvals = hashCommand({
   name: "hvals",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the values in a hash",
   since: "2.0.0",
   complexity: "O(N) where N is the size of the hash.",
@@ -43,6 +48,8 @@ const hgetall = hashCommand({
   name: "hgetall",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the fields and values in a hash",
   since: "2.0.0",
   complexity: "O(N) where N is the size of the hash.",

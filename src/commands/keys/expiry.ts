@@ -13,6 +13,7 @@ import { isKeyword, parseInteger } from "../arguments.js"
 import { millisArgument } from "../../persistence/CommandLog.js"
 import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
 import { lookupRead } from "./presence.js"
+import { keyAt } from "../key-specs.js"
 
 const NX = 1
 const XX = 2
@@ -100,6 +101,7 @@ const expireSpec = (name: string, summary: string, since: string, unitMs: number
     ...FIRST_KEY,
     group: "generic",
     aclCategories: ["keyspace", "write", "fast"],
+    keySpecs: [keyAt(1, "RW", "update")],
     summary,
     since,
     complexity: "O(1)",
@@ -143,6 +145,9 @@ const readSpec = (name: string, summary: string, since: string, inMillis: boolea
     ...FIRST_KEY,
     group: "generic",
     aclCategories: ["keyspace", "read", "fast"],
+    // A time to live changes with the clock; an expiry time does not.
+    ...(absolute ? {} : { tips: ["nondeterministic_output"] }),
+    keySpecs: [keyAt(1, "RO", "access")],
     summary,
     since,
     complexity: "O(1)",
@@ -167,6 +172,7 @@ const persist = command({
   ...FIRST_KEY,
   group: "generic",
   aclCategories: ["keyspace", "write", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Remove the expiration from a key",
   since: "2.2.0",
   complexity: "O(1)",

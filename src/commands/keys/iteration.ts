@@ -16,6 +16,7 @@ const keys = command({
   flags: ["readonly"],
   group: "generic",
   aclCategories: ["keyspace", "read", "slow", "dangerous"],
+  tips: ["request_policy:all_shards", "nondeterministic_output_order"],
   summary: "Find all keys matching the given pattern",
   since: "1.0.0",
   complexity:
@@ -68,6 +69,7 @@ const scan = command({
   flags: ["readonly"],
   group: "generic",
   aclCategories: ["keyspace", "read", "slow"],
+  tips: ["nondeterministic_output", "request_policy:special"],
   summary: "Incrementally iterate the keys space",
   since: "2.8.0",
   complexity:
@@ -89,6 +91,7 @@ const randomkey = command({
   flags: ["readonly"],
   group: "generic",
   aclCategories: ["keyspace", "read", "slow"],
+  tips: ["request_policy:all_shards", "nondeterministic_output"],
   summary: "Return a random key from the keyspace",
   since: "1.0.0",
   complexity: "O(1)",

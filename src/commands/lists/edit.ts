@@ -7,11 +7,13 @@ import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
 import { deleteIfEmpty, listCommand, listForWrite, resolveIndex, WRONG_TYPE } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const lset = listCommand({
   name: "lset",
   arity: 4,
   flags: ["write", "denyoom"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Set the value of an element in a list by its index",
   since: "1.0.0",
   complexity: "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
@@ -35,6 +37,7 @@ const linsert = listCommand({
   name: "linsert",
   arity: 5,
   flags: ["write", "denyoom"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Insert an element before or after another element in a list",
   since: "2.2.0",
   complexity:
@@ -59,6 +62,7 @@ const lrem = listCommand({
   name: "lrem",
   arity: 4,
   flags: ["write"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Remove elements from a list",
   since: "1.0.0",
   complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
@@ -84,6 +88,7 @@ const ltrim = listCommand({
   name: "ltrim",
   arity: 4,
   flags: ["write"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Trim a list to the specified range",
   since: "1.0.0",
   complexity: "O(N) where N is the number of elements to be removed by the operation.",

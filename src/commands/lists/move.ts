@@ -7,6 +7,7 @@
 import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
+import { countedKeys, keyAt } from "../key-specs.js"
 
 /**
  * Pops from one end of `source` and pushes onto one end of `destination`; replies the element.
@@ -36,6 +37,7 @@ const lmove = listCommand({
   firstKey: 1,
   lastKey: 2,
   step: 1,
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")],
   summary: "Pop an element from a list, push it to another list and return it",
   since: "6.2.0",
   complexity: "O(1)",
@@ -54,6 +56,7 @@ const rpoplpush = listCommand({
   firstKey: 1,
   lastKey: 2,
   step: 1,
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")],
   summary: "Remove the last element in a list, prepend it to another list and return it",
   since: "1.2.0",
   complexity: "O(1)",
@@ -69,9 +72,7 @@ const lmpop = listCommand({
   name: "lmpop",
   arity: -4,
   flags: ["write", "movablekeys"],
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...countedKeys(1, "RW", "access", "delete"),
   summary: "Pop elements from a list",
   since: "7.0.0",
   complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",

@@ -6,6 +6,7 @@ import { parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
 import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, pushTarget, WRONG_TYPE } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const ERR_COUNT = "ERR value is out of range, must be positive"
 
@@ -60,6 +61,7 @@ const lpush = listCommand({
   name: "lpush",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Prepend one or multiple elements to a list",
   since: "1.0.0",
   complexity: PUSH_COMPLEXITY,
@@ -70,6 +72,7 @@ const rpush = listCommand({
   name: "rpush",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Append one or multiple elements to a list",
   since: "1.0.0",
   complexity: PUSH_COMPLEXITY,
@@ -80,6 +83,7 @@ const lpushx = listCommand({
   name: "lpushx",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Prepend an element to a list, only if the list exists",
   since: "2.2.0",
   complexity: PUSH_COMPLEXITY,
@@ -90,6 +94,7 @@ const rpushx = listCommand({
   name: "rpushx",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Append an element to a list, only if the list exists",
   since: "2.2.0",
   complexity: PUSH_COMPLEXITY,
@@ -100,6 +105,7 @@ const lpop = listCommand({
   name: "lpop",
   arity: -2,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "delete")],
   summary: "Remove and get the first elements in a list",
   since: "1.0.0",
   complexity: "O(N) where N is the number of elements returned",
@@ -110,6 +116,7 @@ const rpop = listCommand({
   name: "rpop",
   arity: -2,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "delete")],
   summary: "Remove and get the last elements in a list",
   since: "1.0.0",
   complexity: "O(N) where N is the number of elements returned",

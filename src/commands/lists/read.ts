@@ -6,11 +6,13 @@
 import { ERR_NOT_INTEGER, ERR_SYNTAX, LONG_MIN, parseInteger, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
 import { listCommand, listForRead, resolveIndex, WRONG_TYPE } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const llen = listCommand({
   name: "llen",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the length of a list",
   since: "1.0.0",
   complexity: "O(1)",
@@ -24,6 +26,7 @@ const lrange = listCommand({
   name: "lrange",
   arity: 4,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get a range of elements from a list",
   since: "1.0.0",
   complexity:
@@ -49,6 +52,7 @@ const lindex = listCommand({
   name: "lindex",
   arity: 3,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get an element from a list by its index",
   since: "1.0.0",
   complexity:
@@ -78,6 +82,7 @@ const lpos = listCommand({
   name: "lpos",
   arity: -3,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Return the index of matching elements on a list",
   since: "6.0.6",
   complexity:

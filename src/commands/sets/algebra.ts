@@ -15,6 +15,7 @@ import { isIntsetMember, SetValue } from "../../keyspace/values/SetValue.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand } from "./shared.js"
+import { countedKeys, keyAt, keysToEnd } from "../key-specs.js"
 
 const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
 const STORE_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
@@ -168,6 +169,8 @@ const sinter = setCommand({
   arity: -2,
   flags: ["readonly"],
   ...ALL_KEYS,
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keysToEnd(1, 1, "RO", "access")],
   summary: "Intersect multiple sets",
   since: "1.0.0",
   complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
@@ -179,6 +182,7 @@ const sinterstore = setCommand({
   arity: -3,
   flags: ["write", "denyoom"],
   ...STORE_KEYS,
+  keySpecs: [keyAt(1, "RW", "update"), keysToEnd(2, 1, "RO", "access")],
   summary: "Intersect multiple sets and store the resulting set in a key",
   since: "1.0.0",
   complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
@@ -189,9 +193,7 @@ const sintercard = setCommand({
   name: "sintercard",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...countedKeys(1, "RO", "access"),
   summary: "Intersect multiple sets and return the cardinality of the result",
   since: "7.0.0",
   complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
@@ -218,6 +220,8 @@ const sunion = setCommand({
   arity: -2,
   flags: ["readonly"],
   ...ALL_KEYS,
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keysToEnd(1, 1, "RO", "access")],
   summary: "Add multiple sets",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",
@@ -229,6 +233,7 @@ const sunionstore = setCommand({
   arity: -3,
   flags: ["write", "denyoom"],
   ...STORE_KEYS,
+  keySpecs: [keyAt(1, "OW", "update"), keysToEnd(2, 1, "RO", "access")],
   summary: "Add multiple sets and store the resulting set in a key",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",
@@ -240,6 +245,8 @@ const sdiff = setCommand({
   arity: -2,
   flags: ["readonly"],
   ...ALL_KEYS,
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keysToEnd(1, 1, "RO", "access")],
   summary: "Subtract multiple sets",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",
@@ -251,6 +258,7 @@ const sdiffstore = setCommand({
   arity: -3,
   flags: ["write", "denyoom"],
   ...STORE_KEYS,
+  keySpecs: [keyAt(1, "OW", "update"), keysToEnd(2, 1, "RO", "access")],
   summary: "Subtract multiple sets and store the resulting set in a key",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",

@@ -8,11 +8,13 @@ import { SetValue } from "../../keyspace/values/SetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandSpec } from "../Command.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const sadd = setCommand({
   name: "sadd",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Add one or more members to a set",
   since: "1.0.0",
   complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
@@ -47,6 +49,7 @@ const srem = setCommand({
   name: "srem",
   arity: -3,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Remove one or more members from a set",
   since: "1.0.0",
   complexity: "O(N) where N is the number of members to be removed.",
@@ -76,6 +79,7 @@ const sismember = setCommand({
   name: "sismember",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Determine if a given value is a member of a set",
   since: "1.0.0",
   complexity: "O(1)",
@@ -90,6 +94,7 @@ const smismember = setCommand({
   name: "smismember",
   arity: -3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Returns the membership associated with the given elements for a set",
   since: "6.2.0",
   complexity: "O(N) where N is the number of elements being checked for membership",
@@ -105,6 +110,7 @@ const scard = setCommand({
   name: "scard",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the number of members in a set",
   since: "1.0.0",
   complexity: "O(1)",
@@ -119,6 +125,8 @@ const smembers = setCommand({
   name: "smembers",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the members in a set",
   since: "1.0.0",
   complexity: "O(N) where N is the set cardinality.",
@@ -136,6 +144,7 @@ const smove = setCommand({
   arity: 4,
   flags: ["write", "fast"],
   lastKey: 2,
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")],
   summary: "Move a member from one set to another",
   since: "1.0.0",
   complexity: "O(1)",

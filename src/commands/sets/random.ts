@@ -11,6 +11,7 @@ import { ERR_SYNTAX, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 /** Redis's SPOP_MOVE_STRATEGY_MUL: below remaining * 5 > count, pop one by one. */
 const POP_ONE_BY_ONE = 5
@@ -46,6 +47,8 @@ const srandmember = setCommand({
   name: "srandmember",
   arity: -2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get one or multiple random members from a set",
   since: "1.0.0",
   complexity: "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
@@ -108,6 +111,8 @@ const spop = setCommand({
   name: "spop",
   arity: -2,
   flags: ["write", "fast"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RW", "access", "delete")],
   summary: "Remove and return one or multiple random members from a set",
   since: "1.0.0",
   complexity: "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",

@@ -8,11 +8,14 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { CommandSpec } from "../Command.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
 import { inRedisOrder, readSet, setCommand } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const sscan = setCommand({
   name: "sscan",
   arity: -3,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Incrementally iterate Set elements",
   since: "2.8.0",
   complexity:

@@ -12,6 +12,7 @@ import { ERR_NOT_FLOAT, ERR_SYNTAX } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { formatScore, parseScore } from "./score-text.js"
 import { ERR_NAN, writeZset, zsetCommand } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const NX = 1
 const XX = 2
@@ -134,6 +135,7 @@ const zadd = zsetCommand({
   name: "zadd",
   arity: -4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Add one or more members to a sorted set, or update its score if it already exists",
   since: "1.2.0",
   complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
@@ -144,6 +146,7 @@ const zincrby = zsetCommand({
   name: "zincrby",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the score of a member in a sorted set",
   since: "1.2.0",
   complexity: "O(log(N)) where N is the number of elements in the sorted set.",
@@ -154,6 +157,7 @@ const zrem = zsetCommand({
   name: "zrem",
   arity: -3,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Remove one or more members from a sorted set",
   since: "1.2.0",
   complexity:

@@ -14,6 +14,7 @@ import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } fr
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { parseScore } from "./score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
+import { countedKeys, destinationAndCountedKeys } from "../key-specs.js"
 
 const UNION = 0
 const INTER = 1
@@ -175,8 +176,6 @@ const generic = (
   for (let i = 0; i < members.length; i++) scoredEntry(out, members[i], scores[i], withScores)
 }
 
-const MOVABLE = { firstKey: 0, lastKey: 0, step: 0 } as const
-const STORE_KEYS = { firstKey: 1, lastKey: 1, step: 1 } as const
 
 const UNION_COMPLEXITY =
   "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."
@@ -189,7 +188,7 @@ const zunion = zsetCommand({
   name: "zunion",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Add multiple sorted sets",
   since: "6.2.0",
   complexity: UNION_COMPLEXITY,
@@ -200,7 +199,7 @@ const zunionstore = zsetCommand({
   name: "zunionstore",
   arity: -4,
   flags: ["write", "denyoom", "movablekeys"],
-  ...STORE_KEYS,
+  ...destinationAndCountedKeys(),
   summary: "Add multiple sorted sets and store the resulting sorted set in a new key",
   since: "2.0.0",
   complexity:
@@ -212,7 +211,7 @@ const zinter = zsetCommand({
   name: "zinter",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Intersect multiple sorted sets",
   since: "6.2.0",
   complexity: INTER_COMPLEXITY,
@@ -223,7 +222,7 @@ const zinterstore = zsetCommand({
   name: "zinterstore",
   arity: -4,
   flags: ["write", "denyoom", "movablekeys"],
-  ...STORE_KEYS,
+  ...destinationAndCountedKeys(),
   summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key",
   since: "2.0.0",
   complexity: INTER_COMPLEXITY,
@@ -234,7 +233,7 @@ const zintercard = zsetCommand({
   name: "zintercard",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Intersect multiple sorted sets and return the cardinality of the result",
   since: "7.0.0",
   complexity: "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
@@ -245,7 +244,7 @@ const zdiff = zsetCommand({
   name: "zdiff",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Subtract multiple sorted sets",
   since: "6.2.0",
   complexity: DIFF_COMPLEXITY,
@@ -256,7 +255,7 @@ const zdiffstore = zsetCommand({
   name: "zdiffstore",
   arity: -4,
   flags: ["write", "denyoom", "movablekeys"],
-  ...STORE_KEYS,
+  ...destinationAndCountedKeys(),
   summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key",
   since: "6.2.0",
   complexity: DIFF_COMPLEXITY,

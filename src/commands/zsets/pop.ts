@@ -10,6 +10,7 @@ import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../arg
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { formatScore } from "./score-text.js"
 import { cursor, removeRanks, writeZset, zsetCommand } from "./shared.js"
+import { countedKeys, keyAt } from "../key-specs.js"
 
 export const POP_MIN = 0
 export const POP_MAX = 1
@@ -99,6 +100,7 @@ const popCommand = (name: string, where: number, summary: string) =>
     name,
     arity: -2,
     flags: ["write", "fast"],
+    keySpecs: [keyAt(1, "RW", "access", "delete")],
     summary,
     since: "5.0.0",
     complexity:
@@ -157,9 +159,7 @@ const zmpop = zsetCommand({
   name: "zmpop",
   arity: -4,
   flags: ["write", "movablekeys"],
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...countedKeys(1, "RW", "access", "delete"),
   summary: "Remove and return members with scores in a sorted set",
   since: "7.0.0",
   complexity:

@@ -32,6 +32,7 @@ import {
   scoredHeader,
   zsetCommand
 } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const AUTO = -1
 const BY_RANK = 0
@@ -229,6 +230,7 @@ const rangeCommand = (name: string, kind: number, direction: number, summary: st
     name,
     arity: -4,
     flags: ["readonly"],
+    keySpecs: [keyAt(1, "RO", "access")],
     summary,
     since,
     complexity,
@@ -289,6 +291,7 @@ const zrangestore = zsetCommand({
   arity: -5,
   flags: ["write", "denyoom"],
   lastKey: 2,
+  keySpecs: [keyAt(1, "OW", "update"), keyAt(2, "RO", "access")],
   summary: "Store a range of members from sorted set into another key",
   since: "6.2.0",
   complexity:

@@ -18,6 +18,7 @@ import {
   scoreRangeTo
 } from "./ranges.js"
 import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, removeRanks, writeZset, zsetCommand } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 /**
  * Removes the run [from, from + count) of the set at `key`, announcing `event` (the command's
@@ -50,6 +51,7 @@ const removeCommand = (
     name,
     arity: 4,
     flags: ["write"],
+    keySpecs: [keyAt(1, "RW", "delete")],
     summary,
     since,
     complexity:

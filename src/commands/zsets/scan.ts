@@ -10,11 +10,14 @@ import type { CommandSpec } from "../Command.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
 import { formatListpackScore, formatScore } from "./score-text.js"
 import { readZset, zsetCommand } from "./shared.js"
+import { keyAt } from "../key-specs.js"
 
 const zscan = zsetCommand({
   name: "zscan",
   arity: -3,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Incrementally iterate sorted sets elements and associated scores",
   since: "2.8.0",
   complexity:
