@@ -4,8 +4,8 @@
  * order Redis sends them (an intset is sorted; a hashtable's order is its own).
  */
 import { compareIntegerTexts, SetValue } from "../../keyspace/values/SetValue.js"
-import { notify, NotifyType } from "../../pubsub/notify.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
+import { readKey } from "../strings/get-set.js"
 
 type SetCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
 
@@ -26,13 +26,8 @@ export const maxIntset = (ctx: CommandContext): number => Math.min(ctx.server.co
  * `lookupKeyRead`): the set, undefined for a missing key, or null for a key of another type.
  */
 export const readSet = (ctx: CommandContext, key: string): SetValue | undefined | null => {
-  const value = ctx.db.get(key, ctx.now)
-  if (value === undefined) {
-    ctx.server.stats.keyspaceMisses++
-    notify(ctx, NotifyType.KeyMiss, "keymiss", key)
-    return undefined
-  }
-  ctx.server.stats.keyspaceHits++
+  const value = readKey(ctx, key)
+  if (value === undefined) return undefined
   return value instanceof SetValue ? value : null
 }
 

@@ -12,6 +12,7 @@ import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { readKey } from "../strings/get-set.js"
 import { parseScore } from "./score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 import { countedKeys, destinationAndCountedKeys } from "../key-specs.js"
@@ -71,11 +72,7 @@ const generic = (
   for (let i = 0; i < numkeys; i++) {
     const key = argv[numkeysIndex + 1 + i]
     // Looked up for reading (hits and misses count) even with a destination, as in Redis 7.0.
-    const value = ctx.db.get(key, ctx.now)
-    if (value === undefined) {
-      ctx.server.stats.keyspaceMisses++
-      notify(ctx, NotifyType.KeyMiss, "keymiss", key)
-    } else ctx.server.stats.keyspaceHits++
+    const value = readKey(ctx, key)
     if (value !== undefined && !(value instanceof SortedSetValue) && !(value instanceof SetValue)) {
       return out.error(WRONGTYPE)
     }

@@ -6,8 +6,8 @@
 import { ScoreTree, TreeCursor } from "../../keyspace/values/ScoreTree.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
-import { notify, NotifyType } from "../../pubsub/notify.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
+import { readKey } from "../strings/get-set.js"
 import { formatScore } from "./score-text.js"
 
 type ZsetCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
@@ -34,13 +34,8 @@ export const ERR_NOT_LEX_RANGE = "ERR min or max not valid string range item"
  * `lookupKeyRead`): the sorted set, undefined for a missing key, or null for a key of another type.
  */
 export const readZset = (ctx: CommandContext, key: string): SortedSetValue | undefined | null => {
-  const value = ctx.db.get(key, ctx.now)
-  if (value === undefined) {
-    ctx.server.stats.keyspaceMisses++
-    notify(ctx, NotifyType.KeyMiss, "keymiss", key)
-    return undefined
-  }
-  ctx.server.stats.keyspaceHits++
+  const value = readKey(ctx, key)
+  if (value === undefined) return undefined
   return value instanceof SortedSetValue ? value : null
 }
 
