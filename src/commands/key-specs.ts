@@ -10,22 +10,25 @@
  * finder (`genericGetKeys`, which reads the count with C's atoi) and legacy positions 0 0 0 (or
  * the destination's). Their flags include movablekeys.
  */
-import { parseInteger } from "./arguments.js"
+import { LONG_MAX, LONG_MIN, parseInteger } from "./arguments.js"
 import type { CommandSpec, KeyFlag, KeyReference, KeySpec } from "./Command.js"
 
-/** One key at argument `index`. */
-export const keyAt = (index: number, ...flags: ReadonlyArray<KeyFlag>): KeySpec => ({
+/**
+ * Every `keyStep`-th argument from `index` to `lastKey`: relative to `index` when >= 0, counted
+ * from the end of argv when < 0 (-1: the last argument, -2: all but the last, as BLPOP's keys).
+ */
+export const keyRange = (index: number, lastKey: number, keyStep: number, ...flags: ReadonlyArray<KeyFlag>): KeySpec => ({
   flags,
   index,
-  find: { kind: "range", lastKey: 0, keyStep: 1, limit: 0 }
+  find: { kind: "range", lastKey, keyStep, limit: 0 }
 })
 
+/** One key at argument `index`. */
+export const keyAt = (index: number, ...flags: ReadonlyArray<KeyFlag>): KeySpec => keyRange(index, 0, 1, ...flags)
+
 /** Every `keyStep`-th argument from `index` to the end (DEL, MGET, MSET's keys). */
-export const keysToEnd = (index: number, keyStep: number, ...flags: ReadonlyArray<KeyFlag>): KeySpec => ({
-  flags,
-  index,
-  find: { kind: "range", lastKey: -1, keyStep, limit: 0 }
-})
+export const keysToEnd = (index: number, keyStep: number, ...flags: ReadonlyArray<KeyFlag>): KeySpec =>
+  keyRange(index, -1, keyStep, ...flags)
 
 /** As many keys as the count at argument `index` says, right after it. */
 export const keysAfterCount = (index: number, ...flags: ReadonlyArray<KeyFlag>): KeySpec => ({
@@ -53,10 +56,10 @@ const atoi = (text: string): number => {
     const code = text.charCodeAt(i)
     if (code < 48 || code > 57) break
     // Past the long range the value only clamps: stop growing it.
-    if (value <= 2n ** 63n) value = value * 10n + BigInt(code - 48)
+    if (value <= LONG_MAX) value = value * 10n + BigInt(code - 48)
   }
   if (negative) value = -value
-  const long = value > 2n ** 63n - 1n ? 2n ** 63n - 1n : value < -(2n ** 63n) ? -(2n ** 63n) : value
+  const long = value > LONG_MAX ? LONG_MAX : value < LONG_MIN ? LONG_MIN : value
   return Number(BigInt.asIntN(32, long))
 }
 
