@@ -8,8 +8,8 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "../strings/long-double.js"
 import { compactInt64, outsideInt64 } from "../strings/shared.js"
-import { hashCommand, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 import { keyAt } from "../key-specs.js"
+import { hashCommand, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 
 const hincrby = hashCommand({
   name: "hincrby",

@@ -5,8 +5,8 @@
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
-import { hashCommand, hashForRead, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 import { keyAt } from "../key-specs.js"
+import { hashCommand, hashForRead, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 
 /** HSET / HMSET: writes every pair; the number of new fields, or undefined after an error reply. */
 const setPairs = (ctx: CommandContext, argv: ReadonlyArray<string>, name: string): number | undefined => {

@@ -12,8 +12,8 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { isKeyword, LONG_MAX, parseInteger } from "../arguments.js"
 import { millisArgument } from "../../persistence/CommandLog.js"
 import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
-import { lookupRead } from "./presence.js"
 import { keyAt } from "../key-specs.js"
+import { lookupRead } from "./presence.js"
 
 const NX = 1
 const XX = 2

@@ -10,9 +10,9 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { command, type CommandContext } from "../Command.js"
 import { encodingToCarry } from "../strings/encoding.js"
+import { keyAt } from "../key-specs.js"
 import { databaseArgOrReply, ERR_SAME_OBJECT } from "./databaseIndex.js"
 import { lookupRead } from "./presence.js"
-import { keyAt } from "../key-specs.js"
 
 /**
  * Stores `value` under `key` with expiry `at` (undefined: none) and the encoding it had at its

@@ -6,8 +6,8 @@
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
-import { deleteIfEmpty, listCommand, listForWrite, resolveIndex, WRONG_TYPE } from "./shared.js"
 import { keyAt } from "../key-specs.js"
+import { deleteIfEmpty, listCommand, listForWrite, resolveIndex, WRONG_TYPE } from "./shared.js"
 
 const lset = listCommand({
   name: "lset",

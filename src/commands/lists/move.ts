@@ -6,8 +6,8 @@
  */
 import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
-import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
 import { countedKeys, keyAt } from "../key-specs.js"
+import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
 
 /**
  * Pops from one end of `source` and pushes onto one end of `destination`; replies the element.

@@ -5,8 +5,8 @@
 import { parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
-import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, pushTarget, WRONG_TYPE } from "./shared.js"
 import { keyAt } from "../key-specs.js"
+import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, pushTarget, WRONG_TYPE } from "./shared.js"
 
 const ERR_COUNT = "ERR value is out of range, must be positive"
 

@@ -5,8 +5,8 @@
  */
 import { ERR_NOT_INTEGER, ERR_SYNTAX, LONG_MIN, parseInteger, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
-import { listCommand, listForRead, resolveIndex, WRONG_TYPE } from "./shared.js"
 import { keyAt } from "../key-specs.js"
+import { listCommand, listForRead, resolveIndex, WRONG_TYPE } from "./shared.js"
 
 const llen = listCommand({
   name: "llen",

@@ -7,8 +7,8 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandSpec } from "../Command.js"
-import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 import { keyAt } from "../key-specs.js"
+import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
 const sadd = setCommand({
   name: "sadd",

@@ -9,10 +9,10 @@ import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import { type CommandContext, propagateAs } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
+import { keyAt } from "../key-specs.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
 import { compactInt64, outsideInt64, stringCommand } from "./shared.js"
-import { keyAt } from "../key-specs.js"
 
 const ERR_OVERFLOW = "ERR increment or decrement would overflow"
 const INT64_MIN = -(2n ** 63n)

@@ -13,6 +13,7 @@ import { millisArgument } from "../../persistence/CommandLog.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { keyAt, noted } from "../key-specs.js"
 import {
   expireArgIndex,
   expireTimeOrReply,
@@ -30,7 +31,6 @@ import {
   parseStringOptions
 } from "./set-options.js"
 import { ERR_EXPIRE_TIME, isOption, stringCommand } from "./shared.js"
-import { keyAt, noted } from "../key-specs.js"
 
 /**
  * A lookup for reading: counts a keyspace hit or miss and announces a miss (`keymiss`), as

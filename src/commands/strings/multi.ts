@@ -5,8 +5,8 @@
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { wrongArity } from "../dispatch.js"
-import { stringCommand } from "./shared.js"
 import { keysToEnd } from "../key-specs.js"
+import { stringCommand } from "./shared.js"
 
 const mget = stringCommand({
   name: "mget",

@@ -10,10 +10,10 @@ import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import type { CommandContext, CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
+import { keyAt } from "../key-specs.js"
 import { markEditedInPlace } from "./encoding.js"
 import { readKey } from "./get-set.js"
 import { EMPTY_BULK, ERR_TOO_LONG, stringCommand } from "./shared.js"
-import { keyAt } from "../key-specs.js"
 
 /** Whether a string of `length` bytes may be built; replies the error when it may not. */
 const lengthAllowedOrReply = (ctx: CommandContext, length: number): boolean => {

@@ -13,9 +13,9 @@ import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
+import { countedKeys, destinationAndCountedKeys } from "../key-specs.js"
 import { parseScore } from "./score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
-import { countedKeys, destinationAndCountedKeys } from "../key-specs.js"
 
 const UNION = 0
 const INTER = 1

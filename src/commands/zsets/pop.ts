@@ -8,9 +8,9 @@ import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { countedKeys, keyAt } from "../key-specs.js"
 import { formatScore } from "./score-text.js"
 import { cursor, removeRanks, writeZset, zsetCommand } from "./shared.js"
-import { countedKeys, keyAt } from "../key-specs.js"
 
 export const POP_MIN = 0
 export const POP_MAX = 1

@@ -12,6 +12,7 @@ import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import {
   lexRangeFirst,
   lexRangeLast,
@@ -32,7 +33,6 @@ import {
   scoredHeader,
   zsetCommand
 } from "./shared.js"
-import { keyAt } from "../key-specs.js"
 
 const AUTO = -1
 const BY_RANK = 0

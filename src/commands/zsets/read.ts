@@ -6,6 +6,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import {
   belowMax,
   lexRangeFirst,
@@ -19,7 +20,6 @@ import {
 } from "./ranges.js"
 import { formatScore } from "./score-text.js"
 import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, readZset, zsetCommand } from "./shared.js"
-import { keyAt } from "../key-specs.js"
 
 const zscore = zsetCommand({
   name: "zscore",

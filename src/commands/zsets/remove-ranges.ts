@@ -7,6 +7,7 @@ import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import {
   belowMax,
   lexRangeFirst,
@@ -18,7 +19,6 @@ import {
   scoreRangeTo
 } from "./ranges.js"
 import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, removeRanks, writeZset, zsetCommand } from "./shared.js"
-import { keyAt } from "../key-specs.js"
 
 /**
  * Removes the run [from, from + count) of the set at `key`, announcing `event` (the command's

@@ -8,9 +8,9 @@ import { scanPage } from "../../keyspace/ScanCursors.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { CommandSpec } from "../Command.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
+import { keyAt } from "../key-specs.js"
 import { formatListpackScore, formatScore } from "./score-text.js"
 import { readZset, zsetCommand } from "./shared.js"
-import { keyAt } from "../key-specs.js"
 
 const zscan = zsetCommand({
   name: "zscan",
