@@ -9,6 +9,7 @@
 import type { RedisValue } from "../../keyspace/Value.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { encodingOf, isSharedInteger } from "../strings/encoding.js"
+import { keyAt } from "../key-specs.js"
 
 /** The refcount Redis reports for a shared integer (INT_MAX). */
 const SHARED_REFCOUNT = 2147483647
@@ -47,6 +48,8 @@ const keySubcommand = (name: string, summary: string, since: string, run: Comman
     step: 1,
     group: "generic",
     aclCategories: ["keyspace", "read", "slow"],
+    tips: ["nondeterministic_output"],
+    keySpecs: [keyAt(2, "RO")],
     summary,
     since,
     complexity: "O(1)",

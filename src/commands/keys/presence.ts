@@ -5,6 +5,7 @@
 import { typeName } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ALL_KEYS, command, type CommandContext, FIRST_KEY } from "../Command.js"
+import { keyAt, keysToEnd } from "../key-specs.js"
 
 /** Removes every live key among argv[1..]; the number removed (a repeated key counts once). */
 const deleteKeys = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {
@@ -43,6 +44,8 @@ const del = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "write", "slow"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RM", "delete")],
   summary: "Delete a key",
   since: "1.0.0",
   complexity:
@@ -57,6 +60,8 @@ const unlink = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "write", "fast"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RM", "delete")],
   summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
   since: "4.0.0",
   complexity:
@@ -71,6 +76,8 @@ const exists = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "read", "fast"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RO")],
   summary: "Determine if a key exists",
   since: "1.0.0",
   complexity: "O(N) where N is the number of keys to check.",
@@ -84,6 +91,8 @@ const touch = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "read", "fast"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RO")],
   summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
   since: "3.2.1",
   complexity: "O(N) where N is the number of keys that will be touched.",
@@ -97,6 +106,7 @@ const type = command({
   ...FIRST_KEY,
   group: "generic",
   aclCategories: ["keyspace", "read", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Determine the type stored at key",
   since: "1.0.0",
   complexity: "O(1)",
