@@ -13,6 +13,7 @@
  *        --outfile=/tmp/keyspace-table.mjs && node --expose-gc /tmp/keyspace-table.mjs
  */
 import { byteString } from "../../src/protocol/ByteString.js"
+import { AccessClock } from "../../src/keyspace/AccessClock.js"
 import { KeyTable } from "../../src/keyspace/table/KeyTable.js"
 
 const SIZES = [1_000, 100_000, 1_000_000]
@@ -80,11 +81,11 @@ const mapContender = (): Contender => {
 }
 
 const tableContender = (): Contender => {
-  let table = new KeyTable()
+  let table = new KeyTable(new AccessClock())
   return {
     name: "KeyTable",
     fill: (keys) => {
-      table = new KeyTable()
+      table = new KeyTable(new AccessClock())
       for (const key of keys) table.put(byteString(key, 0, key.length), byteString(valueBytes, 0, 3), false)
     },
     get: (key) => {

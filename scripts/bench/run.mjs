@@ -24,6 +24,7 @@ import { runFanout } from "./modes/fanout.mjs"
 import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
+import { runPersistence } from "./modes/persistence.mjs"
 import { runStartup } from "./modes/startup.mjs"
 import { runThroughput } from "./modes/throughput.mjs"
 
@@ -87,6 +88,7 @@ const main = async () => {
     const fanout = await runFanout(serverNames, options, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.fanoutSection(fanout))
   }
+  if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
   if (options.idleClients > 0) {
     const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.idleClientsSection(idle))

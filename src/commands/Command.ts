@@ -7,6 +7,7 @@
  */
 import type { Database } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
+import type { RedisValue } from "../keyspace/Value.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { ClientState } from "../server/ClientState.js"
 import type { ServerState } from "../server/ServerState.js"
@@ -47,6 +48,42 @@ export type CommandFlag =
   | "allow_busy"
   | "movablekeys"
 
+/** How a command uses a key, as Redis 7's key specs (and COMMAND GETKEYSANDFLAGS) spell it. */
+export type KeyFlag =
+  | "RO"
+  | "RW"
+  | "OW"
+  | "RM"
+  | "access"
+  | "update"
+  | "insert"
+  | "delete"
+  | "not_key"
+  | "incomplete"
+  | "variable_flags"
+
+/**
+ * A Redis 7 key spec: the search for keys begins at argument `index`, then finds them either as
+ * a range (`lastKey`: 0 for one key, >0 relative to the start, <0 from the end of argv; every
+ * `keyStep`-th argument; `limit` 0) or after a count (`keyNumIndex` places the count relative to
+ * the start, the keys begin `firstKey` after it).
+ */
+export interface KeySpec {
+  readonly flags: ReadonlyArray<KeyFlag>
+  /** Redis's note on the spec (COMMAND INFO shows it). */
+  readonly notes?: string
+  readonly index: number
+  readonly find:
+    | { readonly kind: "range"; readonly lastKey: number; readonly keyStep: number; readonly limit: number }
+    | { readonly kind: "keynum"; readonly keyNumIndex: number; readonly firstKey: number; readonly keyStep: number }
+}
+
+/** A key found in a command's arguments: its position in argv and how the command uses it. */
+export interface KeyReference {
+  readonly position: number
+  readonly flags: ReadonlyArray<KeyFlag>
+}
+
 export interface CommandSpec {
   /** Lower case; a subcommand is `container|sub`, e.g. `client|setname`. */
   readonly name: string
@@ -64,6 +101,19 @@ export interface CommandSpec {
   readonly complexity?: string
   /** ACL categories without the '@' (COMMAND INFO shows them); derived from flags when absent. */
   readonly aclCategories?: ReadonlyArray<string>
+  /** COMMAND INFO's tips (`nondeterministic_output`, `request_policy:all_shards`, ...). */
+  readonly tips?: ReadonlyArray<string>
+  /**
+   * Where the keys are and how the command uses them (COMMAND INFO, COMMAND GETKEYS). When
+   * absent, one spec without flags is made from the key positions above.
+   */
+  readonly keySpecs?: ReadonlyArray<KeySpec>
+  /**
+   * Redis's own key finder, for commands that have one: those whose keys follow a count
+   * (flag movablekeys), used when the key specs cannot place the keys (a numkeys they cannot
+   * read), and SET, whose key's flags depend on its arguments (variable_flags). See key-specs.ts.
+   */
+  readonly getKeys?: (argv: ReadonlyArray<string>) => ReadonlyArray<KeyReference>
   /** Runs the command. A container (CLIENT, CONFIG, ...) has `subcommands` instead. */
   readonly run?: CommandRun
   readonly subcommands?: ReadonlyArray<CommandSpec>
@@ -86,3 +136,13 @@ export const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
  */
 export const propagateAs = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
   ctx.keyspace.commandLog.rewrite(ctx.db.id, argv)
+
+/**
+ * Stores a command's result at `key` (the *STORE commands) as Redis's `setKey` does: a key whose
+ * time has passed is removed first, as expired (its `expired` event, then `new` for the store),
+ * instead of being silently replaced. Free when no key has a TTL.
+ */
+export const storeResultAt = (ctx: CommandContext, key: string, value: RedisValue): void => {
+  if (ctx.db.volatileCount !== 0) ctx.db.lookup(key, ctx.now)
+  ctx.db.set(key, value)
+}

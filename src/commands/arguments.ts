@@ -6,8 +6,9 @@ export const ERR_NOT_INTEGER = "ERR value is not an integer or out of range"
 export const ERR_NOT_FLOAT = "ERR value is not a valid float"
 export const ERR_SYNTAX = "ERR syntax error"
 
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
+/** int64's bounds (C's LONG_MAX / LONG_MIN on Redis's platforms). */
+export const LONG_MAX = 2n ** 63n - 1n
+export const LONG_MIN = -LONG_MAX - 1n
 
 /**
  * A 64-bit signed integer as Redis's `string2ll` reads it: optional '-', digits, no leading
@@ -31,7 +32,7 @@ export const parseInteger = (text: string): number | bigint | undefined => {
   }
   if (value <= Number.MAX_SAFE_INTEGER) return negative ? -value : value
   const big = BigInt(text)
-  return big < INT64_MIN || big > INT64_MAX ? undefined : big
+  return big < LONG_MIN || big > LONG_MAX ? undefined : big
 }
 
 /**
@@ -40,9 +41,30 @@ export const parseInteger = (text: string): number | bigint | undefined => {
  */
 export const parseSafeInteger = (text: string): number | undefined => {
   const value = parseInteger(text)
-  if (typeof value !== "bigint") return value
-  return value > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER
+  return typeof value === "bigint" ? clampToSafe(value) : value
 }
+
+/** An int64 beyond 2^53 as ±(2^53-1): the same "more than there is" for a count or an index. */
+const clampToSafe = (value: bigint): number => (value > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER)
+
+/** The reply when a bounded long is refused and the command gave no message of its own. */
+const outOfRange = (min: bigint, max: bigint) => `ERR value is out of range, value must between ${min} and ${max}`
+
+/**
+ * An int64 argument within [min, max] (Redis's `getRangeLongFromObjectOrReply`), as a number
+ * (clamped like `parseSafeInteger`), or the error text to reply with: `message` for both an
+ * unparsable and an out-of-range value when the command gives one.
+ */
+export const rangeLong = (text: string, min: bigint, max: bigint, message?: string): number | string => {
+  const value = parseInteger(text)
+  if (value === undefined) return message ?? ERR_NOT_INTEGER
+  if (value < min || value > max) return message ?? outOfRange(min, max)
+  return typeof value === "bigint" ? clampToSafe(value) : value
+}
+
+/** `getPositiveLongFromObjectOrReply`: 0..LONG_MAX, one message for every failure. */
+export const positiveLong = (text: string, message = "ERR value is out of range, must be positive"): number | string =>
+  rangeLong(text, 0n, LONG_MAX, message)
 
 /** Case-insensitive comparison with an upper-case ASCII keyword (`NX`, `WITHSCORES`, ...). */
 export const isKeyword = (arg: string, keyword: string): boolean =>

@@ -17,6 +17,7 @@ const ping = command({
   flags: ["fast"],
   group: "connection",
   aclCategories: ["fast", "connection"],
+  tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
   summary: "Ping the server",
   since: "1.0.0",
   complexity: "O(1)",

@@ -14,6 +14,7 @@ import { stringMatch } from "../keyspace/glob.js"
 import { writeSubscription } from "../pubsub/messages.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
 import { writeHelp } from "./server/help.js"
+import { keyAt, keysToEnd } from "./key-specs.js"
 
 const SUBSCRIBING = ["pubsub", "noscript", "loading", "stale"] as const
 const SUBSCRIBING_ACL = ["pubsub", "slow"]
@@ -139,6 +140,7 @@ const ssubscribe = command({
   step: 1,
   group: "pubsub",
   aclCategories: SUBSCRIBING_ACL,
+  keySpecs: [keysToEnd(1, 1, "not_key")],
   summary: "Listen for messages published to the given shard channels",
   since: "7.0.0",
   complexity: "O(N) where N is the number of shard channels to subscribe to.",
@@ -163,6 +165,7 @@ const sunsubscribe = command({
   step: 1,
   group: "pubsub",
   aclCategories: SUBSCRIBING_ACL,
+  keySpecs: [keysToEnd(1, 1, "not_key")],
   summary: "Stop listening for messages posted to the given shard channels",
   since: "7.0.0",
   complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
@@ -187,6 +190,7 @@ const spublish = command({
   step: 1,
   group: "pubsub",
   aclCategories: ["pubsub", "fast"],
+  keySpecs: [keyAt(1, "not_key")],
   summary: "Post a message to a shard channel",
   since: "7.0.0",
   complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",

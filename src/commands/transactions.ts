@@ -15,6 +15,7 @@
  */
 import { Transaction } from "../server/Transaction.js"
 import { command, type CommandSpec } from "./Command.js"
+import { keysToEnd } from "./key-specs.js"
 import { discardTransaction, runCounted } from "./dispatch.js"
 
 const CONTROL = ["noscript", "loading", "stale", "fast", "allow_busy"] as const
@@ -100,6 +101,7 @@ const watch = command({
   firstKey: 1,
   lastKey: -1,
   step: 1,
+  keySpecs: [keysToEnd(1, 1, "RO")],
   group: "transactions",
   aclCategories: CONTROL_ACL,
   summary: "Watch the given keys to determine execution of the MULTI/EXEC block",

@@ -43,6 +43,8 @@ export class RuntimeConfig {
     ["dbfilename", "dump.rdb"],
     ["maxmemory", "0"],
     ["maxmemory-policy", "noeviction"],
+    ["lfu-log-factor", "10"],
+    ["lfu-decay-time", "1"],
     ["requirepass", ""],
     ["loglevel", "notice"],
     ["tcp-keepalive", "300"],

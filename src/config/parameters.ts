@@ -269,6 +269,8 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
       "noeviction"
     ])
   ),
+  extraParameter("lfu-log-factor", integerText(0, INT_MAX)),
+  extraParameter("lfu-decay-time", integerText(0, INT_MAX)),
   extraParameter("requirepass", (value) => ({ value })),
   extraParameter("loglevel", oneOf(["debug", "verbose", "notice", "warning"])),
   extraParameter("tcp-keepalive", integerText(0, INT_MAX)),

@@ -11,6 +11,7 @@
  * (or -1), and `replyString` writes a string value into a reply without making a JS string.
  */
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
+import { AccessClock } from "./AccessClock.js"
 import { type InlineBytes, KIND_INLINE, KIND_OBJECT, KeyTable } from "./table/KeyTable.js"
 import type { CollectionValue, RedisValue } from "./Value.js"
 
@@ -45,11 +46,18 @@ const ENCODING_NOTES: ReadonlyArray<StringEncodingOverride | undefined> = [undef
 const inlineBytes: InlineBytes = { bytes: Buffer.alloc(0), start: 0, length: 0 }
 
 export class Database {
-  table = new KeyTable()
+  table: KeyTable
   /** Where the active expiry cycle continues in the table's list of keys with a TTL. */
   private sweepPosition = 0
 
-  constructor(readonly id: number, readonly hooks: KeyspaceHooks = noHooks) {}
+  constructor(
+    readonly id: number,
+    readonly hooks: KeyspaceHooks = noHooks,
+    /** Shared by all databases: the time and policy of access stamps (LRU/LFU). */
+    readonly access: AccessClock = new AccessClock()
+  ) {
+    this.table = new KeyTable(access)
+  }
 
   get size(): number {
     return this.table.size
@@ -60,8 +68,18 @@ export class Database {
     return this.table.volatileCount
   }
 
-  /** The live record of `key` at `now`, or -1; a key whose time has passed is removed first (passive expiry). */
+  /**
+   * The live record of `key` at `now`, or -1; a key whose time has passed is removed first
+   * (passive expiry). Counts as an access (LRU/LFU), as Redis's lookupKey does.
+   */
   lookup(key: string, now: number): number {
+    const ref = this.peek(key, now)
+    if (ref !== -1) this.table.touch(ref)
+    return ref
+  }
+
+  /** `lookup` without counting an access (Redis's LOOKUP_NOTOUCH: OBJECT, TYPE-like introspection). */
+  peek(key: string, now: number): number {
     const table = this.table
     const ref = table.find(key)
     if (ref === -1 || table.volatileCount === 0) return ref
@@ -79,8 +97,15 @@ export class Database {
     return ref === -1 ? undefined : (this.table.valueOf(ref) as RedisValue)
   }
 
+  /** The live value of `key` without counting an access (see `peek`). */
+  peekValue(key: string, now: number): RedisValue | undefined {
+    const ref = this.peek(key, now)
+    return ref === -1 ? undefined : (this.table.valueOf(ref) as RedisValue)
+  }
+
+  /** Whether `key` is live; not an access. */
   has(key: string, now: number): boolean {
-    return this.lookup(key, now) !== -1
+    return this.peek(key, now) !== -1
   }
 
   /** Whether the live record `ref` holds a string. */
@@ -188,7 +213,7 @@ export class Database {
   /** Removes every key. */
   clear(): void {
     this.hooks.flushed(this)
-    this.table = new KeyTable()
+    this.table = new KeyTable(this.access)
     this.sweepPosition = 0
   }
 

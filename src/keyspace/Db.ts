@@ -80,6 +80,7 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
           Ref.modify(keyspace, (ks) => {
             const database = ks.databases[db]
             if (database === undefined) throw new RangeError(`DB index ${db} is out of range`)
+            ks.access.setTime(now)
             const result = f(database, now, ks)
             return [[result, ks.commandLog.flush(), ks] as const, ks] as const
           })).pipe(

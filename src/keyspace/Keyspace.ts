@@ -5,6 +5,7 @@
  * half-applied.
  */
 import { CommandLog } from "../persistence/CommandLog.js"
+import { AccessClock } from "./AccessClock.js"
 import { Database, type KeyspaceHooks } from "./Database.js"
 import { nextSnapshotEpoch } from "./table/KeyTable.js"
 import type { TableSnapshot } from "./table/TableSnapshot.js"
@@ -32,6 +33,8 @@ export class Keyspace {
   readonly observers: Array<KeyspaceHooks> = []
   /** The write commands applied, for the append-only file (records nothing while it is off). */
   readonly commandLog = new CommandLog()
+  /** Access stamps of every database's keys (LRU/LFU); batches set its time. */
+  readonly access = new AccessClock()
 
   constructor(databaseCount: number) {
     const hooks: KeyspaceHooks = {
@@ -51,7 +54,7 @@ export class Keyspace {
         for (let i = 0; i < this.observers.length; i++) this.observers[i].flushed(db)
       }
     }
-    this.databases = Array.from({ length: databaseCount }, (_, id) => new Database(id, hooks))
+    this.databases = Array.from({ length: databaseCount }, (_, id) => new Database(id, hooks, this.access))
   }
 
   /** Keys over all databases. */
@@ -89,6 +92,7 @@ export class Keyspace {
    */
   sweepExpired(now: number, maxChecks = 2000): number {
     const ROUND = 20
+    this.access.setTime(now)
     let expired = 0
     for (const db of this.databases) {
       // The cron's share of a resize in progress (Redis's incrementallyRehash), then expiry.

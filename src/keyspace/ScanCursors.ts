@@ -68,37 +68,32 @@ const tableOf = (entries: Entries): CursorTable => {
   return table
 }
 
-const CURSOR = /^(?:[+-]?[0-9]+)?$/
-const UINT64_MAX = 18446744073709551615n
-const TWO_TO_64 = 18446744073709551616n
-
-/**
- * A cursor argument as Redis reads it (`strtoul`): empty means 0, an optional sign, digits, no
- * spaces, at most 2^64-1 (a '-' wraps around). -1 for a valid cursor none of ours can be
- * (>= 2^53); undefined for an invalid one ("ERR invalid cursor").
- */
-export const parseScanCursor = (text: string): number | undefined => {
-  if (!CURSOR.test(text)) return undefined
-  if (text.length <= 15) {
-    const value = text === "" ? 0 : Number(text)
-    return value < 0 ? -1 : value
-  }
-  const negative = text.charCodeAt(0) === 45
-  const magnitude = BigInt(negative ? text.slice(1) : text)
-  if (magnitude > UINT64_MAX) return undefined
-  const value = negative && magnitude !== 0n ? TWO_TO_64 - magnitude : magnitude
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : -1
-}
+/** The id of a cursor a client sent (a uint64), or 0 (a new iteration) when none of ours can have it. */
+const idOf = (cursor: bigint): number => (cursor <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cursor) : -1)
 
 /** The iterator to continue for `cursor` (0, or an unknown id, starts a new one). */
-export const resumeScan = (entries: Entries, cursor: number): Iterator<string> => {
-  const iterator = cursor === 0 ? undefined : tables.get(entries)?.take(cursor)
+const resumeScan = (entries: Entries, cursor: bigint): Iterator<string> => {
+  const iterator = cursor === 0n ? undefined : tables.get(entries)?.take(idOf(cursor))
   return iterator ?? entries.keys()
 }
 
 /** Parks an unfinished iteration and returns the cursor to give the client. */
-export const suspendScan = (entries: Entries, iterator: Iterator<string>): number =>
+const suspendScan = (entries: Entries, iterator: Iterator<string>): number =>
   tableOf(entries).park(iterator)
+
+/**
+ * One call's worth of a walk: from `cursor`, `visit` up to `count` members; the cursor to answer
+ * ("0" when the walk is over).
+ */
+export const scanPage = (entries: Entries, cursor: bigint, count: number, visit: (member: string) => void): string => {
+  const iterator = resumeScan(entries, cursor)
+  for (let visited = 0; visited < count; visited++) {
+    const step = iterator.next()
+    if (step.done === true) return "0"
+    visit(step.value)
+  }
+  return String(suspendScan(entries, iterator))
+}
 
 /** How many iterations are parked for `entries` (tests, INFO-style introspection). */
 export const parkedScans = (entries: Entries): number => tables.get(entries)?.size ?? 0

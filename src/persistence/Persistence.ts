@@ -30,7 +30,7 @@ import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { ClientState } from "../server/ClientState.js"
 import type { ServerState } from "../server/ServerState.js"
-import { AppendOnlyFile, type FsyncPolicy, syncDirectory } from "./AppendOnlyFile.js"
+import { AppendOnlyFile, type FsyncPolicy, replaceFile } from "./AppendOnlyFile.js"
 import { readAof } from "./AofReader.js"
 import { loadRdbFile } from "./rdb/RdbLoader.js"
 import { aofSlices, rdbSlices, type SnapshotTotals, temporaryPath, writeFileAtomically } from "./SnapshotFiles.js"
@@ -280,10 +280,7 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
       forkJob(
         writeInBackground(paths.rdb, "bgsave", rdbSlices(snapshot, now, auxFields(now), totals)).pipe(
           Effect.flatMap((temp) =>
-            Effect.sync(() => {
-              fs.renameSync(temp, paths.rdb)
-              syncDirectory(path.dirname(paths.rdb))
-            })
+            Effect.sync(() => replaceFile(temp, paths.rdb))
           ),
           Effect.zipRight(Clock.currentTimeMillis),
           Effect.tap((finished) =>
@@ -334,10 +331,7 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
             Effect.sync(() => {
               // One synchronous step: no batch runs between the buffer's end and the switch.
               if (aof !== undefined) aof.finishRewrite(temp)
-              else {
-                fs.renameSync(temp, paths.aof)
-                syncDirectory(path.dirname(paths.aof))
-              }
+              else replaceFile(temp, paths.aof)
               aofBaseSize = aof?.size ?? totals.bytes
             })
           ),

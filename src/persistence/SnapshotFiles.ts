@@ -11,7 +11,7 @@ import * as path from "node:path"
 import type { KeyspaceSnapshot } from "../keyspace/Keyspace.js"
 import type { RedisValue } from "../keyspace/Value.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import { syncDirectory } from "./AppendOnlyFile.js"
+import { replaceFile } from "./AppendOnlyFile.js"
 import { RdbWriter } from "./rdb/RdbFormat.js"
 import { rewriteCommands, writeRdbEntry } from "./ValueCodecs.js"
 
@@ -109,6 +109,5 @@ export const writeFileAtomically = (target: string, slices: Iterable<Buffer>): v
     throw error
   }
   fs.closeSync(fd)
-  fs.renameSync(temp, target)
-  syncDirectory(path.dirname(target))
+  replaceFile(temp, target)
 }

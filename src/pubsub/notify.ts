@@ -10,9 +10,21 @@
 import type { CommandContext } from "../commands/Command.js"
 import type { Database } from "../keyspace/Database.js"
 
-export { NotifyType } from "./keyspaceEvents.js"
+import { NotifyType } from "./keyspaceEvents.js"
+
+export { NotifyType }
 
 export const notify = (ctx: CommandContext, type: number, event: string, key: string, db: Database = ctx.db): void => {
   if ((ctx.server.config.notifyKeyspaceEvents & type) === 0) return
   ctx.server.pubsub.notifyKeyspaceEvent(type, event, key, db.id, ctx.now, ctx)
+}
+
+/**
+ * Deletes `key` and announces `del` when it was there: a collection a command left empty, the
+ * destination of a *STORE whose result is empty. (Redis announces the command's own event first.)
+ */
+export const deleteAndNotify = (ctx: CommandContext, key: string): boolean => {
+  if (!ctx.db.delete(key)) return false
+  notify(ctx, NotifyType.Generic, "del", key)
+  return true
 }

@@ -123,6 +123,7 @@ export const serveConnection = (
       ctx.keyspace = keyspace
       ctx.db = keyspace.databases[client.db]
       ctx.now = clock.unsafeCurrentTimeMillis()
+      keyspace.access.setTime(ctx.now)
       client.lastInteractionAt = ctx.now
       out.protocol = client.protocol
       outputFull = false
@@ -208,8 +209,15 @@ export const serveConnection = (
     // to 0.95× of a bare `node:net` server. Whatever has to wait — backpressure, closing,
     // shutdown, a failure — wakes the fiber, which owns the connection throughout.
     const keyspace = yield* Ref.get(deps.keyspace)
+    events.flushInline = () => {
+      flushMessages()
+      // Past the high-water mark the fiber takes over (it pauses reading until the socket drains).
+      if (unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
+    }
     events.runInline = (chunk) => {
       if (client.closeAfterReply || events.shuttingDown || client.blocked !== undefined) return false
+      // Messages published before this chunk's commands go out before their replies.
+      if (events.outputPending) flushMessages()
       server.stats.netInputBytes += chunk.length
       parser.feed(chunk)
       send(runBatch(keyspace)[0], durableToken)

@@ -21,6 +21,7 @@ import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
@@ -115,6 +116,16 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         persistence: undefined,
         writesRefused: undefined
       }
+      // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
+      const keyspace = yield* Ref.get(db.keyspace)
+      const access = keyspace.access
+      const applyAccessPolicy = () => {
+        access.lfu = (runtimeConfig.extra.get("maxmemory-policy") ?? "").includes("lfu")
+        access.logFactor = Number(runtimeConfig.extra.get("lfu-log-factor") ?? "10")
+        access.decayTime = Number(runtimeConfig.extra.get("lfu-decay-time") ?? "1")
+      }
+      for (const name of ["maxmemory-policy", "lfu-log-factor", "lfu-decay-time"]) runtimeConfig.watch(name, applyAccessPolicy)
+      applyAccessPolicy()
       // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
       // Its finalizer (the shutdown save) runs after the drain's, which is added below.
       yield* makePersistence(state, db.keyspace)

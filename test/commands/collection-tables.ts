@@ -6,7 +6,6 @@
  * Keys are prefixed with the case's name, so cases never see each other's data.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { CommandSpec } from "../../src/commands/Command.js"
 import { RawClient } from "../support/RawClient.js"
 import { ourReplies } from "../support/resp3.js"
 import { type Reply, showReply } from "../support/RespReader.js"
@@ -142,49 +141,8 @@ export const texts = (reply: Reply): Array<string> => {
   })
 }
 
-/** Every spec's name, arity, flags, keys, ACL categories and docs equal what Redis 7 reports. */
-export const describeDeclarations = (family: string, specs: ReadonlyArray<CommandSpec>): void => {
-  describe.skipIf(!hasRealRedis)(`${family} command declarations`, () => {
-    it("match COMMAND INFO and COMMAND DOCS of Redis 7", async () => {
-      const target = await startReal()
-      const client = target.client
-      try {
-        const strings = (reply: Reply | undefined) =>
-          reply?.kind === "array" ? (reply.value ?? []).map((item) => String(item.value)) : []
-        for (const spec of specs) {
-          const info = await client.call("COMMAND", "INFO", spec.name)
-          const fields = info.kind === "array" && info.value?.[0]?.kind === "array" ? info.value[0].value ?? [] : []
-          const docs = await client.call("COMMAND", "DOCS", spec.name)
-          const docFields = docs.kind === "array" && docs.value?.[1]?.kind === "array" ? strings(docs.value[1]) : []
-          const doc = (name: string) => docFields[docFields.indexOf(name) + 1]
-          expect({
-            name: spec.name,
-            arity: spec.arity,
-            flags: spec.flags,
-            keys: [spec.firstKey, spec.lastKey, spec.step],
-            acl: spec.aclCategories?.map((category) => `@${category}`),
-            group: spec.group,
-            summary: spec.summary,
-            since: spec.since,
-            complexity: spec.complexity
-          }).toEqual({
-            name: String(fields[0]?.value),
-            arity: Number(fields[1]?.value),
-            flags: strings(fields[2]),
-            keys: [Number(fields[3]?.value), Number(fields[4]?.value), Number(fields[5]?.value)],
-            acl: strings(fields[6]),
-            group: doc("group"),
-            summary: doc("summary"),
-            since: doc("since"),
-            complexity: doc("complexity")
-          })
-        }
-      } finally {
-        await target.stop()
-      }
-    })
-  })
-}
+/** The declarations check (COMMAND INFO / DOCS of Redis 7), shared with the other families. */
+export { describeDeclarations } from "../support/declarations.js"
 
 const keyspaceCounters = async (client: RawClient): Promise<[number, number]> => {
   const info = String((await client.call("INFO", "stats")).value)

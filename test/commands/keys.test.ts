@@ -8,22 +8,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type { Database } from "../../src/keyspace/Database.js"
-import type { CollectionValue } from "../../src/keyspace/Value.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
 import { hasRealRedis, type RunningRedfiber, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
-
-/** A stand-in collection value (the list family brings the real one). */
-class FakeList implements CollectionValue {
-  readonly type = "list"
-  constructor(readonly items: Array<string>) {}
-  encoding() {
-    return "listpack"
-  }
-  clone() {
-    return new FakeList([...this.items])
-  }
-}
 
 let server: RunningRedfiber
 let client: RawClient
@@ -101,9 +88,15 @@ describe("DEL, UNLINK, EXISTS, TOUCH, TYPE", () => {
 
   it("TYPE answers a simple string", async () => {
     await seed({ s: "v" })
-    await onDb((db) => db.set("l", new FakeList(["x"])))
+    expect(await call("RPUSH", "l", "x")).toBe(":1")
+    expect(await call("HSET", "h", "f", "v")).toBe(":1")
+    expect(await call("SADD", "set", "m")).toBe(":1")
+    expect(await call("ZADD", "z", "1", "m")).toBe(":1")
     expect(await call("TYPE", "s")).toBe("+string")
     expect(await call("TYPE", "l")).toBe("+list")
+    expect(await call("TYPE", "h")).toBe("+hash")
+    expect(await call("TYPE", "set")).toBe("+set")
+    expect(await call("TYPE", "z")).toBe("+zset")
     expect(await call("TYPE", "nope")).toBe("+none")
   })
 })
@@ -303,15 +296,15 @@ describe("SCAN", () => {
     for (let i = 0; i < 100; i++) values[`user:${i}`] = "v"
     for (let i = 0; i < 100; i++) values[`item:${i}`] = "v"
     await seed(values)
-    await onDb((db) => {
-      for (let i = 0; i < 30; i++) db.set(`list:${i}`, new FakeList([]))
-      db.setWithExpiry("user:expired", "v", 1)
-    })
+    for (let i = 0; i < 30; i++) await call("RPUSH", `list:${i}`, "x")
+    for (let i = 0; i < 5; i++) await call("HSET", `hash:${i}`, "f", "v")
+    await onDb((db) => db.setWithExpiry("user:expired", "v", 1))
     const users = await scanAll(["MATCH", "user:*", "COUNT", "7"])
     expect(new Set(users.keys).size).toBe(100)
     expect(users.keys.every((key) => key.startsWith("user:"))).toBe(true)
     const lists = await scanAll(["TYPE", "LIST"])
     expect(new Set(lists.keys).size).toBe(30)
+    expect(new Set((await scanAll(["TYPE", "hash", "COUNT", "50"])).keys).size).toBe(5)
     const strings = await scanAll(["type", "string", "match", "item:1*", "count", "1000"])
     expect(strings.calls).toBe(1)
     expect(strings.keys.sort()).toEqual(["item:1", ...Array.from({ length: 10 }, (_, i) => `item:1${i}`)].sort())
@@ -358,7 +351,7 @@ describe("RENAME and RENAMENX", () => {
 describe("COPY, MOVE, SWAPDB across databases", () => {
   it("COPY duplicates with TTL, honours REPLACE and DB", async () => {
     await seed({ src: "hello", taken: "old" })
-    await onDb((db) => db.set("list", new FakeList(["a", "b"])))
+    expect(await call("RPUSH", "list", "a", "b")).toBe(":2")
     expect(await call("PEXPIREAT", "src", "4102444800000")).toBe(":1")
     expect(await call("COPY", "src", "dst")).toBe(":1")
     expect(await call("PEXPIRETIME", "dst")).toBe(":4102444800000")
@@ -380,6 +373,13 @@ describe("COPY, MOVE, SWAPDB across databases", () => {
     const [original, copied] = await onDb((db) => [db.get("list", 0), db.get("list2", 0)])
     expect(copied).toEqual(original)
     expect(copied).not.toBe(original)
+    // The copy is a value of its own: changing it leaves the original alone.
+    expect(await call("RPUSH", "list2", "c")).toBe(":3")
+    expect(await call("LRANGE", "list", "0", "-1")).toBe('["a", "b"]')
+    expect(await call("HSET", "hash", "f", "v")).toBe(":1")
+    expect(await call("COPY", "hash", "hash2")).toBe(":1")
+    expect(await call("HSET", "hash2", "f", "w")).toBe(":0")
+    expect(await call("HGET", "hash", "f")).toBe('"v"')
     expect(await call("SELECT", "3")).toBe("+OK")
     expect(await call("PEXPIRETIME", "src")).toBe(":4102444800000")
     expect(await call("DBSIZE")).toBe(":1")
@@ -486,8 +486,10 @@ describe("OBJECT", () => {
       await seed({ k: value })
       expect([value, await call("OBJECT", "ENCODING", "k")]).toEqual([value, JSON.stringify(encoding)])
     }
-    await onDb((db) => db.set("l", new FakeList([])))
-    expect(await call("OBJECT", "encoding", "l")).toBe('"listpack"')
+    expect(await call("RPUSH", "l", "x")).toBe(":1")
+    expect(await call("OBJECT", "encoding", "l")).toBe('"quicklist"')
+    expect(await call("SADD", "set", "1")).toBe(":1")
+    expect(await call("OBJECT", "encoding", "set")).toBe('"intset"')
     expect(await call("OBJECT", "ENCODING", "nope")).toBe("(nil)")
   })
 

@@ -300,7 +300,7 @@ describe("SetValue", () => {
   })
 })
 
-describeDeclarations("set", setCommands)
+describeDeclarations("set command declarations", setCommands)
 
 describeKeyspaceStats(
   "sets",

@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { stringCommands } from "../../src/commands/strings.js"
-import type { CollectionValue } from "../../src/keyspace/Value.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
@@ -29,7 +28,7 @@ const arity = (name: string) => err(`ERR wrong number of arguments for '${name}'
 
 /** Every byte value once, in order. */
 const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("")
-/** A key holding a list, created before the tables run (our lists do not exist yet). */
+/** A key holding a list, created with RPUSH on each server before the tables run. */
 const LIST_KEY = "strings:list"
 
 /** A bulk reply too long to spell out: its length and how it starts. */
@@ -321,7 +320,22 @@ const cases: ReadonlyArray<Case> = [
     [["SETRANGE", k("n"), "0", "2"], int(3)],
     [["INCR", k("n")], int(201)]
   ]],
-  ["wrong type", () => [
+  ["wrong type", (k) => [
+    [["HSET", k("hash"), "f", "v"], int(1)],
+    [["SADD", k("set"), "m"], int(1)],
+    [["ZADD", k("zset"), "1", "m"], int(1)],
+    [["GET", k("hash")], WRONGTYPE],
+    [["GETDEL", k("set")], WRONGTYPE],
+    [["APPEND", k("zset"), "x"], WRONGTYPE],
+    [["INCRBYFLOAT", k("hash"), "1"], WRONGTYPE],
+    [["SETRANGE", k("set"), "0", "x"], WRONGTYPE],
+    [["STRLEN", k("zset")], WRONGTYPE],
+    [["MGET", k("hash"), k("set"), k("zset"), LIST_KEY], arr(nil, nil, nil, nil)],
+    [["SET", k("hash"), "v", "XX"], ok],
+    [["GET", k("hash")], bulk("v")],
+    [["GETSET", k("set"), "w"], WRONGTYPE],
+    [["SETEX", k("zset"), "100", "w"], ok],
+    [["GET", k("zset")], bulk("w")],
     [["GET", LIST_KEY], WRONGTYPE],
     [["GETSET", LIST_KEY, "v"], WRONGTYPE],
     [["GETDEL", LIST_KEY], WRONGTYPE],
@@ -357,10 +371,7 @@ interface Target {
 const startOurs = async (): Promise<Target> => {
   const running = await startRedfiber()
   const client = await RawClient.connect(running.port)
-  await Effect.runPromise(running.db.use((db) => {
-    const list: CollectionValue = { type: "list", encoding: () => "listpack", clone: () => list }
-    db.set(LIST_KEY, list)
-  }))
+  await client.call("RPUSH", LIST_KEY, "item")
   return {
     client,
     pttl: (key) =>

@@ -322,7 +322,7 @@ describe("RESP3 shapes (as Redis 7.0.15 sends them)", () => {
   })
 })
 
-describeDeclarations("sorted-set", zsetCommands)
+describeDeclarations("sorted-set command declarations", zsetCommands)
 
 describeKeyspaceStats(
   "sorted sets",

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "effect/FastCheck"
 import { classOf, classSize, MAX_RECORD_BYTES } from "../../src/keyspace/table/Arena.js"
+import { AccessClock } from "../../src/keyspace/AccessClock.js"
 import { KeyTable, nextSnapshotEpoch } from "../../src/keyspace/table/KeyTable.js"
 
 interface Entry {
@@ -98,7 +99,7 @@ describe("KeyTable", () => {
   it("matches a Map model through random puts, removals and TTL changes", () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 400 }), (ops) => {
-        const table = new KeyTable()
+        const table = new KeyTable(new AccessClock())
         const model = new Map<string, Entry>()
         for (const op of ops) apply(table, model, op)
         expectSame(table, model)
@@ -108,7 +109,7 @@ describe("KeyTable", () => {
   })
 
   it("grows and shrinks through incremental rehashing, keeping every key findable", () => {
-    const table = new KeyTable()
+    const table = new KeyTable(new AccessClock())
     for (let i = 0; i < 20_000; i++) {
       table.put(`k${i}`, `v${i}`, false)
       // Lookups during a resize see both tables.
@@ -126,7 +127,7 @@ describe("KeyTable", () => {
   it("SCAN returns every key present for the whole walk, while others come and go and the table resizes", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 40 }), fc.nat(), (stable, churn, seed) => {
-        const table = new KeyTable()
+        const table = new KeyTable(new AccessClock())
         for (let i = 0; i < stable; i++) table.put(`stable:${i}`, "v", false)
         for (let i = 0; i < 500; i++) table.put(`doomed:${i}`, "v", false)
         const seen = new Set<string>()
@@ -150,18 +151,18 @@ describe("KeyTable", () => {
   })
 
   it("random picks come from the keys present, during a resize too", () => {
-    const table = new KeyTable()
+    const table = new KeyTable(new AccessClock())
     for (let i = 0; i < 1000; i++) table.put(`k${i}`, "v", false)
     for (let i = 0; i < 900; i++) table.remove(`k${i}`)
     const picked = new Set<string>()
     for (let i = 0; i < 2000; i++) picked.add(table.keyOf(table.randomRef()))
     for (const key of picked) expect(Number(key.slice(1))).toBeGreaterThanOrEqual(900)
     expect(picked.size).toBeGreaterThan(50)
-    expect(new KeyTable().randomRef()).toBe(-1)
+    expect(new KeyTable(new AccessClock()).randomRef()).toBe(-1)
   })
 
   it("a value that outgrows its record moves, keeping its TTL and its place in the TTL list", () => {
-    const table = new KeyTable()
+    const table = new KeyTable(new AccessClock())
     const ref = table.put("k", "short", false)
     table.setExpire(ref, 1234)
     const moved = table.put("k", "x".repeat(500), true)
@@ -177,10 +178,10 @@ describe("KeyTable", () => {
   })
 
   it("records are freed and reused: the arena's use follows the live keys", () => {
-    const table = new KeyTable()
+    const table = new KeyTable(new AccessClock())
     for (let i = 0; i < 10_000; i++) table.put(`k${i}`, "value", false)
     let expected = 0
-    for (let i = 0; i < 10_000; i++) expected += classSize(classOf(24 + `k${i}`.length + "value".length))
+    for (let i = 0; i < 10_000; i++) expected += classSize(classOf(28 + `k${i}`.length + "value".length))
     expect(table.arena.usedBytes).toBe(expected)
     const reserved = table.arena.reservedBytes
     for (let round = 0; round < 5; round++) {
@@ -211,7 +212,7 @@ describe("KeyTable", () => {
         fc.array(fc.oneof(opArb, objectPutArb), { maxLength: 300 }),
         fc.array(fc.tuple(liveOpArb, fc.integer({ min: 0, max: 4 })), { maxLength: 300 }),
         (before, after) => {
-          const table = new KeyTable()
+          const table = new KeyTable(new AccessClock())
           const model = new Map<string, Entry>()
           for (const op of before) apply(table, model, op)
           // What the snapshot must show: the model now, object values copied.

@@ -2,20 +2,44 @@
  * Keyspace notifications as a stream: a listener on `__key*__:*` records every event while
  * another connection runs a sequence of commands, on our server and on a real Redis, and the two
  * streams must be equal, event for event and in order. The sequences include keys that expire
- * while the sequence waits for their `expired` event. Then, on our server under TestClock,
- * `expired` from passive expiry (a read finds the key expired before any sweep) and from active
- * expiry (the sweeper, no command at all), each on its own.
+ * while the sequence waits for their `expired` event.
+ *
+ * The collection families (lists, hashes, sets, sorted sets: keyspace-event-sequences.ts) are
+ * compared command by command: after each command the listener is drained, so a difference
+ * names the command. Each runs under several settings (everything; the family's class alone;
+ * generic events alone; key misses alone), which checks every event's class too. Writes that
+ * meet expired keys run with active expiry out of the way: Redis's turned off with DEBUG
+ * SET-ACTIVE-EXPIRE 0, ours under TestClock (the sweeper never gets its turn).
+ *
+ * Then, on our server under TestClock, `expired` from passive expiry (a read finds the key
+ * expired before any sweep) and from active expiry (the sweeper, no command at all), each on
+ * its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
+import type { CommandSpec } from "../../src/commands/Command.js"
+import { hashCommands } from "../../src/commands/hashes.js"
+import { listCommands } from "../../src/commands/lists.js"
+import { setCommands } from "../../src/commands/sets.js"
+import { zsetCommands } from "../../src/commands/zsets.js"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { RawClient } from "../support/RawClient.js"
 import type { Reply } from "../support/RespReader.js"
-import { callAll, pmessage, Recorder } from "../support/pubsub.js"
+import { callAll, drain, pmessage, Recorder } from "../support/pubsub.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
+import {
+  type Command,
+  EXPIRED_KEY_STEPS,
+  familyFlagSets,
+  HASH_STEPS,
+  LIST_STEPS,
+  SET_STEPS,
+  type TimedStep,
+  ZSET_STEPS
+} from "./keyspace-event-sequences.js"
 
 /** A command, or a wait until an event has been recorded (an expiry nobody triggers). */
 type Step = ReadonlyArray<string> | { readonly waitFor: string }
@@ -117,6 +141,116 @@ const collectStreams = (label: string, start: () => Promise<RunningServer>) =>
 
 collectStreams("redfiber", startRedfiber)
 if (hasRealRedis) collectStreams("real Redis 7", () => startRealRedis())
+
+/** Replies shown in a step's line: those that do not depend on hash order or chance. */
+const shownReply = (step: Command, reply: Reply): string => {
+  const name = step[0].toUpperCase()
+  if (name === "DBSIZE") return ` = ${reply.value}`
+  if (name === "KEYS" && reply.kind === "array") return ` = [${(reply.value ?? []).map((r) => r.value).sort().join(" ")}]`
+  return ""
+}
+
+/**
+ * Runs `steps` under `flags`, draining the listener after each command: one line per command,
+ * "COMMAND args -> channel payload, ...". `advance` lets time pass for `{ advanceMs }` steps.
+ */
+const eventsByCommand = async (
+  port: number,
+  flags: string,
+  steps: ReadonlyArray<TimedStep>,
+  advance: (ms: number) => Promise<void> = () => Promise.reject(new Error("no clock to advance"))
+): Promise<Array<string>> => {
+  const commands = await RawClient.connect(port)
+  const listener = await RawClient.connect(port)
+  try {
+    await commands.call("FLUSHALL")
+    await commands.call("CONFIG", "SET", "notify-keyspace-events", flags)
+    await callAll(listener, "PSUBSCRIBE", "__key*__:*")
+    const lines: Array<string> = []
+    for (const step of steps) {
+      if ("advanceMs" in step) {
+        await advance(step.advanceMs)
+        continue
+      }
+      const reply = await commands.call(...step)
+      const events = (await drain(listener)).map(eventText)
+      lines.push(`${step.join(" ")}${shownReply(step, reply)} -> ${events.join(", ")}`)
+    }
+    return lines
+  } finally {
+    await commands.call("CONFIG", "SET", "notify-keyspace-events", "")
+    commands.close()
+    listener.close()
+  }
+}
+
+const FAMILIES: ReadonlyArray<
+  readonly [family: string, eventClass: string, steps: ReadonlyArray<Command>, specs: ReadonlyArray<CommandSpec>]
+> = [
+  ["lists", "l", LIST_STEPS, listCommands],
+  ["hashes", "h", HASH_STEPS, hashCommands],
+  ["sets", "s", SET_STEPS, setCommands],
+  ["sorted sets", "z", ZSET_STEPS, zsetCommands]
+]
+
+describe("collection families: the event sequences", () => {
+  for (const [family, , steps, specs] of FAMILIES) {
+    it(`run every ${family} command of the table`, () => {
+      const run = new Set(steps.map((step) => step[0].toLowerCase()))
+      expect(specs.map((spec) => spec.name).filter((name) => !run.has(name))).toEqual([])
+    })
+  }
+})
+
+describe.skipIf(!hasRealRedis)("collection families: every command's events, command by command", () => {
+  let ours: RunningServer
+  let real: RunningServer
+  beforeAll(async () => {
+    ;[ours, real] = await Promise.all([startRedfiber(), startRealRedis()])
+  })
+  afterAll(() => Promise.all([ours.stop(), real.stop()]))
+
+  for (const [family, eventClass, steps] of FAMILIES) {
+    for (const flags of familyFlagSets(eventClass)) {
+      it(`${family} with notify-keyspace-events ${flags}`, async () => {
+        const expected = await eventsByCommand(real.port, flags, steps)
+        // The sequence must show events at all (a run that saw none would compare nothing).
+        expect(expected.filter((line) => !line.endsWith("-> ")).length).toBeGreaterThan(flags === "KEAmn" ? 20 : 1)
+        expect(await eventsByCommand(ours.port, flags, steps)).toEqual(expected)
+      })
+    }
+  }
+})
+
+describe.skipIf(!hasRealRedis)("writes meeting expired keys, active expiry out of the way", () => {
+  let expected: Array<string> = []
+  beforeAll(async () => {
+    const real = await startRealRedis(["--enable-debug-command", "yes"])
+    const client = await RawClient.connect(real.port)
+    try {
+      await client.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+      expected = await eventsByCommand(real.port, "KEAmn", EXPIRED_KEY_STEPS, (ms) =>
+        new Promise((resolve) => setTimeout(resolve, ms)))
+    } finally {
+      client.close()
+      await real.stop()
+    }
+  })
+
+  it.scoped("our server under TestClock publishes what Redis does", () =>
+    Effect.gen(function*() {
+      // hz 1: the first sweep would come one virtual second after the start; the steps take 60 ms.
+      const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0, hz: 1 }))
+      const server = Context.get(context, RedisServer)
+      const clock = yield* TestClock.testClock()
+      const lines = yield* Effect.promise(() =>
+        eventsByCommand(server.address.port, "KEAmn", EXPIRED_KEY_STEPS, (ms) =>
+          Effect.runPromise(clock.adjust(`${ms} millis`)))
+      )
+      expect(expected.some((line) => line.includes("expired"))).toBe(true)
+      expect(lines).toEqual(expected)
+    }))
+})
 
 describe("expired events on Effect's Clock (redfiber)", () => {
   it.scoped("passive expiry: a read after the TTL, before any sweep, publishes expired then keymiss", () =>

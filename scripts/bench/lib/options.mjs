@@ -14,6 +14,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --memory           RSS after 1 000 000 SETs of 10-byte values on distinct keys
   --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
   --fanout           pub/sub fan-out: 1 publisher, 50 subscribers, messages delivered per second
+  --persistence      1 000 000 keys in an AOF: pauses during BGREWRITEAOF and BGSAVE, replay at restart
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -28,7 +29,16 @@ const positiveInteger = (flag, text) => {
 
 /** Parses argv into the plan; throws an Error with a one-line reason on bad flags. */
 export const parseOptions = (argv) => {
-  const flags = { quick: false, random: false, latency: false, startup: false, memory: false, fanout: false, all: false }
+  const flags = {
+    quick: false,
+    random: false,
+    latency: false,
+    startup: false,
+    memory: false,
+    fanout: false,
+    persistence: false,
+    all: false
+  }
   let throughput = true
   let runs
   let idleClients
@@ -61,6 +71,8 @@ export const parseOptions = (argv) => {
     startup: flags.startup || flags.all,
     startupLaunches: quick ? 3 : 7,
     memory: flags.memory || flags.all,
+    persistence: flags.persistence || flags.all,
+    persistenceKeys: quick ? 200_000 : 1_000_000,
     memoryKeys: 1_000_000,
     memoryValueBytes: 10,
     idleClients: idleClients ?? (flags.all ? 1000 : 0),

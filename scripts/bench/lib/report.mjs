@@ -149,6 +149,27 @@ export const fanoutSection = (result) => {
   ].join("\n")
 }
 
+export const persistenceSection = (results) => {
+  const fmt = (job) => (job === undefined || job.error !== undefined
+    ? `**error**: ${job?.error ?? "none"}`
+    : `${formatNumber(job.maxMs, 1)} / ${formatNumber(job.p99Ms, 2)} ms (${formatNumber(job.jobMs)} ms)`)
+  const body = results.map((r) =>
+    r.error !== undefined
+      ? [r.name, `**error**: ${r.error}`, "", "", ""]
+      : [r.name, formatNumber(r.keys), fmt(r.rewrite), fmt(r.save), `${formatNumber(r.restartMs)} ms`]
+  )
+  return [
+    "## Persistence (AOF, appendfsync everysec)",
+    "",
+    "A client pings back to back while each background job runs: the longest round trip and the 99th percentile",
+    "(the job's own duration in brackets). Restart: launch to first PONG with the AOF replayed.",
+    "",
+    markdownTable(["server", "keys", "BGREWRITEAOF: max / p99 PING", "BGSAVE: max / p99 PING", "restart (AOF replay)"], body),
+    "",
+    ...results.filter((r) => r.replayLine).map((r) => `- ${r.name}: \`${r.replayLine}\``)
+  ].join("\n")
+}
+
 export const idleClientsSection = (result) => {
   if (result.error !== undefined && result.exitMs === undefined && result.connected === undefined) {
     return `## Idle clients\n\n**error**: ${result.error}`

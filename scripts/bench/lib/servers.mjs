@@ -17,12 +17,12 @@ const REFERENCE_ENTRY = path.join(PROJECT_ROOT, "scripts/bench/reference-server.
 /** The baseline of every ratio. */
 export const BASELINE = "redis"
 
-/** name → how to launch it on `port` (extra flags for redfiber only). */
+/** name → how to launch it on `port` (extra flags for redfiber and Redis). */
 const LAUNCHERS = {
   redfiber: (port, extraFlags = []) => [process.execPath, [REDFIBER_ENTRY, "--port", String(port), ...extraFlags]],
-  redis: (port) => [
+  redis: (port, extraFlags = []) => [
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...extraFlags]
   ],
   "node-ref": (port) => [process.execPath, [REFERENCE_ENTRY, "--port", String(port)]]
 }

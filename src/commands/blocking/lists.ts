@@ -9,9 +9,9 @@
  * (or for a client that may not block) they answer what a timeout answers.
  */
 import type { ListValue } from "../../keyspace/values/ListValue.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { LONG_MAX, rangeLong } from "../collection-args.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, rangeLong } from "../arguments.js"
 import { command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
+import { countedKeys, keyAt, keyRange } from "../key-specs.js"
 import { listForWrite, parseEnd, WRONG_TYPE } from "../lists/shared.js"
 import { parseTimeout } from "./timeout.js"
 
@@ -132,6 +132,8 @@ const mpopFrom = (ctx: CommandContext, key: string, request: MpopRequest): Reado
   return [request.fromHead ? "LPOP" : "RPOP", key, String(Math.min(request.count, length))]
 }
 
+const MOVE_KEYS = [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")]
+
 const BLOCKING_LIST = { flags: ["write", "noscript", "blocking"], acl: ["write", "list", "slow", "blocking"] } as const
 
 const blpop = command({
@@ -141,6 +143,7 @@ const blpop = command({
   firstKey: 1,
   lastKey: -2,
   step: 1,
+  keySpecs: [keyRange(1, -2, 1, "RW", "access", "delete")],
   group: "list",
   aclCategories: BLOCKING_LIST.acl,
   summary: "Remove and get the first element in a list, or block until one is available",
@@ -156,6 +159,7 @@ const brpop = command({
   firstKey: 1,
   lastKey: -2,
   step: 1,
+  keySpecs: [keyRange(1, -2, 1, "RW", "access", "delete")],
   group: "list",
   aclCategories: BLOCKING_LIST.acl,
   summary: "Remove and get the last element in a list, or block until one is available",
@@ -171,6 +175,7 @@ const blmove = command({
   firstKey: 1,
   lastKey: 2,
   step: 1,
+  keySpecs: MOVE_KEYS,
   group: "list",
   aclCategories: BLOCKING_LIST.acl,
   summary: "Pop an element from a list, push it to another list and return it; or block until one is available",
@@ -192,6 +197,7 @@ const brpoplpush = command({
   firstKey: 1,
   lastKey: 2,
   step: 1,
+  keySpecs: MOVE_KEYS,
   group: "list",
   aclCategories: BLOCKING_LIST.acl,
   summary: "Pop an element from a list, push it to another list and return it; or block until one is available",
@@ -204,6 +210,7 @@ const blmpop = command({
   name: "blmpop",
   arity: -5,
   flags: ["write", "blocking", "movablekeys"],
+  ...countedKeys(2, "RW", "access", "delete"),
   group: "list",
   aclCategories: BLOCKING_LIST.acl,
   summary: "Pop elements from a list, or block until one is available",

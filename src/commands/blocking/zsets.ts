@@ -6,6 +6,7 @@
  */
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
+import { countedKeys, keyRange } from "../key-specs.js"
 import { parseMpop, POP_MAX, POP_MIN, popFirstNonEmpty, type PopShape } from "../zsets/pop.js"
 import { writeZset } from "../zsets/shared.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
@@ -74,6 +75,7 @@ const bzpop = (name: string, where: number, summary: string) =>
     firstKey: 1,
     lastKey: -2,
     step: 1,
+    keySpecs: [keyRange(1, -2, 1, "RW", "access", "delete")],
     group: "sorted-set",
     aclCategories: ["write", "sortedset", "fast", "blocking"],
     summary,
@@ -101,6 +103,7 @@ const bzmpop = command({
   name: "bzmpop",
   arity: -5,
   flags: ["write", "blocking", "movablekeys"],
+  ...countedKeys(2, "RW", "access", "delete"),
   group: "sorted-set",
   aclCategories: ["write", "sortedset", "slow", "blocking"],
   summary: "Remove and return members with scores in a sorted set or block until one is available",

@@ -4,15 +4,18 @@
  * The increment is checked before the key, a missing field counts as 0, and the result is
  * written like any field (so a long result can turn the hash into a "hashtable").
  */
+import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "../strings/long-double.js"
 import { compactInt64, outsideInt64 } from "../strings/shared.js"
+import { keyAt } from "../key-specs.js"
 import { hashCommand, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 
 const hincrby = hashCommand({
   name: "hincrby",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the integer value of a hash field by the given number",
   since: "2.0.0",
   complexity: "O(1)",
@@ -39,6 +42,7 @@ const hincrby = hashCommand({
       result = compactInt64(exact)
     }
     setField(ctx.server.config, writeTarget(ctx, key, existing), field, String(result))
+    notify(ctx, NotifyType.Hash, "hincrby", key)
     ctx.out.integer(result)
   }
 })
@@ -50,6 +54,7 @@ const hincrbyfloat = hashCommand({
   name: "hincrbyfloat",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the float value of a hash field by the given amount",
   since: "2.6.0",
   complexity: "O(1)",
@@ -68,6 +73,7 @@ const hincrbyfloat = hashCommand({
     if (sum === INFINITE) return ctx.out.error("ERR increment would produce NaN or Infinity")
     const text = formatLongDouble(sum)
     setField(ctx.server.config, writeTarget(ctx, key, existing), field, text)
+    notify(ctx, NotifyType.Hash, "hincrbyfloat", key)
     ctx.out.bulk(text)
   }
 })

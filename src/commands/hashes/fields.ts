@@ -2,8 +2,10 @@
  * Single fields of a hash: HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HEXISTS, HLEN, HSTRLEN.
  * HSET and HGET are the hot hash commands: a lookup, a Map operation per field and the reply.
  */
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
+import { keyAt } from "../key-specs.js"
 import { hashCommand, hashForRead, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 
 /** HSET / HMSET: writes every pair; the number of new fields, or undefined after an error reply. */
@@ -19,6 +21,7 @@ const setPairs = (ctx: CommandContext, argv: ReadonlyArray<string>, name: string
   const config = ctx.server.config
   let added = 0
   for (let i = 2; i < argv.length; i += 2) if (setField(config, hash, argv[i], argv[i + 1])) added++
+  notify(ctx, NotifyType.Hash, "hset", key)
   return added
 }
 
@@ -26,6 +29,7 @@ const hset = hashCommand({
   name: "hset",
   arity: -4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Set the string value of a hash field",
   since: "2.0.0",
   complexity:
@@ -40,6 +44,7 @@ const hmset = hashCommand({
   name: "hmset",
   arity: -4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Set multiple hash fields to multiple values",
   since: "2.0.0",
   complexity: "O(N) where N is the number of fields being set.",
@@ -52,6 +57,7 @@ const hsetnx = hashCommand({
   name: "hsetnx",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Set the value of a hash field, only if the field does not exist",
   since: "2.0.0",
   complexity: "O(1)",
@@ -61,6 +67,7 @@ const hsetnx = hashCommand({
     if (existing === WRONG_TYPE) return
     if (existing !== undefined && existing.fields.has(argv[2])) return ctx.out.integer(0)
     setField(ctx.server.config, writeTarget(ctx, key, existing), argv[2], argv[3])
+    notify(ctx, NotifyType.Hash, "hset", key)
     ctx.out.integer(1)
   }
 })
@@ -69,6 +76,7 @@ const hget = hashCommand({
   name: "hget",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get the value of a hash field",
   since: "2.0.0",
   complexity: "O(1)",
@@ -83,6 +91,7 @@ const hmget = hashCommand({
   name: "hmget",
   arity: -3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get the values of all the given hash fields",
   since: "2.0.0",
   complexity: "O(N) where N is the number of fields being requested.",
@@ -99,6 +108,7 @@ const hdel = hashCommand({
   name: "hdel",
   arity: -3,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Delete one or more hash fields",
   since: "2.0.0",
   complexity: "O(N) where N is the number of fields to be removed.",
@@ -114,7 +124,10 @@ const hdel = hashCommand({
       hash.delete(argv[i])
       removed++
     }
-    if (hash.size === 0) ctx.db.delete(key)
+    if (removed > 0) {
+      notify(ctx, NotifyType.Hash, "hdel", key)
+      if (hash.size === 0) deleteAndNotify(ctx, key)
+    }
     ctx.out.integer(removed)
   }
 })
@@ -123,6 +136,7 @@ const hexists = hashCommand({
   name: "hexists",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Determine if a hash field exists",
   since: "2.0.0",
   complexity: "O(1)",
@@ -136,6 +150,7 @@ const hlen = hashCommand({
   name: "hlen",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the number of fields in a hash",
   since: "2.0.0",
   complexity: "O(1)",
@@ -149,6 +164,7 @@ const hstrlen = hashCommand({
   name: "hstrlen",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the length of the value of a hash field",
   since: "3.2.0",
   complexity: "O(1)",

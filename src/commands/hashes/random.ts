@@ -11,13 +11,14 @@
  * error later servers give for counts past their limit.
  */
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import type { HashValue } from "../../keyspace/values/HashValue.js"
+import { distinctIndexes } from "../random-picks.js"
+import { keyAt } from "../key-specs.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const MAX_REPLY_BYTES = 512 * 1024 * 1024
-const LONG_MAX = 2n ** 63n - 1n
 const ERR_RANGE = "ERR value is out of range"
 
 /** The array header for `pairs` field/value pairs. */
@@ -52,15 +53,14 @@ const writePicks = (out: ReplyWriter, hash: HashValue, picks: number, withValues
   return true
 }
 
-/** `count` distinct fields (count < size) in random order: a partial Fisher-Yates shuffle. */
+/** `count` distinct fields (count < size) in random order. */
 const writeDistinct = (out: ReplyWriter, hash: HashValue, count: number, withValues: boolean): void => {
   const fields = Array.from(hash.fields.keys())
+  const picked = distinctIndexes(fields.length, count)
   if (withValues) pairsHeader(out, count)
   else out.arrayHeader(count)
   for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(Math.random() * (fields.length - i))
-    const field = fields[j]
-    fields[j] = fields[i]
+    const field = fields[picked[i]]
     if (withValues) writePair(out, field, hash.fields.get(field) as string)
     else out.bulk(field)
   }
@@ -102,6 +102,8 @@ const hrandfield = hashCommand({
   name: "hrandfield",
   arity: -2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get one or multiple random fields from a hash",
   since: "6.2.0",
   complexity: "O(N) where N is the number of fields returned",

@@ -3,12 +3,15 @@
  * in RESP2). The order is the Map's insertion order, which is a listpack's order; a "hashtable"
  * hash in Redis answers in its own hash order, which nothing may rely on.
  */
+import { keyAt } from "../key-specs.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const hkeys = hashCommand({
   name: "hkeys",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the fields in a hash",
   since: "2.0.0",
   complexity: "O(N) where N is the size of the hash.",
@@ -26,6 +29,8 @@ const hvals = hashCommand({
   name: "hvals",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the values in a hash",
   since: "2.0.0",
   complexity: "O(N) where N is the size of the hash.",
@@ -43,6 +48,8 @@ const hgetall = hashCommand({
   name: "hgetall",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the fields and values in a hash",
   since: "2.0.0",
   complexity: "O(N) where N is the size of the hash.",

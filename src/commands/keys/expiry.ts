@@ -9,9 +9,10 @@
  * differ from Redis in the last digits.
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { isKeyword, parseInteger } from "../arguments.js"
+import { isKeyword, LONG_MAX, parseInteger } from "../arguments.js"
 import { millisArgument } from "../../persistence/CommandLog.js"
 import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import { lookupRead } from "./presence.js"
 
 const NX = 1
@@ -19,7 +20,6 @@ const XX = 2
 const GT = 4
 const LT = 8
 
-const LLONG_MAX = 9223372036854775807n
 /** |seconds| beyond this overflow a 64-bit count of ms (Redis's LLONG_MAX / 1000). */
 const MAX_SECONDS = 9223372036854775n
 /** Below this magnitude, unit conversion and adding "now" stay exact in doubles. */
@@ -55,7 +55,7 @@ const absoluteMillis = (amount: number | bigint, unitMs: number, base: number): 
     when *= BigInt(unitMs)
   }
   const baseBig = BigInt(base)
-  if (when > LLONG_MAX - baseBig) return undefined
+  if (when > LONG_MAX - baseBig) return undefined
   return Number(when + baseBig)
 }
 
@@ -100,6 +100,7 @@ const expireSpec = (name: string, summary: string, since: string, unitMs: number
     ...FIRST_KEY,
     group: "generic",
     aclCategories: ["keyspace", "write", "fast"],
+    keySpecs: [keyAt(1, "RW", "update")],
     summary,
     since,
     complexity: "O(1)",
@@ -122,7 +123,7 @@ const replyMillis = (ctx: CommandContext, ms: number) => {
   if (Number.isSafeInteger(ms)) ctx.out.integer(ms)
   else {
     const big = BigInt(ms)
-    ctx.out.integer(big > LLONG_MAX ? LLONG_MAX : big)
+    ctx.out.integer(big > LONG_MAX ? LONG_MAX : big)
   }
 }
 
@@ -143,6 +144,9 @@ const readSpec = (name: string, summary: string, since: string, inMillis: boolea
     ...FIRST_KEY,
     group: "generic",
     aclCategories: ["keyspace", "read", "fast"],
+    // A time to live changes with the clock; an expiry time does not.
+    ...(absolute ? {} : { tips: ["nondeterministic_output"] }),
+    keySpecs: [keyAt(1, "RO", "access")],
     summary,
     since,
     complexity: "O(1)",
@@ -167,6 +171,7 @@ const persist = command({
   ...FIRST_KEY,
   group: "generic",
   aclCategories: ["keyspace", "write", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Remove the expiration from a key",
   since: "2.2.0",
   complexity: "O(1)",

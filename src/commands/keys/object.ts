@@ -3,12 +3,13 @@
  *
  * A string's encoding (and whether it is a shared integer, for REFCOUNT) follows the command
  * that wrote it, as decided in strings/encoding.ts; collection values name their own encoding.
- * No access times or frequencies are tracked: IDLETIME answers 0 and FREQ 0, with Redis's errors
- * when the maxmemory policy says the other one is in use.
+ * IDLETIME and FREQ read the key's access stamp (keyspace/AccessClock.ts), with Redis's errors
+ * when the maxmemory policy says the other one is in use. Looking a key up here is not an access.
  */
 import type { RedisValue } from "../../keyspace/Value.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { encodingOf, isSharedInteger } from "../strings/encoding.js"
+import { keyAt } from "../key-specs.js"
 
 /** The refcount Redis reports for a shared integer (INT_MAX). */
 const SHARED_REFCOUNT = 2147483647
@@ -24,9 +25,17 @@ const refcountOf = (ctx: CommandContext, key: string, value: RedisValue): number
 
 /** The live value of argv[2], or undefined after answering the null bulk Redis gives a missing key. */
 const lookupOrNull = (ctx: CommandContext, argv: ReadonlyArray<string>): RedisValue | undefined => {
-  const value = ctx.db.get(argv[2], ctx.now)
+  const value = ctx.db.peekValue(argv[2], ctx.now)
   if (value === undefined) ctx.out.nullBulk()
   return value
+}
+
+/** The access stamp of argv[2], or undefined after answering the null bulk. */
+const stampOrNull = (ctx: CommandContext, argv: ReadonlyArray<string>): number | undefined => {
+  const ref = ctx.db.peek(argv[2], ctx.now)
+  if (ref !== -1) return ctx.db.table.accessStamp(ref)
+  ctx.out.nullBulk()
+  return undefined
 }
 
 const keySubcommand = (name: string, summary: string, since: string, run: CommandSpec["run"]) =>
@@ -39,6 +48,8 @@ const keySubcommand = (name: string, summary: string, since: string, run: Comman
     step: 1,
     group: "generic",
     aclCategories: ["keyspace", "read", "slow"],
+    tips: ["nondeterministic_output"],
+    keySpecs: [keyAt(2, "RO")],
     summary,
     since,
     complexity: "O(1)",
@@ -56,13 +67,14 @@ const refcount = keySubcommand("refcount", "Get the number of references to the 
 })
 
 const idletime = keySubcommand("idletime", "Get the time since a Redis object was last accessed", "2.2.3", (ctx, argv) => {
-  if (lookupOrNull(ctx, argv) === undefined) return
+  const stamp = stampOrNull(ctx, argv)
+  if (stamp === undefined) return
   if (maxmemoryPolicy(ctx).includes("lfu")) {
     return ctx.out.error(
       "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
     )
   }
-  ctx.out.integer(0)
+  ctx.out.integer(ctx.keyspace.access.idleSeconds(stamp))
 })
 
 const freq = keySubcommand(
@@ -70,13 +82,14 @@ const freq = keySubcommand(
   "Get the logarithmic access frequency counter of a Redis object",
   "4.0.0",
   (ctx, argv) => {
-    if (lookupOrNull(ctx, argv) === undefined) return
+    const stamp = stampOrNull(ctx, argv)
+    if (stamp === undefined) return
     if (!maxmemoryPolicy(ctx).includes("lfu")) {
       return ctx.out.error(
         "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
       )
     }
-    ctx.out.integer(0)
+    ctx.out.integer(ctx.keyspace.access.decayed(stamp))
   }
 )
 

@@ -5,6 +5,7 @@
 import { typeName } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ALL_KEYS, command, type CommandContext, FIRST_KEY } from "../Command.js"
+import { keyAt, keysToEnd } from "../key-specs.js"
 
 /** Removes every live key among argv[1..]; the number removed (a repeated key counts once). */
 const deleteKeys = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {
@@ -19,17 +20,20 @@ const deleteKeys = (ctx: CommandContext, argv: ReadonlyArray<string>): number =>
   return removed
 }
 
-/** A read lookup for the keys family: a missing key is announced (`keymiss`), as in Redis. */
-export const lookupRead = (ctx: CommandContext, key: string) => {
-  const value = ctx.db.get(key, ctx.now)
+/**
+ * A read lookup for the keys family: a missing key is announced (`keymiss`), as in Redis. It is
+ * not an access (EXISTS, TYPE and TTL look with Redis's LOOKUP_NOTOUCH) unless `touch` says so.
+ */
+export const lookupRead = (ctx: CommandContext, key: string, touch = false) => {
+  const value = touch ? ctx.db.get(key, ctx.now) : ctx.db.peekValue(key, ctx.now)
   if (value === undefined) notify(ctx, NotifyType.KeyMiss, "keymiss", key)
   return value
 }
 
-/** How many of argv[1..] exist (a repeated key counts each time). */
-const countExisting = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {
+/** How many of argv[1..] exist (a repeated key counts each time); TOUCH counts them as accessed. */
+const countExisting = (ctx: CommandContext, argv: ReadonlyArray<string>, touch: boolean): number => {
   let found = 0
-  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i]) !== undefined) found++
+  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i], touch) !== undefined) found++
   return found
 }
 
@@ -40,6 +44,8 @@ const del = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "write", "slow"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RM", "delete")],
   summary: "Delete a key",
   since: "1.0.0",
   complexity:
@@ -54,6 +60,8 @@ const unlink = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "write", "fast"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RM", "delete")],
   summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
   since: "4.0.0",
   complexity:
@@ -68,10 +76,12 @@ const exists = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "read", "fast"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RO")],
   summary: "Determine if a key exists",
   since: "1.0.0",
   complexity: "O(N) where N is the number of keys to check.",
-  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv))
+  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv, false))
 })
 
 const touch = command({
@@ -81,11 +91,12 @@ const touch = command({
   ...ALL_KEYS,
   group: "generic",
   aclCategories: ["keyspace", "read", "fast"],
+  tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+  keySpecs: [keysToEnd(1, 1, "RO")],
   summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.",
   since: "3.2.1",
   complexity: "O(N) where N is the number of keys that will be touched.",
-  // No access times are kept (OBJECT IDLETIME answers 0), so touching is counting.
-  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv))
+  run: (ctx, argv) => ctx.out.integer(countExisting(ctx, argv, true))
 })
 
 const type = command({
@@ -95,6 +106,7 @@ const type = command({
   ...FIRST_KEY,
   group: "generic",
   aclCategories: ["keyspace", "read", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Determine the type stored at key",
   since: "1.0.0",
   complexity: "O(1)",

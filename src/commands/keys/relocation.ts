@@ -10,6 +10,7 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { command, type CommandContext } from "../Command.js"
 import { encodingToCarry } from "../strings/encoding.js"
+import { keyAt } from "../key-specs.js"
 import { databaseArgOrReply, ERR_SAME_OBJECT } from "./databaseIndex.js"
 import { lookupRead } from "./presence.js"
 
@@ -67,6 +68,7 @@ const renameSpec = command({
   step: 1,
   group: "generic",
   aclCategories: ["keyspace", "write", "slow"],
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "OW", "update")],
   summary: "Rename a key",
   since: "1.0.0",
   complexity: "O(1)",
@@ -82,6 +84,7 @@ const renamenx = command({
   step: 1,
   group: "generic",
   aclCategories: ["keyspace", "write", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "OW", "insert")],
   summary: "Rename a key, only if the new key does not exist",
   since: "1.0.0",
   complexity: "O(1)",
@@ -97,6 +100,7 @@ const copy = command({
   step: 1,
   group: "generic",
   aclCategories: ["keyspace", "write", "slow"],
+  keySpecs: [keyAt(1, "RO", "access"), keyAt(2, "OW", "update")],
   summary: "Copy a key",
   since: "6.2.0",
   complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
@@ -136,6 +140,7 @@ const move = command({
   step: 1,
   group: "generic",
   aclCategories: ["keyspace", "write", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Move a key to another database",
   since: "1.0.0",
   complexity: "O(1)",

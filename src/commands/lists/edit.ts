@@ -3,14 +3,17 @@
  * exactly where Redis signals the key as modified (LTRIM always does, even when it removes
  * nothing; the others only when something changed), and an emptied list is deleted.
  */
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
+import { keyAt } from "../key-specs.js"
 import { deleteIfEmpty, listCommand, listForWrite, resolveIndex, WRONG_TYPE } from "./shared.js"
 
 const lset = listCommand({
   name: "lset",
   arity: 4,
   flags: ["write", "denyoom"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Set the value of an element in a list by its index",
   since: "1.0.0",
   complexity: "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
@@ -25,6 +28,7 @@ const lset = listCommand({
     if (at === undefined) return ctx.out.error("ERR index out of range")
     ctx.db.willModify(key)
     list.setAt(at, argv[3])
+    notify(ctx, NotifyType.List, "lset", key)
     ctx.out.ok()
   }
 })
@@ -33,6 +37,7 @@ const linsert = listCommand({
   name: "linsert",
   arity: 5,
   flags: ["write", "denyoom"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Insert an element before or after another element in a list",
   since: "2.2.0",
   complexity:
@@ -48,6 +53,7 @@ const linsert = listCommand({
     if (pivot < 0) return ctx.out.integer(-1)
     ctx.db.willModify(key)
     list.insertAt(after ? pivot + 1 : pivot, argv[4])
+    notify(ctx, NotifyType.List, "linsert", key)
     ctx.out.integer(list.length)
   }
 })
@@ -56,6 +62,7 @@ const lrem = listCommand({
   name: "lrem",
   arity: 4,
   flags: ["write"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Remove elements from a list",
   since: "1.0.0",
   complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
@@ -71,6 +78,7 @@ const lrem = listCommand({
     if (list.indexOf(element) < 0) return ctx.out.integer(0)
     ctx.db.willModify(key)
     const removed = list.remove(element, Math.abs(count), count < 0)
+    notify(ctx, NotifyType.List, "lrem", key)
     deleteIfEmpty(ctx, key, list)
     ctx.out.integer(removed)
   }
@@ -80,6 +88,7 @@ const ltrim = listCommand({
   name: "ltrim",
   arity: 4,
   flags: ["write"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Trim a list to the specified range",
   since: "1.0.0",
   complexity: "O(N) where N is the number of elements to be removed by the operation.",
@@ -95,8 +104,10 @@ const ltrim = listCommand({
     if (start < 0) start = Math.max(0, length + start)
     if (end < 0) end = length + end
     ctx.db.willModify(key)
-    if (start > end || start >= length) ctx.db.delete(key)
-    else list.keepRange(start, Math.min(end, length - 1))
+    const emptied = start > end || start >= length
+    if (!emptied) list.keepRange(start, Math.min(end, length - 1))
+    notify(ctx, NotifyType.List, "ltrim", key)
+    if (emptied) deleteAndNotify(ctx, key)
     ctx.out.ok()
   }
 })

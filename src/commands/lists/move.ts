@@ -6,9 +6,13 @@
  */
 import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
-import { deleteIfEmpty, listCommand, listForWrite, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
+import { countedKeys, keyAt } from "../key-specs.js"
+import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
 
-/** Pops from one end of `source` and pushes onto one end of `destination`; replies the element. */
+/**
+ * Pops from one end of `source` and pushes onto one end of `destination`; replies the element.
+ * Redis announces the push before the pop (then `del` of an emptied source).
+ */
 const move = (ctx: CommandContext, source: string, destination: string, fromHead: boolean, toHead: boolean) => {
   const from = listForWrite(ctx, source)
   if (from === WRONG_TYPE) return
@@ -20,6 +24,8 @@ const move = (ctx: CommandContext, source: string, destination: string, fromHead
   const target = pushTarget(ctx, destination, to)
   if (toHead) target.pushHead(element)
   else target.pushTail(element)
+  notifyPush(ctx, destination, toHead)
+  notifyPop(ctx, source, fromHead)
   deleteIfEmpty(ctx, source, from)
   ctx.out.bulk(element)
 }
@@ -31,6 +37,7 @@ const lmove = listCommand({
   firstKey: 1,
   lastKey: 2,
   step: 1,
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")],
   summary: "Pop an element from a list, push it to another list and return it",
   since: "6.2.0",
   complexity: "O(1)",
@@ -49,6 +56,7 @@ const rpoplpush = listCommand({
   firstKey: 1,
   lastKey: 2,
   step: 1,
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")],
   summary: "Remove the last element in a list, prepend it to another list and return it",
   since: "1.2.0",
   complexity: "O(1)",
@@ -64,9 +72,7 @@ const lmpop = listCommand({
   name: "lmpop",
   arity: -4,
   flags: ["write", "movablekeys"],
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...countedKeys(1, "RW", "access", "delete"),
   summary: "Pop elements from a list",
   since: "7.0.0",
   complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
@@ -100,6 +106,7 @@ const lmpop = listCommand({
       out.bulk(key)
       out.arrayHeader(n)
       for (let j = 0; j < n; j++) out.bulk((fromHead ? list.popHead() : list.popTail()) as string)
+      notifyPop(ctx, key, fromHead)
       deleteIfEmpty(ctx, key, list)
       return
     }

@@ -5,7 +5,8 @@
 import { parseSafeInteger } from "../arguments.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
-import { deleteIfEmpty, listCommand, listForWrite, pushTarget, WRONG_TYPE } from "./shared.js"
+import { keyAt } from "../key-specs.js"
+import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, pushTarget, WRONG_TYPE } from "./shared.js"
 
 const ERR_COUNT = "ERR value is out of range, must be positive"
 
@@ -18,6 +19,7 @@ const push = (ctx: CommandContext, argv: ReadonlyArray<string>, toHead: boolean,
   const list = pushTarget(ctx, key, existing)
   if (toHead) for (let i = 2; i < argv.length; i++) list.pushHead(argv[i])
   else for (let i = 2; i < argv.length; i++) list.pushTail(argv[i])
+  notifyPush(ctx, key, toHead)
   ctx.out.integer(list.length)
 }
 
@@ -41,12 +43,14 @@ const pop = (ctx: CommandContext, argv: ReadonlyArray<string>, fromHead: boolean
   ctx.db.willModify(key)
   if (count < 0) {
     const element = fromHead ? list.popHead() : list.popTail()
+    notifyPop(ctx, key, fromHead)
     deleteIfEmpty(ctx, key, list)
     return ctx.out.bulk(element as string)
   }
   const n = Math.min(count, list.length)
   ctx.out.arrayHeader(n)
   for (let i = 0; i < n; i++) ctx.out.bulk((fromHead ? list.popHead() : list.popTail()) as string)
+  notifyPop(ctx, key, fromHead)
   deleteIfEmpty(ctx, key, list)
 }
 
@@ -57,6 +61,7 @@ const lpush = listCommand({
   name: "lpush",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Prepend one or multiple elements to a list",
   since: "1.0.0",
   complexity: PUSH_COMPLEXITY,
@@ -67,6 +72,7 @@ const rpush = listCommand({
   name: "rpush",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Append one or multiple elements to a list",
   since: "1.0.0",
   complexity: PUSH_COMPLEXITY,
@@ -77,6 +83,7 @@ const lpushx = listCommand({
   name: "lpushx",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Prepend an element to a list, only if the list exists",
   since: "2.2.0",
   complexity: PUSH_COMPLEXITY,
@@ -87,6 +94,7 @@ const rpushx = listCommand({
   name: "rpushx",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Append an element to a list, only if the list exists",
   since: "2.2.0",
   complexity: PUSH_COMPLEXITY,
@@ -97,6 +105,7 @@ const lpop = listCommand({
   name: "lpop",
   arity: -2,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "delete")],
   summary: "Remove and get the first elements in a list",
   since: "1.0.0",
   complexity: "O(N) where N is the number of elements returned",
@@ -107,6 +116,7 @@ const rpop = listCommand({
   name: "rpop",
   arity: -2,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "delete")],
   summary: "Remove and get the last elements in a list",
   since: "1.0.0",
   complexity: "O(N) where N is the number of elements returned",

@@ -3,14 +3,16 @@
  * costs only the elements it returns. The order of argument checks and lookups is Redis's, since
  * it decides which error (or empty reply) wins.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, LONG_MIN, parseInteger, parseSafeInteger } from "../arguments.js"
 import { isOption } from "../strings/shared.js"
+import { keyAt } from "../key-specs.js"
 import { listCommand, listForRead, resolveIndex, WRONG_TYPE } from "./shared.js"
 
 const llen = listCommand({
   name: "llen",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the length of a list",
   since: "1.0.0",
   complexity: "O(1)",
@@ -24,6 +26,7 @@ const lrange = listCommand({
   name: "lrange",
   arity: 4,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get a range of elements from a list",
   since: "1.0.0",
   complexity:
@@ -49,6 +52,7 @@ const lindex = listCommand({
   name: "lindex",
   arity: 3,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get an element from a list by its index",
   since: "1.0.0",
   complexity:
@@ -67,7 +71,6 @@ const lindex = listCommand({
 
 const ERR_RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
-const INT64_MIN = -(2n ** 63n)
 
 /**
  * LPOS element [RANK r] [COUNT n] [MAXLEN m]: positions (from the head) of matches, searching
@@ -79,6 +82,7 @@ const lpos = listCommand({
   name: "lpos",
   arity: -3,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Return the index of matching elements on a list",
   since: "6.0.6",
   complexity:
@@ -97,7 +101,7 @@ const lpos = listCommand({
         const parsed = parseInteger(argv[++i])
         if (parsed === undefined) return ctx.out.error(ERR_NOT_INTEGER)
         if (parsed === 0) return ctx.out.error(ERR_RANK_ZERO)
-        rankMin = parsed === INT64_MIN
+        rankMin = parsed === LONG_MIN
         rank = typeof parsed === "number" ? parsed : parsed > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER
       } else if (hasValue && isOption(option, "count")) {
         const parsed = parseSafeInteger(argv[++i])

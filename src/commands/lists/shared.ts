@@ -10,6 +10,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { ListValue } from "../../keyspace/values/ListValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
 import { isOption } from "../strings/shared.js"
@@ -66,10 +67,21 @@ export const pushTarget = (ctx: CommandContext, key: string, existing: ListValue
   return list
 }
 
-/** Deletes `key` when its list has become empty (Redis never keeps an empty list). */
+/**
+ * Deletes `key` when its list has become empty (Redis never keeps an empty list), announcing
+ * `del` — after the caller announced its own event, as Redis orders them.
+ */
 export const deleteIfEmpty = (ctx: CommandContext, key: string, list: ListValue): void => {
-  if (list.length === 0) ctx.db.delete(key)
+  if (list.length === 0) deleteAndNotify(ctx, key)
 }
+
+/** The keyspace event of a push at one end: `lpush` or `rpush`. */
+export const notifyPush = (ctx: CommandContext, key: string, toHead: boolean): void =>
+  notify(ctx, NotifyType.List, toHead ? "lpush" : "rpush", key)
+
+/** The keyspace event of a pop from one end: `lpop` or `rpop`. */
+export const notifyPop = (ctx: CommandContext, key: string, fromHead: boolean): void =>
+  notify(ctx, NotifyType.List, fromHead ? "lpop" : "rpop", key)
 
 /**
  * An index argument resolved against a list of `length` elements the way LINDEX / LSET do it

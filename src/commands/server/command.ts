@@ -1,16 +1,25 @@
 /**
- * COMMAND: the command table described to clients, in Redis 7.0's shapes. INFO entries are
- * [name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands];
- * we keep no tips or key specs, so those are empty. DOCS maps carry summary, since, group,
- * complexity (and subcommands), enough for redis-cli's help and hints. GETKEYS reads the key
- * positions of the table; commands whose keys move with their arguments are not covered.
- * COMMAND is a container that also runs bare (it then lists every command's INFO).
+ * COMMAND: the command table described to clients, in Redis 7.0's shapes (sets and maps where
+ * Redis sends them, so RESP3 gets its types). INFO entries are [name, arity, flags, first key,
+ * last key, step, ACL categories, tips, key specs, subcommands]. DOCS maps carry summary, since,
+ * group, complexity (and subcommands), enough for redis-cli's help and hints; not Redis's
+ * argument trees and history. GETKEYS and GETKEYSANDFLAGS find keys as Redis 7.0 does, from the
+ * key specs or a command's own finder (key-specs.ts). COMMAND is a container that also runs bare
+ * (it then lists every command's INFO).
  */
 import { globMatch } from "../../keyspace/glob.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { command, type CommandFlag, type CommandSpec } from "../Command.js"
+import {
+  command,
+  type CommandContext,
+  type CommandFlag,
+  type CommandSpec,
+  type KeyFlag,
+  type KeySpec
+} from "../Command.js"
 import { arityAccepts } from "../dispatch.js"
+import { findKeys, hasKeyArguments, keySpecsOf } from "../key-specs.js"
 import { writeHelp } from "./help.js"
 
 /** The order in which Redis lists command flags (movablekeys always last). */
@@ -102,6 +111,67 @@ export const aclCategoriesOf = (spec: CommandSpec): ReadonlyArray<string> => {
   return ACL_ORDER.filter((category) => categories.has(category))
 }
 
+/** Redis's order of key-spec flags (COMMAND INFO, GETKEYSANDFLAGS). */
+const KEY_FLAG_ORDER: ReadonlyArray<KeyFlag> = [
+  "RO",
+  "RW",
+  "OW",
+  "RM",
+  "access",
+  "update",
+  "insert",
+  "delete",
+  "not_key",
+  "incomplete",
+  "variable_flags"
+]
+
+const writeKeyFlags = (out: ReplyWriter, flags: ReadonlyArray<KeyFlag>): void => {
+  const ordered = KEY_FLAG_ORDER.filter((flag) => flags.includes(flag))
+  out.setHeader(ordered.length)
+  for (const flag of ordered) out.simple(flag)
+}
+
+const writeKeySpec = (out: ReplyWriter, spec: KeySpec): void => {
+  out.mapHeader(spec.notes === undefined ? 3 : 4)
+  if (spec.notes !== undefined) {
+    out.bulk("notes")
+    out.bulk(spec.notes)
+  }
+  out.bulk("flags")
+  writeKeyFlags(out, spec.flags)
+  out.bulk("begin_search")
+  out.mapHeader(2)
+  out.bulk("type")
+  out.bulk("index")
+  out.bulk("spec")
+  out.mapHeader(1)
+  out.bulk("index")
+  out.integer(spec.index)
+  out.bulk("find_keys")
+  out.mapHeader(2)
+  out.bulk("type")
+  const find = spec.find
+  out.bulk(find.kind)
+  out.bulk("spec")
+  out.mapHeader(3)
+  if (find.kind === "range") {
+    out.bulk("lastkey")
+    out.integer(find.lastKey)
+    out.bulk("keystep")
+    out.integer(find.keyStep)
+    out.bulk("limit")
+    out.integer(find.limit)
+  } else {
+    out.bulk("keynumidx")
+    out.integer(find.keyNumIndex)
+    out.bulk("firstkey")
+    out.integer(find.firstKey)
+    out.bulk("keystep")
+    out.integer(find.keyStep)
+  }
+}
+
 const writeInfo = (out: ReplyWriter, spec: CommandSpec): void => {
   out.arrayHeader(10)
   out.bulk(spec.name)
@@ -115,10 +185,14 @@ const writeInfo = (out: ReplyWriter, spec: CommandSpec): void => {
   const categories = aclCategoriesOf(spec)
   out.setHeader(categories.length)
   for (const category of categories) out.simple(`@${category}`)
-  // No tips and no key specs (RESP3 sets); subcommands an array, or an empty set for none.
-  out.setHeader(0)
-  out.setHeader(0)
+  const tips = spec.tips ?? []
+  out.setHeader(tips.length)
+  for (const tip of tips) out.bulk(tip)
+  const keySpecs = keySpecsOf(spec)
+  out.setHeader(keySpecs.length)
+  for (const keySpec of keySpecs) writeKeySpec(out, keySpec)
   const subcommands = spec.subcommands
+  // No subcommands: an empty set; otherwise an array (Redis's shapes).
   if (subcommands === undefined) return out.setHeader(0)
   out.arrayHeader(subcommands.length)
   for (const sub of subcommands) writeInfo(out, sub)
@@ -188,6 +262,7 @@ const info = command({
   flags: ["loading", "stale"],
   group: "server",
   aclCategories: CONNECTION_ACL,
+  tips: ["nondeterministic_output_order"],
   summary: "Get array of specific Redis command details, or all when no argument is given.",
   since: "2.8.13",
   complexity: "O(N) where N is the number of commands to look up",
@@ -213,6 +288,7 @@ const docs = command({
   flags: ["loading", "stale"],
   group: "server",
   aclCategories: CONNECTION_ACL,
+  tips: ["nondeterministic_output_order"],
   summary: "Get array of specific Redis command documentation",
   since: "7.0.0",
   complexity: "O(N) where N is the number of commands to look up",
@@ -237,6 +313,7 @@ const list = command({
   flags: ["loading", "stale"],
   group: "server",
   aclCategories: CONNECTION_ACL,
+  tips: ["nondeterministic_output_order"],
   summary: "Get an array of Redis command names",
   since: "7.0.0",
   complexity: "O(N) where N is the total number of Redis commands",
@@ -259,6 +336,39 @@ const list = command({
   }
 })
 
+/**
+ * COMMAND GETKEYS / GETKEYSANDFLAGS <full command>: Redis 7.0's `getKeysSubcommandImpl` — the
+ * command (or subcommand) is looked up, must have key arguments and accept this many arguments;
+ * no key found is an error (none of ours may run without keys).
+ */
+const getKeysOf = (ctx: CommandContext, argv: ReadonlyArray<string>, withFlags: boolean): void => {
+  const target = argv.slice(2)
+  let spec = ctx.server.commands.get(target[0].toLowerCase())
+  const subcommands = spec?.subcommands
+  if (subcommands !== undefined && target.length >= 2) {
+    const fullName = `${spec!.name}|${target[1].toLowerCase()}`
+    spec = subcommands.find((sub) => sub.name === fullName)
+  }
+  if (spec === undefined) return ctx.out.error("ERR Invalid command specified")
+  if (!hasKeyArguments(spec)) return ctx.out.error("ERR The command has no key arguments")
+  if (!arityAccepts(spec.arity, target.length)) {
+    return ctx.out.error("ERR Invalid number of arguments specified for command")
+  }
+  const keys = findKeys(spec, target)
+  if (keys.length === 0) return ctx.out.error("ERR Invalid arguments specified for command")
+  const out = ctx.out
+  out.arrayHeader(keys.length)
+  for (const found of keys) {
+    if (!withFlags) {
+      out.bulk(target[found.position])
+      continue
+    }
+    out.arrayHeader(2)
+    out.bulk(target[found.position])
+    writeKeyFlags(out, found.flags)
+  }
+}
+
 const getkeys = command({
   name: "command|getkeys",
   arity: -4,
@@ -268,24 +378,19 @@ const getkeys = command({
   summary: "Extract keys given a full Redis command",
   since: "2.8.13",
   complexity: "O(N) where N is the number of arguments to the command",
-  run: (ctx, argv) => {
-    const target = argv.slice(2)
-    let spec = ctx.server.commands.get(target[0].toLowerCase())
-    const subcommands = spec?.subcommands
-    if (subcommands !== undefined && target.length >= 2) {
-      const fullName = `${spec!.name}|${target[1].toLowerCase()}`
-      spec = subcommands.find((sub) => sub.name === fullName)
-    }
-    if (spec === undefined) return ctx.out.error("ERR Invalid command specified")
-    if (spec.firstKey <= 0) return ctx.out.error("ERR The command has no key arguments")
-    if (!arityAccepts(spec.arity, target.length)) {
-      return ctx.out.error("ERR Invalid number of arguments specified for command")
-    }
-    const last = Math.min(spec.lastKey < 0 ? target.length + spec.lastKey : spec.lastKey, target.length - 1)
-    const keys: Array<string> = []
-    for (let i = spec.firstKey; i <= last; i += Math.max(1, spec.step)) keys.push(target[i])
-    ctx.out.bulkArray(keys)
-  }
+  run: (ctx, argv) => getKeysOf(ctx, argv, false)
+})
+
+const getkeysandflags = command({
+  name: "command|getkeysandflags",
+  arity: -4,
+  flags: ["loading", "stale"],
+  group: "server",
+  aclCategories: CONNECTION_ACL,
+  summary: "Extract keys and access flags given a full Redis command",
+  since: "7.0.0",
+  complexity: "O(N) where N is the number of arguments to the command",
+  run: (ctx, argv) => getKeysOf(ctx, argv, true)
 })
 
 const help = command({
@@ -314,11 +419,13 @@ const help = command({
       "    If no command names are given, documentation details for all",
       "    commands are returned.",
       "GETKEYS <full-command>",
-      "    Return the keys from a full Redis command."
+      "    Return the keys from a full Redis command.",
+      "GETKEYSANDFLAGS <full-command>",
+      "    Return the keys and the access flags from a full Redis command."
     ])
 })
 
-export const commandSubcommands: ReadonlyArray<CommandSpec> = [count, info, docs, list, getkeys, help]
+export const commandSubcommands: ReadonlyArray<CommandSpec> = [count, info, docs, list, getkeys, getkeysandflags, help]
 
 const commandContainer = command({
   name: "command",
@@ -326,6 +433,7 @@ const commandContainer = command({
   flags: ["loading", "stale"],
   group: "server",
   aclCategories: CONNECTION_ACL,
+  tips: ["nondeterministic_output_order"],
   summary: "Get array of Redis command details",
   since: "2.8.13",
   complexity: "O(N) where N is the total number of Redis commands",

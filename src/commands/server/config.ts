@@ -59,6 +59,7 @@ const set = command({
   flags: ADMIN,
   group: "server",
   aclCategories: ADMIN_ACL,
+  tips: ["request_policy:all_nodes", "response_policy:all_succeeded"],
   summary: "Set configuration parameters to the given values",
   since: "2.0.0",
   complexity: "O(N) when N is the number of configuration parameters provided",

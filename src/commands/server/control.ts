@@ -15,6 +15,7 @@ const time = command({
   flags: ["loading", "stale", "fast"],
   group: "server",
   aclCategories: ["fast"],
+  tips: ["nondeterministic_output"],
   summary: "Return the current server time",
   since: "2.6.0",
   complexity: "O(1)",

@@ -328,6 +328,7 @@ const info = command({
   flags: ["loading", "stale"],
   group: "server",
   aclCategories: ["slow", "dangerous"],
+  tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
   summary: "Get information and statistics about the server",
   since: "1.0.0",
   complexity: "O(1)",

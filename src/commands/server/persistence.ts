@@ -57,6 +57,7 @@ const lastsave = command({
   flags: ["loading", "stale", "fast"],
   group: "server",
   aclCategories: ["admin", "fast", "dangerous"],
+  tips: ["nondeterministic_output"],
   summary: "Get the UNIX time stamp of the last successful save to disk",
   since: "1.0.0",
   complexity: "O(1)",

@@ -10,10 +10,11 @@
  * a copy of the first set and so may leave a hashtable even when the result would fit an intset.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { isIntsetMember, SetValue } from "../../keyspace/values/SetValue.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
+import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { countedKeys, keyAt, keysToEnd } from "../key-specs.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand } from "./shared.js"
 
 const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
@@ -38,16 +39,32 @@ const lookupSets = (
   return sets
 }
 
-/** Stores `members` (distinct) at `destination`, or deletes it when empty; answers the size. */
-const storeResult = (ctx: CommandContext, destination: string, members: Array<string>, intset: boolean) => {
-  if (members.length === 0) {
-    ctx.db.delete(destination)
-    return ctx.out.integer(0)
-  }
+/**
+ * Deletes the destination of an empty result, announcing `del` when there was one to delete;
+ * answers 0.
+ */
+const storeNothing = (ctx: CommandContext, destination: string): void => {
+  deleteAndNotify(ctx, destination)
+  ctx.out.integer(0)
+}
+
+/**
+ * Stores `members` (distinct) at `destination`, announcing `event` (the command's name), or
+ * deletes it when empty; answers the size.
+ */
+const storeResult = (
+  ctx: CommandContext,
+  destination: string,
+  event: string,
+  members: Array<string>,
+  intset: boolean
+) => {
+  if (members.length === 0) return storeNothing(ctx, destination)
   const set = SetValue.of(members, maxIntset(ctx))
   // Only SDIFF's second algorithm can end as a hashtable that would fit an intset.
   if (!intset) set.intset = false
-  ctx.db.set(destination, set)
+  storeResultAt(ctx, destination, set)
+  notify(ctx, NotifyType.Set, event, destination)
   ctx.out.integer(members.length)
 }
 
@@ -67,10 +84,7 @@ const intersect = (
   const sets = lookupSets(ctx, argv, from, to)
   if (sets === undefined) return
   if (sets.includes(undefined)) {
-    if (store !== undefined) {
-      ctx.db.delete(store)
-      return ctx.out.integer(0)
-    }
+    if (store !== undefined) return storeNothing(ctx, store)
     return cardinalityOnly ? ctx.out.integer(0) : ctx.out.setHeader(0)
   }
   const present = (sets as Array<SetValue>).slice().sort((a, b) => a.size - b.size)
@@ -91,7 +105,7 @@ const intersect = (
     }
   }
   if (cardinalityOnly) return ctx.out.integer(cardinality)
-  if (store !== undefined) return storeResult(ctx, store, found, true)
+  if (store !== undefined) return storeResult(ctx, store, "sinterstore", found, true)
   replyMembers(ctx, inRedisOrder(found, smallest.intset))
 }
 
@@ -100,14 +114,14 @@ const union = (ctx: CommandContext, argv: ReadonlyArray<string>, from: number, s
   if (sets === undefined) return
   const seen = new Set<string>()
   for (const set of sets) if (set !== undefined) for (const member of set.members) seen.add(member)
-  finish(ctx, store, Array.from(seen), true)
+  finish(ctx, store, "sunionstore", Array.from(seen), true)
 }
 
 const difference = (ctx: CommandContext, argv: ReadonlyArray<string>, from: number, store: string | undefined) => {
   const sets = lookupSets(ctx, argv, from, argv.length)
   if (sets === undefined) return
   const first = sets[0]
-  if (first === undefined) return finish(ctx, store, [], true)
+  if (first === undefined) return finish(ctx, store, "sdiffstore", [], true)
   // Redis's choice: algorithm 1 (test each member of the first set) when
   // size(first) * sets / 2 <= total size, else algorithm 2 (copy the first set, remove the rest).
   let present = 0
@@ -133,12 +147,18 @@ const difference = (ctx: CommandContext, argv: ReadonlyArray<string>, from: numb
     intset = first.size <= maxIntset(ctx)
     for (let i = 0; i < first.members.length && intset; i++) if (!isIntsetMember(first.members[i])) intset = false
   }
-  finish(ctx, store, found, intset)
+  finish(ctx, store, "sdiffstore", found, intset)
 }
 
-/** Replies with or stores a union / difference result. */
-const finish = (ctx: CommandContext, store: string | undefined, members: Array<string>, intsetAllowed: boolean) => {
-  if (store !== undefined) return storeResult(ctx, store, members, intsetAllowed)
+/** Replies with or stores (announcing `event`) a union / difference result. */
+const finish = (
+  ctx: CommandContext,
+  store: string | undefined,
+  event: string,
+  members: Array<string>,
+  intsetAllowed: boolean
+) => {
+  if (store !== undefined) return storeResult(ctx, store, event, members, intsetAllowed)
   let intset = intsetAllowed && members.length <= maxIntset(ctx)
   for (let i = 0; i < members.length && intset; i++) if (!isIntsetMember(members[i])) intset = false
   replyMembers(ctx, inRedisOrder(members, intset))
@@ -149,6 +169,8 @@ const sinter = setCommand({
   arity: -2,
   flags: ["readonly"],
   ...ALL_KEYS,
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keysToEnd(1, 1, "RO", "access")],
   summary: "Intersect multiple sets",
   since: "1.0.0",
   complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
@@ -160,6 +182,7 @@ const sinterstore = setCommand({
   arity: -3,
   flags: ["write", "denyoom"],
   ...STORE_KEYS,
+  keySpecs: [keyAt(1, "RW", "update"), keysToEnd(2, 1, "RO", "access")],
   summary: "Intersect multiple sets and store the resulting set in a key",
   since: "1.0.0",
   complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
@@ -170,9 +193,7 @@ const sintercard = setCommand({
   name: "sintercard",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...countedKeys(1, "RO", "access"),
   summary: "Intersect multiple sets and return the cardinality of the result",
   since: "7.0.0",
   complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
@@ -199,6 +220,8 @@ const sunion = setCommand({
   arity: -2,
   flags: ["readonly"],
   ...ALL_KEYS,
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keysToEnd(1, 1, "RO", "access")],
   summary: "Add multiple sets",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",
@@ -210,6 +233,7 @@ const sunionstore = setCommand({
   arity: -3,
   flags: ["write", "denyoom"],
   ...STORE_KEYS,
+  keySpecs: [keyAt(1, "OW", "update"), keysToEnd(2, 1, "RO", "access")],
   summary: "Add multiple sets and store the resulting set in a key",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",
@@ -221,6 +245,8 @@ const sdiff = setCommand({
   arity: -2,
   flags: ["readonly"],
   ...ALL_KEYS,
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keysToEnd(1, 1, "RO", "access")],
   summary: "Subtract multiple sets",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",
@@ -232,6 +258,7 @@ const sdiffstore = setCommand({
   arity: -3,
   flags: ["write", "denyoom"],
   ...STORE_KEYS,
+  keySpecs: [keyAt(1, "OW", "update"), keysToEnd(2, 1, "RO", "access")],
   summary: "Subtract multiple sets and store the resulting set in a key",
   since: "1.0.0",
   complexity: "O(N) where N is the total number of elements in all given sets.",

@@ -5,13 +5,16 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandSpec } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
 const sadd = setCommand({
   name: "sadd",
   arity: -3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Add one or more members to a set",
   since: "1.0.0",
   complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
@@ -25,6 +28,7 @@ const sadd = setCommand({
       const set = new SetValue()
       for (let i = 2; i < argv.length; i++) if (set.add(argv[i], limit)) added++
       db.set(key, set)
+      notify(ctx, NotifyType.Set, "sadd", key)
     } else if (found instanceof SetValue) {
       for (let i = 2; i < argv.length; i++) {
         const member = argv[i]
@@ -33,6 +37,7 @@ const sadd = setCommand({
         found.insertAbsent(member, limit)
         added++
       }
+      if (added > 0) notify(ctx, NotifyType.Set, "sadd", key)
     } else {
       return ctx.out.error(WRONGTYPE)
     }
@@ -44,6 +49,7 @@ const srem = setCommand({
   name: "srem",
   arity: -3,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Remove one or more members from a set",
   since: "1.0.0",
   complexity: "O(N) where N is the number of members to be removed.",
@@ -58,10 +64,11 @@ const srem = setCommand({
         if (removed === 0) ctx.db.willModify(key)
         set.remove(argv[i])
         removed++
-        if (set.size === 0) {
-          ctx.db.delete(key)
-          break
-        }
+        if (set.size === 0) break
+      }
+      if (removed > 0) {
+        notify(ctx, NotifyType.Set, "srem", key)
+        if (set.size === 0) deleteAndNotify(ctx, key)
       }
     }
     ctx.out.integer(removed)
@@ -72,6 +79,7 @@ const sismember = setCommand({
   name: "sismember",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Determine if a given value is a member of a set",
   since: "1.0.0",
   complexity: "O(1)",
@@ -86,6 +94,7 @@ const smismember = setCommand({
   name: "smismember",
   arity: -3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Returns the membership associated with the given elements for a set",
   since: "6.2.0",
   complexity: "O(N) where N is the number of elements being checked for membership",
@@ -101,6 +110,7 @@ const scard = setCommand({
   name: "scard",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the number of members in a set",
   since: "1.0.0",
   complexity: "O(1)",
@@ -115,6 +125,8 @@ const smembers = setCommand({
   name: "smembers",
   arity: 2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output_order"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get all the members in a set",
   since: "1.0.0",
   complexity: "O(N) where N is the set cardinality.",
@@ -132,6 +144,7 @@ const smove = setCommand({
   arity: 4,
   flags: ["write", "fast"],
   lastKey: 2,
+  keySpecs: [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")],
   summary: "Move a member from one set to another",
   since: "1.0.0",
   complexity: "O(1)",
@@ -145,14 +158,17 @@ const smove = setCommand({
     if (!source.has(member)) return ctx.out.integer(0)
     ctx.db.willModify(sourceKey)
     source.remove(member)
-    if (source.size === 0) ctx.db.delete(sourceKey)
+    notify(ctx, NotifyType.Set, "srem", sourceKey)
+    if (source.size === 0) deleteAndNotify(ctx, sourceKey)
     if (destination === undefined) {
       const created = new SetValue()
       created.add(member, maxIntset(ctx))
       ctx.db.set(destinationKey, created)
+      notify(ctx, NotifyType.Set, "sadd", destinationKey)
     } else if (!destination.has(member)) {
       ctx.db.willModify(destinationKey)
       destination.add(member, maxIntset(ctx))
+      notify(ctx, NotifyType.Set, "sadd", destinationKey)
     }
     ctx.out.integer(1)
   }

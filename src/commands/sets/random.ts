@@ -6,10 +6,11 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
-import { ERR_SYNTAX } from "../arguments.js"
-import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
+import { ERR_SYNTAX, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
+import { keyAt } from "../key-specs.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
 /** Redis's SPOP_MOVE_STRATEGY_MUL: below remaining * 5 > count, pop one by one. */
@@ -46,6 +47,8 @@ const srandmember = setCommand({
   name: "srandmember",
   arity: -2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get one or multiple random members from a set",
   since: "1.0.0",
   complexity: "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
@@ -69,9 +72,11 @@ const spopWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void =
   const size = set.size
   const db = ctx.db
   const logged = ctx.keyspace.commandLog.enabled
+  // Redis announces `spop` before popping, whichever way it then pops.
+  notify(ctx, NotifyType.Set, "spop", key)
   if (count >= size) {
     replyMembers(ctx, inRedisOrder(set.members, set.intset))
-    db.delete(key)
+    deleteAndNotify(ctx, key)
     if (logged) propagateAs(ctx, ["DEL", key])
     return
   }
@@ -106,6 +111,8 @@ const spop = setCommand({
   name: "spop",
   arity: -2,
   flags: ["write", "fast"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RW", "access", "delete")],
   summary: "Remove and return one or multiple random members from a set",
   since: "1.0.0",
   complexity: "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
@@ -118,7 +125,8 @@ const spop = setCommand({
     if (set === undefined) return ctx.out.nullBulk()
     ctx.db.willModify(key)
     const member = set.removeAt(randomIndex(set.size))
-    if (set.size === 0) ctx.db.delete(key)
+    notify(ctx, NotifyType.Set, "spop", key)
+    if (set.size === 0) deleteAndNotify(ctx, key)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["SREM", key, member])
     ctx.out.bulk(member)
   }

@@ -5,6 +5,7 @@
  */
 import { compareIntegerTexts, SetValue } from "../../keyspace/values/SetValue.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
+import { readKey } from "../strings/get-set.js"
 
 type SetCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
 
@@ -21,16 +22,12 @@ export const setCommand = (spec: SetCommandInput): CommandSpec =>
 export const maxIntset = (ctx: CommandContext): number => Math.min(ctx.server.config.setMaxIntsetEntries, 1 << 30)
 
 /**
- * A lookup for reading (counts a keyspace hit or miss, as Redis's `lookupKeyRead`): the set,
- * undefined for a missing key, or null for a key of another type.
+ * A lookup for reading (counts a keyspace hit or miss and announces a miss, as Redis's
+ * `lookupKeyRead`): the set, undefined for a missing key, or null for a key of another type.
  */
 export const readSet = (ctx: CommandContext, key: string): SetValue | undefined | null => {
-  const value = ctx.db.get(key, ctx.now)
-  if (value === undefined) {
-    ctx.server.stats.keyspaceMisses++
-    return undefined
-  }
-  ctx.server.stats.keyspaceHits++
+  const value = readKey(ctx, key)
+  if (value === undefined) return undefined
   return value instanceof SetValue ? value : null
 }
 

@@ -9,6 +9,7 @@ import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import { type CommandContext, propagateAs } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
+import { keyAt } from "../key-specs.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
 import { compactInt64, outsideInt64, stringCommand } from "./shared.js"
@@ -44,6 +45,7 @@ const incr = stringCommand({
   name: "incr",
   arity: 2,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the integer value of a key by one",
   since: "1.0.0",
   complexity: "O(1)",
@@ -54,6 +56,7 @@ const decr = stringCommand({
   name: "decr",
   arity: 2,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Decrement the integer value of a key by one",
   since: "1.0.0",
   complexity: "O(1)",
@@ -64,6 +67,7 @@ const incrby = stringCommand({
   name: "incrby",
   arity: 3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the integer value of a key by the given amount",
   since: "1.0.0",
   complexity: "O(1)",
@@ -78,6 +82,7 @@ const decrby = stringCommand({
   name: "decrby",
   arity: 3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Decrement the integer value of a key by the given number",
   since: "1.0.0",
   complexity: "O(1)",
@@ -97,6 +102,7 @@ const incrbyfloat = stringCommand({
   name: "incrbyfloat",
   arity: 3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the float value of a key by the given amount",
   since: "2.6.0",
   complexity: "O(1)",

@@ -8,11 +8,12 @@
  * command does is kept here, because INFO's counters show it.
  */
 import { ERR_SYNTAX } from "../arguments.js"
-import { type CommandContext, propagateAs } from "../Command.js"
+import { type CommandContext, type KeyReference, propagateAs } from "../Command.js"
 import { millisArgument } from "../../persistence/CommandLog.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
+import { keyAt, noted } from "../key-specs.js"
 import {
   expireArgIndex,
   expireTimeOrReply,
@@ -29,7 +30,7 @@ import {
   OPTIONS_SYNTAX_ERROR,
   parseStringOptions
 } from "./set-options.js"
-import { ERR_EXPIRE_TIME, stringCommand } from "./shared.js"
+import { ERR_EXPIRE_TIME, isOption, stringCommand } from "./shared.js"
 
 /**
  * A lookup for reading: counts a keyspace hit or miss and announces a miss (`keymiss`), as
@@ -68,10 +69,26 @@ const replyWithValue = (ctx: CommandContext, value: RedisValue | undefined): boo
   return true
 }
 
+/**
+ * SET's key and how it is used, as Redis's `setGetKeys` says (its spec's flags vary): read and
+ * updated with a GET option anywhere after the value (compared as a C string: "get" then the
+ * end or a NUL byte), else written over.
+ */
+const setKeys = (argv: ReadonlyArray<string>): ReadonlyArray<KeyReference> => {
+  for (let i = 3; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg.length >= 3 && (arg.length === 3 || arg.charCodeAt(3) === 0) && isOption(arg.slice(0, 3), "get")) {
+      return [{ position: 1, flags: ["RW", "access", "update"] }]
+    }
+  }
+  return [{ position: 1, flags: ["OW", "update"] }]
+}
+
 const get = stringCommand({
   name: "get",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get the value of a key",
   since: "1.0.0",
   complexity: "O(1)",
@@ -132,6 +149,8 @@ const set = stringCommand({
   name: "set",
   arity: -3,
   flags: ["write", "denyoom"],
+  keySpecs: [noted(keyAt(1, "RW", "access", "update", "variable_flags"), "RW and ACCESS due to the optional `GET` argument")],
+  getKeys: setKeys,
   summary: "Set the string value of a key",
   since: "1.0.0",
   complexity: "O(1)",
@@ -148,6 +167,7 @@ const setnx = stringCommand({
   name: "setnx",
   arity: 3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "OW", "insert")],
   summary: "Set the value of a key, only if the key does not exist",
   since: "1.0.0",
   complexity: "O(1)",
@@ -177,6 +197,7 @@ const setex = stringCommand({
   name: "setex",
   arity: 4,
   flags: ["write", "denyoom"],
+  keySpecs: [keyAt(1, "OW", "update")],
   summary: "Set the value and expiration of a key",
   since: "2.0.0",
   complexity: "O(1)",
@@ -187,6 +208,7 @@ const psetex = stringCommand({
   name: "psetex",
   arity: 4,
   flags: ["write", "denyoom"],
+  keySpecs: [keyAt(1, "OW", "update")],
   summary: "Set the value and expiration in milliseconds of a key",
   since: "2.6.0",
   complexity: "O(1)",
@@ -197,6 +219,7 @@ const getset = stringCommand({
   name: "getset",
   arity: 3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Set the string value of a key and return its old value",
   since: "1.0.0",
   complexity: "O(1)",
@@ -211,6 +234,7 @@ const getdel = stringCommand({
   name: "getdel",
   arity: 2,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "delete")],
   summary: "Get the value of a key and delete the key",
   since: "6.2.0",
   complexity: "O(1)",
@@ -230,6 +254,7 @@ const getex = stringCommand({
   name: "getex",
   arity: -2,
   flags: ["write", "fast"],
+  keySpecs: [noted(keyAt(1, "RW", "access", "update"), "RW and UPDATE because it changes the TTL")],
   summary: "Get the value of a key and optionally set its expiration",
   since: "6.2.0",
   complexity: "O(1)",

@@ -5,6 +5,7 @@
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { wrongArity } from "../dispatch.js"
+import { keysToEnd } from "../key-specs.js"
 import { stringCommand } from "./shared.js"
 
 const mget = stringCommand({
@@ -14,6 +15,8 @@ const mget = stringCommand({
   firstKey: 1,
   lastKey: -1,
   step: 1,
+  tips: ["request_policy:multi_shard"],
+  keySpecs: [keysToEnd(1, 1, "RO", "access")],
   summary: "Get the values of all the given keys",
   since: "1.0.0",
   complexity: "O(N) where N is the number of keys to retrieve.",
@@ -44,6 +47,8 @@ const mset = stringCommand({
   firstKey: 1,
   lastKey: -1,
   step: 2,
+  tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
+  keySpecs: [keysToEnd(1, 2, "OW", "update")],
   summary: "Set multiple keys to multiple values",
   since: "1.0.1",
   complexity: "O(N) where N is the number of keys to set.",
@@ -69,6 +74,8 @@ const msetnx = stringCommand({
   firstKey: 1,
   lastKey: -1,
   step: 2,
+  tips: ["request_policy:multi_shard", "response_policy:agg_min"],
+  keySpecs: [keysToEnd(1, 2, "OW", "insert")],
   summary: "Set multiple keys to multiple values, only if none of the keys exist",
   since: "1.0.1",
   complexity: "O(N) where N is the number of keys to set.",

@@ -10,6 +10,7 @@ import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
 import type { CommandContext, CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
+import { keyAt } from "../key-specs.js"
 import { markEditedInPlace } from "./encoding.js"
 import { readKey } from "./get-set.js"
 import { EMPTY_BULK, ERR_TOO_LONG, stringCommand } from "./shared.js"
@@ -25,6 +26,7 @@ const append = stringCommand({
   name: "append",
   arity: 3,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "insert")],
   summary: "Append a value to a key",
   since: "2.0.0",
   complexity:
@@ -53,6 +55,7 @@ const strlen = stringCommand({
   name: "strlen",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the length of the value stored in a key",
   since: "2.2.0",
   complexity: "O(1)",
@@ -92,6 +95,7 @@ const getrange = stringCommand({
   name: "getrange",
   arity: 4,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get a substring of the string stored at a key",
   since: "2.4.0",
   complexity: GETRANGE_COMPLEXITY,
@@ -102,6 +106,7 @@ const substr = stringCommand({
   name: "substr",
   arity: 4,
   flags: ["readonly"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get a substring of the string stored at a key",
   since: "1.0.0",
   complexity: GETRANGE_COMPLEXITY,
@@ -112,6 +117,7 @@ const setrange = stringCommand({
   name: "setrange",
   arity: 4,
   flags: ["write", "denyoom"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Overwrite part of a string at key starting at the specified offset",
   since: "2.2.0",
   complexity:

@@ -7,8 +7,10 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_FLOAT, ERR_SYNTAX } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import { formatScore, parseScore } from "./score-text.js"
 import { ERR_NAN, writeZset, zsetCommand } from "./shared.js"
 
@@ -119,6 +121,8 @@ const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: nu
   }
   if (pairs > SCRATCH_KEPT) scores.length = 0
   if (created) ctx.db.set(key, zset)
+  // Only a change is announced (ZADD INCR by 0 changes nothing), as `zincr` for INCR.
+  if (added + updated > 0) notify(ctx, NotifyType.Zset, incr ? "zincr" : "zadd", key)
   if (incr) {
     if (processed === 0) ctx.out.nullBulk()
     else ctx.out.double(formatScore(result))
@@ -131,6 +135,7 @@ const zadd = zsetCommand({
   name: "zadd",
   arity: -4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "update")],
   summary: "Add one or more members to a sorted set, or update its score if it already exists",
   since: "1.2.0",
   complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
@@ -141,6 +146,7 @@ const zincrby = zsetCommand({
   name: "zincrby",
   arity: 4,
   flags: ["write", "denyoom", "fast"],
+  keySpecs: [keyAt(1, "RW", "access", "update")],
   summary: "Increment the score of a member in a sorted set",
   since: "1.2.0",
   complexity: "O(log(N)) where N is the number of elements in the sorted set.",
@@ -151,6 +157,7 @@ const zrem = zsetCommand({
   name: "zrem",
   arity: -3,
   flags: ["write", "fast"],
+  keySpecs: [keyAt(1, "RW", "delete")],
   summary: "Remove one or more members from a sorted set",
   since: "1.2.0",
   complexity:
@@ -166,10 +173,11 @@ const zrem = zsetCommand({
         if (removed === 0) ctx.db.willModify(key)
         zset.remove(argv[i])
         removed++
-        if (zset.size === 0) {
-          ctx.db.delete(key)
-          break
-        }
+        if (zset.size === 0) break
+      }
+      if (removed > 0) {
+        notify(ctx, NotifyType.Zset, "zrem", key)
+        if (zset.size === 0) deleteAndNotify(ctx, key)
       }
     }
     ctx.out.integer(removed)

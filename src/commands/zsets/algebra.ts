@@ -9,9 +9,11 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../arguments.js"
+import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { readKey } from "../strings/get-set.js"
+import { countedKeys, destinationAndCountedKeys } from "../key-specs.js"
 import { parseScore } from "./score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 
@@ -52,8 +54,6 @@ const forEachIn = (source: Source, visit: (member: string, score: number) => voi
   else if (value !== undefined) for (const member of value.members) visit(member, 1)
 }
 
-const INT64_MIN = -LONG_MAX - 1n
-
 const generic = (
   ctx: CommandContext,
   argv: ReadonlyArray<string>,
@@ -64,7 +64,7 @@ const generic = (
   cardinalityOnly: boolean
 ): void => {
   const out = ctx.out
-  const numkeys = rangeLong(argv[numkeysIndex], INT64_MIN, LONG_MAX)
+  const numkeys = rangeLong(argv[numkeysIndex], LONG_MIN, LONG_MAX)
   if (typeof numkeys === "string") return out.error(numkeys)
   if (numkeys < 1) return out.error(`ERR at least 1 input key is needed for '${name}' command`)
   if (numkeys > argv.length - (numkeysIndex + 1)) return out.error(ERR_SYNTAX)
@@ -72,9 +72,7 @@ const generic = (
   for (let i = 0; i < numkeys; i++) {
     const key = argv[numkeysIndex + 1 + i]
     // Looked up for reading (hits and misses count) even with a destination, as in Redis 7.0.
-    const value = ctx.db.get(key, ctx.now)
-    if (value === undefined) ctx.server.stats.keyspaceMisses++
-    else ctx.server.stats.keyspaceHits++
+    const value = readKey(ctx, key)
     if (value !== undefined && !(value instanceof SortedSetValue) && !(value instanceof SetValue)) {
       return out.error(WRONGTYPE)
     }
@@ -163,18 +161,18 @@ const generic = (
   const members = entries.map((entry) => entry[0])
   if (store !== undefined) {
     if (members.length === 0) {
-      ctx.db.delete(store)
+      deleteAndNotify(ctx, store)
       return out.integer(0)
     }
-    ctx.db.set(store, SortedSetValue.fromSorted(scores, members, ctx.server.config))
+    storeResultAt(ctx, store, SortedSetValue.fromSorted(scores, members, ctx.server.config))
+    // The event is the command's name: zunionstore, zinterstore, zdiffstore.
+    notify(ctx, NotifyType.Zset, name, store)
     return out.integer(members.length)
   }
   scoredHeader(out, members.length, withScores)
   for (let i = 0; i < members.length; i++) scoredEntry(out, members[i], scores[i], withScores)
 }
 
-const MOVABLE = { firstKey: 0, lastKey: 0, step: 0 } as const
-const STORE_KEYS = { firstKey: 1, lastKey: 1, step: 1 } as const
 
 const UNION_COMPLEXITY =
   "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."
@@ -187,7 +185,7 @@ const zunion = zsetCommand({
   name: "zunion",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Add multiple sorted sets",
   since: "6.2.0",
   complexity: UNION_COMPLEXITY,
@@ -198,7 +196,7 @@ const zunionstore = zsetCommand({
   name: "zunionstore",
   arity: -4,
   flags: ["write", "denyoom", "movablekeys"],
-  ...STORE_KEYS,
+  ...destinationAndCountedKeys(),
   summary: "Add multiple sorted sets and store the resulting sorted set in a new key",
   since: "2.0.0",
   complexity:
@@ -210,7 +208,7 @@ const zinter = zsetCommand({
   name: "zinter",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Intersect multiple sorted sets",
   since: "6.2.0",
   complexity: INTER_COMPLEXITY,
@@ -221,7 +219,7 @@ const zinterstore = zsetCommand({
   name: "zinterstore",
   arity: -4,
   flags: ["write", "denyoom", "movablekeys"],
-  ...STORE_KEYS,
+  ...destinationAndCountedKeys(),
   summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key",
   since: "2.0.0",
   complexity: INTER_COMPLEXITY,
@@ -232,7 +230,7 @@ const zintercard = zsetCommand({
   name: "zintercard",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Intersect multiple sorted sets and return the cardinality of the result",
   since: "7.0.0",
   complexity: "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
@@ -243,7 +241,7 @@ const zdiff = zsetCommand({
   name: "zdiff",
   arity: -3,
   flags: ["readonly", "movablekeys"],
-  ...MOVABLE,
+  ...countedKeys(1, "RO", "access"),
   summary: "Subtract multiple sorted sets",
   since: "6.2.0",
   complexity: DIFF_COMPLEXITY,
@@ -254,7 +252,7 @@ const zdiffstore = zsetCommand({
   name: "zdiffstore",
   arity: -4,
   flags: ["write", "denyoom", "movablekeys"],
-  ...STORE_KEYS,
+  ...destinationAndCountedKeys(),
   summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key",
   since: "6.2.0",
   complexity: DIFF_COMPLEXITY,

@@ -5,9 +5,10 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { LONG_MAX, positiveLong, rangeLong } from "../collection-args.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { countedKeys, keyAt } from "../key-specs.js"
 import { formatScore } from "./score-text.js"
 import { cursor, removeRanks, writeZset, zsetCommand } from "./shared.js"
 
@@ -85,7 +86,8 @@ export const popFirstNonEmpty = (
     else cursor.prev()
   }
   removeRanks(zset, where === POP_MIN ? 0 : size - popped, popped)
-  if (zset.size === 0) ctx.db.delete(key)
+  notify(ctx, NotifyType.Zset, where === POP_MIN ? "zpopmin" : "zpopmax", key)
+  if (zset.size === 0) deleteAndNotify(ctx, key)
   return true
 }
 
@@ -98,6 +100,7 @@ const popCommand = (name: string, where: number, summary: string) =>
     name,
     arity: -2,
     flags: ["write", "fast"],
+    keySpecs: [keyAt(1, "RW", "access", "delete")],
     summary,
     since: "5.0.0",
     complexity:
@@ -156,9 +159,7 @@ const zmpop = zsetCommand({
   name: "zmpop",
   arity: -4,
   flags: ["write", "movablekeys"],
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...countedKeys(1, "RW", "access", "delete"),
   summary: "Remove and return members with scores in a sorted set",
   since: "7.0.0",
   complexity:

@@ -5,10 +5,10 @@
  * A random member is a random rank: O(log n) each.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
-import { LONG_MAX, rangeLong } from "../collection-args.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger, rangeLong } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
+import { keyAt } from "../key-specs.js"
 import { cursor, readZset, scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 
 const HALF_LONG_MAX = LONG_MAX / 2n
@@ -60,6 +60,8 @@ const zrandmember = zsetCommand({
   name: "zrandmember",
   arity: -2,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get one or multiple random elements from a sorted set",
   since: "6.2.0",
   complexity: "O(N) where N is the number of elements returned",

@@ -9,9 +9,10 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import { LONG_MAX, rangeLong } from "../collection-args.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
+import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import {
   lexRangeFirst,
   lexRangeLast,
@@ -39,8 +40,6 @@ const BY_SCORE = 1
 const BY_LEX = 2
 const FORWARD = 0
 const REVERSE = 1
-
-const INT64_MIN = -LONG_MAX - 1n
 
 /** The parsed request, reused by every call (commands never run concurrently). */
 const request = {
@@ -80,9 +79,9 @@ const parseRequest = (
     if (!store && isKeyword(option, "WITHSCORES")) {
       withScores = true
     } else if (isKeyword(option, "LIMIT") && argv.length - j - 1 >= 2) {
-      const parsedOffset = rangeLong(argv[j + 1], INT64_MIN, LONG_MAX)
+      const parsedOffset = rangeLong(argv[j + 1], LONG_MIN, LONG_MAX)
       if (typeof parsedOffset === "string") return fail(ctx, parsedOffset)
-      const parsedLimit = rangeLong(argv[j + 2], INT64_MIN, LONG_MAX)
+      const parsedLimit = rangeLong(argv[j + 2], LONG_MIN, LONG_MAX)
       if (typeof parsedLimit === "string") return fail(ctx, parsedLimit)
       offset = parsedOffset
       limit = parsedLimit
@@ -111,9 +110,9 @@ const parseRequest = (
   const minText = argv[reverse && kind !== BY_RANK ? keyIndex + 2 : keyIndex + 1]
   const maxText = argv[reverse && kind !== BY_RANK ? keyIndex + 1 : keyIndex + 2]
   if (kind === BY_RANK) {
-    const start = rangeLong(minText, INT64_MIN, LONG_MAX)
+    const start = rangeLong(minText, LONG_MIN, LONG_MAX)
     if (typeof start === "string") return fail(ctx, start)
-    const end = rangeLong(maxText, INT64_MIN, LONG_MAX)
+    const end = rangeLong(maxText, LONG_MIN, LONG_MAX)
     if (typeof end === "string") return fail(ctx, end)
     request.start = start
     request.end = end
@@ -191,7 +190,7 @@ const execute = (ctx: CommandContext, argv: ReadonlyArray<string>, keyIndex: num
   if (zset === null) return ctx.out.error(WRONGTYPE)
   if (zset === undefined) {
     if (store === undefined) return ctx.out.arrayHeader(0)
-    ctx.db.delete(store)
+    deleteAndNotify(ctx, store)
     return ctx.out.integer(0)
   }
   if (store === undefined && request.kind !== BY_LEX) {
@@ -213,7 +212,7 @@ const execute = (ctx: CommandContext, argv: ReadonlyArray<string>, keyIndex: num
     return
   }
   if (members.length === 0) {
-    ctx.db.delete(store)
+    deleteAndNotify(ctx, store)
     return ctx.out.integer(0)
   }
   // Redis sizes the new set by the rank range's length (unknown for score and lex: 0).
@@ -221,7 +220,8 @@ const execute = (ctx: CommandContext, argv: ReadonlyArray<string>, keyIndex: num
   const stored = new SortedSetValue()
   stored.listpack = request.kind !== BY_RANK || members.length <= config.zsetMaxListpackEntries
   for (let i = 0; i < members.length; i++) stored.insert(members[i], scores[i], config)
-  ctx.db.set(store, stored)
+  storeResultAt(ctx, store, stored)
+  notify(ctx, NotifyType.Zset, "zrangestore", store)
   ctx.out.integer(members.length)
 }
 
@@ -230,6 +230,7 @@ const rangeCommand = (name: string, kind: number, direction: number, summary: st
     name,
     arity: -4,
     flags: ["readonly"],
+    keySpecs: [keyAt(1, "RO", "access")],
     summary,
     since,
     complexity,
@@ -290,6 +291,7 @@ const zrangestore = zsetCommand({
   arity: -5,
   flags: ["write", "denyoom"],
   lastKey: 2,
+  keySpecs: [keyAt(1, "OW", "update"), keyAt(2, "RO", "access")],
   summary: "Store a range of members from sorted set into another key",
   since: "6.2.0",
   complexity:

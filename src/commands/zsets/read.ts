@@ -6,6 +6,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import {
   belowMax,
   lexRangeFirst,
@@ -24,6 +25,7 @@ const zscore = zsetCommand({
   name: "zscore",
   arity: 3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get the score associated with the given member in a sorted set",
   since: "1.2.0",
   complexity: "O(1)",
@@ -40,6 +42,7 @@ const zmscore = zsetCommand({
   name: "zmscore",
   arity: -3,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Get the score associated with the given members in a sorted set",
   since: "6.2.0",
   complexity: "O(N) where N is the number of members being requested.",
@@ -59,6 +62,7 @@ const zcard = zsetCommand({
   name: "zcard",
   arity: 2,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO")],
   summary: "Get the number of members in a sorted set",
   since: "1.2.0",
   complexity: "O(1)",
@@ -74,6 +78,7 @@ const rankCommand = (name: string, reverse: boolean, summary: string) =>
     name,
     arity: 3,
     flags: ["readonly", "fast"],
+    keySpecs: [keyAt(1, "RO", "access")],
     summary,
     since: "2.0.0",
     complexity: "O(log(N))",
@@ -100,6 +105,7 @@ const zcount = zsetCommand({
   name: "zcount",
   arity: 4,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Count the members in a sorted set with scores within the given values",
   since: "2.0.0",
   complexity: "O(log(N)) with N being the number of elements in the sorted set.",
@@ -135,6 +141,7 @@ const zlexcount = zsetCommand({
   name: "zlexcount",
   arity: 4,
   flags: ["readonly", "fast"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Count the number of members in a sorted set between a given lexicographical range",
   since: "2.8.9",
   complexity: "O(log(N)) with N being the number of elements in the sorted set.",

@@ -4,8 +4,10 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
-import { LONG_MAX, rangeLong } from "../collection-args.js"
+import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
+import { LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { keyAt } from "../key-specs.js"
 import {
   belowMax,
   lexRangeFirst,
@@ -18,14 +20,23 @@ import {
 } from "./ranges.js"
 import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, removeRanks, writeZset, zsetCommand } from "./shared.js"
 
-const INT64_MIN = -LONG_MAX - 1n
-
-/** Removes the run [from, from + count) of the set at `key` and answers how many went. */
-const removeRun = (ctx: CommandContext, key: string, zset: SortedSetValue, from: number, count: number): void => {
+/**
+ * Removes the run [from, from + count) of the set at `key`, announcing `event` (the command's
+ * name) when something went, and answers how many went.
+ */
+const removeRun = (
+  ctx: CommandContext,
+  event: string,
+  key: string,
+  zset: SortedSetValue,
+  from: number,
+  count: number
+): void => {
   if (count > 0) {
     ctx.db.willModify(key)
     removeRanks(zset, from, count)
-    if (zset.size === 0) ctx.db.delete(key)
+    notify(ctx, NotifyType.Zset, event, key)
+    if (zset.size === 0) deleteAndNotify(ctx, key)
   }
   ctx.out.integer(Math.max(0, count))
 }
@@ -40,6 +51,7 @@ const removeCommand = (
     name,
     arity: 4,
     flags: ["write"],
+    keySpecs: [keyAt(1, "RW", "delete")],
     summary,
     since,
     complexity:
@@ -52,9 +64,9 @@ const zremrangebyrank = removeCommand(
   "Remove all members in a sorted set within the given indexes",
   "2.0.0",
   (ctx, argv) => {
-    let start = rangeLong(argv[2], INT64_MIN, LONG_MAX)
+    let start = rangeLong(argv[2], LONG_MIN, LONG_MAX)
     if (typeof start === "string") return ctx.out.error(start)
-    let end = rangeLong(argv[3], INT64_MIN, LONG_MAX)
+    let end = rangeLong(argv[3], LONG_MIN, LONG_MAX)
     if (typeof end === "string") return ctx.out.error(end)
     const zset = writeZset(ctx, argv[1])
     if (zset === null) return ctx.out.error(WRONGTYPE)
@@ -65,7 +77,7 @@ const zremrangebyrank = removeCommand(
     if (start < 0) start = 0
     if (start > end || start >= size) return ctx.out.integer(0)
     if (end >= size) end = size - 1
-    removeRun(ctx, argv[1], zset, start, end - start + 1)
+    removeRun(ctx, "zremrangebyrank", argv[1], zset, start, end - start + 1)
   }
 )
 
@@ -81,7 +93,7 @@ const zremrangebyscore = removeCommand(
     if (zset === null) return ctx.out.error(WRONGTYPE)
     if (zset === undefined) return ctx.out.integer(0)
     const from = scoreRangeFrom(zset, scoreRange)
-    removeRun(ctx, argv[1], zset, from, scoreRangeTo(zset, scoreRange) - from)
+    removeRun(ctx, "zremrangebyscore", argv[1], zset, from, scoreRangeTo(zset, scoreRange) - from)
   }
 )
 
@@ -105,7 +117,7 @@ const zremrangebylex = removeCommand(
         count++
       } while (cursor.next())
     }
-    removeRun(ctx, argv[1], zset, from, count)
+    removeRun(ctx, "zremrangebylex", argv[1], zset, from, count)
   }
 )
 

@@ -4,10 +4,11 @@
  * (keyspace/ScanCursors.ts). Scores are bulk strings even in RESP3, as in Redis: the text a
  * listpack keeps (integers as integers), or "%.17g" from a skiplist.
  */
-import { resumeScan, suspendScan } from "../../keyspace/ScanCursors.js"
+import { scanPage } from "../../keyspace/ScanCursors.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { EMPTY_SCAN, parseCursor, parseScanOptions, scanMatches } from "../collection-args.js"
 import type { CommandSpec } from "../Command.js"
+import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
+import { keyAt } from "../key-specs.js"
 import { formatListpackScore, formatScore } from "./score-text.js"
 import { readZset, zsetCommand } from "./shared.js"
 
@@ -15,17 +16,19 @@ const zscan = zsetCommand({
   name: "zscan",
   arity: -3,
   flags: ["readonly"],
+  tips: ["nondeterministic_output"],
+  keySpecs: [keyAt(1, "RO", "access")],
   summary: "Incrementally iterate sorted sets elements and associated scores",
   since: "2.8.0",
   complexity:
     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
   run: (ctx, argv) => {
-    const cursor = parseCursor(argv[2])
-    if (cursor === undefined) return ctx.out.error("ERR invalid cursor")
+    const cursor = parseScanCursor(argv[2])
+    if (cursor === undefined) return ctx.out.error(ERR_INVALID_CURSOR)
     const zset = readZset(ctx, argv[1])
     if (zset === null) return ctx.out.error(WRONGTYPE)
     if (zset === undefined) return ctx.out.raw(EMPTY_SCAN)
-    const options = parseScanOptions(ctx, argv)
+    const options = parseScanOptions(ctx, argv, 3)
     if (options === undefined) return
     const members: Array<string> = []
     const scores: Array<string> = []
@@ -39,19 +42,12 @@ const zscan = zsetCommand({
         }
       }
     } else {
-      const iterator = resumeScan(zset.scores, cursor)
-      let finished = false
-      for (let visited = 0; visited < options.count; visited++) {
-        const step = iterator.next()
-        if (step.done === true) {
-          finished = true
-          break
-        }
-        if (!scanMatches(options, step.value)) continue
-        members.push(step.value)
-        scores.push(formatScore(zset.scores.get(step.value)!))
-      }
-      if (!finished) next = String(suspendScan(zset.scores, iterator))
+      const entries = zset.scores
+      next = scanPage(entries, cursor, options.count, (member) => {
+        if (!scanMatches(options, member)) return
+        members.push(member)
+        scores.push(formatScore(entries.get(member)!))
+      })
     }
     ctx.out.arrayHeader(2)
     ctx.out.bulk(next)

@@ -7,6 +7,7 @@ import { ScoreTree, TreeCursor } from "../../keyspace/values/ScoreTree.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
+import { readKey } from "../strings/get-set.js"
 import { formatScore } from "./score-text.js"
 
 type ZsetCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
@@ -29,16 +30,12 @@ export const ERR_NOT_FLOAT_RANGE = "ERR min or max is not a float"
 export const ERR_NOT_LEX_RANGE = "ERR min or max not valid string range item"
 
 /**
- * A lookup for reading (counts a keyspace hit or miss, as Redis's `lookupKeyRead`): the sorted
- * set, undefined for a missing key, or null for a key of another type.
+ * A lookup for reading (counts a keyspace hit or miss and announces a miss, as Redis's
+ * `lookupKeyRead`): the sorted set, undefined for a missing key, or null for a key of another type.
  */
 export const readZset = (ctx: CommandContext, key: string): SortedSetValue | undefined | null => {
-  const value = ctx.db.get(key, ctx.now)
-  if (value === undefined) {
-    ctx.server.stats.keyspaceMisses++
-    return undefined
-  }
-  ctx.server.stats.keyspaceHits++
+  const value = readKey(ctx, key)
+  if (value === undefined) return undefined
   return value instanceof SortedSetValue ? value : null
 }
 

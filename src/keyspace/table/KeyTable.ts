@@ -15,9 +15,11 @@
  * arrays, the heap array and the TTL list are then shared copy-on-write — every write below goes
  * through `writable(ref)` or copies the shared array it is about to change, once.
  */
+import type { AccessClock } from "../AccessClock.js"
 import { Arena, classOf, classSize, MAX_RECORD_BYTES } from "./Arena.js"
 import { hashKey } from "./KeyHash.js"
 import {
+  ACCESS,
   CLASS_MASK,
   ENCODING_MASK,
   ENCODING_SHIFT,
@@ -91,6 +93,9 @@ export interface InlineBytes {
 
 export class KeyTable {
   readonly arena = new Arena()
+
+  constructor(private readonly access: AccessClock) {}
+
   /** Long strings, long keys and collection values, by index; freed indexes are reused. */
   private heap: Array<unknown> = []
   private readonly freeHeapSlots: Array<number> = []
@@ -124,9 +129,24 @@ export class KeyTable {
 
   // ---------------------------------------------------------------------------- lookup
 
+  /**
+   * The last key hashed and its hash: a command often looks a key up and then writes it (INCR
+   * of a new key, SET after its expiry check), and the second hash is then free.
+   */
+  private memoKey = ""
+  private memoHash = hashKey("")
+
+  private hashOf(key: string): number {
+    if (key === this.memoKey) return this.memoHash
+    const hash = hashKey(key)
+    this.memoKey = key
+    this.memoHash = hash
+    return hash
+  }
+
   /** The record of `key`, or -1. */
   find(key: string): number {
-    return this.findHashed(key, hashKey(key))
+    return this.findHashed(key, this.hashOf(key))
   }
 
   private findHashed(key: string, hash: number): number {
@@ -208,6 +228,19 @@ export class KeyTable {
     return (words[w + META] & HAS_EXPIRE) === 0 ? undefined : this.volatileExpires[words[w + VOLATILE_POS]]
   }
 
+  /** Counts an access to the live record `ref` (skipped while a snapshot shares the slabs, as Redis skips it in a fork). */
+  touch(ref: number): void {
+    if (this.reader !== undefined) return
+    const words = this.arena.words[ref >>> 17]
+    const at = ((ref & 0x1ffff) << 1) + ACCESS
+    words[at] = this.access.touched(words[at])
+  }
+
+  /** The record's access stamp (see AccessClock). */
+  accessStamp(ref: number): number {
+    return this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + ACCESS]
+  }
+
   /** The record's 2-bit string-encoding note (see Database's StringEncodingOverride). */
   encodingNote(ref: number): number {
     return (this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + META] & ENCODING_MASK) >> ENCODING_SHIFT
@@ -226,7 +259,7 @@ export class KeyTable {
    * `keepExpire`, and clearing the encoding note. Returns the record.
    */
   put(key: string, value: unknown, keepExpire: boolean): number {
-    const hash = hashKey(key)
+    const hash = this.hashOf(key)
     const ref = this.findHashed(key, hash)
     if (ref === -1) return this.insert(key, hash, value)
     return this.overwrite(ref, value, keepExpire, true)
@@ -476,6 +509,7 @@ export class KeyTable {
       meta &= ~HAS_EXPIRE
     }
     meta &= ~(ENCODING_MASK | KIND_MASK)
+    if (!this.access.lfu) words[w + ACCESS] = this.access.initial()
     const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : words[w + KEY_LENGTH]
     if (typeof value === "string" && (meta & KEY_ON_HEAP) === 0 && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES) {
       words[w + META] = meta
@@ -512,6 +546,7 @@ export class KeyTable {
     words[w + HASH] = hash
     words[w + KEY_LENGTH] = key.length
     words[w + VOLATILE_POS] = -1
+    words[w + ACCESS] = this.access.initial()
     const keyStart = (w << 2) + HEADER_BYTES
     if (keyOnHeap) words[w + KEY_HEAP_INDEX] = this.storeOnHeap(key)
     else this.writeInline(ref, keyStart, key)

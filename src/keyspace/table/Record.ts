@@ -7,10 +7,11 @@
  *
  *   0 next ref (-1: end of chain)   4 hash        8 key length    12 value length or heap index
  *  16 meta (class, kind, flags)    20 position in the list of keys with a TTL
- *  24 key bytes (or its heap index), then the value bytes
+ *  24 access stamp (LRU time or LFU counter, see AccessClock)
+ *  28 key bytes (or its heap index), then the value bytes
  *
  * A key's expiry is kept beside its position in the dense list of keys with a TTL, not in the
- * record: most keys have none, and a 24-byte header keeps a short key and value in one cache line.
+ * record: most keys have none, and a 28-byte header keeps a short key and value in one cache line.
  */
 import { byteString } from "../../protocol/ByteString.js"
 
@@ -20,9 +21,10 @@ export const KEY_LENGTH = 2
 export const VALUE = 3
 export const META = 4
 export const VOLATILE_POS = 5
+export const ACCESS = 6
 /** Word offset of the key's heap index, for a key kept on the heap. */
-export const KEY_HEAP_INDEX = 6
-export const HEADER_BYTES = 24
+export const KEY_HEAP_INDEX = 7
+export const HEADER_BYTES = 28
 
 export const CLASS_MASK = 0x3f
 export const KIND_SHIFT = 6
