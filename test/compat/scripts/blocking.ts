@@ -4,7 +4,7 @@
  * blocked is the same on both), another connection pushes, and `drain` compares what each blocked
  * connection was sent. Timeouts are short and compared by their replies, not their timing.
  */
-import { block, drain, on, type Script, sendOn, sleep } from "../compare.js"
+import { block, collect, drain, on, other, type Script, sendOn, sleep } from "../compare.js"
 
 export const blockingScripts: ReadonlyArray<Script> = [
   {
@@ -160,6 +160,35 @@ export const blockingScripts: ReadonlyArray<Script> = [
       drain(2),
       ["GET", "b7:after"],
       ["LRANGE", "b7:l", "0", "-1"]
+    ]
+  },
+  {
+    name: "keyspace notifications of served and immediate pops, and of a transaction",
+    requires: ["BLPOP", "SUBSCRIBE", "MULTI"],
+    steps: [
+      other("CONFIG", "SET", "notify-keyspace-events", "KEA"),
+      collect("PSUBSCRIBE", "__key*__:b8:*"),
+      block(2, 1, "BLPOP", "b8:l", "0"),
+      block(3, 2, "BLMOVE", "b8:src", "b8:dst", "LEFT", "RIGHT", "0"),
+      block(4, 3, "BZPOPMIN", "b8:z", "0"),
+      other("RPUSH", "b8:l", "a", "b"),
+      other("RPUSH", "b8:src", "x"),
+      other("ZADD", "b8:z", "1", "m", "2", "n"),
+      drain(2),
+      drain(3),
+      drain(4),
+      block(2, 1, "BLMPOP", "0", "1", "b8:l2", "RIGHT", "COUNT", "5"),
+      other("MULTI"),
+      other("RPUSH", "b8:l2", "p", "q"),
+      other("LPUSH", "b8:l", "c"),
+      other("EXEC"),
+      drain(2),
+      on(2, "BRPOP", "b8:l", "0"),
+      on(2, "BZMPOP", "0", "1", "b8:z", "MAX"),
+      on(2, "BRPOPLPUSH", "b8:dst", "b8:dst", "0"),
+      other("PING"),
+      collect("PUNSUBSCRIBE"),
+      other("CONFIG", "SET", "notify-keyspace-events", "")
     ]
   }
 ]
