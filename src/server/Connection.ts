@@ -45,6 +45,12 @@ import { SocketEvents } from "./SocketEvents.js"
  */
 const sharedReplyWriter = new ReplyWriter()
 
+/**
+ * Bytes a blocked client may send before it is closed (Redis's client-query-buffer-limit default):
+ * nothing it sends runs while it waits, and it keeps being read so that its leaving is noticed.
+ */
+export const BLOCKED_INPUT_LIMIT = 1024 * 1024 * 1024
+
 /** Unsent reply bytes above which we stop reading from the client, and the level to resume at. */
 export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
 const OUTPUT_LOW_WATER = 1024 * 1024
@@ -233,12 +239,15 @@ export const serveConnection = (
     for (;;) {
       if (client.blocked !== undefined) {
         // Only the end of the wait, or of the connection, gets us out (see the module comment).
-        while (client.blocked !== undefined && !client.isClosed() && !events.shuttingDown && events.failure === undefined) {
+        while (
+          client.blocked !== undefined && !client.isClosed() && !events.shuttingDown && events.failure === undefined &&
+          events.chunkBytes <= BLOCKED_INPUT_LIMIT
+        ) {
           yield* events.waitForNext
         }
         if (client.blocked !== undefined) {
           server.blocked.release(client)
-          if (events.closed || events.failure !== undefined) return
+          if (events.closed || events.failure !== undefined || events.chunkBytes > BLOCKED_INPUT_LIMIT) return
           break
         }
         resumeParsed = true

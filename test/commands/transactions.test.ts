@@ -404,6 +404,44 @@ describe("WATCH of keys that had already expired", () => {
   })
 })
 
+describe("transactions when writes are refused (MISCONF)", () => {
+  it("a refused write dooms the transaction; an EXEC that would write is refused itself, and says why", () => {
+    const keyspace = new Keyspace(16)
+    const out = new ReplyWriter()
+    const server = detachedServerState(commandTable)
+    const ctx: CommandContext = {
+      keyspace,
+      db: keyspace.databases[0],
+      now: 1_000_000,
+      out,
+      client: new ClientState(1, "127.0.0.1:1", "127.0.0.1:2", 0, () => {}),
+      server
+    }
+    const run = (...argv: Array<string>) => {
+      executeCommand(ctx, argv)
+      return out.take().toString("latin1")
+    }
+    const MISCONF = "MISCONF Errors writing to the AOF file: No space left on device"
+    server.writesRefused = MISCONF
+    expect([run("MULTI"), run("SET", "a", "1"), run("GET", "a"), run("EXEC")]).toEqual([
+      "+OK\r\n",
+      `-${MISCONF}\r\n`,
+      "+QUEUED\r\n",
+      "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    ])
+    // Only reads queued: EXEC runs.
+    expect([run("MULTI"), run("GET", "a"), run("EXEC")]).toEqual(["+OK\r\n", "+QUEUED\r\n", "*1\r\n$-1\r\n"])
+    // A write queued before the refusals began: EXEC itself is refused, and the transaction is gone.
+    server.writesRefused = undefined
+    expect([run("MULTI"), run("SET", "a", "1")]).toEqual(["+OK\r\n", "+QUEUED\r\n"])
+    server.writesRefused = MISCONF
+    expect([run("EXEC"), run("EXEC")]).toEqual([
+      `-EXECABORT Transaction discarded because of: ${MISCONF}\r\n`,
+      "-ERR EXEC without MULTI\r\n"
+    ])
+  })
+})
+
 describe("transactions in the append-only file", () => {
   const dirs: Array<string> = []
   afterAll(() => {
