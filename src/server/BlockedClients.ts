@@ -28,66 +28,8 @@ import type { Keyspace } from "../keyspace/Keyspace.js"
 import { typeName } from "../keyspace/Value.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { ClientState } from "./ClientState.js"
+import { Deadlines, KeyWait, type ServeWait, type WaitKind, WaitQueue } from "./KeyWaits.js"
 
-/** The type of value a wait pops from (Redis's BLOCKED_LIST / BLOCKED_ZSET). */
-export type WaitKind = "list" | "zset"
-
-/**
- * Pops for a blocked client from `key`, which holds a non-empty value of the wait's kind: writes
- * the client's reply into `ctx.out` (ctx is the client's: its database, protocol and identity)
- * and logs the pop it performed for the AOF.
- */
-export type ServeWait = (ctx: CommandContext, key: string) => void
-
-/** One blocked client. */
-export class KeyWait {
-  /** Its place in each key's queue. */
-  readonly nodes: Array<WaitNode> = []
-
-  constructor(
-    readonly client: ClientState,
-    readonly db: Database,
-    readonly kind: WaitKind,
-    readonly keys: ReadonlyArray<string>,
-    /** Unix ms after which it times out; 0 waits forever. */
-    readonly deadline: number,
-    readonly serve: ServeWait,
-    /** The command that blocked, lower case (CLIENT LIST's cmd). */
-    readonly command: string
-  ) {}
-}
-
-class WaitNode {
-  prev: WaitNode | undefined = undefined
-  next: WaitNode | undefined = undefined
-  constructor(readonly wait: KeyWait, readonly queue: WaitQueue) {}
-}
-
-/** The clients blocked on one key, oldest first (a linked list: any of them may leave at any time). */
-class WaitQueue {
-  head: WaitNode | undefined = undefined
-  tail: WaitNode | undefined = undefined
-  size = 0
-  constructor(readonly db: Database, readonly key: string) {}
-
-  append(wait: KeyWait): WaitNode {
-    const node = new WaitNode(wait, this)
-    node.prev = this.tail
-    if (this.tail === undefined) this.head = node
-    else this.tail.next = node
-    this.tail = node
-    this.size++
-    return node
-  }
-
-  remove(node: WaitNode): void {
-    if (node.prev === undefined) this.head = node.next
-    else node.prev.next = node.next
-    if (node.next === undefined) this.tail = node.prev
-    else node.next.prev = node.prev
-    this.size--
-  }
-}
 
 /** What a timed-out wait answers: the null array (Redis's replyToBlockedClientTimedOut). */
 const NULL_ARRAY = [Buffer.from("*-1\r\n"), Buffer.from("_\r\n")]
@@ -108,8 +50,7 @@ export class BlockedClients {
   /** Keys to serve, as (database, key) pairs, each once (Redis's ready_keys). */
   private ready: Array<Database | string> = []
   private readonly readySet = new Map<Database, Set<string>>()
-  /** Waits with a deadline, earliest first (entries whose client left are dropped lazily). */
-  private readonly deadlines: Array<KeyWait> = []
+  private readonly deadlines = new Deadlines()
   private wakeTimer: (() => void) | undefined = undefined
   /** The replies of served clients are written here, one at a time. */
   private readonly out = new ReplyWriter()
@@ -164,7 +105,7 @@ export class BlockedClients {
     this.blockedCount++
     if (deadline > 0) {
       this.timedCount++
-      this.pushDeadline(wait)
+      this.deadlines.add(wait)
       this.wakeTimer?.()
     }
     this.keyspace = ctx.keyspace
@@ -206,7 +147,7 @@ export class BlockedClients {
   /** Times out every wait whose deadline is at or before `now`. */
   timeOutDue(now: number): void {
     for (;;) {
-      const wait = this.earliest()
+      const wait = this.deadlines.earliest()
       if (wait === undefined || wait.deadline > now) return
       this.unblock(wait, timeoutReply(wait.client.protocol))
     }
@@ -214,12 +155,12 @@ export class BlockedClients {
 
   /** The earliest deadline of a blocked client, if any. */
   nextDeadline(): number | undefined {
-    return this.earliest()?.deadline
+    return this.deadlines.earliest()?.deadline
   }
 
   /** Suspends until a wait with a deadline is added (the timeout fiber's idle state). */
   readonly deadlineAdded: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.earliest() !== undefined) return resume(Effect.void)
+    if (this.deadlines.earliest() !== undefined) return resume(Effect.void)
     this.wakeTimer = () => {
       this.wakeTimer = undefined
       resume(Effect.void)
@@ -381,44 +322,5 @@ export class BlockedClients {
     this.installed = false
     this.created = []
     this.flushedDbs = []
-  }
-
-  // A binary min-heap of waits by deadline.
-
-  private pushDeadline(wait: KeyWait): void {
-    const heap = this.deadlines
-    heap.push(wait)
-    let at = heap.length - 1
-    while (at > 0) {
-      const parent = (at - 1) >> 1
-      if (heap[parent].deadline <= wait.deadline) break
-      heap[at] = heap[parent]
-      at = parent
-    }
-    heap[at] = wait
-  }
-
-  /** The blocked wait with the earliest deadline (waits that ended are dropped on the way). */
-  private earliest(): KeyWait | undefined {
-    const heap = this.deadlines
-    while (heap.length > 0 && heap[0].client.blocked !== heap[0]) this.popDeadline()
-    return heap[0]
-  }
-
-  private popDeadline(): void {
-    const heap = this.deadlines
-    const last = heap.pop()!
-    if (heap.length === 0) return
-    let at = 0
-    for (;;) {
-      const left = 2 * at + 1
-      if (left >= heap.length) break
-      const right = left + 1
-      const child = right < heap.length && heap[right].deadline < heap[left].deadline ? right : left
-      if (heap[child].deadline >= last.deadline) break
-      heap[at] = heap[child]
-      at = child
-    }
-    heap[at] = last
   }
 }

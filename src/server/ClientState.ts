@@ -5,7 +5,7 @@
  * Plain mutable data owned by the connection; commands read and write it synchronously.
  */
 import type { Subscriber } from "../pubsub/Subscriber.js"
-import type { KeyWait } from "./BlockedClients.js"
+import type { KeyWait } from "./KeyWaits.js"
 import type { Transaction } from "./Transaction.js"
 import type { WatchedKey } from "./Watches.js"
 

@@ -1,0 +1,116 @@
+/**
+ * The data of blocked clients: one `KeyWait` per blocked client, the FIFO queue of waits of each
+ * key (a linked list: a client leaves every queue it is in when it is served, times out or goes
+ * away, wherever it stands), and the waits with a deadline in a min-heap (BlockedClients.ts uses
+ * them; nothing here touches the keyspace).
+ */
+import type { CommandContext } from "../commands/Command.js"
+import type { Database } from "../keyspace/Database.js"
+import type { ClientState } from "./ClientState.js"
+
+/** The type of value a wait pops from (Redis's BLOCKED_LIST / BLOCKED_ZSET). */
+export type WaitKind = "list" | "zset"
+
+/**
+ * Pops for a blocked client from `key`, which holds a non-empty value of the wait's kind: writes
+ * the client's reply into `ctx.out` (ctx is the client's: its database, protocol and identity)
+ * and logs the pop it performed for the AOF.
+ */
+export type ServeWait = (ctx: CommandContext, key: string) => void
+
+/** One blocked client. */
+export class KeyWait {
+  /** Its place in each key's queue. */
+  readonly nodes: Array<WaitNode> = []
+
+  constructor(
+    readonly client: ClientState,
+    readonly db: Database,
+    readonly kind: WaitKind,
+    readonly keys: ReadonlyArray<string>,
+    /** Unix ms after which it times out; 0 waits forever. */
+    readonly deadline: number,
+    readonly serve: ServeWait,
+    /** The command that blocked, lower case (CLIENT LIST's cmd). */
+    readonly command: string
+  ) {}
+
+  /** Still the wait its client is in (not served, timed out or released). */
+  get current(): boolean {
+    return this.client.blocked === this
+  }
+}
+
+export class WaitNode {
+  prev: WaitNode | undefined = undefined
+  next: WaitNode | undefined = undefined
+  constructor(readonly wait: KeyWait, readonly queue: WaitQueue) {}
+}
+
+/** The clients blocked on one key, oldest first. */
+export class WaitQueue {
+  head: WaitNode | undefined = undefined
+  tail: WaitNode | undefined = undefined
+  size = 0
+  constructor(readonly db: Database, readonly key: string) {}
+
+  append(wait: KeyWait): WaitNode {
+    const node = new WaitNode(wait, this)
+    node.prev = this.tail
+    if (this.tail === undefined) this.head = node
+    else this.tail.next = node
+    this.tail = node
+    this.size++
+    return node
+  }
+
+  remove(node: WaitNode): void {
+    if (node.prev === undefined) this.head = node.next
+    else node.prev.next = node.next
+    if (node.next === undefined) this.tail = node.prev
+    else node.next.prev = node.prev
+    this.size--
+  }
+}
+
+/** Waits with a deadline, earliest first; waits that ended are dropped when they come up. */
+export class Deadlines {
+  private readonly heap: Array<KeyWait> = []
+
+  add(wait: KeyWait): void {
+    const heap = this.heap
+    heap.push(wait)
+    let at = heap.length - 1
+    while (at > 0) {
+      const parent = (at - 1) >> 1
+      if (heap[parent].deadline <= wait.deadline) break
+      heap[at] = heap[parent]
+      at = parent
+    }
+    heap[at] = wait
+  }
+
+  /** The current wait with the earliest deadline, if any. */
+  earliest(): KeyWait | undefined {
+    const heap = this.heap
+    while (heap.length > 0 && !heap[0].current) this.removeFirst()
+    return heap[0]
+  }
+
+  private removeFirst(): void {
+    const heap = this.heap
+    const last = heap.pop()!
+    if (heap.length === 0) return
+    let at = 0
+    for (;;) {
+      const left = 2 * at + 1
+      if (left >= heap.length) break
+      const right = left + 1
+      const child = right < heap.length && heap[right].deadline < heap[left].deadline ? right : left
+      if (heap[child].deadline >= last.deadline) break
+      heap[at] = heap[child]
+      at = child
+    }
+    heap[at] = last
+  }
+}
