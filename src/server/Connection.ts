@@ -244,6 +244,8 @@ export const serveConnection = (
           events.chunkBytes <= BLOCKED_INPUT_LIMIT
         ) {
           yield* events.waitForNext
+          // A RESP3 client may be subscribed: its messages are not held up by the wait.
+          if (events.outputPending) flushMessages()
         }
         if (client.blocked !== undefined) {
           server.blocked.release(client)

@@ -106,6 +106,21 @@ const cases: ReadonlyArray<SessionCase> = [
     send(1, "UNSUBSCRIBE"),
     reply(1, push(bulk("unsubscribe"), bulk(k("ch")), int(0)))
   ]],
+  ["pub/sub: a subscriber publishing to itself gets the push before the reply; a blocked one still gets messages", (k) => [
+    send(1, "HELLO", "3"),
+    skipReply(1),
+    send(1, "SUBSCRIBE", k("ch")),
+    reply(1, push(bulk("subscribe"), bulk(k("ch")), int(1))),
+    send(1, "PUBLISH", k("ch"), "self"),
+    reply(1, push(bulk("message"), bulk(k("ch")), bulk("self"))),
+    reply(1, int(1)),
+    send(1, "BLPOP", k("l"), "0"),
+    blockedClients(1),
+    call(2, ["PUBLISH", k("ch"), "while blocked"], int(1)),
+    reply(1, push(bulk("message"), bulk(k("ch")), bulk("while blocked"))),
+    call(2, ["RPUSH", k("l"), "x"], int(1)),
+    reply(1, arr(bulk(k("l")), bulk("x")))
+  ]],
   ["HELLO 2 goes back to RESP2 for the next reply", (k) => [
     send(1, "HELLO", "3"),
     skipReply(1),
