@@ -48,7 +48,7 @@ export type Check =
  * sets of keys (or pairs); `sample` runs a command that picks at random (HRANDFIELD) and compares
  * only what must hold: how many picks, whether they are distinct when asked to be, and that each
  * one (with its value) is in the `population` the step names; `quit` compares QUIT's reply, checks both servers close, and reconnects; `pipeline`
- * sends the commands of `argv` (separated by ";" arguments) in one write and compares the list of
+ * sends the commands of `argv` (separated by PIPELINE_BREAK arguments) in one write and compares the list of
  * replies up to the connection closing, if it does (QUIT inside a pipeline); `sleep` waits
  * `argv[0]` ms and compares nothing (to let short TTLs elapse on both servers); `other` sends
  * `argv` on a second connection and compares its reply followed by everything the main
@@ -113,8 +113,14 @@ export const block = (connection: number, blocked: number, ...argv: Array<string
 export const sendOn = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection, special: "send" })
 /** Everything connection `on` received, read up to a PING's reply. */
 export const drain = (connection: number): Step => ({ argv: [], on: connection, special: "drain" })
+/**
+ * What separates the commands of a pipeline step's argv: a char above 0xFF, so no byte-string
+ * argument can be taken for it (a generated value ";" once split a command in two).
+ */
+export const PIPELINE_BREAK = "\u0100"
+
 export const pipeline = (...commands: Array<Array<string>>): Step => ({
-  argv: commands.flatMap((command, i) => (i === 0 ? command : [";", ...command])),
+  argv: commands.flatMap((command, i) => (i === 0 ? command : [PIPELINE_BREAK, ...command])),
   special: "pipeline"
 })
 
@@ -122,7 +128,7 @@ export const pipeline = (...commands: Array<Array<string>>): Step => ({
 const splitPipeline = (argv: ReadonlyArray<string>): Array<Array<string>> => {
   const commands: Array<Array<string>> = [[]]
   for (const arg of argv) {
-    if (arg === ";") commands.push([])
+    if (arg === PIPELINE_BREAK) commands.push([])
     else commands[commands.length - 1].push(arg)
   }
   return commands
@@ -155,7 +161,9 @@ export const printable = (text: string): string =>
 
 /** A printable command: plain words as they are, anything else quoted with bytes escaped. */
 export const showCommand = (argv: ReadonlyArray<string>): string =>
-  argv.map((arg) => (/^[\x21-\x7e]+$/.test(arg) && !/["\\]/.test(arg) ? arg : printable(JSON.stringify(arg)))).join(" ")
+  argv.map((arg) =>
+    arg === PIPELINE_BREAK ? "|" : /^[\x21-\x7e]+$/.test(arg) && !/["\\]/.test(arg) ? arg : printable(JSON.stringify(arg))
+  ).join(" ")
 
 export const formatMismatch = (m: Mismatch): string =>
   `[${m.script} #${m.index}] ${showCommand(m.argv)}${m.check === "exact" ? "" : `  (check: ${m.check})`}\n` +

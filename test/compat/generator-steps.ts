@@ -4,7 +4,7 @@
  * and value pool, and the two ways of turning arbitraries into steps.
  */
 import * as fc from "effect/FastCheck"
-import type { Step } from "./compare.js"
+import { PIPELINE_BREAK, type Step } from "./compare.js"
 
 type Arb<A> = fc.Arbitrary<A>
 
@@ -24,6 +24,6 @@ export const cmd = (...parts: Array<Arb<string> | Arb<Array<string>> | string>):
 
 /** Exact steps sent as one pipeline (one batch on our side), their replies compared in order. */
 export const pipelined = (steps: ReadonlyArray<Step>): Step => ({
-  argv: steps.flatMap((step, i) => (i === 0 ? step.argv : [";", ...step.argv])),
+  argv: steps.flatMap((step, i) => (i === 0 ? step.argv : [PIPELINE_BREAK, ...step.argv])),
   special: "pipeline"
 })
