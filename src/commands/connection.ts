@@ -3,6 +3,7 @@
  * server/client.ts). Each is its arguments' parse and its apply, in a few lines. Flags,
  * summaries and error texts are Redis 7.0's.
  */
+import { authenticate, authRequired, NOAUTH_HELLO, resetAuthentication } from "../server/Authentication.js"
 import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
 import { command, type CommandSpec } from "./Command.js"
 import { inSubscribedMode } from "./pubsub.js"
@@ -81,8 +82,9 @@ const select = command({
 })
 
 /**
- * Back to a fresh connection's state: database 0, RESP2, no name, no subscriptions (the lib info
- * stays; messages already published to it are still delivered).
+ * Back to a fresh connection's state: database 0, RESP2, no name, no subscriptions, and not
+ * authenticated when a password is set (the lib info stays; messages already published to it
+ * are still delivered).
  */
 const reset = command({
   name: "reset",
@@ -99,15 +101,16 @@ const reset = command({
     ctx.db = ctx.keyspace.databases[0]
     ctx.client.protocol = 2
     ctx.client.name = ""
+    resetAuthentication(ctx.server.config, ctx.client)
     ctx.out.simple("RESET")
   }
 })
 
 /**
  * HELLO [protover [AUTH user pass] [SETNAME name]]. Only RESP2 is spoken for now, so `HELLO 3`
- * answers NOPROTO, the same refusal a client gets for any version the server lacks. AUTH knows
- * the one user Redis has without ACLs: `default`, with `requirepass` as its password (any
- * password when none is set).
+ * answers NOPROTO, the same refusal a client gets for any version the server lacks. AUTH is
+ * src/server/Authentication.ts's check; a client still unauthenticated after the options gets
+ * NOAUTH (what SETNAME set before stays, as in Redis 7.0).
  */
 const hello = command({
   name: "hello",
@@ -128,10 +131,8 @@ const hello = command({
     for (let i = 2; i < argv.length; i++) {
       const more = argv.length - 1 - i
       if (isKeyword(argv[i], "AUTH") && more >= 2) {
-        const required = ctx.server.config.extra.get("requirepass") ?? ""
-        if (argv[i + 1] !== "default" || (required !== "" && argv[i + 2] !== required)) {
-          return ctx.out.error("WRONGPASS invalid username-password pair or user is disabled.")
-        }
+        const failure = authenticate(ctx, argv[i + 1], argv[i + 2])
+        if (failure !== undefined) return ctx.out.error(failure)
         i += 2
       } else if (isKeyword(argv[i], "SETNAME") && more >= 1) {
         if (!isValidClientAttribute(argv[i + 1])) return ctx.out.error(ERR_CLIENT_NAME)
@@ -141,6 +142,7 @@ const hello = command({
         return ctx.out.error(`ERR Syntax error in HELLO option '${argv[i]}'`)
       }
     }
+    if (authRequired(ctx.server.config, ctx.client)) return ctx.out.error(NOAUTH_HELLO)
     ctx.client.protocol = 2
     ctx.out.arrayHeader(14)
     ctx.out.bulk("server")

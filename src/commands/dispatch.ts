@@ -3,6 +3,7 @@
  * runs it. Error texts are Redis 7's. A command that throws (a defect) gets an error reply and
  * never takes its connection, or anyone else's, down with it.
  */
+import { admissionRefusal, needsAdmission } from "../server/Admission.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
@@ -78,6 +79,11 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   if (typeof spec === "string") {
     ctx.out.error(spec)
     return
+  }
+  // Authentication, then memory (NOAUTH, OOM), as Redis checks them: see src/server/Admission.ts.
+  if (needsAdmission(ctx)) {
+    const refusal = admissionRefusal(ctx, spec)
+    if (refusal !== undefined) return ctx.out.error(refusal)
   }
   // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently.
   if (ctx.server.writesRefused !== undefined && spec.flags.includes("write")) {

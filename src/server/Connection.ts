@@ -26,6 +26,8 @@ import { executeCommand } from "../commands/dispatch.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../protocol/Parser.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
+import { resetAuthentication } from "./Authentication.js"
+import { outputBufferOverflow, parserLimits, queryBufferOverflow } from "./ClientLimits.js"
 import { ClientState } from "./ClientState.js"
 import type { ServerState } from "./ServerState.js"
 import type { ShutdownHub } from "./ShutdownHub.js"
@@ -77,6 +79,8 @@ export const serveConnection = (
     // (Declared below; only called once the client has subscribed, after a batch ran.)
     client.unsentBytes = () => unsentBytes()
     client.wakeWriter = () => events.wakeForOutput()
+    client.remote = true
+    resetAuthentication(server.config, client)
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
@@ -88,7 +92,7 @@ export const serveConnection = (
     )
     yield* deps.shutdownHub.subscribe(() => events.beginShutdown())
 
-    const parser = new RequestParser(server.config)
+    const parser = new RequestParser(parserLimits(server.config, client))
     const out = sharedReplyWriter
     const initial = yield* Ref.get(deps.keyspace)
     const ctx: CommandContext = {
@@ -167,6 +171,18 @@ export const serveConnection = (
       }
     }
     const unsentBytes = () => socket.writableLength + heldBytes
+    // Per-client memory bounds (src/server/ClientLimits.ts): past one, the client is closed and
+    // a warning says why. Not while a protocol error's reply is on its way (that closes anyway).
+    let overLimit: string | undefined = undefined
+    const checkLimits = () => {
+      if (client.closeAfterReply) return
+      overLimit = (outputFull ? undefined : queryBufferOverflow(server.config, client, parser, ctx.now)) ??
+        outputBufferOverflow(server.config, client, unsentBytes(), ctx.now)
+    }
+    const closeOverLimit = Effect.suspend(() => {
+      socket.destroy()
+      return Effect.logWarning(overLimit)
+    })
     // Pub/sub messages published to this client since it last wrote: all of them in one write.
     const flushMessages = () => {
       events.outputPending = false
@@ -186,12 +202,15 @@ export const serveConnection = (
     // shutdown, a failure — wakes the fiber, which owns the connection throughout.
     const keyspace = yield* Ref.get(deps.keyspace)
     events.runInline = (chunk) => {
-      if (client.closeAfterReply || events.shuttingDown) return false
+      if (client.closeAfterReply || events.shuttingDown || overLimit !== undefined) return false
       server.stats.netInputBytes += chunk.length
       parser.feed(chunk)
       send(runBatch(keyspace)[0], durableToken)
       client.outputBufferBytes = unsentBytes()
-      if (outputFull || client.closeAfterReply || unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
+      checkLimits()
+      if (outputFull || client.closeAfterReply || overLimit !== undefined || unsentBytes() > OUTPUT_HIGH_WATER) {
+        events.wake()
+      }
       return true
     }
 
@@ -199,6 +218,7 @@ export const serveConnection = (
       if (!outputFull) yield* events.wait
       if (events.failure !== undefined) return yield* Effect.die(events.failure)
       if (events.closed) return
+      if (overLimit !== undefined) return yield* closeOverLimit
       // Messages published before the commands that are waiting go out before their replies.
       if (events.outputPending) flushMessages()
       if (client.closeAfterReply) break
@@ -208,6 +228,8 @@ export const serveConnection = (
       }
       send(yield* runPending, durableToken)
       client.outputBufferBytes = unsentBytes()
+      checkLimits()
+      if (overLimit !== undefined) return yield* closeOverLimit
       // Backpressure: a client that does not read its replies is not read from either.
       if (unsentBytes() > OUTPUT_HIGH_WATER) {
         socket.pause()

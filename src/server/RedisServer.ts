@@ -31,6 +31,7 @@ import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../
 import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
+import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { serveConnection } from "./Connection.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
@@ -142,17 +143,26 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
 
       const admit = (socket: net.Socket) =>
         Effect.suspend(() => {
-          state.stats.totalConnectionsReceived++
           if (shutdownHub.started) {
+            state.stats.totalConnectionsReceived++
             socket.destroy()
             return Effect.void
           }
           if (state.clients.size >= state.config.maxclients) {
+            state.stats.totalConnectionsReceived++
             state.stats.rejectedConnections++
             socket.on("error", () => {})
             socket.end("-ERR max number of clients reached\r\n")
             return Effect.void
           }
+          // Protected mode (src/server/Authentication.ts): Redis counts the refusal as rejected, not received.
+          if (deniedByProtectedMode(state.config, socket.remoteAddress)) {
+            state.stats.rejectedConnections++
+            // Closed once the text is out, whether or not the client half-closes.
+            socket.end(DENIED_TEXT, () => socket.destroy())
+            return Effect.void
+          }
+          state.stats.totalConnectionsReceived++
           const id = nextClientId++
           return FiberSet.run(connections, Effect.scoped(serveConnection(socket, id, deps)), {
             propagateInterruption: false
