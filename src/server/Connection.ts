@@ -105,7 +105,8 @@ export const serveConnection = (
     }
 
     // The batch: every whole command received so far, against the keyspace, in one step. It stops
-    // early once the replies pass OUTPUT_HIGH_WATER (a few bytes of GETs can ask for gigabytes);
+    // early once the replies (with those still unsent) pass OUTPUT_HIGH_WATER (a few bytes of GETs
+    // can ask for gigabytes);
     // the rest stays parsed-but-unrun until the client has read what it was sent.
     let outputFull = false
     /** The batch's writes handed to the AOF: the token its replies wait on (-1: none). */
@@ -118,7 +119,14 @@ export const serveConnection = (
       client.lastInteractionAt = ctx.now
       out.protocol = client.protocol
       outputFull = false
+      // Replies still unsent count against the high water too, so what a client that does not
+      // read holds stays near OUTPUT_HIGH_WATER (plus one command's reply).
+      const budget = OUTPUT_HIGH_WATER - unsentBytes()
       for (;;) {
+        if (out.size > budget) {
+          outputFull = true
+          break
+        }
         const argv = parser.next()
         if (argv === undefined) break
         if (argv instanceof ProtocolError) {
@@ -128,10 +136,6 @@ export const serveConnection = (
         }
         executeCommand(ctx, argv)
         if (client.closeAfterReply) break
-        if (out.size > OUTPUT_HIGH_WATER) {
-          outputFull = true
-          break
-        }
       }
       client.queryBufferBytes = parser.pendingBytes
       durableToken = keyspace.commandLog.flush()
