@@ -111,6 +111,9 @@ const runCommand = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<
     ctx.out.truncate(mark)
     ctx.out.error(`ERR internal error in '${spec.name}': ${defect instanceof Error ? defect.message : String(defect)}`)
   }
+  // Collections changed in place: their new size estimates into the memory totals.
+  const memory = ctx.keyspace.memory
+  if (memory.hasPending) memory.settle()
 }
 
 /** With persistence on: a write command that changed the keyspace goes into the command log. */

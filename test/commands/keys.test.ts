@@ -23,6 +23,9 @@ class FakeList implements CollectionValue {
   clone() {
     return new FakeList([...this.items])
   }
+  memoryUsage() {
+    return 100 + this.items.length * 40
+  }
 }
 
 let server: RunningRedfiber

@@ -358,7 +358,7 @@ const startOurs = async (): Promise<Target> => {
   const running = await startRedfiber()
   const client = await RawClient.connect(running.port)
   await Effect.runPromise(running.db.use((db) => {
-    const list: CollectionValue = { type: "list", encoding: () => "listpack", clone: () => list }
+    const list: CollectionValue = { type: "list", encoding: () => "listpack", clone: () => list, memoryUsage: () => 100 }
     db.set(LIST_KEY, list)
   }))
   return {

@@ -18,6 +18,7 @@
 import type { AccessClock } from "../AccessClock.js"
 import { Arena, classOf, classSize, MAX_RECORD_BYTES } from "./Arena.js"
 import { hashKey } from "./KeyHash.js"
+import { MemoryLedger } from "./MemoryLedger.js"
 import {
   ACCESS,
   CLASS_MASK,
@@ -84,6 +85,17 @@ const bornIn = new WeakMap<object, number>()
 /** A new epoch for a snapshot of every table taken together. */
 export const nextSnapshotEpoch = (): number => currentEpoch++
 
+/** A value kept on the heap that estimates its own size (a CollectionValue). */
+interface SizedValue {
+  memoryUsage(): number
+}
+
+/** What a value object stored here costs (see MemoryLedger); 0 for an object without an estimate. */
+const estimateOf = (value: unknown): number => (value as Partial<SizedValue>).memoryUsage?.() ?? 0
+
+/** A string kept on the heap besides its bytes: its header (see values/memoryEstimate.ts). */
+const HEAP_STRING_HEADER = 16
+
 /** Where an inline value's bytes are (filled by `inlineValue`, reused to avoid allocation). */
 export interface InlineBytes {
   bytes: Buffer
@@ -94,13 +106,22 @@ export interface InlineBytes {
 export class KeyTable {
   readonly arena = new Arena()
 
-  constructor(private readonly access: AccessClock) {}
+  constructor(
+    private readonly access: AccessClock,
+    /** Shared by a keyspace's tables: which of them have collections to settle. */
+    private readonly ledger: MemoryLedger = new MemoryLedger()
+  ) {}
 
   /** Long strings, long keys and collection values, by index; freed indexes are reused. */
   private heap: Array<unknown> = []
   private readonly freeHeapSlots: Array<number> = []
-  /** Bytes of the strings kept in `heap` (for memory accounting). */
+  /** Bytes of the strings kept in `heap` (for memory accounting), and how many there are. */
   heapStringBytes = 0
+  heapStrings = 0
+  /** The estimates (`memoryUsage`) of the collection values stored, as last accounted. */
+  objectBytes = 0
+  /** Collections whose estimate may have changed since accounted → the bytes accounted for them. */
+  private readonly unsettled = new Map<unknown, number>()
   private t0: Int32Array = emptyBuckets(INITIAL_BUCKETS)
   /** The table being rehashed into, or null. */
   private t1: Int32Array | null = null
@@ -401,6 +422,39 @@ export class KeyTable {
     return this.volatileCount === 0 ? -1 : this.volatileRefs[Math.floor(Math.random() * this.volatileCount)]
   }
 
+  // ---------------------------------------------------------------------------- memory
+
+  /**
+   * Estimated bytes this table holds, in O(1) (see MemoryLedger): records in use (their class
+   * sizes: a 28-byte header, the key and a short value), strings on the heap (16-byte header and
+   * bytes), the heap array's slots (8 bytes), the bucket arrays (4 bytes a bucket), the TTL arrays
+   * (12 bytes a slot), and the collections' estimates. Call `ledger.settle()` first for an exact
+   * figure after in-place changes.
+   */
+  get memoryBytes(): number {
+    return this.arena.usedBytes + this.heapStringBytes + this.heapStrings * HEAP_STRING_HEADER +
+      this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4 +
+      this.volatileRefs.length * 12 + this.objectBytes
+  }
+
+  /** Before the collection at `ref` changes in place: remember what was accounted for it. */
+  noteChange(ref: number): void {
+    if (this.kindOf(ref) !== KIND_OBJECT) return
+    const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]]
+    if (!this.unsettled.has(value)) this.markUnsettled(value, estimateOf(value))
+  }
+
+  /** Adds what the unsettled collections' estimates have changed by since they were accounted. */
+  settlePending(): void {
+    for (const [value, accounted] of this.unsettled) this.objectBytes += estimateOf(value) - accounted
+    this.unsettled.clear()
+  }
+
+  private markUnsettled(value: unknown, accounted: number): void {
+    if (this.unsettled.size === 0) this.ledger.add(this)
+    this.unsettled.set(value, accounted)
+  }
+
   // ---------------------------------------------------------------------------- snapshots
 
   /**
@@ -640,8 +694,17 @@ export class KeyTable {
   }
 
   private storeOnHeap(value: unknown): number {
-    if (typeof value === "string") this.heapStringBytes += value.length
-    else if (!bornIn.has(value as object)) bornIn.set(value as object, currentEpoch)
+    if (typeof value === "string") {
+      this.heapStringBytes += value.length
+      this.heapStrings++
+    } else {
+      if (!bornIn.has(value as object)) bornIn.set(value as object, currentEpoch)
+      // Accounted now, and settled after the command: a new collection is filled after it is stored.
+      const bytes = estimateOf(value)
+      this.objectBytes += bytes
+      // Stored again before it left (a move within this table): what is accounted stays as it was.
+      if (!this.unsettled.has(value)) this.markUnsettled(value, bytes)
+    }
     if (this.heapShared) this.copyHeap()
     const slot = this.freeHeapSlots.pop()
     if (slot === undefined) return this.heap.push(value) - 1
@@ -651,7 +714,18 @@ export class KeyTable {
 
   private freeHeapValue(slot: number): void {
     const value = this.heap[slot]
-    if (typeof value === "string") this.heapStringBytes -= value.length
+    if (typeof value === "string") {
+      this.heapStringBytes -= value.length
+      this.heapStrings--
+    } else {
+      const accounted = this.unsettled.get(value)
+      if (accounted === undefined) {
+        this.objectBytes -= estimateOf(value)
+      } else {
+        this.objectBytes -= accounted
+        this.unsettled.delete(value)
+      }
+    }
     if (this.heapShared) this.copyHeap()
     this.heap[slot] = undefined
     this.freeHeapSlots.push(slot)
