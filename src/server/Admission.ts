@@ -6,6 +6,7 @@
  */
 import type { CommandContext, CommandSpec } from "../commands/Command.js"
 import { NOAUTH } from "./Authentication.js"
+import { memoryRefusal } from "./MaxMemory.js"
 
 /** Whether dispatch must ask `admissionRefusal` before running a command for `ctx`'s client. */
 export const needsAdmission = (ctx: CommandContext): boolean =>
@@ -16,5 +17,6 @@ export const admissionRefusal = (ctx: CommandContext, spec: CommandSpec): string
   if (!ctx.client.authenticated && ctx.server.config.requirepass !== "" && !spec.flags.includes("no_auth")) {
     return NOAUTH
   }
+  if (ctx.server.config.maxmemory > 0) return memoryRefusal(ctx, spec)
   return undefined
 }

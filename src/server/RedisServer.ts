@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
+import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
@@ -33,6 +34,7 @@ import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { serveConnection } from "./Connection.js"
+import { performEvictions, usedMemory } from "./MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
 
@@ -180,6 +182,38 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
           }
         }
       }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
+
+      // maxmemory's cron: carries on an eviction that a command's time budget cut short (Redis's
+      // evictionTimeProc), and keeps used_memory_peak current.
+      const keyspaceRef = db.keyspace
+      yield* Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        yield* Ref.update(keyspaceRef, (ks) => {
+          ks.access.setTime(now)
+          if (state.config.maxmemory > 0) performEvictions(state, ks, now)
+          state.stats.peakMemory = Math.max(state.stats.peakMemory, usedMemory(ks))
+          // Evictions' DELs go to the AOF now rather than with the next batch.
+          ks.commandLog.flush()
+          return ks
+        })
+      }).pipe(
+        Effect.zipRight(Effect.suspend(() => Effect.sleep(Duration.millis(Math.floor(1000 / state.config.hz))))),
+        Effect.forever,
+        Effect.forkIn(scope)
+      )
+      // As Redis warns when CONFIG SET maxmemory goes below what is in use.
+      const runtime = yield* Effect.runtime<never>()
+      runtimeConfig.watch("maxmemory", () => {
+        const limit = runtimeConfig.maxmemory
+        const used = usedMemory(keyspace)
+        if (limit > 0 && limit < used) {
+          Runtime.runFork(runtime)(Effect.logWarning(
+            `WARNING: the new maxmemory value set via CONFIG SET (${limit}) is smaller than the current memory usage ` +
+              `(${used}). This will result in key eviction and/or the inability to accept new write commands ` +
+              "depending on the maxmemory-policy."
+          ))
+        }
+      })
 
       const drainOnce = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
