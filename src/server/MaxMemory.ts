@@ -155,7 +155,11 @@ export const performEvictions = (
 ): EvictionResult => {
   const config = server.config
   const limit = config.maxmemory
-  if (limit <= 0 || usedMemory(keyspace) <= limit) return "ok"
+  if (limit <= 0) return "ok"
+  const used = usedMemory(keyspace)
+  // The peak is seen here before eviction brings it down (the cron samples it too).
+  if (used > server.stats.peakMemory) server.stats.peakMemory = used
+  if (used <= limit) return "ok"
   const policy = config.maxmemoryPolicy
   if (policy === "noeviction") return "fail"
   const allKeys = policy.startsWith("allkeys")

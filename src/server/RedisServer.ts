@@ -190,8 +190,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         const now = yield* Clock.currentTimeMillis
         yield* Ref.update(keyspaceRef, (ks) => {
           ks.access.setTime(now)
-          if (state.config.maxmemory > 0) performEvictions(state, ks, now)
           state.stats.peakMemory = Math.max(state.stats.peakMemory, usedMemory(ks))
+          if (state.config.maxmemory > 0) performEvictions(state, ks, now)
           // Evictions' DELs go to the AOF now rather than with the next batch.
           ks.commandLog.flush()
           return ks

@@ -7,6 +7,7 @@
  * `evicted` keyspace event and the AOF's DEL for every evicted key.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -225,6 +226,31 @@ describe("maxmemory over TCP (redfiber)", () => {
     await admin.call("CONFIG", "SET", "maxmemory", "0")
     admin.close()
     subscriber.close()
+  })
+})
+
+describe("the eviction cron (redfiber)", () => {
+  it("evicts without any command once CONFIG SET lowers maxmemory", async () => {
+    const server = await startRedfiber({ maxmemoryPolicy: "allkeys-lru" })
+    try {
+      const client = await RawClient.connect(server.port)
+      for (const i of range(2000)) client.send("SET", `key:${i}`, "x".repeat(100))
+      for (let sent = 0; sent < 2000; sent++) await client.read()
+      const used = await Effect.runPromise(server.db.use((_db, _now, keyspace) => usedMemory(keyspace)))
+      const limit = used - 50_000
+      expect(await client.call("CONFIG", "SET", "maxmemory", String(limit))).toEqual({ kind: "simple", value: "OK" })
+      // No command from now on: only the cron can evict (several ticks if one's time budget ends).
+      const stats = server.server.state.stats
+      const usedNow = () => Effect.runPromise(server.db.use((_db, _now, keyspace) => usedMemory(keyspace)))
+      const deadline = Date.now() + 10_000
+      while ((await usedNow()) > limit && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(await usedNow()).toBeLessThanOrEqual(limit)
+      expect(stats.evictedKeys).toBeGreaterThan(0)
+      expect(stats.peakMemory).toBeGreaterThanOrEqual(used)
+      client.close()
+    } finally {
+      await server.stop()
+    }
   })
 })
 
