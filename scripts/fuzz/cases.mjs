@@ -138,6 +138,43 @@ const commandGenerators = (r) => {
   ]
 }
 
+/**
+ * Every command name the server knows except those the header rules out, for "any-command"
+ * cases: a random name with random arguments (keys, numbers, options, values).
+ */
+const ANY_COMMANDS = (
+  "append auth bgrewriteaof bgsave client command config copy dbsize decr decrby del echo exists expire expireat " +
+  "expiretime get getdel getex getrange getset hdel hello hexists hget hgetall hincrby hincrbyfloat hkeys hlen hmget " +
+  "hmset hrandfield hscan hset hsetnx hstrlen hvals incr incrby incrbyfloat info keys lastsave lindex linsert llen " +
+  "lmove lmpop lpop lpos lpush lpushx lrange lrem lset ltrim mget move mset msetnx object persist pexpire pexpireat " +
+  "pexpiretime ping psetex psubscribe pttl publish pubsub punsubscribe quit randomkey rename renamenx reset rpop " +
+  "rpoplpush rpush rpushx sadd scan scard sdiff sdiffstore select set setex setnx setrange sinter sintercard " +
+  "sinterstore sismember smembers smismember smove spop spublish srandmember srem sscan ssubscribe strlen subscribe " +
+  "substr sunion sunionstore sunsubscribe time touch ttl type unlink unsubscribe zadd zcard zcount zdiff zdiffstore " +
+  "zincrby zinter zintercard zinterstore zlexcount zmpop zmscore zpopmax zpopmin zrandmember zrange zrangebylex " +
+  "zrangebyscore zrangestore zrank zrem zremrangebylex zremrangebyrank zremrangebyscore zrevrange zrevrangebylex " +
+  "zrevrangebyscore zrevrank zscan zscore zunion zunionstore"
+).split(" ")
+
+const OPTIONS = [
+  "NX", "XX", "GT", "LT", "CH", "INCR", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET", "PERSIST", "WITHSCORES", "LIMIT",
+  "BYSCORE", "BYLEX", "REV", "COUNT", "MATCH", "TYPE", "RANK", "MAXLEN", "LEFT", "RIGHT", "BEFORE", "AFTER", "MIN", "MAX",
+  "WEIGHTS", "AGGREGATE", "SUM", "DB", "REPLACE", "WITHVALUES", "LIST", "INFO", "GETNAME", "SETNAME", "ID", "DOCS",
+  "GETKEYS", "ENCODING", "FREQ", "IDLETIME", "HELP", "CHANNELS", "NUMSUB", "NUMPAT", "*", "-", "+", "(1", "[a"
+]
+
+const anyCommand = (r) => {
+  const argument = () =>
+    r.pick([
+      () => `fz:${r.int(40)}`,
+      () => r.pick(NUMBERS),
+      () => String(r.int(20) - 5),
+      () => r.pick(OPTIONS),
+      () => r.bytes(r.int(12)).toString("latin1")
+    ])()
+  return [r.pick(ANY_COMMANDS), ...Array.from({ length: r.int(8) }, argument)]
+}
+
 /** Splits `bytes` at random boundaries (one chunk or many, down to single bytes). */
 const split = (r, bytes) => {
   if (bytes.length === 0) return []
@@ -211,13 +248,16 @@ export const makeCase = (r) => {
   const validStream = (count) => Buffer.concat(Array.from({ length: count }, () => encode(r.pick(commands)())))
   const after = () => r.pick(["read", "read", "read", "deaf", "hang", "close"])
   const kind = r.pick([
-    "valid", "valid", "mutated", "mutated", "mutated", "bad-length", "huge-declared", "garbage", "negative-count",
+    "valid", "valid", "any-command", "any-command", "mutated", "mutated", "mutated", "bad-length", "huge-declared", "garbage", "negative-count",
     "nesting", "inline", "inline-quotes", "long-inline", "partial", "many-args", "big-pipeline"
   ])
   let stream
   switch (kind) {
     case "valid":
       stream = validStream(1 + r.int(20))
+      break
+    case "any-command":
+      stream = Buffer.concat(Array.from({ length: 1 + r.int(30) }, () => encode(anyCommand(r))))
       break
     case "mutated":
       stream = mutate(r, validStream(1 + r.int(10)))
