@@ -151,13 +151,12 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
             return Effect.void
           }
           if (state.clients.size >= state.config.maxclients) {
-            state.stats.totalConnectionsReceived++
             state.stats.rejectedConnections++
             socket.on("error", () => {})
             socket.end("-ERR max number of clients reached\r\n")
             return Effect.void
           }
-          // Protected mode (src/server/Authentication.ts): Redis counts the refusal as rejected, not received.
+          // Protected mode (src/server/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
           if (deniedByProtectedMode(state.config, socket.remoteAddress)) {
             state.stats.rejectedConnections++
             // Closed once the text is out, whether or not the client half-closes.
