@@ -14,13 +14,24 @@
  *   checkClientOutputBufferLimits). The default, 0 0 0, is no limit; then the connection's
  *   backpressure bounds what a client that does not read can hold: past OUTPUT_HIGH_WATER (4 MB)
  *   unsent bytes it is not read from, so its replies stop growing at about 4 MB plus the replies
- *   of the batch that crossed it. A limit under 4 MB closes the client before backpressure would
- *   pause it.
+ *   of the batch that crossed it. A hard limit under 4 MB closes the client before backpressure
+ *   would pause it: a batch then stops at the limit (`outputBatchLimit`), so the client holds at
+ *   most the limit plus one reply when it is closed.
  */
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { ParserLimits, RequestParser } from "../protocol/Parser.js"
 import { describeClient } from "../commands/server/client.js"
 import type { ClientState } from "./ClientState.js"
+
+/**
+ * Where a batch stops running commands for `client` (in reply bytes, unsent ones included): the
+ * connection's high water, or the normal class's hard limit when lower, so that a client about to
+ * pass it is closed with at most one reply more than the limit.
+ */
+export const outputBatchLimit = (config: RuntimeConfig, client: ClientState, highWater: number): number => {
+  const hard = config.outputBufferLimits.normal.hard
+  return hard > 0 && hard < highWater && client.pubsub?.subscribed !== true ? hard : highWater
+}
 
 /** The parser's limits for `client`: proto-max-bulk-len, and the tighter ones before AUTH. */
 export const parserLimits = (config: RuntimeConfig, client: ClientState): ParserLimits => ({

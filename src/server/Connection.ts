@@ -28,7 +28,7 @@ import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../protocol/Parser.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { resetAuthentication } from "./Authentication.js"
-import { outputBufferOverflow, parserLimits, queryBufferOverflow } from "./ClientLimits.js"
+import { outputBatchLimit, outputBufferOverflow, parserLimits, queryBufferOverflow } from "./ClientLimits.js"
 import { ClientState } from "./ClientState.js"
 import type { ServerState } from "./ServerState.js"
 import type { ShutdownHub } from "./ShutdownHub.js"
@@ -120,9 +120,9 @@ export const serveConnection = (
       client.lastInteractionAt = ctx.now
       out.protocol = client.protocol
       outputFull = false
-      // Replies still unsent count against the high water too, so what a client that does not
-      // read holds stays near OUTPUT_HIGH_WATER (plus one command's reply).
-      const budget = OUTPUT_HIGH_WATER - unsentBytes()
+      // Replies still unsent count against the high water (or a lower normal hard output limit)
+      // too, so what a client that does not read holds stays near it (plus one command's reply).
+      const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - unsentBytes()
       for (;;) {
         if (out.size > budget) {
           outputFull = true

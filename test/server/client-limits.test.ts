@@ -12,7 +12,13 @@ import { makeServerConfig } from "../../src/config/ServerConfig.js"
 import { parseOutputBufferLimits } from "../../src/config/outputBufferLimits.js"
 import { RequestParser } from "../../src/protocol/Parser.js"
 import { ClientState } from "../../src/server/ClientState.js"
-import { outputBufferOverflow, parserLimits, queryBufferOverflow, reprBytes } from "../../src/server/ClientLimits.js"
+import {
+  outputBatchLimit,
+  outputBufferOverflow,
+  parserLimits,
+  queryBufferOverflow,
+  reprBytes
+} from "../../src/server/ClientLimits.js"
 import { RawClient } from "../support/RawClient.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 
@@ -193,6 +199,54 @@ describe("client buffer limits only redfiber has", () => {
     config.outputBufferLimits = hard
     expect(outputBufferOverflow(config, client, 100, 0)).toMatch(/scheduled to be closed ASAP/)
     expect(outputBufferOverflow(config, client, 99, 0)).toBeUndefined()
+  })
+
+  it("a normal hard limit closes a client holding at most the limit plus one reply", async () => {
+    expect(await admin.call("SET", "mid", "m".repeat(100_000))).toEqual(ok)
+    expect(await admin.call("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0")).toEqual(ok)
+    const before = await clientIds(admin)
+    const socket = await connectRaw(server.port)
+    socket.pause()
+    socket.on("error", () => {})
+    const id = (await clientIds(admin)).find((candidate) => !before.includes(candidate))!
+    const command = Buffer.from("*2\r\n$3\r\nGET\r\n$3\r\nmid\r\n")
+    void writeAll(socket, Array.from({ length: 400 }, () => command))
+    try {
+      // Its output, as CLIENT LIST shows it, until it is gone.
+      let omem = 0
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const list = String((await admin.call("CLIENT", "LIST")).value)
+        const line = list.split("\n").find((entry) => entry.startsWith(`id=${id} `))
+        if (line === undefined) break
+        omem = Math.max(omem, Number(/ omem=(\d+)/.exec(line)![1]))
+        if (Date.now() > deadline) throw new Error("the client was not closed")
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      expect(omem).toBeLessThan(MB + 100_020)
+    } finally {
+      expect(await admin.call("CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0")).toEqual(ok)
+      socket.destroy()
+    }
+  })
+
+  it("a batch stops at the normal hard limit when it is under the high water", () => {
+    const config = new RuntimeConfig(makeServerConfig())
+    const client = new ClientState(4, "127.0.0.1:1", "127.0.0.1:2", 0, () => {})
+    const HIGH = 4 * MB
+    expect(outputBatchLimit(config, client, HIGH)).toBe(HIGH)
+    const withLimit = (text: string) => {
+      const limits = parseOutputBufferLimits(text, config.outputBufferLimits)
+      if (typeof limits === "string") throw new Error(limits)
+      config.outputBufferLimits = limits
+    }
+    withLimit("normal 1mb 0 0")
+    expect(outputBatchLimit(config, client, HIGH)).toBe(MB)
+    withLimit("normal 64mb 0 0")
+    expect(outputBatchLimit(config, client, HIGH)).toBe(HIGH)
+    // The soft limit closes only after its seconds: the batch is not cut for it.
+    withLimit("normal 0 1mb 10")
+    expect(outputBatchLimit(config, client, HIGH)).toBe(HIGH)
   })
 
   it("with the default 0 0 0, backpressure bounds a client that does not read", async () => {
