@@ -202,7 +202,8 @@ export class Database {
    */
   willModify(key: string): void {
     this.hooks.beforeWrite(this, key)
-    const ref = this.table.find(key)
+    // Usually right after the command's own lookup of `key`: no second one.
+    const ref = this.table.findRecent(key)
     if (ref === -1) return
     this.table.noteChange(ref)
     if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)

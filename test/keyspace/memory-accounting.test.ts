@@ -191,6 +191,35 @@ describe("memory accounting", () => {
     expect(table.objectBytes).toBe(0)
   })
 
+  it("findRecent (willModify's lookup) never answers a record that was freed or moved", () => {
+    const table = new KeyTable(new AccessClock())
+    const a = table.put("a", "1", false)
+    expect(table.find("a")).toBe(a)
+    expect(table.findRecent("a")).toBe(a)
+    // Freed, and the key stored again (the record may be reused for another key first).
+    table.remove("a")
+    table.put("b", "2", false)
+    expect(table.findRecent("a")).toBe(-1)
+    table.put("a", "3", false)
+    expect(table.findRecent("a")).toBe(table.find("a"))
+    expect(table.valueOf(table.findRecent("a"))).toBe("3")
+    // Moved to a bigger record by a longer value.
+    expect(table.find("a")).not.toBe(-1)
+    table.put("a", "x".repeat(300), true)
+    const moved = table.findRecent("a")
+    expect(table.valueOf(moved)).toBe("x".repeat(300))
+    // A random mix of writes: findRecent always agrees with find.
+    const next = random(7)
+    for (let i = 0; i < 20_000; i++) {
+      const key = `k${Math.floor(next() * 50)}`
+      const op = Math.floor(next() * 4)
+      if (op === 0) table.put(key, "v".repeat(Math.floor(next() * 200)), next() < 0.5)
+      else if (op === 1) table.remove(key)
+      else if (op === 2) table.find(key)
+      else expect(table.findRecent(key)).toBe(table.find(key))
+    }
+  })
+
   it("the keyspace total is the sum of its databases, settled", () => {
     const keyspace = new Keyspace(3)
     const hash = new HashValue()

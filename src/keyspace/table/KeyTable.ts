@@ -90,8 +90,8 @@ interface SizedValue {
   memoryUsage(): number
 }
 
-/** What a value object stored here costs (see MemoryLedger); 0 for an object without an estimate. */
-const estimateOf = (value: unknown): number => (value as Partial<SizedValue>).memoryUsage?.() ?? 0
+/** What a value object stored here costs (see MemoryLedger): every object stored is a CollectionValue. */
+const estimateOf = (value: unknown): number => (value as SizedValue).memoryUsage()
 
 /** A string kept on the heap besides its bytes: its header (see values/memoryEstimate.ts). */
 const HEAP_STRING_HEADER = 16
@@ -120,8 +120,14 @@ export class KeyTable {
   heapStrings = 0
   /** The estimates (`memoryUsage`) of the collection values stored, as last accounted. */
   objectBytes = 0
-  /** Collections whose estimate may have changed since accounted → the bytes accounted for them. */
-  private readonly unsettled = new Map<unknown, number>()
+  /**
+   * Collections whose estimate may have changed since accounted, with the bytes accounted for
+   * them: the first in two fields (most commands change one collection: no Map work, no
+   * allocation), any others in a Map.
+   */
+  private firstUnsettled: unknown = undefined
+  private firstAccounted = 0
+  private readonly moreUnsettled = new Map<unknown, number>()
   private t0: Int32Array = emptyBuckets(INITIAL_BUCKETS)
   /** The table being rehashed into, or null. */
   private t1: Int32Array | null = null
@@ -142,6 +148,14 @@ export class KeyTable {
   private bucketsShared = false
   private heapShared = false
   private volatileShared = false
+
+  /**
+   * The key `find` found last and its record, so that `willModify` right after a command's
+   * lookup does not hash and probe again (`findRecent`). Forgotten when a record is freed or
+   * moved, the only changes that end a ref's validity.
+   */
+  private recentKey: string | undefined = undefined
+  private recentRef = -1
 
   /** Where `find` found its record: the previous record in the chain (-1: the bucket itself). */
   private foundPrevious = -1
@@ -185,6 +199,8 @@ export class KeyTable {
           this.foundPrevious = previous
           this.foundInT1 = inT1
           this.foundBucket = bucket
+          this.recentKey = key
+          this.recentRef = ref
           return ref
         }
       }
@@ -192,6 +208,11 @@ export class KeyTable {
       ref = words[w + NEXT]
     }
     return -1
+  }
+
+  /** `find`, answered at once when `key` is the key found last (see `recentKey`). */
+  findRecent(key: string): number {
+    return key === this.recentKey ? this.recentRef : this.find(key)
   }
 
   // ---------------------------------------------------------------------------- reading a record
@@ -441,18 +462,45 @@ export class KeyTable {
   noteChange(ref: number): void {
     if (this.kindOf(ref) !== KIND_OBJECT) return
     const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]]
-    if (!this.unsettled.has(value)) this.markUnsettled(value, estimateOf(value))
+    if (!this.isUnsettled(value)) this.markUnsettled(value, estimateOf(value))
   }
 
   /** Adds what the unsettled collections' estimates have changed by since they were accounted. */
   settlePending(): void {
-    for (const [value, accounted] of this.unsettled) this.objectBytes += estimateOf(value) - accounted
-    this.unsettled.clear()
+    if (this.firstUnsettled !== undefined) {
+      this.objectBytes += estimateOf(this.firstUnsettled) - this.firstAccounted
+      this.firstUnsettled = undefined
+    }
+    if (this.moreUnsettled.size === 0) return
+    for (const [value, accounted] of this.moreUnsettled) this.objectBytes += estimateOf(value) - accounted
+    this.moreUnsettled.clear()
+  }
+
+  private isUnsettled(value: unknown): boolean {
+    return value === this.firstUnsettled || (this.moreUnsettled.size !== 0 && this.moreUnsettled.has(value))
   }
 
   private markUnsettled(value: unknown, accounted: number): void {
-    if (this.unsettled.size === 0) this.ledger.add(this)
-    this.unsettled.set(value, accounted)
+    if (this.firstUnsettled === undefined) {
+      // Nothing unsettled here yet: the ledger learns of this table (again, at worst, harmlessly).
+      if (this.moreUnsettled.size === 0) this.ledger.add(this)
+      this.firstUnsettled = value
+      this.firstAccounted = accounted
+    } else {
+      this.moreUnsettled.set(value, accounted)
+    }
+  }
+
+  /** An unsettled collection leaves the table: what was accounted for it, or undefined if it was settled. */
+  private takeUnsettled(value: unknown): number | undefined {
+    if (value === this.firstUnsettled) {
+      this.firstUnsettled = undefined
+      return this.firstAccounted
+    }
+    if (this.moreUnsettled.size === 0) return undefined
+    const accounted = this.moreUnsettled.get(value)
+    if (accounted !== undefined) this.moreUnsettled.delete(value)
+    return accounted
   }
 
   // ---------------------------------------------------------------------------- snapshots
@@ -643,6 +691,7 @@ export class KeyTable {
       this.volatileRefs[words[w + VOLATILE_POS]] = moved
     }
     arena.release(ref, oldMeta & CLASS_MASK)
+    this.recentKey = undefined
     return moved
   }
 
@@ -656,6 +705,7 @@ export class KeyTable {
     if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
     if ((meta & KEY_ON_HEAP) !== 0) this.freeHeapValue(words[w + KEY_HEAP_INDEX])
     this.arena.release(ref, meta & CLASS_MASK)
+    this.recentKey = undefined
     this.size--
     this.shrinkIfSparse()
   }
@@ -703,7 +753,7 @@ export class KeyTable {
       const bytes = estimateOf(value)
       this.objectBytes += bytes
       // Stored again before it left (a move within this table): what is accounted stays as it was.
-      if (!this.unsettled.has(value)) this.markUnsettled(value, bytes)
+      if (!this.isUnsettled(value)) this.markUnsettled(value, bytes)
     }
     if (this.heapShared) this.copyHeap()
     const slot = this.freeHeapSlots.pop()
@@ -718,13 +768,7 @@ export class KeyTable {
       this.heapStringBytes -= value.length
       this.heapStrings--
     } else {
-      const accounted = this.unsettled.get(value)
-      if (accounted === undefined) {
-        this.objectBytes -= estimateOf(value)
-      } else {
-        this.objectBytes -= accounted
-        this.unsettled.delete(value)
-      }
+      this.objectBytes -= this.takeUnsettled(value) ?? estimateOf(value)
     }
     if (this.heapShared) this.copyHeap()
     this.heap[slot] = undefined

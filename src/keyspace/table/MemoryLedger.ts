@@ -25,19 +25,26 @@ export interface SettlingTable {
 export class MemoryLedger {
   /** Some table has collections whose estimate may have changed (dispatch reads this). */
   hasPending = false
-  private readonly tables: Array<SettlingTable> = []
+  /** The tables to settle, in `tables[0, count)` (no array resizing per command). */
+  private readonly tables: Array<SettlingTable | undefined> = []
+  private count = 0
 
   /** `table` has its first collection to settle. */
   add(table: SettlingTable): void {
-    this.tables.push(table)
+    this.tables[this.count++] = table
     this.hasPending = true
   }
 
   /** Brings every table's total up to date with its collections' current estimates. */
   settle(): void {
     if (!this.hasPending) return
-    for (let i = 0; i < this.tables.length; i++) this.tables[i].settlePending()
-    this.tables.length = 0
+    for (let i = 0; i < this.count; i++) {
+      const table = this.tables[i]!
+      // Not kept: a table FLUSHDB dropped must be free to go.
+      this.tables[i] = undefined
+      table.settlePending()
+    }
+    this.count = 0
     this.hasPending = false
   }
 }
