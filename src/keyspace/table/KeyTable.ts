@@ -90,8 +90,8 @@ interface SizedValue {
   memoryUsage(): number
 }
 
-/** What a value object stored here costs (see MemoryLedger): every object stored is a CollectionValue. */
-const estimateOf = (value: unknown): number => (value as SizedValue).memoryUsage()
+/** What a value object stored here costs (see MemoryLedger); 0 for an object without an estimate. */
+const estimateOf = (value: unknown): number => (value as Partial<SizedValue>).memoryUsage?.() ?? 0
 
 /** A string kept on the heap besides its bytes: its header (see values/memoryEstimate.ts). */
 const HEAP_STRING_HEADER = 16
