@@ -3,8 +3,8 @@
  * server/client.ts). Each is its arguments' parse and its apply, in a few lines. Flags,
  * summaries and error texts are Redis 7.0's.
  */
+import { authenticate, authRequired, NOAUTH_HELLO, resetAuthentication } from "../server/Authentication.js"
 import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
-import { checkCredentials, ERR_WRONGPASS } from "./authentication.js"
 import { command, type CommandSpec } from "./Command.js"
 import { discardTransaction } from "./dispatch.js"
 import { inSubscribedMode } from "./pubsub.js"
@@ -85,8 +85,8 @@ const select = command({
 
 /**
  * Back to a fresh connection's state: database 0, RESP2, no name, no subscriptions, no
- * transaction or watched keys (the lib info stays; messages already published to it are still
- * delivered).
+ * transaction or watched keys, and not authenticated when a password is set (the lib info stays;
+ * messages already published to it are still delivered).
  */
 const reset = command({
   name: "reset",
@@ -105,6 +105,7 @@ const reset = command({
     ctx.out.protocol = 2
     ctx.client.name = ""
     discardTransaction(ctx)
+    resetAuthentication(ctx.server.config, ctx.client)
     ctx.out.simple("RESET")
   }
 })
@@ -112,8 +113,9 @@ const reset = command({
 /**
  * HELLO [protover [AUTH user pass] [SETNAME name]]: switches the connection to RESP2 or RESP3
  * (without a version it keeps the one in use) and answers the server's map. Options take effect
- * as they are read, as in Redis 7.0: a later mistake leaves an earlier SETNAME applied. AUTH asks
- * authentication.ts. The new protocol applies from this very reply on.
+ * as they are read, as in Redis 7.0: a later mistake leaves an earlier SETNAME applied. AUTH is
+ * src/server/Authentication.ts's check; a client still unauthenticated after the options gets
+ * NOAUTH. The new protocol applies from this very reply on.
  */
 const hello = command({
   name: "hello",
@@ -135,7 +137,8 @@ const hello = command({
     for (let i = 2; i < argv.length; i++) {
       const more = argv.length - 1 - i
       if (isKeyword(argv[i], "AUTH") && more >= 2) {
-        if (!checkCredentials(ctx, argv[i + 1], argv[i + 2])) return ctx.out.error(ERR_WRONGPASS)
+        const failure = authenticate(ctx, argv[i + 1], argv[i + 2])
+        if (failure !== undefined) return ctx.out.error(failure)
         i += 2
       } else if (isKeyword(argv[i], "SETNAME") && more >= 1) {
         if (!isValidClientAttribute(argv[i + 1])) return ctx.out.error(ERR_CLIENT_NAME)
@@ -145,6 +148,7 @@ const hello = command({
         return ctx.out.error(`ERR Syntax error in HELLO option '${argv[i]}'`)
       }
     }
+    if (authRequired(ctx.server.config, ctx.client)) return ctx.out.error(NOAUTH_HELLO)
     ctx.client.protocol = version
     ctx.out.protocol = version
     const out = ctx.out

@@ -5,6 +5,7 @@
  * refused EXEC discards it. A command that throws (a defect) gets an error reply and never takes
  * its connection, or anyone else's, down with it.
  */
+import { admissionRefusal, needsAdmission } from "../server/Admission.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
@@ -86,6 +87,12 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   if (transaction !== undefined && spec.flags.includes("no_multi")) {
     return reject(ctx, false, "ERR Command not allowed inside a transaction")
   }
+  // Authentication, then memory (NOAUTH, OOM), as Redis checks them: see src/server/Admission.ts.
+  // Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
+  if (needsAdmission(ctx)) {
+    const refusal = admissionRefusal(ctx, spec)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+  }
   // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently
   // (EXEC too, when it would run one).
   if (
@@ -150,6 +157,9 @@ const runCommand = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<
     ctx.out.truncate(mark)
     ctx.out.error(`ERR internal error in '${spec.name}': ${defect instanceof Error ? defect.message : String(defect)}`)
   }
+  // Collections changed in place: their new size estimates into the memory totals.
+  const memory = ctx.keyspace.memory
+  if (memory.hasPending) memory.settle()
 }
 
 /** With persistence on: a write command that changed the keyspace goes into the command log. */

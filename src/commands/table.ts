@@ -2,6 +2,7 @@
  * The command table: every command the server knows, by lower-case name. The single source of
  * truth for dispatch, arity errors and COMMAND; each family contributes its own module.
  */
+import { authCommands } from "./auth.js"
 import { blockingCommands } from "./blocking.js"
 import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
@@ -17,6 +18,7 @@ import { zsetCommands } from "./zsets.js"
 
 export const allCommands: ReadonlyArray<CommandSpec> = [
   ...connectionCommands,
+  ...authCommands,
   ...serverCommands,
   ...stringCommands,
   ...keyCommands,

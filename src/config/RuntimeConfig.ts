@@ -27,6 +27,20 @@ export class RuntimeConfig {
   notifyKeyspaceEvents = 0
   /** client-output-buffer-limit; the pubsub class bounds slow subscribers (src/pubsub/Hub.ts). */
   outputBufferLimits: OutputBufferLimits = defaultOutputBufferLimits()
+  /** The default user's password ("" = none: every client is authenticated). See src/server/Authentication.ts. */
+  requirepass = ""
+  /** Most bytes of one client's incomplete command before it is closed (src/server/ClientLimits.ts). */
+  clientQueryBufferLimit = 1024 * 1024 * 1024
+  /**
+   * Typed mirrors of `maxmemory`, `maxmemory-policy` and `protected-mode` (kept as strings in
+   * `extra`, where CONFIG GET and the watchers find them), read before every command.
+   */
+  maxmemory = 0
+  maxmemoryPolicy = "noeviction"
+  protectedMode = true
+  /** Keys sampled per eviction round, and how long one eviction may run (see src/keyspace/Eviction.ts). */
+  maxmemorySamples = 5
+  maxmemoryEvictionTenacity = 10
   /** Parameters kept as Redis spells them and as CONFIG SET last set them. */
   readonly extra = new Map<string, string>([
     ["save", ""],
@@ -45,7 +59,6 @@ export class RuntimeConfig {
     ["maxmemory-policy", "noeviction"],
     ["lfu-log-factor", "10"],
     ["lfu-decay-time", "1"],
-    ["requirepass", ""],
     ["loglevel", "notice"],
     ["tcp-keepalive", "300"],
     ["protected-mode", "yes"],
@@ -69,6 +82,15 @@ export class RuntimeConfig {
     this.extra.set("appendfilename", config.appendfilename)
     this.extra.set("dbfilename", config.dbfilename)
     this.extra.set("save", config.save.trim().split(/\s+/).filter((piece) => piece !== "").join(" "))
+    this.watch("maxmemory", (value) => (this.maxmemory = Number(value)))
+    this.watch("maxmemory-policy", (value) => (this.maxmemoryPolicy = value))
+    this.watch("protected-mode", (value) => (this.protectedMode = value === "yes"))
+    this.requirepass = config.requirepass
+    this.clientQueryBufferLimit = config.clientQueryBufferLimit
+    this.maxmemorySamples = config.maxmemorySamples
+    this.setExtra("maxmemory", String(config.maxmemory))
+    this.setExtra("maxmemory-policy", config.maxmemoryPolicy)
+    this.setExtra("protected-mode", config.protectedMode)
   }
 
   /** Sets an extra parameter and tells whoever watches it (CONFIG SET appendonly starts the AOF, ...). */

@@ -35,7 +35,33 @@ export const ServerConfigSchema = Schema.Struct({
   appendfilename: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^[^/\\]+$/)), { default: () => "appendonly.aof" }),
   dbfilename: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^[^/\\]+$/)), { default: () => "dump.rdb" }),
   /** RDB save points, "<seconds> <changes> ..." as Redis's `save` ("" = none). */
-  save: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^(\s*\d+\s+\d+)*\s*$/)), { default: () => "" })
+  save: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^(\s*\d+\s+\d+)*\s*$/)), { default: () => "" }),
+  /** The default user's password; "" lets every client in without AUTH. */
+  requirepass: Schema.optionalWith(Schema.String, { default: () => "" }),
+  /** With no password, refuse clients that do not connect from a loopback address (Redis's DENIED). */
+  protectedMode: Schema.optionalWith(Schema.Literal("yes", "no"), { default: () => "yes" as const }),
+  /** Memory limit in bytes for the data (0 = none); past it, keys are evicted or writes refused. */
+  maxmemory: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
+  /** What happens past maxmemory. */
+  maxmemoryPolicy: Schema.optionalWith(
+    Schema.Literal(
+      "noeviction",
+      "allkeys-lru",
+      "allkeys-lfu",
+      "allkeys-random",
+      "volatile-lru",
+      "volatile-lfu",
+      "volatile-random",
+      "volatile-ttl"
+    ),
+    { default: () => "noeviction" as const }
+  ),
+  /** Keys sampled per eviction round (Redis's maxmemory-samples). */
+  maxmemorySamples: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 2147483647)), { default: () => 5 }),
+  /** Most bytes a client's incomplete command may hold before the client is closed. */
+  clientQueryBufferLimit: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1024 * 1024)), {
+    default: () => 1024 * 1024 * 1024
+  })
 })
 
 export type ServerConfig = typeof ServerConfigSchema.Type

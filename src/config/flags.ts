@@ -30,7 +30,13 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   dir: { field: "dir", kind: "string", help: "directory of the AOF and RDB files (default: current)" },
   appendfilename: { field: "appendfilename", kind: "string", help: "AOF file name (default appendonly.aof)" },
   dbfilename: { field: "dbfilename", kind: "string", help: "RDB file name (default dump.rdb)" },
-  save: { field: "save", kind: "string", help: "RDB save points, \"<seconds> <changes> ...\" (default \"\": none)" }
+  save: { field: "save", kind: "string", help: "RDB save points, \"<seconds> <changes> ...\" (default \"\": none)" },
+  requirepass: { field: "requirepass", kind: "string", help: "password clients must AUTH with (default: none)" },
+  "protected-mode": { field: "protectedMode", kind: "string", help: "yes: without a password, only loopback clients (default yes)" },
+  maxmemory: { field: "maxmemory", kind: "int", help: "memory limit for data, e.g. 100mb (default 0: none)" },
+  "maxmemory-policy": { field: "maxmemoryPolicy", kind: "string", help: "noeviction | allkeys-lru | allkeys-lfu | allkeys-random | volatile-lru | volatile-lfu | volatile-random | volatile-ttl" },
+  "maxmemory-samples": { field: "maxmemorySamples", kind: "int", help: "keys sampled per eviction round (default 5)" },
+  "client-query-buffer-limit": { field: "clientQueryBufferLimit", kind: "int", help: "most bytes of one client's unfinished command (default 1gb)" }
 }
 
 export class FlagError {

@@ -271,7 +271,42 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   ),
   extraParameter("lfu-log-factor", integerText(0, INT_MAX)),
   extraParameter("lfu-decay-time", integerText(0, INT_MAX)),
-  extraParameter("requirepass", (value) => ({ value })),
+  {
+    name: "requirepass",
+    access: "mutable",
+    get: (config) => config.requirepass,
+    // Clients keep the authentication they have (src/server/Authentication.ts).
+    set: (value) => change((config) => (config.requirepass = value))
+  },
+  {
+    name: "maxmemory-samples",
+    access: "mutable",
+    get: (config) => String(config.maxmemorySamples),
+    set: (value) => {
+      const parsed = integerValue(value, 1, INT_MAX)
+      return typeof parsed === "string" ? parsed : change((config) => (config.maxmemorySamples = parsed))
+    }
+  },
+  {
+    name: "maxmemory-eviction-tenacity",
+    access: "mutable",
+    get: (config) => String(config.maxmemoryEvictionTenacity),
+    set: (value) => {
+      const parsed = integerValue(value, 0, 100)
+      return typeof parsed === "string" ? parsed : change((config) => (config.maxmemoryEvictionTenacity = parsed))
+    }
+  },
+  {
+    name: "client-query-buffer-limit",
+    access: "mutable",
+    get: (config) => String(config.clientQueryBufferLimit),
+    set: (value) => {
+      const parsed = memoryValue(value, 1024n * 1024n, 2n ** 63n - 1n)
+      if (typeof parsed === "string") return parsed
+      const limit = parsed > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(parsed)
+      return change((config) => (config.clientQueryBufferLimit = limit))
+    }
+  },
   extraParameter("loglevel", oneOf(["debug", "verbose", "notice", "warning"])),
   extraParameter("tcp-keepalive", integerText(0, INT_MAX)),
   extraParameter("protected-mode", yesNo),

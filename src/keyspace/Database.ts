@@ -13,6 +13,7 @@
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { AccessClock } from "./AccessClock.js"
 import { type InlineBytes, KIND_INLINE, KIND_OBJECT, KeyTable } from "./table/KeyTable.js"
+import { MemoryLedger } from "./table/MemoryLedger.js"
 import type { CollectionValue, RedisValue } from "./Value.js"
 
 const cloneCollection = (value: unknown): unknown => (value as CollectionValue).clone()
@@ -54,9 +55,11 @@ export class Database {
     readonly id: number,
     readonly hooks: KeyspaceHooks = noHooks,
     /** Shared by all databases: the time and policy of access stamps (LRU/LFU). */
-    readonly access: AccessClock = new AccessClock()
+    readonly access: AccessClock = new AccessClock(),
+    /** Shared by all databases: the tables with collections whose size must be settled. */
+    readonly ledger: MemoryLedger = new MemoryLedger()
   ) {
-    this.table = new KeyTable(access)
+    this.table = new KeyTable(access, ledger)
   }
 
   get size(): number {
@@ -193,15 +196,22 @@ export class Database {
   }
 
   /**
-   * Announces an in-place change of a collection value: hooks run, and a snapshot being written
-   * (BGSAVE, BGREWRITEAOF) gets a copy of the value as it is now.
+   * Announces an in-place change of a collection value: hooks run, a snapshot being written
+   * (BGSAVE, BGREWRITEAOF) gets a copy of the value as it is now, and the memory accounting
+   * remembers its size estimate to settle after the command (table/MemoryLedger.ts).
    */
   willModify(key: string): void {
     this.hooks.beforeWrite(this, key)
-    if (this.table.snapshotting) {
-      const ref = this.table.find(key)
-      if (ref !== -1) this.table.preserveForSnapshot(ref, cloneCollection)
-    }
+    // Usually right after the command's own lookup of `key`: no second one.
+    const ref = this.table.findRecent(key)
+    if (ref === -1) return
+    this.table.noteChange(ref)
+    if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
+  }
+
+  /** Estimated bytes of this database's keys and values (see table/MemoryLedger.ts). */
+  get memoryBytes(): number {
+    return this.table.memoryBytes
   }
 
   delete(key: string): boolean {
@@ -213,7 +223,7 @@ export class Database {
   /** Removes every key. */
   clear(): void {
     this.hooks.flushed(this)
-    this.table = new KeyTable(this.access)
+    this.table = new KeyTable(this.access, this.ledger)
     this.sweepPosition = 0
   }
 

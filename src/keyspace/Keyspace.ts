@@ -8,6 +8,7 @@ import { CommandLog } from "../persistence/CommandLog.js"
 import { AccessClock } from "./AccessClock.js"
 import { Database, type KeyspaceHooks } from "./Database.js"
 import { nextSnapshotEpoch } from "./table/KeyTable.js"
+import { MemoryLedger } from "./table/MemoryLedger.js"
 import type { TableSnapshot } from "./table/TableSnapshot.js"
 
 /** Every database as it was at one moment, for a background writer; `release` when done. */
@@ -35,6 +36,8 @@ export class Keyspace {
   readonly commandLog = new CommandLog()
   /** Access stamps of every database's keys (LRU/LFU); batches set its time. */
   readonly access = new AccessClock()
+  /** Memory accounting shared by every database (dispatch settles it after each command). */
+  readonly memory = new MemoryLedger()
 
   constructor(databaseCount: number) {
     const hooks: KeyspaceHooks = {
@@ -54,7 +57,7 @@ export class Keyspace {
         for (let i = 0; i < this.observers.length; i++) this.observers[i].flushed(db)
       }
     }
-    this.databases = Array.from({ length: databaseCount }, (_, id) => new Database(id, hooks, this.access))
+    this.databases = Array.from({ length: databaseCount }, (_, id) => new Database(id, hooks, this.access, this.memory))
   }
 
   /** Keys over all databases. */
@@ -79,6 +82,14 @@ export class Keyspace {
         preserved.clear()
       }
     }
+  }
+
+  /** Estimated bytes of every database's keys and values, settled (see table/MemoryLedger.ts). */
+  memoryBytes(): number {
+    this.memory.settle()
+    let total = 0
+    for (let i = 0; i < this.databases.length; i++) total += this.databases[i].memoryBytes
+    return total
   }
 
   flushAll(): void {

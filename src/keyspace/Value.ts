@@ -9,6 +9,12 @@ export interface CollectionValue {
   encoding(): string
   /** An independent copy (COPY; copy-on-write snapshots). */
   clone(): CollectionValue
+  /**
+   * Estimated bytes the value holds on the JS heap, in O(1): each type keeps it up to date in its
+   * own mutators (see values/memoryEstimate.ts). The keyspace reads it when the value is stored,
+   * before an in-place change (`Database.willModify`) and after the command, for maxmemory.
+   */
+  memoryUsage(): number
 }
 
 export type RedisValue = string | CollectionValue

@@ -29,6 +29,23 @@ export const INLINE_MAX_SIZE = 64 * 1024
 export const MULTIBULK_MAX_LENGTH = 1024 * 1024
 export const DEFAULT_PROTO_MAX_BULK_LEN = 512 * 1024 * 1024
 
+/**
+ * Before a client has authenticated, Redis accepts at most this many arguments in a multibulk
+ * request and bulks of at most this many bytes (so strangers cannot make it allocate).
+ */
+export const UNAUTHENTICATED_MULTIBULK_MAX = 10
+export const UNAUTHENTICATED_BULK_MAX = 16384
+
+/**
+ * The limits a parser reads on every header, so CONFIG SET proto-max-bulk-len and an AUTH take
+ * effect for the next command.
+ */
+export interface ParserLimits {
+  readonly maxBulkLength: number
+  /** The client has not authenticated yet (a password is set): the tighter limits above apply. */
+  readonly unauthenticated?: boolean
+}
+
 /** A protocol violation: the text is the error reply Redis sends before closing. */
 export class ProtocolError {
   readonly _tag = "ProtocolError"
@@ -47,6 +64,8 @@ const MIN_CAPACITY = 4096
 const KEEP_CAPACITY = 256 * 1024
 /** A bulk longer than this cannot become a JavaScript string; it is refused as an invalid length. */
 const MAX_ARGUMENT_LENGTH = bufferConstants.MAX_STRING_LENGTH
+/** What an argument costs besides its bytes: a string header and a slot in `argv` (V8, 64-bit). */
+const ARGUMENT_OVERHEAD = 24
 
 export class RequestParser {
   /** Unconsumed bytes are `buf[pos, end)`. */
@@ -64,6 +83,8 @@ export class RequestParser {
   /** The command being assembled from a multibulk request, and how many arguments it still needs. */
   private argv: Array<string> | null = null
   private argsLeft = 0
+  /** Bytes of the arguments in `argv` (with ARGUMENT_OVERHEAD each). */
+  private argvBytes = 0
   /** Declared length of the bulk argument being read, or -1 while a `$` header is expected. */
   private bulkLength = -1
   private failure: ProtocolError | undefined = undefined
@@ -71,12 +92,32 @@ export class RequestParser {
   /** Where the header `shortHeader` just read ends (after its LF). */
   private headerEnd = 0
 
-  /** `maxBulkLength` is read on every header so `CONFIG SET proto-max-bulk-len` takes effect at once. */
-  constructor(private readonly limits: { readonly maxBulkLength: number } = { maxBulkLength: DEFAULT_PROTO_MAX_BULK_LEN }) {}
+  /** `limits` are read on every header so `CONFIG SET proto-max-bulk-len` (and AUTH) take effect at once. */
+  constructor(private readonly limits: ParserLimits = { maxBulkLength: DEFAULT_PROTO_MAX_BULK_LEN }) {}
 
   /** Bytes received but not yet consumed by a whole command (for CLIENT LIST's `qbuf`). */
   get pendingBytes(): number {
     return this.end - this.pos + this.parkedBytes
+  }
+
+  /**
+   * What the command being received holds so far: the bytes not yet parsed plus the arguments
+   * already taken from it (each counted with a string's overhead), when `next` has asked for more
+   * bytes. This is what client-query-buffer-limit bounds (src/server/ClientLimits.ts).
+   */
+  get incompleteBytes(): number {
+    return this.pendingBytes + (this.argv === null ? 0 : this.argvBytes)
+  }
+
+  /** The name of the multibulk command being received, once its first argument is in. */
+  incompleteCommandName(): string | undefined {
+    return this.argv === null ? undefined : this.argv[0]
+  }
+
+  /** Up to `count` of the first bytes received and not yet parsed, as a byte string (for log lines). */
+  peekPending(count: number): string {
+    const source = this.parking ? this.parked[0] : this.buf.subarray(this.pos, this.end)
+    return source === undefined ? "" : source.latin1Slice(0, Math.min(count, source.length))
   }
 
   /** Bytes copied from one buffer to another so far (a measure of the parser's work, for tests). */
@@ -120,9 +161,14 @@ export class RequestParser {
           return inline
         }
         const shortCount = this.shortHeader(ASTERISK)
-        if (shortCount > 0 && shortCount <= MULTIBULK_MAX_LENGTH) {
+        if (
+          shortCount > 0 &&
+          (shortCount <= UNAUTHENTICATED_MULTIBULK_MAX ||
+            (shortCount <= MULTIBULK_MAX_LENGTH && this.limits.unauthenticated !== true))
+        ) {
           this.consumeTo(this.headerEnd)
           this.argv = []
+          this.argvBytes = 0
           this.argsLeft = shortCount
           continue
         }
@@ -131,9 +177,13 @@ export class RequestParser {
         if (cr + 1 >= this.end) return undefined // the LF has not arrived
         const count = parseLength(this.buf, this.pos + 1, cr)
         if (count === undefined || count > MULTIBULK_MAX_LENGTH) return this.fail("invalid multibulk length")
+        if (count > UNAUTHENTICATED_MULTIBULK_MAX && this.limits.unauthenticated === true) {
+          return this.fail("unauthenticated multibulk length")
+        }
         this.consumeTo(cr + 2)
         if (count <= 0) continue // `*0` and `*-1` are skipped, as Redis does
         this.argv = []
+        this.argvBytes = 0
         this.argsLeft = count
       }
       if (this.bulkLength < 0) {
@@ -152,6 +202,9 @@ export class RequestParser {
         if (length === undefined || length < 0 || length > this.limits.maxBulkLength || length > MAX_ARGUMENT_LENGTH) {
           return this.fail("invalid bulk length")
         }
+        if (length > UNAUTHENTICATED_BULK_MAX && this.limits.unauthenticated === true) {
+          return this.fail("unauthenticated bulk length")
+        }
         this.consumeTo(cr + 2)
         this.bulkLength = length
       }
@@ -162,6 +215,7 @@ export class RequestParser {
       // Redis does not check the CRLF after a bulk either: it skips two bytes.
       const argv = this.argv
       argv.push(byteString(this.buf, this.pos, this.bulkLength))
+      this.argvBytes += this.bulkLength + ARGUMENT_OVERHEAD
       this.consumeTo(this.pos + this.bulkLength + 2)
       this.bulkLength = -1
       if (--this.argsLeft === 0) {
@@ -209,9 +263,11 @@ export class RequestParser {
     const buf = this.buf
     const end = this.end
     const argv = this.argv!
-    const maxLength = this.limits.maxBulkLength
+    // Longer bulks, and any bulk over 16 KB before authentication, go the general way.
+    const maxLength = this.limits.unauthenticated === true ? UNAUTHENTICATED_BULK_MAX : this.limits.maxBulkLength
     let pos = this.pos
     let left = this.argsLeft
+    let argvBytes = this.argvBytes
     while (left > 0) {
       if (end - pos < 6 || buf[pos] !== DOLLAR) break // `$0\r\n\r\n` is the shortest
       let i = pos + 1
@@ -227,10 +283,12 @@ export class RequestParser {
       const dataStart = i + 2 // the byte after the CR is skipped unchecked, as on the general path
       if (dataStart + length + 2 > end || length > maxLength) break
       argv.push(byteString(buf, dataStart, length))
+      argvBytes += length + ARGUMENT_OVERHEAD
       pos = dataStart + length + 2 // Redis does not check the CRLF after a bulk either
       left--
     }
     this.argsLeft = left
+    this.argvBytes = argvBytes
     if (pos !== this.pos) this.consumeTo(pos)
   }
 

@@ -19,6 +19,13 @@ export class ClientState {
   protocol = 2
   /** Last command's name, lower case (CLIENT LIST's `cmd`). */
   lastCommand = "NULL"
+  /**
+   * A client on a network connection: the admission checks (NOAUTH, maxmemory) apply to it. The
+   * AOF loader and in-process runners are trusted, as Redis's loading client skips processCommand.
+   */
+  remote = false
+  /** May run commands other than AUTH, HELLO, QUIT and RESET (see src/server/Authentication.ts). */
+  authenticated = false
   /** Set by QUIT, CLIENT KILL of oneself, or a protocol error: flush the replies, then close. */
   closeAfterReply = false
   /** Unix ms of the last command (idle time for CLIENT LIST and `--timeout`). */
@@ -26,6 +33,8 @@ export class ClientState {
   /** Bytes received but not yet parsed, and replies not yet flushed (kept by the connection). */
   queryBufferBytes = 0
   outputBufferBytes = 0
+  /** Unix ms since the unsent replies have been at or above the normal soft output limit (-1: not). */
+  outputSoftLimitSince = -1
   /** Pub/sub state, from the first SUBSCRIBE or PSUBSCRIBE on (src/pubsub/Subscriber.ts). */
   pubsub: Subscriber | undefined = undefined
   /** Bytes handed to the socket and not yet sent (set by the connection; pub/sub limits read it). */

@@ -24,6 +24,7 @@
  * not allowed to grow the server's memory: past `OUTPUT_HIGH_WATER` unsent bytes the fiber stops
  * reading from it until the socket drains (a subscriber's messages are bounded by the hub).
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
@@ -33,6 +34,8 @@ import { executeCommand } from "../commands/dispatch.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../protocol/Parser.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
+import { resetAuthentication } from "./Authentication.js"
+import { outputBatchLimit, outputBufferOverflow, parserLimits, queryBufferOverflow } from "./ClientLimits.js"
 import { ClientState } from "./ClientState.js"
 import type { ServerState } from "./ServerState.js"
 import type { ShutdownHub } from "./ShutdownHub.js"
@@ -94,6 +97,8 @@ export const serveConnection = (
     // A blocked client that stopped sending is gone too, as for Redis (it frees a client at EOF).
     client.isClosed = () => events.closed || events.ended
     client.wakeBlocked = () => events.wake()
+    client.remote = true
+    resetAuthentication(server.config, client)
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
@@ -107,7 +112,7 @@ export const serveConnection = (
     )
     yield* deps.shutdownHub.subscribe(() => events.beginShutdown())
 
-    const parser = new RequestParser(server.config)
+    const parser = new RequestParser(parserLimits(server.config, client))
     const out = sharedReplyWriter
     const initial = yield* Ref.get(deps.keyspace)
     const ctx: CommandContext = {
@@ -120,7 +125,8 @@ export const serveConnection = (
     }
 
     // The batch: every whole command received so far, against the keyspace, in one step. It stops
-    // early once the replies pass OUTPUT_HIGH_WATER (a few bytes of GETs can ask for gigabytes);
+    // early once the replies (with those still unsent) pass OUTPUT_HIGH_WATER (a few bytes of GETs
+    // can ask for gigabytes);
     // the rest stays parsed-but-unrun until the client has read what it was sent.
     let outputFull = false
     /** The batch's writes handed to the AOF: the token its replies wait on (-1: none). */
@@ -133,9 +139,16 @@ export const serveConnection = (
       client.lastInteractionAt = ctx.now
       out.protocol = client.protocol
       outputFull = false
+      // Replies still unsent count against the high water (or a lower normal hard output limit)
+      // too, so what a client that does not read holds stays near it (plus one command's reply).
+      const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - unsentBytes()
       for (;;) {
         // Blocked by the last command: the rest waits in the parser until the wait ends.
         if (client.blocked !== undefined) break
+        if (out.size > budget) {
+          outputFull = true
+          break
+        }
         const argv = parser.next()
         if (argv === undefined) break
         if (argv instanceof ProtocolError) {
@@ -145,10 +158,6 @@ export const serveConnection = (
         }
         executeCommand(ctx, argv)
         if (client.closeAfterReply) break
-        if (out.size > OUTPUT_HIGH_WATER) {
-          outputFull = true
-          break
-        }
       }
       client.queryBufferBytes = parser.pendingBytes
       durableToken = keyspace.commandLog.flush()
@@ -197,6 +206,18 @@ export const serveConnection = (
       send(reply, initial.commandLog.lastToken)
       client.outputBufferBytes = unsentBytes()
     }
+    // Per-client memory bounds (src/server/ClientLimits.ts): past one, the client is closed and
+    // a warning says why. Not while a protocol error's reply is on its way (that closes anyway).
+    let overLimit: string | undefined = undefined
+    const checkLimits = () => {
+      if (client.closeAfterReply) return
+      overLimit = (outputFull ? undefined : queryBufferOverflow(server.config, client, parser, ctx.now)) ??
+        outputBufferOverflow(server.config, client, unsentBytes(), ctx.now)
+    }
+    const closeOverLimit = Effect.suspend(() => {
+      socket.destroy()
+      return Effect.logWarning(overLimit)
+    })
     // Pub/sub messages published to this client since it last wrote: all of them in one write.
     const flushMessages = () => {
       events.outputPending = false
@@ -221,14 +242,20 @@ export const serveConnection = (
       if (unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
     }
     events.runInline = (chunk) => {
-      if (client.closeAfterReply || events.shuttingDown || client.blocked !== undefined) return false
+      if (client.closeAfterReply || events.shuttingDown || overLimit !== undefined || client.blocked !== undefined) {
+        return false
+      }
       // Messages published before this chunk's commands go out before their replies.
       if (events.outputPending) flushMessages()
       server.stats.netInputBytes += chunk.length
       parser.feed(chunk)
       send(runBatch(keyspace)[0], durableToken)
       client.outputBufferBytes = unsentBytes()
-      if (outputFull || client.closeAfterReply || client.blocked !== undefined || unsentBytes() > OUTPUT_HIGH_WATER) {
+      checkLimits()
+      if (
+        outputFull || client.closeAfterReply || overLimit !== undefined || client.blocked !== undefined ||
+        unsentBytes() > OUTPUT_HIGH_WATER
+      ) {
         events.wake()
       }
       return true
@@ -259,6 +286,7 @@ export const serveConnection = (
       resumeParsed = false
       if (events.failure !== undefined) return yield* Effect.die(events.failure)
       if (events.closed) return
+      if (overLimit !== undefined) return yield* closeOverLimit
       // Messages published before the commands that are waiting go out before their replies.
       if (events.outputPending) flushMessages()
       if (client.closeAfterReply) break
@@ -270,6 +298,8 @@ export const serveConnection = (
       sendUnblockedReply()
       send(yield* runPending, durableToken)
       client.outputBufferBytes = unsentBytes()
+      checkLimits()
+      if (overLimit !== undefined) return yield* closeOverLimit
       // Backpressure: a client that does not read its replies is not read from either.
       if (unsentBytes() > OUTPUT_HIGH_WATER) {
         socket.pause()
@@ -291,4 +321,10 @@ export const serveConnection = (
     socket.end()
     while (!events.closed && !socket.writableFinished) yield* events.waitForNext
     socket.destroy()
-  }).pipe(Effect.catchAllCause((cause) => Effect.logDebug("connection failed", cause)))
+  }).pipe(
+    // A defect here is a bug: logged as an error (the fuzzer looks for it); an interruption is a
+    // shutdown straggler being cut off.
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause) ? Effect.logDebug("connection interrupted") : Effect.logError("connection failed", cause)
+    )
+  )

@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
+import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
@@ -31,8 +32,10 @@ import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../
 import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
+import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
+import { performEvictions, usedMemory } from "./MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
@@ -146,8 +149,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
 
       const admit = (socket: net.Socket) =>
         Effect.suspend(() => {
-          state.stats.totalConnectionsReceived++
           if (shutdownHub.started) {
+            state.stats.totalConnectionsReceived++
             socket.destroy()
             return Effect.void
           }
@@ -157,6 +160,14 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
             socket.end("-ERR max number of clients reached\r\n")
             return Effect.void
           }
+          // Protected mode (src/server/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
+          if (deniedByProtectedMode(state.config, socket.remoteAddress)) {
+            state.stats.rejectedConnections++
+            // Closed once the text is out, whether or not the client half-closes.
+            socket.end(DENIED_TEXT, () => socket.destroy())
+            return Effect.void
+          }
+          state.stats.totalConnectionsReceived++
           const id = nextClientId++
           return FiberSet.run(connections, Effect.scoped(serveConnection(socket, id, deps)), {
             propagateInterruption: false
@@ -178,6 +189,37 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
 
       // Blocked clients' timeouts (BLPOP k 5), on Effect's Clock; checked at least hz times a second.
       yield* state.blocked.runTimeouts(db.keyspace, () => 1000 / state.config.hz).pipe(Effect.forkIn(scope))
+      // maxmemory's cron: carries on an eviction that a command's time budget cut short (Redis's
+      // evictionTimeProc), and keeps used_memory_peak current.
+      const keyspaceRef = db.keyspace
+      yield* Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        yield* Ref.update(keyspaceRef, (ks) => {
+          ks.access.setTime(now)
+          state.stats.peakMemory = Math.max(state.stats.peakMemory, usedMemory(ks))
+          if (state.config.maxmemory > 0) performEvictions(state, ks, now)
+          // Evictions' DELs go to the AOF now rather than with the next batch.
+          ks.commandLog.flush()
+          return ks
+        })
+      }).pipe(
+        Effect.zipRight(Effect.suspend(() => Effect.sleep(Duration.millis(Math.floor(1000 / state.config.hz))))),
+        Effect.forever,
+        Effect.forkIn(scope)
+      )
+      // As Redis warns when CONFIG SET maxmemory goes below what is in use.
+      const runtime = yield* Effect.runtime<never>()
+      runtimeConfig.watch("maxmemory", () => {
+        const limit = runtimeConfig.maxmemory
+        const used = usedMemory(keyspace)
+        if (limit > 0 && limit < used) {
+          Runtime.runFork(runtime)(Effect.logWarning(
+            `WARNING: the new maxmemory value set via CONFIG SET (${limit}) is smaller than the current memory usage ` +
+              `(${used}). This will result in key eviction and/or the inability to accept new write commands ` +
+              "depending on the maxmemory-policy."
+          ))
+        }
+      })
 
       const drainOnce = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis

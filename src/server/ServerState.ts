@@ -22,6 +22,10 @@ export interface ServerStats {
   keyspaceMisses: number
   /** Error replies sent, protocol errors included (INFO's total_error_replies). */
   errorReplies: number
+  /** Keys deleted to stay under maxmemory (src/server/MaxMemory.ts). */
+  evictedKeys: number
+  /** Highest used memory seen (by the memory cron and INFO): INFO's used_memory_peak. */
+  peakMemory: number
 }
 
 export const emptyStats = (): ServerStats => ({
@@ -32,7 +36,9 @@ export const emptyStats = (): ServerStats => ({
   netOutputBytes: 0,
   keyspaceHits: 0,
   keyspaceMisses: 0,
-  errorReplies: 0
+  errorReplies: 0,
+  evictedKeys: 0,
+  peakMemory: 0
 })
 
 export type ShutdownMode = "default" | "save" | "nosave"

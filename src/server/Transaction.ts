@@ -19,12 +19,15 @@ export class Transaction {
   aborted = false
   /** Some queued command writes: EXEC counts as a write (refused under MISCONF, as in Redis). */
   writes = false
+  /** Some queued command may grow memory: EXEC is then refused for OOM (Redis's mstate.cmd_flags). */
+  denyoom = false
   /** Bytes of the queued arguments plus a pointer each (CLIENT LIST's multi-mem). */
   memory = 0
 
   queue(spec: CommandSpec, argv: ReadonlyArray<string>): void {
     this.commands.push({ spec, argv })
     if (spec.flags.includes("write")) this.writes = true
+    if (spec.flags.includes("denyoom")) this.denyoom = true
     for (const arg of argv) this.memory += arg.length + ARGUMENT_OVERHEAD
   }
 }

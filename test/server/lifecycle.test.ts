@@ -122,6 +122,8 @@ describe("connections", () => {
     expect(await third.read()).toEqual({ kind: "error", value: "ERR max number of clients reached" })
     await third.waitClosed()
     expect(server.server.state.stats.rejectedConnections).toBe(1)
+    // Redis counts a refused connection as rejected only, not as received.
+    expect(server.server.state.stats.totalConnectionsReceived).toBe(2)
     first.close()
     await until(() => server.server.state.clients.size === 1, "the first client to leave")
     const fourth = await connect(server.port)

@@ -8,6 +8,7 @@
 import * as os from "node:os"
 import { randomBytes } from "node:crypto"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
 import type { ServerState } from "../../server/ServerState.js"
 import { REDFIBER_VERSION, REDIS_VERSION } from "./version.js"
 
@@ -27,9 +28,8 @@ export const bytesToHuman = (bytes: number): string => {
 const ratio = (a: number, b: number) => (b === 0 ? "0.00" : (a / b).toFixed(2))
 const seconds = (micros: number) => (micros / 1e6).toFixed(6)
 
-/** Per-server figures INFO remembers between calls: memory peak, the ops/s sample, replid. */
+/** Per-server figures INFO remembers between calls: the ops/s sample, replid. */
 interface InfoMemory {
-  peakMemory: number
   sampleAt: number
   sampleCommands: number
   sampleInput: number
@@ -41,7 +41,6 @@ const memoryOf = (server: ServerState): InfoMemory => {
   let memory = memories.get(server)
   if (memory === undefined) {
     memory = {
-      peakMemory: 0,
       sampleAt: server.startedAt,
       sampleCommands: 0,
       sampleInput: 0,
@@ -52,12 +51,6 @@ const memoryOf = (server: ServerState): InfoMemory => {
   }
   return memory
 }
-
-/** Memory in use when this module loaded: Redis's used_memory_startup. */
-const startupMemory = (() => {
-  const usage = process.memoryUsage()
-  return usage.heapUsed + usage.external
-})()
 
 /** Commands processed before the current one (dispatch counts INFO itself before it runs). */
 const commandsBefore = (ctx: CommandContext) => Math.max(0, ctx.server.stats.totalCommandsProcessed - 1)
@@ -113,15 +106,23 @@ const clients: Section = (ctx) => {
   ]
 }
 
+/**
+ * used_memory is what maxmemory compares with: a fixed baseline for the process plus the
+ * keyspace's estimate (src/server/MaxMemory.ts); the baseline is the "startup" and "overhead"
+ * part, the keys and values the dataset. The allocator_* fields are the process's own figures
+ * (V8 heap plus buffers, heap reserved, resident set), and the fragmentation ratio is resident
+ * set over used_memory, as Redis defines it.
+ */
 const memory: Section = (ctx) => {
   const usage = process.memoryUsage()
-  const used = usage.heapUsed + usage.external
+  const used = usedMemory(ctx.keyspace)
+  const allocated = usage.heapUsed + usage.external
   const active = usage.heapTotal + usage.external
-  const info = memoryOf(ctx.server)
-  info.peakMemory = Math.max(info.peakMemory, used)
-  const overhead = Math.min(used, startupMemory)
+  const stats = ctx.server.stats
+  stats.peakMemory = Math.max(stats.peakMemory, used)
+  const overhead = PROCESS_BASELINE_BYTES
   const dataset = used - overhead
-  const maxmemory = Number(ctx.server.config.extra.get("maxmemory") ?? "0")
+  const maxmemory = ctx.server.config.maxmemory
   let clientMemory = 0
   for (const client of ctx.server.clients.values()) clientMemory += client.queryBufferBytes + client.outputBufferBytes
   return [
@@ -129,14 +130,14 @@ const memory: Section = (ctx) => {
     ["used_memory_human", bytesToHuman(used)],
     ["used_memory_rss", usage.rss],
     ["used_memory_rss_human", bytesToHuman(usage.rss)],
-    ["used_memory_peak", info.peakMemory],
-    ["used_memory_peak_human", bytesToHuman(info.peakMemory)],
-    ["used_memory_peak_perc", `${((used * 100) / info.peakMemory).toFixed(2)}%`],
+    ["used_memory_peak", stats.peakMemory],
+    ["used_memory_peak_human", bytesToHuman(stats.peakMemory)],
+    ["used_memory_peak_perc", `${((used * 100) / stats.peakMemory).toFixed(2)}%`],
     ["used_memory_overhead", overhead],
-    ["used_memory_startup", startupMemory],
+    ["used_memory_startup", PROCESS_BASELINE_BYTES],
     ["used_memory_dataset", dataset],
     ["used_memory_dataset_perc", `${used === overhead ? "0.00" : ((dataset * 100) / used).toFixed(2)}%`],
-    ["allocator_allocated", used],
+    ["allocator_allocated", allocated],
     ["allocator_active", active],
     ["allocator_resident", usage.rss],
     ["total_system_memory", os.totalmem()],
@@ -157,8 +158,8 @@ const memory: Section = (ctx) => {
     ["maxmemory", maxmemory],
     ["maxmemory_human", bytesToHuman(maxmemory)],
     ["maxmemory_policy", ctx.server.config.extra.get("maxmemory-policy") ?? "noeviction"],
-    ["allocator_frag_ratio", ratio(active, used)],
-    ["allocator_frag_bytes", active - used],
+    ["allocator_frag_ratio", ratio(active, allocated)],
+    ["allocator_frag_bytes", active - allocated],
     ["allocator_rss_ratio", ratio(usage.rss, active)],
     ["allocator_rss_bytes", usage.rss - active],
     ["rss_overhead_ratio", "1.00"],
@@ -218,7 +219,7 @@ const stats: Section = (ctx) => {
     ["expired_stale_perc", "0.00"],
     ["expired_time_cap_reached_count", 0],
     ["expire_cycle_cpu_milliseconds", 0],
-    ["evicted_keys", 0],
+    ["evicted_keys", counters.evictedKeys],
     ["evicted_clients", 0],
     ["total_eviction_exceeded_time", 0],
     ["current_eviction_exceeded_time", 0],

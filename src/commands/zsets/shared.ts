@@ -76,7 +76,7 @@ export const removeRanks = (zset: SortedSetValue, from: number, count: number): 
     const scores: Array<number> = []
     const members: Array<string> = []
     tree.collect(scores, members)
-    for (let i = from; i < from + count; i++) zset.scores.delete(members[i])
+    for (let i = from; i < from + count; i++) zset.forgetScore(members[i])
     scores.splice(from, count)
     members.splice(from, count)
     zset.tree = ScoreTree.fromSorted(scores, members)
@@ -92,6 +92,6 @@ export const removeRanks = (zset: SortedSetValue, from: number, count: number): 
   }
   for (let i = 0; i < count; i++) {
     tree.remove(doomedScores[i], doomedMembers[i])
-    zset.scores.delete(doomedMembers[i])
+    zset.forgetScore(doomedMembers[i])
   }
 }

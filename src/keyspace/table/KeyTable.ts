@@ -18,6 +18,7 @@
 import type { AccessClock } from "../AccessClock.js"
 import { Arena, classOf, classSize, MAX_RECORD_BYTES } from "./Arena.js"
 import { hashKey } from "./KeyHash.js"
+import { MemoryLedger } from "./MemoryLedger.js"
 import {
   ACCESS,
   CLASS_MASK,
@@ -84,6 +85,17 @@ const bornIn = new WeakMap<object, number>()
 /** A new epoch for a snapshot of every table taken together. */
 export const nextSnapshotEpoch = (): number => currentEpoch++
 
+/** A value kept on the heap that estimates its own size (a CollectionValue). */
+interface SizedValue {
+  memoryUsage(): number
+}
+
+/** What a value object stored here costs (see MemoryLedger); 0 for an object without an estimate. */
+const estimateOf = (value: unknown): number => (value as Partial<SizedValue>).memoryUsage?.() ?? 0
+
+/** A string kept on the heap besides its bytes: its header (see values/memoryEstimate.ts). */
+const HEAP_STRING_HEADER = 16
+
 /** Where an inline value's bytes are (filled by `inlineValue`, reused to avoid allocation). */
 export interface InlineBytes {
   bytes: Buffer
@@ -94,13 +106,28 @@ export interface InlineBytes {
 export class KeyTable {
   readonly arena = new Arena()
 
-  constructor(private readonly access: AccessClock) {}
+  constructor(
+    private readonly access: AccessClock,
+    /** Shared by a keyspace's tables: which of them have collections to settle. */
+    private readonly ledger: MemoryLedger = new MemoryLedger()
+  ) {}
 
   /** Long strings, long keys and collection values, by index; freed indexes are reused. */
   private heap: Array<unknown> = []
   private readonly freeHeapSlots: Array<number> = []
-  /** Bytes of the strings kept in `heap` (for memory accounting). */
+  /** Bytes of the strings kept in `heap` (for memory accounting), and how many there are. */
   heapStringBytes = 0
+  heapStrings = 0
+  /** The estimates (`memoryUsage`) of the collection values stored, as last accounted. */
+  objectBytes = 0
+  /**
+   * Collections whose estimate may have changed since accounted, with the bytes accounted for
+   * them: the first in two fields (most commands change one collection: no Map work, no
+   * allocation), any others in a Map.
+   */
+  private firstUnsettled: unknown = undefined
+  private firstAccounted = 0
+  private readonly moreUnsettled = new Map<unknown, number>()
   private t0: Int32Array = emptyBuckets(INITIAL_BUCKETS)
   /** The table being rehashed into, or null. */
   private t1: Int32Array | null = null
@@ -121,6 +148,14 @@ export class KeyTable {
   private bucketsShared = false
   private heapShared = false
   private volatileShared = false
+
+  /**
+   * The key `find` found last and its record, so that `willModify` right after a command's
+   * lookup does not hash and probe again (`findRecent`). Forgotten when a record is freed or
+   * moved, the only changes that end a ref's validity.
+   */
+  private recentKey: string | undefined = undefined
+  private recentRef = -1
 
   /** Where `find` found its record: the previous record in the chain (-1: the bucket itself). */
   private foundPrevious = -1
@@ -179,6 +214,8 @@ export class KeyTable {
           this.foundPrevious = previous
           this.foundInT1 = inT1
           this.foundBucket = bucket
+          this.recentKey = key
+          this.recentRef = ref
           return ref
         }
       }
@@ -186,6 +223,11 @@ export class KeyTable {
       ref = words[w + NEXT]
     }
     return -1
+  }
+
+  /** `find`, answered at once when `key` is the key found last (see `recentKey`). */
+  findRecent(key: string): number {
+    return key === this.recentKey ? this.recentRef : this.find(key)
   }
 
   // ---------------------------------------------------------------------------- reading a record
@@ -416,6 +458,66 @@ export class KeyTable {
     return this.volatileCount === 0 ? -1 : this.volatileRefs[Math.floor(Math.random() * this.volatileCount)]
   }
 
+  // ---------------------------------------------------------------------------- memory
+
+  /**
+   * Estimated bytes this table holds, in O(1) (see MemoryLedger): records in use (their class
+   * sizes: a 28-byte header, the key and a short value), strings on the heap (16-byte header and
+   * bytes), the heap array's slots (8 bytes), the bucket arrays (4 bytes a bucket), the TTL arrays
+   * (12 bytes a slot), and the collections' estimates. Call `ledger.settle()` first for an exact
+   * figure after in-place changes.
+   */
+  get memoryBytes(): number {
+    return this.arena.usedBytes + this.heapStringBytes + this.heapStrings * HEAP_STRING_HEADER +
+      this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4 +
+      this.volatileRefs.length * 12 + this.objectBytes
+  }
+
+  /** Before the collection at `ref` changes in place: remember what was accounted for it. */
+  noteChange(ref: number): void {
+    if (this.kindOf(ref) !== KIND_OBJECT) return
+    const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]]
+    if (!this.isUnsettled(value)) this.markUnsettled(value, estimateOf(value))
+  }
+
+  /** Adds what the unsettled collections' estimates have changed by since they were accounted. */
+  settlePending(): void {
+    if (this.firstUnsettled !== undefined) {
+      this.objectBytes += estimateOf(this.firstUnsettled) - this.firstAccounted
+      this.firstUnsettled = undefined
+    }
+    if (this.moreUnsettled.size === 0) return
+    for (const [value, accounted] of this.moreUnsettled) this.objectBytes += estimateOf(value) - accounted
+    this.moreUnsettled.clear()
+  }
+
+  private isUnsettled(value: unknown): boolean {
+    return value === this.firstUnsettled || (this.moreUnsettled.size !== 0 && this.moreUnsettled.has(value))
+  }
+
+  private markUnsettled(value: unknown, accounted: number): void {
+    if (this.firstUnsettled === undefined) {
+      // Nothing unsettled here yet: the ledger learns of this table (again, at worst, harmlessly).
+      if (this.moreUnsettled.size === 0) this.ledger.add(this)
+      this.firstUnsettled = value
+      this.firstAccounted = accounted
+    } else {
+      this.moreUnsettled.set(value, accounted)
+    }
+  }
+
+  /** An unsettled collection leaves the table: what was accounted for it, or undefined if it was settled. */
+  private takeUnsettled(value: unknown): number | undefined {
+    if (value === this.firstUnsettled) {
+      this.firstUnsettled = undefined
+      return this.firstAccounted
+    }
+    if (this.moreUnsettled.size === 0) return undefined
+    const accounted = this.moreUnsettled.get(value)
+    if (accounted !== undefined) this.moreUnsettled.delete(value)
+    return accounted
+  }
+
   // ---------------------------------------------------------------------------- snapshots
 
   /**
@@ -604,6 +706,7 @@ export class KeyTable {
       this.volatileRefs[words[w + VOLATILE_POS]] = moved
     }
     arena.release(ref, oldMeta & CLASS_MASK)
+    this.recentKey = undefined
     return moved
   }
 
@@ -617,6 +720,7 @@ export class KeyTable {
     if ((meta & KIND_MASK) !== KIND_INLINE) this.freeHeapValue(words[w + VALUE])
     if ((meta & KEY_ON_HEAP) !== 0) this.freeHeapValue(words[w + KEY_HEAP_INDEX])
     this.arena.release(ref, meta & CLASS_MASK)
+    this.recentKey = undefined
     this.size--
     this.shrinkIfSparse()
   }
@@ -655,8 +759,17 @@ export class KeyTable {
   }
 
   private storeOnHeap(value: unknown): number {
-    if (typeof value === "string") this.heapStringBytes += value.length
-    else if (!bornIn.has(value as object)) bornIn.set(value as object, currentEpoch)
+    if (typeof value === "string") {
+      this.heapStringBytes += value.length
+      this.heapStrings++
+    } else {
+      if (!bornIn.has(value as object)) bornIn.set(value as object, currentEpoch)
+      // Accounted now, and settled after the command: a new collection is filled after it is stored.
+      const bytes = estimateOf(value)
+      this.objectBytes += bytes
+      // Stored again before it left (a move within this table): what is accounted stays as it was.
+      if (!this.isUnsettled(value)) this.markUnsettled(value, bytes)
+    }
     if (this.heapShared) this.copyHeap()
     const slot = this.freeHeapSlots.pop()
     if (slot === undefined) return this.heap.push(value) - 1
@@ -666,7 +779,12 @@ export class KeyTable {
 
   private freeHeapValue(slot: number): void {
     const value = this.heap[slot]
-    if (typeof value === "string") this.heapStringBytes -= value.length
+    if (typeof value === "string") {
+      this.heapStringBytes -= value.length
+      this.heapStrings--
+    } else {
+      this.objectBytes -= this.takeUnsettled(value) ?? estimateOf(value)
+    }
     if (this.heapShared) this.copyHeap()
     this.heap[slot] = undefined
     this.freeHeapSlots.push(slot)

@@ -16,6 +16,7 @@
  * the snapshot are not picked until the next rebuild, as with RANDOMKEY.
  */
 import type { CollectionValue } from "../Value.js"
+import { HASH_BASE_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
 
 /** Hashes up to this size rebuild their random-pick snapshot after any change. */
 const EXACT_LIMIT = 128
@@ -29,8 +30,13 @@ export class HashValue implements CollectionValue {
   /** Fields added or removed since the random-pick snapshot was taken. */
   private changes = 0
   private snapshot: Array<string> | undefined = undefined
+  /** Heap bytes of the entries (see memoryEstimate.ts), kept by `set` and `delete`. */
+  private entryBytes = 0
 
-  constructor(readonly fields: Map<string, string> = new Map()) {}
+  /** `fields` is the hash's from now on: change it only through `set` and `delete`. */
+  constructor(readonly fields: Map<string, string> = new Map()) {
+    for (const [field, value] of fields) this.entryBytes += entryBytes(field, value)
+  }
 
   encoding(): string {
     return this.listpack ? "listpack" : "hashtable"
@@ -43,6 +49,10 @@ export class HashValue implements CollectionValue {
     return copy
   }
 
+  memoryUsage(): number {
+    return HASH_BASE_BYTES + this.entryBytes
+  }
+
   get size(): number {
     return this.fields.size
   }
@@ -50,16 +60,23 @@ export class HashValue implements CollectionValue {
   /** Sets a field; true when it is new. */
   set(field: string, value: string): boolean {
     const fields = this.fields
-    const before = fields.size
+    const old = fields.get(field)
     fields.set(field, value)
-    if (fields.size === before) return false
+    if (old !== undefined) {
+      this.entryBytes += stringBytes(value.length) - stringBytes(old.length)
+      return false
+    }
+    this.entryBytes += entryBytes(field, value)
     this.changes++
     return true
   }
 
   /** Removes a field; true when it was there. */
   delete(field: string): boolean {
-    if (!this.fields.delete(field)) return false
+    const old = this.fields.get(field)
+    if (old === undefined) return false
+    this.fields.delete(field)
+    this.entryBytes -= entryBytes(field, old)
     this.changes++
     return true
   }
@@ -80,3 +97,6 @@ export class HashValue implements CollectionValue {
     return snapshot[Math.floor(Math.random() * snapshot.length)]
   }
 }
+
+const entryBytes = (field: string, value: string): number =>
+  MAP_ENTRY_BYTES + stringBytes(field.length) + stringBytes(value.length)

@@ -11,6 +11,7 @@
  * its length or list-max-listpack-size, so that is the encoding reported.
  */
 import type { CollectionValue } from "../Value.js"
+import { ARRAY_SLOT_BYTES, LIST_BASE_BYTES, stringBytes } from "./memoryEstimate.js"
 
 const MIN_CAPACITY = 8
 
@@ -22,6 +23,8 @@ export class ListValue implements CollectionValue {
   private head = 0
   /** Number of elements. */
   length = 0
+  /** Heap bytes of the elements (see memoryEstimate.ts), kept by every mutator. */
+  private elementBytes = 0
 
   constructor(capacity = MIN_CAPACITY) {
     let size = MIN_CAPACITY
@@ -33,7 +36,10 @@ export class ListValue implements CollectionValue {
   /** A list holding `elements` in order. */
   static of(elements: ReadonlyArray<string>): ListValue {
     const list = new ListValue(elements.length)
-    for (let i = 0; i < elements.length; i++) list.items[i] = elements[i]
+    for (let i = 0; i < elements.length; i++) {
+      list.items[i] = elements[i]
+      list.elementBytes += stringBytes(elements[i].length)
+    }
     list.length = elements.length
     return list
   }
@@ -46,7 +52,12 @@ export class ListValue implements CollectionValue {
     const copy = new ListValue(this.length)
     for (let i = 0; i < this.length; i++) copy.items[i] = this.items[(this.head + i) & this.mask]
     copy.length = this.length
+    copy.elementBytes = this.elementBytes
     return copy
+  }
+
+  memoryUsage(): number {
+    return LIST_BASE_BYTES + this.items.length * ARRAY_SLOT_BYTES + this.elementBytes
   }
 
   pushHead(element: string): void {
@@ -54,12 +65,14 @@ export class ListValue implements CollectionValue {
     this.head = (this.head - 1) & this.mask
     this.items[this.head] = element
     this.length++
+    this.elementBytes += stringBytes(element.length)
   }
 
   pushTail(element: string): void {
     if (this.length === this.items.length) this.resize(this.items.length * 2)
     this.items[(this.head + this.length) & this.mask] = element
     this.length++
+    this.elementBytes += stringBytes(element.length)
   }
 
   /** Removes and returns the first element (undefined when empty). */
@@ -69,6 +82,7 @@ export class ListValue implements CollectionValue {
     this.items[this.head] = undefined
     this.head = (this.head + 1) & this.mask
     this.length--
+    this.elementBytes -= stringBytes(element!.length)
     this.shrinkIfSparse()
     return element
   }
@@ -80,6 +94,7 @@ export class ListValue implements CollectionValue {
     const element = this.items[slot]
     this.items[slot] = undefined
     this.length--
+    this.elementBytes -= stringBytes(element!.length)
     this.shrinkIfSparse()
     return element
   }
@@ -91,7 +106,9 @@ export class ListValue implements CollectionValue {
 
   /** Replaces the element at `index` (within 0..length-1). */
   setAt(index: number, element: string): void {
-    this.items[(this.head + index) & this.mask] = element
+    const slot = (this.head + index) & this.mask
+    this.elementBytes += stringBytes(element.length) - stringBytes(this.items[slot]!.length)
+    this.items[slot] = element
   }
 
   /** Inserts `element` so that it ends up at `index` (0..length), moving the shorter side. */
@@ -108,6 +125,7 @@ export class ListValue implements CollectionValue {
     }
     items[(this.head + index) & mask] = element
     this.length++
+    this.elementBytes += stringBytes(element.length)
   }
 
   /** Index of the first element equal to `element`, or -1. */
@@ -144,14 +162,15 @@ export class ListValue implements CollectionValue {
       this.head = (this.head + removed) & mask
     }
     this.length = n - removed
+    this.elementBytes -= removed * stringBytes(element.length)
     this.shrinkIfSparse()
     return removed
   }
 
   /** Keeps only the elements from `start` to `end` inclusive (0 <= start <= end < length). */
   keepRange(start: number, end: number): void {
-    for (let i = 0; i < start; i++) this.items[(this.head + i) & this.mask] = undefined
-    for (let i = end + 1; i < this.length; i++) this.items[(this.head + i) & this.mask] = undefined
+    for (let i = 0; i < start; i++) this.drop((this.head + i) & this.mask)
+    for (let i = end + 1; i < this.length; i++) this.drop((this.head + i) & this.mask)
     this.head = (this.head + start) & this.mask
     this.length = end - start + 1
     this.shrinkIfSparse()
@@ -162,6 +181,12 @@ export class ListValue implements CollectionValue {
     const out: Array<string> = []
     for (let i = 0; i < this.length; i++) out.push(this.at(i))
     return out
+  }
+
+  /** Clears a slot whose element is going away. */
+  private drop(slot: number): void {
+    this.elementBytes -= stringBytes(this.items[slot]!.length)
+    this.items[slot] = undefined
   }
 
   private shrinkIfSparse(): void {

@@ -11,18 +11,29 @@
  */
 import { parseInteger } from "../../commands/arguments.js"
 import type { CollectionValue } from "../Value.js"
+import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, SET_BASE_BYTES, stringBytes } from "./memoryEstimate.js"
 
 /** Whether Redis would keep `member` in an intset (`isSdsRepresentableAsLongLong`). */
 export const isIntsetMember = (member: string): boolean => parseInteger(member) !== undefined
 
+/** What a member costs: its slot in `members`, its entry in `index`, its string. */
+const memberBytes = (member: string): number => ARRAY_SLOT_BYTES + MAP_ENTRY_BYTES + stringBytes(member.length)
+
+/** `members` and `index` change only through the methods below (they keep `memberBytes` right). */
 export class SetValue implements CollectionValue {
   readonly type = "set" as const
   members: Array<string> = []
   index = new Map<string, number>()
   intset = true
+  /** Heap bytes of the members (see memoryEstimate.ts). */
+  private memberBytes = 0
 
   encoding(): string {
     return this.intset ? "intset" : "hashtable"
+  }
+
+  memoryUsage(): number {
+    return SET_BASE_BYTES + this.memberBytes
   }
 
   get size(): number {
@@ -44,6 +55,7 @@ export class SetValue implements CollectionValue {
   insertAbsent(member: string, maxIntset: number): void {
     this.index.set(member, this.members.length)
     this.members.push(member)
+    this.memberBytes += memberBytes(member)
     if (this.intset && (this.members.length > maxIntset || parseInteger(member) === undefined)) this.intset = false
   }
 
@@ -52,6 +64,7 @@ export class SetValue implements CollectionValue {
     const at = this.index.get(member)
     if (at === undefined) return false
     this.index.delete(member)
+    this.memberBytes -= memberBytes(member)
     const last = this.members.pop()!
     if (at < this.members.length) {
       this.members[at] = last
@@ -72,6 +85,7 @@ export class SetValue implements CollectionValue {
     copy.members = this.members.slice()
     copy.index = new Map(this.index)
     copy.intset = this.intset
+    copy.memberBytes = this.memberBytes
     return copy
   }
 
@@ -82,6 +96,7 @@ export class SetValue implements CollectionValue {
     let intset = members.length <= maxIntset
     for (let i = 0; i < members.length; i++) {
       set.index.set(members[i], i)
+      set.memberBytes += memberBytes(members[i])
       if (intset && parseInteger(members[i]) === undefined) intset = false
     }
     set.intset = intset

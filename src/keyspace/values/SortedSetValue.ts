@@ -8,6 +8,7 @@
  * skiplist keeps -0. Both are reproduced: a listpack-encoded set stores +0 for -0.
  */
 import type { CollectionValue } from "../Value.js"
+import { stringBytes, ZSET_BASE_BYTES, ZSET_ELEMENT_BYTES } from "./memoryEstimate.js"
 import { ScoreTree } from "./ScoreTree.js"
 
 /** The thresholds that decide the encoding (from the live configuration). */
@@ -16,11 +17,20 @@ export interface ZsetLimits {
   readonly zsetMaxListpackValue: number
 }
 
+/** What an element costs besides the fixed part (see memoryEstimate.ts). */
+const elementBytes = (member: string): number => ZSET_ELEMENT_BYTES + stringBytes(member.length)
+
+/**
+ * Members come and go only through the methods below (`scores` and `tree` may be rebuilt with the
+ * same members, as removeRanks does), which keep `memberBytes` right.
+ */
 export class SortedSetValue implements CollectionValue {
   readonly type = "zset" as const
   scores = new Map<string, number>()
   tree = new ScoreTree()
   listpack = true
+  /** Heap bytes of the elements (see memoryEstimate.ts). */
+  private memberBytes = 0
 
   encoding(): string {
     return this.listpack ? "listpack" : "skiplist"
@@ -28,6 +38,10 @@ export class SortedSetValue implements CollectionValue {
 
   get size(): number {
     return this.scores.size
+  }
+
+  memoryUsage(): number {
+    return ZSET_BASE_BYTES + this.memberBytes
   }
 
   /** Adds a member that is not in the set, converting first when Redis would. */
@@ -42,6 +56,7 @@ export class SortedSetValue implements CollectionValue {
     if (this.listpack) score = score + 0
     this.scores.set(member, score)
     this.tree.insert(score, member)
+    this.memberBytes += elementBytes(member)
   }
 
   /** Gives a member already in the set (with score `old`) a new score. */
@@ -58,7 +73,13 @@ export class SortedSetValue implements CollectionValue {
     if (score === undefined) return false
     this.scores.delete(member)
     this.tree.remove(score, member)
+    this.memberBytes -= elementBytes(member)
     return true
+  }
+
+  /** Removes `member` from the score map only: the caller rebuilds or edits the tree itself. */
+  forgetScore(member: string): void {
+    if (this.scores.delete(member)) this.memberBytes -= elementBytes(member)
   }
 
   clone(): SortedSetValue {
@@ -69,6 +90,7 @@ export class SortedSetValue implements CollectionValue {
     copy.scores = new Map(this.scores)
     copy.tree = ScoreTree.fromSorted(scores, members)
     copy.listpack = this.listpack
+    copy.memberBytes = this.memberBytes
     return copy
   }
 
@@ -83,7 +105,10 @@ export class SortedSetValue implements CollectionValue {
       if (members[i].length > limits.zsetMaxListpackValue) listpack = false
     }
     if (listpack) for (let i = 0; i < scores.length; i++) scores[i] = scores[i] + 0
-    for (let i = 0; i < members.length; i++) set.scores.set(members[i], scores[i])
+    for (let i = 0; i < members.length; i++) {
+      set.scores.set(members[i], scores[i])
+      set.memberBytes += elementBytes(members[i])
+    }
     set.tree = ScoreTree.fromSorted(scores, members)
     set.listpack = listpack
     return set

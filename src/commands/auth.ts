@@ -1,0 +1,25 @@
+/**
+ * AUTH [username] password: the `default` user's password (`requirepass`); the check itself is
+ * src/server/Authentication.ts, shared with HELLO's AUTH option. Flags and texts are Redis 7.0's.
+ */
+import { authenticate } from "../server/Authentication.js"
+import { command, type CommandSpec } from "./Command.js"
+
+const auth = command({
+  name: "auth",
+  arity: -2,
+  flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+  group: "connection",
+  aclCategories: ["fast", "connection"],
+  summary: "Authenticate to the server",
+  since: "1.0.0",
+  complexity: "O(N) where N is the number of passwords defined for the user",
+  run: (ctx, argv) => {
+    if (argv.length > 3) return ctx.out.error("ERR syntax error")
+    const failure = argv.length === 2 ? authenticate(ctx, undefined, argv[1]) : authenticate(ctx, argv[1], argv[2])
+    if (failure !== undefined) return ctx.out.error(failure)
+    ctx.out.ok()
+  }
+})
+
+export const authCommands: ReadonlyArray<CommandSpec> = [auth]
