@@ -143,7 +143,8 @@ const commandGenerators = (r) => {
  * cases: a random name with random arguments (keys, numbers, options, values).
  */
 const ANY_COMMANDS = (
-  "append auth bgrewriteaof bgsave client command config copy dbsize decr decrby del echo exists expire expireat " +
+  "append auth bgrewriteaof bgsave blmove blmpop blpop brpop brpoplpush bzmpop bzpopmax bzpopmin client discard exec " +
+  "multi unwatch watch command config copy dbsize decr decrby del echo exists expire expireat " +
   "expiretime get getdel getex getrange getset hdel hello hexists hget hgetall hincrby hincrbyfloat hkeys hlen hmget " +
   "hmset hrandfield hscan hset hsetnx hstrlen hvals incr incrby incrbyfloat info keys lastsave lindex linsert llen " +
   "lmove lmpop lpop lpos lpush lpushx lrange lrem lset ltrim mget move mset msetnx object persist pexpire pexpireat " +
