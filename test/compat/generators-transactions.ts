@@ -18,8 +18,12 @@ type Arb<A> = fc.Arbitrary<A>
 /** Checks that compare two replies alone (no second command, connection or special exchange). */
 const PLAIN_CHECKS: ReadonlySet<Check> = new Set(["exact", "seconds", "millis", "unordered", "pairs", "kind", "time", "hello", "sample"])
 
+/** Commands that end a transaction at once instead of being queued (a blocking command after them would block). */
+const ENDS_TRANSACTION: ReadonlySet<string> = new Set(["RESET", "QUIT", "EXEC", "DISCARD"])
+
 /** Whether a step can be queued in MULTI and its reply compared inside EXEC's array. */
-const queueable = (step: Step): boolean => step.special === undefined && PLAIN_CHECKS.has(step.check ?? "exact")
+const queueable = (step: Step): boolean =>
+  step.special === undefined && PLAIN_CHECKS.has(step.check ?? "exact") && !ENDS_TRANSACTION.has(step.argv[0].toUpperCase())
 
 const end = fc.constantFrom("LEFT", "RIGHT", "left")
 const minMax = fc.constantFrom("MIN", "MAX", "max")
