@@ -293,7 +293,8 @@ export const repliesAgree = (
   }
 }
 
-const REPLY_TIMEOUT_MS = 2000
+/** How long a reply may take before it counts as missing: generous, as CI machines stall now and then. */
+const REPLY_TIMEOUT_MS = 5000
 /** A SCAN loop that has not come back to cursor 0 after this many calls is broken. */
 const MAX_SCAN_CALLS = 10_000
 
