@@ -26,7 +26,7 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { makeCase, makeRandom } from "./cases.mjs"
+import { fuzzableCommands, makeCase, makeRandom } from "./cases.mjs"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
@@ -83,6 +83,37 @@ const controlRead = (port, key, timeoutMs) =>
     })
     socket.on("error", () => {})
     socket.on("close", () => finish(undefined))
+  })
+
+/** The server's COMMAND LIST after AUTH (an array of bulk strings), or a rejection after `timeoutMs`. */
+const commandList = (port, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1")
+    let text = ""
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error("COMMAND LIST: no whole reply"))
+    }, timeoutMs)
+    socket.on("connect", () => socket.write(`${AUTH.toString("latin1")}*2\r\n$7\r\nCOMMAND\r\n$4\r\nLIST\r\n`))
+    socket.on("data", (chunk) => {
+      text += chunk.toString("latin1")
+      const header = /^\+OK\r\n\*(\d+)\r\n/.exec(text)
+      if (header === null) return
+      const names = []
+      let at = header[0].length
+      while (names.length < Number(header[1])) {
+        const bulk = /^\$(\d+)\r\n/.exec(text.slice(at, at + 24))
+        if (bulk === null) return
+        const start = at + bulk[0].length
+        if (text.length < start + Number(bulk[1]) + 2) return
+        names.push(text.slice(start, start + Number(bulk[1])))
+        at = start + Number(bulk[1]) + 2
+      }
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(names)
+    })
+    socket.on("error", () => {})
   })
 
 /** How long one case may spend writing its pieces. */
@@ -227,6 +258,13 @@ const runCase = async (port, testCase, r, stats) => {
 export const fuzz = async (options) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-fuzz-"))
   const server = await startServer(dir)
+  let commandNames
+  try {
+    commandNames = fuzzableCommands(await commandList(server.port, 5000))
+  } catch (error) {
+    await stopServer(server)
+    throw error
+  }
   const stats = {
     seed: options.seed,
     seconds: 0,
@@ -292,7 +330,7 @@ export const fuzz = async (options) => {
     const r = makeRandom(options.seed + index * 7919)
     while (running()) {
       stats.cases++
-      await runCase(server.port, makeCase(r), r, stats)
+      await runCase(server.port, makeCase(r, commandNames), r, stats)
     }
   })
   await Promise.all(workers)

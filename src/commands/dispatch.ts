@@ -97,7 +97,7 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   // (EXEC too, when it would run one).
   if (
     ctx.server.writesRefused !== undefined &&
-    (spec.flags.includes("write") || (spec.name === "exec" && transaction?.writes === true))
+    (spec.flags.includes("write") || (spec.name === "exec" && transaction?.queues("write") === true))
   ) {
     return reject(ctx, spec.name === "exec", ctx.server.writesRefused)
   }

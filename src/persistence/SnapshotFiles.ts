@@ -9,6 +9,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { KeyspaceSnapshot } from "../keyspace/Keyspace.js"
+import type { TableSnapshot } from "../keyspace/table/TableSnapshot.js"
 import type { RedisValue } from "../keyspace/Value.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { replaceFile } from "./AppendOnlyFile.js"
@@ -21,6 +22,26 @@ const KEYS_PER_SLICE = 256
 export interface SnapshotTotals {
   keys: number
   bytes: number
+}
+
+/**
+ * Walks `table` KEYS_PER_SLICE keys at a time with `visit` (which writes to `out`), yielding what
+ * `out` holds after each step.
+ */
+function* tableSlices(
+  table: TableSnapshot,
+  visit: (key: string, value: unknown, expireAt: number | undefined) => void,
+  out: { readonly size: number; take(): Buffer },
+  totals: SnapshotTotals
+): Generator<Buffer> {
+  let more = true
+  while (more) {
+    more = table.next(KEYS_PER_SLICE, visit)
+    if (out.size === 0) continue
+    const slice = out.take()
+    totals.bytes += slice.length
+    yield slice
+  }
 }
 
 /** The RDB file of `snapshot` as Buffers; `totals` is filled in as it goes. */
@@ -45,15 +66,7 @@ export function* rdbSlices(
       writeRdbEntry(out, key, value as RedisValue)
       totals.keys++
     }
-    let more = true
-    while (more) {
-      more = table.next(KEYS_PER_SLICE, visit)
-      if (out.size > 0) {
-        const slice = out.take()
-        totals.bytes += slice.length
-        yield slice
-      }
-    }
+    yield* tableSlices(table, visit, out, totals)
   }
   const last = out.finish()
   totals.bytes += last.length
@@ -76,15 +89,7 @@ export function* aofSlices(snapshot: KeyspaceSnapshot, now: number, totals: Snap
       for (const argv of rewriteCommands(key, value as RedisValue, expireAt)) command(argv)
       totals.keys++
     }
-    let more = true
-    while (more) {
-      more = table.next(KEYS_PER_SLICE, visit)
-      if (out.size > 0) {
-        const slice = out.take()
-        totals.bytes += slice.length
-        yield slice
-      }
-    }
+    yield* tableSlices(table, visit, out, totals)
   }
 }
 

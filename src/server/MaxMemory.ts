@@ -194,7 +194,7 @@ export const memoryRefusal = (ctx: CommandContext, spec: CommandSpec): string | 
   if (result !== "fail") return undefined
   const transaction = ctx.client.transaction
   const refused = spec.flags.includes("denyoom") ||
-    (spec.name === "exec" && transaction?.denyoom === true) ||
+    (spec.name === "exec" && transaction?.queues("denyoom") === true) ||
     (transaction !== undefined && !RUN_IN_MULTI_WHEN_FULL.has(spec.name))
   return refused ? OOM : undefined
 }

@@ -3,7 +3,7 @@
  * refused while queuing (then EXEC answers EXECABORT and runs nothing). Plain data on the client;
  * src/commands/transactions.ts runs it.
  */
-import type { CommandSpec } from "../commands/Command.js"
+import type { CommandFlag, CommandSpec } from "../commands/Command.js"
 
 export interface QueuedCommand {
   readonly spec: CommandSpec
@@ -17,17 +17,19 @@ export class Transaction {
   readonly commands: Array<QueuedCommand> = []
   /** A command was refused while queuing (Redis's CLIENT_DIRTY_EXEC). */
   aborted = false
-  /** Some queued command writes: EXEC counts as a write (refused under MISCONF, as in Redis). */
-  writes = false
-  /** Some queued command may grow memory: EXEC is then refused for OOM (Redis's mstate.cmd_flags). */
-  denyoom = false
   /** Bytes of the queued arguments plus a pointer each (CLIENT LIST's multi-mem). */
   memory = 0
 
   queue(spec: CommandSpec, argv: ReadonlyArray<string>): void {
     this.commands.push({ spec, argv })
-    if (spec.flags.includes("write")) this.writes = true
-    if (spec.flags.includes("denyoom")) this.denyoom = true
     for (const arg of argv) this.memory += arg.length + ARGUMENT_OVERHEAD
+  }
+
+  /**
+   * Whether a queued command has `flag` (Redis's mstate.cmd_flags): EXEC of a transaction that
+   * writes is refused under MISCONF, and of one that may grow memory under OOM.
+   */
+  queues(flag: CommandFlag): boolean {
+    return this.commands.some((queued) => queued.spec.flags.includes(flag))
   }
 }

@@ -30,7 +30,7 @@ import {
 import { describeDeclarations, describeSignals } from "../support/declarations.js"
 import type { RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
-import { ourResp3Replies, redisResp3Replies } from "../support/resp3.js"
+import { describeResp3Replies, type Resp3Cases } from "../support/resp3.js"
 import { hasRealRedis, startRealRedis, startRedfiber } from "../support/servers.js"
 
 const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("")
@@ -504,7 +504,7 @@ describeSignals("hash commands announce a change exactly when Redis signals one"
 ])
 
 /** RESP3 shapes, ready for HELLO 3: a map for HGETALL, [field, value] pairs for HRANDFIELD. */
-const RESP3_CASES: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+const RESP3_CASES: Resp3Cases = [
   [["HSET", "h", "a", "1"], ":1\r\n"],
   [["HGETALL", "h"], "%1\r\n$1\r\na\r\n$1\r\n1\r\n"],
   [["HGETALL", "none"], "%0\r\n"],
@@ -519,21 +519,4 @@ const RESP3_CASES: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["HSCAN", "h", "0"], "*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"]
 ]
 
-describe("hash replies in RESP3", () => {
-  const expected = RESP3_CASES.map(([args, reply]) => `${args.join(" ")} -> ${JSON.stringify(reply)}`)
-  const transcript = (replies: ReadonlyArray<string>) =>
-    RESP3_CASES.map(([args], i) => `${args.join(" ")} -> ${JSON.stringify(replies[i])}`)
-
-  it("are spelled as Redis 7.0 spells them by our commands", () => {
-    expect(transcript(ourResp3Replies(RESP3_CASES.map(([args]) => args)))).toEqual(expected)
-  })
-
-  it.skipIf(!hasRealRedis)("are what real Redis 7 sends after HELLO 3", async () => {
-    const running = await startRealRedis()
-    try {
-      expect(transcript(await redisResp3Replies(running.port, RESP3_CASES.map(([args]) => args)))).toEqual(expected)
-    } finally {
-      await running.stop()
-    }
-  })
-})
+describeResp3Replies("hash replies in RESP3", RESP3_CASES)

@@ -27,8 +27,7 @@ import {
   WRONGTYPE
 } from "../support/caseTables.js"
 import { describeDeclarations, describeSignals } from "../support/declarations.js"
-import { ourResp3Replies, redisResp3Replies } from "../support/resp3.js"
-import { hasRealRedis, startRealRedis } from "../support/servers.js"
+import { describeResp3Replies, type Resp3Cases } from "../support/resp3.js"
 
 const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("")
 const EMPTY = arr()
@@ -466,7 +465,7 @@ describeSignals("list commands announce a change exactly when Redis signals one"
 ])
 
 /** RESP3 shapes, ready for HELLO 3: RESP3's null for every missing list. */
-const RESP3_CASES: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+const RESP3_CASES: Resp3Cases = [
   [["RPUSH", "l", "x", "y"], ":2\r\n"],
   [["LMPOP", "1", "l", "LEFT"], "*2\r\n$1\r\nl\r\n*1\r\n$1\r\nx\r\n"],
   [["LMPOP", "1", "none", "LEFT"], "_\r\n"],
@@ -479,21 +478,4 @@ const RESP3_CASES: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["LRANGE", "l", "0", "-1"], "*1\r\n$1\r\ny\r\n"]
 ]
 
-describe("list replies in RESP3", () => {
-  const expected = RESP3_CASES.map(([args, reply]) => `${args.join(" ")} -> ${JSON.stringify(reply)}`)
-  const transcript = (replies: ReadonlyArray<string>) =>
-    RESP3_CASES.map(([args], i) => `${args.join(" ")} -> ${JSON.stringify(replies[i])}`)
-
-  it("are spelled as Redis 7.0 spells them by our commands", () => {
-    expect(transcript(ourResp3Replies(RESP3_CASES.map(([args]) => args)))).toEqual(expected)
-  })
-
-  it.skipIf(!hasRealRedis)("are what real Redis 7 sends after HELLO 3", async () => {
-    const running = await startRealRedis()
-    try {
-      expect(transcript(await redisResp3Replies(running.port, RESP3_CASES.map(([args]) => args)))).toEqual(expected)
-    } finally {
-      await running.stop()
-    }
-  })
-})
+describeResp3Replies("list replies in RESP3", RESP3_CASES)

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vi
 import { Redis } from "ioredis"
 import { createClient } from "redis"
 import { pubsubCommands } from "../../src/commands/pubsub.js"
+import { describeDeclarations } from "../support/declarations.js"
 import { RawClient } from "../support/RawClient.js"
 import type { Reply } from "../support/RespReader.js"
 import {
@@ -308,58 +309,7 @@ describe("the hub of our server", () => {
   })
 })
 
-describe.skipIf(!hasRealRedis)("pub/sub command declarations", () => {
-  it("match COMMAND INFO and COMMAND DOCS of Redis 7", async () => {
-    const running = await startRealRedis()
-    const client = await RawClient.connect(running.port)
-    try {
-      const texts = (reply: Reply | undefined) =>
-        reply?.kind === "array" ? (reply.value ?? []).map((item) => String(item.value)) : []
-      const specs = pubsubCommands.flatMap((spec) => [spec, ...(spec.subcommands ?? [])])
-      for (const spec of specs) {
-        const info = await client.call("COMMAND", "INFO", spec.name)
-        const fields = info.kind === "array" && info.value?.[0]?.kind === "array" ? info.value[0].value ?? [] : []
-        const [container, sub] = spec.name.split("|")
-        const docs = await client.call("COMMAND", "DOCS", container)
-        let docFields: ReadonlyArray<Reply> =
-          docs.kind === "array" && docs.value?.[1]?.kind === "array" ? docs.value[1].value ?? [] : []
-        if (sub !== undefined) {
-          const subcommands = docFields[texts({ kind: "array", value: docFields }).indexOf("subcommands") + 1]
-          const list = subcommands?.kind === "array" ? subcommands.value ?? [] : []
-          const at = texts({ kind: "array", value: list }).indexOf(spec.name)
-          const entry = list[at + 1]
-          docFields = entry?.kind === "array" ? entry.value ?? [] : []
-        }
-        const docTexts = texts({ kind: "array", value: docFields })
-        const doc = (name: string) => (docTexts.includes(name) ? docTexts[docTexts.indexOf(name) + 1] : undefined)
-        expect({
-          name: spec.name,
-          arity: spec.arity,
-          flags: spec.flags,
-          keys: [spec.firstKey, spec.lastKey, spec.step],
-          acl: spec.aclCategories?.map((category) => `@${category}`),
-          group: spec.group,
-          summary: spec.summary,
-          since: spec.since,
-          complexity: spec.complexity
-        }).toEqual({
-          name: String(fields[0]?.value),
-          arity: Number(fields[1]?.value),
-          flags: texts(fields[2]),
-          keys: [Number(fields[3]?.value), Number(fields[4]?.value), Number(fields[5]?.value)],
-          acl: texts(fields[6]),
-          group: doc("group"),
-          summary: doc("summary"),
-          since: doc("since"),
-          complexity: doc("complexity")
-        })
-      }
-    } finally {
-      client.close()
-      await running.stop()
-    }
-  })
-})
+describeDeclarations("pub/sub command declarations", pubsubCommands)
 
 describe("client libraries subscribing to our server", () => {
   let server: RunningRedfiber

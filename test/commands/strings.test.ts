@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { stringCommands } from "../../src/commands/strings.js"
+import { describeDeclarations } from "../support/declarations.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
@@ -567,47 +568,7 @@ describe.skipIf(!hasRealRedis)("INCRBYFLOAT against real Redis", () => {
   })
 })
 
-describe.skipIf(!hasRealRedis)("string command declarations", () => {
-  it("match COMMAND INFO and COMMAND DOCS of Redis 7", async () => {
-    const running = await startRealRedis()
-    const client = await RawClient.connect(running.port)
-    try {
-      const texts = (reply: Reply | undefined) =>
-        reply?.kind === "array" ? (reply.value ?? []).map((item) => String(item.value)) : []
-      for (const spec of stringCommands) {
-        const info = await client.call("COMMAND", "INFO", spec.name)
-        const fields = info.kind === "array" && info.value?.[0]?.kind === "array" ? info.value[0].value ?? [] : []
-        const docs = await client.call("COMMAND", "DOCS", spec.name)
-        const docFields = docs.kind === "array" && docs.value?.[1]?.kind === "array" ? texts(docs.value[1]) : []
-        const doc = (name: string) => docFields[docFields.indexOf(name) + 1]
-        expect({
-          name: spec.name,
-          arity: spec.arity,
-          flags: spec.flags,
-          keys: [spec.firstKey, spec.lastKey, spec.step],
-          acl: spec.aclCategories?.map((category) => `@${category}`),
-          group: spec.group,
-          summary: spec.summary,
-          since: spec.since,
-          complexity: spec.complexity
-        }).toEqual({
-          name: String(fields[0]?.value),
-          arity: Number(fields[1]?.value),
-          flags: texts(fields[2]),
-          keys: [Number(fields[3]?.value), Number(fields[4]?.value), Number(fields[5]?.value)],
-          acl: texts(fields[6]),
-          group: doc("group"),
-          summary: doc("summary"),
-          since: doc("since"),
-          complexity: doc("complexity")
-        })
-      }
-    } finally {
-      client.close()
-      await running.stop()
-    }
-  })
-})
+describeDeclarations("string command declarations", stringCommands)
 
 /**
  * OBJECT ENCODING (and REFCOUNT's shared integers) depend on the command that last wrote a string,

@@ -17,18 +17,33 @@ import { hasRealRedis, startRealRedis, startRedfiber } from "./servers.js"
 const texts = (reply: Reply | undefined): Array<string> =>
   reply?.kind === "array" ? (reply.value ?? []).map((item) => String(item.value)) : []
 
+/**
+ * COMMAND DOCS's fields for `name`: the command's own, or for a subcommand (`container|sub`) its
+ * entry under the container's "subcommands".
+ */
+const docFieldsOf = (docs: Reply, name: string): Array<string> => {
+  let fields: ReadonlyArray<Reply> = docs.kind === "array" && docs.value?.[1]?.kind === "array" ? docs.value[1].value ?? [] : []
+  if (name.includes("|")) {
+    const subcommands = fields[texts({ kind: "array", value: fields }).indexOf("subcommands") + 1]
+    const list = subcommands?.kind === "array" ? subcommands.value ?? [] : []
+    const entry = list[texts({ kind: "array", value: list }).indexOf(name) + 1]
+    fields = entry?.kind === "array" ? entry.value ?? [] : []
+  }
+  return texts({ kind: "array", value: fields })
+}
+
+/** `specs` and their subcommands against COMMAND INFO and COMMAND DOCS of a real Redis 7. */
 export const describeDeclarations = (name: string, specs: ReadonlyArray<CommandSpec>): void => {
   describe.skipIf(!hasRealRedis)(name, () => {
     it("match COMMAND INFO and COMMAND DOCS of Redis 7", async () => {
       const running = await startRealRedis()
       const client = await RawClient.connect(running.port)
       try {
-        for (const spec of specs) {
+        for (const spec of specs.flatMap((spec) => [spec, ...(spec.subcommands ?? [])])) {
           const info = await client.call("COMMAND", "INFO", spec.name)
           const fields = info.kind === "array" && info.value?.[0]?.kind === "array" ? info.value[0].value ?? [] : []
-          const docs = await client.call("COMMAND", "DOCS", spec.name)
-          const docFields = docs.kind === "array" && docs.value?.[1]?.kind === "array" ? texts(docs.value[1]) : []
-          const doc = (field: string) => docFields[docFields.indexOf(field) + 1]
+          const docFields = docFieldsOf(await client.call("COMMAND", "DOCS", spec.name.split("|")[0]), spec.name)
+          const doc = (field: string) => (docFields.includes(field) ? docFields[docFields.indexOf(field) + 1] : undefined)
           expect({
             name: spec.name,
             arity: spec.arity,

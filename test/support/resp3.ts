@@ -3,8 +3,10 @@
  * - `ourResp3Replies` runs them in process on a fresh keyspace with the real command table and a
  *   ReplyWriter set to protocol 3, which is all HELLO 3 changes for a connection;
  * - `redisResp3Replies` sends them to a real redis-server after HELLO 3 and cuts the bytes into
- *   one reply per command.
+ *   one reply per command;
+ * - `describeResp3Replies` expects given bytes from both, for a table of commands.
  */
+import { describe, expect, it } from "@effect/vitest"
 import * as net from "node:net"
 import type { CommandContext } from "../../src/commands/Command.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
@@ -14,6 +16,7 @@ import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/server/ClientState.js"
 import { detachedServerState } from "../../src/server/ServerState.js"
 import { encodeCommand } from "./RawClient.js"
+import { hasRealRedis, startRealRedis } from "./servers.js"
 
 /** Runs `commands` in process on a fresh keyspace, the reply writer in `protocol`; each reply's bytes. */
 export const ourReplies = (protocol: number, commands: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
@@ -91,3 +94,29 @@ export const redisResp3Replies = (port: number, commands: ReadonlyArray<Readonly
       resolve(replies)
     })
   })
+
+/** Commands run in order on one fresh keyspace, each with the exact RESP3 bytes expected. */
+export type Resp3Cases = ReadonlyArray<readonly [command: ReadonlyArray<string>, reply: string]>
+
+/** `cases` against our commands in process and against a real Redis 7 after HELLO 3. */
+export const describeResp3Replies = (name: string, cases: Resp3Cases): void => {
+  describe(name, () => {
+    const commands = cases.map(([args]) => args)
+    const expected = cases.map(([args, reply]) => `${args.join(" ")} -> ${JSON.stringify(reply)}`)
+    const transcript = (replies: ReadonlyArray<string>) =>
+      cases.map(([args], i) => `${args.join(" ")} -> ${JSON.stringify(replies[i])}`)
+
+    it("are spelled as Redis 7.0 spells them by our commands", () => {
+      expect(transcript(ourResp3Replies(commands))).toEqual(expected)
+    })
+
+    it.skipIf(!hasRealRedis)("are what real Redis 7 sends after HELLO 3", async () => {
+      const running = await startRealRedis()
+      try {
+        expect(transcript(await redisResp3Replies(running.port, commands))).toEqual(expected)
+      } finally {
+        await running.stop()
+      }
+    })
+  })
+}

@@ -6,8 +6,8 @@
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
-import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "../strings/long-double.js"
-import { compactInt64, outsideInt64 } from "../strings/shared.js"
+import { addLongDouble, formatLongDouble, INFINITE, LONG_DOUBLE_ZERO, parseLongDouble } from "../strings/long-double.js"
+import { addInt64, ERR_OVERFLOW } from "../strings/shared.js"
 import { keyAt } from "../key-specs.js"
 import { hashCommand, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 
@@ -33,22 +33,13 @@ const hincrby = hashCommand({
       if (parsed === undefined) return ctx.out.error("ERR hash value is not an integer")
       base = parsed
     }
-    let result: number | bigint
-    if (typeof base === "number" && typeof delta === "number" && Number.isSafeInteger(base + delta)) {
-      result = base + delta
-    } else {
-      const exact = BigInt(base) + BigInt(delta)
-      if (outsideInt64(exact)) return ctx.out.error("ERR increment or decrement would overflow")
-      result = compactInt64(exact)
-    }
+    const result = addInt64(base, delta)
+    if (result === undefined) return ctx.out.error(ERR_OVERFLOW)
     setField(ctx.server.config, writeTarget(ctx, key, existing), field, String(result))
     notify(ctx, NotifyType.Hash, "hincrby", key)
     ctx.out.integer(result)
   }
 })
-
-/** A missing field counts as 0. */
-const ZERO: LongDouble = { negative: false, significand: 0n, exponent: 0 }
 
 const hincrbyfloat = hashCommand({
   name: "hincrbyfloat",
@@ -67,7 +58,7 @@ const hincrbyfloat = hashCommand({
     const existing = hashForWrite(ctx, key)
     if (existing === WRONG_TYPE) return
     const current = existing === undefined ? undefined : existing.fields.get(field)
-    const base = current === undefined ? ZERO : parseLongDouble(current)
+    const base = current === undefined ? LONG_DOUBLE_ZERO : parseLongDouble(current)
     if (base === undefined) return ctx.out.error("ERR hash value is not a float")
     const sum = base === INFINITE ? INFINITE : addLongDouble(base, increment)
     if (sum === INFINITE) return ctx.out.error("ERR increment would produce NaN or Infinity")

@@ -11,11 +11,8 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { keyAt } from "../key-specs.js"
 import { markBuiltFromText } from "./encoding.js"
-import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./long-double.js"
-import { compactInt64, outsideInt64, stringCommand } from "./shared.js"
-
-const ERR_OVERFLOW = "ERR increment or decrement would overflow"
-const INT64_MIN = -(2n ** 63n)
+import { addLongDouble, formatLongDouble, INFINITE, LONG_DOUBLE_ZERO, parseLongDouble } from "./long-double.js"
+import { addInt64, ERR_OVERFLOW, INT64_MIN, stringCommand } from "./shared.js"
 
 /** Adds `delta` to the integer at `key` (a missing key counts as 0) and replies the result. */
 const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): void => {
@@ -27,14 +24,8 @@ const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): 
     if (parsed === undefined) return ctx.out.error(ERR_NOT_INTEGER)
     base = parsed
   }
-  let result: number | bigint
-  if (typeof base === "number" && typeof delta === "number" && Number.isSafeInteger(base + delta)) {
-    result = base + delta
-  } else {
-    const exact = BigInt(base) + BigInt(delta)
-    if (outsideInt64(exact)) return ctx.out.error(ERR_OVERFLOW)
-    result = compactInt64(exact)
-  }
+  const result = addInt64(base, delta)
+  if (result === undefined) return ctx.out.error(ERR_OVERFLOW)
   if (ref === -1) ctx.db.set(key, String(result))
   else ctx.db.replaceKeepTtl(ref, key, String(result))
   notify(ctx, NotifyType.String, "incrby", key)
@@ -95,9 +86,6 @@ const decrby = stringCommand({
   }
 })
 
-/** A missing key counts as 0. */
-const ZERO: LongDouble = { negative: false, significand: 0n, exponent: 0 }
-
 const incrbyfloat = stringCommand({
   name: "incrbyfloat",
   arity: 3,
@@ -110,7 +98,7 @@ const incrbyfloat = stringCommand({
     const key = argv[1]
     const current = ctx.db.get(key, ctx.now)
     if (current !== undefined && typeof current !== "string") return ctx.out.error(WRONGTYPE)
-    const base = current === undefined ? ZERO : parseLongDouble(current)
+    const base = current === undefined ? LONG_DOUBLE_ZERO : parseLongDouble(current)
     if (base === undefined) return ctx.out.error(ERR_NOT_FLOAT)
     const increment = parseLongDouble(argv[2])
     if (increment === undefined) return ctx.out.error(ERR_NOT_FLOAT)

@@ -19,6 +19,9 @@ export interface LongDouble {
 /** What `parseLongDouble` and `addLongDouble` give for an infinite result. */
 export const INFINITE = "infinite" as const
 
+/** 0, what a missing key or field counts as. */
+export const LONG_DOUBLE_ZERO: LongDouble = { negative: false, significand: 0n, exponent: 0 }
+
 /** Exponent of the smallest subnormal: 2^-16445. */
 const MIN_EXPONENT = -16445
 /** A normal significand has 64 bits; a value reaches infinity at 2^16384. */

@@ -8,16 +8,21 @@ import { command, type CommandSpec, FIRST_KEY } from "../Command.js"
 export const ERR_EXPIRE_TIME = (name: string) => `ERR invalid expire time in '${name}' command`
 export const ERR_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 export const EMPTY_BULK = "$0\r\n\r\n"
+export const ERR_OVERFLOW = "ERR increment or decrement would overflow"
 
-const INT64_MIN = -(2n ** 63n)
+export const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
-/** Whether an exact sum lies outside int64, where Redis reports an overflow. */
-export const outsideInt64 = (value: bigint): boolean => value < INT64_MIN || value > INT64_MAX
-
-/** An int64 as number when it is exactly representable, else as bigint. */
-export const compactInt64 = (value: bigint): number | bigint =>
-  value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value
+/**
+ * `a + b` as int64 arithmetic (INCRBY, HINCRBY): a number while the sum is a safe integer, else
+ * the exact bigint, or undefined when it leaves int64 (Redis's overflow error).
+ */
+export const addInt64 = (a: number | bigint, b: number | bigint): number | bigint | undefined => {
+  if (typeof a === "number" && typeof b === "number" && Number.isSafeInteger(a + b)) return a + b
+  const exact = BigInt(a) + BigInt(b)
+  if (exact < INT64_MIN || exact > INT64_MAX) return undefined
+  return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact
+}
 
 /** Case-insensitive match of an argument against a lower-case ASCII keyword, without allocating. */
 export const isOption = (arg: string, lowerKeyword: string): boolean => {

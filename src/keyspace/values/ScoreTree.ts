@@ -60,6 +60,26 @@ const childFor = (branch: Branch, score: number, member: string): number => {
   return lo - 1
 }
 
+/**
+ * In ascending `sorted`, the first index at or after `from` whose key is not below `value` (not
+ * at or below it, when `inclusive`).
+ */
+const boundAfter = <T extends number | string>(
+  sorted: ReadonlyArray<T>,
+  value: T,
+  inclusive: boolean,
+  from: number
+): number => {
+  let lo = from
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid] < value || (inclusive && sorted[mid] === value)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /** First position in `leaf` whose element is not before (score, member). */
 const leafLowerBound = (leaf: Leaf, score: number, member: string): number => {
   const scores = leaf.scores
@@ -172,30 +192,7 @@ export class ScoreTree {
 
   /** How many elements have a score below `score` (at most `score` when `inclusive`). */
   countByScore(score: number, inclusive: boolean): number {
-    let node = this.root
-    let rank = 0
-    for (let level = this.height; level > 0; level--) {
-      const branch = node as Branch
-      const seps = branch.sepScores
-      let lo = 1
-      let hi = seps.length
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (seps[mid] < score || (inclusive && seps[mid] === score)) lo = mid + 1
-        else hi = mid
-      }
-      for (let j = 0; j < lo - 1; j++) rank += branch.counts[j]
-      node = branch.children[lo - 1]
-    }
-    const scores = (node as Leaf).scores
-    let lo = 0
-    let hi = scores.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (scores[mid] < score || (inclusive && scores[mid] === score)) lo = mid + 1
-      else hi = mid
-    }
-    return rank + lo
+    return this.countBelow(score, inclusive, (branch) => branch.sepScores, (leaf) => leaf.scores)
   }
 
   /**
@@ -203,30 +200,26 @@ export class ScoreTree {
    * assuming members ascend in tree order (all scores equal: what lex ranges require).
    */
   countByMember(member: string, inclusive: boolean): number {
+    return this.countBelow(member, inclusive, (branch) => branch.sepMembers, (leaf) => leaf.members)
+  }
+
+  /** countByScore and countByMember: one descent, comparing `value` with one of each node's key arrays. */
+  private countBelow<T extends number | string>(
+    value: T,
+    inclusive: boolean,
+    separatorsOf: (branch: Branch) => ReadonlyArray<T>,
+    keysOf: (leaf: Leaf) => ReadonlyArray<T>
+  ): number {
     let node = this.root
     let rank = 0
     for (let level = this.height; level > 0; level--) {
       const branch = node as Branch
-      const seps = branch.sepMembers
-      let lo = 1
-      let hi = seps.length
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (seps[mid] < member || (inclusive && seps[mid] === member)) lo = mid + 1
-        else hi = mid
-      }
-      for (let j = 0; j < lo - 1; j++) rank += branch.counts[j]
-      node = branch.children[lo - 1]
+      // Separator 0 bounds nothing: the search starts at 1.
+      const child = boundAfter(separatorsOf(branch), value, inclusive, 1) - 1
+      for (let j = 0; j < child; j++) rank += branch.counts[j]
+      node = branch.children[child]
     }
-    const members = (node as Leaf).members
-    let lo = 0
-    let hi = members.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (members[mid] < member || (inclusive && members[mid] === member)) lo = mid + 1
-      else hi = mid
-    }
-    return rank + lo
+    return rank + boundAfter(keysOf(node as Leaf), value, inclusive, 0)
   }
 
   /** Points `cursor` at the element of rank `rank` (0 ≤ rank < size). */
