@@ -283,6 +283,11 @@ export class KeyTable {
     return this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + ACCESS]
   }
 
+  /** Replaces the record's access stamp (RESTORE's IDLETIME and FREQ). */
+  setAccessStamp(ref: number, stamp: number): void {
+    this.writable(ref)[((ref & 0x1ffff) << 1) + ACCESS] = stamp
+  }
+
   /** The record's 2-bit string-encoding note (see Database's StringEncodingOverride). */
   encodingNote(ref: number): number {
     return (this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + META] & ENCODING_MASK) >> ENCODING_SHIFT

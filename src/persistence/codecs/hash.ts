@@ -24,12 +24,14 @@ registerCodec({
       const count = reader.length()
       for (let i = 0; i < count; i++) {
         const field = reader.string()
+        if (fields.has(field)) reader.fail("duplicate hash fields")
         fields.set(field, reader.string())
       }
     } else {
       const elements = listpackElements(Buffer.from(reader.string(), "latin1"))
       for (let i = 0; i + 1 < elements.length; i += 2) fields.set(elements[i], elements[i + 1])
     }
+    if (fields.size === 0) reader.fail("an empty hash")
     // Loaded as Redis loads one: a listpack while within both thresholds.
     const hash = new HashValue(fields)
     hash.listpack = fields.size <= config.hashMaxListpackEntries &&

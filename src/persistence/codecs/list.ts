@@ -33,6 +33,7 @@ registerCodec({
       if (container === QUICKLIST_NODE_PLAIN) elements.push(node)
       else elements.push(...listpackElements(Buffer.from(node, "latin1")))
     }
+    if (elements.length === 0) reader.fail("an empty list")
     return ListValue.of(elements)
   },
   rewrite: (key, value) => batched(["RPUSH", key], (value as ListValue).toArray(), (element, into) => into.push(element))

@@ -47,6 +47,9 @@ registerCodec({
         scores.push(rdbType === TYPE_ZSET_2 ? reader.double() : reader.asciiDouble())
       }
     }
+    if (members.length === 0) reader.fail("an empty sorted set")
+    if (new Set(members).size !== members.length) reader.fail("duplicate sorted-set members")
+    if (scores.some(Number.isNaN)) reader.fail("a NaN score")
     return build(members, scores, config)
   },
   rewrite: (key, value) =>

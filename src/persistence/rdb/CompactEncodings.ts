@@ -12,7 +12,7 @@ const fail = (what: string): never => {
 
 /** The elements of a listpack: strings, integers written as their decimal text. */
 export const listpackElements = (blob: Buffer): Array<string> => {
-  if (blob.length < 7) fail("listpack")
+  if (blob.length < 7 || blob.readUInt32LE(0) !== blob.length || blob[blob.length - 1] !== 0xff) fail("listpack")
   const count = blob.readUInt16LE(4)
   const elements: Array<string> = []
   let at = 6
@@ -67,7 +67,8 @@ export const listpackElements = (blob: Buffer): Array<string> => {
     }
     // Skip the back-length: 1 to 5 bytes, by the size of the entry it follows.
     const size = at - start
-    at += size < 128 ? 1 : size < 16384 ? 2 : size < 2097152 ? 3 : size < 268435456 ? 4 : 5
+    at += size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5
+    if (at > blob.length - 1) fail("listpack entry")
     elements.push(value)
   }
   if (count !== 65535 && count !== elements.length) fail("listpack element count")
@@ -79,7 +80,7 @@ export const intsetMembers = (blob: Buffer): Array<string> => {
   if (blob.length < 8) fail("intset")
   const width = blob.readUInt32LE(0)
   const length = blob.readUInt32LE(4)
-  if ((width !== 2 && width !== 4 && width !== 8) || blob.length < 8 + width * length) fail("intset")
+  if ((width !== 2 && width !== 4 && width !== 8) || blob.length !== 8 + width * length) fail("intset")
   const members: Array<string> = []
   for (let i = 0; i < length; i++) {
     const at = 8 + i * width
