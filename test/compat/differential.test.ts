@@ -18,6 +18,7 @@ import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { connectionScripts } from "./scripts/connection.js"
+import { dumpRestoreScripts } from "./scripts/dump-restore.js"
 import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
 import { listScripts } from "./scripts/lists.js"
@@ -55,7 +56,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["zsets", zsetScripts],
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
-  ["blocking", blockingScripts]
+  ["blocking", blockingScripts],
+  ["dump-restore", dumpRestoreScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

@@ -1,0 +1,220 @@
+/**
+ * Hand-written differential scripts for DUMP and RESTORE. DUMP replies are compared byte for
+ * byte: a value in the same encoding (OBJECT ENCODING) must serialize to Redis's bytes (listpacks,
+ * intsets, quicklist nodes, LZF). Large hashes and sets (hashtable encoding) iterate in another
+ * order, so only a round trip of theirs is compared. RESTORE takes hand-made payloads (both
+ * servers receive the same bytes), good and bad, with every option and error.
+ */
+import { Crc64 } from "../../../src/persistence/rdb/crc64.js"
+import { collect, millis, other, type Script, seconds } from "../compare.js"
+import { ALL_BYTES } from "../values.js"
+
+/** A payload: `body` (type byte and value), the RDB version (2 bytes LE), the CRC-64 of both. */
+export const payloadOf = (body: ReadonlyArray<number> | Buffer, version = 10): string => {
+  const head = Buffer.concat([Buffer.from(body as Array<number>), Buffer.from([version & 0xff, version >> 8])])
+  const crc = new Crc64()
+  crc.update(head)
+  return Buffer.concat([head, crc.bytes()]).toString("latin1")
+}
+
+/** A length-prefixed RDB string (short ones only). */
+const rdbString = (text: string): Array<number> => [text.length, ...Buffer.from(text, "latin1")]
+
+const HELLO = payloadOf([0, ...rdbString("hello")])
+/** The same payload with a flipped bit in its body, the checksum left as it was. */
+const CORRUPT = HELLO.slice(0, 3) + String.fromCharCode(HELLO.charCodeAt(3) ^ 1) + HELLO.slice(4)
+
+const many = (count: number, make: (i: number) => Array<string>): Array<string> =>
+  Array.from({ length: count }, (_, i) => make(i)).flat()
+
+export const dumpRestoreScripts: ReadonlyArray<Script> = [
+  {
+    name: "DUMP of strings in every RDB string form",
+    steps: [
+      ["DUMP", "missing"],
+      ["SET", "s", "hello"],
+      ["DUMP", "s"],
+      ...["0", "-1", "127", "-128", "128", "32767", "-32768", "32768", "2147483647", "-2147483648", "2147483648",
+        "9223372036854775807", "-9223372036854775808", "007", "+5", "1.5", " 1", "", "12345678901"].flatMap((text) => [
+        ["SET", "s", text],
+        ["DUMP", "s"]
+      ]),
+      ["SET", "s", "a".repeat(21)],
+      ["DUMP", "s"],
+      ["SET", "s", "abcdefghijklmnopqrstu"],
+      ["DUMP", "s"],
+      ["SET", "s", "ab".repeat(500) + "xyz".repeat(300)],
+      ["DUMP", "s"],
+      ["SET", "s", ALL_BYTES.repeat(3)],
+      ["DUMP", "s"],
+      ["SET", "s", "x".repeat(100000)],
+      ["DUMP", "s"],
+      ["CONFIG", "SET", "rdbcompression", "no"],
+      ["DUMP", "s"],
+      ["CONFIG", "SET", "rdbcompression", "yes"],
+      ["DUMP", "s", "extra"],
+      ["DUMP"]
+    ]
+  },
+  {
+    name: "DUMP of lists, hashes, sets and sorted sets in compact encodings",
+    steps: [
+      ["RPUSH", "l", "a", "1", "-1", "200", "-5000", "70000", "-9000000", "3000000000", "x".repeat(70), "y".repeat(5000)],
+      ["OBJECT", "ENCODING", "l"],
+      ["DUMP", "l"],
+      ["RPUSH", "big", ...many(3000, (i) => [`element-${i}`])],
+      ["DUMP", "big"],
+      ["CONFIG", "SET", "list-max-listpack-size", "5"],
+      ["RPUSH", "small-nodes", ...many(23, (i) => [String(i)])],
+      ["DUMP", "small-nodes"],
+      ["CONFIG", "SET", "list-max-listpack-size", "-1"],
+      ["RPUSH", "four-kb-nodes", ...many(1000, (i) => [`element-${i}`])],
+      ["DUMP", "four-kb-nodes"],
+      ["CONFIG", "SET", "list-max-listpack-size", "-2"],
+      ["HSET", "h", "f1", "v1", "f2", "2", "f3", "hello world hello world hello world", "", "", "n", "-70000"],
+      ["OBJECT", "ENCODING", "h"],
+      ["DUMP", "h"],
+      ["HSET", "h", "f1", "changed"],
+      ["HDEL", "h", "f2"],
+      ["DUMP", "h"],
+      ["ZADD", "z", "1", "a", "2.5", "b", "-3", "c", "1e20", "d", "0", "zero", "-0", "neg", "inf", "top", "-inf", "bottom"],
+      ["OBJECT", "ENCODING", "z"],
+      ["DUMP", "z"],
+      ["ZADD", "zbig", ...many(200, (i) => [String(i * 1.5 - 100), `m${i}`])],
+      ["OBJECT", "ENCODING", "zbig"],
+      ["DUMP", "zbig"],
+      ["SADD", "i16", "1", "2", "3", "-100", "300"],
+      ["DUMP", "i16"],
+      ["SADD", "i32", "1", "100000"],
+      ["DUMP", "i32"],
+      ["SADD", "i64", "5000000000", "-1"],
+      ["OBJECT", "ENCODING", "i64"],
+      ["DUMP", "i64"],
+      ["SADD", "one", "member"],
+      ["OBJECT", "ENCODING", "one"],
+      ["DUMP", "one"]
+    ]
+  },
+  {
+    name: "RESTORE of hand-made payloads: every type and encoding",
+    steps: [
+      ["RESTORE", "s", "0", HELLO],
+      ["GET", "s"],
+      ["OBJECT", "ENCODING", "s"],
+      ["RESTORE", "int", "0", payloadOf([0, 0xc0, 0xfb])],
+      ["GET", "int"],
+      ["RESTORE", "int16", "0", payloadOf([0, 0xc1, 0x39, 0x30])],
+      ["GET", "int16"],
+      ["RESTORE", "int32", "0", payloadOf([0, 0xc2, 0x00, 0x00, 0x00, 0x80])],
+      ["GET", "int32"],
+      ["RESTORE", "list", "0", payloadOf([1, 3, ...rdbString("a"), ...rdbString("b"), ...rdbString("c")])],
+      ["LRANGE", "list", "0", "-1"],
+      ["RESTORE", "set", "0", payloadOf([2, 2, ...rdbString("x"), ...rdbString("y")])],
+      ["SCARD", "set"],
+      ["SISMEMBER", "set", "y"],
+      ["RESTORE", "zset", "0", payloadOf([5, 1, ...rdbString("m"), ...Buffer.from(new Float64Array([2.5]).buffer)])],
+      ["ZRANGE", "zset", "0", "-1", "WITHSCORES"],
+      ["RESTORE", "zset-text", "0", payloadOf([3, 1, ...rdbString("m"), ...rdbString("1.5")])],
+      ["ZRANGE", "zset-text", "0", "-1", "WITHSCORES"],
+      ["RESTORE", "hash", "0", payloadOf([4, 1, ...rdbString("f"), ...rdbString("v")])],
+      ["HGETALL", "hash"],
+      ["OBJECT", "ENCODING", "hash"],
+      ["RESTORE", "intset", "0", payloadOf([11, 12, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 2, 0])],
+      ["OBJECT", "ENCODING", "intset"],
+      ["SMISMEMBER", "intset", "1", "2", "3"],
+      ["RESTORE", "lp", "0", payloadOf([16, 13, 13, 0, 0, 0, 2, 0, 0x81, 0x66, 2, 0x05, 1, 0xff])],
+      ["HGETALL", "lp"],
+      ["OBJECT", "ENCODING", "lp"],
+      ["RESTORE", "ql", "0", payloadOf([18, 1, 2, 11, 11, 0, 0, 0, 1, 0, 0x81, 0x61, 2, 0xff])],
+      ["RESTORE", "ql", "0", payloadOf([18, 1, 2, 10, 10, 0, 0, 0, 1, 0, 0x81, 0x61, 2, 0xff])],
+      ["LRANGE", "ql", "0", "-1"],
+      ["DBSIZE"]
+    ]
+  },
+  {
+    name: "RESTORE errors, in Redis's order",
+    steps: [
+      ["RESTORE", "k", "0"],
+      ["RESTORE", "k", "0", HELLO, "BOGUS"],
+      ["RESTORE", "k", "0", HELLO, "IDLETIME"],
+      ["RESTORE", "k", "0", HELLO, "IDLETIME", "x"],
+      ["RESTORE", "k", "0", HELLO, "IDLETIME", "-1"],
+      ["RESTORE", "k", "0", HELLO, "FREQ", "256"],
+      ["RESTORE", "k", "0", HELLO, "FREQ", "-1"],
+      ["RESTORE", "k", "0", HELLO, "FREQ", "1.5"],
+      ["RESTORE", "k", "0", HELLO, "IDLETIME", "1", "FREQ", "1"],
+      ["RESTORE", "k", "0", HELLO, "FREQ", "1", "IDLETIME", "1"],
+      ["RESTORE", "k", "-1", HELLO],
+      ["RESTORE", "k", "abc", HELLO],
+      ["RESTORE", "k", "0", "short"],
+      ["RESTORE", "k", "0", ""],
+      ["RESTORE", "k", "0", CORRUPT],
+      ["RESTORE", "k", "0", payloadOf([0, ...rdbString("hello")], 11)],
+      ["RESTORE", "k", "0", payloadOf([0, ...rdbString("hello")], 9)],
+      ["RESTORE", "k", "0", payloadOf([8, ...rdbString("hello")])],
+      ["RESTORE", "k", "0", payloadOf([30, ...rdbString("hello")])],
+      ["RESTORE", "k", "0", payloadOf([0, 20, 0x61])],
+      ["RESTORE", "k", "0", payloadOf([1, 0])],
+      ["RESTORE", "k", "0", payloadOf([2, 2, ...rdbString("x"), ...rdbString("x")])],
+      ["RESTORE", "k", "0", payloadOf([4, 2, ...rdbString("f"), ...rdbString("v"), ...rdbString("f"), ...rdbString("w")])],
+      ["RESTORE", "k", "0", payloadOf([11, 12, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 2, 0])],
+      ["RESTORE", "k", "0", payloadOf([16, 13, 14, 0, 0, 0, 2, 0, 0x81, 0x66, 2, 0x05, 1, 0xff])],
+      ["RESTORE", "k", "0", payloadOf([])],
+      ["EXISTS", "k"],
+      ["SET", "k", "old"],
+      ["RESTORE", "k", "0", HELLO],
+      ["RESTORE", "k", "-1", HELLO],
+      ["RESTORE", "k", "0", CORRUPT],
+      ["RESTORE", "k", "0", CORRUPT, "REPLACE"],
+      ["GET", "k"]
+    ]
+  },
+  {
+    name: "RESTORE REPLACE, TTL, ABSTTL, IDLETIME and FREQ",
+    steps: [
+      ["SET", "k", "old"],
+      ["EXPIRE", "k", "100"],
+      ["RESTORE", "k", "0", HELLO, "REPLACE"],
+      ["GET", "k"],
+      ["TTL", "k"],
+      ["RESTORE", "k", "5000", HELLO, "replace"],
+      millis("PTTL", "k"),
+      ["RESTORE", "k", "99999999999999", HELLO, "REPLACE", "ABSTTL"],
+      ["EXPIRETIME", "k"],
+      ["RESTORE", "k", "1", HELLO, "REPLACE", "ABSTTL"],
+      ["EXISTS", "k"],
+      ["RESTORE", "gone", "1", HELLO, "ABSTTL"],
+      ["EXISTS", "gone"],
+      ["RESTORE", "idle", "0", HELLO, "IDLETIME", "1000"],
+      seconds("OBJECT", "IDLETIME", "idle"),
+      ["RESTORE", "idle", "0", HELLO, "REPLACE", "IDLETIME", "0", "IDLETIME", "50"],
+      seconds("OBJECT", "IDLETIME", "idle"),
+      ["RESTORE", "freq", "0", HELLO, "FREQ", "100", "REPLACE"],
+      ["OBJECT", "FREQ", "freq"],
+      ["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"],
+      ["RESTORE", "freq", "0", HELLO, "FREQ", "100", "REPLACE"],
+      ["OBJECT", "FREQ", "freq"],
+      ["RESTORE", "freq2", "0", HELLO, "IDLETIME", "100"],
+      ["OBJECT", "FREQ", "freq2"],
+      ["OBJECT", "IDLETIME", "freq2"],
+      ["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+      ["RESTORE", "k", "0", HELLO, "ABSTTL", "ABSTTL", "REPLACE", "REPLACE"],
+      ["TTL", "k"]
+    ]
+  },
+  {
+    name: "RESTORE's keyspace notification",
+    requires: ["PSUBSCRIBE"],
+    steps: [
+      other("CONFIG", "SET", "notify-keyspace-events", "KEA"),
+      collect("PSUBSCRIBE", "__key*__:*"),
+      other("RESTORE", "k", "0", HELLO),
+      other("RESTORE", "k", "0", HELLO, "REPLACE"),
+      other("RESTORE", "k", "0", HELLO),
+      other("RESTORE", "k", "1", HELLO, "REPLACE", "ABSTTL"),
+      other("DUMP", "k"),
+      collect("PUNSUBSCRIBE"),
+      other("CONFIG", "SET", "notify-keyspace-events", "")
+    ]
+  }
+]
