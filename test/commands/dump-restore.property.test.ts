@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as fc from "effect/FastCheck"
-import Redis from "ioredis"
+import { Redis } from "ioredis"
 import { Crc64 } from "../../src/persistence/rdb/crc64.js"
 import { hasRealRedis, type RunningRedfiber, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 
