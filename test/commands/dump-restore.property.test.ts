@@ -65,7 +65,7 @@ const contents = async (client: Redis, key: string): Promise<unknown> => {
     case "set":
       return text(await client.smembersBuffer(key)).sort()
     case "zset":
-      return text(await client.zrangeBuffer(key, 0, -1, "WITHSCORES"))
+      return text(await client.zrangeBuffer(key, "0", "-1", "WITHSCORES"))
     default:
       return type
   }
