@@ -22,6 +22,7 @@ import { dumpRestoreScripts } from "./scripts/dump-restore.js"
 import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
 import { listScripts } from "./scripts/lists.js"
+import { memoryScripts } from "./scripts/memory.js"
 import { pubsubScripts } from "./scripts/pubsub.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
@@ -57,7 +58,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
   ["blocking", blockingScripts],
-  ["dump-restore", dumpRestoreScripts]
+  ["dump-restore", dumpRestoreScripts],
+  ["memory", memoryScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")
