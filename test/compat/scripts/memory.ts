@@ -4,7 +4,29 @@
  * process (USAGE of a key, DOCTOR, MALLOC-STATS) are compared by kind; STATS's fields are compared
  * by name and kind in test/commands/memory.test.ts.
  */
-import { kindOnly, type Script } from "../compare.js"
+import { kindOnly, pairs, type Script, type StepInput } from "../compare.js"
+
+/** Data-structure, defrag and lazy-freeing parameters, as Redis 7.0 names them (aliases included). */
+const PARAMETERS = [
+  "list-compress-depth", "list-max-listpack-size", "list-max-ziplist-size",
+  "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value",
+  "set-max-intset-entries",
+  "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
+  "hll-sparse-max-bytes", "stream-node-max-bytes", "stream-node-max-entries",
+  "activedefrag", "active-defrag-ignore-bytes", "active-defrag-threshold-lower", "active-defrag-threshold-upper",
+  "active-defrag-cycle-min", "active-defrag-cycle-max", "active-defrag-max-scan-fields",
+  "lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
+  "lazyfree-lazy-user-flush", "replica-lazy-flush", "activerehashing", "sanitize-dump-payload"
+]
+/** Values that reach each kind of validation: integers in and out of range, memory sizes, booleans, junk. */
+const TRIED = ["-1", "0", "1", "5", "99", "100", "1000", "1001", "1k", "2mb", "2147483648", "9223372036854775807",
+  "99999999999999999999", "abc", "", "yes", "NO", "clients", "1.5", "-3"]
+
+/** Each parameter: its default, then every tried value (the error or the value GET shows), then the default back. */
+const parameterSteps = (name: string): Array<StepInput> => [
+  pairs("CONFIG", "GET", name),
+  ...TRIED.flatMap((value) => [["CONFIG", "SET", name, value], pairs("CONFIG", "GET", name)])
+]
 
 export const memoryScripts: ReadonlyArray<Script> = [
   {
@@ -63,6 +85,30 @@ export const memoryScripts: ReadonlyArray<Script> = [
       ["CONFIG", "SET", "maxmemory-policy", "volatile-lru"],
       ["OBJECT", "FREQ", "fresh"],
       ["CONFIG", "SET", "maxmemory-policy", "noeviction"]
+    ]
+  },
+  {
+    name: "CONFIG SET and GET of data-structure, defrag and lazy-freeing parameters",
+    steps: [
+      ...PARAMETERS.flatMap(parameterSteps),
+      pairs("CONFIG", "GET", "*-max-listpack-*"),
+      pairs("CONFIG", "GET", "*-max-ziplist-*"),
+      pairs("CONFIG", "GET", "lazyfree-*"),
+      pairs("CONFIG", "GET", "active-defrag-*"),
+      pairs("CONFIG", "GET", "stream-*"),
+      ["CONFIG", "SET", "list-compress-depth", "1", "hll-sparse-max-bytes", "1"],
+      ["CONFIG", "SET", "list-compress-depth", "2", "activedefrag", "yes"],
+      pairs("CONFIG", "GET", "list-compress-depth"),
+      ["CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-ziplist-entries", "512"],
+      ["CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64",
+        "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64", "set-max-intset-entries", "512",
+        "list-max-listpack-size", "-2", "list-compress-depth", "0", "hll-sparse-max-bytes", "3000",
+        "stream-node-max-bytes", "4096", "stream-node-max-entries", "100", "active-defrag-ignore-bytes", "104857600",
+        "active-defrag-threshold-lower", "10", "active-defrag-threshold-upper", "100", "active-defrag-cycle-min", "1",
+        "active-defrag-cycle-max", "25", "active-defrag-max-scan-fields", "1000", "lazyfree-lazy-eviction", "no",
+        "lazyfree-lazy-expire", "no", "lazyfree-lazy-server-del", "no", "lazyfree-lazy-user-del", "no",
+        "lazyfree-lazy-user-flush", "no", "replica-lazy-flush", "no", "activerehashing", "yes",
+        "sanitize-dump-payload", "no"]
     ]
   }
 ]
