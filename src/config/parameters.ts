@@ -249,6 +249,12 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     get: (config) => String(config.databases),
     set: () => "can't set immutable config"
   },
+  {
+    name: "cluster-enabled",
+    access: "immutable",
+    get: (config) => (config.clusterEnabled ? "yes" : "no"),
+    set: () => "can't set immutable config"
+  },
   extraParameter("save", saveRules),
   extraParameter("appendonly", yesNo),
   {

@@ -145,6 +145,7 @@ const move = command({
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
+    if (ctx.server.config.clusterEnabled) return ctx.out.error("ERR MOVE is not allowed in cluster mode")
     const targetDb = databaseArgOrReply(ctx, argv[2])
     if (targetDb === undefined) return
     if (targetDb === ctx.db) return ctx.out.error(ERR_SAME_OBJECT)
