@@ -17,6 +17,7 @@ import * as fc from "effect/FastCheck"
 import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
+import { clusterScripts } from "./scripts/cluster.js"
 import { connectionScripts } from "./scripts/connection.js"
 import { dumpRestoreScripts } from "./scripts/dump-restore.js"
 import { hashScripts } from "./scripts/hashes.js"
@@ -59,7 +60,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["transactions", transactionScripts],
   ["blocking", blockingScripts],
   ["dump-restore", dumpRestoreScripts],
-  ["memory", memoryScripts]
+  ["memory", memoryScripts],
+  ["cluster", clusterScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")
