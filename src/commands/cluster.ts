@@ -228,7 +228,7 @@ const HELP_LINES = [
 ]
 const HELP_REPLY = `*${HELP_LINES.length}\r\n${HELP_LINES.map((line) => `+${line}\r\n`).join("")}`
 
-const help = clusterSubcommand("help", 2, "Show helpful text about the different subcommands", "5.0.0", "O(N) where N is the total number of Cluster nodes",
+const help = clusterSubcommand("help", 2, "Show helpful text about the different subcommands", "5.0.0", "O(1)",
   (ctx) => ctx.out.raw(HELP_REPLY), { flags: ["loading", "stale"] })
 
 const cluster = command({
