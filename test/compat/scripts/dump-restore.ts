@@ -6,7 +6,7 @@
  * servers receive the same bytes), good and bad, with every option and error.
  */
 import { Crc64 } from "../../../src/persistence/rdb/crc64.js"
-import { collect, millis, other, type Script, seconds } from "../compare.js"
+import { block, collect, drain, millis, on, other, type Script, seconds } from "../compare.js"
 import { ALL_BYTES } from "../values.js"
 
 /** A payload: `body` (type byte and value), the RDB version (2 bytes LE), the CRC-64 of both. */
@@ -23,6 +23,9 @@ const rdbString = (text: string): Array<number> => [text.length, ...Buffer.from(
 const HELLO = payloadOf([0, ...rdbString("hello")])
 /** The same payload with a flipped bit in its body, the checksum left as it was. */
 const CORRUPT = HELLO.slice(0, 3) + String.fromCharCode(HELLO.charCodeAt(3) ^ 1) + HELLO.slice(4)
+
+const LIST_ABC = payloadOf([1, 3, ...rdbString("a"), ...rdbString("b"), ...rdbString("c")])
+const ZSET_ONE = payloadOf([5, 1, ...rdbString("m"), ...Buffer.from(new Float64Array([2.5]).buffer)])
 
 const many = (count: number, make: (i: number) => Array<string>): Array<string> =>
   Array.from({ length: count }, (_, i) => make(i)).flat()
@@ -215,6 +218,35 @@ export const dumpRestoreScripts: ReadonlyArray<Script> = [
       other("DUMP", "k"),
       collect("PUNSUBSCRIBE"),
       other("CONFIG", "SET", "notify-keyspace-events", "")
+    ]
+  },
+  {
+    name: "RESTORE wakes blocked clients, breaks WATCH, obeys maxmemory",
+    steps: [
+      block(1, 1, "BLPOP", "q", "0"),
+      block(2, 2, "BZPOPMIN", "z", "0"),
+      ["RESTORE", "q", "0", LIST_ABC],
+      ["RESTORE", "z", "0", ZSET_ONE],
+      drain(1),
+      drain(2),
+      ["LRANGE", "q", "0", "-1"],
+      ["EXISTS", "z"],
+      on(1, "WATCH", "w"),
+      ["RESTORE", "w", "0", HELLO],
+      on(1, "MULTI"),
+      on(1, "GET", "w"),
+      on(1, "EXEC"),
+      on(1, "WATCH", "w"),
+      ["RESTORE", "w", "0", CORRUPT, "REPLACE"],
+      on(1, "MULTI"),
+      on(1, "GET", "w"),
+      on(1, "EXEC"),
+      ["CONFIG", "SET", "maxmemory", "1"],
+      ["RESTORE", "oom", "0", HELLO],
+      ["DUMP", "w"],
+      ["CONFIG", "SET", "maxmemory", "0"],
+      ["RESTORE", "oom", "0", HELLO],
+      ["GET", "oom"]
     ]
   }
 ]
