@@ -6,6 +6,7 @@
  * servers receive the same bytes), good and bad, with every option and error.
  */
 import { Crc64 } from "../../../src/persistence/rdb/crc64.js"
+import { lzfCompress } from "../../../src/persistence/rdb/LzfCompress.js"
 import { block, collect, drain, millis, on, other, type Script, seconds } from "../compare.js"
 import { ALL_BYTES } from "../values.js"
 
@@ -23,6 +24,12 @@ const rdbString = (text: string): Array<number> => [text.length, ...Buffer.from(
 const HELLO = payloadOf([0, ...rdbString("hello")])
 /** The same payload with a flipped bit in its body, the checksum left as it was. */
 const CORRUPT = HELLO.slice(0, 3) + String.fromCharCode(HELLO.charCodeAt(3) ^ 1) + HELLO.slice(4)
+
+/** A string payload in LZF form (as Redis writes strings over 20 bytes that compress). */
+const lzfString = (text: string): string => {
+  const compressed = lzfCompress(Buffer.from(text, "latin1"), text.length - 4)!
+  return payloadOf([0, 0xc3, compressed.length, text.length, ...compressed])
+}
 
 const LIST_ABC = payloadOf([1, 3, ...rdbString("a"), ...rdbString("b"), ...rdbString("c")])
 const ZSET_ONE = payloadOf([5, 1, ...rdbString("m"), ...Buffer.from(new Float64Array([2.5]).buffer)])
@@ -104,7 +111,18 @@ export const dumpRestoreScripts: ReadonlyArray<Script> = [
       ["RESTORE", "s", "0", HELLO],
       ["GET", "s"],
       ["OBJECT", "ENCODING", "s"],
+      ["RESTORE", "digits", "0", payloadOf([0, ...rdbString("123")])],
+      ["OBJECT", "ENCODING", "digits"],
+      ["RESTORE", "shared", "0", payloadOf([0, 0xc0, 7])],
+      ["OBJECT", "ENCODING", "shared"],
+      ["OBJECT", "REFCOUNT", "shared"],
+      ["RESTORE", "compressed", "0", lzfString("a".repeat(32))],
+      ["GET", "compressed"],
+      ["OBJECT", "ENCODING", "compressed"],
+      ["RESTORE", "long-compressed", "0", lzfString("ab".repeat(40))],
+      ["OBJECT", "ENCODING", "long-compressed"],
       ["RESTORE", "int", "0", payloadOf([0, 0xc0, 0xfb])],
+      ["OBJECT", "ENCODING", "int"],
       ["GET", "int"],
       ["RESTORE", "int16", "0", payloadOf([0, 0xc1, 0x39, 0x30])],
       ["GET", "int16"],
