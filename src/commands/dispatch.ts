@@ -5,8 +5,8 @@
  * refused EXEC discards it. A command that throws (a defect) gets an error reply and never takes
  * its connection, or anyone else's, down with it.
  */
-import { crossSlotRefusal } from "./cluster.js"
 import { admissionRefusal, needsAdmission } from "../server/Admission.js"
+import { crossSlotRefusal } from "./cluster.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
