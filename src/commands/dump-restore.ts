@@ -7,7 +7,13 @@
  * relative TTL is logged as an absolute one (ABSTTL) so AOF replay restores the same expiry; a
  * TTL already past stores nothing (and, with REPLACE, logs the deletion of the old key).
  */
-import { dumpOptionsOf, dumpPayload, restorePayload, verifyPayload } from "../persistence/DumpPayload.js"
+import {
+  dumpOptionsOf,
+  dumpPayload,
+  restorePayload,
+  sanitizesDeeply,
+  verifyPayload
+} from "../persistence/DumpPayload.js"
 import { millisArgument } from "../persistence/CommandLog.js"
 import { notify, NotifyType } from "../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "./arguments.js"
@@ -104,7 +110,7 @@ const restore = command({
     if (ttl < 0) return ctx.out.error("ERR Invalid TTL value, must be >= 0")
     const payload = Buffer.from(argv[3], "latin1")
     if (!verifyPayload(payload)) return ctx.out.error(ERR_BAD_PAYLOAD)
-    const value = restorePayload(payload, ctx.server.config)
+    const value = restorePayload(payload, ctx.server.config, sanitizesDeeply(ctx.server.config))
     if (value === undefined) return ctx.out.error(ERR_BAD_DATA)
 
     const deleted = options.replace && db.has(key, ctx.now) && db.delete(key)

@@ -19,6 +19,7 @@ import type { ListValue } from "../keyspace/values/ListValue.js"
 import type { SetValue } from "../keyspace/values/SetValue.js"
 import type { SortedSetValue } from "../keyspace/values/SortedSetValue.js"
 import type { CollectionValue, RedisValue } from "../keyspace/Value.js"
+import { intsetMembers, listpackElements } from "./rdb/CompactEncodings.js"
 import { intsetOf, ListpackBuilder, listpackOf, writeEncodedBlob, writeEncodedString } from "./rdb/CompactWriters.js"
 import { Crc64 } from "./rdb/crc64.js"
 import { RDB_VERSION, RdbReader, RdbWriter, TYPE_HASH, TYPE_SET, TYPE_STRING, TYPE_ZSET_2 } from "./rdb/RdbFormat.js"
@@ -187,12 +188,36 @@ export const verifyPayload = (payload: Buffer): boolean => {
 const isObjectType = (type: number): boolean => (type >= 0 && type <= 7) || (type >= 9 && type <= 19)
 
 /**
- * The value in a verified payload, or undefined when its body is not a value this server can
- * read (Redis's "Bad data format"). Never throws.
+ * Redis's deep sanitization (sanitize-dump-payload yes, or clients): what a shallow load lets
+ * through and this server's load would silently repair — a listpack hash or sorted set with an
+ * odd number of elements or a repeated field, an intset not strictly ascending.
  */
-export const restorePayload = (payload: Buffer, config: RuntimeConfig): RedisValue | undefined => {
-  const reader = new RdbReader(payload.subarray(0, payload.length - 10))
+const deeplySound = (type: number, reader: RdbReader): boolean => {
+  if (type !== TYPE_HASH_LISTPACK && type !== TYPE_ZSET_LISTPACK && type !== TYPE_SET_INTSET) return true
+  const blob = Buffer.from(reader.string(), "latin1")
+  if (type === TYPE_SET_INTSET) {
+    const members = intsetMembers(blob).map(BigInt)
+    return members.every((member, i) => i === 0 || members[i - 1] < member)
+  }
+  const elements = listpackElements(blob)
+  if (elements.length % 2 !== 0) return false
+  const fields = new Set<string>()
+  for (let i = 0; i < elements.length; i += 2) fields.add(elements[i])
+  return fields.size === elements.length / 2
+}
+
+/**
+ * The value in a verified payload, or undefined when its body is not a value this server can
+ * read (Redis's "Bad data format"). `deep`: Redis's deep sanitization too. Never throws.
+ */
+export const restorePayload = (payload: Buffer, config: RuntimeConfig, deep = false): RedisValue | undefined => {
+  const body = payload.subarray(0, payload.length - 10)
   try {
+    if (deep) {
+      const check = new RdbReader(body)
+      if (!deeplySound(check.byte(), check)) return undefined
+    }
+    const reader = new RdbReader(body)
     const type = reader.byte()
     if (!isObjectType(type)) return undefined
     return readRdbValue(type, reader, config)
@@ -200,3 +225,7 @@ export const restorePayload = (payload: Buffer, config: RuntimeConfig): RedisVal
     return undefined
   }
 }
+
+/** Whether RESTORE sanitizes deeply: sanitize-dump-payload yes, or clients (RESTORE comes from one). */
+export const sanitizesDeeply = (config: RuntimeConfig): boolean =>
+  (config.extra.get("sanitize-dump-payload") ?? "no") !== "no"

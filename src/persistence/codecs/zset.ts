@@ -34,9 +34,13 @@ registerCodec({
     const scores: Array<number> = []
     if (rdbType === TYPE_ZSET_LISTPACK) {
       const elements = listpackElements(Buffer.from(reader.string(), "latin1"))
+      const seen = new Set<string>()
       for (let i = 0; i + 1 < elements.length; i += 2) {
         const score = parseScore(elements[i + 1])
         if (score === undefined) return reader.fail(`a sorted-set score that is not a number: ${elements[i + 1]}`)
+        // A repeated member (which only Redis's deep sanitization rejects): the first one counts, as lookups find it.
+        if (seen.has(elements[i])) continue
+        seen.add(elements[i])
         members.push(elements[i])
         scores.push(score)
       }

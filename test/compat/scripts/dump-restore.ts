@@ -6,6 +6,7 @@
  * servers receive the same bytes), good and bad, with every option and error.
  */
 import { Crc64 } from "../../../src/persistence/rdb/crc64.js"
+import { listpackOf } from "../../../src/persistence/rdb/CompactWriters.js"
 import { lzfCompress } from "../../../src/persistence/rdb/LzfCompress.js"
 import { block, collect, drain, millis, on, other, type Script, seconds } from "../compare.js"
 import { ALL_BYTES } from "../values.js"
@@ -29,6 +30,12 @@ const CORRUPT = HELLO.slice(0, 3) + String.fromCharCode(HELLO.charCodeAt(3) ^ 1)
 const lzfString = (text: string): string => {
   const compressed = lzfCompress(Buffer.from(text, "latin1"), text.length - 4)!
   return payloadOf([0, 0xc3, compressed.length, text.length, ...compressed])
+}
+
+/** A listpack payload of RDB type `type` holding `elements`. */
+const listpackPayload = (type: number, elements: Array<string>): string => {
+  const blob = listpackOf(elements)
+  return payloadOf([type, 0x80, ...Buffer.alloc(4, 0).map((_, i) => (blob.length >>> (8 * (3 - i))) & 0xff), ...blob])
 }
 
 const LIST_ABC = payloadOf([1, 3, ...rdbString("a"), ...rdbString("b"), ...rdbString("c")])
@@ -269,6 +276,33 @@ export const dumpRestoreScripts: ReadonlyArray<Script> = [
       ["CONFIG", "SET", "maxmemory", "0"],
       ["RESTORE", "oom", "0", HELLO],
       ["GET", "oom"]
+    ]
+  },
+  {
+    name: "RESTORE with sanitize-dump-payload: deep checks of listpacks and intsets",
+    steps: [
+      ["RESTORE", "dups", "0", listpackPayload(16, ["f", "v", "f", "w"])],
+      ["RESTORE", "odd", "0", listpackPayload(16, ["f", "v", "g"])],
+      ["RESTORE", "zdups", "0", listpackPayload(17, ["m", "1", "m", "2"])],
+      ["RESTORE", "unsorted", "0", payloadOf([11, 12, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 0])],
+      ["DEL", "dups", "odd", "zdups", "unsorted"],
+      ["CONFIG", "SET", "sanitize-dump-payload", "yes"],
+      ["RESTORE", "dups", "0", listpackPayload(16, ["f", "v", "f", "w"])],
+      ["RESTORE", "odd", "0", listpackPayload(16, ["f", "v", "g"])],
+      ["RESTORE", "zdups", "0", listpackPayload(17, ["m", "1", "m", "2"])],
+      ["RESTORE", "zodd", "0", listpackPayload(17, ["m", "1", "n"])],
+      ["RESTORE", "unsorted", "0", payloadOf([11, 12, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 0])],
+      ["RESTORE", "repeated", "0", payloadOf([11, 12, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0])],
+      ["RESTORE", "good", "0", listpackPayload(16, ["f", "v", "g", "w"])],
+      ["HGETALL", "good"],
+      ["RESTORE", "zgood", "0", listpackPayload(17, ["m", "1", "n", "2.5"])],
+      ["ZRANGE", "zgood", "0", "-1", "WITHSCORES"],
+      ["RESTORE", "igood", "0", payloadOf([11, 12, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 2, 0])],
+      ["SMEMBERS", "igood"],
+      ["CONFIG", "SET", "sanitize-dump-payload", "clients"],
+      ["RESTORE", "dups", "0", listpackPayload(16, ["f", "v", "f", "w"])],
+      ["CONFIG", "SET", "sanitize-dump-payload", "no"],
+      ["DBSIZE"]
     ]
   }
 ]
