@@ -38,6 +38,54 @@ const listpackPayload = (type: number, elements: Array<string>): string => {
   return payloadOf([type, 0x80, ...Buffer.alloc(4, 0).map((_, i) => (blob.length >>> (8 * (3 - i))) & 0xff), ...blob])
 }
 
+/** A ziplist (Redis 6's compact encoding) of strings and integers, each integer in its narrowest form. */
+const ziplistOf = (elements: ReadonlyArray<string | bigint>): Buffer => {
+  const entries: Array<Buffer> = []
+  let previous = 0
+  for (const element of elements) {
+    const prev = previous < 254 ? Buffer.from([previous]) : Buffer.concat([Buffer.from([0xfe]), le(BigInt(previous), 4)])
+    let body: Buffer
+    if (typeof element === "bigint") {
+      const v = element
+      body = v >= 0n && v <= 12n ? Buffer.from([0xf1 + Number(v)])
+        : v >= -128n && v <= 127n ? Buffer.concat([Buffer.from([0xfe]), le(v, 1)])
+        : v >= -32768n && v <= 32767n ? Buffer.concat([Buffer.from([0xc0]), le(v, 2)])
+        : v >= -8388608n && v <= 8388607n ? Buffer.concat([Buffer.from([0xf0]), le(v, 3)])
+        : v >= -2147483648n && v <= 2147483647n ? Buffer.concat([Buffer.from([0xd0]), le(v, 4)])
+        : Buffer.concat([Buffer.from([0xe0]), le(v, 8)])
+    } else {
+      const bytes = Buffer.from(element, "latin1")
+      const n = bytes.length
+      const header = n < 64 ? [n] : n < 16384 ? [0x40 | (n >> 8), n & 0xff] : [0x80, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]
+      body = Buffer.concat([Buffer.from(header), bytes])
+    }
+    const entry = Buffer.concat([prev, body])
+    entries.push(entry)
+    previous = entry.length
+  }
+  const all = Buffer.concat(entries)
+  const total = 10 + all.length + 1
+  const tail = entries.length === 0 ? 10 : 10 + all.length - entries[entries.length - 1].length
+  return Buffer.concat([le(BigInt(total), 4), le(BigInt(tail), 4), le(BigInt(entries.length), 2), all, Buffer.from([0xff])])
+}
+
+/** `value` as `bytes` bytes, little-endian two's complement. */
+const le = (value: bigint, bytes: number): Buffer => {
+  const out = Buffer.alloc(bytes)
+  let v = BigInt.asUintN(bytes * 8, value)
+  for (let i = 0; i < bytes; i++) {
+    out[i] = Number(v & 0xffn)
+    v >>= 8n
+  }
+  return out
+}
+
+/** A blob as an RDB string (a 32-bit length, whatever its size). */
+const rdbBlob = (blob: Buffer): Array<number> => [0x80, ...le(BigInt(blob.length), 4).reverse(), ...blob]
+
+const ZIPLIST_MIX: ReadonlyArray<string | bigint> = ["a", 0n, 12n, 13n, -1n, 300n, -70000n, 5000000n, 3000000000n,
+  -9223372036854775808n, "x".repeat(70), "y".repeat(300), ""]
+
 const LIST_ABC = payloadOf([1, 3, ...rdbString("a"), ...rdbString("b"), ...rdbString("c")])
 const ZSET_ONE = payloadOf([5, 1, ...rdbString("m"), ...Buffer.from(new Float64Array([2.5]).buffer)])
 
@@ -302,6 +350,43 @@ export const dumpRestoreScripts: ReadonlyArray<Script> = [
       ["CONFIG", "SET", "sanitize-dump-payload", "clients"],
       ["RESTORE", "dups", "0", listpackPayload(16, ["f", "v", "f", "w"])],
       ["CONFIG", "SET", "sanitize-dump-payload", "no"],
+      ["DBSIZE"]
+    ]
+  },
+  {
+    name: "RESTORE of Redis 6 payloads: ziplists and quicklists of ziplists (RDB version 9)",
+    steps: [
+      ["RESTORE", "zl-list", "0", payloadOf([10, ...rdbBlob(ziplistOf(ZIPLIST_MIX))], 9)],
+      ["LRANGE", "zl-list", "0", "-1"],
+      ["OBJECT", "ENCODING", "zl-list"],
+      ["RESTORE", "ql-list", "0", payloadOf([14, 2, ...rdbBlob(ziplistOf(["a", 1n])), ...rdbBlob(ziplistOf(ZIPLIST_MIX))], 9)],
+      ["LRANGE", "ql-list", "0", "-1"],
+      ["RESTORE", "zl-hash", "0", payloadOf([13, ...rdbBlob(ziplistOf(["f", 1n, "g", "v", "big", 3000000000n]))], 9)],
+      ["HGETALL", "zl-hash"],
+      ["OBJECT", "ENCODING", "zl-hash"],
+      ["RESTORE", "zl-zset", "0", payloadOf([12, ...rdbBlob(ziplistOf(["m", "-1.5", "n", 2n, "o", "1e10"]))], 9)],
+      ["ZRANGE", "zl-zset", "0", "-1", "WITHSCORES"],
+      ["OBJECT", "ENCODING", "zl-zset"],
+      ["RESTORE", "zl-big-hash", "0", payloadOf([13, ...rdbBlob(ziplistOf(["f", "z".repeat(100)]))], 9)],
+      ["OBJECT", "ENCODING", "zl-big-hash"],
+      ["RESTORE", "lp-big-hash", "0", listpackPayload(16, ["f", "z".repeat(100)])],
+      ["OBJECT", "ENCODING", "lp-big-hash"],
+      ["RESTORE", "zl-big-zset", "0", payloadOf([12, ...rdbBlob(ziplistOf(["z".repeat(100), 1n]))], 9)],
+      ["OBJECT", "ENCODING", "zl-big-zset"],
+      ["RESTORE", "lp-big-zset", "0", listpackPayload(17, ["z".repeat(100), "1"])],
+      ["OBJECT", "ENCODING", "lp-big-zset"],
+      ["CONFIG", "SET", "hash-max-listpack-entries", "1", "zset-max-listpack-entries", "1"],
+      ["RESTORE", "zl-many-hash", "0", payloadOf([13, ...rdbBlob(ziplistOf(["f", "1", "g", "2"]))], 9)],
+      ["OBJECT", "ENCODING", "zl-many-hash"],
+      ["RESTORE", "lp-many-hash", "0", listpackPayload(16, ["f", "1", "g", "2"])],
+      ["OBJECT", "ENCODING", "lp-many-hash"],
+      ["RESTORE", "zl-many-zset", "0", payloadOf([12, ...rdbBlob(ziplistOf(["a", 1n, "b", 2n]))], 9)],
+      ["OBJECT", "ENCODING", "zl-many-zset"],
+      ["RESTORE", "lp-many-zset", "0", listpackPayload(17, ["a", "1", "b", "2"])],
+      ["OBJECT", "ENCODING", "lp-many-zset"],
+      ["CONFIG", "SET", "hash-max-listpack-entries", "512", "zset-max-listpack-entries", "128"],
+      ["RESTORE", "bad-zl", "0", payloadOf([10, ...rdbBlob(ziplistOf(["a"]).subarray(0, 12))], 9)],
+      ["RESTORE", "empty-zl", "0", payloadOf([10, ...rdbBlob(ziplistOf([]))], 9)],
       ["DBSIZE"]
     ]
   }
