@@ -5,8 +5,9 @@
  * slot migration, so no MOVED or ASK; what a client can still get wrong is sending keys of
  * different slots in one command (or one transaction), which gets Redis's CROSSSLOT error.
  *
- * CLUSTER answers SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT and
- * HELP (listing those); ASKING, READONLY and READWRITE answer OK. Without cluster mode each of
+ * CLUSTER answers SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT,
+ * LINKS, REPLICAS, COUNT-FAILURE-REPORTS and HELP (listing those; not the ones that change the
+ * cluster, which has nothing to change); ASKING, READONLY and READWRITE answer OK. Without cluster mode each of
  * them answers Redis's "This instance has cluster support disabled". Keys live in database 0
  * only (SELECT of another, MOVE and SWAPDB are refused, as in Redis). Counting or listing the
  * keys of a slot walks the database's keys: there is no per-slot index.
@@ -203,8 +204,25 @@ const getkeysinslot = clusterSubcommand("getkeysinslot", 4, "Return local key na
     for (const key of keys) ctx.out.bulk(key)
   }, NONDETERMINISTIC)
 
+/** The subcommands about other nodes: there are none, so this node's id is the only one known. */
+const aboutNode = (name: string, summary: string, since: string, complexity: string, answer: (ctx: CommandContext) => void) =>
+  clusterSubcommand(name, 3, summary, since, complexity, (ctx, argv) => {
+    if (argv[2] !== nodeId(ctx.server)) return ctx.out.error(`ERR Unknown node ${argv[2]}`)
+    answer(ctx)
+  }, { flags: ["admin", "stale"], aclCategories: ["admin", "slow", "dangerous"], ...NONDETERMINISTIC })
+
+const replicas = aboutNode("replicas", "List replica nodes of the specified master node", "5.0.0", "O(1)", (ctx) => ctx.out.arrayHeader(0))
+
+const countFailureReports = aboutNode("count-failure-reports", "Return the number of failure reports active for a given node",
+  "3.0.0", "O(N) where N is the number of failure reports", (ctx) => ctx.out.integer(0))
+
+const links = clusterSubcommand("links", 2, "Returns a list of all TCP links to and from peer nodes in cluster", "7.0.0",
+  "O(N) where N is the total number of Cluster nodes", (ctx) => ctx.out.arrayHeader(0), NONDETERMINISTIC)
+
 const HELP_LINES = [
   "CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "COUNT-FAILURE-REPORTS <node-id>",
+  "    Return number of failure reports for <node-id>.",
   "COUNTKEYSINSLOT <slot>",
   "    Return the number of keys in <slot>.",
   "GETKEYSINSLOT <slot> <count>",
@@ -218,11 +236,16 @@ const HELP_LINES = [
   "NODES",
   "    Return cluster configuration seen by node. Output format:",
   "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
+  "REPLICAS <node-id>",
+  "    Return <node-id> replicas.",
   "SLOTS",
   "    Return information about slots range mappings. Each range is made of:",
   "    start, end, master and replicas IP addresses, ports and ids",
   "SHARDS",
   "    Return information about slot range mappings and the nodes associated with them.",
+  "LINKS",
+  "    Return information about all network links between this node and its peers.",
+  "    Output format is an array where each array element is a map containing attributes of a link",
   "HELP",
   "    Prints this help."
 ]
@@ -240,7 +263,7 @@ const cluster = command({
   summary: "A container for cluster commands",
   since: "3.0.0",
   complexity: "Depends on subcommand.",
-  subcommands: [slots, info, nodes, shards, myid, help, keyslot, countkeysinslot, getkeysinslot]
+  subcommands: [slots, info, nodes, shards, links, myid, help, keyslot, countkeysinslot, getkeysinslot, replicas, countFailureReports]
 })
 
 /** ASKING, READONLY, READWRITE: accepted in cluster mode (one node: nothing to redirect or route). */

@@ -56,6 +56,11 @@ const STEPS: ReadonlyArray<ReadonlyArray<string>> = [
   ["CLUSTER", "KEYSLOT"],
   ["CLUSTER", "NOSUCH"],
   ["CLUSTER", "MYID", "x"],
+  ["CLUSTER", "LINKS"],
+  ["CLUSTER", "REPLICAS", "<id>"],
+  ["CLUSTER", "COUNT-FAILURE-REPORTS", "<id>"],
+  ["CLUSTER", "REPLICAS", "abc"],
+  ["CLUSTER", "COUNT-FAILURE-REPORTS", "abc"],
   ["SELECT", "1"],
   ["SELECT", "0"],
   ["MOVE", "{t}c", "1"],
@@ -117,7 +122,7 @@ describe.skipIf(!hasRealRedis)("cluster mode against redis-server --cluster-enab
           const id = String((await client.call("CLUSTER", "MYID")).value)
           const transcript: Array<string> = []
           for (const step of STEPS) {
-            const reply = await client.call(...step)
+            const reply = await client.call(...step.map((arg) => (arg === "<id>" ? id : arg)))
             // INFO's cluster section is compared as its one field; a slot's keys in any order (Redis
             // lists the newest first, we list them in table order).
             if (step[0] === "INFO") transcript.push(String(reply.value).trim())
