@@ -139,4 +139,14 @@ const restore = command({
   }
 })
 
-export const dumpRestoreCommands = [dump, restore]
+/** What MIGRATE sends to a cluster node (accepted there even for a slot being imported): RESTORE itself. */
+const restoreAsking = command({
+  ...restore,
+  name: "restore-asking",
+  flags: ["write", "denyoom", "asking"],
+  group: "server",
+  summary: "An internal command for migrating keys in a cluster",
+  since: "3.0.0"
+})
+
+export const dumpRestoreCommands = [dump, restore, restoreAsking]

@@ -279,7 +279,12 @@ export const dumpRestoreScripts: ReadonlyArray<Script> = [
       ["OBJECT", "IDLETIME", "freq2"],
       ["CONFIG", "SET", "maxmemory-policy", "noeviction"],
       ["RESTORE", "k", "0", HELLO, "ABSTTL", "ABSTTL", "REPLACE", "REPLACE"],
-      ["TTL", "k"]
+      ["TTL", "k"],
+      ["RESTORE-ASKING", "asked", "0", HELLO],
+      ["RESTORE-ASKING", "asked", "0", HELLO],
+      ["RESTORE-ASKING", "asked", "0", CORRUPT, "REPLACE"],
+      ["GET", "asked"],
+      ["COMMAND", "INFO", "restore-asking"]
     ]
   },
   {
