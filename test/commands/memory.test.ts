@@ -1,7 +1,8 @@
 /**
  * MEMORY STATS has Redis's fields, in Redis's order, with Redis's reply kinds (integers, and
  * doubles for ratios and percentages), in RESP2 and RESP3; MEMORY USAGE follows the keyspace's
- * accounting: it grows with the value, and the keys' usages add up to what used memory gained.
+ * accounting: it grows with the value, and the keys' usages (a RESTOREd one too) add up to what used
+ * memory gained.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { RawClient } from "../support/RawClient.js"
@@ -75,6 +76,13 @@ describe.skipIf(!hasRealRedis)("MEMORY against redis-server", () => {
       // The keys' records, plus the bucket array the table grew: within a few hundred bytes.
       expect(Math.abs(grown - sum)).toBeLessThan(512)
       expect((await client.call("MEMORY", "USAGE", "missing")).value).toBe(null)
+      // A RESTOREd value is accounted as the one it copies is.
+      const payload = String((await client.call("DUMP", "list")).value)
+      const before = await total()
+      await client.call("RESTORE", "copy", "0", payload)
+      const copy = await usage("copy")
+      expect(copy).toBeGreaterThan(2000 * 10)
+      expect(Math.abs((await total()) - before - copy)).toBeLessThan(512)
     } finally {
       client.close()
     }
