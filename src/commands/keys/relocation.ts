@@ -118,6 +118,10 @@ const copy = command({
         return ctx.out.error(ERR_SYNTAX)
       }
     }
+    // Cluster mode has database 0 only.
+    if (ctx.server.config.clusterEnabled && targetDb.id !== 0) {
+      return ctx.out.error("ERR Copying to another database is not allowed in cluster mode")
+    }
     const source = argv[1]
     const target = argv[2]
     if (targetDb === ctx.db && source === target) return ctx.out.error(ERR_SAME_OBJECT)
