@@ -47,6 +47,7 @@ export type CommandFlag =
   | "no_async_loading"
   | "allow_busy"
   | "movablekeys"
+  | "asking"
 
 /** How a command uses a key, as Redis 7's key specs (and COMMAND GETKEYSANDFLAGS) spell it. */
 export type KeyFlag =

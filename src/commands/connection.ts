@@ -76,6 +76,7 @@ const select = command({
     if (index < -2147483648 || index > 2147483647) {
       return ctx.out.error("ERR value is out of range, value must between -2147483648 and 2147483647")
     }
+    if (ctx.server.config.clusterEnabled && index !== 0) return ctx.out.error("ERR SELECT is not allowed in cluster mode")
     if (index < 0 || index >= ctx.keyspace.databases.length) return ctx.out.error("ERR DB index is out of range")
     ctx.client.db = index
     ctx.db = ctx.keyspace.databases[index]
@@ -162,7 +163,7 @@ const hello = command({
     out.bulk("id")
     out.integer(ctx.client.id)
     out.bulk("mode")
-    out.bulk("standalone")
+    out.bulk(ctx.server.config.clusterEnabled ? "cluster" : "standalone")
     out.bulk("role")
     out.bulk("master")
     out.bulk("modules")

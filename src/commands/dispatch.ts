@@ -6,6 +6,7 @@
  * its connection, or anyone else's, down with it.
  */
 import { admissionRefusal, needsAdmission } from "../server/Admission.js"
+import { crossSlotRefusal } from "./cluster.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
@@ -92,6 +93,15 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   if (needsAdmission(ctx)) {
     const refusal = admissionRefusal(ctx, spec)
     if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+  }
+  // Cluster mode: every key of a command (or of a transaction, at EXEC) in one slot.
+  if (ctx.server.config.clusterEnabled) {
+    const refusal = crossSlotRefusal(ctx, spec, argv)
+    if (refusal !== undefined) {
+      // A refused EXEC ends the transaction with the plain error (Redis does not say EXECABORT here).
+      if (spec.name === "exec") discardTransaction(ctx)
+      return reject(ctx, false, refusal)
+    }
   }
   // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently
   // (EXEC too, when it would run one).

@@ -3,6 +3,7 @@
  * "server" group): each part lives in `keys/`, this module puts them in the table's order.
  */
 import type { CommandSpec } from "./Command.js"
+import { dumpRestoreCommands } from "./dump-restore.js"
 import { databaseCommands } from "./keys/databases.js"
 import { expiryCommands } from "./keys/expiry.js"
 import { iterationCommands } from "./keys/iteration.js"
@@ -16,5 +17,6 @@ export const keyCommands: ReadonlyArray<CommandSpec> = [
   ...iterationCommands,
   ...relocationCommands,
   ...objectCommands,
-  ...databaseCommands
+  ...databaseCommands,
+  ...dumpRestoreCommands
 ]

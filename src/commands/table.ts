@@ -5,6 +5,7 @@
 import { authCommands } from "./auth.js"
 import { blockingCommands } from "./blocking.js"
 import type { CommandSpec } from "./Command.js"
+import { clusterCommands } from "./cluster.js"
 import { connectionCommands } from "./connection.js"
 import { hashCommands } from "./hashes.js"
 import { keyCommands } from "./keys.js"
@@ -28,7 +29,8 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...zsetCommands,
   ...pubsubCommands,
   ...transactionCommands,
-  ...blockingCommands
+  ...blockingCommands,
+  ...clusterCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

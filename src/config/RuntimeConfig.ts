@@ -14,6 +14,8 @@ export class RuntimeConfig {
   maxclients: number
   timeout: number
   readonly databases: number
+  /** cluster-enabled: set at start only, as in Redis. */
+  readonly clusterEnabled: boolean
   shutdownTimeout: number
   protoMaxBulkLen: number
   hz: number
@@ -73,6 +75,7 @@ export class RuntimeConfig {
     this.maxclients = config.maxclients
     this.timeout = config.timeout
     this.databases = config.databases
+    this.clusterEnabled = config.clusterEnabled === "yes"
     this.shutdownTimeout = config.shutdownTimeout
     this.protoMaxBulkLen = config.protoMaxBulkLen
     this.hz = config.hz

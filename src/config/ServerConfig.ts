@@ -40,6 +40,8 @@ export const ServerConfigSchema = Schema.Struct({
   requirepass: Schema.optionalWith(Schema.String, { default: () => "" }),
   /** With no password, refuse clients that do not connect from a loopback address (Redis's DENIED). */
   protectedMode: Schema.optionalWith(Schema.Literal("yes", "no"), { default: () => "yes" as const }),
+  /** Answer as a cluster node owning every slot (CLUSTER, CROSSSLOT); see src/commands/cluster.ts. */
+  clusterEnabled: Schema.optionalWith(Schema.Literal("yes", "no"), { default: () => "no" as const }),
   /** Memory limit in bytes for the data (0 = none); past it, keys are evicted or writes refused. */
   maxmemory: Schema.optionalWith(NonNegativeInt, { default: () => 0 }),
   /** What happens past maxmemory. */

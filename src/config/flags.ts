@@ -36,6 +36,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   maxmemory: { field: "maxmemory", kind: "int", help: "memory limit for data, e.g. 100mb (default 0: none)" },
   "maxmemory-policy": { field: "maxmemoryPolicy", kind: "string", help: "noeviction | allkeys-lru | allkeys-lfu | allkeys-random | volatile-lru | volatile-lfu | volatile-random | volatile-ttl" },
   "maxmemory-samples": { field: "maxmemorySamples", kind: "int", help: "keys sampled per eviction round (default 5)" },
+  "cluster-enabled": { field: "clusterEnabled", kind: "string", help: "yes: answer as a cluster node owning all 16384 slots (default no)" },
   "client-query-buffer-limit": { field: "clientQueryBufferLimit", kind: "int", help: "most bytes of one client's unfinished command (default 1gb)" }
 }
 

@@ -159,6 +159,48 @@ const thresholdParameters = (
  */
 const listMaxListpackSize = extraParameter("list-max-listpack-size", integerText(-2147483648, INT_MAX), "-2")
 
+/** An integer parameter with 64-bit bounds (beyond what a JS number holds exactly). */
+const longText = (min: bigint, max: bigint) => (value: string) => {
+  const parsed = parseInteger(value)
+  if (parsed === undefined) return ERR_NOT_INTEGER
+  if (parsed < min || parsed > max) return between(min, max)
+  return { value: String(parsed) }
+}
+
+/**
+ * Parameters of features that have no knob here (quicklist compression, HyperLogLog, stream
+ * nodes, active defragmentation, lazy freeing, rehashing, payload sanitization): validated as
+ * Redis 7.0 validates them and kept for CONFIG GET, so tools that set them get Redis's answers.
+ * Active defragmentation cannot be turned on, with the error Redis gives without its Jemalloc.
+ */
+function compatibilityParameters(): Array<ConfigParameter> {
+  const defrag = extraParameter("activedefrag", (value) => {
+    const checked = yesNo(value)
+    if (typeof checked === "string" || checked.value === "no") return checked
+    return "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution"
+  }, "no")
+  return [
+    extraParameter("list-compress-depth", integerText(0, INT_MAX), "0"),
+    extraParameter("hll-sparse-max-bytes", memoryText(0n, LONG_MAX), "3000"),
+    extraParameter("stream-node-max-bytes", memoryText(0n, LONG_MAX), "4096"),
+    extraParameter("stream-node-max-entries", longText(0n, LONG_MAX), "100"),
+    defrag,
+    extraParameter("active-defrag-ignore-bytes", memoryText(1n, LONG_MAX), "104857600"),
+    extraParameter("active-defrag-threshold-lower", integerText(0, 1000), "10"),
+    extraParameter("active-defrag-threshold-upper", integerText(0, 1000), "100"),
+    extraParameter("active-defrag-cycle-min", integerText(1, 99), "1"),
+    extraParameter("active-defrag-cycle-max", integerText(1, 99), "25"),
+    extraParameter("active-defrag-max-scan-fields", longText(1n, LONG_MAX), "1000"),
+    extraParameter("lazyfree-lazy-eviction", yesNo, "no"),
+    extraParameter("lazyfree-lazy-expire", yesNo, "no"),
+    extraParameter("lazyfree-lazy-server-del", yesNo, "no"),
+    extraParameter("lazyfree-lazy-user-flush", yesNo, "no"),
+    extraParameter("replica-lazy-flush", yesNo, "no"),
+    extraParameter("activerehashing", yesNo, "yes"),
+    extraParameter("sanitize-dump-payload", oneOf(["no", "yes", "clients"]), "no")
+  ]
+}
+
 /** Parameters backed by typed fields of `RuntimeConfig`, then the typed extras. */
 const TYPED: ReadonlyArray<ConfigParameter> = [
   {
@@ -205,6 +247,12 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     name: "databases",
     access: "immutable",
     get: (config) => String(config.databases),
+    set: () => "can't set immutable config"
+  },
+  {
+    name: "cluster-enabled",
+    access: "immutable",
+    get: (config) => (config.clusterEnabled ? "yes" : "no"),
     set: () => "can't set immutable config"
   },
   extraParameter("save", saveRules),
@@ -356,7 +404,8 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     (c, v) => (c.hashMaxListpackValue = v)
   ),
   listMaxListpackSize,
-  { ...listMaxListpackSize, name: "list-max-ziplist-size" }
+  { ...listMaxListpackSize, name: "list-max-ziplist-size" },
+  ...compatibilityParameters()
 ]
 
 const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))

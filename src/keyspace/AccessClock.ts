@@ -44,6 +44,17 @@ export class AccessClock {
     return (this.minutes << 8) | counter
   }
 
+  /** The LRU stamp of a key last used `seconds` ago (RESTORE ... IDLETIME). */
+  idleStamp(seconds: number): number {
+    const at = (this.lruClock - (seconds % LRU_MAX)) % LRU_MAX
+    return at < 0 ? at + LRU_MAX : at
+  }
+
+  /** The LFU stamp of a key with counter `counter` as of now (RESTORE ... FREQ). */
+  frequencyStamp(counter: number): number {
+    return (this.minutes << 8) | counter
+  }
+
   /** OBJECT IDLETIME: whole seconds since the stamp (LRU). */
   idleSeconds(stamp: number): number {
     const now = this.lruClock

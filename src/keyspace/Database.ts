@@ -183,6 +183,12 @@ export class Database {
     return this.table.clearExpire(ref)
   }
 
+  /** Sets the access stamp (AccessClock) of `key`, as RESTORE's IDLETIME and FREQ do. */
+  setAccessStamp(key: string, stamp: number): void {
+    const ref = this.table.find(key)
+    if (ref !== -1) this.table.setAccessStamp(ref, stamp)
+  }
+
   /** Records the encoding of the string just stored at `key` (see `StringEncodingOverride`). */
   markEncoding(key: string, encoding: StringEncodingOverride): void {
     const ref = this.table.find(key)

@@ -50,6 +50,13 @@ export const writeRdbEntry = (out: RdbWriter, key: string, value: RedisValue): v
   codec.write(value, out)
 }
 
+/** Writes a collection's type byte and body, without a key (DUMP's fallback for a type without its own writer). */
+export const writeRdbValue = (out: RdbWriter, value: CollectionValue): void => {
+  const codec = codecFor(value)
+  out.byte(codec.rdbType(value))
+  codec.write(value, out)
+}
+
 /** Reads a value of RDB type `rdbType`. */
 export const readRdbValue = (rdbType: number, reader: RdbReader, config: RuntimeConfig): RedisValue => {
   if (rdbType === TYPE_STRING) return reader.string()

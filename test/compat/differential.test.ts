@@ -17,10 +17,13 @@ import * as fc from "effect/FastCheck"
 import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
+import { clusterScripts } from "./scripts/cluster.js"
 import { connectionScripts } from "./scripts/connection.js"
+import { dumpRestoreScripts } from "./scripts/dump-restore.js"
 import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
 import { listScripts } from "./scripts/lists.js"
+import { memoryScripts } from "./scripts/memory.js"
 import { pubsubScripts } from "./scripts/pubsub.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
@@ -55,7 +58,10 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["zsets", zsetScripts],
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
-  ["blocking", blockingScripts]
+  ["blocking", blockingScripts],
+  ["dump-restore", dumpRestoreScripts],
+  ["memory", memoryScripts],
+  ["cluster", clusterScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

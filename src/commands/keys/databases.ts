@@ -74,6 +74,7 @@ const swapdb = command({
   since: "4.0.0",
   complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.",
   run: (ctx, argv) => {
+    if (ctx.server.config.clusterEnabled) return ctx.out.error("ERR SWAPDB is not allowed in cluster mode")
     const first = parseInt32(argv[1], "ERR invalid first DB index")
     if (typeof first === "string") return ctx.out.error(first)
     const second = parseInt32(argv[2], "ERR invalid second DB index")

@@ -118,6 +118,10 @@ const copy = command({
         return ctx.out.error(ERR_SYNTAX)
       }
     }
+    // Cluster mode has database 0 only.
+    if (ctx.server.config.clusterEnabled && targetDb.id !== 0) {
+      return ctx.out.error("ERR Copying to another database is not allowed in cluster mode")
+    }
     const source = argv[1]
     const target = argv[2]
     if (targetDb === ctx.db && source === target) return ctx.out.error(ERR_SAME_OBJECT)
@@ -145,6 +149,7 @@ const move = command({
   since: "1.0.0",
   complexity: "O(1)",
   run: (ctx, argv) => {
+    if (ctx.server.config.clusterEnabled) return ctx.out.error("ERR MOVE is not allowed in cluster mode")
     const targetDb = databaseArgOrReply(ctx, argv[2])
     if (targetDb === undefined) return
     if (targetDb === ctx.db) return ctx.out.error(ERR_SAME_OBJECT)

@@ -35,6 +35,7 @@ const FLAG_ORDER: ReadonlyArray<CommandFlag> = [
   "stale",
   "skip_monitor",
   "skip_slowlog",
+  "asking",
   "fast",
   "no_auth",
   "may_replicate",

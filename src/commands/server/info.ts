@@ -63,7 +63,7 @@ const server: Section = (ctx) => {
     ["redis_git_sha1", "00000000"],
     ["redis_git_dirty", 0],
     ["redis_build_id", "0"],
-    ["redis_mode", "standalone"],
+    ["redis_mode", ctx.server.config.clusterEnabled ? "cluster" : "standalone"],
     ["os", `${os.type()} ${os.release()} ${os.machine()}`],
     ["arch_bits", process.arch.endsWith("64") ? 64 : 32],
     ["monotonic_clock", "POSIX clock_gettime"],
@@ -281,7 +281,7 @@ const cpu: Section = () => {
 
 const modules: Section = () => []
 
-const cluster: Section = () => [["cluster_enabled", 0]]
+const cluster: Section = (ctx) => [["cluster_enabled", ctx.server.config.clusterEnabled ? 1 : 0]]
 
 /** `dbN:keys=..,expires=..,avg_ttl=..` for every database that has keys; avg_ttl from a sample. */
 const keyspace: Section = (ctx) => {

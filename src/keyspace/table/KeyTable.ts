@@ -283,6 +283,11 @@ export class KeyTable {
     return this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + ACCESS]
   }
 
+  /** Replaces the record's access stamp (RESTORE's IDLETIME and FREQ). */
+  setAccessStamp(ref: number, stamp: number): void {
+    this.writable(ref)[((ref & 0x1ffff) << 1) + ACCESS] = stamp
+  }
+
   /** The record's 2-bit string-encoding note (see Database's StringEncodingOverride). */
   encodingNote(ref: number): number {
     return (this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + META] & ENCODING_MASK) >> ENCODING_SHIFT
@@ -471,6 +476,31 @@ export class KeyTable {
     return this.arena.usedBytes + this.heapStringBytes + this.heapStrings * HEAP_STRING_HEADER +
       this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4 +
       this.volatileRefs.length * 12 + this.objectBytes
+  }
+
+  /** The index's share of `memoryBytes`: records, bucket arrays, heap slots (MEMORY STATS's main hashtable). */
+  get indexBytes(): number {
+    return this.arena.usedBytes + this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4
+  }
+
+  /** The TTL arrays' share of `memoryBytes` (MEMORY STATS's expires hashtable). */
+  get expiresBytes(): number {
+    return this.volatileRefs.length * 12
+  }
+
+  /**
+   * What the live record `ref` adds to `memoryBytes` (MEMORY USAGE): its record's class, its
+   * bucket slot, the key and value it keeps on the heap (with their heap slots), its TTL entry.
+   */
+  recordBytes(ref: number): number {
+    const meta = this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + META]
+    let bytes = classSize(meta & CLASS_MASK) + 4
+    if ((meta & KEY_ON_HEAP) !== 0) bytes += HEAP_STRING_HEADER + this.keyOf(ref).length + 8
+    const kind = (meta & KIND_MASK) >> KIND_SHIFT
+    if (kind === KIND_OBJECT) bytes += estimateOf(this.valueOf(ref)) + 8
+    else if (kind !== KIND_INLINE) bytes += HEAP_STRING_HEADER + (this.valueOf(ref) as string).length + 8
+    if ((meta & HAS_EXPIRE) !== 0) bytes += 12
+    return bytes
   }
 
   /** Before the collection at `ref` changes in place: remember what was accounted for it. */

@@ -22,10 +22,12 @@ registerCodec({
       const count = reader.length()
       members = []
       for (let i = 0; i < count; i++) members.push(reader.string())
+      if (new Set(members).size !== members.length) reader.fail("duplicate set members")
     } else {
       const blob = Buffer.from(reader.string(), "latin1")
       members = rdbType === TYPE_SET_INTSET ? intsetMembers(blob) : listpackElements(blob)
     }
+    if (members.length === 0) reader.fail("an empty set")
     return SetValue.of([...new Set(members)], config.setMaxIntsetEntries)
   },
   rewrite: (key, value) => batched(["SADD", key], (value as SetValue).members, (member, into) => into.push(member))

@@ -75,6 +75,13 @@ export class RdbWriter {
     this.length += this.buf.latin1Write(value, this.length)
   }
 
+  /** Bytes as they are (an encoded blob's body). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length)
+    this.buf.set(bytes, this.length)
+    this.length += bytes.length
+  }
+
   /** A binary double, little-endian (ZSET_2 scores). */
   double(value: number): void {
     this.ensure(8)
@@ -191,6 +198,8 @@ export class RdbReader {
       case 3: {
         const compressed = this.length()
         const size = this.length()
+        // A 3-byte back-reference yields at most 264 bytes: a larger claim is corrupt, not allocated.
+        if (size > compressed * 88 + 32) this.fail("corrupt LZF string")
         return lzfDecompress(this.fixed(compressed), size, this).latin1Slice()
       }
       default:
