@@ -6,6 +6,7 @@ import { authCommands } from "./auth.js"
 import { blockingCommands } from "./blocking.js"
 import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
+import { geoCommands } from "./geo.js"
 import { hashCommands } from "./hashes.js"
 import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
@@ -26,6 +27,7 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...geoCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...blockingCommands

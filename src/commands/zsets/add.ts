@@ -47,7 +47,8 @@ const optionFlag = (arg: string): number => {
 const scores: Array<number> = []
 const SCRATCH_KEPT = 1024
 
-const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: number): void => {
+/** ZADD with `flags` preset (ZINCRBY: INCR); GEOADD runs the ZADD it builds through it. */
+export const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: number): void => {
   let first = 2
   for (; first < argv.length; first++) {
     const flag = optionFlag(argv[first])
