@@ -13,6 +13,7 @@ import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
+import { sortCommands } from "./sort.js"
 import { stringCommands } from "./strings.js"
 import { transactionCommands } from "./transactions.js"
 import { zsetCommands } from "./zsets.js"
@@ -23,6 +24,7 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...serverCommands,
   ...stringCommands,
   ...keyCommands,
+  ...sortCommands,
   ...listCommands,
   ...hashCommands,
   ...setCommands,
