@@ -15,7 +15,6 @@ import {
   distance,
   EARTH_RADIUS_IN_METERS,
   encode,
-  latitudeDistance,
   neighbour,
   positionOfScore,
   radToDeg,
@@ -115,10 +114,12 @@ const inside = (shape: Shape, score: number): boolean => {
     foundDistance = distance(shape.lon, shape.lat, lon, lat)
     return foundDistance <= shape.radius * shape.conversion
   }
-  const width = shape.width * shape.conversion
-  const height = shape.height * shape.conversion
-  if (latitudeDistance(lat, shape.lat) > height / 2) return false
-  if (distance(lon, shape.lat, shape.lon, shape.lat) > width / 2) return false
+  // The east-west distance at the member's latitude, the north-south one along its meridian.
+  const lonDistance = distance(lon, lat, shape.lon, lat)
+  const latDistance = distance(lon, lat, lon, shape.lat)
+  if (lonDistance > (shape.width * shape.conversion) / 2 || latDistance > (shape.height * shape.conversion) / 2) {
+    return false
+  }
   foundDistance = distance(shape.lon, shape.lat, lon, lat)
   return true
 }
