@@ -60,6 +60,9 @@ const lookupByPattern = (ctx: CommandContext, pattern: string, element: string):
 
 const compareBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
+/** `strcoll` in the C locale: bytes, up to the first NUL of each. */
+const collate = (a: string, b: string): number => compareBytes(cString(a), cString(b))
+
 const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly: boolean): void => {
   const out = ctx.out
   let desc = false
@@ -182,6 +185,8 @@ const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly:
     }
     const order = Array.from({ length: count }, (_, i) => i)
     const byPattern = sortBy !== undefined
+    // Redis compares strings with strcoll, except when storing (replicas must agree).
+    const compareText = storeKey !== undefined ? compareBytes : collate
     order.sort((a, b) => {
       let cmp: number
       if (!alpha) {
@@ -190,9 +195,9 @@ const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly:
         const ka = keys[a]
         const kb = keys[b]
         if (ka === undefined || kb === undefined) cmp = ka === kb ? 0 : ka === undefined ? -1 : 1
-        else cmp = compareBytes(ka, kb)
+        else cmp = compareText(ka, kb)
       } else {
-        cmp = compareBytes(elements[a], elements[b])
+        cmp = compareText(elements[a], elements[b])
       }
       return desc ? -cmp : cmp
     })
