@@ -130,13 +130,36 @@ export const decode = (cell: Cell, latMin = LAT_MIN, latMax = LAT_MAX): Area => 
   }
 }
 
-/** The position a score stands for: its cell's centre, within the supported coordinates. */
+const LAT_SCALE = LAT_MAX - LAT_MIN
+const LONG_SCALE = LONG_MAX - LONG_MIN
+const CELLS_26 = 2 ** STEP_MAX
+
+/**
+ * The position a score stands for: its cell's centre, within the supported coordinates.
+ * (`decode` and `cellOfScore` inlined: searches call this for every member they look at.)
+ */
 export const positionOfScore = (score: number, into: [number, number]): void => {
-  const area = decode(cellOfScore(score))
-  let lon = (area.lonMin + area.lonMax) / 2
+  let latIndex: number
+  let lonIndex: number
+  if (score >= 0 && score < 18446744073709551616) {
+    const whole = Math.trunc(score)
+    const high = Math.floor(whole / TWO_32)
+    const low = whole - high * TWO_32
+    latIndex = compact16(low) + compact16(high) * 65536
+    lonIndex = compact16(low >>> 1) + compact16(high >>> 1) * 65536
+  } else {
+    const cell = cellOfScore(score)
+    latIndex = cell.lat
+    lonIndex = cell.lon
+  }
+  const latMin = LAT_MIN + (latIndex / CELLS_26) * LAT_SCALE
+  const latMax = LAT_MIN + ((latIndex + 1) / CELLS_26) * LAT_SCALE
+  const lonMin = LONG_MIN + (lonIndex / CELLS_26) * LONG_SCALE
+  const lonMax = LONG_MIN + ((lonIndex + 1) / CELLS_26) * LONG_SCALE
+  let lon = (lonMin + lonMax) / 2
   if (lon > LONG_MAX) lon = LONG_MAX
   if (lon < LONG_MIN) lon = LONG_MIN
-  let lat = (area.latMin + area.latMax) / 2
+  let lat = (latMin + latMax) / 2
   if (lat > LAT_MAX) lat = LAT_MAX
   if (lat < LAT_MIN) lat = LAT_MIN
   into[0] = lon
@@ -187,11 +210,4 @@ export const neighbour = (cell: Cell, dLon: number, dLat: number): Cell => {
     lat: dLat === 0 ? cell.lat : (cell.lat + dLat) & mask,
     step: cell.step
   }
-}
-
-/** The score range [min, max) of the members inside a cell. */
-export const scoreRangeOf = (cell: Cell): [number, number] => {
-  const shift = 2 ** (STEP_MAX * 2 - cell.step * 2)
-  const bits = interleave(cell.lat, cell.lon)
-  return [bits * shift, (bits + 1) * shift]
 }

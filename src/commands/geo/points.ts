@@ -5,11 +5,14 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { ERR_SYNTAX } from "../arguments.js"
 import { type CommandSpec, propagateAs } from "../Command.js"
 import { keyAt } from "../key-specs.js"
-import { zaddGeneric } from "../zsets/add.js"
+import { ZADD_CH, ZADD_NX, ZADD_XX, zaddScored } from "../zsets/add.js"
 import { readZset } from "../zsets/shared.js"
 import { geoCommand, lonLat, optionIs, unitOf } from "./arguments.js"
 import { printCoordinate, printDistance } from "./format.js"
 import { distance, encode, interleave, positionOfScore, scoreOf, STEP_MAX } from "./geohash.js"
+
+/** The geohashes of the GEOADD being run (reused). */
+const scores: Array<number> = []
 
 const geoadd = geoCommand({
   name: "geoadd",
@@ -21,26 +24,34 @@ const geoadd = geoCommand({
   complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
   run: (ctx, argv) => {
     let first = 2
-    let nx = false
-    let xx = false
+    let flags = 0
     for (; first < argv.length; first++) {
       const option = argv[first]
-      if (optionIs(option, "nx")) nx = true
-      else if (optionIs(option, "xx")) xx = true
-      else if (!optionIs(option, "ch")) break
+      if (optionIs(option, "nx")) flags |= ZADD_NX
+      else if (optionIs(option, "xx")) flags |= ZADD_XX
+      else if (optionIs(option, "ch")) flags |= ZADD_CH
+      else break
     }
-    if ((argv.length - first) % 3 !== 0 || (nx && xx)) return ctx.out.error(ERR_SYNTAX)
-    const zadd: Array<string> = ["zadd"]
-    for (let i = 1; i < first; i++) zadd.push(argv[i])
-    for (let i = first; i < argv.length; i += 3) {
-      const position = lonLat(argv, i)
+    const elements = (argv.length - first) / 3
+    // No element left is ZADD's syntax error, as Redis hands the command to ZADD.
+    if (!Number.isInteger(elements) || elements === 0 || (flags & (ZADD_NX | ZADD_XX)) === (ZADD_NX | ZADD_XX)) {
+      return ctx.out.error(ERR_SYNTAX)
+    }
+    for (let j = 0; j < elements; j++) {
+      const position = lonLat(argv, first + j * 3)
       if (typeof position === "string") return ctx.out.error(position)
-      zadd.push(String(scoreOf(position[0], position[1])), argv[i + 2])
+      scores[j] = scoreOf(position[0], position[1])
     }
     const dirty = ctx.keyspace.stats.dirty
-    zaddGeneric(ctx, zadd, 0)
-    // Replicas and the AOF see the ZADD, as Redis rewrites the command into it.
-    if (ctx.keyspace.commandLog.enabled && ctx.keyspace.stats.dirty !== dirty) propagateAs(ctx, zadd)
+    zaddScored(ctx, argv[1], flags, elements, argv, first + 2, 3, scores)
+    // Replicas and the AOF see a ZADD, as Redis rewrites the command into one.
+    if (ctx.keyspace.commandLog.enabled && ctx.keyspace.stats.dirty !== dirty) {
+      const zadd = ["zadd"]
+      for (let i = 1; i < first; i++) zadd.push(argv[i])
+      for (let j = 0; j < elements; j++) zadd.push(String(scores[j]), argv[first + j * 3 + 2])
+      propagateAs(ctx, zadd)
+    }
+    if (elements > 1024) scores.length = 0
   }
 })
 

@@ -15,10 +15,10 @@ import {
   distance,
   EARTH_RADIUS_IN_METERS,
   encode,
+  interleave,
   neighbour,
   positionOfScore,
   radToDeg,
-  scoreRangeOf,
   stepsForRadius
 } from "./geohash.js"
 
@@ -126,7 +126,10 @@ const inside = (shape: Shape, score: number): boolean => {
 
 /** Appends the members of `cell` inside the shape; stops once `limit` (0: none) are found. */
 const scanCell = (zset: SortedSetValue, cell: Cell, shape: Shape, found: Array<Found>, limit: number): void => {
-  const [min, max] = scoreRangeOf(cell)
+  const shift = 2 ** (52 - cell.step * 2)
+  const bits = interleave(cell.lat, cell.lon)
+  const min = bits * shift
+  const max = (bits + 1) * shift
   const tree = zset.tree
   const rank = tree.countByScore(min, false)
   if (rank >= tree.size) return
