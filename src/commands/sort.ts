@@ -16,6 +16,7 @@ import { deleteAndNotify, notify, NotifyType } from "../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "./arguments.js"
 import { command, type CommandContext, type CommandSpec, type KeyReference, storeResultAt } from "./Command.js"
 import { keyAt, unknownKeys } from "./key-specs.js"
+import { partialSort } from "./partial-sort.js"
 import { readKey } from "./strings/get-set.js"
 import { cursor } from "./zsets/shared.js"
 import { parseSortScore } from "./zsets/score-text.js"
@@ -187,7 +188,7 @@ const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly:
     const byPattern = sortBy !== undefined
     // Redis compares strings with strcoll, except when storing (replicas must agree).
     const compareText = storeKey !== undefined ? compareBytes : collate
-    order.sort((a, b) => {
+    const compareAt = (a: number, b: number): number => {
       let cmp: number
       if (!alpha) {
         cmp = scores[a] > scores[b] ? 1 : scores[a] < scores[b] ? -1 : compareBytes(elements[a], elements[b])
@@ -200,7 +201,10 @@ const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly:
         cmp = compareText(elements[a], elements[b])
       }
       return desc ? -cmp : cmp
-    })
+    }
+    // With BY and a LIMIT that keeps fewer, Redis sorts partially (not stably: ties show it).
+    if (byPattern && (start !== 0 || end !== count - 1)) partialSort(order, compareAt, start, end)
+    else order.sort(compareAt)
     elements = order.map((i) => elements[i])
   }
 

@@ -11,6 +11,7 @@ import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { keyAfterKeyword, keyAt } from "../key-specs.js"
+import { partialSort } from "../partial-sort.js"
 import { readZset } from "../zsets/shared.js"
 import { boxArgument, geoCommand, lonLat, optionIs, radiusArgument } from "./arguments.js"
 import { printCoordinate, printDistance } from "./format.js"
@@ -163,7 +164,12 @@ const search = (ctx: CommandContext, argv: ReadonlyArray<string>, sourceIndex: n
   const found = searchShape(zset, shape, any ? count : 0)
   if (found.length === 0 && storeKey === undefined) return out.arrayHeader(0)
   const returned = count === 0 || found.length < count ? found.length : count
-  if (sort !== SORT_NONE) found.sort(sort === SORT_ASC ? byDistanceAscending : byDistanceDescending)
+  if (sort !== SORT_NONE) {
+    const compare = sort === SORT_ASC ? byDistanceAscending : byDistanceDescending
+    // Keeping fewer than found, Redis sorts partially (not stably: ties show it).
+    if (returned === found.length) found.sort(compare)
+    else partialSort(found, compare, 0, returned - 1)
+  }
   const conversion = shape.conversion
 
   if (storeKey === undefined) {

@@ -38,6 +38,10 @@ const cluster = (count: number, lon: number, lat: number, spread: number, prefix
   return args
 }
 
+/** `count` members on 4 points only: many ties in distance. */
+const tiedPoints = (count: number): Array<string> =>
+  Array.from({ length: count }, (_, i) => [String(10 + (i % 4) * 0.001), String(10 + (i % 2) * 0.0007), `m${(i * 37) % count}`]).flat()
+
 const searches = (key: string, centres: ReadonlyArray<readonly [string, string]>, shapes: ReadonlyArray<ReadonlyArray<string>>): Array<Array<string>> =>
   centres.flatMap(([lon, lat]) =>
     shapes.map((shape) => ["GEOSEARCH", key, "FROMLONLAT", lon, lat, ...shape, "WITHDIST", "WITHHASH", "WITHCOORD"])
@@ -184,7 +188,15 @@ export const geoScripts: ReadonlyArray<Script> = [
       ["GEOSEARCH", "t", "FROMLONLAT", "10", "10", "BYRADIUS", "1", "km", "ASC", "WITHDIST"],
       ["GEOSEARCH", "t", "FROMLONLAT", "10", "10", "BYRADIUS", "1", "km", "DESC", "WITHDIST"],
       ["GEOSEARCH", "t", "FROMMEMBER", "far", "BYRADIUS", "1", "km", "ASC"],
-      ["GEOSEARCH", "t", "FROMLONLAT", "10", "10", "BYRADIUS", "1", "km"]
+      ["GEOSEARCH", "t", "FROMLONLAT", "10", "10", "BYRADIUS", "1", "km"],
+      // Fewer kept than found: Redis's partial quicksort, whose order of ties is its own.
+      ["GEOADD", "many", ...tiedPoints(120)],
+      ...[1, 2, 3, 5, 7, 8, 13, 29, 30, 31, 41, 60, 89, 119, 120, 200].flatMap((count) => [
+        ["GEOSEARCH", "many", "FROMLONLAT", "10", "10", "BYRADIUS", "5", "km", "COUNT", String(count)],
+        ["GEOSEARCH", "many", "FROMLONLAT", "10", "10", "BYRADIUS", "5", "km", "COUNT", String(count), "DESC", "WITHDIST"]
+      ]),
+      ["GEOSEARCHSTORE", "d", "many", "FROMLONLAT", "10", "10", "BYRADIUS", "5", "km", "COUNT", "41", "STOREDIST"],
+      ["ZRANGE", "d", "0", "-1", "WITHSCORES"]
     ]
   },
   {

@@ -170,6 +170,22 @@ export const sortScripts: ReadonlyArray<Script> = [
     ]
   },
   {
+    name: "SORT BY with LIMIT: Redis's partial quicksort and the order of its ties",
+    steps: [
+      ["RPUSH", "l", ...Array.from({ length: 90 }, (_, i) => `e${(i * 53) % 90}`)],
+      ["MSET", ...Array.from({ length: 90 }, (_, i) => i).filter((i) => i % 7 !== 0).flatMap((i) => [`w_e${i}`, "abcde"[i % 5]])],
+      ["MSET", ...Array.from({ length: 90 }, (_, i) => i).filter((i) => i % 7 !== 0).flatMap((i) => [`n_e${i}`, String(i % 4)])],
+      ...[[0, 1], [0, 5], [3, 10], [10, 40], [0, 89], [1, 89], [50, 100], [80, 5], [-3, 7]].flatMap(([offset, count]) => [
+        ["SORT", "l", "BY", "w_*", "ALPHA", "LIMIT", String(offset), String(count)],
+        ["SORT", "l", "BY", "w_*", "ALPHA", "DESC", "LIMIT", String(offset), String(count), "GET", "#", "GET", "w_*"],
+        ["SORT", "l", "BY", "n_*", "LIMIT", String(offset), String(count), "GET", "#", "GET", "n_*"],
+        ["SORT", "l", "BY", "n_*", "DESC", "LIMIT", String(offset), String(count)]
+      ]),
+      ["SORT", "l", "BY", "w_*", "ALPHA", "LIMIT", "2", "6", "STORE", "dst"],
+      ["LRANGE", "dst", "0", "-1"]
+    ]
+  },
+  {
     name: "SORT STORE: a list at the destination, replaced whatever it held; empty deletes",
     steps: [
       ["RPUSH", "l", "3", "1", "2"],
