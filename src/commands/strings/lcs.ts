@@ -11,7 +11,7 @@ import { readKey } from "./get-set.js"
 import { isOption, stringCommand } from "./shared.js"
 
 /** The table's cells past which the reply is Redis's allocation failure instead of memory use. */
-const MAX_TABLE_CELLS = 2 ** 28
+const MAX_TABLE_CELLS = 2 ** 27
 
 const lcs = stringCommand({
   name: "lcs",
