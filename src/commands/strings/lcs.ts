@@ -60,19 +60,23 @@ const lcs = stringCommand({
     if ((alen + 1) * width > MAX_TABLE_CELLS) {
       return out.error("ERR Insufficient memory, failed allocating transient memory for LCS")
     }
-    // table[i * width + j]: the LCS length of a[0, i) and b[0, j).
+    // table[i * width + j]: the LCS length of a[0, i) and b[0, j). Bytes, not string reads,
+    // and the left and diagonal cells carried along: this loop is the whole cost.
+    const bytesA = Buffer.from(a, "latin1")
+    const bytesB = Buffer.from(b, "latin1")
     const table = new Uint32Array((alen + 1) * width)
     for (let i = 1; i <= alen; i++) {
-      const ai = a.charCodeAt(i - 1)
+      const ai = bytesA[i - 1]
       const row = i * width
       const above = row - width
+      let left = 0
+      let diagonal = 0
       for (let j = 1; j <= blen; j++) {
-        if (ai === b.charCodeAt(j - 1)) table[row + j] = table[above + j - 1] + 1
-        else {
-          const up = table[above + j]
-          const left = table[row + j - 1]
-          table[row + j] = up > left ? up : left
-        }
+        const up = table[above + j]
+        const cell = ai === bytesB[j - 1] ? diagonal + 1 : up > left ? up : left
+        table[row + j] = cell
+        left = cell
+        diagonal = up
       }
     }
     const total = table[alen * width + blen]
