@@ -130,10 +130,7 @@ const scanCell = (zset: SortedSetValue, cell: Cell, shape: Shape, found: Array<F
   const bits = interleave(cell.lat, cell.lon)
   const min = bits * shift
   const max = (bits + 1) * shift
-  const tree = zset.tree
-  const rank = tree.countByScore(min, false)
-  if (rank >= tree.size) return
-  tree.seek(cursor, rank)
+  if (!zset.tree.seekScore(cursor, min)) return
   do {
     const score = cursor.score
     if (score >= max) break
