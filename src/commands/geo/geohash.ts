@@ -183,6 +183,21 @@ export const distance = (lon1: number, lat1: number, lon2: number, lat2: number)
   return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a))
 }
 
+/**
+ * `distance(lon1, lat1, lon2, lat2)` with the first point's radians and latitude cosine
+ * computed once (a search measures every member from one centre): the same operations, so
+ * the same double.
+ */
+export const distanceFrom = (lon1r: number, lat1r: number, cosLat1: number, lon2: number, lat2: number): number => {
+  const lon2r = degToRad(lon2)
+  const v = Math.sin((lon2r - lon1r) / 2)
+  const lat2r = degToRad(lat2)
+  if (v === 0) return EARTH_RADIUS_IN_METERS * Math.abs(lat2r - lat1r)
+  const u = Math.sin((lat2r - lat1r) / 2)
+  const a = u * u + cosLat1 * Math.cos(lat2r) * v * v
+  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a))
+}
+
 /** The coarsest step whose cells still cover `meters` around latitude `lat`. */
 export const stepsForRadius = (meters: number, lat: number): number => {
   if (meters === 0) return 26

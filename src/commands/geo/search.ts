@@ -13,6 +13,7 @@ import {
   decode,
   degToRad,
   distance,
+  distanceFrom,
   EARTH_RADIUS_IN_METERS,
   encode,
   interleave,
@@ -104,6 +105,10 @@ const cellsToScan = (shape: Shape): Array<Cell | null> => {
 
 const position: [number, number] = [0, 0]
 let foundDistance = 0
+/** The centre of the running search, in radians, and its latitude's cosine. */
+let centreLonRad = 0
+let centreLatRad = 0
+let centreCosLat = 0
 
 /** Whether a score's position is inside the shape; sets `position` and `foundDistance` (meters). */
 const inside = (shape: Shape, score: number): boolean => {
@@ -111,7 +116,7 @@ const inside = (shape: Shape, score: number): boolean => {
   const lon = position[0]
   const lat = position[1]
   if (shape.circle) {
-    foundDistance = distance(shape.lon, shape.lat, lon, lat)
+    foundDistance = distanceFrom(centreLonRad, centreLatRad, centreCosLat, lon, lat)
     return foundDistance <= shape.radius * shape.conversion
   }
   // The east-west distance at the member's latitude, the north-south one along its meridian.
@@ -120,7 +125,7 @@ const inside = (shape: Shape, score: number): boolean => {
   if (lonDistance > (shape.width * shape.conversion) / 2 || latDistance > (shape.height * shape.conversion) / 2) {
     return false
   }
-  foundDistance = distance(shape.lon, shape.lat, lon, lat)
+  foundDistance = distanceFrom(centreLonRad, centreLatRad, centreCosLat, lon, lat)
   return true
 }
 
@@ -144,6 +149,9 @@ const scanCell = (zset: SortedSetValue, cell: Cell, shape: Shape, found: Array<F
 /** The members inside the shape, in Redis's order of discovery; at most `limit` (0: all). */
 export const searchShape = (zset: SortedSetValue, shape: Shape, limit: number): Array<Found> => {
   const cells = cellsToScan(shape)
+  centreLonRad = degToRad(shape.lon)
+  centreLatRad = degToRad(shape.lat)
+  centreCosLat = Math.cos(centreLatRad)
   const found: Array<Found> = []
   let last = 0
   for (let i = 0; i < cells.length; i++) {
