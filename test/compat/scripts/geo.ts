@@ -38,6 +38,36 @@ const cluster = (count: number, lon: number, lat: number, spread: number, prefix
   return args
 }
 
+/** A small LCG in [0, 1), for reproducible spreads. */
+const lcg = (seed: number) => () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648
+  return seed / 2147483648
+}
+
+/** 1000 members (chunk `chunk` of a set) spread over a 2° x 2° square around Paris. */
+const denseSquare = (count: number, chunk: number): Array<string> => {
+  const next = lcg(12345 + chunk)
+  return Array.from({ length: count }, (_, i) => [
+    (1.35 + 2 * next()).toFixed(6),
+    (47.85 + 2 * next()).toFixed(6),
+    `m${chunk}:${i}`
+  ]).flat()
+}
+
+/** Circles and boxes of random sizes at random centres over that square. */
+const randomSearches = (key: string, count: number): Array<Array<string>> => {
+  const next = lcg(99)
+  return Array.from({ length: count }, (_, i) => {
+    const lon = (1.3 + 2.1 * next()).toFixed(5)
+    const lat = (47.8 + 2.1 * next()).toFixed(5)
+    const unit = ["m", "km", "mi", "ft"][i % 4]
+    const size = { m: 40000, km: 40, mi: 25, ft: 130000 }[unit]! * next()
+    return i % 2 === 1
+      ? ["GEOSEARCH", key, "FROMLONLAT", lon, lat, "BYRADIUS", size.toFixed(3), unit, "WITHDIST", "WITHCOORD", "WITHHASH"]
+      : ["GEOSEARCH", key, "FROMLONLAT", lon, lat, "BYBOX", size.toFixed(2), (size * 2 * next()).toFixed(2), unit, "WITHDIST", "ASC"]
+  })
+}
+
 /** `count` members on 4 points only: many ties in distance. */
 const tiedPoints = (count: number): Array<string> =>
   Array.from({ length: count }, (_, i) => [String(10 + (i % 4) * 0.001), String(10 + (i % 2) * 0.0007), `m${(i * 37) % count}`]).flat()
@@ -179,6 +209,13 @@ export const geoScripts: ReadonlyArray<Script> = [
       ["GEOSEARCH", "world", "FROMMEMBER", "p7", "BYRADIUS", "20000", "km", "COUNT", "3", "WITHHASH"],
       ["GEOSEARCH", "world", "FROMLONLAT", "2.35", "48.85", "BYRADIUS", "9223372036854775807", "km", "COUNT", "2"],
       ["GEOSEARCH", "world", "FROMLONLAT", "2.35", "48.85", "BYRADIUS", "2", "KM", "count", "9223372036854775807", "desc"]
+    ]
+  },
+  {
+    name: "GEOSEARCH over 3000 members: 120 random circles and boxes in every unit",
+    steps: [
+      ...[0, 1, 2].map((chunk) => ["GEOADD", "dense", ...denseSquare(1000, chunk)]),
+      ...randomSearches("dense", 120)
     ]
   },
   {
