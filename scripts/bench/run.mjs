@@ -21,6 +21,7 @@ import {
   versions
 } from "./lib/servers.mjs"
 import { runFanout } from "./modes/fanout.mjs"
+import { runGeo } from "./modes/geo.mjs"
 import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
@@ -87,6 +88,10 @@ const main = async () => {
   if (options.fanout) {
     const fanout = await runFanout(serverNames, options, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.fanoutSection(fanout))
+  }
+  if (options.geo) {
+    const geo = await runGeo(serverNames, options, log)
+    sections.push(report.throughputSection(geo.rows, geo.serverNames).replace("## Throughput", "## Geo throughput"))
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
   if (options.idleClients > 0) {

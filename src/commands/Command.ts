@@ -74,9 +74,18 @@ export interface KeySpec {
   /** Redis's note on the spec (COMMAND INFO shows it). */
   readonly notes?: string
   readonly index: number
+  /**
+   * How the search begins when not at `index`: after the first `keyword` from argument
+   * `startFrom` on (GEORADIUS's STORE), or "unknown" (SORT's BY/GET/STORE: only the command's
+   * own finder places those keys).
+   */
+  readonly begin?:
+    | { readonly kind: "keyword"; readonly keyword: string; readonly startFrom: number }
+    | { readonly kind: "unknown" }
   readonly find:
     | { readonly kind: "range"; readonly lastKey: number; readonly keyStep: number; readonly limit: number }
     | { readonly kind: "keynum"; readonly keyNumIndex: number; readonly firstKey: number; readonly keyStep: number }
+    | { readonly kind: "unknown" }
 }
 
 /** A key found in a command's arguments: its position in argv and how the command uses it. */

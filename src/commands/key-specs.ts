@@ -110,6 +110,39 @@ const isKey = (spec: KeySpec): boolean => !spec.flags.includes("not_key")
 export const hasKeyArguments = (command: CommandSpec): boolean =>
   command.getKeys !== undefined || keySpecsOf(command).some(isKey)
 
+/**
+ * Where a keyword spec's keys begin: just after the first `keyword` (case-insensitive) searched
+ * from `startFrom` towards the end (or, when negative, from that far from the end towards the
+ * start); never at the last argument, which leaves no room for a key. 0: not found.
+ */
+const keywordPosition = (argv: ReadonlyArray<string>, keyword: string, startFrom: number): number => {
+  const argc = argv.length
+  const start = startFrom > 0 ? startFrom : argc + startFrom
+  const end = startFrom > 0 ? argc - 1 : 0
+  for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
+    if (i >= argc || i < 1) break
+    if (argv[i].toUpperCase() === keyword) return i + 1
+  }
+  return 0
+}
+
+/** A spec whose keys begin after `keyword`, searched from argument `startFrom` (GEORADIUS's STORE). */
+export const keyAfterKeyword = (keyword: string, startFrom: number, ...flags: ReadonlyArray<KeyFlag>): KeySpec => ({
+  flags,
+  index: 0,
+  begin: { kind: "keyword", keyword, startFrom },
+  find: { kind: "range", lastKey: 0, keyStep: 1, limit: 0 }
+})
+
+/** A spec Redis marks unknown (SORT's BY/GET and STORE keys): only the command's finder places them. */
+export const unknownKeys = (notes: string, ...flags: ReadonlyArray<KeyFlag>): KeySpec => ({
+  flags,
+  notes,
+  index: 0,
+  begin: { kind: "unknown" },
+  find: { kind: "unknown" }
+})
+
 /** The keys the specs place in `argv`, or undefined when one of them cannot place its keys. */
 const keysFromSpecs = (specs: ReadonlyArray<KeySpec>, argv: ReadonlyArray<string>): Array<KeyReference> | undefined => {
   const argc = argv.length
@@ -117,8 +150,15 @@ const keysFromSpecs = (specs: ReadonlyArray<KeySpec>, argv: ReadonlyArray<string
   for (const spec of specs) {
     if (!isKey(spec)) continue
     let first = spec.index
+    const begin = spec.begin
+    if (begin !== undefined) {
+      if (begin.kind === "unknown") return undefined
+      first = keywordPosition(argv, begin.keyword, begin.startFrom)
+      if (first === 0) continue
+    }
     let last: number
     const find = spec.find
+    if (find.kind === "unknown") return undefined
     if (find.kind === "range") {
       if (find.lastKey >= 0) last = first + find.lastKey
       else if (find.limit === 0) last = argc + find.lastKey

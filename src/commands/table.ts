@@ -7,12 +7,14 @@ import { blockingCommands } from "./blocking.js"
 import type { CommandSpec } from "./Command.js"
 import { clusterCommands } from "./cluster.js"
 import { connectionCommands } from "./connection.js"
+import { geoCommands } from "./geo.js"
 import { hashCommands } from "./hashes.js"
 import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
+import { sortCommands } from "./sort.js"
 import { stringCommands } from "./strings.js"
 import { transactionCommands } from "./transactions.js"
 import { zsetCommands } from "./zsets.js"
@@ -23,10 +25,12 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...serverCommands,
   ...stringCommands,
   ...keyCommands,
+  ...sortCommands,
   ...listCommands,
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...geoCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...blockingCommands,

@@ -20,6 +20,7 @@ import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { clusterScripts } from "./scripts/cluster.js"
 import { connectionScripts } from "./scripts/connection.js"
 import { dumpRestoreScripts } from "./scripts/dump-restore.js"
+import { geoScripts } from "./scripts/geo.js"
 import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
 import { listScripts } from "./scripts/lists.js"
@@ -27,6 +28,7 @@ import { memoryScripts } from "./scripts/memory.js"
 import { pubsubScripts } from "./scripts/pubsub.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
+import { sortScripts } from "./scripts/sort.js"
 import { stringScripts } from "./scripts/strings.js"
 import { transactionScripts } from "./scripts/transactions.js"
 import { blockingScripts } from "./scripts/blocking.js"
@@ -61,7 +63,9 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["blocking", blockingScripts],
   ["dump-restore", dumpRestoreScripts],
   ["memory", memoryScripts],
-  ["cluster", clusterScripts]
+  ["cluster", clusterScripts],
+  ["geo", geoScripts],
+  ["sort", sortScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

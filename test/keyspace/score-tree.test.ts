@@ -108,6 +108,11 @@ const compareQueries = (tree: ScoreTree, model: Model, probes: ReadonlyArray<num
   for (const probe of probes) {
     expect(tree.countByScore(probe, false)).toBe(model.pairs.filter((p) => p[0] < probe).length)
     expect(tree.countByScore(probe, true)).toBe(model.pairs.filter((p) => p[0] <= probe).length)
+    // seekScore: the first element at or above the probe, as the model's first such pair.
+    const first = model.pairs.find((p) => p[0] >= probe)
+    const at = new TreeCursor()
+    expect(tree.seekScore(at, probe)).toBe(first !== undefined)
+    if (first !== undefined) expect([at.score, at.member]).toEqual([first[0], first[1]])
   }
 }
 

@@ -144,17 +144,33 @@ const writeKeySpec = (out: ReplyWriter, spec: KeySpec): void => {
   out.bulk("begin_search")
   out.mapHeader(2)
   out.bulk("type")
-  out.bulk("index")
-  out.bulk("spec")
-  out.mapHeader(1)
-  out.bulk("index")
-  out.integer(spec.index)
+  const begin = spec.begin
+  if (begin === undefined) {
+    out.bulk("index")
+    out.bulk("spec")
+    out.mapHeader(1)
+    out.bulk("index")
+    out.integer(spec.index)
+  } else if (begin.kind === "keyword") {
+    out.bulk("keyword")
+    out.bulk("spec")
+    out.mapHeader(2)
+    out.bulk("keyword")
+    out.bulk(begin.keyword)
+    out.bulk("startfrom")
+    out.integer(begin.startFrom)
+  } else {
+    out.bulk("unknown")
+    out.bulk("spec")
+    out.mapHeader(0)
+  }
   out.bulk("find_keys")
   out.mapHeader(2)
   out.bulk("type")
   const find = spec.find
   out.bulk(find.kind)
   out.bulk("spec")
+  if (find.kind === "unknown") return out.mapHeader(0)
   out.mapHeader(3)
   if (find.kind === "range") {
     out.bulk("lastkey")

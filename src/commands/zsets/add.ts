@@ -47,6 +47,12 @@ const optionFlag = (arg: string): number => {
 const scores: Array<number> = []
 const SCRATCH_KEPT = 1024
 
+/** ZADD's options as flags, for GEOADD (which takes NX, XX and CH). */
+export const ZADD_NX = NX
+export const ZADD_XX = XX
+export const ZADD_CH = CH
+
+/** ZADD with `flags` preset (ZINCRBY: INCR). */
 const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: number): void => {
   let first = 2
   for (; first < argv.length; first++) {
@@ -68,7 +74,24 @@ const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: nu
     if (score === undefined) return ctx.out.error(ERR_NOT_FLOAT)
     scores[j] = score
   }
-  const key = argv[1]
+  zaddScored(ctx, argv[1], flags, pairs, argv, first + 1, 2, scores)
+}
+
+/**
+ * The adding half of ZADD, its options checked and `parsedScores` read: member j is
+ * `argv[firstMember + j * memberStep]` (GEOADD passes its own arguments and the geohashes).
+ */
+export const zaddScored = (
+  ctx: CommandContext,
+  key: string,
+  flags: number,
+  pairs: number,
+  argv: ReadonlyArray<string>,
+  firstMember: number,
+  memberStep: number,
+  parsedScores: Array<number>
+): void => {
+  const incr = (flags & INCR) !== 0
   const found = writeZset(ctx, key)
   if (found === null) return ctx.out.error(WRONGTYPE)
   let zset = found
@@ -88,8 +111,8 @@ const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: nu
   let result = 0
   let announced = created
   for (let j = 0; j < pairs; j++) {
-    const member = argv[first + 1 + j * 2]
-    let score = scores[j]
+    const member = argv[firstMember + j * memberStep]
+    let score = parsedScores[j]
     const current = zset.scores.get(member)
     if (current !== undefined) {
       if (nx) continue
@@ -119,7 +142,7 @@ const zaddGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, flags: nu
     processed++
     result = score
   }
-  if (pairs > SCRATCH_KEPT) scores.length = 0
+  if (pairs > SCRATCH_KEPT) parsedScores.length = 0
   if (created) ctx.db.set(key, zset)
   // Only a change is announced (ZADD INCR by 0 changes nothing), as `zincr` for INCR.
   if (added + updated > 0) notify(ctx, NotifyType.Zset, incr ? "zincr" : "zadd", key)

@@ -182,6 +182,28 @@ export const parseRangeScore = (text: string, from: number): number | undefined 
   return value === undefined || value !== value ? undefined : value
 }
 
+/**
+ * SORT's reading of a value as a number: `strtod` over the whole C string (up to a NUL byte),
+ * leading space skipped, an empty text read as 0; undefined for anything left over, NaN, or a
+ * value out of range (ERANGE).
+ */
+export const parseSortScore = (text: string): number | undefined => {
+  const small = readSmallInteger(text)
+  if (small !== undefined) return small
+  const nul = text.indexOf("\0")
+  const end = nul < 0 ? text.length : nul
+  if (end === 0) return 0
+  let start = 0
+  while (start < end && isSpace(text.charCodeAt(start))) start++
+  if (start === end) return undefined
+  const number = start === 0 && end === text.length ? text : text.slice(start, end)
+  const value = readDouble(number, 0)
+  if (value === undefined || value !== value || outOfRange) return undefined
+  // A decimal text cannot name a subnormal exactly: glibc reports the underflow (hex can).
+  if (value !== 0 && Math.abs(value) < 2.2250738585072014e-308 && !/x/i.test(number)) return undefined
+  return value
+}
+
 // %.17g
 
 const float64 = new Float64Array(1)

@@ -222,6 +222,28 @@ export class ScoreTree {
     return rank + boundAfter(keysOf(node as Leaf), value, inclusive, 0)
   }
 
+  /**
+   * Points `cursor` at the first element whose score is at least `score` (one descent, where
+   * countByScore then seek take two); false when there is none.
+   */
+  seekScore(cursor: TreeCursor, score: number): boolean {
+    let node = this.root
+    for (let level = this.height; level > 0; level--) {
+      const branch = node as Branch
+      node = branch.children[boundAfter(branch.sepScores, score, false, 1) - 1]
+    }
+    let leaf = node as Leaf
+    let at = boundAfter(leaf.scores, score, false, 0)
+    if (at >= leaf.members.length) {
+      if (leaf.next === undefined) return false
+      leaf = leaf.next
+      at = 0
+    }
+    cursor.leaf = leaf
+    cursor.index = at
+    return at < leaf.members.length
+  }
+
   /** Points `cursor` at the element of rank `rank` (0 ≤ rank < size). */
   seek(cursor: TreeCursor, rank: number): void {
     let node = this.root
