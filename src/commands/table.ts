@@ -3,10 +3,12 @@
  * truth for dispatch, arity errors and COMMAND; each family contributes its own module.
  */
 import { authCommands } from "./auth.js"
+import { bitmapCommands } from "./bitmaps.js"
 import { blockingCommands } from "./blocking.js"
 import type { CommandSpec } from "./Command.js"
 import { connectionCommands } from "./connection.js"
 import { hashCommands } from "./hashes.js"
+import { hyperLogLogCommands } from "./hyperloglog.js"
 import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
@@ -28,7 +30,9 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...zsetCommands,
   ...pubsubCommands,
   ...transactionCommands,
-  ...blockingCommands
+  ...blockingCommands,
+  ...bitmapCommands,
+  ...hyperLogLogCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

@@ -27,6 +27,8 @@ import { setScripts } from "./scripts/sets.js"
 import { stringScripts } from "./scripts/strings.js"
 import { transactionScripts } from "./scripts/transactions.js"
 import { blockingScripts } from "./scripts/blocking.js"
+import { bitmapScripts } from "./scripts/bitmaps.js"
+import { hyperLogLogScripts } from "./scripts/hyperloglog.js"
 import { zsetScripts } from "./scripts/zsets.js"
 import {
   hasRealRedis,
@@ -55,7 +57,9 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["zsets", zsetScripts],
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
-  ["blocking", blockingScripts]
+  ["blocking", blockingScripts],
+  ["bitmaps", bitmapScripts],
+  ["hyperloglog", hyperLogLogScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

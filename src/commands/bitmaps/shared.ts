@@ -1,0 +1,86 @@
+/**
+ * What the bitmap commands share: their declaration helper (group "bitmap"), Redis's bit-offset
+ * argument (with BITFIELD's `#n` form and the proto-max-bulk-len limit), and reading bits of a
+ * string value. A bitmap is an ordinary string value (a latin1 byte string): bit 0 is the most
+ * significant bit of the first byte, as in Redis.
+ *
+ * Writing a bit makes a new string (JS strings are immutable): SETBIT on a value of N bytes costs
+ * one O(N) copy when the value is next read (V8 flattens the concatenation), where Redis writes
+ * one byte in place. The keyspace keeps string values as JS strings everywhere (GET writes them
+ * to the socket without conversion, snapshots share them), so a mutable representation would
+ * touch every string command; this family accepts the copy instead.
+ */
+import { constants as bufferConstants } from "node:buffer"
+import { parseInteger } from "../arguments.js"
+import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
+
+export const ERR_BIT_OFFSET = "ERR bit offset is not an integer or out of range"
+export const ERR_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+
+type BitmapCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
+
+/** Declares a command of the bitmap group; ACL categories as Redis derives them. */
+export const bitmapCommand = (spec: BitmapCommandInput): CommandSpec =>
+  command({
+    ...FIRST_KEY,
+    ...spec,
+    group: "bitmap",
+    aclCategories: [
+      spec.flags.includes("write") ? "write" : "read",
+      "bitmap",
+      spec.flags.includes("fast") ? "fast" : "slow"
+    ]
+  })
+
+/**
+ * Redis's `getBitOffsetFromArgument`: a non-negative int64 whose byte (offset / 8) is below
+ * proto-max-bulk-len; with `bits` > 0 a leading '#' multiplies the number by the field width
+ * (as C does, in 64 bits). Returns the offset, or undefined after replying the error.
+ */
+export const bitOffsetOrReply = (ctx: CommandContext, text: string, bits = 0): number | undefined => {
+  const useHash = bits > 0 && text.charCodeAt(0) === 35 // '#'
+  const parsed = parseInteger(useHash ? text.slice(1) : text)
+  if (parsed === undefined) {
+    ctx.out.error(ERR_BIT_OFFSET)
+    return undefined
+  }
+  let offset = typeof parsed === "bigint" || useHash ? BigInt.asIntN(64, BigInt(parsed) * BigInt(useHash ? bits : 1)) : parsed
+  if (offset < 0 || BigInt(offset) >> 3n >= BigInt(ctx.server.config.protoMaxBulkLen)) {
+    ctx.out.error(ERR_BIT_OFFSET)
+    return undefined
+  }
+  offset = Number(offset)
+  return offset
+}
+
+/** Whether a string of `length` bytes can be held (V8's limit is just under 512 MB); replies the error when not. */
+export const lengthAllowedOrReply = (ctx: CommandContext, length: number): boolean => {
+  if (length <= bufferConstants.MAX_STRING_LENGTH) return true
+  ctx.out.error(ERR_TOO_LONG)
+  return false
+}
+
+/** Set bits of every byte value. */
+export const POPCOUNT = new Uint8Array(256)
+for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]
+
+/** Set bits of bytes `from`..`to` (inclusive) of a byte string. */
+export const popcount = (value: string, from: number, to: number): number => {
+  let count = 0
+  // Big ranges go through a Buffer, whose 32-bit words count faster than characters one by one.
+  if (to - from >= 4096) {
+    const bytes = Buffer.from(value.slice(from, to + 1), "latin1")
+    const words = bytes.length >>> 2
+    const view = (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, words) : undefined
+    for (let i = 0; i < words; i++) {
+      let v = view === undefined ? bytes.readInt32LE(i * 4) : view[i]
+      v = v - ((v >>> 1) & 0x55555555)
+      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+      count += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24)
+    }
+    for (let i = words * 4; i < bytes.length; i++) count += POPCOUNT[bytes[i]]
+    return count
+  }
+  for (let i = from; i <= to; i++) count += POPCOUNT[value.charCodeAt(i)]
+  return count
+}

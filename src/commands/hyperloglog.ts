@@ -1,0 +1,2 @@
+import type { CommandSpec } from "./Command.js"
+export const hyperLogLogCommands: ReadonlyArray<CommandSpec> = []

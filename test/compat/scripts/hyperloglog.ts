@@ -1,0 +1,2 @@
+import type { Script } from "../compare.js"
+export const hyperLogLogScripts: ReadonlyArray<Script> = []
