@@ -355,6 +355,7 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     (c) => c.hashMaxListpackValue,
     (c, v) => (c.hashMaxListpackValue = v)
   ),
+  ...thresholdParameters(["hll-sparse-max-bytes"], "memory", (c) => c.hllSparseMaxBytes, (c, v) => (c.hllSparseMaxBytes = v)),
   listMaxListpackSize,
   { ...listMaxListpackSize, name: "list-max-ziplist-size" }
 ]
