@@ -187,6 +187,49 @@ describe("bitmaps and HyperLogLog in the AOF and under WATCH", () => {
     }
   }, 60_000)
 
+  it("BGSAVE writes a long bitmap as it was when it started, while the same pipeline changes it in place", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-bits-"))
+    dirs.push(dir)
+    const first = await startRedfiber({ dir })
+    let before: Array<Reply>
+    try {
+      await runCommands(first.port, [
+        ["SETBIT", "bits", "800000", "1"],
+        ["SETBIT", "bits", "3", "1"],
+        ["BITFIELD", "other", "SET", "u16", "#5000", "777"]
+      ])
+      before = await runCommands(first.port, [["GET", "bits"], ["GET", "other"]])
+      const client = await RawClient.connect(first.port)
+      const changes = [
+        ["BGSAVE"],
+        ["SETBIT", "bits", "4", "1"],
+        ["SETBIT", "bits", "900000", "1"],
+        ["BITFIELD", "other", "INCRBY", "u16", "#5000", "1", "SET", "u8", "0", "9"],
+        ["SETBIT", "bits", "5", "1"]
+      ]
+      const replies = await pipeline(client, changes)
+      client.close()
+      expect(replies[0]).toEqual({ kind: "simple", value: "Background saving started" })
+      const deadline = Date.now() + 20_000
+      for (;;) {
+        const [info] = await runCommands(first.port, [["INFO", "persistence"]])
+        if (String(info.value).includes("rdb_bgsave_in_progress:0")) break
+        if (Date.now() > deadline) throw new Error("the background save did not finish")
+        await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+      const [bits] = await runCommands(first.port, [["GETBIT", "bits", "900000"]])
+      expect(bits).toEqual({ kind: "integer", value: "1" })
+    } finally {
+      await first.stop()
+    }
+    const second = await startRedfiber({ dir })
+    try {
+      expect(await runCommands(second.port, [["GET", "bits"], ["GET", "other"]])).toEqual(before)
+    } finally {
+      await second.stop()
+    }
+  })
+
   it("WATCH sees bitmap and HLL writes, and a PFCOUNT that caches its estimate, not one that reads it", async () => {
     const server = await startRedfiber()
     const watcher = await RawClient.connect(server.port)

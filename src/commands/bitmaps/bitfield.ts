@@ -11,8 +11,8 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { keyAt, noted } from "../key-specs.js"
 import { isOption } from "../strings/shared.js"
-import { markEditedInPlace } from "../strings/encoding.js"
-import { bitmapCommand, bitOffsetOrReply, lengthAllowedOrReply } from "./shared.js"
+import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
+import { type Bitmap, bitmapCommand, bitOffsetOrReply, byteOf, isBitmap, lengthAllowedOrReply, MUTABLE_MIN } from "./shared.js"
 
 const ERR_TYPE = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
 
@@ -46,30 +46,31 @@ const fieldTypeOrReply = (ctx: CommandContext, text: string): { signed: boolean;
 }
 
 /** The `bits`-wide unsigned integer at bit `offset` of `bytes` (bits past the end read 0). */
-const readUnsigned = (bytes: Buffer, offset: number, bits: number): bigint => {
+const readUnsigned = (bytes: Bitmap | Buffer, offset: number, bits: number): bigint => {
   let value = 0n
   for (let i = 0; i < bits; i++) {
     const at = offset + i
-    const byte = at >>> 3 < bytes.length ? bytes[at >>> 3] : 0
-    value = (value << 1n) | BigInt((byte >> (7 - (at & 7))) & 1)
+    value = (value << 1n) | BigInt((byteOf(bytes, at >>> 3) >> (7 - (at & 7))) & 1)
   }
   return value
 }
 
-const readField = (bytes: Buffer, offset: number, bits: number, signed: boolean): bigint => {
+const readField = (bytes: Bitmap | Buffer, offset: number, bits: number, signed: boolean): bigint => {
   const value = readUnsigned(bytes, offset, bits)
   return signed ? BigInt.asIntN(bits, value) : value
 }
 
-/** Writes the low `bits` bits of `value` at bit `offset` (the buffer is long enough). */
-const writeField = (bytes: Buffer, offset: number, bits: number, value: bigint): void => {
+/** Writes the low `bits` bits of `value` at bit `offset` (the target is long enough). */
+const writeField = (target: Buffer | MutableBytes, offset: number, bits: number, value: bigint): void => {
   const unsigned = BigInt.asUintN(bits, value)
   for (let i = 0; i < bits; i++) {
     const at = offset + i
     const bit = Number((unsigned >> BigInt(bits - 1 - i)) & 1n)
     const mask = 0x80 >> (at & 7)
-    if (bit === 1) bytes[at >>> 3] |= mask
-    else bytes[at >>> 3] &= ~mask
+    const old = byteOf(target, at >>> 3)
+    const updated = bit === 1 ? old | mask : old & ~mask
+    if (target instanceof MutableBytes) target.setByte(at >>> 3, updated)
+    else target[at >>> 3] = updated
   }
 }
 
@@ -144,30 +145,44 @@ const runBitfield = (ctx: CommandContext, argv: ReadonlyArray<string>, readOnly:
   const key = argv[1]
   let furthest = -1
   for (const op of ops) if (op.opcode !== GET && op.offset + op.bits - 1 > furthest) furthest = op.offset + op.bits - 1
-  const current = ctx.db.get(key, ctx.now)
+  const current = ctx.db.getBytes(key, ctx.now)
+  if (current !== undefined && !isBitmap(current)) {
+    if (furthest === -1 || !readOnly) return ctx.out.error(WRONGTYPE)
+  }
   if (furthest === -1) {
-    if (current !== undefined && typeof current !== "string") return ctx.out.error(WRONGTYPE)
-    const bytes = current === undefined ? Buffer.alloc(0) : Buffer.from(current, "latin1")
     ctx.out.arrayHeader(ops.length)
-    for (const op of ops) ctx.out.integer(readField(bytes, op.offset, op.bits, op.signed))
+    for (const op of ops) ctx.out.integer(current === undefined ? 0n : readField(current as Bitmap, op.offset, op.bits, op.signed))
     return
   }
   if (readOnly) return ctx.out.error("ERR BITFIELD_RO only supports the GET subcommand")
-  if (current !== undefined && typeof current !== "string") return ctx.out.error(WRONGTYPE)
-  const length = Math.max(current?.length ?? 0, (furthest >>> 3) + 1)
-  if (!lengthAllowedOrReply(ctx, length)) return
-  const bytes = Buffer.alloc(length)
-  if (current !== undefined) bytes.latin1Write(current, 0, current.length)
+  const existing = current as Bitmap | undefined
+  const length = Math.max(existing?.length ?? 0, (furthest >>> 3) + 1)
+  if (length > (existing?.length ?? 0) && !lengthAllowedOrReply(ctx, length)) return
   // Creating or growing the value is a change even if no write then lands.
-  const grown = current === undefined || current.length !== length
+  const grown = existing === undefined || existing.length !== length
+  // Long values change in place; short ones are rebuilt as a string at the end.
+  let target: Buffer | MutableBytes
+  if (length >= MUTABLE_MIN) {
+    if (existing === undefined) {
+      target = MutableBytes.fromString("", length)
+      ctx.db.setKeepTtl(key, target)
+    } else {
+      target = ctx.db.mutableBytes(key, existing, length)
+      if (grown) ctx.db.willModify(key)
+    }
+    target.growTo(length)
+  } else {
+    target = Buffer.alloc(length)
+    if (existing !== undefined) target.latin1Write(existing.toString(), 0, existing.length)
+  }
   let changes = 0
   ctx.out.arrayHeader(ops.length)
   for (const op of ops) {
     if (op.opcode === GET) {
-      ctx.out.integer(readField(bytes, op.offset, op.bits, op.signed))
+      ctx.out.integer(readField(target, op.offset, op.bits, op.signed))
       continue
     }
-    const old = readField(bytes, op.offset, op.bits, op.signed)
+    const old = readField(target, op.offset, op.bits, op.signed)
     const { result, overflowed } =
       op.opcode === INCRBY
         ? fieldResult(old, op.value, op.bits, op.signed, op.overflow)
@@ -177,14 +192,12 @@ const runBitfield = (ctx: CommandContext, argv: ReadonlyArray<string>, readOnly:
       continue
     }
     ctx.out.integer(op.opcode === INCRBY ? result : old)
-    writeField(bytes, op.offset, op.bits, result)
+    if (result !== old && !grown && changes === 0 && target instanceof MutableBytes) ctx.db.willModify(key)
+    writeField(target, op.offset, op.bits, result)
     if (grown || result !== old) changes++
   }
-  if (grown || changes > 0) {
-    const updated = bytes.latin1Slice(0, length)
-    ctx.db.setKeepTtl(key, updated)
-    markEditedInPlace(ctx.db, key, updated)
-  } else if (current !== undefined) markEditedInPlace(ctx.db, key, current)
+  if (!(target instanceof MutableBytes) && (grown || changes > 0)) ctx.db.setKeepTtl(key, target.latin1Slice(0, length))
+  if (length <= 44) ctx.db.markEncoding(key, "raw")
   if (changes > 0) notify(ctx, NotifyType.String, "setbit", key)
 }
 

@@ -10,7 +10,7 @@ import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { keyAt, keysToEnd } from "../key-specs.js"
 import { isOption } from "../strings/shared.js"
 import { markEditedInPlace } from "../strings/encoding.js"
-import { bitmapCommand } from "./shared.js"
+import { bitmapCommand, isBitmap } from "./shared.js"
 
 const AND = 0
 const OR = 1
@@ -38,13 +38,13 @@ const bitop = bitmapCommand({
     const sources: Array<Buffer> = []
     let longest = 0
     for (let i = 3; i < argv.length; i++) {
-      const value = ctx.db.get(argv[i], ctx.now)
+      const value = ctx.db.getBytes(argv[i], ctx.now)
       if (value === undefined) {
         sources.push(Buffer.alloc(0))
         continue
       }
-      if (typeof value !== "string") return ctx.out.error(WRONGTYPE)
-      sources.push(Buffer.from(value, "latin1"))
+      if (!isBitmap(value)) return ctx.out.error(WRONGTYPE)
+      sources.push(typeof value === "string" ? Buffer.from(value, "latin1") : value.view())
       if (value.length > longest) longest = value.length
     }
     const key = argv[2]

@@ -9,8 +9,18 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { keyAt } from "../key-specs.js"
 import { isOption } from "../strings/shared.js"
-import { markEditedInPlace } from "../strings/encoding.js"
-import { bitmapCommand, bitOffsetOrReply, lengthAllowedOrReply, POPCOUNT, popcount } from "./shared.js"
+import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
+import {
+  type Bitmap,
+  bitmapCommand,
+  bitOffsetOrReply,
+  byteOf,
+  isBitmap,
+  lengthAllowedOrReply,
+  MUTABLE_MIN,
+  POPCOUNT,
+  popcount
+} from "./shared.js"
 
 /** A string of `count` zero bytes (cached: SETBIT far past the end of a new key is common). */
 const zeros = (count: number): string => "\0".repeat(count)
@@ -32,30 +42,41 @@ const setbit = bitmapCommand({
       return ctx.out.error("ERR bit is not an integer or out of range")
     }
     const key = argv[1]
-    const current = ctx.db.get(key, ctx.now)
-    if (current !== undefined && typeof current !== "string") return ctx.out.error(WRONGTYPE)
+    const current = ctx.db.getBytes(key, ctx.now)
+    if (current !== undefined && !isBitmap(current)) return ctx.out.error(WRONGTYPE)
     const byte = offset >>> 3
     const mask = 1 << (7 - (offset & 7))
     const wanted = on === "1"
-    if (current === undefined || byte >= current.length) {
-      if (!lengthAllowedOrReply(ctx, byte + 1)) return
-      const before = current ?? ""
-      const updated = before + zeros(byte - before.length) + String.fromCharCode(wanted ? mask : 0)
-      ctx.db.setKeepTtl(key, updated)
-      markEditedInPlace(ctx.db, key, updated)
-      notify(ctx, NotifyType.String, "setbit", key)
-      return ctx.out.integer(0)
-    }
-    const old = current.charCodeAt(byte)
+    const length = Math.max(current?.length ?? 0, byte + 1)
+    if (length > (current?.length ?? 0) && !lengthAllowedOrReply(ctx, length)) return
+    const old = current === undefined ? 0 : byteOf(current, byte)
     const wasSet = (old & mask) !== 0
-    // Redis makes the value its own raw string even when the bit does not change.
-    markEditedInPlace(ctx.db, key, current)
-    if (wasSet !== wanted) {
-      const updated = current.slice(0, byte) + String.fromCharCode(wanted ? old | mask : old & ~mask) + current.slice(byte + 1)
+    const grows = length !== (current?.length ?? -1)
+    const updatedByte = wanted ? old | mask : old & ~mask
+    if (length >= MUTABLE_MIN) {
+      // Long values change in place.
+      if (current === undefined) {
+        const bytes = MutableBytes.fromString("", length)
+        bytes.growTo(length)
+        bytes.setByte(byte, updatedByte)
+        ctx.db.setKeepTtl(key, bytes)
+      } else if (grows || wasSet !== wanted) {
+        const bytes = ctx.db.mutableBytes(key, current, length)
+        ctx.db.willModify(key)
+        bytes.growTo(length)
+        bytes.setByte(byte, updatedByte)
+      }
+    } else if (grows || wasSet !== wanted) {
+      const before = (current as string | undefined) ?? ""
+      const updated =
+        byte >= before.length
+          ? before + zeros(byte - before.length) + String.fromCharCode(updatedByte)
+          : before.slice(0, byte) + String.fromCharCode(updatedByte) + before.slice(byte + 1)
       ctx.db.setKeepTtl(key, updated)
-      markEditedInPlace(ctx.db, key, updated)
-      notify(ctx, NotifyType.String, "setbit", key)
     }
+    // Redis makes the value its own raw string even when the bit does not change.
+    if (length <= 44) ctx.db.markEncoding(key, "raw")
+    if (grows || wasSet !== wanted) notify(ctx, NotifyType.String, "setbit", key)
     ctx.out.integer(wasSet ? 1 : 0)
   }
 })
@@ -71,11 +92,10 @@ const getbit = bitmapCommand({
   run: (ctx, argv) => {
     const offset = bitOffsetOrReply(ctx, argv[2])
     if (offset === undefined) return
-    const value = ctx.db.get(argv[1], ctx.now)
+    const value = ctx.db.getBytes(argv[1], ctx.now)
     if (value === undefined) return ctx.out.integer(0)
-    if (typeof value !== "string") return ctx.out.error(WRONGTYPE)
-    const byte = offset >>> 3
-    ctx.out.integer(byte < value.length && (value.charCodeAt(byte) & (1 << (7 - (offset & 7)))) !== 0 ? 1 : 0)
+    if (!isBitmap(value)) return ctx.out.error(WRONGTYPE)
+    ctx.out.integer((byteOf(value, offset >>> 3) & (1 << (7 - (offset & 7)))) !== 0 ? 1 : 0)
   }
 })
 
@@ -107,9 +127,9 @@ const bitcount = bitmapCommand({
   since: "2.6.0",
   complexity: "O(N)",
   run: (ctx, argv) => {
-    const value = ctx.db.get(argv[1], ctx.now)
+    const value = ctx.db.getBytes(argv[1], ctx.now)
     if (value === undefined) return ctx.out.integer(0)
-    if (typeof value !== "string") return ctx.out.error(WRONGTYPE)
+    if (!isBitmap(value)) return ctx.out.error(WRONGTYPE)
     if (argv.length === 2) return ctx.out.integer(popcount(value, 0, value.length - 1))
     if (argv.length !== 4 && argv.length !== 5) return ctx.out.error(ERR_SYNTAX)
     const startArg = parseInteger(argv[2])
@@ -130,25 +150,25 @@ const bitcount = bitmapCommand({
     const last = end >>> 3
     // Whole bytes, less the bits of the first and last bytes outside the range.
     let count = popcount(value, first, last)
-    count -= POPCOUNT[value.charCodeAt(first) & ~((1 << (8 - (start & 7))) - 1) & 0xff]
-    count -= POPCOUNT[value.charCodeAt(last) & ((1 << (7 - (end & 7))) - 1)]
+    count -= POPCOUNT[byteOf(value, first) & ~((1 << (8 - (start & 7))) - 1) & 0xff]
+    count -= POPCOUNT[byteOf(value, last) & ((1 << (7 - (end & 7))) - 1)]
     ctx.out.integer(count)
   }
 })
 
 /** The first bit equal to `bit` in bits `from`..`to` (inclusive) of `value`, or -1. */
-const firstBit = (value: string, bit: number, from: number, to: number): number => {
+const firstBit = (value: Bitmap, bit: number, from: number, to: number): number => {
   const skip = bit === 1 ? 0 : 0xff
   let position = from
   while (position <= to) {
     if ((position & 7) === 0 && position + 7 <= to) {
-      const byte = value.charCodeAt(position >>> 3)
+      const byte = byteOf(value, position >>> 3)
       if (byte === skip) {
         position += 8
         continue
       }
     }
-    const set = (value.charCodeAt(position >>> 3) & (0x80 >>> (position & 7))) !== 0
+    const set = (byteOf(value, position >>> 3) & (0x80 >>> (position & 7))) !== 0
     if (set === (bit === 1)) return position
     position++
   }
@@ -171,10 +191,10 @@ const bitposRun = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   if (bitArg === undefined) return ctx.out.error(ERR_NOT_INTEGER)
   if (bitArg !== 0 && bitArg !== 1) return ctx.out.error("ERR The bit argument must be 1 or 0.")
   const bit = bitArg
-  const value = ctx.db.get(argv[1], ctx.now)
+  const value = ctx.db.getBytes(argv[1], ctx.now)
   // A missing key is an endless run of zero bits.
   if (value === undefined) return ctx.out.integer(bit === 1 ? -1 : 0)
-  if (typeof value !== "string") return ctx.out.error(WRONGTYPE)
+  if (!isBitmap(value)) return ctx.out.error(WRONGTYPE)
   let isBit = false
   let endGiven = false
   let start = 0

@@ -4,15 +4,31 @@
  * string value. A bitmap is an ordinary string value (a latin1 byte string): bit 0 is the most
  * significant bit of the first byte, as in Redis.
  *
- * Writing a bit makes a new string (JS strings are immutable): SETBIT on a value of N bytes costs
- * one O(N) copy when the value is next read (V8 flattens the concatenation), where Redis writes
- * one byte in place. The keyspace keeps string values as JS strings everywhere (GET writes them
- * to the socket without conversion, snapshots share them), so a mutable representation would
- * touch every string command; this family accepts the copy instead.
+ * A JS string is immutable, so writing one bit of it would copy it. Short values (below
+ * MUTABLE_MIN bytes) are written that way, which is cheap; a longer value that SETBIT or BITFIELD
+ * writes becomes a `MutableBytes` (src/keyspace/values/MutableBytes.ts), changed in place from
+ * then on like Redis's sds. Reads here take either form (`Bitmap`) without building a string.
  */
 import { constants as bufferConstants } from "node:buffer"
 import { parseInteger } from "../arguments.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
+import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
+
+/** From this many bytes on, a written bitmap is kept as MutableBytes. */
+export const MUTABLE_MIN = 1024
+
+/** A string value as the bitmap commands read it. */
+export type Bitmap = string | MutableBytes
+
+/** Whether a value read with `getBytes` is a string (in either form). */
+export const isBitmap = (value: unknown): value is Bitmap => typeof value === "string" || value instanceof MutableBytes
+
+/** Byte `index` of a bitmap or buffer; 0 past its end. */
+export const byteOf = (value: Bitmap | Buffer, index: number): number => {
+  if (index >= value.length) return 0
+  if (typeof value === "string") return value.charCodeAt(index)
+  return value instanceof MutableBytes ? value.byteAt(index) : value[index]
+}
 
 export const ERR_BIT_OFFSET = "ERR bit offset is not an integer or out of range"
 export const ERR_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
@@ -64,12 +80,12 @@ export const lengthAllowedOrReply = (ctx: CommandContext, length: number): boole
 export const POPCOUNT = new Uint8Array(256)
 for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]
 
-/** Set bits of bytes `from`..`to` (inclusive) of a byte string. */
-export const popcount = (value: string, from: number, to: number): number => {
+/** Set bits of bytes `from`..`to` (inclusive) of a bitmap. */
+export const popcount = (value: Bitmap, from: number, to: number): number => {
   let count = 0
   // Big ranges go through a Buffer, whose 32-bit words count faster than characters one by one.
-  if (to - from >= 4096) {
-    const bytes = Buffer.from(value.slice(from, to + 1), "latin1")
+  if (to - from >= 4096 || typeof value !== "string") {
+    const bytes = typeof value === "string" ? Buffer.from(value.slice(from, to + 1), "latin1") : value.view().subarray(from, to + 1)
     const words = bytes.length >>> 2
     const view = (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, words) : undefined
     for (let i = 0; i < words; i++) {
