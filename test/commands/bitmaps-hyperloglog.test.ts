@@ -230,6 +230,18 @@ describe("bitmaps and HyperLogLog in the AOF and under WATCH", () => {
     }
   })
 
+  it("PFSELFTEST passes (register access, and dense and sparse estimates that agree within bounds)", async () => {
+    const server = await startRedfiber()
+    const client = await RawClient.connect(server.port)
+    try {
+      client.send("PFSELFTEST")
+      expect(await client.read(120_000)).toEqual({ kind: "simple", value: "OK" })
+    } finally {
+      client.close()
+      await server.stop()
+    }
+  }, 150_000)
+
   it("WATCH sees bitmap and HLL writes, and a PFCOUNT that caches its estimate, not one that reads it", async () => {
     const server = await startRedfiber()
     const watcher = await RawClient.connect(server.port)

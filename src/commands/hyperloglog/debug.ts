@@ -6,7 +6,7 @@
 import type { CommandContext } from "../Command.js"
 import { keyAt } from "../key-specs.js"
 import {
-  addElement,
+  addUint64,
   countHll,
   createHll,
   decodeSparse,
@@ -73,10 +73,6 @@ const pfdebug = hllCommand({
 
 const CYCLES = 1000
 
-/** An 8-byte element: a uint64 as little-endian bytes (Redis hashes the integer's memory). */
-const uint64Bytes = (lo: number, hi: number): string =>
-  String.fromCharCode(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, (hi >>> 8) & 0xff, (hi >>> 16) & 0xff, hi >>> 24)
-
 /**
  * Redis's self-test: (1) every register of a dense array keeps a random value and leaves its
  * neighbours alone, 1000 times over; (2) adding 10 M distinct elements to a dense and a sparse
@@ -100,14 +96,13 @@ const selfTest = (maxBytes: number): string | undefined => {
   const dense = createHll()
   sparseToDense(dense)
   const sparse = createHll()
+  const both = [dense, sparse]
   const relativeError = 1.04 / Math.sqrt(HLL_REGISTERS)
   const seedLo = (Math.random() * 2 ** 32) >>> 0
   const seedHi = (Math.random() * 2 ** 32) >>> 0
   let checkpoint = 1
   for (let j = 1; j <= 10_000_000; j++) {
-    const element = uint64Bytes((j ^ seedLo) >>> 0, seedHi)
-    addElement(dense, element, maxBytes)
-    addElement(sparse, element, maxBytes)
+    addUint64(both, (j ^ seedLo) >>> 0, seedHi, maxBytes)
     if (j !== checkpoint) continue
     if (j < maxBytes / 2 && sparse.bytes[4] !== SPARSE) return "TESTFAILED sparse encoding not used"
     const estimate = countHll(dense) ?? -1

@@ -17,7 +17,7 @@
  * Corrupted values are reported (a false or undefined result), never trusted: a sparse run past
  * the last register, a truncated opcode.
  */
-import { hashResult, murmurHash64A } from "./murmur.js"
+import { hashWords, murmurHash64A, murmurHash64AWord } from "./murmur.js"
 
 export const HLL_P = 14
 export const HLL_Q = 64 - HLL_P
@@ -109,7 +109,13 @@ let lastIndex = 0
 /** Redis's hllPatLen: 1 + the zeros above the register bits of the element's hash (at most Q + 1). */
 const patternLength = (element: string): number => {
   murmurHash64A(element, SEED)
-  const { hi, lo } = hashResult
+  return patternOfHash()
+}
+
+/** `patternLength` of the hash in `hashResult`. */
+const patternOfHash = (): number => {
+  const lo = hashWords[0]
+  const hi = hashWords[1]
   lastIndex = lo & P_MASK
   // hash >>= P, then bit Q set so the run ends.
   const low = ((lo >>> HLL_P) | (hi << (32 - HLL_P))) >>> 0
@@ -475,8 +481,9 @@ export const decodeSparse = (hll: Hll): string => {
 
 /** Dense register access for PFSELFTEST (a bare register array, no header). */
 export const registerAccess = { get: denseGet, set: denseSet }
-/** PFSELFTEST's raw hashing: the pattern length and register of an element. */
-export const patternOf = (element: string): { count: number; index: number } => {
-  const count = patternLength(element)
-  return { count, index: lastIndex }
+/** PFSELFTEST's element, a uint64 given as two 32-bit halves, added to several HLLs at once. */
+export const addUint64 = (hlls: ReadonlyArray<Hll>, lo: number, hi: number, maxBytes: number): void => {
+  murmurHash64AWord(lo, hi, SEED)
+  const count = patternOfHash()
+  for (const hll of hlls) raiseRegister(hll, lastIndex, count, maxBytes)
 }

@@ -84,7 +84,6 @@ export const hyperLogLogScripts: ReadonlyArray<Script> = [
       ["PFDEBUG", "GETREG", "missing"],
       ["PFDEBUG", "GETREG"],
       ["PFDEBUG", "GETREG", "t", "x"],
-      ["PFSELFTEST"],
       ["PFSELFTEST", "x"]
     ]
   },
