@@ -6,7 +6,7 @@
 import { propagateAs } from "./Command.js"
 import type { CommandSpec } from "./Command.js"
 import { debugCommands } from "./hyperloglog/debug.js"
-import { hllCommand, markUnshared, readHllOrReply, storeHll } from "./hyperloglog/shared.js"
+import { commitHll, hllCommand, openHllOrReply, readHllOrReply, storeNewHll } from "./hyperloglog/shared.js"
 import { keyAt, keysToEnd, noted } from "./key-specs.js"
 import {
   addElement,
@@ -40,26 +40,27 @@ const pfadd = hllCommand({
   complexity: "O(1) to add every element.",
   run: (ctx, argv) => {
     const key = argv[1]
-    const found = readHllOrReply(ctx, key)
-    if (found === null) return
-    const hll = found ?? createHll()
+    const opened = openHllOrReply(ctx, key)
+    if (opened === null) return
+    const hll = opened?.hll ?? createHll()
     // A new key counts as a change even with no elements.
-    let updated = found === undefined ? 1 : 0
+    let updated = opened === undefined ? 1 : 0
     const maxBytes = ctx.server.config.hllSparseMaxBytes
     for (let i = 2; i < argv.length; i++) {
       const result = addElement(hll, argv[i], maxBytes)
       if (result === 1) updated++
       else if (result === -1) {
         // Redis edits in place: what the earlier elements changed stays.
-        if (updated > 0) storeHll(ctx, key, hll)
+        if (updated > 0 && opened !== undefined) commitHll(ctx, key, opened)
         return ctx.out.error(ERR_CORRUPTED_HLL)
       }
     }
     if (updated > 0) {
       invalidateCache(hll)
-      storeHll(ctx, key, hll)
+      if (opened === undefined) storeNewHll(ctx, key, hll)
+      else commitHll(ctx, key, opened)
       notify(ctx, NotifyType.String, "pfadd", key)
-    } else markUnshared(ctx, key, hll)
+    }
     ctx.out.integer(updated > 0 ? 1 : 0)
   }
 })
@@ -88,16 +89,16 @@ const pfcount = hllCommand({
       return ctx.out.integer(asReply(countRegisters(max)))
     }
     const key = argv[1]
-    const hll = readHllOrReply(ctx, key)
-    if (hll === null) return
-    if (hll === undefined) return ctx.out.integer(0)
-    markUnshared(ctx, key, hll)
+    const opened = openHllOrReply(ctx, key)
+    if (opened === null) return
+    if (opened === undefined) return ctx.out.integer(0)
+    const hll = opened.hll
     if (isCacheValid(hll)) return ctx.out.integer(cachedCardinality(hll))
     const cardinality = countHll(hll)
     if (cardinality === undefined) return ctx.out.error(ERR_CORRUPTED_HLL)
     // Caching the estimate writes the value: a change for WATCH, and logged so a replay has the same bytes.
     setCachedCardinality(hll, cardinality)
-    storeHll(ctx, key, hll)
+    commitHll(ctx, key, opened)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, argv)
     ctx.out.integer(asReply(cardinality))
   }
@@ -124,15 +125,17 @@ const pfmerge = hllCommand({
       if (!mergeInto(max, hll)) return ctx.out.error(ERR_CORRUPTED_HLL)
     }
     const key = argv[1]
-    const target = readHllOrReply(ctx, key) ?? createHll()
-    if (target === null) return
+    const opened = openHllOrReply(ctx, key)
+    if (opened === null) return
+    const target = opened?.hll ?? createHll()
     if (useDense && !sparseToDense(target)) return ctx.out.error(ERR_CORRUPTED_HLL)
     const maxBytes = ctx.server.config.hllSparseMaxBytes
     for (let i = 0; i < HLL_REGISTERS; i++) {
       if (max[i] !== 0) raiseRegister(target, i, max[i], maxBytes)
     }
     invalidateCache(target)
-    storeHll(ctx, key, target)
+    if (opened === undefined) storeNewHll(ctx, key, target)
+    else commitHll(ctx, key, opened)
     // PFMERGE announces itself as pfadd, as in Redis.
     notify(ctx, NotifyType.String, "pfadd", key)
     ctx.out.ok()

@@ -237,6 +237,22 @@ export class Database {
     if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
   }
 
+  /**
+   * `willModify` in two halves, for an in-place change that may turn out to change nothing
+   * (PFADD of elements already counted): `prepareInPlace` before it (a snapshot's copy, the
+   * memory note), `announceWrite` once it did change (hooks: WATCH, dirty count, ...).
+   */
+  prepareInPlace(key: string): void {
+    const ref = this.table.findRecent(key)
+    if (ref === -1) return
+    this.table.noteChange(ref)
+    if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
+  }
+
+  announceWrite(key: string): void {
+    this.hooks.beforeWrite(this, key)
+  }
+
   /** Estimated bytes of this database's keys and values (see table/MemoryLedger.ts). */
   get memoryBytes(): number {
     return this.table.memoryBytes

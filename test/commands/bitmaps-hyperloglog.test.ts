@@ -187,7 +187,7 @@ describe("bitmaps and HyperLogLog in the AOF and under WATCH", () => {
     }
   }, 60_000)
 
-  it("BGSAVE writes a long bitmap as it was when it started, while the same pipeline changes it in place", async () => {
+  it("BGSAVE writes a long bitmap and an HLL as they were when it started, while the same pipeline changes it in place", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-bits-"))
     dirs.push(dir)
     const first = await startRedfiber({ dir })
@@ -196,16 +196,20 @@ describe("bitmaps and HyperLogLog in the AOF and under WATCH", () => {
       await runCommands(first.port, [
         ["SETBIT", "bits", "800000", "1"],
         ["SETBIT", "bits", "3", "1"],
-        ["BITFIELD", "other", "SET", "u16", "#5000", "777"]
+        ["BITFIELD", "other", "SET", "u16", "#5000", "777"],
+        ...pfaddCommands("hll", 5000, random(3)),
+        ["PFCOUNT", "hll"]
       ])
-      before = await runCommands(first.port, [["GET", "bits"], ["GET", "other"]])
+      before = await runCommands(first.port, [["GET", "bits"], ["GET", "other"], ["GET", "hll"]])
       const client = await RawClient.connect(first.port)
       const changes = [
         ["BGSAVE"],
         ["SETBIT", "bits", "4", "1"],
         ["SETBIT", "bits", "900000", "1"],
         ["BITFIELD", "other", "INCRBY", "u16", "#5000", "1", "SET", "u8", "0", "9"],
-        ["SETBIT", "bits", "5", "1"]
+        ["SETBIT", "bits", "5", "1"],
+        ...pfaddCommands("hll", 3000, random(4)),
+        ["PFCOUNT", "hll"]
       ]
       const replies = await pipeline(client, changes)
       client.close()
@@ -224,7 +228,7 @@ describe("bitmaps and HyperLogLog in the AOF and under WATCH", () => {
     }
     const second = await startRedfiber({ dir })
     try {
-      expect(await runCommands(second.port, [["GET", "bits"], ["GET", "other"]])).toEqual(before)
+      expect(await runCommands(second.port, [["GET", "bits"], ["GET", "other"], ["GET", "hll"]])).toEqual(before)
     } finally {
       await second.stop()
     }

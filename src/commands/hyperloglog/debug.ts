@@ -14,7 +14,6 @@ import {
   DENSE_SIZE,
   ERR_CORRUPTED_HLL,
   HEADER_SIZE,
-  type Hll,
   HLL_REGISTERS,
   denseRegisters,
   registerAccess,
@@ -22,16 +21,16 @@ import {
   SPARSE
 } from "../../keyspace/hyperloglog/HyperLogLog.js"
 import { isOption } from "../strings/shared.js"
-import { hllCommand, markUnshared, readHllOrReply, storeHll } from "./shared.js"
+import { commitHll, hllCommand, type OpenHll, openHllOrReply } from "./shared.js"
 
 /** Makes the HLL at `key` dense; false after replying the error when it is corrupted. */
-const toDenseOrReply = (ctx: CommandContext, key: string, hll: Hll): boolean => {
-  if (hll.bytes[4] !== SPARSE) return true
-  if (!sparseToDense(hll)) {
+const toDenseOrReply = (ctx: CommandContext, key: string, opened: OpenHll): boolean => {
+  if (opened.hll.bytes[4] !== SPARSE) return true
+  if (!sparseToDense(opened.hll)) {
     ctx.out.error(ERR_CORRUPTED_HLL)
     return false
   }
-  storeHll(ctx, key, hll)
+  commitHll(ctx, key, opened)
   return true
 }
 
@@ -49,12 +48,12 @@ const pfdebug = hllCommand({
   run: (ctx, argv) => {
     const sub = argv[1]
     const key = argv[2]
-    const hll = readHllOrReply(ctx, key)
-    if (hll === null) return
-    if (hll === undefined) return ctx.out.error("ERR The specified key does not exist")
-    markUnshared(ctx, key, hll)
+    const opened = openHllOrReply(ctx, key)
+    if (opened === null) return
+    if (opened === undefined) return ctx.out.error("ERR The specified key does not exist")
+    const hll = opened.hll
     if (isOption(sub, "getreg")) {
-      if (!toDenseOrReply(ctx, key, hll)) return
+      if (!toDenseOrReply(ctx, key, opened)) return
       const registers = denseRegisters(hll)
       ctx.out.arrayHeader(registers.length)
       for (const register of registers) ctx.out.integer(register)
@@ -65,7 +64,7 @@ const pfdebug = hllCommand({
       ctx.out.simple(hll.bytes[4] === DENSE ? "dense" : "sparse")
     } else if (isOption(sub, "todense")) {
       const sparse = hll.bytes[4] === SPARSE
-      if (!toDenseOrReply(ctx, key, hll)) return
+      if (!toDenseOrReply(ctx, key, opened)) return
       ctx.out.integer(sparse ? 1 : 0)
     } else ctx.out.error(`ERR Unknown PFDEBUG subcommand '${sub}'`)
   }

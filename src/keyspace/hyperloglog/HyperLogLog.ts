@@ -55,6 +55,16 @@ export const isHllString = (value: string): boolean =>
   value.charCodeAt(4) <= SPARSE &&
   (value.charCodeAt(4) !== DENSE || value.length === DENSE_SIZE)
 
+/** `isHllString` on bytes. */
+export const isHllBytes = (bytes: Buffer, length: number): boolean =>
+  length >= HEADER_SIZE &&
+  bytes[0] === 72 &&
+  bytes[1] === 89 &&
+  bytes[2] === 76 &&
+  bytes[3] === 76 &&
+  bytes[4] <= SPARSE &&
+  (bytes[4] !== DENSE || length === DENSE_SIZE)
+
 export const hllFromString = (value: string): Hll => ({ bytes: Buffer.from(value, "latin1"), length: value.length })
 
 export const hllToString = (hll: Hll): string => hll.bytes.latin1Slice(0, hll.length)

@@ -40,6 +40,18 @@ export class MutableBytes {
     this.bytes[index] = value
   }
 
+  /** The whole buffer, spare room included: for a caller that edits the bytes itself (then `replace`). */
+  raw(): Buffer {
+    return this.bytes
+  }
+
+  /** Takes new contents: `bytes[0..length)` (after an edit through `raw`, or a bigger buffer). */
+  replace(bytes: Buffer, length: number): void {
+    this.text = undefined
+    this.bytes = bytes
+    this.length = length
+  }
+
   /** The bytes as a Buffer view (valid until the next change). */
   view(): Buffer {
     return this.bytes.subarray(0, this.length)
