@@ -116,9 +116,11 @@ describe.skipIf(!hasRealRedis)("bitmaps and HyperLogLog against Redis 7.0.15", (
   it("random SETBIT, BITFIELD and BITOP sequences leave the same values", async () => {
     const next = random(7)
     const commands: Array<Array<string>> = []
-    const keys = ["b1", "b2", "b3"]
+    const keys = ["b1", "b2", "b3", "h1"]
     const pick = <T>(items: ReadonlyArray<T>): T => items[Math.floor(next() * items.length)]
     for (let i = 0; i < 3000; i++) {
+      // h1 starts as an HLL; bitmap commands may turn it into something else.
+      if (i === 0) commands.push(["PFADD", "h1", ...Array.from({ length: 300 }, (_, j) => `e${j}`)])
       const key = pick(keys)
       const offset = String(Math.floor(next() * (next() < 0.1 ? 70_000 : 2000)))
       const r = next()
@@ -133,7 +135,9 @@ describe.skipIf(!hasRealRedis)("bitmaps and HyperLogLog against Redis 7.0.15", (
         const start = String(Math.floor((next() - 0.5) * 600))
         const end = String(Math.floor((next() - 0.3) * 600))
         commands.push([pick(["BITCOUNT", "BITPOS"]), key, ...(pick([true, false]) ? [] : ["1", start, end, pick(["BIT", "BYTE"])].slice(pick([0, 1])))])
-      } else commands.push(["GET", key])
+      } else if (r < 0.97) commands.push(["PFADD", key, ...Array.from({ length: 20 }, () => `p${Math.floor(next() * 1000)}`)])
+      else if (r < 0.98) commands.push(["PFCOUNT", key])
+      else commands.push(["GET", key])
     }
     commands.push(...keys.map((key) => ["GET", key]))
     const result = await both(commands)

@@ -80,23 +80,34 @@ export const lengthAllowedOrReply = (ctx: CommandContext, length: number): boole
 export const POPCOUNT = new Uint8Array(256)
 for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]
 
+/** Set bits of a buffer: 32-bit words from the first aligned byte (SWAR), the edges byte by byte. */
+export const popcountBuffer = (bytes: Buffer): number => {
+  let count = 0
+  let i = 0
+  const end = bytes.length
+  while (i < end && ((bytes.byteOffset + i) & 3) !== 0) count += POPCOUNT[bytes[i++]]
+  const words = (end - i) >>> 2
+  const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words)
+  for (let w = 0; w < words; w++) {
+    let v = view[w]
+    v = v - ((v >>> 1) & 0x55555555)
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+    count += Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24
+  }
+  for (i += words * 4; i < end; i++) count += POPCOUNT[bytes[i]]
+  return count
+}
+
 /** Set bits of bytes `from`..`to` (inclusive) of a bitmap. */
 export const popcount = (value: Bitmap, from: number, to: number): number => {
-  let count = 0
-  // Big ranges go through a Buffer, whose 32-bit words count faster than characters one by one.
-  if (to - from >= 4096 || typeof value !== "string") {
-    const bytes = typeof value === "string" ? Buffer.from(value.slice(from, to + 1), "latin1") : value.view().subarray(from, to + 1)
-    const words = bytes.length >>> 2
-    const view = (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, words) : undefined
-    for (let i = 0; i < words; i++) {
-      let v = view === undefined ? bytes.readInt32LE(i * 4) : view[i]
-      v = v - ((v >>> 1) & 0x55555555)
-      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
-      count += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24)
-    }
-    for (let i = words * 4; i < bytes.length; i++) count += POPCOUNT[bytes[i]]
-    return count
+  if (typeof value !== "string") {
+    // The whole value of an in-place bitmap: its count is kept up to date as it changes.
+    if (from === 0 && to === value.length - 1) return value.setBits(popcountBuffer)
+    return popcountBuffer(value.view().subarray(from, to + 1))
   }
+  // Big ranges go through a Buffer, whose 32-bit words count faster than characters one by one.
+  if (to - from >= 4096) return popcountBuffer(Buffer.from(value.slice(from, to + 1), "latin1"))
+  let count = 0
   for (let i = from; i <= to; i++) count += POPCOUNT[value.charCodeAt(i)]
   return count
 }

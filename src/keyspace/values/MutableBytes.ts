@@ -11,9 +11,15 @@
  */
 import { stringBytes } from "./memoryEstimate.js"
 
+/** Set bits of every byte value. */
+const BYTE_ONES = new Uint8Array(256)
+for (let i = 1; i < 256; i++) BYTE_ONES[i] = (i & 1) + BYTE_ONES[i >> 1]
+
 export class MutableBytes {
   /** The text of the current bytes, once asked for (cleared by every change). */
   private text: string | undefined = undefined
+  /** How many bits are set, once counted (-1: not known), kept up to date by `setByte`. */
+  private ones = -1
 
   constructor(
     /** The value is `bytes[0..length)`; the rest is spare room, zero-filled. */
@@ -37,7 +43,14 @@ export class MutableBytes {
 
   setByte(index: number, value: number): void {
     this.text = undefined
+    if (this.ones !== -1) this.ones += BYTE_ONES[value & 0xff] - BYTE_ONES[this.bytes[index]]
     this.bytes[index] = value
+  }
+
+  /** The set bits of the whole value: counted with `count` once, then kept up to date (BITCOUNT). */
+  setBits(count: (bytes: Buffer) => number): number {
+    if (this.ones === -1) this.ones = count(this.view())
+    return this.ones
   }
 
   /** The whole buffer, spare room included: for a caller that edits the bytes itself (then `replace`). */
@@ -48,6 +61,7 @@ export class MutableBytes {
   /** Takes new contents: `bytes[0..length)` (after an edit through `raw`, or a bigger buffer). */
   replace(bytes: Buffer, length: number): void {
     this.text = undefined
+    this.ones = -1
     this.bytes = bytes
     this.length = length
   }
@@ -65,6 +79,9 @@ export class MutableBytes {
       const grown = Buffer.alloc(length < 1024 * 1024 ? length * 2 : length + 1024 * 1024)
       this.bytes.copy(grown, 0, 0, this.length)
       this.bytes = grown
+    } else {
+      // Spare room may hold bytes a shrinking edit left behind (a sparse HLL's merges).
+      this.bytes.fill(0, this.length, length)
     }
     this.length = length
   }

@@ -344,7 +344,24 @@ export const bitmapScripts: ReadonlyArray<Script> = [
       ["SETBIT", "ttl", "80000", "0"],
       ["GET", "ttl"],
       ["SET", "ttl", "short"],
-      ["TTL", "ttl"]
+      ["TTL", "ttl"],
+      ["PFADD", "hb", ...Array.from({ length: 200 }, (_, i) => `element-${i}`)],
+      ["STRLEN", "hb"],
+      ["SETBIT", "hb", "4800", "1"],
+      ["GET", "hb"],
+      ["SETBIT", "hb", "9600", "1"],
+      ["BITCOUNT", "hb"],
+      ["GET", "hb"],
+      ["PFCOUNT", "hb"],
+      ["PFADD", "hb2", ...Array.from({ length: 5000 }, (_, i) => `element-${i}`)],
+      ["BITCOUNT", "hb2"],
+      ["SETBIT", "hb2", "200", "1"],
+      ["BITCOUNT", "hb2"],
+      ["PFCOUNT", "hb2"],
+      ["PFADD", "hb2", "more"],
+      ["BITCOUNT", "hb2"],
+      ["BITCOUNT", "hb2", "0", "-1"],
+      ["BITCOUNT", "hb2", "0", "-2"]
     ]
   },
   {
