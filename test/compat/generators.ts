@@ -11,6 +11,7 @@
  */
 import * as fc from "effect/FastCheck"
 import type { Step } from "./compare.js"
+import { bitmapCommands } from "./generators-bitmaps.js"
 import { afterRandomPop, setCommands } from "./generators-sets.js"
 import { zsetCommands } from "./generators-zsets.js"
 import { hashCommands } from "./generators-hashes.js"
@@ -248,7 +249,8 @@ export const command: Arb<Step> = fc.oneof(
   { weight: 8, arbitrary: setCommands(shared) },
   { weight: 10, arbitrary: zsetCommands(shared) },
   { weight: 6, arbitrary: listCommands(shared) },
-  { weight: 6, arbitrary: hashCommands(shared) }
+  { weight: 6, arbitrary: hashCommands(shared) },
+  { weight: 5, arbitrary: bitmapCommands(shared) }
 )
 
 /**

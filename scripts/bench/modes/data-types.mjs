@@ -2,7 +2,9 @@
  * Data-type rows (--data): bitmap and HyperLogLog commands with redis-benchmark, -c 50 at -P 1
  * and -P 16, redfiber beside Redis (the plain-Node reference server has no such commands).
  *
- * - SETBIT and BITCOUNT on a 1 MB bitmap (pre-filled with random bytes). redis-benchmark's
+ * - SETBIT and BITCOUNT on a 1 MB bitmap (pre-filled with random bytes). redfiber keeps the whole
+ *   value's count of an in-place bitmap up to date as it changes (Redis counts every time), so
+ *   the range row (all bytes but the first and last) is the one that measures counting. redis-benchmark's
  *   random placeholder is zero-padded, which no offset argument accepts, so SETBIT writes one
  *   fixed bit (after the first call it no longer changes: both servers then skip the write);
  *   BITFIELD INCRBY u1 on a fixed bit flips it on every call: a real one-bit write into the
@@ -23,7 +25,8 @@ const RANDOM = "__rand_int__"
 const COMMANDS = [
   { label: "SETBIT (1 MB bitmap, one fixed bit)", command: ["SETBIT", "bm", "4194304", "1"] },
   { label: "BITFIELD INCRBY u1 (1 MB bitmap, flips a bit)", command: ["BITFIELD", "bm", "INCRBY", "u1", "4194305", "1"] },
-  { label: "BITCOUNT (1 MB bitmap)", command: ["BITCOUNT", "bm"] },
+  { label: "BITCOUNT (1 MB bitmap, whole)", command: ["BITCOUNT", "bm"] },
+  { label: "BITCOUNT (1 MB bitmap, bytes 1..-2)", command: ["BITCOUNT", "bm", "1", "-2"] },
   { label: "PFADD (10 random elements)", command: ["PFADD", "hll", ...Array(10).fill(RANDOM)], randomKeys: 1_000_000 },
   { label: "PFCOUNT (1 key)", command: ["PFCOUNT", "hll"] },
   { label: "PFCOUNT (2 keys, union)", command: ["PFCOUNT", "hll", "hll2"] }
@@ -85,7 +88,7 @@ export const runDataTypes = async (allServers, options, log) => {
       ...entry,
       pipeline,
       // BITCOUNT reads 1 MB per call: fewer of them.
-      requests: entry.command[0] === "BITCOUNT" ? requests / 10 : requests,
+      requests: entry.command[0] === "BITCOUNT" ? requests / 20 : requests,
       label: `${entry.label} -P ${pipeline}`
     }))
   )
