@@ -6,11 +6,18 @@
 import { propagateAs } from "./Command.js"
 import type { CommandSpec } from "./Command.js"
 import { debugCommands } from "./hyperloglog/debug.js"
-import { commitHll, hllCommand, openHllOrReply, readHllOrReply, storeNewHll } from "./hyperloglog/shared.js"
+import {
+  commitHll,
+  hllCommand,
+  hllValueOrReply,
+  openHllOrReply,
+  readHllOrReply,
+  storeNewHll,
+  validCachedCardinality
+} from "./hyperloglog/shared.js"
 import { keyAt, keysToEnd, noted } from "./key-specs.js"
 import {
   addElement,
-  cachedCardinality,
   countHll,
   countRegisters,
   createHll,
@@ -19,7 +26,6 @@ import {
   HLL_REGISTERS,
   INT64_MIN,
   invalidateCache,
-  isCacheValid,
   mergeInto,
   raiseRegister,
   setCachedCardinality,
@@ -89,11 +95,18 @@ const pfcount = hllCommand({
       return ctx.out.integer(asReply(countRegisters(max)))
     }
     const key = argv[1]
+    const value = hllValueOrReply(ctx, key)
+    if (value === null) return
+    if (value === undefined) return ctx.out.integer(0)
+    const cached = validCachedCardinality(value)
+    if (cached !== undefined) {
+      // Redis's dbUnshareStringValue: a short HLL string is then "raw".
+      if (value.length <= 44) ctx.db.markEncoding(key, "raw")
+      return ctx.out.integer(cached)
+    }
     const opened = openHllOrReply(ctx, key)
-    if (opened === null) return
-    if (opened === undefined) return ctx.out.integer(0)
+    if (opened === null || opened === undefined) return
     const hll = opened.hll
-    if (isCacheValid(hll)) return ctx.out.integer(cachedCardinality(hll))
     const cardinality = countHll(hll)
     if (cardinality === undefined) return ctx.out.error(ERR_CORRUPTED_HLL)
     // Caching the estimate writes the value: a change for WATCH, and logged so a replay has the same bytes.

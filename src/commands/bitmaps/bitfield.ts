@@ -162,7 +162,7 @@ const runBitfield = (ctx: CommandContext, argv: ReadonlyArray<string>, readOnly:
   const grown = existing === undefined || existing.length !== length
   // Long values change in place; short ones are rebuilt as a string at the end.
   let target: Buffer | MutableBytes
-  if (length >= MUTABLE_MIN) {
+  if (length >= MUTABLE_MIN || existing instanceof MutableBytes) {
     if (existing === undefined) {
       target = MutableBytes.fromString("", length)
       ctx.db.setKeepTtl(key, target)

@@ -53,8 +53,8 @@ const setbit = bitmapCommand({
     const wasSet = (old & mask) !== 0
     const grows = length !== (current?.length ?? -1)
     const updatedByte = wanted ? old | mask : old & ~mask
-    if (length >= MUTABLE_MIN) {
-      // Long values change in place.
+    if (length >= MUTABLE_MIN || current instanceof MutableBytes) {
+      // Long values (and those already kept as bytes, such as HLLs) change in place.
       if (current === undefined) {
         const bytes = MutableBytes.fromString("", length)
         bytes.growTo(length)

@@ -60,12 +60,15 @@ export const bitOffsetOrReply = (ctx: CommandContext, text: string, bits = 0): n
     ctx.out.error(ERR_BIT_OFFSET)
     return undefined
   }
-  let offset = typeof parsed === "bigint" || useHash ? BigInt.asIntN(64, BigInt(parsed) * BigInt(useHash ? bits : 1)) : parsed
-  if (offset < 0 || BigInt(offset) >> 3n >= BigInt(ctx.server.config.protoMaxBulkLen)) {
+  // Numbers on the common path; int64 arithmetic (wrapping as C's does) past 2^53.
+  const product = typeof parsed === "number" ? parsed * (useHash ? bits : 1) : Number.NaN
+  const offset = Number.isSafeInteger(product)
+    ? product
+    : Number(BigInt.asIntN(64, BigInt(parsed) * BigInt(useHash ? bits : 1)))
+  if (offset < 0 || Math.floor(offset / 8) >= ctx.server.config.protoMaxBulkLen) {
     ctx.out.error(ERR_BIT_OFFSET)
     return undefined
   }
-  offset = Number(offset)
   return offset
 }
 

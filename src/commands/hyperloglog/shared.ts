@@ -36,7 +36,7 @@ export const hllCommand = (spec: HllCommandInput): CommandSpec =>
   })
 
 /** The value at `key` if it is an HLL: undefined when missing, null after replying WRONGTYPE (either text). */
-const hllValueOrReply = (ctx: CommandContext, key: string): string | MutableBytes | undefined | null => {
+export const hllValueOrReply = (ctx: CommandContext, key: string): string | MutableBytes | undefined | null => {
   const value = ctx.db.getBytes(key, ctx.now)
   if (value === undefined) return undefined
   if (value instanceof MutableBytes) {
@@ -83,6 +83,15 @@ export const openHllOrReply = (ctx: CommandContext, key: string): OpenHll | unde
 export const commitHll = (ctx: CommandContext, key: string, opened: OpenHll): void => {
   opened.stored.replace(opened.hll.bytes, opened.hll.length)
   ctx.db.announceWrite(key)
+}
+
+/** The cached estimate in an HLL value's header, or undefined when it is stale (read in place, no copy). */
+export const validCachedCardinality = (value: string | MutableBytes): number | bigint | undefined => {
+  const byte = (i: number): number => (typeof value === "string" ? value.charCodeAt(i) : value.byteAt(i))
+  if ((byte(15) & 0x80) !== 0) return undefined
+  const low = (byte(8) | (byte(9) << 8) | (byte(10) << 16) | (byte(11) << 24)) >>> 0
+  const high = (byte(12) | (byte(13) << 8) | (byte(14) << 16) | (byte(15) << 24)) >>> 0
+  return high < 0x200000 ? high * 2 ** 32 + low : (BigInt(high) << 32n) | BigInt(low)
 }
 
 /** Stores a new HLL at `key` (keeping a TTL the key had). */

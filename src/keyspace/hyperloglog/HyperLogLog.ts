@@ -89,17 +89,8 @@ export const createHll = (): Hll => {
 
 // ---------------------------------------------------------------------------- header
 
-export const isCacheValid = (hll: Hll): boolean => (hll.bytes[15] & 0x80) === 0
-
 export const invalidateCache = (hll: Hll): void => {
   hll.bytes[15] |= 0x80
-}
-
-/** The cached cardinality (its top bit clear), exact. */
-export const cachedCardinality = (hll: Hll): number | bigint => {
-  const low = hll.bytes.readUInt32LE(8)
-  const high = hll.bytes.readUInt32LE(12)
-  return high < 0x200000 ? high * 2 ** 32 + low : (BigInt(high) << 32n) | BigInt(low)
 }
 
 /** What an estimate beyond int64 comes out as (see `estimate`). */

@@ -361,7 +361,17 @@ export const bitmapScripts: ReadonlyArray<Script> = [
       ["PFADD", "hb2", "more"],
       ["BITCOUNT", "hb2"],
       ["BITCOUNT", "hb2", "0", "-1"],
-      ["BITCOUNT", "hb2", "0", "-2"]
+      ["BITCOUNT", "hb2", "0", "-2"],
+      ["PFADD", "sh", "a", "b"],
+      ["SETBIT", "sh", "300", "1"],
+      ["GET", "sh"],
+      ["PFCOUNT", "sh"],
+      ["BITFIELD", "sh", "INCRBY", "u8", "0", "1", "GET", "u8", "0"],
+      ["GET", "sh"],
+      ["PFADD", "sh", "c"],
+      ["APPEND", "sh", "x"],
+      ["STRLEN", "sh"],
+      ["OBJECT", "ENCODING", "sh"]
     ]
   },
   {
