@@ -27,6 +27,7 @@ import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
 import { runStartup } from "./modes/startup.mjs"
+import { runDataTypes } from "./modes/data-types.mjs"
 import { runThroughput } from "./modes/throughput.mjs"
 
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench/results")
@@ -36,14 +37,15 @@ const machineSummary = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? "u
 
 /** Throughput and latency share one set of long-running servers. */
 const runComparative = async (serverNames, options) => {
-  if (!options.throughput && !options.latency) return {}
+  if (!options.throughput && !options.latency && !options.data) return {}
   const servers = []
   try {
     for (const name of serverNames) servers.push(await launchServer(name))
     log(`Servers: ${servers.map((s) => `${s.name} pid ${s.process.pid} port ${s.port}`).join(", ")}`)
     const throughput = options.throughput ? await runThroughput(servers, options, log) : undefined
     const latency = options.latency ? await runLatency(servers, options, log) : undefined
-    return { throughput, latency }
+    const dataTypes = options.data ? await runDataTypes(servers, options, log) : undefined
+    return { throughput, latency, dataTypes }
   } finally {
     await Promise.all(servers.map(stopServer))
   }
@@ -80,8 +82,9 @@ const main = async () => {
   const serverNames = availableServers()
   const sections = [report.headerSection({ startedAt: startedAt.toISOString(), machine: machineSummary(), versions: versions(), options, serverNames })]
 
-  const { throughput, latency } = await runComparative(serverNames, options)
+  const { throughput, latency, dataTypes } = await runComparative(serverNames, options)
   if (throughput) sections.push(report.throughputSection(throughput, serverNames))
+  if (dataTypes) sections.push(report.dataTypesSection(dataTypes, serverNames.filter((name) => name !== "node-ref")))
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))

@@ -3,12 +3,14 @@
  * truth for dispatch, arity errors and COMMAND; each family contributes its own module.
  */
 import { authCommands } from "./auth.js"
+import { bitmapCommands } from "./bitmaps.js"
 import { blockingCommands } from "./blocking.js"
 import type { CommandSpec } from "./Command.js"
 import { clusterCommands } from "./cluster.js"
 import { connectionCommands } from "./connection.js"
 import { geoCommands } from "./geo.js"
 import { hashCommands } from "./hashes.js"
+import { hyperLogLogCommands } from "./hyperloglog.js"
 import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
@@ -34,7 +36,9 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...pubsubCommands,
   ...transactionCommands,
   ...blockingCommands,
-  ...clusterCommands
+  ...clusterCommands,
+  ...bitmapCommands,
+  ...hyperLogLogCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

@@ -25,6 +25,8 @@ export class RuntimeConfig {
   zsetMaxListpackValue = 64
   hashMaxListpackEntries = 512
   hashMaxListpackValue = 64
+  /** A sparse HyperLogLog longer than this turns dense (src/keyspace/hyperloglog). */
+  hllSparseMaxBytes = 3000
   /** Which keyspace notifications are published (bits of `NotifyType`, src/pubsub/keyspaceEvents.ts). */
   notifyKeyspaceEvents = 0
   /** client-output-buffer-limit; the pubsub class bounds slow subscribers (src/pubsub/Hub.ts). */

@@ -181,7 +181,6 @@ function compatibilityParameters(): Array<ConfigParameter> {
   }, "no")
   return [
     extraParameter("list-compress-depth", integerText(0, INT_MAX), "0"),
-    extraParameter("hll-sparse-max-bytes", memoryText(0n, LONG_MAX), "3000"),
     extraParameter("stream-node-max-bytes", memoryText(0n, LONG_MAX), "4096"),
     extraParameter("stream-node-max-entries", longText(0n, LONG_MAX), "100"),
     defrag,
@@ -403,6 +402,7 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     (c) => c.hashMaxListpackValue,
     (c, v) => (c.hashMaxListpackValue = v)
   ),
+  ...thresholdParameters(["hll-sparse-max-bytes"], "memory", (c) => c.hllSparseMaxBytes, (c, v) => (c.hllSparseMaxBytes = v)),
   listMaxListpackSize,
   { ...listMaxListpackSize, name: "list-max-ziplist-size" },
   ...compatibilityParameters()

@@ -15,6 +15,7 @@ import { AccessClock } from "./AccessClock.js"
 import { type InlineBytes, KIND_INLINE, KIND_OBJECT, KeyTable } from "./table/KeyTable.js"
 import { MemoryLedger } from "./table/MemoryLedger.js"
 import type { CollectionValue, RedisValue } from "./Value.js"
+import { MutableBytes } from "./values/MutableBytes.js"
 
 const cloneCollection = (value: unknown): unknown => (value as CollectionValue).clone()
 
@@ -94,16 +95,37 @@ export class Database {
     return ref
   }
 
-  /** The live value of `key` at `now` (see `lookup`). */
+  /** The live value of `key` at `now` (see `lookup`); a string kept as MutableBytes comes as its text. */
   get(key: string, now: number): RedisValue | undefined {
     const ref = this.lookup(key, now)
-    return ref === -1 ? undefined : (this.table.valueOf(ref) as RedisValue)
+    return ref === -1 ? undefined : this.valueAt(ref)
   }
 
   /** The live value of `key` without counting an access (see `peek`). */
   peekValue(key: string, now: number): RedisValue | undefined {
     const ref = this.peek(key, now)
-    return ref === -1 ? undefined : (this.table.valueOf(ref) as RedisValue)
+    return ref === -1 ? undefined : this.valueAt(ref)
+  }
+
+  /**
+   * `get` for the bitmap commands: a string kept as bytes comes as its `MutableBytes`, read
+   * without building its text.
+   */
+  getBytes(key: string, now: number): RedisValue | MutableBytes | undefined {
+    const ref = this.lookup(key, now)
+    return ref === -1 ? undefined : (this.table.valueOf(ref) as RedisValue | MutableBytes)
+  }
+
+  /**
+   * The string at `key` (live, just looked up) as `MutableBytes` to change in place, converting
+   * an ordinary string (the same value: not a write, so no hook runs). Call `willModify` before
+   * each change.
+   */
+  mutableBytes(key: string, value: string | MutableBytes, room: number): MutableBytes {
+    if (value instanceof MutableBytes) return value
+    const bytes = MutableBytes.fromString(value, room)
+    this.table.replace(this.table.find(key), bytes)
+    return bytes
   }
 
   /** Whether `key` is live; not an access. */
@@ -113,7 +135,7 @@ export class Database {
 
   /** Whether the live record `ref` holds a string. */
   holdsString(ref: number): boolean {
-    return this.table.kindOf(ref) !== KIND_OBJECT
+    return this.table.kindOf(ref) !== KIND_OBJECT || this.table.valueOf(ref) instanceof MutableBytes
   }
 
   /** Writes the string at record `ref` as a bulk reply; false, writing nothing, for another type. */
@@ -124,8 +146,13 @@ export class Database {
       out.bulkSlice(inlineBytes.bytes, inlineBytes.start, inlineBytes.length)
       return true
     }
-    if (kind === KIND_OBJECT) return false
-    out.bulk(this.table.valueOf(ref) as string)
+    const value = this.table.valueOf(ref)
+    if (kind === KIND_OBJECT) {
+      if (!(value instanceof MutableBytes)) return false
+      out.bulkSlice(value.view(), 0, value.length)
+      return true
+    }
+    out.bulk(value as string)
     return true
   }
 
@@ -136,13 +163,13 @@ export class Database {
   }
 
   /** Stores a value and clears any TTL (what SET does without KEEPTTL). */
-  set(key: string, value: RedisValue): void {
+  set(key: string, value: RedisValue | MutableBytes): void {
     this.hooks.beforeWrite(this, key)
     this.table.put(key, value, false)
   }
 
   /** Stores a value and keeps the key's TTL (APPEND, INCR, SETRANGE, SET KEEPTTL). */
-  setKeepTtl(key: string, value: RedisValue): void {
+  setKeepTtl(key: string, value: RedisValue | MutableBytes): void {
     this.hooks.beforeWrite(this, key)
     this.table.put(key, value, true)
   }
@@ -158,7 +185,8 @@ export class Database {
 
   /** The value of a live record from `lookup`. */
   valueAt(ref: number): RedisValue {
-    return this.table.valueOf(ref) as RedisValue
+    const value = this.table.valueOf(ref)
+    return value instanceof MutableBytes ? value.toString() : (value as RedisValue)
   }
 
   /** Stores a value with an absolute expiry time. */
@@ -213,6 +241,22 @@ export class Database {
     if (ref === -1) return
     this.table.noteChange(ref)
     if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
+  }
+
+  /**
+   * `willModify` in two halves, for an in-place change that may turn out to change nothing
+   * (PFADD of elements already counted): `prepareInPlace` before it (a snapshot's copy, the
+   * memory note), `announceWrite` once it did change (hooks: WATCH, dirty count, ...).
+   */
+  prepareInPlace(key: string): void {
+    const ref = this.table.findRecent(key)
+    if (ref === -1) return
+    this.table.noteChange(ref)
+    if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
+  }
+
+  announceWrite(key: string): void {
+    this.hooks.beforeWrite(this, key)
   }
 
   /** Estimated bytes of this database's keys and values (see table/MemoryLedger.ts). */

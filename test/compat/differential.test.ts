@@ -32,6 +32,8 @@ import { sortScripts } from "./scripts/sort.js"
 import { stringScripts } from "./scripts/strings.js"
 import { transactionScripts } from "./scripts/transactions.js"
 import { blockingScripts } from "./scripts/blocking.js"
+import { bitmapScripts } from "./scripts/bitmaps.js"
+import { hyperLogLogScripts } from "./scripts/hyperloglog.js"
 import { zsetScripts } from "./scripts/zsets.js"
 import {
   hasRealRedis,
@@ -65,7 +67,9 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["memory", memoryScripts],
   ["cluster", clusterScripts],
   ["geo", geoScripts],
-  ["sort", sortScripts]
+  ["sort", sortScripts],
+  ["bitmaps", bitmapScripts],
+  ["hyperloglog", hyperLogLogScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

@@ -11,6 +11,7 @@
  */
 import * as fc from "effect/FastCheck"
 import type { Step } from "./compare.js"
+import { bitmapCommands } from "./generators-bitmaps.js"
 import { afterRandomPop, setCommands } from "./generators-sets.js"
 import { zsetCommands } from "./generators-zsets.js"
 import { geoSortCommands } from "./generators-geo-sort.js"
@@ -250,7 +251,8 @@ export const command: Arb<Step> = fc.oneof(
   { weight: 10, arbitrary: zsetCommands(shared) },
   { weight: 6, arbitrary: listCommands(shared) },
   { weight: 6, arbitrary: hashCommands(shared) },
-  { weight: 4, arbitrary: geoSortCommands(shared) }
+  { weight: 4, arbitrary: geoSortCommands(shared) },
+  { weight: 5, arbitrary: bitmapCommands(shared) }
 )
 
 /**

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { CommandContext } from "../../src/commands/Command.js"
+import { MutableBytes } from "../../src/keyspace/values/MutableBytes.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
 import { commandTable } from "../../src/commands/table.js"
 import { AccessClock } from "../../src/keyspace/AccessClock.js"
@@ -66,6 +67,10 @@ const checkDatabase = (db: Database, step: string): void => {
       heapStringBytes += key.length
     }
     const value = db.table.valueOf(db.table.find(key))
+    if (value instanceof MutableBytes) {
+      objectBytes += value.memoryUsage()
+      continue
+    }
     if (typeof value === "string") {
       if (db.table.kindOf(db.table.find(key)) !== 0) {
         heapStrings++
@@ -146,6 +151,10 @@ describe("memory accounting", () => {
       () => ["SELECT", String(int(2))],
       () => ["SET", pick(keys), pick(["short", "s".repeat(MAX_RECORD_BYTES + int(100))])],
       () => ["APPEND", pick(keys), "t".repeat(int(3000))],
+      () => ["SETBIT", pick(keys), String(int(next() < 0.5 ? 500 : 40_000)), String(int(2))],
+      () => ["BITFIELD", pick(keys), "INCRBY", "u8", `#${int(next() < 0.5 ? 50 : 6000)}`, "1"],
+      () => ["BITOP", pick(["AND", "OR"]), pick(keys), pick(keys), pick(keys)],
+      () => ["PFADD", pick(keys), ...elements(5)],
       () => ["SET", "k".repeat(1025 + int(3)), element()],
       () => ["DEL", "k".repeat(1025 + int(3))],
       () => ["PEXPIRE", pick(keys), String(int(3))],

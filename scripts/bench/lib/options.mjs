@@ -16,6 +16,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --fanout           pub/sub fan-out: 1 publisher, 50 subscribers, messages delivered per second
   --persistence      1 000 000 keys in an AOF: pauses during BGREWRITEAOF and BGSAVE, replay at restart
   --geo              GEOADD and GEOSEARCH (radius, 100 000 members), -P 1 and -P 16
+  --data             bitmap and HyperLogLog rows: SETBIT/BITCOUNT on a 1 MB bitmap, PFADD/PFCOUNT
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -39,6 +40,7 @@ export const parseOptions = (argv) => {
     fanout: false,
     persistence: false,
     geo: false,
+    data: false,
     all: false
   }
   let throughput = true
@@ -75,6 +77,7 @@ export const parseOptions = (argv) => {
     memory: flags.memory || flags.all,
     persistence: flags.persistence || flags.all,
     geo: flags.geo || flags.all,
+    data: flags.data || flags.all,
     persistenceKeys: quick ? 200_000 : 1_000_000,
     memoryKeys: 1_000_000,
     memoryValueBytes: 10,

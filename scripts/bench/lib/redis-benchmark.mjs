@@ -23,12 +23,11 @@ export const TEST_NAMES = { set: "SET", get: "GET", incr: "INCR", mset: "MSET (1
  */
 export const runRedisBenchmark = async (options) => {
   const { port, test, requests, clients, pipeline, randomKeys, dataSize, command } = options
-  const args = ["-h", "127.0.0.1", "-p", String(port), "-n", String(requests)]
-  if (command === undefined) args.push("-t", test)
+  const args = ["-h", "127.0.0.1", "-p", String(port), ...(command ? [] : ["-t", test]), "-n", String(requests)]
   args.push("-c", String(clients), "-P", String(pipeline), "--csv")
   if (randomKeys) args.push("-r", String(randomKeys))
   if (dataSize) args.push("-d", String(dataSize))
-  if (command !== undefined) args.push(...command)
+  if (command) args.push(...command)
   const child = await startProcess("redis-benchmark", args)
   const timeoutMs = 60_000 + requests / 2 // bounded even when a server answers very slowly
   const status = await within(child.exited, timeoutMs)
@@ -36,7 +35,7 @@ export const runRedisBenchmark = async (options) => {
     await stopProcess(child, { signal: "SIGKILL" })
     return { error: `redis-benchmark timed out after ${Math.round(timeoutMs / 1000)} s` }
   }
-  const row = findCsvRow(child.stdout(), command === undefined ? test : command[0])
+  const row = findCsvRow(child.stdout(), command ? command[0] : test)
   if (status.code !== 0 || row === undefined) return { error: explainFailure(child.output(), status) }
   return row
 }
@@ -47,7 +46,8 @@ const findCsvRow = (output, test) => {
   for (const line of output.split("\n")) {
     const cells = line.trim().split(",").map((cell) => cell.replace(/^"|"$/g, ""))
     // A custom command's row is named by its whole command line.
-    if (cells[0] === wanted || cells[0].startsWith(`${wanted} (`) || cells[0].startsWith(`${wanted} `)) {
+    const name = cells[0].toUpperCase()
+    if (name === wanted || name.startsWith(`${wanted} (`) || name.startsWith(`${wanted} `)) {
       const rps = Number(cells[1])
       if (Number.isFinite(rps)) return { rps, avgMs: Number(cells[2]), p50Ms: Number(cells[4]) }
     }

@@ -57,6 +57,12 @@ export const throughputSection = (rows, serverNames) => {
   ].join("\n")
 }
 
+/** The --data rows: the throughput table under its own heading. */
+export const dataTypesSection = (rows, serverNames) =>
+  throughputSection(rows, serverNames)
+    .replace("## Throughput", "## Data types (bitmaps, HyperLogLog)")
+    .replace("MSET sets 10 keys per request.", "See scripts/bench/modes/data-types.mjs for what each row does.")
+
 export const latencySection = (rows, serverNames) => {
   const others = hasBaseline(serverNames) ? compared(serverNames) : []
   const headers = [

@@ -8,6 +8,7 @@
  * of such an object into `preserved` before its first change; the map is shared by the
  * snapshots of every database taken together, because MOVE carries objects between tables.
  */
+import { MutableBytes } from "../values/MutableBytes.js"
 import { HAS_EXPIRE, readKey, readMeta, readNext, readValue, readVolatilePosition, type SlabViews } from "./Record.js"
 
 export class TableSnapshot {
@@ -49,7 +50,9 @@ export class TableSnapshot {
         const expireAt = (readMeta(this.slabs, ref) & HAS_EXPIRE) === 0
           ? undefined
           : this.volatileExpires[readVolatilePosition(this.slabs, ref)]
-        visit(readKey(this.slabs, this.heap, ref), this.preserved.get(value) ?? value, expireAt)
+        const kept = this.preserved.get(value) ?? value
+        // A string kept as bytes is written as the string it is.
+        visit(readKey(this.slabs, this.heap, ref), kept instanceof MutableBytes ? kept.toString() : kept, expireAt)
         visited++
       }
     }
