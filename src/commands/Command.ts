@@ -73,6 +73,11 @@ export interface KeySpec {
   /** Redis's note on the spec (COMMAND INFO shows it). */
   readonly notes?: string
   readonly index: number
+  /**
+   * Where the search begins when it is not `index`: after `keyword`, looked for from argument
+   * `startFrom` (XREAD's STREAMS). `index` is then unused.
+   */
+  readonly begin?: { readonly kind: "keyword"; readonly keyword: string; readonly startFrom: number }
   readonly find:
     | { readonly kind: "range"; readonly lastKey: number; readonly keyStep: number; readonly limit: number }
     | { readonly kind: "keynum"; readonly keyNumIndex: number; readonly firstKey: number; readonly keyStep: number }

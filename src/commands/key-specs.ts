@@ -110,6 +110,18 @@ const isKey = (spec: KeySpec): boolean => !spec.flags.includes("not_key")
 export const hasKeyArguments = (command: CommandSpec): boolean =>
   command.getKeys !== undefined || keySpecsOf(command).some(isKey)
 
+/** Where `keyword` is (case-insensitive), searched as Redis's KSPEC_BS_KEYWORD does. */
+const keywordPosition = (argv: ReadonlyArray<string>, keyword: string, startFrom: number): number | undefined => {
+  const argc = argv.length
+  const start = startFrom > 0 ? startFrom : argc + startFrom
+  const end = startFrom > 0 ? argc - 1 : 0
+  for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
+    if (i >= argc || i < 1) break
+    if (argv[i].toUpperCase() === keyword) return i
+  }
+  return undefined
+}
+
 /** The keys the specs place in `argv`, or undefined when one of them cannot place its keys. */
 const keysFromSpecs = (specs: ReadonlyArray<KeySpec>, argv: ReadonlyArray<string>): Array<KeyReference> | undefined => {
   const argc = argv.length
@@ -117,6 +129,11 @@ const keysFromSpecs = (specs: ReadonlyArray<KeySpec>, argv: ReadonlyArray<string
   for (const spec of specs) {
     if (!isKey(spec)) continue
     let first = spec.index
+    if (spec.begin !== undefined) {
+      const found = keywordPosition(argv, spec.begin.keyword, spec.begin.startFrom)
+      if (found === undefined) continue
+      first = found + 1
+    }
     let last: number
     const find = spec.find
     if (find.kind === "range") {

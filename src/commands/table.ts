@@ -12,6 +12,7 @@ import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
+import { streamCommands } from "./streams.js"
 import { stringCommands } from "./strings.js"
 import { transactionCommands } from "./transactions.js"
 import { zsetCommands } from "./zsets.js"
@@ -26,6 +27,7 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...streamCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...blockingCommands
