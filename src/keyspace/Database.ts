@@ -209,6 +209,18 @@ export class Database {
     if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
   }
 
+  /**
+   * `willModify` for a change Redis does not signal as a modification of the key (consumer-group
+   * bookkeeping, XSETID): no hooks run, so WATCH stays valid; snapshots and memory accounting see
+   * it as any change. The caller counts the write (`Keyspace.stats.dirty`).
+   */
+  willModifyUnsignalled(key: string): void {
+    const ref = this.table.findRecent(key)
+    if (ref === -1) return
+    this.table.noteChange(ref)
+    if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
+  }
+
   /** Estimated bytes of this database's keys and values (see table/MemoryLedger.ts). */
   get memoryBytes(): number {
     return this.table.memoryBytes

@@ -10,7 +10,7 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { ConsumerGroup, INVALID_ENTRIES_READ, StreamValue } from "../../keyspace/values/StreamValue.js"
 import { consumerFor, deleteConsumer, removeNack } from "./groups-state.js"
-import { idOrReply, newStream, streamCommand, streamForWrite, strictIdOrReply, WRONG_TYPE } from "./shared.js"
+import { idOrReply, newStream, streamCommand, streamForWrite, strictIdOrReply, WRONG_TYPE, changeUnsignalled } from "./shared.js"
 
 const syntaxError = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
   ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try XGROUP HELP.`)
@@ -90,7 +90,7 @@ const create = subcommand({
       ctx.db.set(key, stream)
     } else {
       if (stream.groups.has(argv[3])) return ctx.out.error("BUSYGROUP Consumer Group name already exists")
-      ctx.db.willModify(key)
+      changeUnsignalled(ctx, key)
     }
     stream.groups.set(argv[3], new ConsumerGroup(id, entriesRead))
     stream.account(StreamValue.GROUP_BYTES + argv[3].length)
@@ -122,7 +122,7 @@ const setid = subcommand({
     let id: StreamId | undefined
     if (argv[4] === "$") id = stream.lastId
     else if ((id = idOrReply(ctx, argv[4], 0n)) === undefined) return
-    ctx.db.willModify(argv[2])
+    changeUnsignalled(ctx, argv[2])
     group.lastId = id
     group.entriesRead = entriesRead
     ctx.out.ok()
@@ -144,7 +144,7 @@ const destroy = subcommand({
     const stream = found.stream!
     const group = found.group
     if (group === undefined) return ctx.out.integer(0)
-    ctx.db.willModify(argv[2])
+    changeUnsignalled(ctx, argv[2])
     for (const consumer of [...group.consumers.values()]) deleteConsumer(stream, group, consumer)
     stream.groups.delete(argv[3])
     stream.account(-(StreamValue.GROUP_BYTES + argv[3].length))
@@ -167,7 +167,7 @@ const createconsumer = subcommand({
     if (found === undefined) return
     const group = found.group!
     if (group.consumers.has(argv[4])) return ctx.out.integer(0)
-    ctx.db.willModify(argv[2])
+    changeUnsignalled(ctx, argv[2])
     consumerFor(ctx, found.stream!, group, argv[2], argv[4])
     ctx.out.integer(1)
   }
@@ -187,7 +187,7 @@ const delconsumer = subcommand({
     const group = found.group!
     const consumer = group.consumers.get(argv[4])
     if (consumer === undefined) return ctx.out.integer(0)
-    ctx.db.willModify(argv[2])
+    changeUnsignalled(ctx, argv[2])
     ctx.out.integer(deleteConsumer(found.stream!, group, consumer))
     notify(ctx, NotifyType.Stream, "xgroup-delconsumer", argv[2])
   }
@@ -259,7 +259,7 @@ const xack = streamCommand({
     let acknowledged = 0
     for (const id of ids) {
       if (group.pel.get(id) === undefined) continue
-      if (acknowledged === 0) ctx.db.willModify(key)
+      if (acknowledged === 0) changeUnsignalled(ctx, key)
       removeNack(stream, group, id)
       acknowledged++
     }

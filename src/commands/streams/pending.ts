@@ -10,7 +10,7 @@ import { keyAt } from "../key-specs.js"
 import { idText, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type Consumer, type Nack, StreamValue } from "../../keyspace/values/StreamValue.js"
 import { claimCommand, consumerFor, createConsumerCommand, removeNack, setIdCommand } from "./groups-state.js"
-import { ERR_INVALID_ID, idOrReply, streamCommand, strictIdOrReply, streamForRead, streamForWrite, WRONG_TYPE, writeEntry } from "./shared.js"
+import { ERR_INVALID_ID, idOrReply, streamCommand, strictIdOrReply, streamForRead, streamForWrite, WRONG_TYPE, writeEntry, changeUnsignalled } from "./shared.js"
 
 const noGroup = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
   ctx.out.error(`NOGROUP No such key '${argv[1]}' or consumer group '${argv[2]}'`)
@@ -191,13 +191,14 @@ const xclaim = streamCommand({
         lastId = parsed.id
       } else return ctx.out.error(`ERR Unrecognized XCLAIM option '${opt}'`)
     }
+    ctx.keyspace.commandLog.preventOwnForm()
     const logging = ctx.keyspace.commandLog.enabled
     const log = (command: ReadonlyArray<string>): void => {
       if (logging) propagateAs(ctx, command)
     }
     let changed = false
     const change = (): void => {
-      if (!changed) ctx.db.willModify(key)
+      if (!changed) changeUnsignalled(ctx, key)
       changed = true
     }
     let propagateLastId = false
@@ -284,6 +285,7 @@ const xautoclaim = streamCommand({
     if (stream === WRONG_TYPE) return
     const group = stream?.groups.get(argv[2])
     if (stream === undefined || group === undefined) return noGroup(ctx, argv)
+    ctx.keyspace.commandLog.preventOwnForm()
     const logging = ctx.keyspace.commandLog.enabled
     const now = ctx.now
     let attempts = count * 10
@@ -297,7 +299,7 @@ const xautoclaim = streamCommand({
       const id = pel.idAt(at)
       const nack = pel.valueAt(at)
       if (stream.get(id) === undefined) {
-        if (!changed) ctx.db.willModify(key)
+        if (!changed) changeUnsignalled(ctx, key)
         changed = true
         if (logging) propagateAs(ctx, claimCommand(key, argv[2], group, id, nack))
         removeNack(stream, group, id)
@@ -307,7 +309,7 @@ const xautoclaim = streamCommand({
       }
       at++
       if (minIdle !== 0 && now - nack.deliveryTime < minIdle) continue
-      if (!changed) ctx.db.willModify(key)
+      if (!changed) changeUnsignalled(ctx, key)
       changed = true
       if (consumer === undefined) {
         consumer = consumerFor(ctx, stream, group, key, argv[3])[0]

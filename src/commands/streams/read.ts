@@ -25,7 +25,7 @@ import {
   type LogCommand,
   setIdCommand
 } from "./groups-state.js"
-import { idOrReply, streamCommand, streamForRead, strictIdOrReply, WRONG_TYPE, writeEntry } from "./shared.js"
+import { idOrReply, streamCommand, streamForRead, strictIdOrReply, WRONG_TYPE, writeEntry, changeUnsignalled } from "./shared.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { ReplyWriter } from "../../protocol/ReplyWriter.js"
 
@@ -291,7 +291,7 @@ const groupConsumer = (
   request: ReadRequest,
   log: LogCommand
 ): Consumer => {
-  ctx.db.willModify(key)
+  changeUnsignalled(ctx, key)
   const [consumer, created] = consumerFor(ctx, stream, group, key, request.consumerName)
   if (created) log(createConsumerCommand(key, request.groupName!, request.consumerName))
   consumer.seenTime = ctx.now
@@ -304,6 +304,7 @@ const scratch = new ReplyWriter()
 const read = (ctx: CommandContext, argv: ReadonlyArray<string>, isGroup: boolean): void => {
   const request = parseRead(ctx, argv, isGroup)
   if (request === undefined) return
+  if (isGroup) ctx.keyspace.commandLog.preventOwnForm()
   const log = commandLogger(ctx)
   let served = 0
   scratch.protocol = ctx.out.protocol

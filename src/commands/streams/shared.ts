@@ -85,3 +85,12 @@ export const groupOf = (stream: StreamValue, name: string): ConsumerGroup | unde
 /** Group names in Redis's rax order (bytewise). */
 export const sortedNames = <V>(map: ReadonlyMap<string, V>): Array<string> =>
   [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+
+/**
+ * Announces a change of the stream at `key` that Redis does not signal (groups, consumers, PELs,
+ * XSETID): counted as a write (AOF, save points), invisible to WATCH.
+ */
+export const changeUnsignalled = (ctx: CommandContext, key: string): void => {
+  ctx.db.willModifyUnsignalled(key)
+  ctx.keyspace.stats.dirty++
+}

@@ -13,6 +13,7 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { idFromMillis, idText, MAX_ID, makeId, msNumber, msOf, nextId, parseId, seqOf, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import type { StreamValue } from "../../keyspace/values/StreamValue.js"
 import {
+  changeUnsignalled,
   ERR_INVALID_ID,
   newStream,
   streamCommand,
@@ -334,7 +335,7 @@ const xsetid = streamCommand({
         return ctx.out.error("ERR The entries_added specified in XSETID is smaller than the target stream length")
       }
     }
-    ctx.db.willModify(key)
+    changeUnsignalled(ctx, key)
     stream.lastId = id
     if (entriesAdded !== -1) stream.entriesAdded = entriesAdded
     if (maxDeleted !== ZERO_ID) stream.maxDeletedId = maxDeleted

@@ -4,12 +4,53 @@
  * masks what depends on the clock or on Redis's radix tree. Blocking reads run on numbered
  * connections as in blocking.ts.
  */
-import { block, drain, scan, type Script, sleep, streamShape } from "../compare.js"
+import { block, collect, drain, other, scan, type Script, sleep, type Step, streamShape } from "../compare.js"
 
 const entries = (key: string, from: number, to: number): Array<Array<string>> =>
   Array.from({ length: to - from + 1 }, (_, i) => ["XADD", key, `${from + i}-1`, "f", `v${from + i}`])
 
+/** The keyspace notifications of `commands` (run on the second connection) under `flags`. */
+const keyspaceEvents = (flags: string, commands: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<Step> => [
+  other("CONFIG", "SET", "notify-keyspace-events", flags),
+  collect("PSUBSCRIBE", "__key*__:*"),
+  ...commands.map((command) => other(...command)),
+  collect("PUNSUBSCRIBE"),
+  other("CONFIG", "SET", "notify-keyspace-events", "")
+]
+
 export const streamScripts: ReadonlyArray<Script> = [
+  {
+    name: "keyspace notifications",
+    requires: ["PSUBSCRIBE"],
+    steps: keyspaceEvents("KEA", [
+      ["XADD", "n", "1-1", "a", "1"],
+      ["XADD", "n", "MAXLEN", "1", "2-1", "a", "2"],
+      ["XADD", "n", "MAXLEN", "5", "3-1", "a", "3"],
+      ["XADD", "n", "1-1", "a", "1"],
+      ["XADD", "n2", "NOMKSTREAM", "1-1", "a", "1"],
+      ["XTRIM", "n", "MAXLEN", "1"],
+      ["XTRIM", "n", "MAXLEN", "1"],
+      ["XDEL", "n", "3-1"],
+      ["XDEL", "n", "3-1"],
+      ["XSETID", "n", "9-9"],
+      ["XGROUP", "CREATE", "n", "g", "0"],
+      ["XGROUP", "CREATE", "n3", "g", "$", "MKSTREAM"],
+      ["XGROUP", "SETID", "n", "g", "0"],
+      ["XGROUP", "CREATECONSUMER", "n", "g", "c1"],
+      ["XGROUP", "CREATECONSUMER", "n", "g", "c1"],
+      ["XADD", "n", "10-1", "a", "10"],
+      ["XREADGROUP", "GROUP", "g", "c2", "STREAMS", "n", ">"],
+      ["XREADGROUP", "GROUP", "g", "c3", "STREAMS", "n", "0"],
+      ["XACK", "n", "g", "10-1"],
+      ["XCLAIM", "n", "g", "c4", "0", "10-1", "FORCE", "JUSTID"],
+      ["XAUTOCLAIM", "n", "g", "c5", "0", "0", "JUSTID"],
+      ["XGROUP", "DELCONSUMER", "n", "g", "c1"],
+      ["XGROUP", "DELCONSUMER", "n", "g", "nobody"],
+      ["XGROUP", "DESTROY", "n", "g"],
+      ["XGROUP", "DESTROY", "n", "g"],
+      ["DEL", "n", "n3"]
+    ])
+  },
   {
     name: "XADD IDs and errors, XLEN, XRANGE, XREVRANGE",
     steps: [
