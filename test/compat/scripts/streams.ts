@@ -397,7 +397,7 @@ export const streamScripts: ReadonlyArray<Script> = [
     steps: [
       ["XADD", "b1", "1-1", "a", "1"],
       block(2, 1, "XREAD", "BLOCK", "0", "STREAMS", "b1", "$"),
-      block(3, 2, "XREAD", "COUNT", "1", "BLOCK", "0", "STREAMS", "b1", "b1x", "0", "0"),
+      block(3, 2, "XREAD", "COUNT", "1", "BLOCK", "0", "STREAMS", "b1x", "b1", "0", "1-1"),
       ["XADD", "b1", "2-1", "a", "2"],
       drain(2),
       drain(3),
