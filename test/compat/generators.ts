@@ -14,6 +14,7 @@ import type { Step } from "./compare.js"
 import { afterRandomPop, setCommands } from "./generators-sets.js"
 import { zsetCommands } from "./generators-zsets.js"
 import { hashCommands } from "./generators-hashes.js"
+import { streamCommands } from "./generators-streams.js"
 import { listCommands } from "./generators-lists.js"
 import { transactionSteps } from "./generators-transactions.js"
 import {
@@ -248,7 +249,8 @@ export const command: Arb<Step> = fc.oneof(
   { weight: 8, arbitrary: setCommands(shared) },
   { weight: 10, arbitrary: zsetCommands(shared) },
   { weight: 6, arbitrary: listCommands(shared) },
-  { weight: 6, arbitrary: hashCommands(shared) }
+  { weight: 6, arbitrary: hashCommands(shared) },
+  { weight: 6, arbitrary: streamCommands(shared) }
 )
 
 /**

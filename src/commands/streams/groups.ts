@@ -10,10 +10,10 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { ConsumerGroup, INVALID_ENTRIES_READ, StreamValue } from "../../keyspace/values/StreamValue.js"
 import { consumerFor, deleteConsumer, removeNack } from "./groups-state.js"
-import { idOrReply, newStream, streamCommand, streamForWrite, strictIdOrReply, WRONG_TYPE, changeUnsignalled } from "./shared.js"
+import { idOrReply, newStream, streamCommand, streamForWrite, strictIdOrReply, WRONG_TYPE, changeUnsignalled, cText } from "./shared.js"
 
 const syntaxError = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
-  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try XGROUP HELP.`)
+  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${cText(argv[1]).slice(0, 128)}'. Try XGROUP HELP.`)
 
 const ERR_ENTRIES_READ = "ERR value for ENTRIESREAD must be positive or -1"
 
@@ -45,7 +45,7 @@ const target = (
       )
     }
     if (needsGroup && group === undefined) {
-      return void ctx.out.error(`NOGROUP No such consumer group '${argv[3]}' for key name '${argv[2]}'`)
+      return void ctx.out.error(`NOGROUP No such consumer group '${cText(argv[3])}' for key name '${cText(argv[2])}'`)
     }
   }
   return { stream, group }

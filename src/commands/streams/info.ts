@@ -11,10 +11,10 @@ import { keyAt } from "../key-specs.js"
 import { writeHelp } from "../server/help.js"
 import { idText, MAX_ID, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type ConsumerGroup, INVALID_ENTRIES_READ, type StreamValue } from "../../keyspace/values/StreamValue.js"
-import { sortedNames, streamCommand, streamForRead, WRONG_TYPE, writeEntry } from "./shared.js"
+import { sortedNames, streamCommand, streamForRead, WRONG_TYPE, writeEntry, cText } from "./shared.js"
 
 const syntaxError = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
-  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try XINFO HELP.`)
+  ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${cText(argv[1]).slice(0, 128)}'. Try XINFO HELP.`)
 
 /** The stream at argv[2], or undefined after replying (no such key, WRONGTYPE). */
 const streamOrReply = (ctx: CommandContext, argv: ReadonlyArray<string>): StreamValue | undefined => {
@@ -213,7 +213,7 @@ const infoConsumers = streamCommand({
     const stream = streamOrReply(ctx, argv)
     if (stream === undefined) return
     const group = stream.groups.get(argv[3])
-    if (group === undefined) return ctx.out.error(`NOGROUP No such consumer group '${argv[3]}' for key name '${argv[2]}'`)
+    if (group === undefined) return ctx.out.error(`NOGROUP No such consumer group '${cText(argv[3])}' for key name '${cText(argv[2])}'`)
     const out = ctx.out
     const names = sortedNames(group.consumers)
     out.arrayHeader(names.length)

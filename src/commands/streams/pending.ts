@@ -10,10 +10,10 @@ import { keyAt } from "../key-specs.js"
 import { idText, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type Consumer, type Nack, StreamValue } from "../../keyspace/values/StreamValue.js"
 import { claimCommand, consumerFor, createConsumerCommand, removeNack, setIdCommand } from "./groups-state.js"
-import { ERR_INVALID_ID, idOrReply, streamCommand, strictIdOrReply, streamForRead, streamForWrite, WRONG_TYPE, writeEntry, changeUnsignalled } from "./shared.js"
+import { ERR_INVALID_ID, idOrReply, streamCommand, strictIdOrReply, streamForRead, streamForWrite, WRONG_TYPE, writeEntry, changeUnsignalled, cText } from "./shared.js"
 
 const noGroup = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
-  ctx.out.error(`NOGROUP No such key '${argv[1]}' or consumer group '${argv[2]}'`)
+  ctx.out.error(`NOGROUP No such key '${cText(argv[1])}' or consumer group '${cText(argv[2])}'`)
 
 /** A long long argument, or undefined after replying `message` (Redis's default when absent). */
 const longOrReply = (ctx: CommandContext, text: string, message = "ERR value is not an integer or out of range"): number | undefined => {
@@ -189,7 +189,7 @@ const xclaim = streamCommand({
         const parsed = parseId(argv[++j], 0n, true)
         if (parsed === undefined) return ctx.out.error(ERR_INVALID_ID)
         lastId = parsed.id
-      } else return ctx.out.error(`ERR Unrecognized XCLAIM option '${opt}'`)
+      } else return ctx.out.error(`ERR Unrecognized XCLAIM option '${cText(opt)}'`)
     }
     ctx.keyspace.commandLog.preventOwnForm()
     const logging = ctx.keyspace.commandLog.enabled

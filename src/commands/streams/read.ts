@@ -25,7 +25,7 @@ import {
   type LogCommand,
   setIdCommand
 } from "./groups-state.js"
-import { idOrReply, streamCommand, streamForRead, strictIdOrReply, WRONG_TYPE, writeEntry, changeUnsignalled } from "./shared.js"
+import { idOrReply, streamCommand, streamForRead, strictIdOrReply, WRONG_TYPE, writeEntry, changeUnsignalled, cText } from "./shared.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { ReplyWriter } from "../../protocol/ReplyWriter.js"
 
@@ -162,7 +162,7 @@ const parseRead = (ctx: CommandContext, argv: ReadonlyArray<string>, group: bool
     const value = ctx.db.get(key, ctx.now)
     if (value !== undefined && !(value instanceof StreamValue)) return void ctx.out.error(WRONGTYPE)
     if (groupName !== undefined && (value === undefined || !value.groups.has(groupName))) {
-      return void ctx.out.error(`NOGROUP No such key '${key}' or consumer group '${groupName}' in XREADGROUP with GROUP option`)
+      return void ctx.out.error(`NOGROUP No such key '${cText(key)}' or consumer group '${cText(groupName)}' in XREADGROUP with GROUP option`)
     }
     if (text === "$") {
       if (group) {

@@ -94,3 +94,9 @@ export const changeUnsignalled = (ctx: CommandContext, key: string): void => {
   ctx.db.willModifyUnsignalled(key)
   ctx.keyspace.stats.dirty++
 }
+
+/** An argument as C's `%s` prints it in an error: up to its first NUL byte. */
+export const cText = (text: string): string => {
+  const nul = text.indexOf("\0")
+  return nul === -1 ? text : text.slice(0, nul)
+}
