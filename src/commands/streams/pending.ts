@@ -213,7 +213,7 @@ const xclaim = streamCommand({
     const claimed: Array<StreamId> = []
     for (const id of ids) {
       let nack = group.pel.get(id)
-      if (stream.get(id) === undefined) {
+      if (!stream.has(id)) {
         if (nack !== undefined) {
           change()
           log(claimCommand(key, argv[2], group, id, nack))
@@ -298,7 +298,7 @@ const xautoclaim = streamCommand({
     while (attempts-- > 0 && count > 0 && at < pel.size) {
       const id = pel.idAt(at)
       const nack = pel.valueAt(at)
-      if (stream.get(id) === undefined) {
+      if (!stream.has(id)) {
         if (!changed) changeUnsignalled(ctx, key)
         changed = true
         if (logging) propagateAs(ctx, claimCommand(key, argv[2], group, id, nack))

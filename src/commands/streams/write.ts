@@ -271,7 +271,7 @@ const xdel = streamCommand({
     }
     let deleted = 0
     for (const id of ids) {
-      if (stream.get(id) === undefined) continue
+      if (!stream.has(id)) continue
       if (deleted === 0) ctx.db.willModify(key)
       stream.delete(id)
       deleted++

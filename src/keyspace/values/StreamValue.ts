@@ -21,6 +21,8 @@ import { type StreamId, ZERO_ID } from "./StreamId.js"
 const STREAM_BASE_BYTES = 300
 const BLOCK_BYTES = 120
 const ID_BYTES = stringBytes(16) + ARRAY_SLOT_BYTES
+/** An entry's four ID words and its start offset. */
+const ENTRY_BYTES = 16 + 4
 const GROUP_BYTES = 400
 const CONSUMER_BYTES = 250
 const NACK_BYTES = 80 + ID_BYTES + MAP_ENTRY_BYTES
@@ -37,28 +39,117 @@ const listpackElementBytes = (text: string): number => {
   return encoded + (encoded <= 127 ? 1 : encoded < 16383 ? 2 : 3)
 }
 
+const idWord = (id: StreamId, at: number): number =>
+  ((id.charCodeAt(at) << 24) | (id.charCodeAt(at + 1) << 16) | (id.charCodeAt(at + 2) << 8) | id.charCodeAt(at + 3)) >>> 0
+
+const wordChars = (word: number): string =>
+  String.fromCharCode(word >>> 24, (word >>> 16) & 255, (word >>> 8) & 255, word & 255)
+
+/**
+ * One node: its live entries' IDs as four 32-bit words each (ms high, ms low, seq high, seq low)
+ * in a typed array, and their fields and values in one flat array with each entry's start —
+ * about 60 bytes an entry besides its value strings, where an ID string and an array per entry
+ * took 130.
+ */
 export class StreamBlock {
   /** Entries appended to the block, deleted ones included (Redis's count + deleted). */
   slots = 0
   /** Estimated bytes of Redis's listpack for this node. */
   bytes = 0
-  constructor(
-    readonly ids: Array<StreamId>,
-    readonly entries: Array<Array<string>>,
-    /** The ID of the last entry appended (deleted or not): Redis's last listpack entry. */
-    public lastSlotId: StreamId
-  ) {}
+  /** Live entries. */
+  length = 0
+  words: Uint32Array
+  /** Where each entry's fields begin in `values`; starts[length] is the end. */
+  starts: Uint32Array
+  values: Array<string>
 
+  constructor(
+    /** The ID of the last entry appended (deleted or not): Redis's last listpack entry. */
+    public lastSlotId: StreamId,
+    capacity = 8
+  ) {
+    this.words = new Uint32Array(4 * capacity)
+    this.starts = new Uint32Array(capacity + 1)
+    this.values = []
+  }
+
+  idAt(i: number): StreamId {
+    const w = this.words
+    const at = 4 * i
+    return wordChars(w[at]) + wordChars(w[at + 1]) + wordChars(w[at + 2]) + wordChars(w[at + 3])
+  }
+
+  fieldsAt(i: number): Array<string> {
+    return this.values.slice(this.starts[i], this.starts[i + 1])
+  }
+
+  /** Number of strings (fields and values) of entry i. */
+  widthAt(i: number): number {
+    return this.starts[i + 1] - this.starts[i]
+  }
+
+  /** Sign of (entry i's ID - id). */
+  compareAt(i: number, id: StreamId): number {
+    const w = this.words
+    const at = 4 * i
+    for (let k = 0; k < 4; k++) {
+      const a = w[at + k]
+      const b = idWord(id, 4 * k)
+      if (a !== b) return a < b ? -1 : 1
+    }
+    return 0
+  }
+
+  /** The position of the first entry at or after `id`. */
   indexOf(id: StreamId): number {
-    const ids = this.ids
     let low = 0
-    let high = ids.length
+    let high = this.length
     while (low < high) {
       const mid = (low + high) >>> 1
-      if (ids[mid] < id) low = mid + 1
+      if (this.compareAt(mid, id) < 0) low = mid + 1
       else high = mid
     }
     return low
+  }
+
+  push(id: StreamId, fields: ReadonlyArray<string>): void {
+    const n = this.length
+    if (4 * (n + 1) > this.words.length) {
+      const words = new Uint32Array(this.words.length * 2)
+      words.set(this.words)
+      this.words = words
+      const starts = new Uint32Array(this.starts.length * 2)
+      starts.set(this.starts)
+      this.starts = starts
+    }
+    const at = 4 * n
+    for (let k = 0; k < 4; k++) this.words[at + k] = idWord(id, 4 * k)
+    const values = this.values
+    for (let i = 0; i < fields.length; i++) values.push(fields[i])
+    this.length = n + 1
+    this.starts[n + 1] = values.length
+  }
+
+  /** Removes `count` entries from position `at`. */
+  remove(at: number, count: number): void {
+    const n = this.length
+    const from = this.starts[at]
+    const width = this.starts[at + count] - from
+    this.values.splice(from, width)
+    this.words.copyWithin(4 * at, 4 * (at + count), 4 * n)
+    for (let i = at; i <= n - count; i++) this.starts[i] = this.starts[i + count] - width
+    this.length = n - count
+  }
+
+  clone(): StreamBlock {
+    const twin = new StreamBlock(this.lastSlotId, 1)
+    twin.words = this.words.slice()
+    twin.starts = this.starts.slice()
+    twin.values = this.values.slice()
+    twin.length = this.length
+    twin.slots = this.slots
+    twin.bytes = this.bytes
+    return twin
   }
 }
 
@@ -129,12 +220,7 @@ export class StreamValue implements CollectionValue {
 
   clone(): StreamValue {
     const copy = new StreamValue(this.nodeMaxEntries, this.nodeMaxBytes)
-    copy.blocks = this.blocks.map((block) => {
-      const twin = new StreamBlock(block.ids.slice(), block.entries.slice(), block.lastSlotId)
-      twin.slots = block.slots
-      twin.bytes = block.bytes
-      return twin
-    })
+    copy.blocks = this.blocks.map((block) => block.clone())
     copy.length = this.length
     copy.lastId = this.lastId
     copy.firstId = this.firstId
@@ -162,7 +248,7 @@ export class StreamValue implements CollectionValue {
     this.blocks = blocks
     for (const block of blocks) {
       this.bytes += BLOCK_BYTES
-      for (const fields of block.entries) this.bytes += entryMemory(fields)
+      for (let i = 0; i < block.length; i++) this.bytes += blockEntryMemory(block, i)
     }
   }
 
@@ -181,26 +267,24 @@ export class StreamValue implements CollectionValue {
       block = undefined
     }
     if (block === undefined) {
-      block = new StreamBlock([], [], id)
+      block = new StreamBlock(id)
       // The master entry: counts, the field names, a terminator.
       block.bytes = 7 + 2 * 3 + 2
       for (let i = 0; i < fields.length; i += 2) block.bytes += listpackElementBytes(fields[i])
       this.blocks.push(block)
       this.bytes += BLOCK_BYTES
-    } else {
+    } else if (block.length > 0 && block.widthAt(block.length - 1) === fields.length) {
       // Same field names as the previous entry: share its strings.
-      const previous = block.entries[block.entries.length - 1]
-      if (previous !== undefined && previous.length === fields.length) {
-        let same = true
-        for (let i = 0; i < fields.length && same; i += 2) same = previous[i] === fields[i]
-        if (same) for (let i = 0; i < fields.length; i += 2) fields[i] = previous[i]
-      }
+      const values = block.values
+      const previous = block.starts[block.length - 1]
+      let same = true
+      for (let i = 0; i < fields.length && same; i += 2) same = values[previous + i] === fields[i]
+      if (same) for (let i = 0; i < fields.length; i += 2) fields[i] = values[previous + i]
     }
     let entryBytes = 2 + 2 + 2 + 2
     for (let i = 1; i < fields.length; i += 2) entryBytes += listpackElementBytes(fields[i])
     block.bytes += entryBytes
-    block.ids.push(id)
-    block.entries.push(fields)
+    block.push(id, fields)
     block.slots++
     block.lastSlotId = id
     if (this.length === 0) this.firstId = id
@@ -217,8 +301,8 @@ export class StreamValue implements CollectionValue {
     let high = blocks.length
     while (low < high) {
       const mid = (low + high) >>> 1
-      const ids = blocks[mid].ids
-      if (ids[ids.length - 1] < id) low = mid + 1
+      const block = blocks[mid]
+      if (block.compareAt(block.length - 1, id) < 0) low = mid + 1
       else high = mid
     }
     if (low === blocks.length) return [low, 0]
@@ -229,7 +313,14 @@ export class StreamValue implements CollectionValue {
   get(id: StreamId): Array<string> | undefined {
     const [b, i] = this.locate(id)
     const block = this.blocks[b]
-    return block !== undefined && block.ids[i] === id ? block.entries[i] : undefined
+    return block !== undefined && block.compareAt(i, id) === 0 ? block.fieldsAt(i) : undefined
+  }
+
+  /** Whether entry `id` exists. */
+  has(id: StreamId): boolean {
+    const [b, i] = this.locate(id)
+    const block = this.blocks[b]
+    return block !== undefined && block.compareAt(i, id) === 0
   }
 
   /**
@@ -242,26 +333,26 @@ export class StreamValue implements CollectionValue {
     if (!reverse) {
       let [b, i] = this.locate(start)
       for (; b < blocks.length; b++, i = 0) {
-        const { ids, entries } = blocks[b]
-        for (; i < ids.length; i++) {
-          if (ids[i] > end) return
-          if (!visit(ids[i], entries[i])) return
+        const block = blocks[b]
+        for (; i < block.length; i++) {
+          if (block.compareAt(i, end) > 0) return
+          if (!visit(block.idAt(i), block.fieldsAt(i))) return
         }
       }
       return
     }
     let [b, i] = this.locate(end)
-    if (b < blocks.length && blocks[b].ids[i] !== end) i--
+    if (b < blocks.length && blocks[b].compareAt(i, end) !== 0) i--
     if (b === blocks.length) {
       b--
       if (b < 0) return
-      i = blocks[b].ids.length - 1
+      i = blocks[b].length - 1
     }
-    for (; b >= 0; b--, i = b >= 0 ? blocks[b].ids.length - 1 : 0) {
-      const { ids, entries } = blocks[b]
+    for (; b >= 0; b--, i = b >= 0 ? blocks[b].length - 1 : 0) {
+      const block = blocks[b]
       for (; i >= 0; i--) {
-        if (ids[i] < start) return
-        if (!visit(ids[i], entries[i])) return
+        if (block.compareAt(i, start) < 0) return
+        if (!visit(block.idAt(i), block.fieldsAt(i))) return
       }
     }
   }
@@ -270,20 +361,19 @@ export class StreamValue implements CollectionValue {
   edgeId(first: boolean): StreamId | undefined {
     if (this.length === 0) return undefined
     const blocks = this.blocks
-    if (first) return blocks[0].ids[0]
-    const ids = blocks[blocks.length - 1].ids
-    return ids[ids.length - 1]
+    if (first) return blocks[0].idAt(0)
+    const block = blocks[blocks.length - 1]
+    return block.idAt(block.length - 1)
   }
 
   /** XDEL of one entry; true when it existed. */
   delete(id: StreamId): boolean {
     const [b, i] = this.locate(id)
     const block = this.blocks[b]
-    if (block === undefined || block.ids[i] !== id) return false
-    this.bytes -= entryMemory(block.entries[i])
-    block.ids.splice(i, 1)
-    block.entries.splice(i, 1)
-    if (block.ids.length === 0) {
+    if (block === undefined || block.compareAt(i, id) !== 0) return false
+    this.bytes -= blockEntryMemory(block, i)
+    block.remove(i, 1)
+    if (block.length === 0) {
       this.blocks.splice(b, 1)
       this.bytes -= BLOCK_BYTES
     }
@@ -297,7 +387,7 @@ export class StreamValue implements CollectionValue {
    * Redis's streamTrim: drops whole nodes from the head while they are all below the threshold
    * (`maxLen` entries kept, or IDs below `minId`); exact trimming (`approx` false) then deletes
    * single entries of the next node. `limit` (approx only, 0 for none) bounds the entries removed.
-   * Returns how many were removed.
+   * Returns how many were (or, without `apply`, would be) removed.
    */
   trim(maxLen: number | undefined, minId: StreamId | undefined, approx: boolean, limit: number, apply = true): number {
     let removed = 0
@@ -308,7 +398,7 @@ export class StreamValue implements CollectionValue {
     while (dropBlocks < blocks.length) {
       if (maxLen !== undefined && length <= maxLen) break
       const block = blocks[dropBlocks]
-      const entries = block.ids.length
+      const entries = block.length
       if (limit !== 0 && removed + entries > limit) break
       const removeNode = maxLen !== undefined ? length - entries >= maxLen : block.lastSlotId < minId!
       if (removeNode) {
@@ -319,7 +409,7 @@ export class StreamValue implements CollectionValue {
       }
       if (approx) break
       while (cut < entries) {
-        if (maxLen !== undefined ? length <= maxLen : block.ids[cut] >= minId!) break
+        if (maxLen !== undefined ? length <= maxLen : block.compareAt(cut, minId!) >= 0) break
         length--
         removed++
         cut++
@@ -328,20 +418,21 @@ export class StreamValue implements CollectionValue {
     }
     if (!apply || removed === 0) return removed
     for (let b = 0; b < dropBlocks; b++) {
-      for (const fields of blocks[b].entries) this.bytes -= entryMemory(fields)
+      const block = blocks[b]
+      for (let i = 0; i < block.length; i++) this.bytes -= blockEntryMemory(block, i)
       this.bytes -= BLOCK_BYTES
     }
     if (dropBlocks > 0) blocks.splice(0, dropBlocks)
     if (cut > 0) {
       const block = blocks[0]
-      for (let i = 0; i < cut; i++) this.bytes -= entryMemory(block.entries[i])
-      block.ids.splice(0, cut)
-      block.entries.splice(0, cut)
+      for (let i = 0; i < cut; i++) this.bytes -= blockEntryMemory(block, i)
+      block.remove(0, cut)
     }
     this.length = length
     this.firstId = this.edgeId(true) ?? ZERO_ID
     return removed
   }
+
 
   /**
    * Redis's streamEstimateDistanceFromFirstEverEntry: the entries-read counter of `id`, or
@@ -377,8 +468,17 @@ export class StreamValue implements CollectionValue {
   }
 }
 
-const entryMemory = (fields: Array<string>): number => {
-  let bytes = ID_BYTES + 16 + ARRAY_SLOT_BYTES * (fields.length + 1)
+/** Bytes of an entry: its ID words and start, its slots in the flat array, its strings. */
+const entryMemory = (fields: ReadonlyArray<string>): number => {
+  let bytes = ENTRY_BYTES + ARRAY_SLOT_BYTES * fields.length
   for (let i = 0; i < fields.length; i++) bytes += stringBytes(fields[i].length)
+  return bytes
+}
+
+const blockEntryMemory = (block: StreamBlock, i: number): number => {
+  const values = block.values
+  const end = block.starts[i + 1]
+  let bytes = ENTRY_BYTES + ARRAY_SLOT_BYTES * (end - block.starts[i])
+  for (let at = block.starts[i]; at < end; at++) bytes += stringBytes(values[at].length)
   return bytes
 }

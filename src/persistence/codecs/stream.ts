@@ -99,19 +99,19 @@ class ListpackBuilder {
 
 /** One node of the stream as Redis's listpack (master entry from its first live entry). */
 const nodeListpack = (block: StreamBlock): [StreamId, Buffer] => {
-  const master = block.ids[0]
+  const master = block.idAt(0)
   const masterMs = msOf(master)
   const masterSeq = seqOf(master)
-  const masterFields = block.entries[0].filter((_, i) => i % 2 === 0)
+  const masterFields = block.fieldsAt(0).filter((_, i) => i % 2 === 0)
   const lp = new ListpackBuilder()
-  lp.integer(BigInt(block.ids.length))
+  lp.integer(BigInt(block.length))
   lp.integer(0n)
   lp.integer(BigInt(masterFields.length))
   for (const field of masterFields) lp.string(field)
   lp.integer(0n)
-  for (let e = 0; e < block.ids.length; e++) {
-    const id = block.ids[e]
-    const fields = block.entries[e]
+  for (let e = 0; e < block.length; e++) {
+    const id = block.idAt(e)
+    const fields = block.fieldsAt(e)
     const pairs = fields.length / 2
     let same = pairs === masterFields.length
     for (let i = 0; same && i < pairs; i++) same = fields[2 * i] === masterFields[i]
@@ -218,7 +218,7 @@ const readNode = (master: StreamId, blob: Buffer, reader: RdbReader): StreamBloc
   const masterCount = Number(el[2])
   const masterFields = el.slice(3, 3 + masterCount)
   let at = 3 + masterCount + 1
-  const block = new StreamBlock([], [], master)
+  const block = new StreamBlock(master)
   while (at < el.length) {
     const flags = Number(el[at++])
     const id = makeId(BigInt.asUintN(64, masterMs + BigInt(el[at])), BigInt.asUintN(64, masterSeq + BigInt(el[at + 1])))
@@ -235,13 +235,12 @@ const readNode = (master: StreamId, blob: Buffer, reader: RdbReader): StreamBloc
     at++ // the entry's element count
     block.lastSlotId = id
     if ((flags & FLAG_DELETED) !== 0) continue
-    block.ids.push(id)
-    block.entries.push(fields)
+    block.push(id, fields)
   }
-  if (block.ids.length !== live) return reader.fail("stream node entry count")
+  if (block.length !== live) return reader.fail("stream node entry count")
   block.slots = live + deleted
   block.bytes = blob.length
-  return block.ids.length === 0 ? undefined : block
+  return block.length === 0 ? undefined : block
 }
 
 const readStream = (rdbType: number, reader: RdbReader, config: unknown): StreamValue => {
@@ -309,7 +308,7 @@ const readStream = (rdbType: number, reader: RdbReader, config: unknown): Stream
 function* rewriteStream(key: string, stream: StreamValue): Iterable<Array<string>> {
   if (stream.length > 0) {
     for (const block of stream.blocks) {
-      for (let i = 0; i < block.ids.length; i++) yield ["XADD", key, idText(block.ids[i]), ...block.entries[i]]
+      for (let i = 0; i < block.length; i++) yield ["XADD", key, idText(block.idAt(i)), ...block.fieldsAt(i)]
     }
   } else {
     // An empty stream: add and trim one entry, then XSETID puts the counters back.
