@@ -276,3 +276,34 @@ describe("streams in the AOF", () => {
     }
   })
 })
+
+describe("streams and maxmemory", () => {
+  it("XADD counts toward used_memory: refused with OOM past the limit, allowed again after DEL", async () => {
+    const ours = await startRedfiber()
+    const client = await RawClient.connect(ours.port)
+    const usedMemory = async () => Number(/used_memory:(\d+)/.exec(String((await client.call("INFO", "memory")).value))![1])
+    try {
+      const before = await usedMemory()
+      await client.call("CONFIG", "SET", "maxmemory", String(before + 2_000_000))
+      const value = "v".repeat(1000)
+      let added = 0
+      let refused: Reply | undefined
+      for (let i = 1; i <= 10_000 && refused === undefined; i++) {
+        const reply = await client.call("XADD", "s", `${i}-1`, "f", value)
+        if (reply.kind === "error") refused = reply
+        else added++
+      }
+      expect(refused).toEqual({ kind: "error", value: "OOM command not allowed when used memory > 'maxmemory'." })
+      // About 1 KB an entry: the estimate neither ignores entries nor counts them many times.
+      expect(added).toBeGreaterThan(1000)
+      expect(added).toBeLessThan(2100)
+      expect(await usedMemory()).toBeGreaterThan(before + 2_000_000)
+      expect(await client.call("DEL", "s")).toEqual({ kind: "integer", value: "1" })
+      expect((await usedMemory()) - before).toBeLessThan(100_000)
+      expect((await client.call("XADD", "s", "1-1", "f", "v")).kind).toBe("bulk")
+    } finally {
+      client.close()
+      await ours.stop()
+    }
+  })
+})

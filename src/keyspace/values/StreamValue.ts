@@ -206,7 +206,7 @@ export class StreamValue implements CollectionValue {
   }
 
   memoryUsage(): number {
-    return this.bytes
+    return Math.max(this.bytes, STREAM_BASE_BYTES)
   }
 
   /** Adds to the memory estimate (consumer groups' bookkeeping, which the commands change). */
@@ -291,7 +291,7 @@ export class StreamValue implements CollectionValue {
     this.length++
     this.lastId = id
     this.entriesAdded++
-    this.bytes += entryMemory(fields)
+    this.bytes += blockEntryMemory(block, block.length - 1)
   }
 
   /** The block holding `id` or the first one after it: [block index, index in block]. */
@@ -468,17 +468,22 @@ export class StreamValue implements CollectionValue {
   }
 }
 
-/** Bytes of an entry: its ID words and start, its slots in the flat array, its strings. */
-const entryMemory = (fields: ReadonlyArray<string>): number => {
-  let bytes = ENTRY_BYTES + ARRAY_SLOT_BYTES * fields.length
-  for (let i = 0; i < fields.length; i++) bytes += stringBytes(fields[i].length)
-  return bytes
-}
-
+/**
+ * Bytes of entry i of a block: its ID words and start, its slots in the flat array, its values,
+ * and its field names unless they are the previous entry's (shared strings, see `append`).
+ * Deleting from the middle can change which entry a name is counted for: the estimate may drift
+ * by a few names, never by entries.
+ */
 const blockEntryMemory = (block: StreamBlock, i: number): number => {
   const values = block.values
+  const start = block.starts[i]
   const end = block.starts[i + 1]
-  let bytes = ENTRY_BYTES + ARRAY_SLOT_BYTES * (end - block.starts[i])
-  for (let at = block.starts[i]; at < end; at++) bytes += stringBytes(values[at].length)
+  const previous = i > 0 ? block.starts[i - 1] : -1
+  const shared = previous !== -1 && start - previous === end - start
+  let bytes = ENTRY_BYTES + ARRAY_SLOT_BYTES * (end - start)
+  for (let at = start; at < end; at += 2) {
+    if (!shared || values[at] !== values[previous + at - start]) bytes += stringBytes(values[at].length)
+    bytes += stringBytes(values[at + 1].length)
+  }
   return bytes
 }
