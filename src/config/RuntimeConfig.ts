@@ -23,6 +23,9 @@ export class RuntimeConfig {
   zsetMaxListpackValue = 64
   hashMaxListpackEntries = 512
   hashMaxListpackValue = 64
+  /** A stream node holds at most this many entries / about this many bytes (0: no limit), as in Redis. */
+  streamNodeMaxEntries = 100
+  streamNodeMaxBytes = 4096
   /** Which keyspace notifications are published (bits of `NotifyType`, src/pubsub/keyspaceEvents.ts). */
   notifyKeyspaceEvents = 0
   /** client-output-buffer-limit; the pubsub class bounds slow subscribers (src/pubsub/Hub.ts). */

@@ -355,6 +355,8 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     (c) => c.hashMaxListpackValue,
     (c, v) => (c.hashMaxListpackValue = v)
   ),
+  ...thresholdParameters(["stream-node-max-entries"], "integer", (c) => c.streamNodeMaxEntries, (c, v) => (c.streamNodeMaxEntries = v)),
+  ...thresholdParameters(["stream-node-max-bytes"], "memory", (c) => c.streamNodeMaxBytes, (c, v) => (c.streamNodeMaxBytes = v)),
   listMaxListpackSize,
   { ...listMaxListpackSize, name: "list-max-ziplist-size" }
 ]

@@ -48,10 +48,8 @@ export const streamForRead = (ctx: CommandContext, key: string): StreamValue | u
 }
 
 /** A new empty stream with the server's node limits. */
-export const newStream = (ctx: CommandContext): StreamValue => {
-  const config = ctx.server.config as { streamNodeMaxEntries?: number; streamNodeMaxBytes?: number }
-  return new StreamValue(config.streamNodeMaxEntries ?? 100, config.streamNodeMaxBytes ?? 4096)
-}
+export const newStream = (ctx: CommandContext): StreamValue =>
+  new StreamValue(ctx.server.config.streamNodeMaxEntries, ctx.server.config.streamNodeMaxBytes)
 
 /** A strict ID (no `-` / `+`), or undefined after replying the error. */
 export const strictIdOrReply = (ctx: CommandContext, text: string, missingSeq = 0n): StreamId | undefined => {

@@ -120,8 +120,7 @@ const parseTrimArgs = (ctx: CommandContext, argv: ReadonlyArray<string>, xadd: b
   return args
 }
 
-const streamNodeMaxEntries = (ctx: CommandContext): number =>
-  (ctx.server.config as { streamNodeMaxEntries?: number }).streamNodeMaxEntries ?? 100
+const streamNodeMaxEntries = (ctx: CommandContext): number => ctx.server.config.streamNodeMaxEntries
 
 const trim = (stream: StreamValue, args: TrimArgs, apply = true): number =>
   stream.trim(

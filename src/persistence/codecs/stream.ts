@@ -14,6 +14,7 @@ import { Consumer, ConsumerGroup, type Nack, StreamBlock, StreamValue } from "..
 import { listpackElements } from "../rdb/CompactEncodings.js"
 import type { RdbReader, RdbWriter } from "../rdb/RdbFormat.js"
 import { registerCodec } from "../ValueCodecs.js"
+import type { RuntimeConfig } from "../../config/RuntimeConfig.js"
 
 const TYPE_STREAM_LISTPACKS = 15
 const TYPE_STREAM_LISTPACKS_2 = 19
@@ -243,9 +244,8 @@ const readNode = (master: StreamId, blob: Buffer, reader: RdbReader): StreamBloc
   return block.length === 0 ? undefined : block
 }
 
-const readStream = (rdbType: number, reader: RdbReader, config: unknown): StreamValue => {
-  const limits = config as { streamNodeMaxEntries?: number; streamNodeMaxBytes?: number }
-  const stream = new StreamValue(limits.streamNodeMaxEntries ?? 100, limits.streamNodeMaxBytes ?? 4096)
+const readStream = (rdbType: number, reader: RdbReader, config: RuntimeConfig): StreamValue => {
+  const stream = new StreamValue(config.streamNodeMaxEntries, config.streamNodeMaxBytes)
   const nodes = reader.length()
   const blocks: Array<StreamBlock> = []
   for (let i = 0; i < nodes; i++) {

@@ -160,6 +160,30 @@ export const streamScripts: ReadonlyArray<Script> = [
     ]
   },
   {
+    name: "node sizes: stream-node-max-entries and stream-node-max-bytes",
+    steps: [
+      ["CONFIG", "GET", "stream-node-max-*"],
+      ["CONFIG", "SET", "stream-node-max-entries", "3"],
+      ...entries("ns", 1, 10),
+      streamShape("XINFO", "STREAM", "ns"),
+      ["XTRIM", "ns", "MAXLEN", "~", "5"],
+      ["XLEN", "ns"],
+      ["XDEL", "ns", "8-1"],
+      ["XADD", "ns", "11-1", "f", "v"],
+      streamShape("XINFO", "STREAM", "ns"),
+      ["CONFIG", "SET", "stream-node-max-entries", "0"],
+      ["CONFIG", "SET", "stream-node-max-bytes", "100"],
+      ...Array.from({ length: 8 }, (_, i) => ["XADD", "nb", `${i + 1}-1`, "field", "v".repeat(i * 10)]),
+      streamShape("XINFO", "STREAM", "nb"),
+      ["XTRIM", "nb", "MINID", "~", "6"],
+      ["XLEN", "nb"],
+      ["CONFIG", "SET", "stream-node-max-entries", "-1"],
+      ["CONFIG", "SET", "stream-node-max-bytes", "x"],
+      ["CONFIG", "SET", "stream-node-max-entries", "100", "stream-node-max-bytes", "4kb"],
+      ["CONFIG", "GET", "stream-node-max-bytes"]
+    ]
+  },
+  {
     name: "XDEL, XSETID and XINFO STREAM counters",
     steps: [
       ...entries("d1", 1, 5),
