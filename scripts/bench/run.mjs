@@ -26,6 +26,7 @@ import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
 import { runStartup } from "./modes/startup.mjs"
+import { runStreams, streamsSection } from "./modes/streams.mjs"
 import { runThroughput } from "./modes/throughput.mjs"
 
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench/results")
@@ -89,6 +90,7 @@ const main = async () => {
     sections.push(report.fanoutSection(fanout))
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
+  if (options.streams) sections.push(streamsSection(await runStreams(serverNames, options, log), serverNames, options))
   if (options.idleClients > 0) {
     const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.idleClientsSection(idle))

@@ -15,6 +15,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
   --fanout           pub/sub fan-out: 1 publisher, 50 subscribers, messages delivered per second
   --persistence      1 000 000 keys in an AOF: pauses during BGREWRITEAOF and BGSAVE, replay at restart
+  --streams          XADD MAXLEN ~, XRANGE COUNT 10, XREADGROUP+XACK (-P 1 and 16); RSS of a 1 000 000-entry stream
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -37,6 +38,7 @@ export const parseOptions = (argv) => {
     memory: false,
     fanout: false,
     persistence: false,
+    streams: false,
     all: false
   }
   let throughput = true
@@ -77,7 +79,10 @@ export const parseOptions = (argv) => {
     memoryValueBytes: 10,
     idleClients: idleClients ?? (flags.all ? 1000 : 0),
     fanout: flags.fanout || flags.all,
-    fanoutMessages: quick ? 20_000 : 100_000
+    fanoutMessages: quick ? 20_000 : 100_000,
+    streams: flags.streams || flags.all,
+    streamRequests: quick ? 40_000 : 200_000,
+    streamEntries: 1_000_000
   }
 }
 
