@@ -277,6 +277,36 @@ describe("streams in the AOF", () => {
   })
 })
 
+describe("a blocked XREADGROUP served by XADD, in the AOF", () => {
+  it("logs the delivery (XCLAIM, XGROUP SETID) so the PEL survives a restart", async () => {
+    const dir = tempDir()
+    const first = await startRedfiber({ dir, appendonly: "yes", appendfsync: "always" })
+    const [reader, writer] = await Promise.all([RawClient.connect(first.port), RawClient.connect(first.port)])
+    try {
+      await writer.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+      reader.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">")
+      for (let i = 0; i < 200; i++) {
+        if (String((await writer.call("INFO", "clients")).value).includes("blocked_clients:1")) break
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      await writer.call("XADD", "s", "5-1", "f", "v")
+      expect(showReply(await reader.read())).toBe('[["s", [["5-1", ["f", "v"]]]]]')
+    } finally {
+      reader.close()
+      writer.close()
+      await first.stop()
+    }
+    const second = await startRedfiber({ dir, appendonly: "yes" })
+    try {
+      const [pending, groups] = await run(second.port, [["XPENDING", "s", "g"], ["XINFO", "GROUPS", "s"]])
+      expect(showReply(pending)).toBe('[:1, "5-1", "5-1", [["alice", "1"]]]')
+      expect(showReply(groups)).toBe('[["name", "g", "consumers", :1, "pending", :1, "last-delivered-id", "5-1", "entries-read", :1, "lag", :0]]')
+    } finally {
+      await second.stop()
+    }
+  })
+})
+
 describe("streams and maxmemory", () => {
   it("XADD counts toward used_memory: refused with OOM past the limit, allowed again after DEL", async () => {
     const ours = await startRedfiber()

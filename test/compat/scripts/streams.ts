@@ -471,7 +471,13 @@ export const streamScripts: ReadonlyArray<Script> = [
       ["XGROUP", "CREATE", "bg", "other", "0"],
       ["XADD", "bg", "3-1", "a", "3"],
       drain(2),
-      streamShape("XINFO", "STREAM", "bg", "FULL")
+      streamShape("XINFO", "STREAM", "bg", "FULL"),
+      block(2, 1, "XREADGROUP", "GROUP", "g", "c1", "BLOCK", "0", "STREAMS", "bg", ">"),
+      block(3, 2, "XREAD", "BLOCK", "0", "STREAMS", "bg", "$"),
+      ["FLUSHALL"],
+      drain(2),
+      ["XADD", "bg", "9-1", "a", "9"],
+      drain(3)
     ]
   }
 ]
