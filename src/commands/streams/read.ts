@@ -15,7 +15,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger, parseSafeInteger 
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import type { KeySpec } from "../Command.js"
 import { idText, MAX_ID, nextId, previousId, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
-import { type Consumer, type ConsumerGroup, INVALID_ENTRIES_READ, StreamValue } from "../../keyspace/values/StreamValue.js"
+import { type Consumer, type ConsumerGroup, INVALID_ENTRIES_READ, type StreamBlock, StreamValue } from "../../keyspace/values/StreamValue.js"
 import { keyAt } from "../key-specs.js"
 import {
   assignNack,
@@ -25,7 +25,7 @@ import {
   type LogCommand,
   setIdCommand
 } from "./groups-state.js"
-import { idOrReply, streamCommand, streamForRead, strictIdOrReply, WRONG_TYPE, writeEntry, changeUnsignalled, cText } from "./shared.js"
+import { idOrReply, streamCommand, streamForRead, strictIdOrReply, WRONG_TYPE, writeBlockEntry, writeEntry, changeUnsignalled, cText } from "./shared.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { ReplyWriter } from "../../protocol/ReplyWriter.js"
 
@@ -63,15 +63,15 @@ const xrange = (ctx: CommandContext, argv: ReadonlyArray<string>, reverse: boole
 
 /** Entries from `start` to `end` (count 0: all) as an array. */
 const replyRange = (ctx: CommandContext, stream: StreamValue, start: StreamId, end: StreamId, count: number, reverse: boolean): void => {
-  const ids: Array<StreamId> = []
-  const entries: Array<Array<string>> = []
-  stream.range(start, end, reverse, (id, fields) => {
-    ids.push(id)
-    entries.push(fields)
-    return count === 0 || ids.length < count
+  const blocks: Array<StreamBlock> = []
+  const positions: Array<number> = []
+  stream.rangeRefs(start, end, reverse, (block, i) => {
+    blocks.push(block)
+    positions.push(i)
+    return count === 0 || blocks.length < count
   })
-  ctx.out.arrayHeader(ids.length)
-  for (let i = 0; i < ids.length; i++) writeEntry(ctx.out, ids[i], entries[i])
+  ctx.out.arrayHeader(blocks.length)
+  for (let i = 0; i < blocks.length; i++) writeBlockEntry(ctx.out, blocks[i], positions[i])
 }
 
 const RANGE_COMPLEXITY =

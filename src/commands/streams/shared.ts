@@ -4,7 +4,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { idText, parseId, type StreamId } from "../../keyspace/values/StreamId.js"
-import { type ConsumerGroup, StreamValue } from "../../keyspace/values/StreamValue.js"
+import { type ConsumerGroup, type StreamBlock, StreamValue } from "../../keyspace/values/StreamValue.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
@@ -97,4 +97,15 @@ export const changeUnsignalled = (ctx: CommandContext, key: string): void => {
 export const cText = (text: string): string => {
   const nul = text.indexOf("\0")
   return nul === -1 ? text : text.slice(0, nul)
+}
+
+/** Entry i of a block as Redis replies it, written from the block's own arrays. */
+export const writeBlockEntry = (out: ReplyWriter, block: StreamBlock, i: number): void => {
+  out.arrayHeader(2)
+  out.bulk(block.idTextAt(i))
+  const values = block.values
+  const start = block.starts[i]
+  const end = block.starts[i + 1]
+  out.arrayHeader(end - start)
+  for (let at = start; at < end; at++) out.bulk(values[at])
 }

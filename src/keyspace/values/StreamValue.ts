@@ -42,6 +42,16 @@ const listpackElementBytes = (text: string): number => {
 const idWord = (id: StreamId, at: number): number =>
   ((id.charCodeAt(at) << 24) | (id.charCodeAt(at + 1) << 16) | (id.charCodeAt(at + 2) << 8) | id.charCodeAt(at + 3)) >>> 0
 
+/** The last ID `compareAt` compared with, as words. */
+let targetId = ""
+const targetWords = new Uint32Array(4)
+
+const TWO_32 = 4294967296
+
+/** A 64-bit part given as two 32-bit words, in decimal (plain numbers below 2^53). */
+const partText = (hi: number, lo: number): string =>
+  hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString()
+
 const wordChars = (word: number): string =>
   String.fromCharCode(word >>> 24, (word >>> 16) & 255, (word >>> 8) & 255, word & 255)
 
@@ -79,6 +89,13 @@ export class StreamBlock {
     return wordChars(w[at]) + wordChars(w[at + 1]) + wordChars(w[at + 2]) + wordChars(w[at + 3])
   }
 
+  /** Entry i's ID as Redis prints it (`ms-seq`), straight from its words. */
+  idTextAt(i: number): string {
+    const w = this.words
+    const at = 4 * i
+    return partText(w[at], w[at + 1]) + "-" + partText(w[at + 2], w[at + 3])
+  }
+
   fieldsAt(i: number): Array<string> {
     return this.values.slice(this.starts[i], this.starts[i + 1])
   }
@@ -90,11 +107,16 @@ export class StreamBlock {
 
   /** Sign of (entry i's ID - id). */
   compareAt(i: number, id: StreamId): number {
+    // Searches and range walks compare with the same ID many times: its words are kept.
+    if (id !== targetId) {
+      targetId = id
+      for (let k = 0; k < 4; k++) targetWords[k] = idWord(id, 4 * k)
+    }
     const w = this.words
     const at = 4 * i
     for (let k = 0; k < 4; k++) {
       const a = w[at + k]
-      const b = idWord(id, 4 * k)
+      const b = targetWords[k]
       if (a !== b) return a < b ? -1 : 1
     }
     return 0
@@ -328,6 +350,14 @@ export class StreamValue implements CollectionValue {
    * returns false.
    */
   range(start: StreamId, end: StreamId, reverse: boolean, visit: (id: StreamId, fields: Array<string>) => boolean): void {
+    this.rangeRefs(start, end, reverse, (block, i) => visit(block.idAt(i), block.fieldsAt(i)))
+  }
+
+  /**
+   * `range` without building IDs and field arrays: visits (block, index) pairs, for replies that
+   * write entries straight from the blocks.
+   */
+  rangeRefs(start: StreamId, end: StreamId, reverse: boolean, visit: (block: StreamBlock, i: number) => boolean): void {
     if (start > end) return
     const blocks = this.blocks
     if (!reverse) {
@@ -336,7 +366,7 @@ export class StreamValue implements CollectionValue {
         const block = blocks[b]
         for (; i < block.length; i++) {
           if (block.compareAt(i, end) > 0) return
-          if (!visit(block.idAt(i), block.fieldsAt(i))) return
+          if (!visit(block, i)) return
         }
       }
       return
@@ -352,7 +382,7 @@ export class StreamValue implements CollectionValue {
       const block = blocks[b]
       for (; i >= 0; i--) {
         if (block.compareAt(i, start) < 0) return
-        if (!visit(block.idAt(i), block.fieldsAt(i))) return
+        if (!visit(block, i)) return
       }
     }
   }

@@ -4,7 +4,7 @@
  * masks what depends on the clock or on Redis's radix tree. Blocking reads run on numbered
  * connections as in blocking.ts.
  */
-import { block, collect, drain, other, scan, type Script, sleep, type Step, streamShape } from "../compare.js"
+import { block, collect, drain, other, pairs, scan, type Script, sleep, type Step, streamShape } from "../compare.js"
 
 const entries = (key: string, from: number, to: number): Array<Array<string>> =>
   Array.from({ length: to - from + 1 }, (_, i) => ["XADD", key, `${from + i}-1`, "f", `v${from + i}`])
@@ -162,7 +162,7 @@ export const streamScripts: ReadonlyArray<Script> = [
   {
     name: "node sizes: stream-node-max-entries and stream-node-max-bytes",
     steps: [
-      ["CONFIG", "GET", "stream-node-max-*"],
+      pairs("CONFIG", "GET", "stream-node-max-*"),
       ["CONFIG", "SET", "stream-node-max-entries", "3"],
       ...entries("ns", 1, 10),
       streamShape("XINFO", "STREAM", "ns"),
