@@ -39,8 +39,9 @@ const readAndAck = async (port, total, pipeline) => {
   const fill = []
   for (let i = 0; i < total + CLIENTS * pipeline; i++) fill.push(["XADD", "q", "*", "f", "v"])
   for (let i = 0; i < fill.length; i += 5000) await setup.pipeline(fill.slice(i, i + 5000))
-  await setup.command("XGROUP", "CREATE", "q", "g", "0")
+  const created = await setup.command("XGROUP", "CREATE", "q", "g", "0")
   setup.close()
+  if (created !== "OK") return { error: `XGROUP CREATE answered ${created?.message ?? JSON.stringify(created)}` }
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => RespClient.connect(port)))
   let done = 0
   const started = performance.now()
