@@ -28,6 +28,7 @@ import { runMemory } from "./modes/memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
 import { runStartup } from "./modes/startup.mjs"
 import { runDataTypes } from "./modes/data-types.mjs"
+import { runStreams, streamsSection } from "./modes/streams.mjs"
 import { runThroughput } from "./modes/throughput.mjs"
 
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench/results")
@@ -97,6 +98,7 @@ const main = async () => {
     sections.push(report.throughputSection(geo.rows, geo.serverNames).replace("## Throughput", "## Geo throughput"))
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
+  if (options.streams) sections.push(streamsSection(await runStreams(serverNames, options, log), serverNames, options))
   if (options.idleClients > 0) {
     const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.idleClientsSection(idle))

@@ -76,7 +76,7 @@ export interface KeySpec {
   readonly index: number
   /**
    * How the search begins when not at `index`: after the first `keyword` from argument
-   * `startFrom` on (GEORADIUS's STORE), or "unknown" (SORT's BY/GET/STORE: only the command's
+   * `startFrom` on (GEORADIUS's STORE, XREAD's STREAMS), or "unknown" (SORT's BY/GET/STORE: only the command's
    * own finder places those keys).
    */
   readonly begin?:

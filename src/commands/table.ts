@@ -17,6 +17,7 @@ import { pubsubCommands } from "./pubsub.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { sortCommands } from "./sort.js"
+import { streamCommands } from "./streams.js"
 import { stringCommands } from "./strings.js"
 import { transactionCommands } from "./transactions.js"
 import { zsetCommands } from "./zsets.js"
@@ -33,6 +34,7 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...setCommands,
   ...zsetCommands,
   ...geoCommands,
+  ...streamCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...blockingCommands,

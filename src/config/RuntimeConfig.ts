@@ -27,6 +27,9 @@ export class RuntimeConfig {
   hashMaxListpackValue = 64
   /** A sparse HyperLogLog longer than this turns dense (src/keyspace/hyperloglog). */
   hllSparseMaxBytes = 3000
+  /** A stream node holds at most this many entries / about this many bytes (0: no limit), as in Redis. */
+  streamNodeMaxEntries = 100
+  streamNodeMaxBytes = 4096
   /** Which keyspace notifications are published (bits of `NotifyType`, src/pubsub/keyspaceEvents.ts). */
   notifyKeyspaceEvents = 0
   /** client-output-buffer-limit; the pubsub class bounds slow subscribers (src/pubsub/Hub.ts). */

@@ -181,8 +181,6 @@ function compatibilityParameters(): Array<ConfigParameter> {
   }, "no")
   return [
     extraParameter("list-compress-depth", integerText(0, INT_MAX), "0"),
-    extraParameter("stream-node-max-bytes", memoryText(0n, LONG_MAX), "4096"),
-    extraParameter("stream-node-max-entries", longText(0n, LONG_MAX), "100"),
     defrag,
     extraParameter("active-defrag-ignore-bytes", memoryText(1n, LONG_MAX), "104857600"),
     extraParameter("active-defrag-threshold-lower", integerText(0, 1000), "10"),
@@ -403,6 +401,8 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     (c, v) => (c.hashMaxListpackValue = v)
   ),
   ...thresholdParameters(["hll-sparse-max-bytes"], "memory", (c) => c.hllSparseMaxBytes, (c, v) => (c.hllSparseMaxBytes = v)),
+  ...thresholdParameters(["stream-node-max-entries"], "integer", (c) => c.streamNodeMaxEntries, (c, v) => (c.streamNodeMaxEntries = v)),
+  ...thresholdParameters(["stream-node-max-bytes"], "memory", (c) => c.streamNodeMaxBytes, (c, v) => (c.streamNodeMaxBytes = v)),
   listMaxListpackSize,
   { ...listMaxListpackSize, name: "list-max-ziplist-size" },
   ...compatibilityParameters()

@@ -244,9 +244,11 @@ export class Database {
   }
 
   /**
-   * `willModify` in two halves, for an in-place change that may turn out to change nothing
-   * (PFADD of elements already counted): `prepareInPlace` before it (a snapshot's copy, the
-   * memory note), `announceWrite` once it did change (hooks: WATCH, dirty count, ...).
+   * `willModify` without the hooks, for a change that is not (or not yet) a signalled write:
+   * an in-place change that may turn out to change nothing (PFADD of elements already counted;
+   * `announceWrite` follows once it did change), or one Redis never signals as a modification of
+   * the key (stream consumer-group bookkeeping, XSETID: WATCH stays valid). Snapshots and memory
+   * accounting see it as any change; the caller counts the write (`Keyspace.stats.dirty`).
    */
   prepareInPlace(key: string): void {
     const ref = this.table.findRecent(key)
@@ -255,6 +257,7 @@ export class Database {
     if (this.table.snapshotting) this.table.preserveForSnapshot(ref, cloneCollection)
   }
 
+  /** The hooks of a write prepared with `prepareInPlace` that did change the value (WATCH, dirty count, ...). */
   announceWrite(key: string): void {
     this.hooks.beforeWrite(this, key)
   }

@@ -58,6 +58,14 @@ export class CommandLog {
     if (changed && !this.rewritten) this.append(db, argv)
   }
 
+  /**
+   * The running command is never logged as itself (Redis's preventCommandPropagation): it logs
+   * what it did piece by piece with `rewrite`, if anything (XREADGROUP, XCLAIM, XAUTOCLAIM).
+   */
+  preventOwnForm(): void {
+    this.rewritten = true
+  }
+
   /** Logs `argv` in place of the running command's own (call once per command to log, in order). */
   rewrite(db: number, argv: ReadonlyArray<string>): void {
     if (this.sink === undefined) return

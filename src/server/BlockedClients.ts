@@ -47,6 +47,8 @@ export class BlockedClients {
   /** Keys created where someone waits, as (database, key) pairs, checked after the command. */
   private created: Array<Database | string> = []
   private flushedDbs: Array<Database> = []
+  /** Keys written where stream waits are, as (database, key) pairs. */
+  private touchedStreams: Array<Database | string> = []
   /** Keys to serve, as (database, key) pairs, each once (Redis's ready_keys). */
   private ready: Array<Database | string> = []
   private readonly readySet = new Map<Database, Set<string>>()
@@ -57,9 +59,16 @@ export class BlockedClients {
 
   private readonly observer: KeyspaceHooks = {
     beforeWrite: (db, key) => {
+      const queue = this.queues.get(db)?.get(key)
+      if (queue === undefined) return
       // A write to a key that is not stored yet creates it (Redis's dbAdd).
-      if (this.queues.get(db)?.has(key) === true && db.get(key, Number.NEGATIVE_INFINITY) === undefined) {
+      if (db.get(key, Number.NEGATIVE_INFINITY) === undefined) {
         this.created.push(db, key)
+        this.pending = true
+      }
+      // Any change of a key concerns the stream waits on it (new entries, a group or the key gone).
+      if (queue.streamWaits > 0) {
+        this.touchedStreams.push(db, key)
         this.pending = true
       }
     },
@@ -113,6 +122,16 @@ export class BlockedClients {
       ctx.keyspace.observers.push(this.observer)
       this.installed = true
     }
+  }
+
+  /**
+   * Marks `key` ready for the stream waits on it (XADD's signalKeyAsReady; any write there is
+   * noticed by the observer too, this is for writes that bypass the hooks).
+   */
+  signalReady(db: Database, key: string): void {
+    if ((this.queues.get(db)?.get(key)?.streamWaits ?? 0) === 0) return
+    this.touchedStreams.push(db, key)
+    this.pending = true
   }
 
   /** Ends the client's wait without a reply (disconnect, kill, shutdown): nothing was popped. */
@@ -202,19 +221,26 @@ export class BlockedClients {
   private noteReadyKeys(now: number): void {
     const created = this.created
     const flushedDbs = this.flushedDbs
-    if (created.length === 0 && flushedDbs.length === 0) return
+    const touched = this.touchedStreams
+    if (created.length === 0 && flushedDbs.length === 0 && touched.length === 0) return
     this.created = []
     this.flushedDbs = []
+    this.touchedStreams = []
     for (let i = 0; i < created.length; i += 2) {
       const db = created[i] as Database
       const key = created[i + 1] as string
       if (this.queues.get(db)?.has(key) === true && this.holdsPoppable(db, key, now)) this.markReady(db, key)
     }
+    for (let i = 0; i < touched.length; i += 2) {
+      const db = touched[i] as Database
+      const key = touched[i + 1] as string
+      if ((this.queues.get(db)?.get(key)?.streamWaits ?? 0) > 0) this.markReady(db, key)
+    }
     // SWAPDB: every key with waiters that now holds a list or sorted set (Redis's scanDatabaseForReadyKeys).
     for (const db of flushedDbs) {
       const byKey = this.queues.get(db)
       if (byKey === undefined) continue
-      for (const key of byKey.keys()) if (this.holdsPoppable(db, key, now)) this.markReady(db, key)
+      for (const [key, queue] of byKey) if (queue.streamWaits > 0 || this.holdsPoppable(db, key, now)) this.markReady(db, key)
     }
   }
 
@@ -248,13 +274,15 @@ export class BlockedClients {
     const queue = this.queues.get(db)?.get(key)
     if (queue === undefined) return
     const value = db.get(key, ctx.now)
-    if (value === undefined) return
-    const kind = typeName(value)
+    if (value === undefined && queue.streamWaits === 0) return
+    let kind = value === undefined ? undefined : typeName(value)
     let node = queue.head
     while (node !== undefined) {
       const next = node.next
       const wait = node.wait
-      if (wait.kind === kind) {
+      if (wait.kind === "stream" && wait.client.isClosed()) this.unblock(wait, undefined)
+      else if (wait.kind === "stream") this.serveOne(ctx, wait, key)
+      else if (wait.kind === kind) {
         if (wait.client.isClosed()) {
           // Gone (or being killed): it waits no more, and nothing is popped for it.
           this.unblock(wait, undefined)
@@ -262,7 +290,10 @@ export class BlockedClients {
           this.serveOne(ctx, wait, key)
           // A BLMOVE may have created its destination, where others wait.
           this.noteReadyKeys(ctx.now)
-          if (db.get(key, ctx.now) === undefined) return
+          if (db.get(key, ctx.now) === undefined) {
+            if (queue.streamWaits === 0) return
+            kind = undefined
+          }
         }
       }
       node = next
@@ -281,7 +312,10 @@ export class BlockedClients {
       server: ctx.server
     }
     try {
-      wait.serve(served, key)
+      if (wait.serve(served, key) === false) {
+        out.truncate(0)
+        return
+      }
     } catch (defect) {
       out.truncate(0)
       out.error(`ERR internal error in '${wait.command}': ${defect instanceof Error ? defect.message : String(defect)}`)

@@ -8,15 +8,17 @@ import type { CommandContext } from "../commands/Command.js"
 import type { Database } from "../keyspace/Database.js"
 import type { ClientState } from "./ClientState.js"
 
-/** The type of value a wait pops from (Redis's BLOCKED_LIST / BLOCKED_ZSET). */
-export type WaitKind = "list" | "zset"
+/** The type of value a wait pops from (Redis's BLOCKED_LIST / BLOCKED_ZSET / BLOCKED_STREAM). */
+export type WaitKind = "list" | "zset" | "stream"
 
 /**
  * Pops for a blocked client from `key`, which holds a non-empty value of the wait's kind: writes
  * the client's reply into `ctx.out` (ctx is the client's: its database, protocol and identity)
- * and logs the pop it performed for the AOF.
+ * and logs the pop it performed for the AOF. A stream wait is asked whenever its key changed
+ * (the key may even be gone): it returns false, replying nothing, when it has nothing to answer
+ * yet and keeps waiting.
  */
-export type ServeWait = (ctx: CommandContext, key: string) => void
+export type ServeWait = (ctx: CommandContext, key: string) => boolean | void
 
 /** One blocked client. */
 export class KeyWait {
@@ -52,10 +54,13 @@ export class WaitQueue {
   head: WaitNode | undefined = undefined
   tail: WaitNode | undefined = undefined
   size = 0
+  /** Waits of kind "stream" among them (every change of the key concerns them). */
+  streamWaits = 0
   constructor(readonly db: Database, readonly key: string) {}
 
   append(wait: KeyWait): WaitNode {
     const node = new WaitNode(wait, this)
+    if (wait.kind === "stream") this.streamWaits++
     node.prev = this.tail
     if (this.tail === undefined) this.head = node
     else this.tail.next = node
@@ -65,6 +70,7 @@ export class WaitQueue {
   }
 
   remove(node: WaitNode): void {
+    if (node.wait.kind === "stream") this.streamWaits--
     if (node.prev === undefined) this.head = node.next
     else node.prev.next = node.next
     if (node.next === undefined) this.tail = node.prev

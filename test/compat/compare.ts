@@ -41,6 +41,11 @@ export type Check =
   | "pubsub"
   /** EXEC: an array compared element by element with `elementChecks` (anything else exactly). */
   | "exec"
+  /**
+   * Stream replies with what depends on the clock or on Redis's radix tree masked: IDs made by
+   * `*` (13-digit ms), Unix ms times, idle and elapsed times, and radix-tree-nodes.
+   */
+  | "stream"
 
 /**
  * One step. `scan` iterates SCAN (or HSCAN/SSCAN/ZSCAN, whose cursor is the second argument and
@@ -85,6 +90,7 @@ export const unordered = (...argv: Array<string>): Step => ({ argv, check: "unor
 export const pairs = (...argv: Array<string>): Step => ({ argv, check: "pairs" })
 export const kindOnly = (...argv: Array<string>): Step => ({ argv, check: "kind" })
 export const sample = (...argv: Array<string>): Step => ({ argv, check: "sample" })
+export const streamShape = (...argv: Array<string>): Step => ({ argv, check: "stream" })
 export const scan = (...argv: Array<string>): Step => ({ argv, special: "scan" })
 export const quit = (...argv: Array<string>): Step => ({ argv, special: "quit" })
 export const sleep = (ms: number): Step => ({ argv: [String(ms)], special: "sleep" })
@@ -285,11 +291,46 @@ export const repliesAgree = (
       const a = pubsubForm(ours)
       return a !== undefined && a === pubsubForm(redis)
     }
+    case "stream":
+      return showReply(maskStream(ours)) === showReply(maskStream(redis))
     case "exec": {
       if (ours.kind !== "array" || redis.kind !== "array" || ours.value === null || redis.value === null) return false
       if (ours.value.length !== redis.value.length) return false
       return ours.value.every((element, i) => repliesAgree(elementChecks[i] ?? "exact", element, redis.value![i]))
     }
+  }
+}
+
+const MASKED_AFTER = new Set(["radix-tree-nodes", "idle", "seen-time"])
+
+/** A stream reply with its clock-dependent parts replaced (see the "stream" check). */
+export const maskStream = (reply: Reply): Reply => {
+  switch (reply.kind) {
+    case "bulk":
+      return reply.value !== null && /^[0-9]{13}-[0-9]+$/.test(reply.value) ? { kind: "bulk", value: "<auto-id>" } : reply
+    case "integer":
+      return reply.value.length >= 12 ? { kind: "integer", value: "<time>" } : reply
+    case "array":
+    case "map":
+    case "set":
+    case "push": {
+      if (reply.value === null) return reply
+      const items = reply.value
+      // XPENDING's extended rows: [id, consumer, elapsed ms, deliveries].
+      const pendingRow = items.length === 4 && items[0].kind === "bulk" && items[1].kind === "bulk" &&
+        items[2].kind === "integer" && items[3].kind === "integer" && /^[0-9]+-[0-9]+$/.test(items[0].value ?? "")
+      const masked = items.map((item, i) => {
+        const previous = items[i - 1]
+        if (previous?.kind === "bulk" && MASKED_AFTER.has(previous.value ?? "") && item.kind === "integer") {
+          return { kind: "integer", value: "<masked>" } as Reply
+        }
+        if (pendingRow && i === 2) return { kind: "integer", value: "<elapsed>" } as Reply
+        return maskStream(item)
+      })
+      return { ...reply, value: masked } as Reply
+    }
+    default:
+      return reply
   }
 }
 

@@ -29,6 +29,7 @@ import { pubsubScripts } from "./scripts/pubsub.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
 import { sortScripts } from "./scripts/sort.js"
+import { streamScripts } from "./scripts/streams.js"
 import { stringScripts } from "./scripts/strings.js"
 import { transactionScripts } from "./scripts/transactions.js"
 import { blockingScripts } from "./scripts/blocking.js"
@@ -69,7 +70,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["geo", geoScripts],
   ["sort", sortScripts],
   ["bitmaps", bitmapScripts],
-  ["hyperloglog", hyperLogLogScripts]
+  ["hyperloglog", hyperLogLogScripts],
+  ["streams", streamScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

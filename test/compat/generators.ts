@@ -16,6 +16,7 @@ import { afterRandomPop, setCommands } from "./generators-sets.js"
 import { zsetCommands } from "./generators-zsets.js"
 import { geoSortCommands } from "./generators-geo-sort.js"
 import { hashCommands } from "./generators-hashes.js"
+import { streamCommands } from "./generators-streams.js"
 import { listCommands } from "./generators-lists.js"
 import { transactionSteps } from "./generators-transactions.js"
 import {
@@ -252,7 +253,8 @@ export const command: Arb<Step> = fc.oneof(
   { weight: 6, arbitrary: listCommands(shared) },
   { weight: 6, arbitrary: hashCommands(shared) },
   { weight: 4, arbitrary: geoSortCommands(shared) },
-  { weight: 5, arbitrary: bitmapCommands(shared) }
+  { weight: 5, arbitrary: bitmapCommands(shared) },
+  { weight: 6, arbitrary: streamCommands(shared) }
 )
 
 /**

@@ -17,6 +17,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --persistence      1 000 000 keys in an AOF: pauses during BGREWRITEAOF and BGSAVE, replay at restart
   --geo              GEOADD and GEOSEARCH (radius, 100 000 members), -P 1 and -P 16
   --data             bitmap and HyperLogLog rows: SETBIT/BITCOUNT on a 1 MB bitmap, PFADD/PFCOUNT
+  --streams          XADD MAXLEN ~, XRANGE COUNT 10, XREADGROUP+XACK (-P 1 and 16); RSS of a 1 000 000-entry stream
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -41,6 +42,7 @@ export const parseOptions = (argv) => {
     persistence: false,
     geo: false,
     data: false,
+    streams: false,
     all: false
   }
   let throughput = true
@@ -83,7 +85,10 @@ export const parseOptions = (argv) => {
     memoryValueBytes: 10,
     idleClients: idleClients ?? (flags.all ? 1000 : 0),
     fanout: flags.fanout || flags.all,
-    fanoutMessages: quick ? 20_000 : 100_000
+    fanoutMessages: quick ? 20_000 : 100_000,
+    streams: flags.streams || flags.all,
+    streamRequests: quick ? 40_000 : 200_000,
+    streamEntries: 1_000_000
   }
 }
 

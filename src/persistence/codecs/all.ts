@@ -5,4 +5,5 @@
 import "./hash.js"
 import "./list.js"
 import "./set.js"
+import "./stream.js"
 import "./zset.js"

@@ -1,0 +1,107 @@
+/**
+ * StreamValue against a model (a sorted array of entries): random appends, deletions, exact trims
+ * and range reads in both directions, with small nodes so every operation crosses node
+ * boundaries; and IDs at the 64-bit edges, which must compare and print exactly.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as fc from "effect/FastCheck"
+import { idText, makeId, MAX_ID, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../src/keyspace/values/StreamId.js"
+import { StreamValue } from "../../src/keyspace/values/StreamValue.js"
+
+type Op =
+  | { readonly kind: "append"; readonly gap: number; readonly width: number }
+  | { readonly kind: "delete"; readonly at: number }
+  | { readonly kind: "trim"; readonly keep: number }
+  | { readonly kind: "minid"; readonly at: number }
+  | { readonly kind: "range"; readonly from: number; readonly to: number; readonly reverse: boolean; readonly count: number }
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant("append" as const), gap: fc.integer({ min: 1, max: 3 }), width: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("delete" as const), at: fc.nat(200) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("trim" as const), keep: fc.nat(60) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("minid" as const), at: fc.nat(200) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("range" as const), from: fc.nat(300), to: fc.nat(300), reverse: fc.boolean(), count: fc.nat(12) })
+  }
+)
+
+const idOf = (n: number): StreamId => makeId(BigInt(Math.floor(n / 3)), BigInt(n % 3))
+
+describe("StreamValue", () => {
+  it("behaves as a sorted array of entries across node boundaries", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 7 }), (ops, nodeSize) => {
+        const stream = new StreamValue(nodeSize, 4096)
+        let model: Array<[number, Array<string>]> = []
+        let next = 1
+        for (const o of ops) {
+          if (o.kind === "append") {
+            next += o.gap
+            const fields = Array.from({ length: o.width }, (_, i) => [`f${i}`, `v${next}`]).flat()
+            stream.append(idOf(next), fields.slice())
+            model.push([next, fields])
+          } else if (o.kind === "delete") {
+            const existed = model.some(([n]) => n === o.at)
+            expect(stream.delete(idOf(o.at))).toBe(existed)
+            model = model.filter(([n]) => n !== o.at)
+          } else if (o.kind === "trim") {
+            const removed = stream.trim(o.keep, undefined, false, 0)
+            const cut = Math.max(0, model.length - o.keep)
+            expect(removed).toBe(cut)
+            model = model.slice(cut)
+          } else if (o.kind === "minid") {
+            const removed = stream.trim(undefined, idOf(o.at), false, 0)
+            const kept = model.filter(([n]) => n >= o.at)
+            expect(removed).toBe(model.length - kept.length)
+            model = kept
+          } else {
+            const seen: Array<[string, Array<string>]> = []
+            stream.range(idOf(o.from), idOf(o.to), o.reverse, (id, fields) => {
+              seen.push([idText(id), fields])
+              return o.count === 0 || seen.length < o.count
+            })
+            let expected = model.filter(([n]) => n >= o.from && n <= o.to)
+            if (o.reverse) expected = expected.slice().reverse()
+            if (o.count > 0) expected = expected.slice(0, o.count)
+            expect(seen).toEqual(expected.map(([n, fields]) => [idText(idOf(n)), fields]))
+          }
+          expect(stream.length).toBe(model.length)
+          expect(stream.edgeId(true)).toBe(model.length === 0 ? undefined : idOf(model[0][0]))
+          expect(stream.edgeId(false)).toBe(model.length === 0 ? undefined : idOf(model[model.length - 1][0]))
+          for (const block of stream.blocks) expect(block.length).toBeGreaterThan(0)
+          expect(stream.memoryUsage()).toBeGreaterThan(0)
+        }
+        // A copy is independent of the original.
+        const copy = stream.clone()
+        stream.append(idOf(next + 1), ["x", "y"])
+        expect(copy.length).toBe(model.length)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("keeps IDs exact at the 64-bit edges", () => {
+    const top = (1n << 64n) - 1n
+    expect(idText(makeId(top, top))).toBe("18446744073709551615-18446744073709551615")
+    expect(makeId(top, top)).toBe(MAX_ID)
+    expect(nextId(MAX_ID)).toBeUndefined()
+    expect(previousId(ZERO_ID)).toBeUndefined()
+    expect(idText(nextId(makeId(5n, top))!)).toBe("6-0")
+    expect(idText(previousId(makeId(6n, 0n))!)).toBe("5-18446744073709551615")
+    // 2^53 + 1 and 2^53 differ, which a float would not see.
+    expect(makeId((1n << 53n) + 1n, 0n) > makeId(1n << 53n, 0n)).toBe(true)
+    expect(idText(makeId((1n << 53n) + 1n, 0n))).toBe("9007199254740993-0")
+    const stream = new StreamValue(2, 4096)
+    for (const ms of [1n, 1n << 32n, (1n << 53n) + 1n, top]) stream.append(makeId(ms, 0n), ["f", String(ms)])
+    const seen: Array<string> = []
+    stream.range(ZERO_ID, MAX_ID, true, (id) => {
+      seen.push(idText(id))
+      return true
+    })
+    expect(seen).toEqual(["18446744073709551615-0", "9007199254740993-0", "4294967296-0", "1-0"])
+    expect(stream.blocks.map((block) => block.idTextAt(0))).toEqual(["1-0", "9007199254740993-0"])
+    expect(parseId("18446744073709551616", 0n, true)).toBeUndefined()
+    expect(parseId("-1-0x", 0n, true)).toBeUndefined()
+  })
+})
