@@ -16,8 +16,8 @@ const EVAL_RO_FLAGS = ["readonly", ...EVAL_FLAGS] as const
 const scriptKeys = (readOnly: boolean, withNote: boolean) => {
   const declared = countedKeys(2, ...(readOnly ? (["RO", "access"] as const) : (["RW", "access", "update"] as const)))
   const note = readOnly
-    ? "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags"
-    : "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags"
+    ? "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
+    : "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"
   return {
     ...declared,
     keySpecs: withNote ? [noted(declared.keySpecs[0], note)] : declared.keySpecs,

@@ -140,6 +140,8 @@ export class LuaEngine {
     this.L = L
     this.openLibraries()
     this.openRedis()
+    this.installPcall()
+    this.protectLibraries()
     this.sandbox()
   }
 
@@ -248,7 +250,7 @@ export class LuaEngine {
     if (succeeded) {
       if (top >= 2) lua.lua_settop(thread, 2)
       else lua.lua_pushnil(thread)
-      writeLuaValue(thread, out)
+      writeLuaValue(thread, out, this.resp)
     } else {
       outcome = "error"
       writeScriptError(thread, name, out)
@@ -456,14 +458,15 @@ export class LuaEngine {
     fn("pcall", (L) => this.redisCall(L, false))
     fn("log", (L) => this.redisLog(L))
     fn("sha1hex", (L) => {
-      if (lua.lua_gettop(L) !== 1) return lauxlib.luaL_error(L, luaBytes("wrong number of arguments"))
+      if (lua.lua_gettop(L) !== 1) return raiseTable(L, "wrong number of arguments")
       const text = lua.lua_tolstring(L, 1)
       lua.lua_pushstring(L, luaBytes(sha1hex(text === null ? "" : byteText(text))))
       return 1
     })
     fn("error_reply", (L) => {
       if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== lua.LUA_TSTRING) {
-        return lauxlib.luaL_error(L, luaBytes("wrong number or type of arguments"))
+        pushErrorTable(L, "wrong number or type of arguments")
+        return 1
       }
       const text = byteText(lua.lua_tolstring(L, 1))
       pushErrorTable(L, text.charCodeAt(0) === 45 ? text : `-${text}`)
@@ -471,7 +474,8 @@ export class LuaEngine {
     })
     fn("status_reply", (L) => {
       if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== lua.LUA_TSTRING) {
-        return lauxlib.luaL_error(L, luaBytes("wrong number or type of arguments"))
+        pushErrorTable(L, "wrong number or type of arguments")
+        return 1
       }
       lua.lua_createtable(L, 0, 1)
       lua.lua_pushstring(L, FIELD.ok)
@@ -480,16 +484,16 @@ export class LuaEngine {
       return 1
     })
     fn("setresp", (L) => {
-      if (lua.lua_gettop(L) !== 1) return lauxlib.luaL_error(L, luaBytes("redis.setresp() requires one argument."))
+      if (lua.lua_gettop(L) !== 1) return raiseTable(L, "redis.setresp() requires one argument.")
       const resp = Number(lauxlib.luaL_checkinteger(L, 1))
-      if (resp !== 2 && resp !== 3) return lauxlib.luaL_error(L, luaBytes("RESP version must be 2 or 3."))
+      if (resp !== 2 && resp !== 3) return raiseTable(L, "RESP version must be 2 or 3.")
       this.resp = resp
       return 0
     })
     fn("set_repl", (L) => {
-      if (lua.lua_gettop(L) !== 1) return lauxlib.luaL_error(L, luaBytes("redis.set_repl() requires one argument."))
+      if (lua.lua_gettop(L) !== 1) return raiseTable(L, "redis.set_repl() requires one argument.")
       const flags = Number(lauxlib.luaL_checkinteger(L, 1))
-      if ((flags & ~3) !== 0) return lauxlib.luaL_error(L, luaBytes("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE."))
+      if ((flags & ~3) !== 0) return raiseTable(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
       return 0
     })
     fn("replicate_commands", (L) => {
@@ -502,10 +506,10 @@ export class LuaEngine {
     })
     fn("debug", () => 0)
     fn("acl_check_cmd", (L) => {
-      if (lua.lua_gettop(L) < 1) return lauxlib.luaL_error(L, luaBytes("Please specify at least one argument for this redis lib call"))
+      if (lua.lua_gettop(L) < 1) return raiseTable(L, "Please specify at least one argument for this redis lib call")
       const name = lua.lua_type(L, 1) === lua.LUA_TSTRING ? byteText(lua.lua_tolstring(L, 1)) : ""
       if (this.host === undefined || !this.host.commandExists(name)) {
-        return lauxlib.luaL_error(L, luaBytes("Invalid command passed to redis.acl_check_cmd()"))
+        return raiseTable(L, "Invalid command passed to redis.acl_check_cmd()")
       }
       lua.lua_pushboolean(L, true)
       return 1
@@ -549,10 +553,10 @@ export class LuaEngine {
 
   private redisLog(L: unknown): number {
     const argc = lua.lua_gettop(L)
-    if (argc < 2) return lauxlib.luaL_error(L, luaBytes("redis.log() requires two arguments or more."))
-    if (lua.lua_type(L, 1) !== lua.LUA_TNUMBER) return lauxlib.luaL_error(L, luaBytes("First argument must be a number (log level)."))
+    if (argc < 2) return raiseTable(L, "redis.log() requires two arguments or more.")
+    if (lua.lua_type(L, 1) !== lua.LUA_TNUMBER) return raiseTable(L, "First argument must be a number (log level).")
     const level = lua.lua_tonumber(L, 1)
-    if (level < 0 || level > 3) return lauxlib.luaL_error(L, luaBytes("Invalid debug level."))
+    if (level < 0 || level > 3) return raiseTable(L, "Invalid debug level.")
     const parts: Array<string> = []
     for (let i = 2; i <= argc; i++) {
       const text = lua.lua_tolstring(L, i)
@@ -560,6 +564,73 @@ export class LuaEngine {
     }
     this.host?.log(level, parts.join(" "))
     return 0
+  }
+
+  /** Replaces each library table by a read-only view (Redis 7.0 refuses `string.x = 1`). */
+  private protectLibraries(): void {
+    const L = this.L
+    const readonly = (L: unknown) => raiseWithPosition(L, "Attempt to modify a readonly table")
+    for (const name of ["string", "table", "math", "coroutine", "cjson", "bit", "struct", "cmsgpack", "redis"]) {
+      if (lua.lua_getglobal(L, luaBytes(name)) !== lua.LUA_TTABLE) {
+        lua.lua_pop(L, 1)
+        continue
+      }
+      const library = lua.lua_gettop(L)
+      lua.lua_createtable(L, 0, 0)
+      lua.lua_createtable(L, 0, 5)
+      lua.lua_pushvalue(L, library)
+      lua.lua_setfield(L, -2, luaBytes("__index"))
+      lua.lua_pushcfunction(L, readonly)
+      lua.lua_setfield(L, -2, luaBytes("__newindex"))
+      // pairs() and # still see the library's contents.
+      lua.lua_pushvalue(L, library)
+      lua.lua_pushcclosure(L, (L: unknown) => {
+        lua.lua_getglobal(L, luaBytes("next"))
+        lua.lua_pushvalue(L, lua.lua_upvalueindex(1))
+        lua.lua_pushnil(L)
+        return 3
+      }, 1)
+      lua.lua_setfield(L, -2, luaBytes("__pairs"))
+      lua.lua_pushboolean(L, false)
+      lua.lua_setfield(L, -2, luaBytes("__metatable"))
+      lua.lua_setmetatable(L, -2)
+      lua.lua_setglobal(L, luaBytes(name))
+      lua.lua_pop(L, 1)
+    }
+  }
+
+  /** pcall as Redis 7.0 has it: an error table is given to the caller as its `err` text. */
+  private installPcall(): void {
+    const L = this.L
+    const finish = (L: unknown, status: number): number => {
+      if (status !== lua.LUA_OK && status !== lua.LUA_YIELD) {
+        lua.lua_remove(L, 1)
+        if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+          lua.lua_getfield(L, -1, FIELD.err)
+          if (lua.lua_type(L, -1) === lua.LUA_TSTRING) lua.lua_replace(L, -2)
+          else lua.lua_pop(L, 1)
+        } else if (lua.lua_type(L, -1) === lua.LUA_TSTRING) {
+          const text = byteText(lua.lua_tolstring(L, -1))
+          const worded = lua51Wording(text)
+          if (worded !== text) {
+            lua.lua_pop(L, 1)
+            lua.lua_pushstring(L, luaBytes(worded))
+          }
+        }
+        lua.lua_pushboolean(L, false)
+        lua.lua_insert(L, 1)
+      }
+      return lua.lua_gettop(L)
+    }
+    lua.lua_pushcfunction(L, (L: unknown) => {
+      const argc = lua.lua_gettop(L)
+      // Redis's pcall without a function returns nothing rather than complain.
+      if (argc === 0) return 0
+      lua.lua_pushboolean(L, true)
+      lua.lua_insert(L, 1)
+      return finish(L, lua.lua_pcallk(L, argc - 1, lua.LUA_MULTRET, 0, 0, finish))
+    })
+    lua.lua_setglobal(L, luaBytes("pcall"))
   }
 
   /**
@@ -609,6 +680,12 @@ const KEYS_NAME = luaBytes("KEYS")
 const ARGV_NAME = luaBytes("ARGV")
 const TEXT_MODE = luaBytes("t")
 
+/** Raises Redis's error table for `message` (luaPushError + luaError: no position in the text). */
+const raiseTable = (L: unknown, message: string): number => {
+  pushErrorTable(L, message)
+  return lua.lua_error(L)
+}
+
 /** luaL_error with the caller's position ("user_script:1: "), the message taken literally. */
 const raiseWithPosition = (L: unknown, message: string): number => {
   lauxlib.luaL_where(L, 1)
@@ -632,6 +709,10 @@ const callWithUpvalues = (count: number) => (L: unknown): number => {
   return 1
 }
 
+/** Lua 5.3's "attempt to index a nil value (local 't')" as 5.1 words it: "attempt to index local 't' (a nil value)". */
+const lua51Wording = (message: string): string =>
+  message.replace(/attempt to (.+?) a (\w+) value \((\w+) '([^']*)'\)/, "attempt to $1 $3 '$4' (a $2 value)")
+
 /** The reply to a script's error, Redis 7.0's way: "<message> script: <name>, on <source>:<line>." */
 const writeScriptError = (L: unknown, name: string, out: ReplyWriter): void => {
   if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
@@ -645,10 +726,11 @@ const writeScriptError = (L: unknown, name: string, out: ReplyWriter): void => {
     lua.lua_pop(L, 1)
     return text === undefined || text === null ? undefined : byteText(text)
   }
-  const message = field("err")
+  let message = field("err")
   const source = field("source")
   const line = field("line")
   if (message === undefined) return out.error("ERR unknown error")
+  message = lua51Wording(message)
   if (source !== undefined && line !== undefined) out.error(`${message} script: ${name}, on ${source}:${line}.`)
   else out.error(message)
 }

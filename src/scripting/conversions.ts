@@ -183,28 +183,32 @@ const writeDouble = (out: ReplyWriter, x: number): void => {
   out.double(x === Infinity ? "inf" : x === -Infinity ? "-inf" : x !== x ? "nan" : formatG(x, 17))
 }
 
-/** Writes the Lua value on top of the stack as a reply (Redis's luaReplyToRedisReply); pops nothing. */
-export const writeLuaValue = (L: unknown, out: ReplyWriter, depth = 0): void => {
+/**
+ * Writes the Lua value on top of the stack as a reply (Redis's luaReplyToRedisReply); pops
+ * nothing. Booleans follow the script's protocol (`resp`, from redis.setresp): with 2, true is
+ * 1 and false the caller's null; with 3, they are RESP3 booleans.
+ */
+export const writeLuaValue = (L: unknown, out: ReplyWriter, resp: number, depth = 0): void => {
   const type = lua.lua_type(L, -1)
   switch (type) {
     case lua.LUA_TSTRING:
       return out.bulk(byteText(lua.lua_tolstring(L, -1)))
     case lua.LUA_TBOOLEAN: {
       const value = lua.lua_toboolean(L, -1)
-      if (out.protocol === 3) return out.raw(value ? "#t\r\n" : "#f\r\n")
-      return value ? out.raw(":1\r\n") : out.raw("$-1\r\n")
+      if (resp === 3) return out.boolean(value)
+      return value ? out.raw(":1\r\n") : out.nullBulk()
     }
     case lua.LUA_TNUMBER:
       return out.integer(truncatedInteger(lua.lua_tonumber(L, -1)) as number)
     case lua.LUA_TTABLE:
       if (depth >= MAX_REPLY_DEPTH) return out.error("ERR reached lua stack limit")
-      return writeTable(L, out, depth)
+      return writeTable(L, out, resp, depth)
     default:
       return out.nullBulk()
   }
 }
 
-const writeTable = (L: unknown, out: ReplyWriter, depth: number): void => {
+const writeTable = (L: unknown, out: ReplyWriter, resp: number, depth: number): void => {
   const error = rawStringField(L, -1, FIELD.err)
   if (error !== undefined) return out.error(error)
   const status = rawStringField(L, -1, FIELD.ok)
@@ -223,14 +227,14 @@ const writeTable = (L: unknown, out: ReplyWriter, depth: number): void => {
   }
   lua.lua_pushstring(L, FIELD.map)
   if (lua.lua_rawget(L, -2) === lua.LUA_TTABLE) {
-    writeEntries(L, out, depth, true)
+    writeEntries(L, out, resp, depth, true)
     lua.lua_pop(L, 1)
     return
   }
   lua.lua_pop(L, 1)
   lua.lua_pushstring(L, FIELD.set)
   if (lua.lua_rawget(L, -2) === lua.LUA_TTABLE) {
-    writeEntries(L, out, depth, false)
+    writeEntries(L, out, resp, depth, false)
     lua.lua_pop(L, 1)
     return
   }
@@ -258,13 +262,13 @@ const writeTable = (L: unknown, out: ReplyWriter, depth: number): void => {
   out.arrayHeader(count)
   for (let i = 1; i <= count; i++) {
     lua.lua_rawgeti(L, -1, i)
-    writeLuaValue(L, out, depth + 1)
+    writeLuaValue(L, out, resp, depth + 1)
     lua.lua_pop(L, 1)
   }
 }
 
 /** The entries of the table on top as a map (key, value) or a set (key) reply. */
-const writeEntries = (L: unknown, out: ReplyWriter, depth: number, isMap: boolean): void => {
+const writeEntries = (L: unknown, out: ReplyWriter, resp: number, depth: number, isMap: boolean): void => {
   let count = 0
   lua.lua_pushnil(L)
   while (lua.lua_next(L, -2) !== 0) {
@@ -276,9 +280,9 @@ const writeEntries = (L: unknown, out: ReplyWriter, depth: number, isMap: boolea
   lua.lua_pushnil(L)
   while (lua.lua_next(L, -2) !== 0) {
     lua.lua_pushvalue(L, -2)
-    writeLuaValue(L, out, depth + 1)
+    writeLuaValue(L, out, resp, depth + 1)
     lua.lua_pop(L, 1)
-    if (isMap) writeLuaValue(L, out, depth + 1)
+    if (isMap) writeLuaValue(L, out, resp, depth + 1)
     lua.lua_pop(L, 1)
   }
 }

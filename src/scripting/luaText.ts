@@ -40,6 +40,12 @@ export const formatG = (x: number, precision: number): string => {
   if (x === Infinity) return "inf"
   if (x === -Infinity) return "-inf"
   if (x === 0) return Object.is(x, -0) ? "-0" : "0"
+  // An integer with more digits than shown: round its exact digits half to even, as glibc does
+  // (toExponential rounds a tie up).
+  if (Number.isInteger(x) && Math.abs(x) < 1e21) {
+    const digits = String(Math.abs(x))
+    if (digits.length > precision) return integerInExponent(x < 0, digits, precision)
+  }
   const exponential = x.toExponential(precision - 1)
   const e = exponential.indexOf("e")
   const exponent = Number(exponential.slice(e + 1))
@@ -50,9 +56,25 @@ export const formatG = (x: number, precision: number): string => {
   return stripZeros(x.toFixed(precision - 1 - exponent))
 }
 
+const integerInExponent = (negative: boolean, digits: string, precision: number): string => {
+  let kept = digits.slice(0, precision)
+  const rest = digits.slice(precision)
+  const first = rest.charCodeAt(0) - 48
+  const beyond = /[1-9]/.test(rest.slice(1))
+  const odd = (kept.charCodeAt(kept.length - 1) - 48) % 2 === 1
+  let exponent = digits.length - 1
+  if (first > 5 || (first === 5 && (beyond || odd))) {
+    const up = (BigInt(kept) + 1n).toString()
+    if (up.length > kept.length) exponent++
+    kept = up.slice(0, precision)
+  }
+  const mantissa = stripZeros(`${kept[0]}.${kept.slice(1)}`)
+  return `${negative ? "-" : ""}${mantissa}e+${exponent < 10 ? "0" : ""}${exponent}`
+}
+
 /** How Lua 5.1 prints a number (LUA_NUMBER_FMT "%.14g"). */
 export const luaNumberText = (x: number): string =>
-  Number.isInteger(x) && Math.abs(x) < 1e14 ? String(x + 0) : formatG(x, 14)
+  Number.isInteger(x) && Math.abs(x) < 1e14 && !Object.is(x, -0) ? String(x) : formatG(x, 14)
 
 let patched = false
 /**

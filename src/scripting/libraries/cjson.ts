@@ -144,8 +144,13 @@ class Decoder {
   }
 
   tokenName(): string {
-    const c = this.text[this.at]
+    const text = this.text
+    const c = text[this.at]
     if (c === undefined) return "T_END"
+    if (c === '"') return "T_STRING"
+    if (c === "-" || (c >= "0" && c <= "9")) return "T_NUMBER"
+    if (text.startsWith("true", this.at) || text.startsWith("false", this.at)) return "T_BOOLEAN"
+    if (text.startsWith("null", this.at)) return "T_NULL"
     if (c === "{") return "T_OBJ_BEGIN"
     if (c === "}") return "T_OBJ_END"
     if (c === "[") return "T_ARR_BEGIN"
