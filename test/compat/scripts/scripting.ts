@@ -241,6 +241,52 @@ export const scriptingScripts: ReadonlyArray<Script> = [
     ]
   },
   {
+    name: "cmsgpack",
+    requires: ["EVAL"],
+    steps: [
+      E("return cmsgpack.pack(1, -1, 127, 128, -32, -33, 255, 256, 65535, 65536, -129, -32769, 4294967296, -2147483649)"),
+      E("return cmsgpack.pack(1.5, 0.1, -2.25, 1e300)"),
+      E("return cmsgpack.pack('short', string.rep('x', 40), string.rep('y', 300))"),
+      E("return cmsgpack.pack({1, 2, 3}, {}, {a = 1}, true, false, nil)"),
+      E("return cmsgpack.pack({[1] = 'a', [3] = 'c'})"),
+      E("local t = {} for i = 1, 20 do t[i] = i end return cmsgpack.pack(t)"),
+      E("return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3, 4}, 5.5))}"),
+      E("local t = cmsgpack.unpack(cmsgpack.pack({name = 'job', data = {1, 2}})) return {t.name, t.data[2]}"),
+      E("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}"),
+      E("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 2)}"),
+      E("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}"),
+      E("return {cmsgpack.unpack_one(cmsgpack.pack(7))}"),
+      E("return cmsgpack.unpack('\\145')"),
+      E("return cmsgpack.unpack('\\193')"),
+      E("return cmsgpack.pack()"),
+      E("return cmsgpack.unpack(ARGV[1])[2]", "0", "\x92\x01\xa3abc"),
+      E("local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end return cmsgpack.pack(t)")
+    ]
+  },
+  {
+    name: "struct",
+    requires: ["EVAL"],
+    steps: [
+      E("return struct.pack('>I2', 258)"),
+      E("return struct.pack('<i4', -2)"),
+      E("return struct.pack('bBhHlL', -1, 255, -2, 65535, -3, 4)"),
+      E("return struct.pack('s', 'abc')"),
+      E("return struct.pack('c5', 'abcdefg')"),
+      E("return struct.pack('>d', 1.5)"),
+      E("return struct.pack('!4 b i4', 1, 2)"),
+      E("return {struct.unpack('>I2', struct.pack('>I2', 258))}"),
+      E("return {struct.unpack('<i4 b', struct.pack('<i4 b', -7, 3))}"),
+      E("return {struct.unpack('s c2', struct.pack('s c2', 'hi', 'xy'))}"),
+      E("return {struct.unpack('b c0', struct.pack('b c3', 3, 'abc'))}"),
+      E("return {struct.unpack('>I2', 'abcd', 3)}"),
+      E("return struct.size('>I2 i4 d b')"),
+      E("return struct.size('!8 b d')"),
+      E("return struct.pack('y', 1)"),
+      E("return struct.unpack('>I4', 'ab')"),
+      E("return struct.size('s')")
+    ]
+  },
+  {
     name: "bit",
     requires: ["EVAL"],
     steps: [
