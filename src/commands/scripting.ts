@@ -1,11 +1,12 @@
 /**
- * The scripting family: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (LOAD, EXISTS, FLUSH,
- * KILL, HELP). The Lua machinery is in src/scripting/ (the VM, conversions, libraries); a
+ * The scripting family: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT (LOAD, EXISTS, FLUSH, KILL,
+ * HELP), FCALL, FCALL_RO and FUNCTION (LOAD, DELETE, FLUSH, LIST, STATS, KILL, HELP). The Lua machinery is in src/scripting/ (the VM, conversions, libraries); a
  * script's calls come back through src/commands/scripting/ScriptRun.ts.
  */
 import { command, type CommandSpec, type KeyReference } from "./Command.js"
 import { countedKeys, noted } from "./key-specs.js"
 import { evalCommand, evalShaCommand } from "./scripting/eval.js"
+import { fcallCommand, functionCommand } from "./scripting/function.js"
 import { scriptCommand } from "./scripting/script.js"
 
 const SCRIPTING_ACL = ["slow", "scripting"]
@@ -25,7 +26,14 @@ const scriptKeys = (readOnly: boolean, withNote: boolean) => {
   }
 }
 
-const evalSpec = (name: string, readOnly: boolean, bySha: boolean, summary: string, since: string): CommandSpec =>
+const evalSpec = (
+  name: string,
+  readOnly: boolean,
+  bySha: boolean,
+  summary: string,
+  since: string,
+  run = bySha ? evalShaCommand(readOnly) : evalCommand(readOnly)
+): CommandSpec =>
   command({
     name,
     arity: -3,
@@ -35,8 +43,8 @@ const evalSpec = (name: string, readOnly: boolean, bySha: boolean, summary: stri
     aclCategories: SCRIPTING_ACL,
     summary,
     since,
-    complexity: bySha ? "Depends on the script that is executed." : "Depends on the script that is executed.",
-    run: bySha ? evalShaCommand(readOnly) : evalCommand(readOnly)
+    complexity: "Depends on the script that is executed.",
+    run
   })
 
 export const scriptingCommands: ReadonlyArray<CommandSpec> = [
@@ -44,5 +52,8 @@ export const scriptingCommands: ReadonlyArray<CommandSpec> = [
   evalSpec("evalsha", false, true, "Execute a Lua script server side", "2.6.0"),
   evalSpec("eval_ro", true, false, "Execute a read-only Lua script server side", "7.0.0"),
   evalSpec("evalsha_ro", true, true, "Execute a read-only Lua script server side", "7.0.0"),
-  scriptCommand
+  evalSpec("fcall", false, false, "Invoke a function", "7.0.0", fcallCommand(false)),
+  evalSpec("fcall_ro", true, false, "Invoke a read-only function", "7.0.0", fcallCommand(true)),
+  scriptCommand,
+  functionCommand
 ]

@@ -9,7 +9,7 @@ import { parseSafeInteger } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { engineOf } from "./engines.js"
 import { ScriptRun } from "./ScriptRun.js"
-import type { CompiledScript } from "../../scripting/LuaEngine.js"
+import type { CompiledScript, ScriptFlag } from "../../scripting/LuaEngine.js"
 
 const DENY_OOM_PROBE = { flags: ["denyoom"] } as unknown as CommandSpec
 
@@ -46,36 +46,47 @@ export const refuseByFlags = (
   return undefined
 }
 
-/** Runs `script` for `ctx` with the keys and arguments of `argv` (after numkeys at argv[2]). */
-export const runScript = (
+/**
+ * Runs a script or function for `ctx` once its declared flags allow it: `body` calls the engine
+ * with the run's host. What it writes is logged for the AOF between MULTI and EXEC.
+ */
+export const runWithFlags = (
   ctx: CommandContext,
-  script: CompiledScript,
-  name: string,
-  ref: number,
-  argv: ReadonlyArray<string>,
-  numkeys: number,
-  calledReadOnly: boolean
+  flags: ReadonlySet<ScriptFlag> | undefined,
+  calledReadOnly: boolean,
+  body: (run: ScriptRun) => void
 ): void => {
-  const refusal = refuseByFlags(ctx, script.flags, calledReadOnly)
+  const refusal = refuseByFlags(ctx, flags, calledReadOnly)
   if (refusal !== undefined) return ctx.out.error(refusal)
-  const run = new ScriptRun(ctx, { readOnly: calledReadOnly || script.flags?.has("no-writes") === true, flags: script.flags })
+  const run = new ScriptRun(ctx, { readOnly: calledReadOnly || flags?.has("no-writes") === true, flags })
   const log = ctx.keyspace.commandLog
   // Inside EXEC the transaction's own MULTI/EXEC already wraps what the script logs.
   const wraps = log.enabled && !ctx.client.inExec
   if (wraps) log.beginTransaction()
   try {
-    engineOf(ctx.server).run(ref, name, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), run, ctx.out)
+    body(run)
   } finally {
     if (wraps) log.endTransaction()
   }
 }
+
+const runScript = (
+  ctx: CommandContext,
+  script: CompiledScript,
+  argv: ReadonlyArray<string>,
+  numkeys: number,
+  calledReadOnly: boolean
+): void =>
+  runWithFlags(ctx, script.flags, calledReadOnly, (run) => {
+    engineOf(ctx.server).run(script.ref, script.sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), run, ctx.out)
+  })
 
 export const evalCommand = (readOnly: boolean) => (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   const numkeys = parseNumKeys(argv)
   if (typeof numkeys === "string") return ctx.out.error(numkeys)
   const script = engineOf(ctx.server).compile(argv[1])
   if (typeof script === "string") return ctx.out.error(script)
-  runScript(ctx, script, script.sha, script.ref, argv, numkeys, readOnly)
+  runScript(ctx, script, argv, numkeys, readOnly)
 }
 
 export const evalShaCommand = (readOnly: boolean) => (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
@@ -83,5 +94,5 @@ export const evalShaCommand = (readOnly: boolean) => (ctx: CommandContext, argv:
   if (typeof numkeys === "string") return ctx.out.error(numkeys)
   const script = argv[1].length === 40 ? engineOf(ctx.server).get(argv[1]) : undefined
   if (script === undefined) return ctx.out.error("NOSCRIPT No matching script. Please use EVAL.")
-  runScript(ctx, script, script.sha, script.ref, argv, numkeys, readOnly)
+  runScript(ctx, script, argv, numkeys, readOnly)
 }

@@ -5,7 +5,7 @@
  * MULTI. (Lua's own compile errors are left out: fengari is Lua 5.3 and words some differently.)
  */
 import { createHash } from "node:crypto"
-import { block, drain, on, other, sendOn, type Script } from "../compare.js"
+import { block, drain, on, other, sendOn, type Script, unordered } from "../compare.js"
 
 const sha = (body: string) => createHash("sha1").update(body, "latin1").digest("hex")
 const LOADED = sha("return 'loaded'")
@@ -331,6 +331,66 @@ export const scriptingScripts: ReadonlyArray<Script> = [
       ["COMMAND", "GETKEYS", "EVAL", "return 1", "5", "a"],
       ["COMMAND", "INFO", "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO"],
       ["COMMAND", "INFO", "SCRIPT|LOAD", "SCRIPT|KILL", "SCRIPT|EXISTS", "SCRIPT|FLUSH"]
+    ]
+  },
+  {
+    name: "FUNCTION LOAD, FCALL, FCALL_RO, LIST, DELETE, FLUSH, STATS",
+    requires: ["FUNCTION"],
+    steps: [
+      ["FUNCTION", "FLUSH"],
+      ["FUNCTION", "LOAD", "return 1"],
+      ["FUNCTION", "LOAD", "#!lua\nreturn 1"],
+      ["FUNCTION", "LOAD", "#!lua name=a-b\nreturn 1"],
+      ["FUNCTION", "LOAD", "#!lua name=lib1 foo=bar\nreturn 1"],
+      ["FUNCTION", "LOAD", "#!js name=lib1\nreturn 1"],
+      ["FUNCTION", "LOAD", "#!lua name=lib1\nreturn 1"],
+      ["FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return redis.call('ping') end)"],
+      ["FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return 1 end)"],
+      ["FUNCTION", "LOAD", "#!lua name=lib2\nredis.register_function('f1', function(keys, args) return 1 end)"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.call('ping')"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nerror('boom')"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nlocal x = math.floor(1)"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nreturn redis.setresp(3)"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function{function_name='g', callback=function() return 1 end, flags={'bogus'}}"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function{function_name='g', callback=function() return 1 end, flags='no-writes'}"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function{function_name='g', callback=function() return 1 end, bogus=1}"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('a-b', function() end)"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('g')"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('h', function() return 1 end, 'extra')"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('d', function() end)\nredis.register_function('d', function() end)"],
+      ["FUNCTION", "LOAD", "BOGUS", "#!lua name=lib3\nreturn 1"],
+      ["FUNCTION", "LOAD", "REPLACE"],
+      ["FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function{function_name='g', callback=function(k, a) return {k, a} end, flags={'no-writes'}, description='desc'}"],
+      ["FCALL", "g", "1", "k", "a"],
+      ["FCALL", "f1", "0"],
+      ["FCALL", "nosuch", "0"],
+      ["FCALL_RO", "f1", "0"],
+      ["FCALL_RO", "g", "0"],
+      ["FCALL", "g", "-1"],
+      ["FCALL", "g", "1"],
+      unordered("FUNCTION", "LIST"),
+      ["FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "lib3"],
+      ["FUNCTION", "LIST", "LIBRARYNAME", "nomatch*"],
+      ["FUNCTION", "LIST", "LIBRARYNAME"],
+      ["FUNCTION", "LIST", "bogus"],
+      ["FUNCTION", "LIST", "WITHCODE", "WITHCODE"],
+      ["FUNCTION", "STATS"],
+      ["FUNCTION", "LOAD", "REPLACE", "#!lua name=lib3\nredis.register_function('g', function(k, a) error('inside') end)\nredis.register_function('w', function(k, a) return redis.call('SET', k[1], a[1]) end)"],
+      ["FCALL", "g", "0"],
+      ["FCALL", "w", "1", "fk", "fv"],
+      ["FCALL_RO", "w", "1", "fk", "fv"],
+      ["GET", "fk"],
+      ["FUNCTION", "LOAD", "REPLACE", "#!lua name=lib3\nredis.register_function('f1', function() return 2 end)"],
+      ["FUNCTION", "DELETE", "nosuch"],
+      ["FUNCTION", "DELETE", "lib3"],
+      ["FCALL", "g", "0"],
+      ["FUNCTION", "KILL"],
+      ["FUNCTION", "FLUSH", "bad"],
+      ["FUNCTION", "FLUSH", "ASYNC"],
+      ["FUNCTION", "STATS"],
+      ["FUNCTION", "NOSUCH"],
+      ["COMMAND", "INFO", "FCALL", "FCALL_RO", "FUNCTION|LOAD", "FUNCTION|LIST", "FUNCTION|KILL", "FUNCTION|STATS"],
+      ["COMMAND", "GETKEYS", "FCALL", "f", "2", "a", "b", "c"]
     ]
   },
   {
