@@ -68,7 +68,26 @@ export interface CompiledScript {
 }
 
 /** How a run ended: its reply was written, or the script errored (the error line, also written). */
-export type RunOutcome = "ok" | "error"
+export type RunOutcome = "ok" | "error" | "busy"
+
+/** The script running now: its coroutine, and when its hook yields or kills it. */
+export interface Execution {
+  readonly name: string
+  readonly host: ScriptHost
+  readonly thread: unknown
+  /** Its redis.setresp choice. */
+  resp: number
+  /** performance.now() when it started (FUNCTION STATS's duration). */
+  readonly startedAt: number
+  /** performance.now() past which the hook yields it. */
+  yieldAt: number
+  /** Set by SCRIPT KILL / FUNCTION KILL: the error the hook raises. */
+  kill: string | undefined
+}
+
+/** Instructions between two calls of the count hook (a clock read each). */
+const HOOK_INSTRUCTIONS = 10000
+const LOAD_TIMEOUT_MS = 500
 
 export const sha1hex = (text: string): string => createHash("sha1").update(text, "latin1").digest("hex")
 
@@ -147,6 +166,7 @@ export class LuaEngine {
   private loadApiRef = 0
   /** The functions the library being loaded registered so far (only during FUNCTION LOAD). */
   private registering: Array<RegisteredFunction> | undefined = undefined
+  private execution: Execution | undefined = undefined
 
   constructor() {
     useLua51NumberText()
@@ -208,7 +228,8 @@ export class LuaEngine {
     keys: ReadonlyArray<string>,
     args: ReadonlyArray<string>,
     host: ScriptHost,
-    out: ReplyWriter
+    out: ReplyWriter,
+    busyAfterMs = 0
   ): RunOutcome {
     const L = this.L
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef)
@@ -219,39 +240,82 @@ export class LuaEngine {
     pushStringArray(L, args)
     lua.lua_rawset(L, -3)
     lua.lua_pop(L, 1)
-    return this.runFunction(ref, name, undefined, host, out)
+    return this.runFunction(ref, name, undefined, host, out, busyAfterMs)
   }
 
   /**
-   * Runs the function at registry `ref`, with `pushArgs` pushing its arguments (FCALL's KEYS and
-   * ARGV tables), and writes its reply or error into `out`.
+   * Runs the function at registry `ref`, with `pushArgs` pushing its arguments (FCALL's keys and
+   * args tables), and writes its reply or error into `out`. After `busyAfterMs` of running (0:
+   * never) the script is suspended instead ("busy"): `resume` continues it.
    */
   runFunction(
     ref: number,
     name: string,
     pushArgs: ((L: unknown) => number) | undefined,
     host: ScriptHost,
-    out: ReplyWriter
+    out: ReplyWriter,
+    busyAfterMs = 0
   ): RunOutcome {
-    const L = this.L
-    this.host = host
-    this.resp = 2
     const thread = this.coroutine()
     lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, this.runnerRef)
-    if (pushArgs === undefined) {
-      lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, ref)
-    } else {
+    lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, ref)
+    if (pushArgs !== undefined) {
       // The runner calls one function without arguments: bind them in a closure.
-      lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, ref)
       const count = pushArgs(thread)
       lua.lua_pushcclosure(thread, callWithUpvalues(count), count + 1)
     }
+    const startedAt = performance.now()
+    this.execution = {
+      name,
+      host,
+      thread,
+      resp: 2,
+      startedAt,
+      yieldAt: busyAfterMs > 0 ? startedAt + busyAfterMs : Infinity,
+      kill: undefined
+    }
+    return this.step(out, 1)
+  }
+
+  /** The script that went busy, if one did and has not ended. */
+  get running(): Execution | undefined {
+    return this.execution
+  }
+
+  /** Runs the busy script for about `sliceMs` more; writes its reply into `out` if it ends. */
+  resume(out: ReplyWriter, sliceMs: number): RunOutcome {
+    const execution = this.execution
+    if (execution === undefined) return "error"
+    execution.yieldAt = performance.now() + sliceMs
+    return this.step(out, 0)
+  }
+
+  /** SCRIPT KILL / FUNCTION KILL: the busy script raises `message` at its next hook. */
+  kill(message: string): void {
+    if (this.execution !== undefined) this.execution.kill = message
+  }
+
+  /** Drops the busy script without a reply (the server is shutting down). */
+  abandon(): void {
+    this.execution = undefined
+    this.dropCoroutine()
+  }
+
+  private step(out: ReplyWriter, nargs: number): RunOutcome {
+    const execution = this.execution!
+    const thread = execution.thread
+    this.host = execution.host
+    this.resp = execution.resp
     let status: number
     try {
-      status = lua.lua_resume(thread, L, 1)
+      status = lua.lua_resume(thread, this.L, nargs)
     } finally {
+      execution.resp = this.resp
       this.host = undefined
     }
+    if (status === lua.LUA_YIELD) return "busy"
+    this.execution = undefined
+    const name = execution.name
     if (status !== lua.LUA_OK) {
       // Only a failure of the machinery itself gets here (the script's errors end in xpcall).
       const message = lua.lua_type(thread, -1) === lua.LUA_TSTRING ? byteText(lua.lua_tolstring(thread, -1)) : "unknown"
@@ -265,13 +329,30 @@ export class LuaEngine {
     if (succeeded) {
       if (top >= 2) lua.lua_settop(thread, 2)
       else lua.lua_pushnil(thread)
-      writeLuaValue(thread, out, this.resp)
+      writeLuaValue(thread, out, execution.resp)
     } else {
       outcome = "error"
       writeScriptError(thread, name, out)
     }
     lua.lua_settop(thread, 0)
+    // An error raised by the hook (SCRIPT KILL) leaves fengari's thread with hooks disabled: the
+    // next script gets a new coroutine.
+    if (execution.kill !== undefined) this.dropCoroutine()
     return outcome
+  }
+
+  /**
+   * The count hook of script coroutines: raises the kill error once SCRIPT KILL asked, and
+   * yields the script back to its caller once its time is up (see src/commands/scripting/busy.ts).
+   */
+  private onHook(T: unknown): void {
+    const execution = this.execution
+    if (execution === undefined) return
+    if (execution.kill !== undefined) {
+      raiseTable(T, execution.kill)
+      return
+    }
+    if (performance.now() >= execution.yieldAt && lua.lua_isyieldable(T)) lua.lua_yield(T, 0)
   }
 
   /** Loads `code` as a chunk called `chunkName` with the sandbox's globals: its registry ref, or the error. */
@@ -305,6 +386,7 @@ export class LuaEngine {
     this.dropCoroutine()
     this.thread = lua.lua_newthread(L)
     this.threadRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+    lua.lua_sethook(this.thread, (T: unknown) => this.onHook(T), lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS)
     return this.thread
   }
 
@@ -597,7 +679,13 @@ export class LuaEngine {
     lua.lua_setupvalue(L, -2, 1)
     this.switchFunctionGlobals(this.loadApiRef)
     this.registering = []
+    // Loading may take 500 ms at most, as in Redis.
+    const deadline = performance.now() + LOAD_TIMEOUT_MS
+    lua.lua_sethook(L, (T: unknown) => {
+      if (performance.now() > deadline) raiseTable(T, "FUNCTION LOAD timeout")
+    }, lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS)
     const status = lua.lua_pcall(L, 0, 0, 0)
+    lua.lua_sethook(L, null, 0, 0)
     this.switchFunctionGlobals(this.globalsRef)
     const registered = this.registering
     this.registering = undefined

@@ -9,7 +9,8 @@ import { parseSafeInteger } from "../arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { engineOf } from "./engines.js"
 import { ScriptRun } from "./ScriptRun.js"
-import type { CompiledScript, ScriptFlag } from "../../scripting/LuaEngine.js"
+import type { CompiledScript, RunOutcome, ScriptFlag } from "../../scripting/LuaEngine.js"
+import { busyThreshold, continueBusy, type ScriptKind } from "./busy.js"
 
 const DENY_OOM_PROBE = { flags: ["denyoom"] } as unknown as CommandSpec
 
@@ -54,7 +55,9 @@ export const runWithFlags = (
   ctx: CommandContext,
   flags: ReadonlySet<ScriptFlag> | undefined,
   calledReadOnly: boolean,
-  body: (run: ScriptRun) => void
+  kind: ScriptKind,
+  argv: ReadonlyArray<string>,
+  body: (run: ScriptRun, busyAfterMs: number) => RunOutcome
 ): void => {
   const refusal = refuseByFlags(ctx, flags, calledReadOnly)
   if (refusal !== undefined) return ctx.out.error(refusal)
@@ -62,11 +65,18 @@ export const runWithFlags = (
   const log = ctx.keyspace.commandLog
   // Inside EXEC the transaction's own MULTI/EXEC already wraps what the script logs.
   const wraps = log.enabled && !ctx.client.inExec
-  if (wraps) log.beginTransaction()
-  try {
-    body(run)
-  } finally {
+  const finishLog = () => {
     if (wraps) log.endTransaction()
+  }
+  if (wraps) log.beginTransaction()
+  // Only a connection's own command can wait for its script (EXEC cannot be suspended halfway).
+  const busyAfterMs = ctx.client.remote && !ctx.client.inExec ? busyThreshold(ctx.server) : 0
+  let outcome: RunOutcome = "error"
+  try {
+    outcome = body(run, busyAfterMs)
+  } finally {
+    if (outcome === "busy") continueBusy(ctx, engineOf(ctx.server), run, kind, argv, finishLog)
+    else finishLog()
   }
 }
 
@@ -77,9 +87,16 @@ const runScript = (
   numkeys: number,
   calledReadOnly: boolean
 ): void =>
-  runWithFlags(ctx, script.flags, calledReadOnly, (run) => {
-    engineOf(ctx.server).run(script.ref, script.sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), run, ctx.out)
-  })
+  runWithFlags(ctx, script.flags, calledReadOnly, "script", argv, (run, busyAfterMs) =>
+    engineOf(ctx.server).run(
+      script.ref,
+      script.sha,
+      argv.slice(3, 3 + numkeys),
+      argv.slice(3 + numkeys),
+      run,
+      ctx.out,
+      busyAfterMs
+    ))
 
 export const evalCommand = (readOnly: boolean) => (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   const numkeys = parseNumKeys(argv)

@@ -8,7 +8,7 @@ import { pushStringArray } from "../../scripting/LuaEngine.js"
 import { globMatch } from "../../keyspace/glob.js"
 import { command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import { writeHelp } from "../server/help.js"
-import { busyScriptKill } from "./busy.js"
+import { busyEvalRefusal, busyScriptKill, runningFunction } from "./busy.js"
 import { engineOf, librariesOf } from "./engines.js"
 import { parseNumKeys, runWithFlags } from "./eval.js"
 
@@ -148,11 +148,25 @@ const stats = command({
   since: "7.0.0",
   complexity: "O(1)",
   run: (ctx) => {
+    // Redis answers -BUSY here while an EVAL script (not a function) is busy.
+    const busy = busyEvalRefusal(ctx.server)
+    if (busy !== undefined) return ctx.out.error(busy)
     const registry = librariesOf(ctx.server)
     const out = ctx.out
     out.mapHeader(2)
     out.bulk("running_script")
-    out.nullBulk()
+    const running = runningFunction(ctx.server)
+    if (running === undefined) {
+      out.nullBulk()
+    } else {
+      out.mapHeader(3)
+      out.bulk("name")
+      out.bulk(running.name)
+      out.bulk("command")
+      out.bulkArray(running.argv)
+      out.bulk("duration_ms")
+      out.integer(running.durationMs)
+    }
     out.bulk("engines")
     out.mapHeader(1)
     out.bulk("LUA")
@@ -237,13 +251,12 @@ export const fcallCommand = (readOnly: boolean) => (ctx: CommandContext, argv: R
   const found = librariesOf(ctx.server).functions.get(argv[1])
   if (found === undefined) return ctx.out.error("ERR Function not found")
   const fn = found.fn
-  runWithFlags(ctx, fn.flags, readOnly, (run) => {
-    const keys = argv.slice(3, 3 + numkeys)
-    const args = argv.slice(3 + numkeys)
+  const keys = argv.slice(3, 3 + numkeys)
+  const args = argv.slice(3 + numkeys)
+  runWithFlags(ctx, fn.flags, readOnly, "function", argv, (run, busyAfterMs) =>
     engineOf(ctx.server).runFunction(fn.ref, fn.name, (L) => {
       pushStringArray(L, keys)
       pushStringArray(L, args)
       return 2
-    }, run, ctx.out)
-  })
+    }, run, ctx.out, busyAfterMs))
 }
