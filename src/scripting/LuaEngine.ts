@@ -19,6 +19,8 @@
  *   source and line, as Redis's error handler does.
  */
 import { createHash } from "node:crypto"
+import * as os from "node:os"
+import * as v8 from "node:v8"
 import fengari from "fengari"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { FIELD, pushErrorTable, pushReply, writeLuaValue } from "./conversions.js"
@@ -83,11 +85,22 @@ export interface Execution {
   yieldAt: number
   /** Set by SCRIPT KILL / FUNCTION KILL: the error the hook raises. */
   kill: string | undefined
+  /** The hook raised an error (its coroutine cannot be reused). */
+  hookRaised?: boolean
 }
 
 /** Instructions between two calls of the count hook (a clock read each). */
 const HOOK_INSTRUCTIONS = 10000
 const LOAD_TIMEOUT_MS = 500
+/**
+ * Memory (JS heap and the byte arrays holding Lua strings) past which a running script is stopped
+ * with "not enough memory", checked every 16th hook call.
+ */
+const MEMORY_LIMIT = Math.min(v8.getHeapStatistics().heap_size_limit * 0.75, os.totalmem() / 2)
+const usedMemory = (): number => {
+  const usage = process.memoryUsage()
+  return usage.heapUsed + usage.arrayBuffers
+}
 
 export const sha1hex = (text: string): string => createHash("sha1").update(text, "latin1").digest("hex")
 
@@ -167,6 +180,7 @@ export class LuaEngine {
   /** The functions the library being loaded registered so far (only during FUNCTION LOAD). */
   private registering: Array<RegisteredFunction> | undefined = undefined
   private execution: Execution | undefined = undefined
+  private hookCalls = 0
 
   constructor() {
     useLua51NumberText()
@@ -309,6 +323,14 @@ export class LuaEngine {
     let status: number
     try {
       status = lua.lua_resume(thread, this.L, nargs)
+    } catch (defect) {
+      // fengari lets a few failures out as JavaScript exceptions (a JavaScript stack overflow in
+      // runaway metamethod recursion): an error reply, and a fresh coroutine for the next script.
+      this.execution = undefined
+      this.dropCoroutine()
+      const message = defect instanceof Error ? defect.message : String(defect)
+      out.error(`ERR Error running script (call to ${execution.name}): @${message}`)
+      return "error"
     } finally {
       execution.resp = this.resp
       this.host = undefined
@@ -337,7 +359,7 @@ export class LuaEngine {
     lua.lua_settop(thread, 0)
     // An error raised by the hook (SCRIPT KILL) leaves fengari's thread with hooks disabled: the
     // next script gets a new coroutine.
-    if (execution.kill !== undefined) this.dropCoroutine()
+    if (execution.kill !== undefined || execution.hookRaised) this.dropCoroutine()
     return outcome
   }
 
@@ -350,6 +372,12 @@ export class LuaEngine {
     if (execution === undefined) return
     if (execution.kill !== undefined) {
       raiseTable(T, execution.kill)
+      return
+    }
+    // Lua's memory is the process's heap: a script that would exhaust it gets an error instead.
+    if ((++this.hookCalls & 15) === 0 && usedMemory() > MEMORY_LIMIT) {
+      execution.hookRaised = true
+      raiseTable(T, "not enough memory")
       return
     }
     if (performance.now() >= execution.yieldAt && lua.lua_isyieldable(T)) lua.lua_yield(T, 0)
@@ -462,6 +490,9 @@ export class LuaEngine {
       table.getn = function(t) return #t end
       table.maxn = function(t) local n = 0 for k in pairs(t) do if type(k) == 'number' and k > n then n = k end end return n end
       math.pow = function(x, y) return x ^ y end
+      local floor, ceil = math.floor, math.ceil
+      math.floor = function(x) return floor(x) + 0.0 end
+      math.ceil = function(x) return ceil(x) + 0.0 end
       math.mod = math.fmod
       math.ldexp = function(m, e) return m * 2.0 ^ e end
       math.log10 = function(x) return math.log(x, 10) end

@@ -16,7 +16,7 @@ import fengari from "fengari"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { byteText, formatG, luaBytes } from "./luaText.js"
 
-const { lua } = fengari
+const { lua, lauxlib } = fengari
 
 /** Lua strings of the field names the conversions use. */
 export const FIELD = {
@@ -94,6 +94,7 @@ export const pushReply = (L: unknown, text: string, at: number): number => {
         lua.lua_pushboolean(L, false)
         return next
       }
+      lauxlib.luaL_checkstack(L, 4, luaBytes("reached lua stack limit"))
       lua.lua_createtable(L, count, 0)
       let position = next
       for (let i = 1; i <= count; i++) {
@@ -136,6 +137,7 @@ export const pushReply = (L: unknown, text: string, at: number): number => {
     case 126: { // '~'
       const count = Number(line)
       const isMap = type === 37
+      lauxlib.luaL_checkstack(L, 6, luaBytes("reached lua stack limit"))
       lua.lua_createtable(L, 0, 1)
       lua.lua_pushstring(L, isMap ? FIELD.map : FIELD.set)
       lua.lua_createtable(L, 0, count)
@@ -201,7 +203,7 @@ export const writeLuaValue = (L: unknown, out: ReplyWriter, resp: number, depth 
     case lua.LUA_TNUMBER:
       return out.integer(truncatedInteger(lua.lua_tonumber(L, -1)) as number)
     case lua.LUA_TTABLE:
-      if (depth >= MAX_REPLY_DEPTH) return out.error("ERR reached lua stack limit")
+      if (depth >= MAX_REPLY_DEPTH || !lua.lua_checkstack(L, 4)) return out.error("ERR reached lua stack limit")
       return writeTable(L, out, resp, depth)
     default:
       return out.nullBulk()

@@ -15,7 +15,10 @@ declare module "fengari" {
   export default fengari
 }
 declare module "fengari/src/lobject.js" {
-  const lobject: { luaO_tostring: (L: unknown, obj: any) => void }
+  const lobject: {
+    luaO_tostring: (L: unknown, obj: any) => void
+    luaO_str2num: (text: Uint8Array, obj: any) => number
+  }
   export default lobject
 }
 declare module "fengari/src/lstring.js" {

@@ -76,6 +76,8 @@ const integerInExponent = (negative: boolean, digits: string, precision: number)
 export const luaNumberText = (x: number): string =>
   Number.isInteger(x) && Math.abs(x) < 1e14 && !Object.is(x, -0) ? String(x) : formatG(x, 14)
 
+const HEX = /^\s*(-?)0[xX]([0-9a-fA-F]+)\s*$/
+
 let patched = false
 /**
  * Makes fengari's number-to-string conversion (tostring, concatenation, lua_tolstring) Lua 5.1's:
@@ -84,6 +86,17 @@ let patched = false
 export const useLua51NumberText = (): void => {
   if (patched) return
   patched = true
+  // Numbers read from text (literals, tonumber, coercions) are doubles, as in 5.1: fengari's
+  // integers are 32-bit and would wrap (2147483647 + 1, 1e9 * 10 written with integer literals).
+  const str2num = lobject.luaO_str2num
+  lobject.luaO_str2num = (text: Uint8Array, obj: any): number => {
+    const size = str2num(text, obj)
+    if (size !== 0 && obj.ttisinteger()) {
+      const hex = HEX.exec(byteText(text).replace(/\0+$/, ""))
+      obj.setfltvalue(hex === null ? Number(obj.value) : (hex[1] === "-" ? -1 : 1) * parseInt(hex[2], 16))
+    }
+    return size
+  }
   lobject.luaO_tostring = (L: unknown, obj: any): void => {
     const value = obj.ttisinteger() ? Number(obj.value) : obj.value
     obj.setsvalue(lstring.luaS_bless(L, luaBytes(luaNumberText(value))))

@@ -82,6 +82,7 @@ const encodeValue = (L: unknown, depth: number): string => {
       throw new EncodeError("Cannot serialise lightuserdata: type not supported")
     case lua.LUA_TTABLE: {
       if (depth + 1 > MAX_DEPTH) throw new EncodeError(`Cannot serialise, excessive nesting (${depth + 1})`)
+      if (!lua.lua_checkstack(L, 4)) throw new EncodeError("Cannot serialise, excessive nesting")
       const length = arrayLength(L)
       if (length > 0) {
         const parts: Array<string> = []
@@ -237,7 +238,7 @@ class Decoder {
   object(depth: number): void {
     const L = this.L
     if (depth > MAX_DEPTH) throw new DecodeError(`Found too many nested data structures (${depth}) at character ${this.at + 1}`)
-    lauxlib.luaL_checkstack(L, 3, luaBytes("too many nested data structures"))
+    if (!lua.lua_checkstack(L, 4)) throw new DecodeError("Found too many nested data structures")
     lua.lua_createtable(L, 0, 0)
     this.at++
     this.skipSpace()
@@ -268,7 +269,7 @@ class Decoder {
   array(depth: number): void {
     const L = this.L
     if (depth > MAX_DEPTH) throw new DecodeError(`Found too many nested data structures (${depth}) at character ${this.at + 1}`)
-    lauxlib.luaL_checkstack(L, 2, luaBytes("too many nested data structures"))
+    if (!lua.lua_checkstack(L, 4)) throw new DecodeError("Found too many nested data structures")
     lua.lua_createtable(L, 0, 0)
     this.at++
     this.skipSpace()

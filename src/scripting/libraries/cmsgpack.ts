@@ -101,7 +101,7 @@ const encodeValue = (L: unknown, out: Output, level: number): void => {
     case lua.LUA_TNUMBER:
       return encodeNumber(out, lua.lua_tonumber(L, -1))
     case lua.LUA_TTABLE: {
-      lauxlib.luaL_checkstack(L, 3, luaBytes("too many nested tables"))
+      if (!lua.lua_checkstack(L, 4)) return out.byte(0xc0)
       if (isArray(L)) {
         const n = Number(lua.lua_rawlen(L, -1))
         if (n <= 15) out.byte(0x90 | n)
@@ -240,7 +240,7 @@ const decodeValue = (L: unknown, input: Input): void => {
 }
 
 const decodeArray = (L: unknown, input: Input, n: number): void => {
-  lauxlib.luaL_checkstack(L, 2, luaBytes("too many nested tables"))
+  if (!lua.lua_checkstack(L, 4)) throw new BadFormat()
   lua.lua_createtable(L, 0, 0)
   for (let i = 1; i <= n; i++) {
     decodeValue(L, input)
@@ -249,7 +249,7 @@ const decodeArray = (L: unknown, input: Input, n: number): void => {
 }
 
 const decodeMap = (L: unknown, input: Input, n: number): void => {
-  lauxlib.luaL_checkstack(L, 3, luaBytes("too many nested tables"))
+  if (!lua.lua_checkstack(L, 4)) throw new BadFormat()
   lua.lua_createtable(L, 0, 0)
   for (let i = 0; i < n; i++) {
     decodeValue(L, input)
