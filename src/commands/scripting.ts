@@ -43,7 +43,7 @@ const evalSpec = (
     aclCategories: SCRIPTING_ACL,
     summary,
     since,
-    complexity: "Depends on the script that is executed.",
+    complexity: `Depends on the ${name.startsWith("fcall") ? "function" : "script"} that is executed.`,
     run
   })
 
