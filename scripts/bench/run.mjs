@@ -25,6 +25,7 @@ import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
+import { runScripting } from "./modes/scripting.mjs"
 import { runStartup } from "./modes/startup.mjs"
 import { runThroughput } from "./modes/throughput.mjs"
 
@@ -35,14 +36,15 @@ const machineSummary = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? "u
 
 /** Throughput and latency share one set of long-running servers. */
 const runComparative = async (serverNames, options) => {
-  if (!options.throughput && !options.latency) return {}
+  if (!options.throughput && !options.latency && !options.scripting) return {}
   const servers = []
   try {
     for (const name of serverNames) servers.push(await launchServer(name))
     log(`Servers: ${servers.map((s) => `${s.name} pid ${s.process.pid} port ${s.port}`).join(", ")}`)
     const throughput = options.throughput ? await runThroughput(servers, options, log) : undefined
     const latency = options.latency ? await runLatency(servers, options, log) : undefined
-    return { throughput, latency }
+    const scripting = options.scripting ? await runScripting(servers, options, log) : undefined
+    return { throughput, latency, scripting }
   } finally {
     await Promise.all(servers.map(stopServer))
   }
@@ -79,8 +81,9 @@ const main = async () => {
   const serverNames = availableServers()
   const sections = [report.headerSection({ startedAt: startedAt.toISOString(), machine: machineSummary(), versions: versions(), options, serverNames })]
 
-  const { throughput, latency } = await runComparative(serverNames, options)
+  const { throughput, latency, scripting } = await runComparative(serverNames, options)
   if (throughput) sections.push(report.throughputSection(throughput, serverNames))
+  if (scripting) sections.push(report.throughputSection(scripting, serverNames).replace("## Throughput", "## Scripting (EVALSHA)"))
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))

@@ -15,6 +15,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
   --fanout           pub/sub fan-out: 1 publisher, 50 subscribers, messages delivered per second
   --persistence      1 000 000 keys in an AOF: pauses during BGREWRITEAOF and BGSAVE, replay at restart
+  --scripting        EVALSHA of return 1, one INCR, ten INCRs: -c 50, -P 1 and -P 16
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -37,6 +38,7 @@ export const parseOptions = (argv) => {
     memory: false,
     fanout: false,
     persistence: false,
+    scripting: false,
     all: false
   }
   let throughput = true
@@ -72,6 +74,7 @@ export const parseOptions = (argv) => {
     startupLaunches: quick ? 3 : 7,
     memory: flags.memory || flags.all,
     persistence: flags.persistence || flags.all,
+    scripting: flags.scripting || flags.all,
     persistenceKeys: quick ? 200_000 : 1_000_000,
     memoryKeys: 1_000_000,
     memoryValueBytes: 10,

@@ -18,14 +18,18 @@ export const TEST_NAMES = { set: "SET", get: "GET", incr: "INCR", mset: "MSET (1
  * @param {number} options.pipeline    -P
  * @param {number} [options.randomKeys] -r
  * @param {number} [options.dataSize]  -d
+ * @param {string[]} [options.command] a command to run instead of a -t test
  * @returns {Promise<{ rps: number, avgMs: number, p50Ms: number } | { error: string }>}
  */
 export const runRedisBenchmark = async (options) => {
-  const { port, test, requests, clients, pipeline, randomKeys, dataSize } = options
-  const args = ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-n", String(requests)]
+  const { port, test, requests, clients, pipeline, randomKeys, dataSize, command } = options
+  // A `command` (argv) is benchmarked as given; its CSV row is named after its words.
+  const args = ["-h", "127.0.0.1", "-p", String(port), "-n", String(requests)]
+  if (command === undefined) args.push("-t", test)
   args.push("-c", String(clients), "-P", String(pipeline), "--csv")
   if (randomKeys) args.push("-r", String(randomKeys))
   if (dataSize) args.push("-d", String(dataSize))
+  if (command !== undefined) args.push(...command)
   const child = await startProcess("redis-benchmark", args)
   const timeoutMs = 60_000 + requests / 2 // bounded even when a server answers very slowly
   const status = await within(child.exited, timeoutMs)
@@ -33,7 +37,7 @@ export const runRedisBenchmark = async (options) => {
     await stopProcess(child, { signal: "SIGKILL" })
     return { error: `redis-benchmark timed out after ${Math.round(timeoutMs / 1000)} s` }
   }
-  const row = findCsvRow(child.stdout(), test)
+  const row = findCsvRow(child.stdout(), command === undefined ? test : command.join(" "))
   if (status.code !== 0 || row === undefined) return { error: explainFailure(child.output(), status) }
   return row
 }
@@ -43,7 +47,8 @@ const findCsvRow = (output, test) => {
   const wanted = test.toUpperCase()
   for (const line of output.split("\n")) {
     const cells = line.trim().split(",").map((cell) => cell.replace(/^"|"$/g, ""))
-    if (cells[0] === wanted || cells[0].startsWith(`${wanted} (`)) {
+    const name = cells[0].toUpperCase()
+    if (name === wanted || name.startsWith(`${wanted} (`)) {
       const rps = Number(cells[1])
       if (Number.isFinite(rps)) return { rps, avgMs: Number(cells[2]), p50Ms: Number(cells[4]) }
     }
