@@ -44,9 +44,15 @@ export interface ScriptRunOptions {
   readonly flags: ReadonlySet<ScriptFlag> | undefined
 }
 
+/**
+ * The buffer redis.call's replies are written to and taken from, one call at a time (calls never
+ * overlap: a script runs alone), shared so that a script does not allocate one.
+ */
+const callReplies = new ReplyWriter()
+
 export class ScriptRun implements ScriptHost {
   private readonly ctx: CommandContext
-  private readonly out = new ReplyWriter()
+  private readonly out = callReplies
   /** A write command ran (Redis's SCRIPT_WRITE_DIRTY): SCRIPT KILL refuses from then on. */
   wrote = false
   /** Past maxmemory when the script started: its first write that may grow memory is refused. */
