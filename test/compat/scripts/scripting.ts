@@ -426,6 +426,25 @@ export const scriptingScripts: ReadonlyArray<Script> = [
     ]
   },
   {
+    name: "scripts past maxmemory: -OOM for the first write that may grow memory, flags",
+    requires: ["EVAL"],
+    steps: [
+      ["SET", "oom:big", "x".repeat(100000)],
+      ["CONFIG", "SET", "maxmemory", "1"],
+      E("return redis.call('SET', 'oom:a', 'b')"),
+      E("return redis.pcall('SET', 'oom:a', 'b')"),
+      E("return redis.call('GET', 'oom:big') ~= nil"),
+      E("redis.call('DEL', 'oom:none') return redis.call('SET', 'oom:a', 'b')"),
+      ["EVAL", "#!lua\nreturn 1", "0"],
+      ["EVAL", "#!lua flags=no-writes\nreturn 1", "0"],
+      ["EVAL", "#!lua flags=allow-oom\nreturn redis.call('SET', 'oom:c', 'd')", "0"],
+      ["EVAL_RO", "return redis.call('GET', 'oom:a')", "0"],
+      ["FUNCTION", "LOAD", "#!lua name=oomlib\nredis.register_function('f', function() return 1 end)"],
+      ["CONFIG", "SET", "maxmemory", "0"],
+      ["DEL", "oom:big", "oom:a", "oom:c"]
+    ]
+  },
+  {
     name: "scripts are atomic steps: MULTI, SELECT, WATCH, blocked clients, notifications",
     requires: ["EVAL"],
     steps: [
