@@ -26,6 +26,7 @@ import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
+import { runScripting } from "./modes/scripting.mjs"
 import { runStartup } from "./modes/startup.mjs"
 import { runDataTypes } from "./modes/data-types.mjs"
 import { runStreams, streamsSection } from "./modes/streams.mjs"
@@ -38,7 +39,7 @@ const machineSummary = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? "u
 
 /** Throughput and latency share one set of long-running servers. */
 const runComparative = async (serverNames, options) => {
-  if (!options.throughput && !options.latency && !options.data) return {}
+  if (!options.throughput && !options.latency && !options.data && !options.scripting) return {}
   const servers = []
   try {
     for (const name of serverNames) servers.push(await launchServer(name))
@@ -46,7 +47,8 @@ const runComparative = async (serverNames, options) => {
     const throughput = options.throughput ? await runThroughput(servers, options, log) : undefined
     const latency = options.latency ? await runLatency(servers, options, log) : undefined
     const dataTypes = options.data ? await runDataTypes(servers, options, log) : undefined
-    return { throughput, latency, dataTypes }
+    const scripting = options.scripting ? await runScripting(servers, options, log) : undefined
+    return { throughput, latency, dataTypes, scripting }
   } finally {
     await Promise.all(servers.map(stopServer))
   }
@@ -83,9 +85,10 @@ const main = async () => {
   const serverNames = availableServers()
   const sections = [report.headerSection({ startedAt: startedAt.toISOString(), machine: machineSummary(), versions: versions(), options, serverNames })]
 
-  const { throughput, latency, dataTypes } = await runComparative(serverNames, options)
+  const { throughput, latency, dataTypes, scripting } = await runComparative(serverNames, options)
   if (throughput) sections.push(report.throughputSection(throughput, serverNames))
   if (dataTypes) sections.push(report.dataTypesSection(dataTypes, serverNames.filter((name) => name !== "node-ref")))
+  if (scripting) sections.push(report.throughputSection(scripting, serverNames).replace("## Throughput", "## Scripting (EVALSHA)"))
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))

@@ -9,6 +9,7 @@ import { admissionRefusal, needsAdmission } from "../server/Admission.js"
 import { crossSlotRefusal } from "./cluster.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
+import { busyRefusal } from "./scripting/busy.js"
 
 /** Arity as Redis defines it: N exactly, or -N at least. */
 export const arityAccepts = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity)
@@ -117,6 +118,9 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   if (pubsub !== undefined && pubsub.subscribed && client.protocol === 2) {
     if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) return reject(ctx, spec.name === "exec", subscribedModeError(spec.name))
   }
+  // A script running past busy-reply-threshold: only allow_busy commands (SCRIPT KILL, ...).
+  const busy = busyRefusal(ctx.server, spec)
+  if (busy !== undefined) return reject(ctx, spec.name === "exec", busy)
   if (transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
     // A transaction already doomed keeps nothing (Redis's queueMultiCommand), but still answers QUEUED.
     if (!transaction.aborted && !client.watchTouched) transaction.queue(spec, argv)

@@ -14,6 +14,7 @@ import { hyperLogLogCommands } from "./hyperloglog.js"
 import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
+import { scriptingCommands } from "./scripting.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { sortCommands } from "./sort.js"
@@ -40,7 +41,8 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...blockingCommands,
   ...clusterCommands,
   ...bitmapCommands,
-  ...hyperLogLogCommands
+  ...hyperLogLogCommands,
+  ...scriptingCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

@@ -76,6 +76,18 @@ const extraParameter = (
   }
 })
 
+/** busy-reply-threshold and its alias lua-time-limit: ms a script runs before others get -BUSY. */
+const busyReplyThreshold = (name: string): ConfigParameter => ({
+  name,
+  access: "mutable",
+  get: (config) => config.extra.get("busy-reply-threshold") ?? "5000",
+  set: (value) => {
+    const checked = integerText(0, Number.MAX_SAFE_INTEGER)(value)
+    if (typeof checked === "string") return checked
+    return change((config) => config.setExtra("busy-reply-threshold", checked.value))
+  }
+})
+
 const protectedParameter = (name: string): ConfigParameter => ({
   name,
   access: "protected",
@@ -353,6 +365,8 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     }
   },
   extraParameter("loglevel", oneOf(["debug", "verbose", "notice", "warning"])),
+  busyReplyThreshold("busy-reply-threshold"),
+  busyReplyThreshold("lua-time-limit"),
   extraParameter("tcp-keepalive", integerText(0, INT_MAX)),
   extraParameter("protected-mode", yesNo),
   {

@@ -32,6 +32,8 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { expiredKeys: 0, dirty: 0 }
   /** Extra observers of writes and expiries (WATCH, notifications, snapshots); installed later. */
   readonly observers: Array<KeyspaceHooks> = []
+  /** Active expiry waits (a busy script is suspended between its slices; see src/commands/scripting/busy.ts). */
+  sweepPaused = false
   /** The write commands applied, for the append-only file (records nothing while it is off). */
   readonly commandLog = new CommandLog()
   /** Access stamps of every database's keys (LRU/LFU); batches set its time. */
@@ -102,6 +104,8 @@ export class Keyspace {
    * more than `maxChecks` keys per database per cycle, so the work per cycle is bounded.
    */
   sweepExpired(now: number, maxChecks = 2000): number {
+    // A script suspended past busy-reply-threshold still owns the keyspace: nothing expires under it.
+    if (this.sweepPaused) return 0
     const ROUND = 20
     this.access.setTime(now)
     let expired = 0

@@ -139,6 +139,14 @@ export class BlockedClients {
     if (client.blocked !== undefined) this.unblock(client.blocked, undefined)
   }
 
+  /** Ends the client's wait with `reply` (a busy script's caller, once the script ends). */
+  finish(client: ClientState, reply: Buffer): boolean {
+    const wait = client.blocked
+    if (wait === undefined) return false
+    this.unblock(wait, reply)
+    return true
+  }
+
   /**
    * CLIENT UNBLOCK: ends the client's wait as a timeout would, or with the UNBLOCKED error.
    * False when it is not blocked.

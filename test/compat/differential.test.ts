@@ -26,6 +26,7 @@ import { keyScripts } from "./scripts/keys.js"
 import { listScripts } from "./scripts/lists.js"
 import { memoryScripts } from "./scripts/memory.js"
 import { pubsubScripts } from "./scripts/pubsub.js"
+import { scriptingScripts } from "./scripts/scripting.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
 import { sortScripts } from "./scripts/sort.js"
@@ -71,7 +72,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["sort", sortScripts],
   ["bitmaps", bitmapScripts],
   ["hyperloglog", hyperLogLogScripts],
-  ["streams", streamScripts]
+  ["streams", streamScripts],
+  ["scripting", scriptingScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

@@ -18,6 +18,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --geo              GEOADD and GEOSEARCH (radius, 100 000 members), -P 1 and -P 16
   --data             bitmap and HyperLogLog rows: SETBIT/BITCOUNT on a 1 MB bitmap, PFADD/PFCOUNT
   --streams          XADD MAXLEN ~, XRANGE COUNT 10, XREADGROUP+XACK (-P 1 and 16); RSS of a 1 000 000-entry stream
+  --scripting        EVALSHA of return 1, one INCR, ten INCRs: -c 50, -P 1 and -P 16
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -43,6 +44,7 @@ export const parseOptions = (argv) => {
     geo: false,
     data: false,
     streams: false,
+    scripting: false,
     all: false
   }
   let throughput = true
@@ -80,6 +82,7 @@ export const parseOptions = (argv) => {
     persistence: flags.persistence || flags.all,
     geo: flags.geo || flags.all,
     data: flags.data || flags.all,
+    scripting: flags.scripting || flags.all,
     persistenceKeys: quick ? 200_000 : 1_000_000,
     memoryKeys: 1_000_000,
     memoryValueBytes: 10,

@@ -372,7 +372,11 @@ const getKeysOf = (ctx: CommandContext, argv: ReadonlyArray<string>, withFlags: 
     return ctx.out.error("ERR Invalid number of arguments specified for command")
   }
   const keys = findKeys(spec, target)
-  if (keys.length === 0) return ctx.out.error("ERR Invalid arguments specified for command")
+  if (keys.length === 0) {
+    // Redis: a command whose keys are optional (EVAL with numkeys 0) has none to show.
+    if (spec.flags.includes("no_mandatory_keys")) return ctx.out.arrayHeader(0)
+    return ctx.out.error("ERR Invalid arguments specified for command")
+  }
   const out = ctx.out
   out.arrayHeader(keys.length)
   for (const found of keys) {

@@ -1,0 +1,28 @@
+/** The Lua engine and function libraries of each server, made at first use (a server without scripts pays nothing). */
+import { FunctionLibraries } from "../../scripting/FunctionLibraries.js"
+import { LuaEngine } from "../../scripting/LuaEngine.js"
+import type { ServerState } from "../../server/ServerState.js"
+
+const engines = new WeakMap<ServerState, LuaEngine>()
+const libraries = new WeakMap<ServerState, FunctionLibraries>()
+
+export const engineOf = (server: ServerState): LuaEngine => {
+  let engine = engines.get(server)
+  if (engine === undefined) {
+    engine = new LuaEngine()
+    engines.set(server, engine)
+  }
+  return engine
+}
+
+/** The engine if one was made (INFO, SCRIPT EXISTS on a server that never ran a script). */
+export const existingEngineOf = (server: ServerState): LuaEngine | undefined => engines.get(server)
+
+export const librariesOf = (server: ServerState): FunctionLibraries => {
+  let registry = libraries.get(server)
+  if (registry === undefined) {
+    registry = new FunctionLibraries(engineOf(server))
+    libraries.set(server, registry)
+  }
+  return registry
+}
