@@ -6,6 +6,7 @@
  * its connection, or anyone else's, down with it.
  */
 import { admissionRefusal, needsAdmission } from "../server/Admission.js"
+import { aclRefusal } from "./acl-permissions.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
@@ -102,6 +103,12 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     return reject(ctx, spec.name === "exec", ctx.server.writesRefused)
   }
   client.lastCommand = spec.name
+  // ACLs: nothing more to check for a user allowed everything (the default one, as configured).
+  const user = client.user
+  if (user !== undefined && !user.unrestricted) {
+    const refusal = aclRefusal(ctx, user, spec, argv)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+  }
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
   const pubsub = client.pubsub
   if (pubsub !== undefined && pubsub.subscribed && client.protocol === 2) {

@@ -29,6 +29,8 @@ export class RuntimeConfig {
   outputBufferLimits: OutputBufferLimits = defaultOutputBufferLimits()
   /** The default user's password ("" = none: every client is authenticated). See src/server/Authentication.ts. */
   requirepass = ""
+  /** Told of CONFIG SET requirepass: the default ACL user's password follows it. */
+  onRequirepassChange: ((password: string) => void) | undefined = undefined
   /** Most bytes of one client's incomplete command before it is closed (src/server/ClientLimits.ts). */
   clientQueryBufferLimit = 1024 * 1024 * 1024
   /**

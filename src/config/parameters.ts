@@ -276,7 +276,11 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     access: "mutable",
     get: (config) => config.requirepass,
     // Clients keep the authentication they have (src/server/Authentication.ts).
-    set: (value) => change((config) => (config.requirepass = value))
+    set: (value) =>
+      change((config) => {
+        config.requirepass = value
+        config.onRequirepassChange?.(value)
+      })
   },
   {
     name: "maxmemory-samples",

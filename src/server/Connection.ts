@@ -98,7 +98,7 @@ export const serveConnection = (
     client.isClosed = () => events.closed || events.ended
     client.wakeBlocked = () => events.wake()
     client.remote = true
-    resetAuthentication(server.config, client)
+    resetAuthentication(server.acl, client)
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {

@@ -32,6 +32,7 @@ import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../
 import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
+import { Acl } from "../acl/Acl.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
@@ -117,8 +118,10 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         },
         shutdownMode: "default",
         persistence: undefined,
-        writesRefused: undefined
+        writesRefused: undefined,
+        acl: new Acl(commandTable, config.requirepass)
       }
+      runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
       // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
       const keyspace = yield* Ref.get(db.keyspace)
       const access = keyspace.access
@@ -161,7 +164,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
             return Effect.void
           }
           // Protected mode (src/server/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
-          if (deniedByProtectedMode(state.config, socket.remoteAddress)) {
+          if (deniedByProtectedMode(state.config, state.acl, socket.remoteAddress)) {
             state.stats.rejectedConnections++
             // Closed once the text is out, whether or not the client half-closes.
             socket.end(DENIED_TEXT, () => socket.destroy())

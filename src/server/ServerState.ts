@@ -3,6 +3,7 @@
  * counters INFO shows, the registry of connected clients, the pub/sub hub, and the way commands
  * ask the server to shut down. Plain data, read and written synchronously by commands inside a batch.
  */
+import { Acl } from "../acl/Acl.js"
 import type { CommandSpec } from "../commands/Command.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
@@ -69,6 +70,8 @@ export interface ServerState {
   persistence: PersistenceControl | undefined
   /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
   writesRefused: string | undefined
+  /** ACL users, their permissions and the ACL log (src/acl/Acl.ts). */
+  readonly acl: Acl
 }
 
 /**
@@ -78,7 +81,10 @@ export interface ServerState {
 export const detachedServerState = (
   commands: ReadonlyMap<string, CommandSpec>,
   config: RuntimeConfig = new RuntimeConfig(makeServerConfig())
-): ServerState => ({
+): ServerState => {
+  const acl = new Acl(commands, config.requirepass)
+  config.onRequirepassChange = (password) => acl.setDefaultPassword(password)
+  return {
   config,
   stats: emptyStats(),
   clients: new Map(),
@@ -92,5 +98,7 @@ export const detachedServerState = (
   requestShutdown: () => {},
   shutdownMode: "default",
   persistence: undefined,
-  writesRefused: undefined
-})
+  writesRefused: undefined,
+  acl
+  }
+}

@@ -69,7 +69,7 @@ export const describeClient = (
     `qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
     `argv-mem=${argvMem} multi-mem=${client.transaction?.memory ?? 0} rbs=${REPLY_BUFFER_SIZE} ` +
     `rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
-    `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=default redir=-1 ` +
+    `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=${client.user?.name ?? "default"} redir=-1 ` +
     `resp=${client.protocol} lib-name=${client.libName} lib-ver=${client.libVersion}`
 }
 
