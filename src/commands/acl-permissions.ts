@@ -15,11 +15,14 @@ const refusalText = (result: number, spec: CommandSpec): string =>
     ? "NOPERM this user has no permissions to access one of the keys used as arguments"
     : "NOPERM this user has no permissions to access one of the channels used as arguments"
 
-const EXEC_REASONS: Readonly<Record<number, string>> = {
-  [DENIED_COMMAND]: "no permission to execute the command or subcommand",
-  [DENIED_KEY]: "no permission to touch the specified keys",
-  [DENIED_CHANNEL]: "no permission to access one of the channels used as arguments"
-}
+const execReason = (result: number): string =>
+  result === DENIED_COMMAND
+    ? "no permission to execute the command or subcommand"
+    : result === DENIED_KEY
+    ? "no permission to touch the specified keys"
+    : result === DENIED_CHANNEL
+    ? "no permission to access one of the channels used as arguments"
+    : "no permission"
 
 /** Checks `argv` against the user's rules; logs and returns the refusal, or undefined. */
 const check = (
@@ -55,6 +58,6 @@ export const execRefusal = (ctx: CommandContext, spec: CommandSpec, argv: Readon
   if (user === undefined || user.unrestricted) return undefined
   const result = check(ctx, user, spec, argv, "multi")
   if (result === ACL_OK) return undefined
-  return "NOPERM ACLs rules changed between the moment the transaction was accumulated and its execution. " +
-    `This command is no longer allowed for the following reason: ${EXEC_REASONS[result]}`
+  return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. " +
+    `This command is no longer allowed for the following reason: ${execReason(result)}`
 }

@@ -144,7 +144,7 @@ const getuser = sub({
   complexity: "O(N). Where N is the number of password, command and pattern rules that the user has.",
   run: (ctx, argv) => {
     const user = ctx.server.acl.users.get(argv[2])
-    if (user === undefined) return ctx.out.error(`ERR Can not find user '${argv[2]}' in ACL`)
+    if (user === undefined) return ctx.out.bulkOrNull(undefined)
     const out = ctx.out
     out.mapHeader(6)
     out.bulk("flags")

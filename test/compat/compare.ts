@@ -41,6 +41,12 @@ export type Check =
   | "pubsub"
   /** EXEC: an array compared element by element with `elementChecks` (anything else exactly). */
   | "exec"
+  /**
+   * ACL replies: rule strings compared as sets of words (Redis lists single commands in its
+   * command dictionary's hash order, random per start), ACL LOG's `age-seconds` and
+   * `client-info` values by kind only (times, ids and ports differ), ACL CAT's lists in any order.
+   */
+  | "acl"
 
 /**
  * One step. `scan` iterates SCAN (or HSCAN/SSCAN/ZSCAN, whose cursor is the second argument and
@@ -98,6 +104,9 @@ export const other = (...argv: Array<string>): Step => ({ argv, special: "other"
 /** `other` whose messages may arrive in any order (Redis walks patterns in hash order). */
 export const otherUnordered = (...argv: Array<string>): Step => ({ argv, special: "other", check: "pubsub" })
 export const collect = (...argv: Array<string>): Step => ({ argv, special: "collect" })
+/** An ACL reply compared with the "acl" check, on connection `on`. */
+export const acl = (...argv: Array<string>): Step => ({ argv, check: "acl" })
+export const aclOn = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection, check: "acl" })
 /** `collect` in any order (a bare UNSUBSCRIBE leaves channels in Redis's hash order). */
 export const collectUnordered = (...argv: Array<string>): Step => ({ argv, special: "collect", check: "pubsub" })
 /** `argv` on connection `on` (see `Step`). */
@@ -220,6 +229,25 @@ const sortedPairs = (reply: Reply, ignoreValueOf?: string): string | undefined =
   return `${reply.kind} ${pairs.sort().join("; ")}`
 }
 
+/** The "acl" check's normal form (see `Check`). */
+const aclForm = (reply: Reply): Reply => {
+  if (reply.kind === "bulk" && reply.value !== null) {
+    if (reply.value.startsWith("id=")) return { kind: "bulk", value: "<client-info>" }
+    return { kind: "bulk", value: reply.value.split(" ").sort().join(" ") }
+  }
+  const elements = elementsOf(reply)
+  if (elements === undefined) return reply
+  const masked: Array<Reply> = []
+  for (let i = 0; i < elements.length; i++) {
+    const before = elements[i - 1]
+    masked.push(before?.kind === "bulk" && before.value === "age-seconds" ? { kind: "simple", value: "<age>" } : aclForm(elements[i]))
+  }
+  if (reply.kind === "array" && masked.every((element) => element.kind === "bulk")) {
+    masked.sort((a, b) => (showReply(a) < showReply(b) ? -1 : 1))
+  }
+  return { kind: reply.kind, value: masked } as Reply
+}
+
 /** The "pubsub" check's normal form of a list of replies (see `Check`). */
 const pubsubForm = (reply: Reply): string | undefined => {
   if (reply.kind !== "array" || reply.value === null) return undefined
@@ -285,6 +313,8 @@ export const repliesAgree = (
       const a = pubsubForm(ours)
       return a !== undefined && a === pubsubForm(redis)
     }
+    case "acl":
+      return showReply(aclForm(ours)) === showReply(aclForm(redis))
     case "exec": {
       if (ours.kind !== "array" || redis.kind !== "array" || ours.value === null || redis.value === null) return false
       if (ours.value.length !== redis.value.length) return false

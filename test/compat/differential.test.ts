@@ -17,6 +17,7 @@ import * as fc from "effect/FastCheck"
 import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
+import { aclScripts } from "./scripts/acl.js"
 import { connectionScripts } from "./scripts/connection.js"
 import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
@@ -55,7 +56,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["zsets", zsetScripts],
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
-  ["blocking", blockingScripts]
+  ["blocking", blockingScripts],
+  ["acl", aclScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")
