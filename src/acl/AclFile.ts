@@ -4,7 +4,7 @@
  * reply lists every problem found (Redis 7.0's texts).
  */
 import * as fs from "node:fs"
-import type { Acl } from "./Acl.js"
+import { Acl } from "./Acl.js"
 import { AclRuleError, hasSpaces } from "./Selector.js"
 import { AclUser, mergeSelectorArguments } from "./User.js"
 
@@ -71,4 +71,22 @@ export const readAclFile = (acl: Acl, filename: string): Map<string, AclUser> | 
   }
   if (errors !== "") return `${errors}WARNING: ACL errors detected, no change to the previously active ACL rules was performed`
   return users
+}
+
+/** Makes `users` the ACL's users: the default user keeps its identity (clients hold it). */
+export const installUsers = (acl: Acl, users: Map<string, AclUser>): void => {
+  const newDefault = users.get("default")
+  if (newDefault !== undefined) acl.defaultUser.copyFrom(newDefault)
+  else acl.defaultUser.copyFrom(Acl.makeDefaultUser(acl.index))
+  acl.users.clear()
+  acl.users.set("default", acl.defaultUser)
+  for (const [name, user] of users) if (name !== "default") acl.users.set(name, user)
+}
+
+/** The ACL file at start: its users, or the error that stops the start. */
+export const loadAclFileAtStart = (acl: Acl, filename: string): string | undefined => {
+  const users = readAclFile(acl, filename)
+  if (typeof users === "string") return users
+  installUsers(acl, users)
+  return undefined
 }

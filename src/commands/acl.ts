@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { ACL_OK, type Acl, DENIED_CHANNEL, DENIED_COMMAND, DENIED_KEY } from "../acl/Acl.js"
-import { readAclFile, saveAclFile } from "../acl/AclFile.js"
+import { installUsers, readAclFile, saveAclFile } from "../acl/AclFile.js"
 import { ACL_CATEGORIES } from "../acl/CommandIndex.js"
 import { AclRuleError, describeKeyPattern, hasSpaces, type Selector } from "../acl/Selector.js"
 import { AclUser, mergeSelectorArguments } from "../acl/User.js"
@@ -357,19 +357,12 @@ const load = sub({
   }
 })
 
-/** ACL LOAD's switch: the default user keeps its identity (clients hold it); every other one is new. */
+/** ACL LOAD's switch: every client of a user other than the default one is disconnected. */
 const replaceUsers = (ctx: CommandContext, loaded: Map<string, AclUser>): void => {
   const acl = ctx.server.acl
   const replaced = new Set<AclUser>()
   for (const user of acl.users.values()) if (user !== acl.defaultUser) replaced.add(user)
-  const newDefault = loaded.get("default")
-  acl.defaultUser.copyFrom(newDefault ?? acl.defaultUser.clone())
-  if (newDefault === undefined) {
-    for (const rule of ["reset", "+@all", "~*", "&*", "on", "nopass"]) acl.defaultUser.apply(rule)
-  }
-  acl.users.clear()
-  acl.users.set("default", acl.defaultUser)
-  for (const [name, user] of loaded) if (name !== "default") acl.users.set(name, user)
+  installUsers(acl, loaded)
   disconnectClientsOf(ctx, replaced)
 }
 

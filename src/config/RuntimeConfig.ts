@@ -83,6 +83,7 @@ export class RuntimeConfig {
     this.extra.set("dir", resolve(config.dir))
     this.extra.set("appendfilename", config.appendfilename)
     this.extra.set("dbfilename", config.dbfilename)
+    this.extra.set("aclfile", config.aclfile)
     this.extra.set("save", config.save.trim().split(/\s+/).filter((piece) => piece !== "").join(" "))
     this.watch("maxmemory", (value) => (this.maxmemory = Number(value)))
     this.watch("maxmemory-policy", (value) => (this.maxmemoryPolicy = value))

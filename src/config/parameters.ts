@@ -255,6 +255,12 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   extraParameter("rdbchecksum", yesNo),
   protectedParameter("dir"),
   protectedParameter("dbfilename"),
+  {
+    name: "aclfile",
+    access: "immutable",
+    get: (config) => config.extra.get("aclfile") ?? "",
+    set: () => "can't set immutable config"
+  },
   extraParameter("maxmemory", memoryText(0n, UINT64_MAX)),
   extraParameter(
     "maxmemory-policy",

@@ -33,6 +33,7 @@ import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
+import { loadAclFileAtStart } from "../acl/AclFile.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
@@ -42,7 +43,7 @@ import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
 
 export class ServerError extends Data.TaggedError("ServerError")<{
-  readonly reason: "ListenFailed"
+  readonly reason: "ListenFailed" | "AclFileFailed"
   readonly message: string
   readonly cause?: unknown
 }> {}
@@ -122,6 +123,15 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         acl: new Acl(commandTable, config.requirepass)
       }
       runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
+      if (config.aclfile !== "") {
+        state.acl.filename = config.aclfile
+        const loaded = loadAclFileAtStart(state.acl, config.aclfile)
+        if (loaded !== undefined) {
+          return yield* Effect.fail(
+            new ServerError({ reason: "AclFileFailed", message: `Aborting Redis startup because of ACL errors: ${loaded}` })
+          )
+        }
+      }
       // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
       const keyspace = yield* Ref.get(db.keyspace)
       const access = keyspace.access

@@ -209,6 +209,7 @@ interface KillFilter {
   type?: string
   address?: string
   localAddress?: string
+  user?: string
   skipMe: boolean
 }
 
@@ -231,7 +232,7 @@ const parseKillFilter = (argv: ReadonlyArray<string>): KillFilter | string => {
     } else if (isKeyword(option, "LADDR")) {
       filter.localAddress = value
     } else if (isKeyword(option, "USER")) {
-      if (value !== "default") return `ERR No such user '${value}'`
+      filter.user = value
     } else if (isKeyword(option, "SKIPME")) {
       if (isKeyword(value, "YES")) filter.skipMe = true
       else if (isKeyword(value, "NO")) filter.skipMe = false
@@ -247,7 +248,8 @@ const matchesKillFilter = (client: ClientState, filter: KillFilter): boolean =>
   (filter.id === undefined || client.id === filter.id) &&
   (filter.type === undefined || typeOf(client) === filter.type) &&
   (filter.address === undefined || client.address === filter.address) &&
-  (filter.localAddress === undefined || client.localAddress === filter.localAddress)
+  (filter.localAddress === undefined || client.localAddress === filter.localAddress) &&
+  (filter.user === undefined || (client.user?.name ?? "default") === filter.user)
 
 /**
  * Closes the matching connections: others at once (`kill`), the caller only after its reply
@@ -265,6 +267,9 @@ const kill = sub({
     const oldForm = argv.length === 3
     const filter = oldForm ? { address: argv[2], skipMe: false } : parseKillFilter(argv)
     if (typeof filter === "string") return ctx.out.error(filter)
+    if ("user" in filter && filter.user !== undefined && !ctx.server.acl.users.has(filter.user)) {
+      return ctx.out.error(`ERR No such user '${filter.user}'`)
+    }
     const victims: Array<ClientState> = []
     for (const client of ctx.server.clients.values()) {
       if (!matchesKillFilter(client, filter)) continue
