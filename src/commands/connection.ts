@@ -99,6 +99,7 @@ const reset = command({
   complexity: "O(1)",
   run: (ctx) => {
     ctx.server.pubsub.removeClient(ctx.client)
+    ctx.server.tracking.disable(ctx.client)
     ctx.client.db = 0
     ctx.db = ctx.keyspace.databases[0]
     ctx.client.protocol = 2

@@ -130,8 +130,12 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
 export const runCounted = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {
   const server = ctx.server
   server.stats.totalCommandsProcessed++
+  const tracking = server.tracking
+  if (tracking.enabled) tracking.begin(ctx)
   if (ctx.keyspace.commandLog.enabled) runLogged(ctx, spec, argv)
   else runCommand(ctx, spec, argv)
+  // Client-side caching: keys read are remembered, invalidations for this client follow its reply.
+  if (tracking.enabled) tracking.end(ctx, spec, argv)
   if (server.watches.pending) server.watches.settle(ctx.now)
   if (server.blocked.pending) server.blocked.afterCommand(ctx)
 }

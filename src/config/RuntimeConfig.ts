@@ -61,6 +61,7 @@ export class RuntimeConfig {
     ["maxmemory-policy", "noeviction"],
     ["lfu-log-factor", "10"],
     ["lfu-decay-time", "1"],
+    ["tracking-table-max-keys", "1000000"],
     ["loglevel", "notice"],
     ["tcp-keepalive", "300"],
     ["protected-mode", "yes"],

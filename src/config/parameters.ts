@@ -276,6 +276,12 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     ])
   ),
   extraParameter("lfu-log-factor", integerText(0, INT_MAX)),
+  extraParameter("tracking-table-max-keys", (value) => {
+    const parsed = parseInteger(value)
+    if (parsed === undefined) return ERR_NOT_INTEGER
+    if (parsed < 0) return between(0, 2n ** 63n - 1n)
+    return { value: String(parsed) }
+  }),
   extraParameter("lfu-decay-time", integerText(0, INT_MAX)),
   {
     name: "requirepass",

@@ -6,6 +6,7 @@
  */
 import type { AclUser } from "../acl/User.js"
 import type { Subscriber } from "../pubsub/Subscriber.js"
+import type { TrackingState } from "../tracking/Tracking.js"
 import type { KeyWait } from "./KeyWaits.js"
 import type { Transaction } from "./Transaction.js"
 import type { WatchedKey } from "./Watches.js"
@@ -27,6 +28,8 @@ export class ClientState {
   remote = false
   /** May run commands other than AUTH, HELLO, QUIT and RESET (see src/server/Authentication.ts). */
   authenticated = false
+  /** CLIENT TRACKING's options while tracking is on (src/tracking/Tracking.ts). */
+  tracking: TrackingState | undefined = undefined
   /** The ACL user it runs as (undefined: a trusted in-process client, which may run anything). */
   user: AclUser | undefined = undefined
   /** Set by QUIT, CLIENT KILL of oneself, or a protocol error: flush the replies, then close. */

@@ -33,6 +33,7 @@ import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
+import { Tracking } from "../tracking/Tracking.js"
 import { loadAclFileAtStart } from "../acl/AclFile.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
@@ -120,7 +121,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         shutdownMode: "default",
         persistence: undefined,
         writesRefused: undefined,
-        acl: new Acl(commandTable, config.requirepass)
+        acl: new Acl(commandTable, config.requirepass),
+        tracking: new Tracking(runtimeConfig, pubsub.hub, (id) => state.clients.get(id))
       }
       runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
       if (config.aclfile !== "") {

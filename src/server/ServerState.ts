@@ -11,6 +11,7 @@ import type { PersistenceControl } from "../persistence/Persistence.js"
 import { Hub } from "../pubsub/Hub.js"
 import { BlockedClients } from "./BlockedClients.js"
 import type { ClientState } from "./ClientState.js"
+import { Tracking } from "../tracking/Tracking.js"
 import { Watches } from "./Watches.js"
 
 export interface ServerStats {
@@ -72,6 +73,8 @@ export interface ServerState {
   writesRefused: string | undefined
   /** ACL users, their permissions and the ACL log (src/acl/Acl.ts). */
   readonly acl: Acl
+  /** Client-side caching: tracked keys and invalidations (src/tracking/Tracking.ts). */
+  readonly tracking: Tracking
 }
 
 /**
@@ -84,21 +87,24 @@ export const detachedServerState = (
 ): ServerState => {
   const acl = new Acl(commands, config.requirepass)
   config.onRequirepassChange = (password) => acl.setDefaultPassword(password)
+  const clients = new Map<number, ClientState>()
+  const pubsub = new Hub(config, () => Date.now())
   return {
   config,
   stats: emptyStats(),
-  clients: new Map(),
+  clients,
   startedAt: 0,
   runId: "0".repeat(40),
   tcpPort: 0,
   commands,
-  pubsub: new Hub(config, () => Date.now()),
+  pubsub,
   watches: new Watches(),
   blocked: new BlockedClients(),
   requestShutdown: () => {},
   shutdownMode: "default",
   persistence: undefined,
   writesRefused: undefined,
-  acl
+  acl,
+  tracking: new Tracking(config, pubsub, (id) => clients.get(id))
   }
 }

@@ -109,6 +109,12 @@ export const acl = (...argv: Array<string>): Step => ({ argv, check: "acl" })
 export const aclOn = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection, check: "acl" })
 /** `collect` in any order (a bare UNSUBSCRIBE leaves channels in Redis's hash order). */
 export const collectUnordered = (...argv: Array<string>): Step => ({ argv, special: "collect", check: "pubsub" })
+/**
+ * An argument that stands for the CLIENT ID of connection `connection` on each server (ids differ
+ * between the two): CLIENT TRACKING ... REDIRECT, CLIENT KILL ID.
+ */
+export const clientIdOf = (connection: number): string => `${CLIENT_ID_MARK}${connection}`
+const CLIENT_ID_MARK = "\u0101id:"
 /** `argv` on connection `on` (see `Step`). */
 export const on = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection })
 /** Writes a blocking command on connection `on`, then waits for `blocked` blocked clients on both servers. */
@@ -582,9 +588,12 @@ export class Pair {
         ])
         this.controls = { ours, redis }
       }
+      const [oursStep, redisStep] = step.argv.some((arg) => arg.startsWith(CLIENT_ID_MARK))
+        ? [await this.withClientIds(step, "ours"), await this.withClientIds(step, "redis")]
+        : [step, step]
       const [ours, redis] = await Promise.all([
-        this.exchange(target.ours, this.seconds?.ours, step, this.controls?.ours),
-        this.exchange(target.redis, this.seconds?.redis, step, this.controls?.redis)
+        this.exchange(target.ours, this.seconds?.ours, oursStep, this.controls?.ours),
+        this.exchange(target.redis, this.seconds?.redis, redisStep, this.controls?.redis)
       ])
       this.stepsCompared++
       const agree = "reply" in ours && "reply" in redis && repliesAgree(check, ours.reply, redis.reply, step.elementChecks)
@@ -621,6 +630,28 @@ export class Pair {
     }
     this.extra.clear()
     this.controls = undefined
+  }
+
+  /** `step` with each `clientIdOf(n)` argument replaced by connection n's CLIENT ID on one server. */
+  private async withClientIds(step: Step, side: "ours" | "redis"): Promise<Step> {
+    const argv: Array<string> = []
+    for (const arg of step.argv) {
+      if (!arg.startsWith(CLIENT_ID_MARK)) {
+        argv.push(arg)
+        continue
+      }
+      const n = Number(arg.slice(CLIENT_ID_MARK.length))
+      let connection = { ours: this.ours, redis: this.redis }
+      if (n === 1) connection = this.seconds ??= await this.connectBoth()
+      else if (n > 1) {
+        const known = this.extra.get(n) ?? await this.connectBoth()
+        this.extra.set(n, known)
+        connection = known
+      }
+      const reply = await request(connection[side], ["CLIENT", "ID"])
+      argv.push("reply" in reply ? String(reply.reply.value) : "?")
+    }
+    return { ...step, argv }
   }
 
   private async connectBoth(): Promise<{ ours: RawClient; redis: RawClient }> {

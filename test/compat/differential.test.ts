@@ -18,6 +18,7 @@ import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { aclScripts } from "./scripts/acl.js"
+import { trackingScripts } from "./scripts/tracking.js"
 import { connectionScripts } from "./scripts/connection.js"
 import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
@@ -57,7 +58,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
   ["blocking", blockingScripts],
-  ["acl", aclScripts]
+  ["acl", aclScripts],
+  ["tracking", trackingScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

@@ -9,6 +9,7 @@ import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import type { ClientState } from "../../server/ClientState.js"
 import { writeHelp } from "./help.js"
+import { caching, getredir, tracking, trackinginfo } from "./tracking.js"
 
 export const ERR_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters."
 
@@ -30,6 +31,9 @@ const flagsOf = (client: ClientState): string => {
   if (isSubscriber(client)) flags += "P"
   if (client.transaction !== undefined) flags += "x"
   if (client.blocked !== undefined) flags += "b"
+  if (client.tracking !== undefined) flags += "t"
+  if (client.tracking?.brokenRedirect === true) flags += "R"
+  if (client.tracking?.bcast === true) flags += "B"
   if (client.watchTouched) flags += "d"
   return flags === "" ? "N" : flags
 }
@@ -69,7 +73,7 @@ export const describeClient = (
     `qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
     `argv-mem=${argvMem} multi-mem=${client.transaction?.memory ?? 0} rbs=${REPLY_BUFFER_SIZE} ` +
     `rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
-    `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=${client.user?.name ?? "default"} redir=-1 ` +
+    `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=${client.user?.name ?? "default"} redir=${client.tracking?.redirect ?? -1} ` +
     `resp=${client.protocol} lib-name=${client.libName} lib-ver=${client.libVersion}`
 }
 
@@ -325,38 +329,6 @@ const unblock = sub({
   }
 })
 
-const getredir = sub({
-  name: "getredir",
-  arity: 2,
-  flags: PLAIN,
-  aclCategories: PLAIN_ACL,
-  summary: "Get tracking notifications redirection client ID if any",
-  since: "6.0.0",
-  complexity: "O(1)",
-  run: (ctx) => ctx.out.integer(-1)
-})
-
-const trackinginfo = sub({
-  name: "trackinginfo",
-  arity: 2,
-  flags: PLAIN,
-  aclCategories: PLAIN_ACL,
-  summary: "Return information about server assisted client side caching for the current connection",
-  since: "6.2.0",
-  complexity: "O(1)",
-  run: (ctx) => {
-    const out = ctx.out
-    out.mapHeader(3)
-    out.bulk("flags")
-    out.setHeader(1)
-    out.bulk("off")
-    out.bulk("redirect")
-    out.integer(-1)
-    out.bulk("prefixes")
-    out.arrayHeader(0)
-  }
-})
-
 const HELP_LINES = [
   "CACHING (YES|NO)",
   "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
@@ -429,5 +401,5 @@ export const clientCommand: CommandSpec = command({
   summary: "A container for client connection commands",
   since: "2.4.0",
   complexity: "Depends on subcommand.",
-  subcommands: [id, setname, getname, setinfo, info, list, kill, unblock, noEvict, getredir, trackinginfo, help]
+  subcommands: [id, setname, getname, setinfo, info, list, kill, unblock, noEvict, getredir, trackinginfo, tracking, caching, help]
 })
