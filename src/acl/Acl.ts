@@ -175,6 +175,11 @@ export class Acl {
     return user.selectors.some((selector) => checkChannel(selector, channel, literal))
   }
 
+  /** `acllog-max-len`: as in Redis, the log is trimmed to it when the next entry is added. */
+  setLogMaxLength(length: number): void {
+    this.logMaxLength = length
+  }
+
   /** Adds to the security log, merging with a recent entry of the same kind (Redis's addACLLogEntry). */
   addLogEntry(entry: Omit<AclLogEntry, "count">): void {
     const scanned = this.log.slice(0, 10)

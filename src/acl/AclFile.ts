@@ -60,12 +60,13 @@ export const readAclFile = (acl: Acl, filename: string): Map<string, AclUser> | 
       errors += `${filename}:${lineNumber}: Unmatched parenthesis in selector definition.`
       continue
     }
-    for (const rule of rules) {
+    for (const merged of rules) {
+      const rule = merged.replace(/^[\t\r\n]+|[\t\r\n]+$/g, "")
       try {
-        user.apply(rule.replace(/^[\t\r\n]+|[\t\r\n]+$/g, ""))
+        user.apply(rule)
       } catch (error) {
         if (!(error instanceof AclRuleError)) throw error
-        errors += `${filename}:${lineNumber}: ${error.message}. `
+        errors += `${filename}:${lineNumber}: Error in applying operation '${rule}': ${error.message}. `
       }
     }
   }

@@ -62,6 +62,7 @@ export class RuntimeConfig {
     ["lfu-log-factor", "10"],
     ["lfu-decay-time", "1"],
     ["tracking-table-max-keys", "1000000"],
+    ["acllog-max-len", "128"],
     ["loglevel", "notice"],
     ["tcp-keepalive", "300"],
     ["protected-mode", "yes"],

@@ -125,6 +125,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         tracking: new Tracking(runtimeConfig, pubsub.hub, (id) => state.clients.get(id))
       }
       runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
+      runtimeConfig.watch("acllog-max-len", (value) => state.acl.setLogMaxLength(Number(value)))
       if (config.aclfile !== "") {
         state.acl.filename = config.aclfile
         const loaded = loadAclFileAtStart(state.acl, config.aclfile)
