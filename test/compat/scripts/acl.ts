@@ -50,6 +50,26 @@ export const aclScripts: ReadonlyArray<Script> = [
     ]
   },
   {
+    name: "command rules described back: categories that fit best, then single commands",
+    requires: ["ACL"],
+    // (Only rules whose description does not depend on commands we lack: "+@string -@write" is
+    // described with LCS by Redis, "+@all -@write" picks -@blocking first here, without XREAD.)
+    steps: [
+      ...fresh,
+      ...[
+        ["+@all", "-@dangerous"],
+        ["+@hash", "+@set", "-hset"],
+        ["allcommands", "-config|set"],
+        ["nocommands", "+client", "-client|kill"],
+        ["-@all", "+@pubsub"],
+        ["+@all", "-@keyspace"],
+        ["+@transaction", "+@connection"],
+        ["+@read", "-@read", "+get|x"]
+      ].flatMap((rules) => [["ACL", "SETUSER", "carol", "reset", ...rules], acl("ACL", "GETUSER", "carol")]),
+      acl("ACL", "LIST")
+    ]
+  },
+  {
     name: "SETUSER errors change nothing",
     requires: ["ACL"],
     steps: [
