@@ -13,9 +13,12 @@
  * Run: cd /work/main && npx esbuild scripts/bench/batch-micro.ts --bundle --platform=node \
  *        --format=esm --outfile=/tmp/batch-micro.mjs && node /tmp/batch-micro.mjs
  * `node /tmp/batch-micro.mjs 9 100000` runs 9 rounds instead of 7 over 100 000 keys (then Map
- * cache misses dominate). The machine is shared: compare builds run alternately, close together,
+ * cache misses dominate). The client runs as the default ACL user, as a connection does; a third
+ * argument `restricted` runs it as a user whose rules dispatch must check on every command
+ * (`ACL SETUSER bench on ~* +@all`: every key and command, no channel). The machine is shared: compare builds run alternately, close together,
  * and trust the fastest rounds more than the slowest.
  */
+import { AclUser } from "../../src/acl/User.js"
 import type { CommandContext } from "../../src/commands/Command.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
 import { commandTable } from "../../src/commands/table.js"
@@ -33,17 +36,20 @@ const ROUNDS = Number(process.argv[2] ?? 7)
 /** Distinct keys: few enough by default that the Map stays in cache and the parser/dispatch cost shows. */
 const KEY_SPACE = Number(process.argv[3] ?? 1000)
 
+const RESTRICTED = process.argv[4] === "restricted"
+
 const makeContext = (): CommandContext => {
   const keyspace = new Keyspace(16)
   const server = detachedServerState(commandTable)
-  return {
-    keyspace,
-    db: keyspace.databases[0],
-    now: Date.now(),
-    out: new ReplyWriter(),
-    client: new ClientState(1, "127.0.0.1:1", "127.0.0.1:2", 0, () => {}),
-    server
+  const client = new ClientState(1, "127.0.0.1:1", "127.0.0.1:2", 0, () => {})
+  client.user = server.acl.defaultUser
+  if (RESTRICTED) {
+    const user = new AclUser("bench", server.acl.index)
+    for (const rule of ["on", "nopass", "~*", "+@all"]) user.apply(rule)
+    server.acl.users.set("bench", user)
+    client.user = user
   }
+  return { keyspace, db: keyspace.databases[0], now: Date.now(), out: new ReplyWriter(), client, server }
 }
 
 let seed = 12345

@@ -1,9 +1,10 @@
 /**
- * AUTH [username] password: the `default` user's password (`requirepass`); the check itself is
+ * AUTH [username] password: any ACL user's password (the `default` user's is `requirepass`); the check itself is
  * src/server/Authentication.ts, shared with HELLO's AUTH option. Flags and texts are Redis 7.0's.
  */
 import { authenticate } from "../server/Authentication.js"
 import { command, type CommandSpec } from "./Command.js"
+import { describeClient } from "./server/client.js"
 
 const auth = command({
   name: "auth",
@@ -16,7 +17,10 @@ const auth = command({
   complexity: "O(N) where N is the number of passwords defined for the user",
   run: (ctx, argv) => {
     if (argv.length > 3) return ctx.out.error("ERR syntax error")
-    const failure = argv.length === 2 ? authenticate(ctx, undefined, argv[1]) : authenticate(ctx, argv[1], argv[2])
+    const info = () => describeClient(ctx.client, ctx.now, { argv, pendingReply: ctx.out.size })
+    const failure = argv.length === 2
+      ? authenticate(ctx, undefined, argv[1], argv[0], info)
+      : authenticate(ctx, argv[1], argv[2], argv[0], info)
     if (failure !== undefined) return ctx.out.error(failure)
     ctx.out.ok()
   }

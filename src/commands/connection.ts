@@ -8,7 +8,7 @@ import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
 import { command, type CommandSpec } from "./Command.js"
 import { discardTransaction } from "./dispatch.js"
 import { inSubscribedMode } from "./pubsub.js"
-import { ERR_CLIENT_NAME, isValidClientAttribute } from "./server/client.js"
+import { describeClient, ERR_CLIENT_NAME, isValidClientAttribute } from "./server/client.js"
 import { REDIS_VERSION } from "./server/version.js"
 
 const ping = command({
@@ -100,13 +100,14 @@ const reset = command({
   complexity: "O(1)",
   run: (ctx) => {
     ctx.server.pubsub.removeClient(ctx.client)
+    ctx.server.tracking.disable(ctx.client)
     ctx.client.db = 0
     ctx.db = ctx.keyspace.databases[0]
     ctx.client.protocol = 2
     ctx.out.protocol = 2
     ctx.client.name = ""
     discardTransaction(ctx)
-    resetAuthentication(ctx.server.config, ctx.client)
+    resetAuthentication(ctx.server.acl, ctx.client)
     ctx.out.simple("RESET")
   }
 })
@@ -138,7 +139,8 @@ const hello = command({
     for (let i = 2; i < argv.length; i++) {
       const more = argv.length - 1 - i
       if (isKeyword(argv[i], "AUTH") && more >= 2) {
-        const failure = authenticate(ctx, argv[i + 1], argv[i + 2])
+        const info = () => describeClient(ctx.client, ctx.now, { argv, pendingReply: ctx.out.size })
+        const failure = authenticate(ctx, argv[i + 1], argv[i + 2], argv[0], info)
         if (failure !== undefined) return ctx.out.error(failure)
         i += 2
       } else if (isKeyword(argv[i], "SETNAME") && more >= 1) {
@@ -149,7 +151,7 @@ const hello = command({
         return ctx.out.error(`ERR Syntax error in HELLO option '${argv[i]}'`)
       }
     }
-    if (authRequired(ctx.server.config, ctx.client)) return ctx.out.error(NOAUTH_HELLO)
+    if (authRequired(ctx.server.acl, ctx.client)) return ctx.out.error(NOAUTH_HELLO)
     ctx.client.protocol = version
     ctx.out.protocol = version
     const out = ctx.out

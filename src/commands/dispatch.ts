@@ -7,6 +7,7 @@
  */
 import { admissionRefusal, needsAdmission } from "../server/Admission.js"
 import { crossSlotRefusal } from "./cluster.js"
+import { aclRefusal } from "./acl-permissions.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 import { busyRefusal } from "./scripting/busy.js"
@@ -113,6 +114,12 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     return reject(ctx, spec.name === "exec", ctx.server.writesRefused)
   }
   client.lastCommand = spec.name
+  // ACLs: nothing more to check for a user allowed everything (the default one, as configured).
+  const user = client.user
+  if (user !== undefined && !user.unrestricted) {
+    const refusal = aclRefusal(ctx, user, spec, argv)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+  }
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
   const pubsub = client.pubsub
   if (pubsub !== undefined && pubsub.subscribed && client.protocol === 2) {
@@ -137,8 +144,12 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
 export const runCounted = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {
   const server = ctx.server
   server.stats.totalCommandsProcessed++
+  const tracking = server.tracking
+  if (tracking.enabled) tracking.begin(ctx)
   if (ctx.keyspace.commandLog.enabled) runLogged(ctx, spec, argv)
   else runCommand(ctx, spec, argv)
+  // Client-side caching: keys read are remembered, invalidations for this client follow its reply.
+  if (tracking.enabled) tracking.end(ctx, spec, argv)
   if (server.watches.pending) server.watches.settle(ctx.now)
   if (server.blocked.pending) server.blocked.afterCommand(ctx)
 }

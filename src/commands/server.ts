@@ -3,6 +3,7 @@
  * `server/`, this module puts them in the table's order. DBSIZE and the FLUSH commands belong to
  * the keys family.
  */
+import { aclCommand } from "./acl.js"
 import type { CommandSpec } from "./Command.js"
 import { clientCommand } from "./server/client.js"
 import { commandCommands } from "./server/command.js"
@@ -14,6 +15,7 @@ import { persistenceCommands } from "./server/persistence.js"
 
 export const serverCommands: ReadonlyArray<CommandSpec> = [
   clientCommand,
+  aclCommand,
   ...commandCommands,
   configCommand,
   ...infoCommands,

@@ -14,6 +14,7 @@
  * replays all of it or (a file cut inside it) none of it.
  */
 import { Transaction } from "../server/Transaction.js"
+import { execRefusal } from "./acl-permissions.js"
 import { command, type CommandSpec } from "./Command.js"
 import { keysToEnd } from "./key-specs.js"
 import { discardTransaction, runCounted } from "./dispatch.js"
@@ -68,7 +69,11 @@ const exec = command({
     client.inExec = true
     log.beginTransaction()
     try {
-      for (const queued of commands) runCounted(ctx, queued.spec, queued.argv)
+      for (const queued of commands) {
+        const refusal = execRefusal(ctx, queued.spec, queued.argv)
+        if (refusal !== undefined) ctx.out.error(refusal)
+        else runCounted(ctx, queued.spec, queued.argv)
+      }
     } finally {
       log.endTransaction()
       client.inExec = false

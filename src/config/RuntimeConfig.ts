@@ -36,6 +36,8 @@ export class RuntimeConfig {
   outputBufferLimits: OutputBufferLimits = defaultOutputBufferLimits()
   /** The default user's password ("" = none: every client is authenticated). See src/server/Authentication.ts. */
   requirepass = ""
+  /** Told of CONFIG SET requirepass: the default ACL user's password follows it. */
+  onRequirepassChange: ((password: string) => void) | undefined = undefined
   /** Most bytes of one client's incomplete command before it is closed (src/server/ClientLimits.ts). */
   clientQueryBufferLimit = 1024 * 1024 * 1024
   /**
@@ -66,6 +68,8 @@ export class RuntimeConfig {
     ["maxmemory-policy", "noeviction"],
     ["lfu-log-factor", "10"],
     ["lfu-decay-time", "1"],
+    ["tracking-table-max-keys", "1000000"],
+    ["acllog-max-len", "128"],
     ["loglevel", "notice"],
     ["tcp-keepalive", "300"],
     ["protected-mode", "yes"],
@@ -89,6 +93,7 @@ export class RuntimeConfig {
     this.extra.set("dir", resolve(config.dir))
     this.extra.set("appendfilename", config.appendfilename)
     this.extra.set("dbfilename", config.dbfilename)
+    this.extra.set("aclfile", config.aclfile)
     this.extra.set("save", config.save.trim().split(/\s+/).filter((piece) => piece !== "").join(" "))
     this.watch("maxmemory", (value) => (this.maxmemory = Number(value)))
     this.watch("maxmemory-policy", (value) => (this.maxmemoryPolicy = value))

@@ -38,6 +38,8 @@ export const ServerConfigSchema = Schema.Struct({
   save: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^(\s*\d+\s+\d+)*\s*$/)), { default: () => "" }),
   /** The default user's password; "" lets every client in without AUTH. */
   requirepass: Schema.optionalWith(Schema.String, { default: () => "" }),
+  /** ACL users file: loaded at start, written by ACL SAVE, read again by ACL LOAD ("" = none). */
+  aclfile: Schema.optionalWith(Schema.String, { default: () => "" }),
   /** With no password, refuse clients that do not connect from a loopback address (Redis's DENIED). */
   protectedMode: Schema.optionalWith(Schema.Literal("yes", "no"), { default: () => "yes" as const }),
   /** Answer as a cluster node owning every slot (CLUSTER, CROSSSLOT); see src/commands/cluster.ts. */

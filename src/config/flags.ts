@@ -32,6 +32,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   dbfilename: { field: "dbfilename", kind: "string", help: "RDB file name (default dump.rdb)" },
   save: { field: "save", kind: "string", help: "RDB save points, \"<seconds> <changes> ...\" (default \"\": none)" },
   requirepass: { field: "requirepass", kind: "string", help: "password clients must AUTH with (default: none)" },
+  aclfile: { field: "aclfile", kind: "string", help: "ACL users file, loaded at start, for ACL SAVE / LOAD (default: none)" },
   "protected-mode": { field: "protectedMode", kind: "string", help: "yes: without a password, only loopback clients (default yes)" },
   maxmemory: { field: "maxmemory", kind: "int", help: "memory limit for data, e.g. 100mb (default 0: none)" },
   "maxmemory-policy": { field: "maxmemoryPolicy", kind: "string", help: "noeviction | allkeys-lru | allkeys-lfu | allkeys-random | volatile-lru | volatile-lfu | volatile-random | volatile-ttl" },

@@ -110,6 +110,14 @@ const integerText = (min: number, max: number) => (value: string) => {
   return typeof parsed === "string" ? parsed : { value: String(parsed) }
 }
 
+/** A size_t-like parameter (0 to LONG_MAX), as Redis checks them. */
+const nonNegativeLong = (value: string): { value: string } | string => {
+  const parsed = parseInteger(value)
+  if (parsed === undefined) return ERR_NOT_INTEGER
+  if (parsed < 0) return between(0, 2n ** 63n - 1n)
+  return { value: String(parsed) }
+}
+
 const memoryText = (min: bigint, max: bigint) => (value: string) => {
   const parsed = memoryValue(value, min, max)
   return typeof parsed === "string" ? parsed : { value: String(parsed) }
@@ -312,6 +320,12 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   extraParameter("rdbchecksum", yesNo),
   protectedParameter("dir"),
   protectedParameter("dbfilename"),
+  {
+    name: "aclfile",
+    access: "immutable",
+    get: (config) => config.extra.get("aclfile") ?? "",
+    set: () => "can't set immutable config"
+  },
   extraParameter("maxmemory", memoryText(0n, UINT64_MAX)),
   extraParameter(
     "maxmemory-policy",
@@ -327,13 +341,19 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     ])
   ),
   extraParameter("lfu-log-factor", integerText(0, INT_MAX)),
+  extraParameter("tracking-table-max-keys", nonNegativeLong),
+  extraParameter("acllog-max-len", nonNegativeLong),
   extraParameter("lfu-decay-time", integerText(0, INT_MAX)),
   {
     name: "requirepass",
     access: "mutable",
     get: (config) => config.requirepass,
     // Clients keep the authentication they have (src/server/Authentication.ts).
-    set: (value) => change((config) => (config.requirepass = value))
+    set: (value) =>
+      change((config) => {
+        config.requirepass = value
+        config.onRequirepassChange?.(value)
+      })
   },
   {
     name: "maxmemory-samples",

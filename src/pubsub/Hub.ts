@@ -257,6 +257,15 @@ export class Hub {
     return this.shardChannels.size
   }
 
+  /**
+   * Hands a push already encoded in `client`'s protocol to its outbox, subscribed or not (client
+   * side caching's invalidations), bounded as any message is.
+   */
+  push(client: ClientState, encoded: Buffer, now?: number): void {
+    if (this.closed) return
+    this.deliver(this.subscriberOf(client), encoded, now)
+  }
+
   /** Appends a message to a subscriber's outbox, or disconnects it when that would pass its limit. */
   private deliver(subscriber: Subscriber, encoded: Buffer, now: number | undefined): void {
     if (subscriber.closed) return

@@ -5,7 +5,7 @@
  * field reads for it.
  */
 import type { CommandContext, CommandSpec } from "../commands/Command.js"
-import { NOAUTH } from "./Authentication.js"
+import { defaultUserNeedsAuth, NOAUTH } from "./Authentication.js"
 import { memoryRefusal } from "./MaxMemory.js"
 
 /** Whether dispatch must ask `admissionRefusal` before running a command for `ctx`'s client. */
@@ -14,7 +14,7 @@ export const needsAdmission = (ctx: CommandContext): boolean =>
 
 /** The error that refuses `spec` for `ctx`'s client, or undefined to run it. */
 export const admissionRefusal = (ctx: CommandContext, spec: CommandSpec): string | undefined => {
-  if (!ctx.client.authenticated && ctx.server.config.requirepass !== "" && !spec.flags.includes("no_auth")) {
+  if (!ctx.client.authenticated && defaultUserNeedsAuth(ctx.server.acl) && !spec.flags.includes("no_auth")) {
     return NOAUTH
   }
   if (ctx.server.config.maxmemory > 0) return memoryRefusal(ctx, spec)

@@ -1,6 +1,7 @@
 /**
- * Authentication and exposure, as Redis 7.0 does them without ACLs: one user, `default`, whose
- * password is `requirepass` ("" = no password: the user is "nopass" and everyone is in).
+ * Authentication and exposure, as Redis 7.0 does them: a client starts as the `default` ACL user
+ * (src/acl/Acl.ts), whose password is `requirepass` unless ACL SETUSER changed it (nopass: everyone
+ * is in); AUTH / HELLO AUTH switch it to any enabled user whose password matches.
  *
  * - A client is authenticated from the start when no password is set at that moment, and keeps
  *   whatever it has when the password changes later (as in Redis: `c->authenticated` is decided
@@ -14,7 +15,8 @@
  * - Protected mode: with no password and `protected-mode yes`, a client that does not connect from
  *   a loopback address gets Redis's DENIED text and is closed (`deniedByProtectedMode`).
  */
-import { createHash, timingSafeEqual } from "node:crypto"
+import type { Acl } from "../acl/Acl.js"
+import { DENIED_AUTH } from "../acl/Acl.js"
 import type { CommandContext } from "../commands/Command.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { ClientState } from "./ClientState.js"
@@ -26,32 +28,48 @@ export const AUTH_WITHOUT_PASSWORD =
 export const NOAUTH_HELLO =
   "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
 
+/** Whether clients of the default user must authenticate (Redis: not nopass, or disabled). */
+export const defaultUserNeedsAuth = (acl: Acl): boolean => !acl.defaultUser.nopass || !acl.defaultUser.enabled
+
 /** Whether `client` must authenticate before running commands without `no_auth`. */
-export const authRequired = (config: RuntimeConfig, client: ClientState): boolean =>
-  config.requirepass !== "" && !client.authenticated
+export const authRequired = (acl: Acl, client: ClientState): boolean =>
+  !client.authenticated && defaultUserNeedsAuth(acl)
 
-/** A new connection's state, and RESET's: in when no password is set now (Redis's clientSetDefaultAuth). */
-export const resetAuthentication = (config: RuntimeConfig, client: ClientState): void => {
-  client.authenticated = config.requirepass === ""
+/** A new connection's state, and RESET's: the default user, in when it needs no password. */
+export const resetAuthentication = (acl: Acl, client: ClientState): void => {
+  client.user = acl.defaultUser
+  client.authenticated = !defaultUserNeedsAuth(acl)
 }
-
-const digest = (text: string): Buffer => createHash("sha256").update(text, "latin1").digest()
-
-/** Whether `password` is the configured one, in time independent of where they differ. */
-const passwordMatches = (password: string, expected: string): boolean =>
-  timingSafeEqual(digest(password), digest(expected))
 
 /**
  * AUTH and HELLO's AUTH option: checks `username` (undefined for AUTH's one-argument form) and
  * `password`; on success the client is authenticated. Returns the error text to reply with, or
  * undefined. A failure leaves an already authenticated client authenticated, as in Redis.
  */
-export const authenticate = (ctx: CommandContext, username: string | undefined, password: string): string | undefined => {
-  const expected = ctx.server.config.requirepass
-  if (username === undefined && expected === "") return AUTH_WITHOUT_PASSWORD
-  // User names are case-sensitive: "DEFAULT" is another (unknown) user.
-  if (username !== undefined && username !== "default") return WRONGPASS
-  if (expected !== "" && !passwordMatches(password, expected)) return WRONGPASS
+export const authenticate = (
+  ctx: CommandContext,
+  username: string | undefined,
+  password: string,
+  /** For the ACL log of a failure: the command as sent, and the client's CLIENT INFO line. */
+  argv0: string,
+  clientInfo: () => string
+): string | undefined => {
+  const acl = ctx.server.acl
+  if (username === undefined && acl.defaultUser.nopass) return AUTH_WITHOUT_PASSWORD
+  const name = username ?? "default"
+  const user = acl.checkCredentials(name, password)
+  if (user === undefined) {
+    acl.addLogEntry({
+      reason: DENIED_AUTH,
+      context: ctx.client.transaction !== undefined ? "multi" : "toplevel",
+      object: argv0,
+      username: name,
+      at: ctx.now,
+      clientInfo: clientInfo()
+    })
+    return WRONGPASS
+  }
+  ctx.client.user = user
   ctx.client.authenticated = true
   return undefined
 }
@@ -77,5 +95,5 @@ export const isLoopbackAddress = (address: string | undefined): boolean => {
 }
 
 /** Whether a client from `remoteAddress` is refused: protected mode on, no password, not loopback. */
-export const deniedByProtectedMode = (config: RuntimeConfig, remoteAddress: string | undefined): boolean =>
-  config.protectedMode && config.requirepass === "" && !isLoopbackAddress(remoteAddress)
+export const deniedByProtectedMode = (config: RuntimeConfig, acl: Acl, remoteAddress: string | undefined): boolean =>
+  config.protectedMode && acl.defaultUser.nopass && !isLoopbackAddress(remoteAddress)

@@ -39,7 +39,9 @@ export const parserLimits = (config: RuntimeConfig, client: ClientState): Parser
     return config.protoMaxBulkLen
   },
   get unauthenticated() {
-    return !client.authenticated && config.requirepass !== ""
+    // A client not yet in runs as the default user: it must log in when that user needs a password.
+    const user = client.user
+    return !client.authenticated && (user === undefined ? config.requirepass !== "" : !user.nopass || !user.enabled)
   }
 })
 

@@ -4,7 +4,9 @@
  * transaction (MULTI), the keys it WATCHes and the wait it is blocked in (BLPOP and friends).
  * Plain mutable data owned by the connection; commands read and write it synchronously.
  */
+import type { AclUser } from "../acl/User.js"
 import type { Subscriber } from "../pubsub/Subscriber.js"
+import type { TrackingState } from "../tracking/Tracking.js"
 import type { KeyWait } from "./KeyWaits.js"
 import type { Transaction } from "./Transaction.js"
 import type { WatchedKey } from "./Watches.js"
@@ -26,6 +28,10 @@ export class ClientState {
   remote = false
   /** May run commands other than AUTH, HELLO, QUIT and RESET (see src/server/Authentication.ts). */
   authenticated = false
+  /** CLIENT TRACKING's options while tracking is on (src/tracking/Tracking.ts). */
+  tracking: TrackingState | undefined = undefined
+  /** The ACL user it runs as (undefined: a trusted in-process client, which may run anything). */
+  user: AclUser | undefined = undefined
   /** Set by QUIT, CLIENT KILL of oneself, or a protocol error: flush the replies, then close. */
   closeAfterReply = false
   /** Unix ms of the last command (idle time for CLIENT LIST and `--timeout`). */

@@ -98,7 +98,7 @@ export const serveConnection = (
     client.isClosed = () => events.closed || events.ended
     client.wakeBlocked = () => events.wake()
     client.remote = true
-    resetAuthentication(server.config, client)
+    resetAuthentication(server.acl, client)
     server.clients.set(id, client)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
@@ -106,6 +106,7 @@ export const serveConnection = (
         server.blocked.release(client)
         server.watches.unwatchAll(client)
         server.pubsub.removeClient(client)
+        server.tracking.disable(client)
         if (client.pubsub !== undefined) client.pubsub.closed = true
         if (!socket.destroyed) socket.destroy()
       })

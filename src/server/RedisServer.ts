@@ -32,6 +32,9 @@ import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../
 import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
+import { Acl } from "../acl/Acl.js"
+import { Tracking } from "../tracking/Tracking.js"
+import { loadAclFileAtStart } from "../acl/AclFile.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
@@ -41,7 +44,7 @@ import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
 
 export class ServerError extends Data.TaggedError("ServerError")<{
-  readonly reason: "ListenFailed"
+  readonly reason: "ListenFailed" | "AclFileFailed"
   readonly message: string
   readonly cause?: unknown
 }> {}
@@ -117,7 +120,20 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         },
         shutdownMode: "default",
         persistence: undefined,
-        writesRefused: undefined
+        writesRefused: undefined,
+        acl: new Acl(commandTable, config.requirepass),
+        tracking: new Tracking(runtimeConfig, pubsub.hub, (id) => state.clients.get(id))
+      }
+      runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
+      runtimeConfig.watch("acllog-max-len", (value) => state.acl.setLogMaxLength(Number(value)))
+      if (config.aclfile !== "") {
+        state.acl.filename = config.aclfile
+        const loaded = loadAclFileAtStart(state.acl, config.aclfile)
+        if (loaded !== undefined) {
+          return yield* Effect.fail(
+            new ServerError({ reason: "AclFileFailed", message: `Aborting Redis startup because of ACL errors: ${loaded}` })
+          )
+        }
       }
       // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
       const keyspace = yield* Ref.get(db.keyspace)
@@ -161,7 +177,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
             return Effect.void
           }
           // Protected mode (src/server/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
-          if (deniedByProtectedMode(state.config, socket.remoteAddress)) {
+          if (deniedByProtectedMode(state.config, state.acl, socket.remoteAddress)) {
             state.stats.rejectedConnections++
             // Closed once the text is out, whether or not the client half-closes.
             socket.end(DENIED_TEXT, () => socket.destroy())

@@ -3,6 +3,7 @@
  * counters INFO shows, the registry of connected clients, the pub/sub hub, and the way commands
  * ask the server to shut down. Plain data, read and written synchronously by commands inside a batch.
  */
+import { Acl } from "../acl/Acl.js"
 import type { CommandSpec } from "../commands/Command.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
@@ -10,6 +11,7 @@ import type { PersistenceControl } from "../persistence/Persistence.js"
 import { Hub } from "../pubsub/Hub.js"
 import { BlockedClients } from "./BlockedClients.js"
 import type { ClientState } from "./ClientState.js"
+import { Tracking } from "../tracking/Tracking.js"
 import { Watches } from "./Watches.js"
 
 export interface ServerStats {
@@ -69,6 +71,10 @@ export interface ServerState {
   persistence: PersistenceControl | undefined
   /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
   writesRefused: string | undefined
+  /** ACL users, their permissions and the ACL log (src/acl/Acl.ts). */
+  readonly acl: Acl
+  /** Client-side caching: tracked keys and invalidations (src/tracking/Tracking.ts). */
+  readonly tracking: Tracking
 }
 
 /**
@@ -78,19 +84,27 @@ export interface ServerState {
 export const detachedServerState = (
   commands: ReadonlyMap<string, CommandSpec>,
   config: RuntimeConfig = new RuntimeConfig(makeServerConfig())
-): ServerState => ({
+): ServerState => {
+  const acl = new Acl(commands, config.requirepass)
+  config.onRequirepassChange = (password) => acl.setDefaultPassword(password)
+  const clients = new Map<number, ClientState>()
+  const pubsub = new Hub(config, () => Date.now())
+  return {
   config,
   stats: emptyStats(),
-  clients: new Map(),
+  clients,
   startedAt: 0,
   runId: "0".repeat(40),
   tcpPort: 0,
   commands,
-  pubsub: new Hub(config, () => Date.now()),
+  pubsub,
   watches: new Watches(),
   blocked: new BlockedClients(),
   requestShutdown: () => {},
   shutdownMode: "default",
   persistence: undefined,
-  writesRefused: undefined
-})
+  writesRefused: undefined,
+  acl,
+  tracking: new Tracking(config, pubsub, (id) => clients.get(id))
+  }
+}

@@ -46,6 +46,12 @@ export type Check =
    * `*` (13-digit ms), Unix ms times, idle and elapsed times, and radix-tree-nodes.
    */
   | "stream"
+  /**
+   * ACL replies: rule strings compared as sets of words (Redis lists single commands in its
+   * command dictionary's hash order, random per start), ACL LOG's `age-seconds` and
+   * `client-info` values by kind only (times, ids and ports differ), ACL CAT's lists in any order.
+   */
+  | "acl"
 
 /**
  * One step. `scan` iterates SCAN (or HSCAN/SSCAN/ZSCAN, whose cursor is the second argument and
@@ -104,8 +110,17 @@ export const other = (...argv: Array<string>): Step => ({ argv, special: "other"
 /** `other` whose messages may arrive in any order (Redis walks patterns in hash order). */
 export const otherUnordered = (...argv: Array<string>): Step => ({ argv, special: "other", check: "pubsub" })
 export const collect = (...argv: Array<string>): Step => ({ argv, special: "collect" })
+/** An ACL reply compared with the "acl" check, on connection `on`. */
+export const acl = (...argv: Array<string>): Step => ({ argv, check: "acl" })
+export const aclOn = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection, check: "acl" })
 /** `collect` in any order (a bare UNSUBSCRIBE leaves channels in Redis's hash order). */
 export const collectUnordered = (...argv: Array<string>): Step => ({ argv, special: "collect", check: "pubsub" })
+/**
+ * An argument that stands for the CLIENT ID of connection `connection` on each server (ids differ
+ * between the two): CLIENT TRACKING ... REDIRECT, CLIENT KILL ID.
+ */
+export const clientIdOf = (connection: number): string => `${CLIENT_ID_MARK}${connection}`
+const CLIENT_ID_MARK = "\u0101id:"
 /** `argv` on connection `on` (see `Step`). */
 export const on = (connection: number, ...argv: Array<string>): Step => ({ argv, on: connection })
 /** Writes a blocking command on connection `on`, then waits for `blocked` blocked clients on both servers. */
@@ -226,6 +241,25 @@ const sortedPairs = (reply: Reply, ignoreValueOf?: string): string | undefined =
   return `${reply.kind} ${pairs.sort().join("; ")}`
 }
 
+/** The "acl" check's normal form (see `Check`). */
+const aclForm = (reply: Reply): Reply => {
+  if (reply.kind === "bulk" && reply.value !== null) {
+    if (reply.value.startsWith("id=")) return { kind: "bulk", value: "<client-info>" }
+    return { kind: "bulk", value: reply.value.split(" ").sort().join(" ") }
+  }
+  const elements = elementsOf(reply)
+  if (elements === undefined) return reply
+  const masked: Array<Reply> = []
+  for (let i = 0; i < elements.length; i++) {
+    const before = elements[i - 1]
+    masked.push(before?.kind === "bulk" && before.value === "age-seconds" ? { kind: "simple", value: "<age>" } : aclForm(elements[i]))
+  }
+  if (reply.kind === "array" && masked.every((element) => element.kind === "bulk")) {
+    masked.sort((a, b) => (showReply(a) < showReply(b) ? -1 : 1))
+  }
+  return { kind: reply.kind, value: masked } as Reply
+}
+
 /** The "pubsub" check's normal form of a list of replies (see `Check`). */
 const pubsubForm = (reply: Reply): string | undefined => {
   if (reply.kind !== "array" || reply.value === null) return undefined
@@ -293,6 +327,8 @@ export const repliesAgree = (
     }
     case "stream":
       return showReply(maskStream(ours)) === showReply(maskStream(redis))
+    case "acl":
+      return showReply(aclForm(ours)) === showReply(aclForm(redis))
     case "exec": {
       if (ours.kind !== "array" || redis.kind !== "array" || ours.value === null || redis.value === null) return false
       if (ours.value.length !== redis.value.length) return false
@@ -593,9 +629,12 @@ export class Pair {
         ])
         this.controls = { ours, redis }
       }
+      const [oursStep, redisStep] = step.argv.some((arg) => arg.startsWith(CLIENT_ID_MARK))
+        ? [await this.withClientIds(step, "ours"), await this.withClientIds(step, "redis")]
+        : [step, step]
       const [ours, redis] = await Promise.all([
-        this.exchange(target.ours, this.seconds?.ours, step, this.controls?.ours),
-        this.exchange(target.redis, this.seconds?.redis, step, this.controls?.redis)
+        this.exchange(target.ours, this.seconds?.ours, oursStep, this.controls?.ours),
+        this.exchange(target.redis, this.seconds?.redis, redisStep, this.controls?.redis)
       ])
       this.stepsCompared++
       const agree = "reply" in ours && "reply" in redis && repliesAgree(check, ours.reply, redis.reply, step.elementChecks)
@@ -632,6 +671,28 @@ export class Pair {
     }
     this.extra.clear()
     this.controls = undefined
+  }
+
+  /** `step` with each `clientIdOf(n)` argument replaced by connection n's CLIENT ID on one server. */
+  private async withClientIds(step: Step, side: "ours" | "redis"): Promise<Step> {
+    const argv: Array<string> = []
+    for (const arg of step.argv) {
+      if (!arg.startsWith(CLIENT_ID_MARK)) {
+        argv.push(arg)
+        continue
+      }
+      const n = Number(arg.slice(CLIENT_ID_MARK.length))
+      let connection = { ours: this.ours, redis: this.redis }
+      if (n === 1) connection = this.seconds ??= await this.connectBoth()
+      else if (n > 1) {
+        const known = this.extra.get(n) ?? await this.connectBoth()
+        this.extra.set(n, known)
+        connection = known
+      }
+      const reply = await request(connection[side], ["CLIENT", "ID"])
+      argv.push("reply" in reply ? String(reply.reply.value) : "?")
+    }
+    return { ...step, argv }
   }
 
   private async connectBoth(): Promise<{ ours: RawClient; redis: RawClient }> {

@@ -18,6 +18,8 @@ import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"
 import { clusterScripts } from "./scripts/cluster.js"
+import { aclScripts } from "./scripts/acl.js"
+import { trackingScripts } from "./scripts/tracking.js"
 import { connectionScripts } from "./scripts/connection.js"
 import { dumpRestoreScripts } from "./scripts/dump-restore.js"
 import { geoScripts } from "./scripts/geo.js"
@@ -73,7 +75,9 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["bitmaps", bitmapScripts],
   ["hyperloglog", hyperLogLogScripts],
   ["streams", streamScripts],
-  ["scripting", scriptingScripts]
+  ["scripting", scriptingScripts],
+  ["acl", aclScripts],
+  ["tracking", trackingScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

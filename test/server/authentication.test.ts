@@ -5,6 +5,8 @@
  * expectations. Then what only we can show: passwords stay out of the AOF, CLIENT LIST and our
  * log lines, and the constant-time check itself.
  */
+import { Acl } from "../../src/acl/Acl.js"
+import { commandTable } from "../../src/commands/table.js"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -257,15 +259,17 @@ describe("protected mode's decision", () => {
   })
 
   it("denies others only with protected mode on and no password", () => {
-    expect(deniedByProtectedMode(config(), "192.0.2.2")).toBe(true)
-    expect(deniedByProtectedMode(config(), "127.0.0.1")).toBe(false)
-    expect(deniedByProtectedMode(config({ protectedMode: "no" }), "192.0.2.2")).toBe(false)
-    expect(deniedByProtectedMode(config({ requirepass: "x" }), "192.0.2.2")).toBe(false)
+    const acl = (requirepass = "") => new Acl(commandTable, requirepass)
+    expect(deniedByProtectedMode(config(), acl(), "192.0.2.2")).toBe(true)
+    expect(deniedByProtectedMode(config(), acl(), "127.0.0.1")).toBe(false)
+    expect(deniedByProtectedMode(config({ protectedMode: "no" }), acl(), "192.0.2.2")).toBe(false)
+    expect(deniedByProtectedMode(config({ requirepass: "x" }), acl("x"), "192.0.2.2")).toBe(false)
     const live = config()
+    const liveAcl = acl()
     live.setExtra("protected-mode", "no")
-    expect(deniedByProtectedMode(live, "192.0.2.2")).toBe(false)
+    expect(deniedByProtectedMode(live, liveAcl, "192.0.2.2")).toBe(false)
     live.setExtra("protected-mode", "yes")
-    live.requirepass = "set later"
-    expect(deniedByProtectedMode(live, "192.0.2.2")).toBe(false)
+    liveAcl.setDefaultPassword("set later")
+    expect(deniedByProtectedMode(live, liveAcl, "192.0.2.2")).toBe(false)
   })
 })

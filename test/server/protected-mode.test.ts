@@ -61,6 +61,7 @@ describe.skipIf(address === undefined)(`protected mode from ${address ?? "(none)
     expect(await exchange(address!, server.port)).toEqual({ text: "+PONG\r\n", closed: false })
     server.server.state.config.setExtra("protected-mode", "yes")
     server.server.state.config.requirepass = "pw"
+    server.server.state.acl.setDefaultPassword("pw")
     expect(await exchange(address!, server.port)).toEqual({ text: "-NOAUTH Authentication required.\r\n", closed: false })
     const counters = server.server.state.stats
     expect(counters.rejectedConnections).toBe(1)

@@ -9,6 +9,7 @@ import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import type { ClientState } from "../../server/ClientState.js"
 import { writeHelp } from "./help.js"
+import { caching, getredir, tracking, trackinginfo } from "./tracking.js"
 
 export const ERR_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters."
 
@@ -30,6 +31,9 @@ const flagsOf = (client: ClientState): string => {
   if (isSubscriber(client)) flags += "P"
   if (client.transaction !== undefined) flags += "x"
   if (client.blocked !== undefined) flags += "b"
+  if (client.tracking !== undefined) flags += "t"
+  if (client.tracking?.brokenRedirect === true) flags += "R"
+  if (client.tracking?.bcast === true) flags += "B"
   if (client.watchTouched) flags += "d"
   return flags === "" ? "N" : flags
 }
@@ -69,7 +73,7 @@ export const describeClient = (
     `qbuf-free=${Math.max(0, QUERY_BUFFER_SIZE - qbuf)} ` +
     `argv-mem=${argvMem} multi-mem=${client.transaction?.memory ?? 0} rbs=${REPLY_BUFFER_SIZE} ` +
     `rbp=${REPLY_BUFFER_SIZE} obl=${obl} oll=0 ` +
-    `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=default redir=-1 ` +
+    `omem=${omem} tot-mem=${totMem} events=r cmd=${client.lastCommand} user=${client.user?.name ?? "default"} redir=${client.tracking?.redirect ?? -1} ` +
     `resp=${client.protocol} lib-name=${client.libName} lib-ver=${client.libVersion}`
 }
 
@@ -209,6 +213,7 @@ interface KillFilter {
   type?: string
   address?: string
   localAddress?: string
+  user?: string
   skipMe: boolean
 }
 
@@ -231,7 +236,7 @@ const parseKillFilter = (argv: ReadonlyArray<string>): KillFilter | string => {
     } else if (isKeyword(option, "LADDR")) {
       filter.localAddress = value
     } else if (isKeyword(option, "USER")) {
-      if (value !== "default") return `ERR No such user '${value}'`
+      filter.user = value
     } else if (isKeyword(option, "SKIPME")) {
       if (isKeyword(value, "YES")) filter.skipMe = true
       else if (isKeyword(value, "NO")) filter.skipMe = false
@@ -247,7 +252,8 @@ const matchesKillFilter = (client: ClientState, filter: KillFilter): boolean =>
   (filter.id === undefined || client.id === filter.id) &&
   (filter.type === undefined || typeOf(client) === filter.type) &&
   (filter.address === undefined || client.address === filter.address) &&
-  (filter.localAddress === undefined || client.localAddress === filter.localAddress)
+  (filter.localAddress === undefined || client.localAddress === filter.localAddress) &&
+  (filter.user === undefined || (client.user?.name ?? "default") === filter.user)
 
 /**
  * Closes the matching connections: others at once (`kill`), the caller only after its reply
@@ -265,6 +271,9 @@ const kill = sub({
     const oldForm = argv.length === 3
     const filter = oldForm ? { address: argv[2], skipMe: false } : parseKillFilter(argv)
     if (typeof filter === "string") return ctx.out.error(filter)
+    if ("user" in filter && filter.user !== undefined && !ctx.server.acl.users.has(filter.user)) {
+      return ctx.out.error(`ERR No such user '${filter.user}'`)
+    }
     const victims: Array<ClientState> = []
     for (const client of ctx.server.clients.values()) {
       if (!matchesKillFilter(client, filter)) continue
@@ -317,38 +326,6 @@ const unblock = sub({
     if (id === undefined) return ctx.out.error("ERR value is not an integer or out of range")
     const target = typeof id === "number" ? ctx.server.clients.get(id) : undefined
     ctx.out.integer(target !== undefined && ctx.server.blocked.interrupt(target, withError) ? 1 : 0)
-  }
-})
-
-const getredir = sub({
-  name: "getredir",
-  arity: 2,
-  flags: PLAIN,
-  aclCategories: PLAIN_ACL,
-  summary: "Get tracking notifications redirection client ID if any",
-  since: "6.0.0",
-  complexity: "O(1)",
-  run: (ctx) => ctx.out.integer(-1)
-})
-
-const trackinginfo = sub({
-  name: "trackinginfo",
-  arity: 2,
-  flags: PLAIN,
-  aclCategories: PLAIN_ACL,
-  summary: "Return information about server assisted client side caching for the current connection",
-  since: "6.2.0",
-  complexity: "O(1)",
-  run: (ctx) => {
-    const out = ctx.out
-    out.mapHeader(3)
-    out.bulk("flags")
-    out.setHeader(1)
-    out.bulk("off")
-    out.bulk("redirect")
-    out.integer(-1)
-    out.bulk("prefixes")
-    out.arrayHeader(0)
   }
 })
 
@@ -424,5 +401,5 @@ export const clientCommand: CommandSpec = command({
   summary: "A container for client connection commands",
   since: "2.4.0",
   complexity: "Depends on subcommand.",
-  subcommands: [id, setname, getname, setinfo, info, list, kill, unblock, noEvict, getredir, trackinginfo, help]
+  subcommands: [id, setname, getname, setinfo, info, list, kill, unblock, noEvict, getredir, trackinginfo, tracking, caching, help]
 })

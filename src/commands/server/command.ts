@@ -47,7 +47,7 @@ const FLAG_ORDER: ReadonlyArray<CommandFlag> = [
 ]
 
 /** Redis's ACL categories, in the order COMMAND INFO lists them. */
-const ACL_ORDER = [
+export const ACL_ORDER: ReadonlyArray<string> = [
   "keyspace",
   "read",
   "write",
