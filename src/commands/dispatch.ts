@@ -81,17 +81,19 @@ const TRANSACTION_CONTROL: ReadonlySet<string> = new Set(["exec", "discard", "mu
 
 export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   const spec = resolveCommand(ctx.server.commands, argv)
-  if (typeof spec === "string") return reject(ctx, argv[0].toLowerCase() === "exec", spec)
+  if (typeof spec === "string") {
+    return reject(ctx, argv[0].toLowerCase() === "exec", spec, rejectedCommand(ctx.server.commands, argv))
+  }
   const client = ctx.client
   const transaction = client.transaction
   if (transaction !== undefined && spec.flags.includes("no_multi")) {
-    return reject(ctx, false, "ERR Command not allowed inside a transaction")
+    return reject(ctx, false, "ERR Command not allowed inside a transaction", spec)
   }
   // Authentication, then memory (NOAUTH, OOM), as Redis checks them: see src/server/Admission.ts.
   // Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
   if (needsAdmission(ctx)) {
     const refusal = admissionRefusal(ctx, spec)
-    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
   }
   // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently
   // (EXEC too, when it would run one).
@@ -99,13 +101,19 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     ctx.server.writesRefused !== undefined &&
     (spec.flags.includes("write") || (spec.name === "exec" && transaction?.queues("write") === true))
   ) {
-    return reject(ctx, spec.name === "exec", ctx.server.writesRefused)
+    return reject(ctx, spec.name === "exec", ctx.server.writesRefused, spec)
   }
   client.lastCommand = spec.name
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
   const pubsub = client.pubsub
   if (pubsub !== undefined && pubsub.subscribed && client.protocol === 2) {
-    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) return reject(ctx, spec.name === "exec", subscribedModeError(spec.name))
+    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) {
+      return reject(ctx, spec.name === "exec", subscribedModeError(spec.name), spec)
+    }
+  }
+  // A MONITOR client is a replica to Redis: it may not touch the keyspace.
+  if (client.monitor && touchesKeyspace(spec)) {
+    return reject(ctx, spec.name === "exec", "ERR Replica can't interact with the keyspace", spec)
   }
   if (transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
     // A transaction already doomed keeps nothing (Redis's queueMultiCommand), but still answers QUEUED.
@@ -115,26 +123,49 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   runCounted(ctx, spec, argv)
 }
 
+/** Redis's is_write / is_read / is_may_replicate commands. */
+const touchesKeyspace = (spec: CommandSpec): boolean =>
+  spec.flags.includes("write") || spec.flags.includes("readonly") || spec.flags.includes("may_replicate")
+
+/** The command a refused `argv` names, when there is one (its rejected_calls count the refusal). */
+const rejectedCommand = (commands: ReadonlyMap<string, CommandSpec>, argv: ReadonlyArray<string>) => {
+  const spec = findCommand(commands, argv[0])
+  if (spec === undefined || spec.subcommands === undefined || argv.length < 2) return spec
+  const fullName = `${spec.name}|${argv[1].toLowerCase()}`
+  // An unknown subcommand is no command at all (Redis counts it nowhere).
+  return spec.subcommands.find((candidate) => candidate.name === fullName)
+}
+
 /**
  * Runs a command that passed dispatch's checks (EXEC runs its queued commands this way), then what
  * waits for the end of a command: watched keys settle, and blocked clients whose keys became
- * ready are served (after EXEC's whole transaction for the commands inside it).
+ * ready are served (after EXEC's whole transaction for the commands inside it). Its duration,
+ * errors and arguments go to the server's observability (INFO commandstats, SLOWLOG, MONITOR).
  */
 export const runCounted = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {
   const server = ctx.server
   server.stats.totalCommandsProcessed++
+  const observability = server.observability
+  const out = ctx.out
+  const errorsBefore = out.errorCount
+  const nestedBefore = observability.nestedErrors
+  observability.nestedErrors = 0
+  const started = observability.micros()
   if (ctx.keyspace.commandLog.enabled) runLogged(ctx, spec, argv)
   else runCommand(ctx, spec, argv)
+  observability.commandRan(spec, argv, ctx.client, out, ctx.db.id, started, out.errorCount - errorsBefore, out.lastError)
+  observability.nestedErrors = nestedBefore + out.errorCount - errorsBefore
   if (server.watches.pending) server.watches.settle(ctx.now)
   if (server.blocked.pending) server.blocked.afterCommand(ctx)
 }
 
 /**
  * A command refused before it ran (Redis's rejectCommand): inside MULTI it dooms the transaction;
- * a refused EXEC discards it, and says why.
+ * a refused EXEC discards it, and says why. The refusal counts in the command's rejected_calls.
  */
-const reject = (ctx: CommandContext, isExec: boolean, error: string): void => {
+const reject = (ctx: CommandContext, isExec: boolean, error: string, spec: CommandSpec | undefined): void => {
   const client = ctx.client
+  ctx.server.observability.rejected(spec, error)
   if (client.transaction !== undefined) client.transaction.aborted = true
   if (!isExec) return ctx.out.error(error)
   discardTransaction(ctx)

@@ -9,6 +9,7 @@ import { commandCommands } from "./server/command.js"
 import { configCommand } from "./server/config.js"
 import { controlCommands } from "./server/control.js"
 import { infoCommands } from "./server/info.js"
+import { observabilityCommands } from "./server/observability.js"
 import { persistenceCommands } from "./server/persistence.js"
 
 export const serverCommands: ReadonlyArray<CommandSpec> = [
@@ -17,5 +18,6 @@ export const serverCommands: ReadonlyArray<CommandSpec> = [
   configCommand,
   ...infoCommands,
   ...controlCommands,
-  ...persistenceCommands
+  ...persistenceCommands,
+  ...observabilityCommands
 ]

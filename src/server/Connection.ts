@@ -106,6 +106,7 @@ export const serveConnection = (
         server.blocked.release(client)
         server.watches.unwatchAll(client)
         server.pubsub.removeClient(client)
+        server.observability.monitors.delete(client)
         if (client.pubsub !== undefined) client.pubsub.closed = true
         if (!socket.destroyed) socket.destroy()
       })

@@ -30,6 +30,7 @@ import { commandTable } from "../commands/table.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
+import { Observability } from "../observability/Observability.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
@@ -99,6 +100,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const scope = yield* Effect.scope
       const shutdownRequest = yield* Deferred.make<ShutdownMode>()
       const runtimeConfig = new RuntimeConfig(config)
+      const clock = yield* Effect.clock
       const pubsub = yield* PubSubHub.make(runtimeConfig)
       const state: ServerState = {
         config: runtimeConfig,
@@ -117,7 +119,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         },
         shutdownMode: "default",
         persistence: undefined,
-        writesRefused: undefined
+        writesRefused: undefined,
+        observability: new Observability(() => Number(clock.unsafeCurrentTimeNanos() / 1000n), runtimeConfig)
       }
       // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
       const keyspace = yield* Ref.get(db.keyspace)

@@ -5,6 +5,7 @@
  */
 import type { CommandSpec } from "../commands/Command.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
+import { Observability } from "../observability/Observability.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
 import { Hub } from "../pubsub/Hub.js"
@@ -69,6 +70,8 @@ export interface ServerState {
   persistence: PersistenceControl | undefined
   /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
   writesRefused: string | undefined
+  /** Command stats, SLOWLOG, LATENCY, MONITOR and CLIENT PAUSE (src/observability/). */
+  readonly observability: Observability
 }
 
 /**
@@ -92,5 +95,6 @@ export const detachedServerState = (
   requestShutdown: () => {},
   shutdownMode: "default",
   persistence: undefined,
-  writesRefused: undefined
+  writesRefused: undefined,
+  observability: new Observability(() => Date.now() * 1000, config)
 })

@@ -118,6 +118,7 @@ const resetstat = command({
     ctx.server.stats = emptyStats()
     ctx.server.stats.totalCommandsProcessed = 1
     ctx.keyspace.stats.expiredKeys = 0
+    ctx.server.observability.resetStats()
     ctx.out.ok()
   }
 })

@@ -294,28 +294,70 @@ const keyspace: Section = (ctx) => {
   return lines
 }
 
-/** Every section in Redis's order; all of them are in "default" (we have no commandstats). */
-const SECTIONS: ReadonlyArray<readonly [name: string, title: string, section: Section]> = [
-  ["server", "Server", server],
-  ["clients", "Clients", clients],
-  ["memory", "Memory", memory],
-  ["persistence", "Persistence", persistence],
-  ["stats", "Stats", stats],
-  ["replication", "Replication", replication],
-  ["cpu", "CPU", cpu],
-  ["modules", "Modules", modules],
-  ["cluster", "Cluster", cluster],
-  ["keyspace", "Keyspace", keyspace]
+/** `cmdstat_<name>:calls=..,usec=..,...` for every command that was called, refused or failed. */
+const commandstats: Section = (ctx) => {
+  const lines: Array<Field> = []
+  for (const stats of ctx.server.observability.commandStats.values()) {
+    if (stats.calls === 0 && stats.rejected === 0 && stats.failed === 0) continue
+    const perCall = stats.calls === 0 ? 0 : stats.micros / stats.calls
+    lines.push([
+      `cmdstat_${stats.name}`,
+      `calls=${stats.calls},usec=${stats.micros},usec_per_call=${perCall.toFixed(2)},` +
+      `rejected_calls=${stats.rejected},failed_calls=${stats.failed}`
+    ])
+  }
+  return lines
+}
+
+const errorstats: Section = (ctx) => {
+  const lines: Array<Field> = []
+  for (const [prefix, count] of ctx.server.observability.errorStats) lines.push([`errorstat_${prefix}`, `count=${count}`])
+  return lines
+}
+
+/** `latency_percentiles_usec_<name>:p50=..,p99=..,p99.9=..` from each command's histogram. */
+const latencystats: Section = (ctx) => {
+  const observability = ctx.server.observability
+  const lines: Array<Field> = []
+  for (const stats of observability.commandStats.values()) {
+    const histogram = stats.histogram
+    if (histogram === undefined || histogram.total === 0) continue
+    const values = observability.percentiles.map((percentile) =>
+      `p${percentile}=${(histogram.valueAtPercentile(percentile) / 1000).toFixed(3)}`
+    )
+    lines.push([`latency_percentiles_usec_${stats.name}`, values.join(",")])
+  }
+  return lines
+}
+
+/** Every section in Redis 7.0's order, and whether `INFO` / `INFO default` include it. */
+const SECTIONS: ReadonlyArray<readonly [name: string, title: string, section: Section, inDefault: boolean]> = [
+  ["server", "Server", server, true],
+  ["clients", "Clients", clients, true],
+  ["memory", "Memory", memory, true],
+  ["persistence", "Persistence", persistence, true],
+  ["stats", "Stats", stats, true],
+  ["replication", "Replication", replication, true],
+  ["cpu", "CPU", cpu, true],
+  ["modules", "Modules", modules, true],
+  ["commandstats", "Commandstats", commandstats, false],
+  ["errorstats", "Errorstats", errorstats, true],
+  ["latencystats", "Latencystats", latencystats, false],
+  ["cluster", "Cluster", cluster, true],
+  ["keyspace", "Keyspace", keyspace, true]
 ]
 
-/** The INFO text for the asked sections (none: the default ones). */
+/**
+ * The INFO text for the asked sections, any number of them (none: the default ones); `all` and
+ * `everything` are every section, `default` the default ones; unknown names add nothing.
+ */
 export const infoText = (ctx: CommandContext, asked: ReadonlyArray<string>): string => {
-  const wanted = new Set<string>()
-  const everything = asked.length === 0 || asked.some((name) => ["default", "all", "everything"].includes(name))
-  for (const name of asked) wanted.add(name)
+  const wanted = new Set<string>(asked)
+  const all = wanted.has("all") || wanted.has("everything")
+  const defaults = asked.length === 0 || wanted.has("default")
   let text = ""
-  for (const [name, title, section] of SECTIONS) {
-    if (!everything && !wanted.has(name)) continue
+  for (const [name, title, section, inDefault] of SECTIONS) {
+    if (!all && !(defaults && inDefault) && !wanted.has(name)) continue
     if (text !== "") text += "\r\n"
     text += `# ${title}\r\n`
     for (const [field, value] of section(ctx)) text += `${field}:${value}\r\n`
