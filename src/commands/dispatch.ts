@@ -7,6 +7,7 @@
  */
 import { admissionRefusal, needsAdmission } from "../server/Admission.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
+import { DEBUG_REFUSED, debugAllowed } from "./server/operator.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 
 /** Arity as Redis defines it: N exactly, or -N at least. */
@@ -84,6 +85,8 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   if (typeof spec === "string") {
     return reject(ctx, argv[0].toLowerCase() === "exec", spec, rejectedCommand(ctx.server.commands, argv))
   }
+  // DEBUG only where enable-debug-command allows it (Redis's protected commands).
+  if (spec.name === "debug" && !debugAllowed(ctx)) return reject(ctx, false, DEBUG_REFUSED, spec)
   const client = ctx.client
   const transaction = client.transaction
   if (transaction !== undefined && spec.flags.includes("no_multi")) {
@@ -122,6 +125,46 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   }
   runCounted(ctx, spec, argv)
 }
+
+/**
+ * Whether `argv` must wait for CLIENT PAUSE to end (checked by the connection before running it,
+ * only while a pause is on): every command under ALL; under WRITE those that may replicate (a
+ * write, PUBLISH, EVAL, ...), queued ones included, and an EXEC that would run one. A command
+ * that is refused anyway (unknown, wrong arity) is answered at once.
+ */
+export const waitsForPause = (ctx: CommandContext, argv: ReadonlyArray<string>): boolean => {
+  const pause = ctx.server.observability.pause
+  if (!pause.isPaused(ctx.now)) {
+    pause.until = 0
+    return false
+  }
+  if (pause.mode === "all") return true
+  const spec = resolveCommand(ctx.server.commands, argv)
+  if (typeof spec === "string") return false
+  if (maybeReplicates(spec)) return true
+  const transaction = ctx.client.transaction
+  return spec.name === "exec" && transaction !== undefined &&
+    transaction.commands.some((queued) => maybeReplicates(queued.spec))
+}
+
+/**
+ * Commands Redis 7.0 flags MAY_REPLICATE (COMMAND INFO does not show it): CLIENT PAUSE WRITE
+ * holds them as it holds writes.
+ */
+const MAY_REPLICATE: ReadonlySet<string> = new Set([
+  "publish",
+  "spublish",
+  "pfcount",
+  "eval",
+  "evalsha",
+  "eval_ro",
+  "evalsha_ro",
+  "fcall",
+  "fcall_ro"
+])
+
+const maybeReplicates = (spec: CommandSpec): boolean =>
+  spec.flags.includes("write") || spec.flags.includes("may_replicate") || MAY_REPLICATE.has(spec.name)
 
 /** Redis's is_write / is_read / is_may_replicate commands. */
 const touchesKeyspace = (spec: CommandSpec): boolean =>

@@ -10,6 +10,7 @@ import { configCommand } from "./server/config.js"
 import { controlCommands } from "./server/control.js"
 import { infoCommands } from "./server/info.js"
 import { observabilityCommands } from "./server/observability.js"
+import { operatorCommands } from "./server/operator.js"
 import { persistenceCommands } from "./server/persistence.js"
 
 export const serverCommands: ReadonlyArray<CommandSpec> = [
@@ -19,5 +20,6 @@ export const serverCommands: ReadonlyArray<CommandSpec> = [
   ...infoCommands,
   ...controlCommands,
   ...persistenceCommands,
-  ...observabilityCommands
+  ...observabilityCommands,
+  ...operatorCommands
 ]

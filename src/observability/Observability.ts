@@ -9,12 +9,14 @@
  * too). Settings are typed copies of the parameters in src/config/observabilityParameters.ts,
  * kept current by the config's watchers.
  */
+import { randomBytes } from "node:crypto"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { parsePercentiles } from "../config/observabilityParameters.js"
 import { Subscriber } from "../pubsub/Subscriber.js"
 import type { ClientState } from "../server/ClientState.js"
 import { quoteRepr, redactedArgv, slowlogArgv } from "./argvText.js"
+import { ClientPause } from "./ClientPause.js"
 import { LatencyEvents } from "./LatencyEvents.js"
 import { LatencyHistogram } from "./LatencyHistogram.js"
 
@@ -54,12 +56,15 @@ export class Observability {
   slowlog: Array<SlowlogEntry> = []
   nextSlowlogId = 0
   readonly latencyEvents = new LatencyEvents()
+  readonly pause = new ClientPause()
   /** Settings (see the module comment). */
   slowlogThreshold = 10000
   slowlogMaxLen = 128
   latencyThreshold = 0
   latencyTracking = true
   percentiles: ReadonlyArray<number> = [50, 99, 99.9]
+  /** INFO replication's master_replid (new at start and on DEBUG CHANGE-REPL-ID). */
+  replicationId = randomBytes(20).toString("hex")
   /** Errors already counted by commands nested in the one running (EXEC's), see `commandRan`. */
   nestedErrors = 0
 

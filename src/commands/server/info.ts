@@ -6,7 +6,6 @@
  * values an idle Redis without them reports. The server section adds `redfiber_version`.
  */
 import * as os from "node:os"
-import { randomBytes } from "node:crypto"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
 import type { ServerState } from "../../server/ServerState.js"
@@ -28,13 +27,12 @@ export const bytesToHuman = (bytes: number): string => {
 const ratio = (a: number, b: number) => (b === 0 ? "0.00" : (a / b).toFixed(2))
 const seconds = (micros: number) => (micros / 1e6).toFixed(6)
 
-/** Per-server figures INFO remembers between calls: the ops/s sample, replid. */
+/** Per-server figures INFO remembers between calls: the ops/s sample. */
 interface InfoMemory {
   sampleAt: number
   sampleCommands: number
   sampleInput: number
   sampleOutput: number
-  readonly replicationId: string
 }
 const memories = new WeakMap<ServerState, InfoMemory>()
 const memoryOf = (server: ServerState): InfoMemory => {
@@ -44,8 +42,7 @@ const memoryOf = (server: ServerState): InfoMemory => {
       sampleAt: server.startedAt,
       sampleCommands: 0,
       sampleInput: 0,
-      sampleOutput: 0,
-      replicationId: randomBytes(20).toString("hex")
+      sampleOutput: 0
     }
     memories.set(server, memory)
   }
@@ -257,7 +254,7 @@ const replication: Section = (ctx) => [
   ["role", "master"],
   ["connected_slaves", 0],
   ["master_failover_state", "no-failover"],
-  ["master_replid", memoryOf(ctx.server).replicationId],
+  ["master_replid", ctx.server.observability.replicationId],
   ["master_replid2", "0".repeat(40)],
   ["master_repl_offset", 0],
   ["second_repl_offset", -1],
