@@ -63,6 +63,8 @@ export class Observability {
   latencyThreshold = 0
   latencyTracking = true
   percentiles: ReadonlyArray<number> = [50, 99, 99.9]
+  /** The configuration file the server started with ("" for none): INFO's config_file, CONFIG REWRITE. */
+  configFile = ""
   /** INFO replication's master_replid (new at start and on DEBUG CHANGE-REPL-ID). */
   replicationId = randomBytes(20).toString("hex")
   /** Errors already counted by commands nested in the one running (EXEC's), see `commandRan`. */

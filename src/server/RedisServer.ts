@@ -27,6 +27,7 @@ import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
 import { commandTable } from "../commands/table.js"
+import { applyStartParameters } from "../config/configFile.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
@@ -100,6 +101,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const scope = yield* Effect.scope
       const shutdownRequest = yield* Deferred.make<ShutdownMode>()
       const runtimeConfig = new RuntimeConfig(config)
+      runtimeConfig.extra.set("enable-debug-command", config.enableDebugCommand)
+      applyStartParameters(runtimeConfig, config.parameters, { tcpPort: config.port })
       const clock = yield* Effect.clock
       const pubsub = yield* PubSubHub.make(runtimeConfig)
       const state: ServerState = {
@@ -122,6 +125,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         writesRefused: undefined,
         observability: new Observability(() => Number(clock.unsafeCurrentTimeNanos() / 1000n), runtimeConfig)
       }
+      state.observability.configFile = config.configFile
       // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
       const keyspace = yield* Ref.get(db.keyspace)
       const access = keyspace.access

@@ -78,7 +78,7 @@ const server: Section = (ctx) => {
     ["configured_hz", ctx.server.config.hz],
     ["lru_clock", Math.floor(ctx.now / 1000) & 0xffffff],
     ["executable", process.argv[1] ?? process.execPath],
-    ["config_file", ""],
+    ["config_file", ctx.server.observability.configFile],
     ["io_threads_active", 0],
     ["redfiber_version", REDFIBER_VERSION]
   ]
