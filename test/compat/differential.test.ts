@@ -27,6 +27,7 @@ import { setScripts } from "./scripts/sets.js"
 import { stringScripts } from "./scripts/strings.js"
 import { transactionScripts } from "./scripts/transactions.js"
 import { blockingScripts } from "./scripts/blocking.js"
+import { observabilityScripts } from "./scripts/observability.js"
 import { zsetScripts } from "./scripts/zsets.js"
 import {
   hasRealRedis,
@@ -55,7 +56,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["zsets", zsetScripts],
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
-  ["blocking", blockingScripts]
+  ["blocking", blockingScripts],
+  ["observability", observabilityScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

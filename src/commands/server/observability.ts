@@ -53,7 +53,7 @@ const slowlogGet = sub("slowlog", {
     const slowlog = ctx.server.observability.slowlog
     let count = 10
     if (argv.length > 3) {
-      return ctx.out.error("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.")
+      return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try SLOWLOG HELP.`)
     }
     if (argv.length === 3) {
       const asked = parseInteger(argv[2])
