@@ -147,6 +147,7 @@ export const serveConnection = (
       // Replies still unsent count against the high water (or a lower normal hard output limit)
       // too, so what a client that does not read holds stays near it (plus one command's reply).
       const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - unsentBytes()
+      server.observability.beginBatch(ctx)
       for (;;) {
         // Blocked by the last command: the rest waits in the parser until the wait ends.
         if (client.blocked !== undefined) break
@@ -173,6 +174,7 @@ export const serveConnection = (
         if (client.replyMode !== "on") applyReplyMode(client, out, mark)
         if (client.closeAfterReply) break
       }
+      server.observability.endBatch()
       client.queryBufferBytes = parser.pendingBytes
       durableToken = keyspace.commandLog.flush()
       server.stats.errorReplies += out.errorCount

@@ -31,7 +31,7 @@ import { applyStartParameters } from "../config/configFile.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
-import { Observability } from "../observability/Observability.js"
+import { clockMicros, Observability } from "../observability/Observability.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
@@ -123,7 +123,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         shutdownMode: "default",
         persistence: undefined,
         writesRefused: undefined,
-        observability: new Observability(() => Number(clock.unsafeCurrentTimeNanos() / 1000n), runtimeConfig)
+        observability: new Observability(clockMicros(clock), runtimeConfig)
       }
       state.observability.configFile = config.configFile
       // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
