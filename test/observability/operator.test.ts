@@ -335,3 +335,36 @@ describe("on Effect's TestClock", () => {
       })
     ))
 })
+
+describe.skipIf(!hasRealRedis)("DEBUG DIGEST against real Redis 7", () => {
+  it("gives Redis's digests for the same data in every type, with TTLs and several databases", async () => {
+    const ourServer = await startRedfiber({ enableDebugCommand: "yes" })
+    const realServer = await startRealRedis(["--enable-debug-command", "yes"])
+    try {
+      const digests = async (port: number) => {
+        const client = await RawClient.connect(port)
+        const seen: Array<Reply> = [await client.call("DEBUG", "DIGEST")]
+        await client.call("SET", "s", "hello\x00\xff")
+        await client.call("SET", "n", "12345")
+        await client.call("RPUSH", "l", "a", "b", "7")
+        await client.call("SADD", "is", "1", "2", "3")
+        await client.call("SADD", "hs", "x", "y")
+        await client.call("ZADD", "z", "1.5", "a", "0.1", "b", "3", "c", "-inf", "d", "1e21", "e")
+        await client.call("HSET", "h", "f", "v", "g", "w")
+        await client.call("SET", "t", "v", "EX", "1000")
+        await client.call("SELECT", "2")
+        await client.call("SET", "s", "other db")
+        seen.push(await client.call("DEBUG", "DIGEST"))
+        await client.call("SELECT", "0")
+        seen.push(await client.call("DEBUG", "DIGEST-VALUE", "s", "n", "l", "is", "hs", "z", "h", "t", "missing"))
+        client.close()
+        return seen
+      }
+      const mine = await digests(ourServer.port)
+      expect(mine[0]).toEqual(simple("0".repeat(40)))
+      expect(mine).toEqual(await digests(realServer.port))
+    } finally {
+      await Promise.all([ourServer.stop(), realServer.stop()])
+    }
+  })
+})

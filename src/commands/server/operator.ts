@@ -7,6 +7,7 @@ import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { writeHelp } from "./help.js"
 import { REDIS_VERSION } from "./version.js"
 import { randomBytes } from "node:crypto"
+import { datasetDigest, valueDigest } from "./digest.js"
 
 export const DEBUG_REFUSED =
   "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a " +
@@ -51,6 +52,7 @@ const DEBUG_SUBCOMMANDS: ReadonlyMap<string, readonly [argc: number, run: DebugS
     ctx.keyspace.activeExpiry = atoi(argv[2]) !== 0
     ctx.out.ok()
   }]],
+  ["DIGEST", [2, (ctx) => ctx.out.simple(datasetDigest(ctx.keyspace, ctx.now))]],
   ["CHANGE-REPL-ID", [2, (ctx) => {
     ctx.server.observability.replicationId = randomBytes(20).toString("hex")
     ctx.out.ok()
@@ -72,6 +74,10 @@ const debug = command({
         "CHANGE-REPL-ID",
         "    Change the replication IDs of the instance.",
         "    Dangerous: should be used only for testing the replication subsystem.",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -79,6 +85,11 @@ const debug = command({
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed."
       ])
+    }
+    if (argv.length >= 2 && isKeyword(argv[1], "DIGEST-VALUE")) {
+      ctx.out.arrayHeader(argv.length - 2)
+      for (let i = 2; i < argv.length; i++) ctx.out.simple(valueDigest(ctx.db, argv[i], ctx.now))
+      return
     }
     const subcommand = DEBUG_SUBCOMMANDS.get(argv[1].toUpperCase())
     if (subcommand === undefined || subcommand[0] !== argv.length) {
