@@ -161,6 +161,7 @@ export const serveConnection = (
         client.postponed = undefined
         if (argv instanceof ProtocolError) {
           out.error(`ERR ${argv.message}`)
+          server.observability.countError("ERR")
           client.closeAfterReply = true
           break
         }
