@@ -271,6 +271,7 @@ describe("on Effect's TestClock", () => {
         writer.send("SET", "k", "v")
         writer.send("PING")
         expect(yield* call(reader, "GET", "k")).toEqual(nil)
+        expect(text(yield* call(reader, "INFO", "clients"))).toContain("blocked_clients:1\r\n")
         reader.send("PUBLISH", "c", "m")
         expect(yield* nothingYet(reader)).toBe(true)
         yield* TestClock.adjust("999 millis")

@@ -97,7 +97,8 @@ const clients: Section = (ctx) => {
     ["maxclients", ctx.server.config.maxclients],
     ["client_recent_max_input_buffer", maxInput],
     ["client_recent_max_output_buffer", maxOutput],
-    ["blocked_clients", ctx.server.blocked.size],
+    // Clients held by CLIENT PAUSE count as blocked, as in Redis.
+    ["blocked_clients", ctx.server.blocked.size + ctx.server.observability.pause.waiting.size],
     ["tracking_clients", 0],
     ["clients_in_timeout_table", ctx.server.blocked.timedSize]
   ]
