@@ -138,6 +138,8 @@ export const waitsForPause = (ctx: CommandContext, argv: ReadonlyArray<string>):
     pause.until = 0
     return false
   }
+  // A MONITOR client is a replica to Redis, and replicas are never paused.
+  if (ctx.client.monitor) return false
   if (pause.mode === "all") return true
   const spec = resolveCommand(ctx.server.commands, argv)
   if (typeof spec === "string") return false
