@@ -9,6 +9,9 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { defaultTeardown } from "@effect/platform/Runtime"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { ConfigFileError, configFromText, optionsText } from "./config/configFile.js"
 import { FlagError, parseFlags, resolveConfig, usage } from "./config/flags.js"
 import { Db } from "./keyspace/Db.js"
 import { RedisServer } from "./server/RedisServer.js"
@@ -49,8 +52,28 @@ const shutdownSignal = Effect.async<NodeJS.Signals>((resume) => {
   })
 })
 
+/** `redfiber-server /path/redis.conf [--flag value ...]`: the file, then the flags as more lines. */
+const fromConfigFile = (argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const file = path.resolve(argv[0])
+    const content = yield* Effect.try({
+      try: () => fs.readFileSync(file, "latin1"),
+      catch: (error) =>
+        new FlagError(`Fatal error, can't open config file '${file}': ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : String(error)}`)
+    })
+    const parsed = configFromText(`${content}\n${optionsText(argv.slice(1))}`, file)
+    if (parsed instanceof ConfigFileError) {
+      return yield* Effect.sync(() => {
+        process.stderr.write(`${parsed.message}\n`)
+        process.exit(1)
+      })
+    }
+    return parsed
+  })
+
 const program = Effect.gen(function*() {
-  const flags = parseFlags(process.argv.slice(2))
+  const args = process.argv.slice(2)
+  const flags = args.length > 0 && !args[0].startsWith("-") ? yield* fromConfigFile(args) : parseFlags(args)
   if (flags === "help") return yield* Effect.sync(() => console.log(usage()))
   if (flags === "version") return yield* Effect.sync(() => console.log(`redfiber-server v=${VERSION}`))
   if (flags instanceof FlagError) return yield* Effect.fail(flags)

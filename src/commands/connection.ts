@@ -6,6 +6,7 @@
 import { authenticate, authRequired, NOAUTH_HELLO, resetAuthentication } from "../server/Authentication.js"
 import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
 import { command, type CommandSpec } from "./Command.js"
+import { endMonitor } from "./server/observability.js"
 import { discardTransaction } from "./dispatch.js"
 import { inSubscribedMode } from "./pubsub.js"
 import { describeClient, ERR_CLIENT_NAME, isValidClientAttribute } from "./server/client.js"
@@ -106,6 +107,8 @@ const reset = command({
     ctx.client.protocol = 2
     ctx.out.protocol = 2
     ctx.client.name = ""
+    ctx.client.replyMode = "on"
+    endMonitor(ctx)
     discardTransaction(ctx)
     resetAuthentication(ctx.server.acl, ctx.client)
     ctx.out.simple("RESET")

@@ -9,6 +9,7 @@ import { admissionRefusal, needsAdmission } from "../server/Admission.js"
 import { crossSlotRefusal } from "./cluster.js"
 import { aclRefusal } from "./acl-permissions.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
+import { DEBUG_REFUSED, debugAllowed } from "./server/operator.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 import { busyRefusal } from "./scripting/busy.js"
 
@@ -84,17 +85,21 @@ const TRANSACTION_CONTROL: ReadonlySet<string> = new Set(["exec", "discard", "mu
 
 export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   const spec = resolveCommand(ctx.server.commands, argv)
-  if (typeof spec === "string") return reject(ctx, argv[0].toLowerCase() === "exec", spec)
+  if (typeof spec === "string") {
+    return reject(ctx, argv[0].toLowerCase() === "exec", spec, rejectedCommand(ctx.server.commands, argv))
+  }
+  // DEBUG only where enable-debug-command allows it (Redis's protected commands).
+  if (spec.name === "debug" && !debugAllowed(ctx)) return reject(ctx, false, DEBUG_REFUSED, spec)
   const client = ctx.client
   const transaction = client.transaction
   if (transaction !== undefined && spec.flags.includes("no_multi")) {
-    return reject(ctx, false, "ERR Command not allowed inside a transaction")
+    return reject(ctx, false, "ERR Command not allowed inside a transaction", spec)
   }
   // Authentication, then memory (NOAUTH, OOM), as Redis checks them: see src/server/Admission.ts.
   // Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
   if (needsAdmission(ctx)) {
     const refusal = admissionRefusal(ctx, spec)
-    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
   }
   // Cluster mode: every key of a command (or of a transaction, at EXEC) in one slot.
   if (ctx.server.config.clusterEnabled) {
@@ -102,7 +107,7 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     if (refusal !== undefined) {
       // A refused EXEC ends the transaction with the plain error (Redis does not say EXECABORT here).
       if (spec.name === "exec") discardTransaction(ctx)
-      return reject(ctx, false, refusal)
+      return reject(ctx, false, refusal, spec)
     }
   }
   // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently
@@ -111,23 +116,29 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     ctx.server.writesRefused !== undefined &&
     (spec.flags.includes("write") || (spec.name === "exec" && transaction?.queues("write") === true))
   ) {
-    return reject(ctx, spec.name === "exec", ctx.server.writesRefused)
+    return reject(ctx, spec.name === "exec", ctx.server.writesRefused, spec)
   }
   client.lastCommand = spec.name
   // ACLs: nothing more to check for a user allowed everything (the default one, as configured).
   const user = client.user
   if (user !== undefined && !user.unrestricted) {
     const refusal = aclRefusal(ctx, user, spec, argv)
-    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
   }
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
   const pubsub = client.pubsub
   if (pubsub !== undefined && pubsub.subscribed && client.protocol === 2) {
-    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) return reject(ctx, spec.name === "exec", subscribedModeError(spec.name))
+    if (!SUBSCRIBED_MODE_COMMANDS.has(spec.name)) {
+      return reject(ctx, spec.name === "exec", subscribedModeError(spec.name), spec)
+    }
+  }
+  // A MONITOR client is a replica to Redis: it may not touch the keyspace.
+  if (client.monitor && touchesKeyspace(spec)) {
+    return reject(ctx, spec.name === "exec", "ERR Replica can't interact with the keyspace", spec)
   }
   // A script running past busy-reply-threshold: only allow_busy commands (SCRIPT KILL, ...).
   const busy = busyRefusal(ctx.server, spec)
-  if (busy !== undefined) return reject(ctx, spec.name === "exec", busy)
+  if (busy !== undefined) return reject(ctx, spec.name === "exec", busy, spec)
   if (transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
     // A transaction already doomed keeps nothing (Redis's queueMultiCommand), but still answers QUEUED.
     if (!transaction.aborted && !client.watchTouched) transaction.queue(spec, argv)
@@ -137,17 +148,81 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
 }
 
 /**
+ * Whether `argv` must wait for CLIENT PAUSE to end (checked by the connection before running it,
+ * only while a pause is on): every command under ALL; under WRITE those that may replicate (a
+ * write, PUBLISH, EVAL, ...), queued ones included, and an EXEC that would run one. A command
+ * that is refused anyway (unknown, wrong arity) is answered at once.
+ */
+export const waitsForPause = (ctx: CommandContext, argv: ReadonlyArray<string>): boolean => {
+  const pause = ctx.server.observability.pause
+  if (!pause.isPaused(ctx.now)) {
+    pause.until = 0
+    return false
+  }
+  // A MONITOR client is a replica to Redis, and replicas are never paused.
+  if (ctx.client.monitor) return false
+  if (pause.mode === "all") return true
+  const spec = resolveCommand(ctx.server.commands, argv)
+  if (typeof spec === "string") return false
+  if (maybeReplicates(spec)) return true
+  const transaction = ctx.client.transaction
+  return spec.name === "exec" && transaction !== undefined &&
+    transaction.commands.some((queued) => maybeReplicates(queued.spec))
+}
+
+/**
+ * Commands Redis 7.0 flags MAY_REPLICATE (COMMAND INFO does not show it): CLIENT PAUSE WRITE
+ * holds them as it holds writes.
+ */
+const MAY_REPLICATE: ReadonlySet<string> = new Set([
+  "publish",
+  "spublish",
+  "pfcount",
+  "eval",
+  "evalsha",
+  "eval_ro",
+  "evalsha_ro",
+  "fcall",
+  "fcall_ro"
+])
+
+const maybeReplicates = (spec: CommandSpec): boolean =>
+  spec.flags.includes("write") || spec.flags.includes("may_replicate") || MAY_REPLICATE.has(spec.name)
+
+/** Redis's is_write / is_read / is_may_replicate commands. */
+const touchesKeyspace = (spec: CommandSpec): boolean =>
+  spec.flags.includes("write") || spec.flags.includes("readonly") || spec.flags.includes("may_replicate")
+
+/** The command a refused `argv` names, when there is one (its rejected_calls count the refusal). */
+const rejectedCommand = (commands: ReadonlyMap<string, CommandSpec>, argv: ReadonlyArray<string>) => {
+  const spec = findCommand(commands, argv[0])
+  if (spec === undefined || spec.subcommands === undefined || argv.length < 2) return spec
+  const fullName = `${spec.name}|${argv[1].toLowerCase()}`
+  // An unknown subcommand is no command at all (Redis counts it nowhere).
+  return spec.subcommands.find((candidate) => candidate.name === fullName)
+}
+
+/**
  * Runs a command that passed dispatch's checks (EXEC runs its queued commands this way), then what
  * waits for the end of a command: watched keys settle, and blocked clients whose keys became
- * ready are served (after EXEC's whole transaction for the commands inside it).
+ * ready are served (after EXEC's whole transaction for the commands inside it). Its duration,
+ * errors and arguments go to the server's observability (INFO commandstats, SLOWLOG, MONITOR).
  */
 export const runCounted = (ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void => {
   const server = ctx.server
   server.stats.totalCommandsProcessed++
   const tracking = server.tracking
   if (tracking.enabled) tracking.begin(ctx)
+  const observability = server.observability
+  const out = ctx.out
+  const errorsBefore = out.errorCount
+  const nestedBefore = observability.nestedErrors
+  observability.nestedErrors = 0
+  const started = observability.commandStarts(ctx)
   if (ctx.keyspace.commandLog.enabled) runLogged(ctx, spec, argv)
   else runCommand(ctx, spec, argv)
+  observability.commandRan(spec, argv, ctx.client, out, ctx.db.id, started, out.errorCount - errorsBefore, out.lastError)
+  observability.nestedErrors = nestedBefore + out.errorCount - errorsBefore
   // Client-side caching: keys read are remembered, invalidations for this client follow its reply.
   if (tracking.enabled) tracking.end(ctx, spec, argv)
   if (server.watches.pending) server.watches.settle(ctx.now)
@@ -156,10 +231,11 @@ export const runCounted = (ctx: CommandContext, spec: CommandSpec, argv: Readonl
 
 /**
  * A command refused before it ran (Redis's rejectCommand): inside MULTI it dooms the transaction;
- * a refused EXEC discards it, and says why.
+ * a refused EXEC discards it, and says why. The refusal counts in the command's rejected_calls.
  */
-const reject = (ctx: CommandContext, isExec: boolean, error: string): void => {
+const reject = (ctx: CommandContext, isExec: boolean, error: string, spec: CommandSpec | undefined): void => {
   const client = ctx.client
+  ctx.server.observability.rejected(spec, error)
   if (client.transaction !== undefined) client.transaction.aborted = true
   if (!isExec) return ctx.out.error(error)
   discardTransaction(ctx)

@@ -11,6 +11,8 @@ import { configCommand } from "./server/config.js"
 import { controlCommands } from "./server/control.js"
 import { infoCommands } from "./server/info.js"
 import { memoryCommand } from "./server/memory.js"
+import { observabilityCommands } from "./server/observability.js"
+import { operatorCommands } from "./server/operator.js"
 import { persistenceCommands } from "./server/persistence.js"
 
 export const serverCommands: ReadonlyArray<CommandSpec> = [
@@ -21,5 +23,7 @@ export const serverCommands: ReadonlyArray<CommandSpec> = [
   ...infoCommands,
   ...controlCommands,
   ...persistenceCommands,
-  memoryCommand
+  memoryCommand,
+  ...observabilityCommands,
+  ...operatorCommands
 ]

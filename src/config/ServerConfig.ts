@@ -65,7 +65,16 @@ export const ServerConfigSchema = Schema.Struct({
   /** Most bytes a client's incomplete command may hold before the client is closed. */
   clientQueryBufferLimit: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1024 * 1024)), {
     default: () => 1024 * 1024 * 1024
-  })
+  }),
+  /** DEBUG: refused ("no", Redis's default), allowed ("yes"), or only from loopback ("local"). */
+  enableDebugCommand: Schema.optionalWith(Schema.Literal("yes", "no", "local"), { default: () => "no" as const }),
+  /** The configuration file the server was started with (CONFIG REWRITE writes it; "" = none). */
+  configFile: Schema.optionalWith(Schema.String, { default: () => "" }),
+  /**
+   * Any other CONFIG parameter set at start (from the config file or a flag), as name and value,
+   * applied in order as CONFIG SET would (src/config/configFile.ts).
+   */
+  parameters: Schema.optionalWith(Schema.Array(Schema.Tuple(Schema.String, Schema.String)), { default: () => [] })
 })
 
 export type ServerConfig = typeof ServerConfigSchema.Type

@@ -7,7 +7,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { type ServerConfig, type ServerConfigInput, ServerConfigSchema } from "./ServerConfig.js"
+import { findParameter } from "./parameters.js"
+import { RuntimeConfig } from "./RuntimeConfig.js"
+import { makeServerConfig, type ServerConfig, type ServerConfigInput, ServerConfigSchema } from "./ServerConfig.js"
 
 interface FlagSpec {
   readonly field: keyof ServerConfigInput
@@ -38,7 +40,8 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   "maxmemory-policy": { field: "maxmemoryPolicy", kind: "string", help: "noeviction | allkeys-lru | allkeys-lfu | allkeys-random | volatile-lru | volatile-lfu | volatile-random | volatile-ttl" },
   "maxmemory-samples": { field: "maxmemorySamples", kind: "int", help: "keys sampled per eviction round (default 5)" },
   "cluster-enabled": { field: "clusterEnabled", kind: "string", help: "yes: answer as a cluster node owning all 16384 slots (default no)" },
-  "client-query-buffer-limit": { field: "clientQueryBufferLimit", kind: "int", help: "most bytes of one client's unfinished command (default 1gb)" }
+  "client-query-buffer-limit": { field: "clientQueryBufferLimit", kind: "int", help: "most bytes of one client's unfinished command (default 1gb)" },
+  "enable-debug-command": { field: "enableDebugCommand", kind: "string", help: "yes | no | local: who may run DEBUG (default no)" }
 }
 
 export class FlagError {
@@ -48,7 +51,9 @@ export class FlagError {
 
 export const usage = (): string =>
   [
-    "Usage: redfiber-server [--flag value ...]",
+    "Usage: redfiber-server [/path/to/redis.conf] [--flag value ...]",
+    "",
+    "Any CONFIG parameter may also be given as --name value (or in the config file).",
     "",
     ...Object.entries(FLAGS).map(([name, spec]) =>
       `  --${name.padEnd(20)} ${spec.help} [env REDFIBER_${name.toUpperCase().replace(/-/g, "_")}]`
@@ -77,6 +82,8 @@ const convert = (name: string, spec: FlagSpec, raw: string): number | string | F
 /** Flags → partial config; `help`/`version` when asked for. */
 export const parseFlags = (argv: ReadonlyArray<string>): ServerConfigInput | FlagError | "help" | "version" => {
   const input: Record<string, unknown> = {}
+  const parameters: Array<readonly [string, string]> = []
+  const scratch = new RuntimeConfig(makeServerConfig())
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === "--help" || arg === "-h") return "help"
@@ -85,13 +92,23 @@ export const parseFlags = (argv: ReadonlyArray<string>): ServerConfigInput | Fla
     const eq = arg.indexOf("=")
     const name = (eq > 0 ? arg.slice(2, eq) : arg.slice(2)).toLowerCase()
     const spec = FLAGS[name]
-    if (spec === undefined) return new FlagError(`unknown option '--${name}' (see --help)`)
     const raw = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    if (spec === undefined) {
+      // Any other parameter CONFIG SET knows (--slowlog-max-len 10), checked as CONFIG SET checks it.
+      const parameter = findParameter(scratch, name)
+      if (parameter === undefined) return new FlagError(`unknown option '--${name}' (see --help)`)
+      if (raw === undefined) return new FlagError(`--${name} needs a value`)
+      const checked = parameter.set(raw, scratch, { tcpPort: 0 })
+      if (typeof checked === "string") return new FlagError(`--${name}: ${checked}`)
+      parameters.push([name, raw])
+      continue
+    }
     if (raw === undefined) return new FlagError(`--${name} needs a value`)
     const value = convert(name, spec, raw)
     if (value instanceof FlagError) return value
     input[spec.field] = value
   }
+  if (parameters.length > 0) input.parameters = parameters
   return input as ServerConfigInput
 }
 

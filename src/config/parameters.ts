@@ -12,6 +12,7 @@
 import { parseInteger } from "../commands/arguments.js"
 import { ERR_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from "../pubsub/keyspaceEvents.js"
 import { parseMemory, UINT64_MAX } from "./memory.js"
+import { observabilityParameters } from "./observabilityParameters.js"
 import { formatOutputBufferLimits, parseOutputBufferLimits } from "./outputBufferLimits.js"
 import type { RuntimeConfig } from "./RuntimeConfig.js"
 
@@ -439,7 +440,8 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   ...thresholdParameters(["stream-node-max-bytes"], "memory", (c) => c.streamNodeMaxBytes, (c, v) => (c.streamNodeMaxBytes = v)),
   listMaxListpackSize,
   { ...listMaxListpackSize, name: "list-max-ziplist-size" },
-  ...compatibilityParameters()
+  ...compatibilityParameters(),
+  ...observabilityParameters
 ]
 
 const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))

@@ -51,6 +51,11 @@ export class Database {
   table: KeyTable
   /** Where the active expiry cycle continues in the table's list of keys with a TTL. */
   private sweepPosition = 0
+  /**
+   * Until this Unix ms (CLIENT PAUSE), a key whose time has passed reads as missing but is not
+   * deleted, and the active cycle leaves it: Redis 7.0 expires nothing while clients are paused.
+   */
+  expiryPausedUntil = 0
 
   constructor(
     readonly id: number,
@@ -89,7 +94,7 @@ export class Database {
     if (ref === -1 || table.volatileCount === 0) return ref
     const at = table.expireAt(ref)
     if (at !== undefined && at <= now) {
-      this.expireRef(ref, key)
+      if (this.expiryPausedUntil <= now) this.expireRef(ref, key)
       return -1
     }
     return ref

@@ -40,6 +40,8 @@ export class Keyspace {
   readonly access = new AccessClock()
   /** Memory accounting shared by every database (dispatch settles it after each command). */
   readonly memory = new MemoryLedger()
+  /** The active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, as in Redis). */
+  activeExpiry = true
 
   constructor(databaseCount: number) {
     const hooks: KeyspaceHooks = {
@@ -104,8 +106,9 @@ export class Keyspace {
    * more than `maxChecks` keys per database per cycle, so the work per cycle is bounded.
    */
   sweepExpired(now: number, maxChecks = 2000): number {
-    // A script suspended past busy-reply-threshold still owns the keyspace: nothing expires under it.
-    if (this.sweepPaused) return 0
+    // A script suspended past busy-reply-threshold still owns the keyspace, and CLIENT PAUSE or
+    // DEBUG SET-ACTIVE-EXPIRE 0 stop active expiry: nothing expires under them.
+    if (this.sweepPaused || !this.activeExpiry || this.databases[0].expiryPausedUntil > now) return 0
     const ROUND = 20
     this.access.setTime(now)
     let expired = 0

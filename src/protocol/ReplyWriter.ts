@@ -25,6 +25,8 @@ export class ReplyWriter {
   private length = 0
   /** Error replies written since the connection last collected them (INFO's total_error_replies). */
   errorCount = 0
+  /** The last error reply's text (INFO errorstats counts errors by their first word). */
+  lastError = ""
   /**
    * The protocol of the connection whose batch is being written (2 or 3, set per batch: the
    * writer is shared). The typed replies below (map, set, double, boolean, null, push) are
@@ -47,6 +49,7 @@ export class ReplyWriter {
   /** `text` is the whole error line without the leading '-', e.g. `ERR syntax error`. */
   error(text: string): void {
     this.errorCount++
+    this.lastError = text
     // Redis keeps an error on one line: CR and LF inside it become spaces.
     const line = LINE_BREAK.test(text) ? text.replace(LINE_BREAKS, " ") : text
     this.ensure(line.length + 3)

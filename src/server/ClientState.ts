@@ -65,6 +65,14 @@ export class ClientState {
   isClosed: () => boolean = () => false
   /** Wakes the connection fiber when its wait ends (set by the connection). */
   wakeBlocked: () => void = () => {}
+  /** In MONITOR mode (src/commands/server/monitor.ts): sees every command, may not touch keys. */
+  monitor = false
+  /** CLIENT REPLY: "on", "off", or "skip" (the next command's reply is dropped). See src/observability/ReplyMode.ts. */
+  replyMode: "on" | "off" | "skip" | "skip-next" = "on"
+  /** CLIENT NO-EVICT on (Redis's CLIENT_NO_EVICT; shown as flag e). */
+  noEvict = false
+  /** A command held by CLIENT PAUSE, run once the pause ends (src/observability/ClientPause.ts). */
+  postponed: ReadonlyArray<string> | undefined = undefined
 
   constructor(
     readonly id: number,

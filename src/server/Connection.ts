@@ -25,12 +25,14 @@
  * reading from it until the socket drains (a subscriber's messages are bounded by the hub).
  */
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type * as net from "node:net"
 import type { CommandContext } from "../commands/Command.js"
-import { executeCommand } from "../commands/dispatch.js"
+import { executeCommand, waitsForPause } from "../commands/dispatch.js"
+import { applyReplyMode } from "../observability/ReplyMode.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../protocol/Parser.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
@@ -107,6 +109,8 @@ export const serveConnection = (
         server.watches.unwatchAll(client)
         server.pubsub.removeClient(client)
         server.tracking.disable(client)
+        server.observability.monitors.delete(client)
+        server.observability.pause.waiting.delete(client)
         if (client.pubsub !== undefined) client.pubsub.closed = true
         if (!socket.destroyed) socket.destroy()
       })
@@ -114,6 +118,7 @@ export const serveConnection = (
     yield* deps.shutdownHub.subscribe(() => events.beginShutdown())
 
     const parser = new RequestParser(parserLimits(server.config, client))
+    const pause = server.observability.pause
     const out = sharedReplyWriter
     const initial = yield* Ref.get(deps.keyspace)
     const ctx: CommandContext = {
@@ -143,6 +148,7 @@ export const serveConnection = (
       // Replies still unsent count against the high water (or a lower normal hard output limit)
       // too, so what a client that does not read holds stays near it (plus one command's reply).
       const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - unsentBytes()
+      server.observability.beginBatch(ctx)
       for (;;) {
         // Blocked by the last command: the rest waits in the parser until the wait ends.
         if (client.blocked !== undefined) break
@@ -150,16 +156,27 @@ export const serveConnection = (
           outputFull = true
           break
         }
-        const argv = parser.next()
+        // A command CLIENT PAUSE held back runs first, once the pause is over.
+        const argv = client.postponed ?? parser.next()
         if (argv === undefined) break
+        client.postponed = undefined
         if (argv instanceof ProtocolError) {
           out.error(`ERR ${argv.message}`)
+          server.observability.countError("ERR")
           client.closeAfterReply = true
           break
         }
+        if (pause.until !== 0 && waitsForPause(ctx, argv)) {
+          client.postponed = argv
+          pause.waiting.add(client)
+          break
+        }
+        const mark = out.size
         executeCommand(ctx, argv)
+        if (client.replyMode !== "on") applyReplyMode(client, out, mark)
         if (client.closeAfterReply) break
       }
+      server.observability.endBatch()
       client.queryBufferBytes = parser.pendingBytes
       durableToken = keyspace.commandLog.flush()
       server.stats.errorReplies += out.errorCount
@@ -243,7 +260,10 @@ export const serveConnection = (
       if (unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
     }
     events.runInline = (chunk) => {
-      if (client.closeAfterReply || events.shuttingDown || overLimit !== undefined || client.blocked !== undefined) {
+      if (
+        client.closeAfterReply || events.shuttingDown || overLimit !== undefined || client.blocked !== undefined ||
+        client.postponed !== undefined
+      ) {
         return false
       }
       // Messages published before this chunk's commands go out before their replies.
@@ -255,7 +275,7 @@ export const serveConnection = (
       checkLimits()
       if (
         outputFull || client.closeAfterReply || overLimit !== undefined || client.blocked !== undefined ||
-        unsentBytes() > OUTPUT_HIGH_WATER
+        client.postponed !== undefined || unsentBytes() > OUTPUT_HIGH_WATER
       ) {
         events.wake()
       }
@@ -280,6 +300,19 @@ export const serveConnection = (
           if (events.closed || events.failure !== undefined || events.chunkBytes > BLOCKED_INPUT_LIMIT) return
           break
         }
+        resumeParsed = true
+      }
+      if (client.postponed !== undefined) {
+        // CLIENT PAUSE: sleep (on Effect's Clock) until it ends or is lifted, or the client leaves.
+        while (
+          client.postponed !== undefined && pause.isPaused(clock.unsafeCurrentTimeMillis()) && !events.closed &&
+          !events.shuttingDown && events.failure === undefined
+        ) {
+          const left = pause.until - clock.unsafeCurrentTimeMillis()
+          yield* Effect.raceFirst(events.waitForNext, Effect.sleep(Duration.millis(Math.max(1, left))))
+        }
+        pause.waiting.delete(client)
+        if (events.closed) return
         resumeParsed = true
       }
       sendUnblockedReply()

@@ -37,6 +37,9 @@ export class KeyWait {
     readonly command: string
   ) {}
 
+  /** What a timeout (or CLIENT UNBLOCK TIMEOUT) answers, when not the null array (WAIT's count). */
+  timeoutReply: Buffer | undefined = undefined
+
   /** Still the wait its client is in (not served, timed out or released). */
   get current(): boolean {
     return this.client.blocked === this

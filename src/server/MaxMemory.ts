@@ -156,6 +156,8 @@ export const performEvictions = (
   const config = server.config
   const limit = config.maxmemory
   if (limit <= 0) return "ok"
+  // Nothing is evicted while clients are paused (CLIENT PAUSE), as in Redis 7.0.
+  if (server.observability.pause.isPaused(now)) return "ok"
   const used = usedMemory(keyspace)
   // The peak is seen here before eviction brings it down (the cron samples it too).
   if (used > server.stats.peakMemory) server.stats.peakMemory = used

@@ -27,9 +27,11 @@ import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
 import { commandTable } from "../commands/table.js"
+import { applyStartParameters } from "../config/configFile.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
+import { clockMicros, Observability } from "../observability/Observability.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
@@ -102,6 +104,9 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const scope = yield* Effect.scope
       const shutdownRequest = yield* Deferred.make<ShutdownMode>()
       const runtimeConfig = new RuntimeConfig(config)
+      runtimeConfig.extra.set("enable-debug-command", config.enableDebugCommand)
+      applyStartParameters(runtimeConfig, config.parameters, { tcpPort: config.port })
+      const clock = yield* Effect.clock
       const pubsub = yield* PubSubHub.make(runtimeConfig)
       const state: ServerState = {
         config: runtimeConfig,
@@ -122,7 +127,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         persistence: undefined,
         writesRefused: undefined,
         acl: new Acl(commandTable, config.requirepass),
-        tracking: new Tracking(runtimeConfig, pubsub.hub, (id) => state.clients.get(id))
+        tracking: new Tracking(runtimeConfig, pubsub.hub, (id) => state.clients.get(id)),
+        observability: new Observability(clockMicros(clock), runtimeConfig)
       }
       runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
       runtimeConfig.watch("acllog-max-len", (value) => state.acl.setLogMaxLength(Number(value)))
@@ -135,6 +141,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
           )
         }
       }
+      state.observability.configFile = config.configFile
       // Access stamps follow the maxmemory policy (LRU times or LFU counters) and its LFU knobs.
       const keyspace = yield* Ref.get(db.keyspace)
       const access = keyspace.access

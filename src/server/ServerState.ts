@@ -6,6 +6,7 @@
 import { Acl } from "../acl/Acl.js"
 import type { CommandSpec } from "../commands/Command.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
+import { Observability } from "../observability/Observability.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
 import { Hub } from "../pubsub/Hub.js"
@@ -75,6 +76,8 @@ export interface ServerState {
   readonly acl: Acl
   /** Client-side caching: tracked keys and invalidations (src/tracking/Tracking.ts). */
   readonly tracking: Tracking
+  /** Command stats, SLOWLOG, LATENCY, MONITOR and CLIENT PAUSE (src/observability/). */
+  readonly observability: Observability
 }
 
 /**
@@ -105,6 +108,7 @@ export const detachedServerState = (
   persistence: undefined,
   writesRefused: undefined,
   acl,
-  tracking: new Tracking(config, pubsub, (id) => clients.get(id))
+  tracking: new Tracking(config, pubsub, (id) => clients.get(id)),
+  observability: new Observability(() => Date.now() * 1000, config)
   }
 }

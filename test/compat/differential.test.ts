@@ -38,6 +38,7 @@ import { transactionScripts } from "./scripts/transactions.js"
 import { blockingScripts } from "./scripts/blocking.js"
 import { bitmapScripts } from "./scripts/bitmaps.js"
 import { hyperLogLogScripts } from "./scripts/hyperloglog.js"
+import { observabilityScripts } from "./scripts/observability.js"
 import { zsetScripts } from "./scripts/zsets.js"
 import {
   hasRealRedis,
@@ -77,7 +78,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["streams", streamScripts],
   ["scripting", scriptingScripts],
   ["acl", aclScripts],
-  ["tracking", trackingScripts]
+  ["tracking", trackingScripts],
+  ["observability", observabilityScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

@@ -7,6 +7,7 @@
  */
 import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import type { PauseMode } from "../../observability/ClientPause.js"
 import type { ClientState } from "../../server/ClientState.js"
 import { writeHelp } from "./help.js"
 import { caching, getredir, tracking, trackinginfo } from "./tracking.js"
@@ -25,16 +26,22 @@ export const isValidClientAttribute = (text: string): boolean => {
 /** Redis's CLIENT_PUBSUB flag: the client has a subscription. */
 const isSubscriber = (client: ClientState): boolean => client.pubsub?.subscribed === true
 
-/** CLIENT LIST's flags, in Redis's order: P(ubsub), x (MULTI), b(locked), d(irty WATCH); N for none. */
+/**
+ * CLIENT LIST's flags, in Redis's order: O (MONITOR), P(ubsub), x (MULTI), b(locked, or held by
+ * CLIENT PAUSE), d(irty WATCH), c(lose after reply), e (NO-EVICT); N for none.
+ */
 const flagsOf = (client: ClientState): string => {
   let flags = ""
+  if (client.monitor) flags += "O"
   if (isSubscriber(client)) flags += "P"
   if (client.transaction !== undefined) flags += "x"
-  if (client.blocked !== undefined) flags += "b"
+  if (client.blocked !== undefined || client.postponed !== undefined) flags += "b"
   if (client.tracking !== undefined) flags += "t"
   if (client.tracking?.brokenRedirect === true) flags += "R"
   if (client.tracking?.bcast === true) flags += "B"
   if (client.watchTouched) flags += "d"
+  if (client.closeAfterReply) flags += "c"
+  if (client.noEvict) flags += "e"
   return flags === "" ? "N" : flags
 }
 
@@ -298,8 +305,81 @@ const noEvict = sub({
   summary: "Set client eviction mode for the current connection",
   since: "7.0.0",
   complexity: "O(1)",
-  // We never evict clients, so the mode is accepted and has nothing to change.
-  run: (ctx, argv) => (isKeyword(argv[2], "ON") || isKeyword(argv[2], "OFF") ? ctx.out.ok() : ctx.out.error(ERR_SYNTAX))
+  // Shown as flag e. We never evict clients (no maxmemory-clients), so nothing else reads it.
+  run: (ctx, argv) => {
+    if (isKeyword(argv[2], "ON")) ctx.client.noEvict = true
+    else if (isKeyword(argv[2], "OFF")) ctx.client.noEvict = false
+    else return ctx.out.error(ERR_SYNTAX)
+    ctx.out.ok()
+  }
+})
+
+/** CLIENT REPLY ON|OFF|SKIP (see src/observability/ReplyMode.ts). */
+const reply = sub({
+  name: "reply",
+  arity: 3,
+  flags: PLAIN,
+  aclCategories: PLAIN_ACL,
+  summary: "Instruct the server whether to reply to commands",
+  since: "3.2.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    if (isKeyword(argv[2], "ON")) {
+      ctx.client.replyMode = "on"
+      return ctx.out.ok()
+    }
+    if (isKeyword(argv[2], "OFF")) ctx.client.replyMode = "off"
+    else if (isKeyword(argv[2], "SKIP")) {
+      if (ctx.client.replyMode !== "off") ctx.client.replyMode = "skip-next"
+    } else return ctx.out.error(ERR_SYNTAX)
+  }
+})
+
+/** CLIENT PAUSE timeout [WRITE|ALL] (see src/observability/ClientPause.ts). */
+const pause = sub({
+  name: "pause",
+  arity: -3,
+  flags: ADMIN,
+  aclCategories: ADMIN_ACL,
+  summary: "Stop processing commands from clients for some time",
+  since: "2.9.50",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    if (argv.length > 4) {
+      return ctx.out.error(
+        `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`
+      )
+    }
+    let mode: PauseMode = "all"
+    if (argv.length === 4) {
+      if (isKeyword(argv[3], "WRITE")) mode = "write"
+      else if (!isKeyword(argv[3], "ALL")) return ctx.out.error("ERR CLIENT PAUSE mode must be WRITE or ALL")
+    }
+    const timeout = parseInteger(argv[2])
+    if (timeout === undefined || typeof timeout === "bigint") {
+      return ctx.out.error("ERR timeout is not an integer or out of range")
+    }
+    if (timeout < 0) return ctx.out.error("ERR timeout is negative")
+    const until = timeout > 0 ? ctx.now + timeout : 0
+    ctx.server.observability.pause.pause(until, mode)
+    for (const db of ctx.keyspace.databases) db.expiryPausedUntil = until
+    ctx.out.ok()
+  }
+})
+
+const unpause = sub({
+  name: "unpause",
+  arity: 2,
+  flags: ADMIN,
+  aclCategories: ADMIN_ACL,
+  summary: "Resume processing of clients that were paused",
+  since: "6.2.0",
+  complexity: "O(N) Where N is the number of paused clients",
+  run: (ctx) => {
+    ctx.server.observability.pause.unpause()
+    for (const db of ctx.keyspace.databases) db.expiryPausedUntil = 0
+    ctx.out.ok()
+  }
 })
 
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocked client's wait as a timeout would, or with an error. */
@@ -401,5 +481,23 @@ export const clientCommand: CommandSpec = command({
   summary: "A container for client connection commands",
   since: "2.4.0",
   complexity: "Depends on subcommand.",
-  subcommands: [id, setname, getname, setinfo, info, list, kill, unblock, noEvict, getredir, trackinginfo, tracking, caching, help]
+  subcommands: [
+    id,
+    setname,
+    getname,
+    setinfo,
+    info,
+    list,
+    kill,
+    unblock,
+    noEvict,
+    reply,
+    pause,
+    unpause,
+    getredir,
+    trackinginfo,
+    tracking,
+    caching,
+    help
+  ]
 })

@@ -9,6 +9,7 @@
  */
 import { emptyStats } from "../../server/ServerState.js"
 import { allParameters, type Change, type ConfigParameter, findParameter } from "../../config/parameters.js"
+import { rewriteConfigFile } from "../../config/configRewrite.js"
 import { globMatch } from "../../keyspace/glob.js"
 import { ERR_SYNTAX } from "../arguments.js"
 import { command, type CommandSpec } from "../Command.js"
@@ -118,6 +119,26 @@ const resetstat = command({
     ctx.server.stats = emptyStats()
     ctx.server.stats.totalCommandsProcessed = 1
     ctx.keyspace.stats.expiredKeys = 0
+    ctx.server.observability.resetStats()
+    ctx.out.ok()
+  }
+})
+
+/** CONFIG REWRITE: the start-up configuration file, rewritten with the live values (src/config/configRewrite.ts). */
+const rewrite = command({
+  name: "config|rewrite",
+  arity: 2,
+  flags: ADMIN,
+  group: "server",
+  aclCategories: ADMIN_ACL,
+  summary: "Rewrite the configuration file with the in memory configuration",
+  since: "2.8.0",
+  complexity: "O(1)",
+  run: (ctx) => {
+    const file = ctx.server.observability.configFile
+    if (file === "") return ctx.out.error("ERR The server is running without a config file")
+    const error = rewriteConfigFile(file, ctx.server.config, ctx.server)
+    if (error !== undefined) return ctx.out.error(error)
     ctx.out.ok()
   }
 })
@@ -153,5 +174,5 @@ export const configCommand: CommandSpec = command({
   summary: "A container for server configuration commands",
   since: "2.0.0",
   complexity: "Depends on subcommand.",
-  subcommands: [get, set, resetstat, help]
+  subcommands: [get, set, resetstat, rewrite, help]
 })

@@ -1,13 +1,10 @@
 /**
- * Server control: TIME, SHUTDOWN and DEBUG (SLEEP only). SHUTDOWN starts the server's
- * graceful drain and, as Redis does on success, closes the sender's connection without a reply.
- * DEBUG SLEEP blocks the whole process synchronously, as it blocks Redis's one thread: tests use
- * it to hold a batch in flight. DEBUG is enabled (Redis 7 disables it by default).
+ * Server control: TIME and SHUTDOWN. SHUTDOWN starts the server's graceful drain and, as Redis
+ * does on success, closes the sender's connection without a reply. (DEBUG is in operator.ts.)
  */
 import type { ShutdownMode } from "../../server/ServerState.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { command, type CommandSpec } from "../Command.js"
-import { writeHelp } from "./help.js"
 
 const time = command({
   name: "time",
@@ -63,37 +60,4 @@ const shutdown = command({
   }
 })
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4))
-
-/** `strtod`'s reading of a number: the longest numeric prefix, 0 when there is none. */
-const leadingNumber = (text: string): number => {
-  const match = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text)
-  return match === null ? 0 : Number(match[0])
-}
-
-const debug = command({
-  name: "debug",
-  arity: -2,
-  flags: ["admin", "noscript", "loading", "stale"],
-  group: "server",
-  aclCategories: ["admin", "slow", "dangerous"],
-  summary: "A container for debugging commands",
-  since: "1.0.0",
-  complexity: "Depends on subcommand.",
-  run: (ctx, argv) => {
-    if (argv.length === 2 && isKeyword(argv[1], "HELP")) {
-      return writeHelp(ctx.out, "DEBUG", [
-        "SLEEP <seconds>",
-        "    Stop the server for <seconds>. Decimals allowed."
-      ])
-    }
-    if (argv.length === 3 && isKeyword(argv[1], "SLEEP")) {
-      const millis = leadingNumber(argv[2]) * 1000
-      if (millis > 0) Atomics.wait(sleeper, 0, 0, millis)
-      return ctx.out.ok()
-    }
-    ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`)
-  }
-})
-
-export const controlCommands: ReadonlyArray<CommandSpec> = [time, shutdown, debug]
+export const controlCommands: ReadonlyArray<CommandSpec> = [time, shutdown]

@@ -6,7 +6,6 @@
  * values an idle Redis without them reports. The server section adds `redfiber_version`.
  */
 import * as os from "node:os"
-import { randomBytes } from "node:crypto"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
 import type { ServerState } from "../../server/ServerState.js"
@@ -28,13 +27,12 @@ export const bytesToHuman = (bytes: number): string => {
 const ratio = (a: number, b: number) => (b === 0 ? "0.00" : (a / b).toFixed(2))
 const seconds = (micros: number) => (micros / 1e6).toFixed(6)
 
-/** Per-server figures INFO remembers between calls: the ops/s sample, replid. */
+/** Per-server figures INFO remembers between calls: the ops/s sample. */
 interface InfoMemory {
   sampleAt: number
   sampleCommands: number
   sampleInput: number
   sampleOutput: number
-  readonly replicationId: string
 }
 const memories = new WeakMap<ServerState, InfoMemory>()
 const memoryOf = (server: ServerState): InfoMemory => {
@@ -44,8 +42,7 @@ const memoryOf = (server: ServerState): InfoMemory => {
       sampleAt: server.startedAt,
       sampleCommands: 0,
       sampleInput: 0,
-      sampleOutput: 0,
-      replicationId: randomBytes(20).toString("hex")
+      sampleOutput: 0
     }
     memories.set(server, memory)
   }
@@ -81,7 +78,7 @@ const server: Section = (ctx) => {
     ["configured_hz", ctx.server.config.hz],
     ["lru_clock", Math.floor(ctx.now / 1000) & 0xffffff],
     ["executable", process.argv[1] ?? process.execPath],
-    ["config_file", ""],
+    ["config_file", ctx.server.observability.configFile],
     ["io_threads_active", 0],
     ["redfiber_version", REDFIBER_VERSION]
   ]
@@ -100,7 +97,8 @@ const clients: Section = (ctx) => {
     ["maxclients", ctx.server.config.maxclients],
     ["client_recent_max_input_buffer", maxInput],
     ["client_recent_max_output_buffer", maxOutput],
-    ["blocked_clients", ctx.server.blocked.size],
+    // Clients held by CLIENT PAUSE count as blocked, as in Redis.
+    ["blocked_clients", ctx.server.blocked.size + ctx.server.observability.pause.waiting.size],
     ["tracking_clients", 0],
     ["clients_in_timeout_table", ctx.server.blocked.timedSize]
   ]
@@ -257,7 +255,7 @@ const replication: Section = (ctx) => [
   ["role", "master"],
   ["connected_slaves", 0],
   ["master_failover_state", "no-failover"],
-  ["master_replid", memoryOf(ctx.server).replicationId],
+  ["master_replid", ctx.server.observability.replicationId],
   ["master_replid2", "0".repeat(40)],
   ["master_repl_offset", 0],
   ["second_repl_offset", -1],
@@ -294,28 +292,70 @@ const keyspace: Section = (ctx) => {
   return lines
 }
 
-/** Every section in Redis's order; all of them are in "default" (we have no commandstats). */
-const SECTIONS: ReadonlyArray<readonly [name: string, title: string, section: Section]> = [
-  ["server", "Server", server],
-  ["clients", "Clients", clients],
-  ["memory", "Memory", memory],
-  ["persistence", "Persistence", persistence],
-  ["stats", "Stats", stats],
-  ["replication", "Replication", replication],
-  ["cpu", "CPU", cpu],
-  ["modules", "Modules", modules],
-  ["cluster", "Cluster", cluster],
-  ["keyspace", "Keyspace", keyspace]
+/** `cmdstat_<name>:calls=..,usec=..,...` for every command that was called, refused or failed. */
+const commandstats: Section = (ctx) => {
+  const lines: Array<Field> = []
+  for (const stats of ctx.server.observability.commandStats.values()) {
+    if (stats.calls === 0 && stats.rejected === 0 && stats.failed === 0) continue
+    const perCall = stats.calls === 0 ? 0 : stats.micros / stats.calls
+    lines.push([
+      `cmdstat_${stats.name}`,
+      `calls=${stats.calls},usec=${stats.micros},usec_per_call=${perCall.toFixed(2)},` +
+      `rejected_calls=${stats.rejected},failed_calls=${stats.failed}`
+    ])
+  }
+  return lines
+}
+
+const errorstats: Section = (ctx) => {
+  const lines: Array<Field> = []
+  for (const [prefix, count] of ctx.server.observability.errorStats) lines.push([`errorstat_${prefix}`, `count=${count}`])
+  return lines
+}
+
+/** `latency_percentiles_usec_<name>:p50=..,p99=..,p99.9=..` from each command's histogram. */
+const latencystats: Section = (ctx) => {
+  const observability = ctx.server.observability
+  const lines: Array<Field> = []
+  for (const stats of observability.commandStats.values()) {
+    const histogram = stats.histogram
+    if (histogram === undefined || histogram.total === 0) continue
+    const values = observability.percentiles.map((percentile) =>
+      `p${percentile}=${(histogram.valueAtPercentile(percentile) / 1000).toFixed(3)}`
+    )
+    lines.push([`latency_percentiles_usec_${stats.name}`, values.join(",")])
+  }
+  return lines
+}
+
+/** Every section in Redis 7.0's order, and whether `INFO` / `INFO default` include it. */
+const SECTIONS: ReadonlyArray<readonly [name: string, title: string, section: Section, inDefault: boolean]> = [
+  ["server", "Server", server, true],
+  ["clients", "Clients", clients, true],
+  ["memory", "Memory", memory, true],
+  ["persistence", "Persistence", persistence, true],
+  ["stats", "Stats", stats, true],
+  ["replication", "Replication", replication, true],
+  ["cpu", "CPU", cpu, true],
+  ["modules", "Modules", modules, true],
+  ["commandstats", "Commandstats", commandstats, false],
+  ["errorstats", "Errorstats", errorstats, true],
+  ["latencystats", "Latencystats", latencystats, false],
+  ["cluster", "Cluster", cluster, true],
+  ["keyspace", "Keyspace", keyspace, true]
 ]
 
-/** The INFO text for the asked sections (none: the default ones). */
+/**
+ * The INFO text for the asked sections, any number of them (none: the default ones); `all` and
+ * `everything` are every section, `default` the default ones; unknown names add nothing.
+ */
 export const infoText = (ctx: CommandContext, asked: ReadonlyArray<string>): string => {
-  const wanted = new Set<string>()
-  const everything = asked.length === 0 || asked.some((name) => ["default", "all", "everything"].includes(name))
-  for (const name of asked) wanted.add(name)
+  const wanted = new Set<string>(asked)
+  const all = wanted.has("all") || wanted.has("everything")
+  const defaults = asked.length === 0 || wanted.has("default")
   let text = ""
-  for (const [name, title, section] of SECTIONS) {
-    if (!everything && !wanted.has(name)) continue
+  for (const [name, title, section, inDefault] of SECTIONS) {
+    if (!all && !(defaults && inDefault) && !wanted.has(name)) continue
     if (text !== "") text += "\r\n"
     text += `# ${title}\r\n`
     for (const [field, value] of section(ctx)) text += `${field}:${value}\r\n`

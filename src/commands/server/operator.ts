@@ -1,0 +1,152 @@
+/**
+ * The rest of the operator's surface: DEBUG (behind `enable-debug-command`, as Redis 7.0), WAIT
+ * (no replicas here: it counts none) and LOLWUT.
+ */
+import { isKeyword, parseInteger } from "../arguments.js"
+import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import { writeHelp } from "./help.js"
+import { REDIS_VERSION } from "./version.js"
+import { randomBytes } from "node:crypto"
+import { datasetDigest, valueDigest } from "./digest.js"
+
+export const DEBUG_REFUSED =
+  "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a " +
+  "local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+
+const isLoopback = (address: string): boolean => {
+  const host = address.slice(0, address.lastIndexOf(":"))
+  return host === "127.0.0.1" || host === "::1" || host.startsWith("unix")
+}
+
+/** Whether `enable-debug-command` lets this client run DEBUG ("yes", or "local" from a loopback address). */
+export const debugAllowed = (ctx: CommandContext): boolean => {
+  const setting = ctx.server.config.extra.get("enable-debug-command") ?? "no"
+  return setting === "yes" || (setting === "local" && isLoopback(ctx.client.address))
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+
+/** `strtod`'s reading of a number: the longest numeric prefix, 0 when there is none. */
+const leadingNumber = (text: string): number => {
+  const match = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text)
+  return match === null ? 0 : Number(match[0])
+}
+
+/** C's atoi: optional sign and leading digits, 0 when there are none. */
+const atoi = (text: string): number => {
+  const match = /^\s*[+-]?\d+/.exec(text)
+  return match === null ? 0 : Number(match[0])
+}
+
+type DebugSubcommand = (ctx: CommandContext, argv: ReadonlyArray<string>) => void
+
+/** The DEBUG subcommands we have, by upper-case name with their argument count (argv length). */
+const DEBUG_SUBCOMMANDS: ReadonlyMap<string, readonly [argc: number, run: DebugSubcommand]> = new Map([
+  // Blocks the whole process, as it blocks Redis's one thread: tests use it to hold a batch in flight.
+  ["SLEEP", [3, (ctx, argv) => {
+    const millis = leadingNumber(argv[2]) * 1000
+    if (millis > 0) Atomics.wait(sleeper, 0, 0, millis)
+    ctx.out.ok()
+  }]],
+  ["SET-ACTIVE-EXPIRE", [3, (ctx, argv) => {
+    ctx.keyspace.activeExpiry = atoi(argv[2]) !== 0
+    ctx.out.ok()
+  }]],
+  ["DIGEST", [2, (ctx) => ctx.out.simple(datasetDigest(ctx.keyspace, ctx.now))]],
+  ["CHANGE-REPL-ID", [2, (ctx) => {
+    ctx.server.observability.replicationId = randomBytes(20).toString("hex")
+    ctx.out.ok()
+  }]]
+] as const)
+
+const debug = command({
+  name: "debug",
+  arity: -2,
+  flags: ["admin", "noscript", "loading", "stale"],
+  group: "server",
+  aclCategories: ["admin", "slow", "dangerous"],
+  summary: "A container for debugging commands",
+  since: "1.0.0",
+  complexity: "Depends on subcommand.",
+  run: (ctx, argv) => {
+    if (argv.length === 2 && isKeyword(argv[1], "HELP")) {
+      return writeHelp(ctx.out, "DEBUG", [
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed."
+      ])
+    }
+    if (argv.length >= 2 && isKeyword(argv[1], "DIGEST-VALUE")) {
+      ctx.out.arrayHeader(argv.length - 2)
+      for (let i = 2; i < argv.length; i++) ctx.out.simple(valueDigest(ctx.db, argv[i], ctx.now))
+      return
+    }
+    const subcommand = DEBUG_SUBCOMMANDS.get(argv[1].toUpperCase())
+    if (subcommand === undefined || subcommand[0] !== argv.length) {
+      return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`)
+    }
+    subcommand[1](ctx, argv)
+  }
+})
+
+/**
+ * WAIT numreplicas timeout: the count of replicas that acknowledged, always 0 here. As Redis
+ * without replicas: at once when 0 is enough (or inside EXEC), else after the timeout (0: never).
+ */
+const wait = command({
+  name: "wait",
+  arity: 3,
+  flags: ["noscript"],
+  group: "generic",
+  aclCategories: ["slow", "connection"],
+  tips: ["request_policy:all_shards", "response_policy:agg_min"],
+  summary: "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
+  since: "3.0.0",
+  complexity: "O(1)",
+  run: (ctx, argv) => {
+    const timeout = parseInteger(argv[2])
+    if (timeout === undefined || typeof timeout === "bigint") {
+      return ctx.out.error("ERR timeout is not an integer or out of range")
+    }
+    if (timeout < 0) return ctx.out.error("ERR timeout is negative")
+    const replicas = parseInteger(argv[1])
+    if (replicas === undefined) return ctx.out.error("ERR value is not an integer or out of range")
+    if (replicas <= 0 || ctx.client.inExec || ctx.client.denyBlocking) return ctx.out.integer(0)
+    ctx.server.blocked.block(ctx, "list", [], timeout > 0 ? ctx.now + timeout : 0, "wait", () => {})
+    ctx.client.blocked!.timeoutReply = ZERO_REPLY
+  }
+})
+
+const ZERO_REPLY = Buffer.from(":0\r\n")
+
+/**
+ * LOLWUT [VERSION v]: the version line Redis 7.0 ends every answer with. Redis draws art above
+ * it for versions 5 and 6 (the default); we print the line alone, as Redis does for the others.
+ */
+const lolwut = command({
+  name: "lolwut",
+  arity: -1,
+  flags: ["readonly", "fast"],
+  group: "server",
+  aclCategories: ["read", "fast"],
+  summary: "Display some computer art and the Redis version",
+  since: "5.0.0",
+  run: (ctx, argv) => {
+    if (argv.length >= 3 && isKeyword(argv[1], "VERSION") && parseInteger(argv[2]) === undefined) {
+      return ctx.out.error("ERR value is not an integer or out of range")
+    }
+    ctx.out.verbatim(`Redis ver. ${REDIS_VERSION}\n`)
+  }
+})
+
+export const operatorCommands: ReadonlyArray<CommandSpec> = [debug, wait, lolwut]

@@ -1,0 +1,246 @@
+/**
+ * What the operator sees of the commands that run: per-command counters (INFO commandstats),
+ * error counts by prefix (INFO errorstats), per-command latency histograms (INFO latencystats,
+ * LATENCY HISTOGRAM), the slow log (SLOWLOG), latency events (LATENCY), and the clients in
+ * MONITOR mode. One per server; dispatch calls `commandRan` after every command with how long it
+ * took, and everything here is plain synchronous code on plain fields.
+ *
+ * Durations come from `micros`, Effect's Clock read in microseconds (so a TestClock drives them
+ * too). Settings are typed copies of the parameters in src/config/observabilityParameters.ts,
+ * kept current by the config's watchers.
+ */
+import * as Clock from "effect/Clock"
+import { randomBytes } from "node:crypto"
+import type { RuntimeConfig } from "../config/RuntimeConfig.js"
+import type { ReplyWriter } from "../protocol/ReplyWriter.js"
+import { parsePercentiles } from "../config/observabilityParameters.js"
+import { Subscriber } from "../pubsub/Subscriber.js"
+import type { ClientState } from "../server/ClientState.js"
+import { quoteRepr, redactedArgv, slowlogArgv } from "./argvText.js"
+import { ClientPause } from "./ClientPause.js"
+import { LatencyEvents } from "./LatencyEvents.js"
+import { LatencyHistogram } from "./LatencyHistogram.js"
+
+/**
+ * Wall-clock microseconds from Effect's `clock`. The live clock is read through
+ * `performance.now()` (the same monotonic source, its offset taken from the clock once): its own
+ * nanosecond reading allocates BigInts, which made the two reads per command a quarter of a GET's
+ * in-process cost (measured). Any other clock (TestClock) is read as it is.
+ */
+export const clockMicros = (clock: Clock.Clock): (() => number) => {
+  if (clock.constructor !== Clock.make().constructor) return () => Number(clock.unsafeCurrentTimeNanos() / 1000n)
+  const offset = Number(clock.unsafeCurrentTimeNanos() / 1000n) - performance.now() * 1000
+  return () => Math.floor(offset + performance.now() * 1000)
+}
+
+/** What Observability needs to know of a command: its name and flags (a CommandSpec). */
+export interface ObservedCommand {
+  readonly name: string
+  readonly flags: ReadonlyArray<string>
+}
+
+export class CommandStats {
+  calls = 0
+  micros = 0
+  rejected = 0
+  failed = 0
+  histogram: LatencyHistogram | undefined = undefined
+  constructor(readonly name: string) {}
+}
+
+export interface SlowlogEntry {
+  readonly id: number
+  /** Unix seconds. */
+  readonly time: number
+  readonly micros: number
+  readonly argv: ReadonlyArray<string>
+  readonly address: string
+  readonly clientName: string
+}
+
+/** A monitor's backlog past which it is disconnected (Redis's replica output class, 256mb). */
+const MONITOR_BACKLOG_LIMIT = 256 * 1024 * 1024
+
+export class Observability {
+  readonly commandStats = new Map<ObservedCommand, CommandStats>()
+  readonly errorStats = new Map<string, number>()
+  readonly monitors = new Set<ClientState>()
+  /** Newest first. */
+  slowlog: Array<SlowlogEntry> = []
+  nextSlowlogId = 0
+  readonly latencyEvents = new LatencyEvents()
+  readonly pause = new ClientPause()
+  /** Settings (see the module comment). */
+  slowlogThreshold = 10000
+  slowlogMaxLen = 128
+  latencyThreshold = 0
+  latencyTracking = true
+  percentiles: ReadonlyArray<number> = [50, 99, 99.9]
+  /** The configuration file the server started with ("" for none): INFO's config_file, CONFIG REWRITE. */
+  configFile = ""
+  /** INFO replication's master_replid (new at start and on DEBUG CHANGE-REPL-ID). */
+  replicationId = randomBytes(20).toString("hex")
+  /**
+   * While a connection runs a batch, when its last command ended (µs): the next command's start,
+   * so a command costs one clock read, not two (the time to parse it counts in its duration).
+   */
+  private batchContext: object | undefined = undefined
+  private lastEnd = 0
+  /** Errors already counted by commands nested in the one running (EXEC's), see `commandRan`. */
+  nestedErrors = 0
+
+  constructor(
+    /** Wall-clock microseconds from Effect's Clock. */
+    readonly micros: () => number,
+    config: RuntimeConfig
+  ) {
+    const watch = (name: string, fallback: string, set: (value: string) => void) => {
+      set(config.extra.get(name) ?? fallback)
+      config.watch(name, set)
+    }
+    watch("slowlog-log-slower-than", "10000", (value) => (this.slowlogThreshold = Number(value)))
+    watch("slowlog-max-len", "128", (value) => {
+      this.slowlogMaxLen = Number(value)
+      if (this.slowlog.length > this.slowlogMaxLen) this.slowlog.length = this.slowlogMaxLen
+    })
+    watch("latency-monitor-threshold", "0", (value) => (this.latencyThreshold = Number(value)))
+    watch("latency-tracking", "yes", (value) => (this.latencyTracking = value === "yes"))
+    watch("latency-tracking-info-percentiles", "50 99 99.9", (value) => {
+      const parsed = parsePercentiles(value)
+      if (typeof parsed !== "string") this.percentiles = parsed
+    })
+  }
+
+  /** A batch begins on `context` (one connection's command context): the clock is read once. */
+  beginBatch(context: object): void {
+    this.batchContext = context
+    this.lastEnd = this.micros()
+  }
+
+  endBatch(): void {
+    this.batchContext = undefined
+  }
+
+  /** When a command run with `context` starts (µs). */
+  commandStarts(context: object): number {
+    return context === this.batchContext ? this.lastEnd : this.micros()
+  }
+
+  statsOf(command: ObservedCommand): CommandStats {
+    let stats = this.commandStats.get(command)
+    if (stats === undefined) {
+      stats = new CommandStats(command.name)
+      this.commandStats.set(command, stats)
+    }
+    return stats
+  }
+
+  /** An error reply, counted under its prefix (INFO errorstats' `errorstat_ERR`). */
+  countError(text: string): void {
+    const space = text.indexOf(" ")
+    const prefix = space < 0 ? text : text.slice(0, space)
+    this.errorStats.set(prefix, (this.errorStats.get(prefix) ?? 0) + 1)
+  }
+
+  /** A command refused before it ran (its rejected_calls, when the command is known). */
+  rejected(command: ObservedCommand | undefined, error: string): void {
+    if (command !== undefined) this.statsOf(command).rejected++
+    this.countError(error)
+  }
+
+  /**
+   * After a command ran: its counters, histogram, slow log entry, latency event and the line
+   * monitors see. `errors` is how many error replies it wrote (nested commands' included),
+   * `lastError` the last one's text.
+   */
+  commandRan(
+    command: ObservedCommand,
+    argv: ReadonlyArray<string>,
+    client: ClientState,
+    out: ReplyWriter,
+    db: number,
+    started: number,
+    errors: number,
+    lastError: string
+  ): number {
+    const ended = this.micros()
+    this.lastEnd = ended
+    const duration = ended - started
+    const stats = this.statsOf(command)
+    stats.calls++
+    stats.micros += duration
+    const own = errors - this.nestedErrors
+    if (own > 0) {
+      stats.failed++
+      for (let i = 0; i < own; i++) this.countError(lastError)
+    }
+    if (this.latencyTracking) (stats.histogram ??= new LatencyHistogram()).recordMicros(duration)
+    if (this.slowlogThreshold >= 0 && duration >= this.slowlogThreshold && !command.flags.includes("skip_slowlog")) {
+      this.logSlow(command, argv, client, ended, duration)
+    }
+    if (this.latencyThreshold > 0 && duration / 1000 >= this.latencyThreshold) {
+      const event = command.flags.includes("fast") ? "fast-command" : "command"
+      this.latencyEvents.add(event, Math.floor(ended / 1e6), Math.floor(duration / 1000))
+    }
+    if (this.monitors.size !== 0 && !command.flags.includes("skip_monitor") && !command.flags.includes("admin")) {
+      this.feedMonitors(command, argv, `${db} ${client.address}`, ended, client, out)
+    }
+    return ended
+  }
+
+  private logSlow(command: ObservedCommand, argv: ReadonlyArray<string>, client: ClientState, now: number, micros: number) {
+    if (this.slowlogMaxLen === 0) return
+    this.slowlog.unshift({
+      id: this.nextSlowlogId++,
+      time: Math.floor(now / 1e6),
+      micros,
+      argv: slowlogArgv(redactedArgv(command.name, argv)),
+      address: client.address,
+      clientName: client.name
+    })
+    if (this.slowlog.length > this.slowlogMaxLen) this.slowlog.length = this.slowlogMaxLen
+  }
+
+  /**
+   * `+1339518083.107412 [0 127.0.0.1:60866] "keys" "*"` to every monitor. A monitor's own
+   * command (PING) gets its line right after its reply, in the same output.
+   */
+  private feedMonitors(
+    command: ObservedCommand,
+    argv: ReadonlyArray<string>,
+    source: string,
+    now: number,
+    sender: ClientState,
+    out: ReplyWriter
+  ) {
+    const seconds = Math.floor(now / 1e6)
+    const fraction = String(now - seconds * 1e6).padStart(6, "0")
+    let line = `+${seconds}.${fraction} [${source}]`
+    for (const arg of redactedArgv(command.name, argv)) line += ` ${quoteRepr(arg)}`
+    line += "\r\n"
+    const encoded = Buffer.from(line, "latin1")
+    for (const monitor of this.monitors) {
+      if (monitor === sender) out.raw(line)
+      else this.deliver(monitor, encoded)
+    }
+  }
+
+  private deliver(monitor: ClientState, encoded: Buffer): void {
+    const outbox = (monitor.pubsub ??= new Subscriber(monitor))
+    if (outbox.closed) return
+    if (outbox.outboxBytes + monitor.unsentBytes() + encoded.length > MONITOR_BACKLOG_LIMIT) {
+      this.monitors.delete(monitor)
+      monitor.kill()
+      return
+    }
+    outbox.outbox.push(encoded)
+    outbox.outboxBytes += encoded.length
+    if (outbox.outbox.length === 1) monitor.wakeWriter()
+  }
+
+  /** CONFIG RESETSTAT: command and error counters, histograms. */
+  resetStats(): void {
+    this.commandStats.clear()
+    this.errorStats.clear()
+  }
+}
