@@ -27,7 +27,8 @@ describe("ACL security", () => {
   }
 
   beforeAll(async () => {
-    server = await startRedfiber()
+    // DEBUG is a protected command: refused before any ACL check unless enabled, as in Redis.
+    server = await startRedfiber({ enableDebugCommand: "yes" })
     admin = await RawClient.connect(server.port)
   })
 
