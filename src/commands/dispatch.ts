@@ -101,6 +101,15 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   ) {
     return reject(ctx, spec.name === "exec", ctx.server.writesRefused)
   }
+  // Replication's refusals (NOREPLICAS, READONLY, MASTERDOWN): src/replication/Replication.ts.
+  const replication = ctx.server.replication
+  if (replication !== undefined && replication.guardsCommands) {
+    const isExec = spec.name === "exec" && transaction !== undefined
+    const writes = spec.flags.includes("write") || (isExec && transaction.queues("write"))
+    const stale = spec.flags.includes("stale") && !(isExec && transaction.commands.some((queued) => !queued.spec.flags.includes("stale")))
+    const refusal = replication.refusal(client, writes, stale)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal)
+  }
   client.lastCommand = spec.name
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).
   const pubsub = client.pubsub

@@ -10,6 +10,7 @@ import { hashCommands } from "./hashes.js"
 import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
+import { replicationCommands } from "./replication.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { stringCommands } from "./strings.js"
@@ -28,7 +29,8 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...zsetCommands,
   ...pubsubCommands,
   ...transactionCommands,
-  ...blockingCommands
+  ...blockingCommands,
+  ...replicationCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

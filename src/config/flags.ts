@@ -36,7 +36,10 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   maxmemory: { field: "maxmemory", kind: "int", help: "memory limit for data, e.g. 100mb (default 0: none)" },
   "maxmemory-policy": { field: "maxmemoryPolicy", kind: "string", help: "noeviction | allkeys-lru | allkeys-lfu | allkeys-random | volatile-lru | volatile-lfu | volatile-random | volatile-ttl" },
   "maxmemory-samples": { field: "maxmemorySamples", kind: "int", help: "keys sampled per eviction round (default 5)" },
-  "client-query-buffer-limit": { field: "clientQueryBufferLimit", kind: "int", help: "most bytes of one client's unfinished command (default 1gb)" }
+  "client-query-buffer-limit": { field: "clientQueryBufferLimit", kind: "int", help: "most bytes of one client's unfinished command (default 1gb)" },
+  replicaof: { field: "replicaof", kind: "string", help: "\"<host> <port>\": start as a replica of that primary (default: none)" },
+  masterauth: { field: "masterauth", kind: "string", help: "password to AUTH with to the primary (default: none)" },
+  masteruser: { field: "masteruser", kind: "string", help: "user to AUTH as to the primary (default: the default user)" }
 }
 
 export class FlagError {
@@ -84,7 +87,9 @@ export const parseFlags = (argv: ReadonlyArray<string>): ServerConfigInput | Fla
     const name = (eq > 0 ? arg.slice(2, eq) : arg.slice(2)).toLowerCase()
     const spec = FLAGS[name]
     if (spec === undefined) return new FlagError(`unknown option '--${name}' (see --help)`)
-    const raw = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    let raw = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    // redis-server's `--replicaof <host> <port>`: the port may come as its own argument.
+    if (name === "replicaof" && raw !== undefined && /^\S+$/.test(raw) && /^\d+$/.test(argv[i + 1] ?? "")) raw += ` ${argv[++i]}`
     if (raw === undefined) return new FlagError(`--${name} needs a value`)
     const value = convert(name, spec, raw)
     if (value instanceof FlagError) return value

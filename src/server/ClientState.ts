@@ -59,6 +59,10 @@ export class ClientState {
   isClosed: () => boolean = () => false
   /** Wakes the connection fiber when its wait ends (set by the connection). */
   wakeBlocked: () => void = () => {}
+  /** A replica attached to us, or our link to our primary (CLIENT LIST flags S / M, CLIENT KILL TYPE). */
+  replicationRole: "replica" | "master" | undefined = undefined
+  /** Writes bytes straight to the socket, after what was sent before (the replication stream; set by the connection). */
+  writeDirect: (bytes: Buffer) => void = () => {}
 
   constructor(
     readonly id: number,

@@ -22,6 +22,8 @@ export type ServeWait = (ctx: CommandContext, key: string) => void
 export class KeyWait {
   /** Its place in each key's queue. */
   readonly nodes: Array<WaitNode> = []
+  /** The reply on timeout when it is not the blocking commands' null (WAIT answers a count). */
+  timeoutReply: (() => Buffer) | undefined = undefined
 
   constructor(
     readonly client: ClientState,

@@ -35,6 +35,7 @@ import { PubSubHub } from "../pubsub/Hub.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
+import { startReplication } from "./ReplicationRuntime.js"
 import { performEvictions, usedMemory } from "./MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
@@ -146,6 +147,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const connections = yield* FiberSet.make<void>()
       let nextClientId = 1
       const deps = { keyspace: db.keyspace, server: state, shutdownHub }
+      // Both sides of replication (src/replication/); --replicaof starts the link to a primary.
+      yield* startReplication(state, db.keyspace, () => nextClientId++, config.replicaof)
 
       const admit = (socket: net.Socket) =>
         Effect.suspend(() => {

@@ -7,6 +7,7 @@ import type { CommandSpec } from "../commands/Command.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
+import type { Replication } from "../replication/Replication.js"
 import { Hub } from "../pubsub/Hub.js"
 import { BlockedClients } from "./BlockedClients.js"
 import type { ClientState } from "./ClientState.js"
@@ -69,6 +70,8 @@ export interface ServerState {
   persistence: PersistenceControl | undefined
   /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
   writesRefused: string | undefined
+  /** Both sides of replication (set once the server runs; src/replication/Replication.ts). */
+  replication?: Replication
 }
 
 /**

@@ -26,7 +26,7 @@ const isSubscriber = (client: ClientState): boolean => client.pubsub?.subscribed
 
 /** CLIENT LIST's flags, in Redis's order: P(ubsub), x (MULTI), b(locked), d(irty WATCH); N for none. */
 const flagsOf = (client: ClientState): string => {
-  let flags = ""
+  let flags = client.replicationRole === "replica" ? "S" : client.replicationRole === "master" ? "M" : ""
   if (isSubscriber(client)) flags += "P"
   if (client.transaction !== undefined) flags += "x"
   if (client.blocked !== undefined) flags += "b"
@@ -83,7 +83,7 @@ const parseClientType = (text: string): string | undefined => {
   if (!CLIENT_TYPES.includes(lower)) return undefined
   return lower === "slave" ? "replica" : lower
 }
-const typeOf = (client: ClientState): string => (isSubscriber(client) ? "pubsub" : "normal")
+const typeOf = (client: ClientState): string => client.replicationRole ?? (isSubscriber(client) ? "pubsub" : "normal")
 
 type ClientSubcommand = Omit<Parameters<typeof command>[0], "group">
 

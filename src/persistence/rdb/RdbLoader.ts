@@ -19,7 +19,6 @@ import {
   OPCODE_MODULE_AUX,
   OPCODE_RESIZEDB,
   OPCODE_SELECTDB,
-  RDB_VERSION,
   RdbFormatError,
   RdbReader
 } from "./RdbFormat.js"
@@ -30,14 +29,23 @@ export interface RdbLoadResult {
   readonly bytes: number
 }
 
-export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult => {
-  const buf = fs.readFileSync(filePath)
+/**
+ * Newest RDB version read: Redis 7.2 (11) and 7.4 (12) files load when they hold only what
+ * version 10 can (their new types fail as unsupported values).
+ */
+const LOADABLE_RDB_VERSION = 12
+
+export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult =>
+  loadRdbBuffer(fs.readFileSync(filePath), keyspace, config, now)
+
+/** Loads an RDB held in memory (a primary's snapshot, as a replica receives it). */
+export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult => {
   const reader = new RdbReader(buf)
   const magic = reader.fixed(9).latin1Slice()
   if (!magic.startsWith("REDIS")) reader.fail("not an RDB file (no REDIS signature)")
   const version = Number(magic.slice(5))
-  if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) {
-    reader.fail(`RDB version ${magic.slice(5)} is not supported (up to ${RDB_VERSION})`)
+  if (!Number.isInteger(version) || version < 1 || version > LOADABLE_RDB_VERSION) {
+    reader.fail(`RDB version ${magic.slice(5)} is not supported (up to ${LOADABLE_RDB_VERSION})`)
   }
   let db = keyspace.databases[0]
   let keys = 0
