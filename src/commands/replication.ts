@@ -99,7 +99,7 @@ const syncCommand: CommandSpec = command({
 
 const replicaofRun = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
   const replication = replicationOf(ctx)
-  if (isKeyword(argv[1], "no") && isKeyword(argv[2], "one")) {
+  if (isKeyword(argv[1], "NO") && isKeyword(argv[2], "ONE")) {
     replication.promote()
     return ctx.out.ok()
   }
