@@ -184,7 +184,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         const limit = state.config.timeout * 1000
         if (limit > 0) {
           for (const client of state.clients.values()) {
-            const exempt = client.pubsub?.subscribed === true || client.blocked !== undefined
+            const exempt = client.pubsub?.subscribed === true || client.blocked !== undefined || client.replicationRole !== undefined
             if (now - client.lastInteractionAt > limit && !exempt) client.kill()
           }
         }

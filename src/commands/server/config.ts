@@ -122,6 +122,19 @@ const resetstat = command({
   }
 })
 
+/** We read no configuration file (flags only), so there is none to rewrite: Redis's answer in that case. */
+const rewrite = command({
+  name: "config|rewrite",
+  arity: 2,
+  flags: ADMIN,
+  group: "server",
+  aclCategories: ADMIN_ACL,
+  summary: "Rewrite the configuration file with the in memory configuration",
+  since: "2.8.0",
+  complexity: "O(1)",
+  run: (ctx) => ctx.out.error("ERR The server is running without a config file")
+})
+
 const help = command({
   name: "config|help",
   arity: 2,
@@ -153,5 +166,5 @@ export const configCommand: CommandSpec = command({
   summary: "A container for server configuration commands",
   since: "2.0.0",
   complexity: "Depends on subcommand.",
-  subcommands: [get, set, resetstat, help]
+  subcommands: [get, set, resetstat, rewrite, help]
 })
