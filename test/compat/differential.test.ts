@@ -22,6 +22,7 @@ import { hashScripts } from "./scripts/hashes.js"
 import { keyScripts } from "./scripts/keys.js"
 import { listScripts } from "./scripts/lists.js"
 import { pubsubScripts } from "./scripts/pubsub.js"
+import { replicationScripts } from "./scripts/replication.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
 import { stringScripts } from "./scripts/strings.js"
@@ -55,7 +56,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["zsets", zsetScripts],
   ["pubsub", pubsubScripts],
   ["transactions", transactionScripts],
-  ["blocking", blockingScripts]
+  ["blocking", blockingScripts],
+  ["replication", replicationScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")
