@@ -56,8 +56,14 @@ const replconf: CommandSpec = command({
         // Only our primary asks (through the stream, where MasterLink answers it).
         return
       } else if (option === "rdb-only") {
+        // A client that only wants the snapshot (redis-cli --rdb); we send it the stream too.
         const flag = integerArg(value)
-        if (flag !== 0 && flag !== 1) return ctx.out.error(NOT_INTEGER)
+        if (flag === undefined) return ctx.out.error(NOT_INTEGER)
+        if (flag !== 0 && flag !== 1) return ctx.out.error("ERR value is out of range, value must between 0 and 1")
+      } else if (option === "rdb-filter-only") {
+        // The only filter is "functions", and we have no functions to leave out.
+        const unknown = value.split(" ").find((word) => word !== "" && word.toLowerCase() !== "functions")
+        if (unknown !== undefined) return ctx.out.error(`ERR Unsupported rdb-filter-only option: ${unknown}`)
       } else {
         return ctx.out.error(`ERR Unrecognized REPLCONF option: ${argv[i]}`)
       }

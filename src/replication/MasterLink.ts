@@ -79,7 +79,11 @@ export class MasterLink {
     socket.on("connect", () => {
       if (this.socket !== socket) return
       this.lastIoAt = this.deps.now()
-      this.client = this.deps.registerMasterClient(() => this.drop())
+      this.client = this.deps.registerMasterClient(
+        `${socket.remoteAddress ?? this.host}:${socket.remotePort ?? this.port}`,
+        `${socket.localAddress ?? "?"}:${socket.localPort ?? 0}`,
+        () => this.drop()
+      )
       this.handshake()
     })
     socket.on("data", (chunk) => {

@@ -54,6 +54,8 @@ export class ReplicaPeer {
   pending: Array<Buffer> = []
   /** The snapshot went by `$EOF:` framing: the stream starts with the replica's first ACK. */
   streamOnAck = false
+  /** Asked with SYNC (before PSYNC existed): no `+FULLRESYNC` line before the RDB. */
+  prePsync = false
 
   constructor(readonly client: ClientState, now: number) {
     this.ackAt = now
@@ -89,7 +91,7 @@ export interface ReplicationDeps {
   /** Ends a WAIT: hands the blocked client its reply. */
   readonly unblock: (client: ClientState, reply: Buffer) => void
   /** A client entry for the link to the primary (CLIENT LIST, CLIENT KILL TYPE master). */
-  readonly registerMasterClient: (kill: () => void) => ClientState
+  readonly registerMasterClient: (address: string, localAddress: string, kill: () => void) => ClientState
   readonly unregisterClient: (client: ClientState) => void
   readonly log: (level: "info" | "warning", message: string) => void
 }
@@ -239,6 +241,7 @@ export class Replication {
     }
     if (!isSync && replid !== "?") this.syncPartialErr++
     this.syncFull++
+    peer.prePsync = isSync
     peer.state = "wait_bgsave"
     peer.pending = []
     this.ensureBacklog()
@@ -287,7 +290,7 @@ export class Replication {
         for (const peer of targets) {
           peer.state = "send_bulk"
           peer.pending = []
-          peer.send(Buffer.from(`+FULLRESYNC ${self.replid} ${offset}\r\n`, "latin1"))
+          if (!peer.prePsync) peer.send(Buffer.from(`+FULLRESYNC ${self.replid} ${offset}\r\n`, "latin1"))
         }
         const eofTargets = targets.filter((peer) => diskless && peer.capaEof)
         const lengthTargets = targets.filter((peer) => !(diskless && peer.capaEof))
@@ -296,8 +299,16 @@ export class Replication {
         const kept: Array<Buffer> = []
         for (const peer of eofTargets) peer.send(Buffer.from(`$EOF:${mark}\r\n`, "latin1"))
         self.deps.log("info", `Starting BGSAVE for SYNC with target: ${eofTargets.length > 0 ? "replicas sockets" : "disk"}`)
+        let newlineAt = self.deps.now()
         for (const slice of rdbSlices(taken, now, self.deps.auxFields(now), totals)) {
-          if (lengthTargets.length > 0) kept.push(slice)
+          if (lengthTargets.length > 0) {
+            kept.push(slice)
+            // While the length is not known yet, a newline a second tells them we are alive.
+            if (self.deps.now() - newlineAt >= 1000) {
+              newlineAt = self.deps.now()
+              for (const peer of lengthTargets) peer.send(Buffer.from("\n", "latin1"))
+            }
+          }
           for (const peer of eofTargets) peer.send(slice)
           // Each replica's socket drains before more is queued on it (a slow one slows the transfer).
           while (eofTargets.some((peer) => !peer.client.isClosed() && peer.client.unsentBytes() > TRANSFER_HIGH_WATER)) {

@@ -75,8 +75,8 @@ export const startReplication = (
         ["aof-base", "0"]
       ],
       unblock: (client, reply) => server.blocked.complete(client, reply),
-      registerMasterClient: (kill) => {
-        const client = new ClientState(allocateClientId(), "master", "master", now(), kill)
+      registerMasterClient: (address, localAddress, kill) => {
+        const client = new ClientState(allocateClientId(), address, localAddress, now(), kill)
         client.replicationRole = "master"
         client.authenticated = true
         server.clients.set(client.id, client)

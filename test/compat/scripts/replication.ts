@@ -19,6 +19,12 @@ export const replicationScripts: ReadonlyArray<Script> = [
       ["REPLCONF", "ip-address", "10.0.0.1"],
       ["REPLCONF", "ack"],
       ["REPLCONF", "foo", "bar"],
+      ["REPLCONF", "rdb-only", "0"],
+      ["REPLCONF", "rdb-only", "2"],
+      ["REPLCONF", "rdb-only", "x"],
+      ["REPLCONF", "rdb-filter-only", ""],
+      ["REPLCONF", "rdb-filter-only", "functions"],
+      ["REPLCONF", "rdb-filter-only", "x"],
       ["replconf", "listening-port", "1", "bogus", "2"]
     ]
   },
