@@ -210,9 +210,14 @@ export class MasterLink {
     this.syncReadBytes = transfer.size
     const mark = transfer.eofMark
     if (transfer.size < mark.length) return false
-    const whole = transfer.chunks.length === 1 ? transfer.chunks[0] : Buffer.concat(transfer.chunks)
-    transfer.chunks = [whole]
-    if (whole.latin1Slice(whole.length - mark.length) !== mark) return false
+    // Only the last bytes are looked at for the mark: the chunks are joined once, at the end.
+    let tail = ""
+    for (let i = transfer.chunks.length - 1; i >= 0 && tail.length < mark.length; i--) {
+      const chunk = transfer.chunks[i]
+      tail = chunk.latin1Slice(Math.max(0, chunk.length - (mark.length - tail.length))) + tail
+    }
+    if (tail !== mark) return false
+    const whole = Buffer.concat(transfer.chunks)
     this.load(whole.subarray(0, whole.length - mark.length))
     return true
   }

@@ -52,6 +52,7 @@ export class ReplicaPeer {
   ackAt: number
   /** The stream after the snapshot's offset, held until the snapshot is through. */
   pending: Array<Buffer> = []
+  pendingBytes = 0
   /** The snapshot went by `$EOF:` framing: the stream starts with the replica's first ACK. */
   streamOnAck = false
   /** Asked with SYNC (before PSYNC existed): no `+FULLRESYNC` line before the RDB. */
@@ -169,14 +170,18 @@ export class Replication {
       if (peer.state === "online" && !peer.streamOnAck) {
         peer.send(bytes)
         this.checkOutputLimit(peer)
-      } else if (peer.state !== "handshake") peer.pending.push(bytes)
+      } else if (peer.state !== "handshake") {
+        peer.pending.push(bytes)
+        peer.pendingBytes += bytes.length
+        this.checkOutputLimit(peer)
+      }
     }
   }
 
   /** client-output-buffer-limit replica: a replica that falls this far behind is dropped. */
   private checkOutputLimit(peer: ReplicaPeer): void {
     const hard = Number(this.deps.config.outputBufferLimits.replica.hardBytes)
-    if (hard > 0 && peer.client.unsentBytes() > hard) {
+    if (hard > 0 && peer.client.unsentBytes() + peer.pendingBytes > hard) {
       this.deps.log("warning", `Client ${peer.client.address} scheduled to be closed ASAP for overcoming of output buffer limits.`)
       this.peers.delete(peer.client.id)
       peer.client.kill()
@@ -210,6 +215,7 @@ export class Replication {
       peer.streamOnAck = false
       for (const bytes of peer.pending) peer.send(bytes)
       peer.pending = []
+      peer.pendingBytes = 0
     }
     if (this.waiters.length > 0) this.serveWaiters()
   }
@@ -244,6 +250,7 @@ export class Replication {
     peer.prePsync = isSync
     peer.state = "wait_bgsave"
     peer.pending = []
+    peer.pendingBytes = 0
     this.ensureBacklog()
     this.startTransfers()
     return undefined
@@ -290,6 +297,7 @@ export class Replication {
         for (const peer of targets) {
           peer.state = "send_bulk"
           peer.pending = []
+          peer.pendingBytes = 0
           if (!peer.prePsync) peer.send(Buffer.from(`+FULLRESYNC ${self.replid} ${offset}\r\n`, "latin1"))
         }
         const eofTargets = targets.filter((peer) => diskless && peer.capaEof)
@@ -336,6 +344,7 @@ export class Replication {
             peer.ackAt = self.deps.now()
             for (const bytes of peer.pending) peer.send(bytes)
             peer.pending = []
+            peer.pendingBytes = 0
           }
         }
         self.deps.log("info", `Synchronization with ${targets.length} replica(s) succeeded (${totals.keys} keys, ${totals.bytes} bytes)`)

@@ -159,6 +159,22 @@ describe("replication between redfiber servers", () => {
     expect(await infoField(a.port, "stats", "sync_full")).toBe("0")
   })
 
+  it("big values cross in many chunks, in the snapshot and in the stream", async () => {
+    const primary = started(await startRedfiber())
+    const big = (n: number, c: string) => c.repeat(n)
+    await fill(primary.port, [
+      ["SET", "snap", big(3 * 1024 * 1024, "s")],
+      ["RPUSH", "list", ...Array.from({ length: 20000 }, (_, i) => `item-${i}`)]
+    ])
+    const replica = started(await startRedfiber({ replicaof: `127.0.0.1 ${primary.port}` }))
+    await waitInSync(primary.port, replica.port)
+    await fill(primary.port, [["SET", "streamed", big(5 * 1024 * 1024, "t")], ["HSET", "h", "f", big(100000, "u")]])
+    await waitInSync(primary.port, replica.port)
+    expect(await call(replica.port, "STRLEN", "snap")).toEqual({ kind: "integer", value: String(3 * 1024 * 1024) })
+    expect(await call(replica.port, "STRLEN", "streamed")).toEqual({ kind: "integer", value: String(5 * 1024 * 1024) })
+    await sameData(primary.port, replica.port)
+  })
+
   it("WAIT answers from the replicas' ACKs, and times out with the count", async () => {
     const primary = started(await startRedfiber())
     const client = await RawClient.connect(primary.port)
