@@ -25,6 +25,7 @@ import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
+import { runReplication } from "./modes/replication.mjs"
 import { runStartup } from "./modes/startup.mjs"
 import { runThroughput } from "./modes/throughput.mjs"
 
@@ -89,6 +90,7 @@ const main = async () => {
     sections.push(report.fanoutSection(fanout))
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
+  if (options.replication) sections.push(report.replicationSection(await runReplication(serverNames, options, log)))
   if (options.idleClients > 0) {
     const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.idleClientsSection(idle))

@@ -15,6 +15,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
   --fanout           pub/sub fan-out: 1 publisher, 50 subscribers, messages delivered per second
   --persistence      1 000 000 keys in an AOF: pauses during BGREWRITEAOF and BGSAVE, replay at restart
+  --replication      SET -P 16 with and without a real Redis replica; full sync of 1 000 000 keys
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -37,6 +38,7 @@ export const parseOptions = (argv) => {
     memory: false,
     fanout: false,
     persistence: false,
+    replication: false,
     all: false
   }
   let throughput = true
@@ -73,6 +75,9 @@ export const parseOptions = (argv) => {
     memory: flags.memory || flags.all,
     persistence: flags.persistence || flags.all,
     persistenceKeys: quick ? 200_000 : 1_000_000,
+    replication: flags.replication || flags.all,
+    replicationRequests: quick ? 200_000 : 1_000_000,
+    replicationSyncKeys: quick ? 200_000 : 1_000_000,
     memoryKeys: 1_000_000,
     memoryValueBytes: 10,
     idleClients: idleClients ?? (flags.all ? 1000 : 0),
