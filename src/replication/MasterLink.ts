@@ -17,15 +17,20 @@ import { StreamReader } from "./StreamReader.js"
 
 /** Runs the primary's stream on the keyspace: the server's dispatch, as the AOF loader uses it. */
 export interface MasterStreamExecutor {
-  /** One command, in the primary's client session (its SELECTed database), no reply. */
-  run(argv: ReadonlyArray<string>, now: number): void
+  /** One command, in the primary's client session (its SELECTed database): the error it answered, if any. */
+  run(argv: ReadonlyArray<string>, now: number): string | undefined
   /** After a chunk of commands: what they logged goes on (to the AOF). */
   endBatch(): void
   /** Before a snapshot loads: every database emptied (WATCHes touched, as FLUSHALL does). */
   flushAll(now: number): void
   /** The primary's session starts over (database 0, no transaction). */
   resetSession(): void
+  /** A snapshot was loaded: the AOF, if on, is rewritten to hold it (its log holds none of it). */
+  afterFullSync(now: number): void
 }
+
+/** Errors from the primary's commands logged at most this many times per link (they mean divergence). */
+const LOGGED_ERRORS = 10
 
 /** ROLE's names for the link's states. */
 export type LinkState = "connect" | "connecting" | "handshake" | "sync" | "connected"
@@ -52,6 +57,7 @@ export class MasterLink {
   private lastAckAt = 0
   private lastAttemptAt = 0
   private closed = false
+  private loggedErrors = 0
   client: ClientState | undefined = undefined
   /** Bytes of the snapshot transfer (INFO's master_sync_*). */
   syncTotalBytes = -1
@@ -123,7 +129,10 @@ export class MasterLink {
         if (line.startsWith("-")) throw new Error(`Unable to AUTH to MASTER: ${line}`)
       }])
     }
-    steps.push([command("REPLCONF", "listening-port", String(this.deps.tcpPort())), () => {}])
+    const announcedPort = Number(config.get("replica-announce-port") ?? "0")
+    steps.push([command("REPLCONF", "listening-port", String(announcedPort > 0 ? announcedPort : this.deps.tcpPort())), () => {}])
+    const announcedIp = config.get("replica-announce-ip") ?? ""
+    if (announcedIp !== "") steps.push([command("REPLCONF", "ip-address", announcedIp), () => {}])
     steps.push([command("REPLCONF", "capa", "eof", "capa", "psync2"), () => {}])
     // Each step is sent once the previous reply came (PSYNC must follow the REPLCONFs' replies).
     const next = (index: number) => {
@@ -232,6 +241,7 @@ export class MasterLink {
     const result = loadRdbBuffer(rdb, this.deps.keyspace, this.deps.config, now)
     this.deps.executor.endBatch()
     this.deps.executor.resetSession()
+    this.deps.executor.afterFullSync(now)
     replication.adoptHistory(sync.replid, sync.offset)
     this.fullSync = undefined
     this.state = "connected"
@@ -252,7 +262,10 @@ export class MasterLink {
         // The ACK reports the offset before the GETACK itself, as Redis's replica does.
         this.sendAck()
       } else {
-        executor.run(argv, now)
+        const error = executor.run(argv, now)
+        if (error !== undefined && this.loggedErrors++ < LOGGED_ERRORS) {
+          this.deps.log("warning", `== CRITICAL == This replica is sending an error to its master: '${error}' after processing the command '${argv[0]}'`)
+        }
         ran = true
       }
       this.replication.passOn(bytes)

@@ -39,8 +39,16 @@ export const startReplication = (
       run: (argv, at) => {
         ctx.now = at
         keyspace.access.setTime(at)
+        const errorsBefore = ctx.out.errorCount
+        const mark = ctx.out.size
         executeCommand(ctx, argv)
+        let error: string | undefined
+        if (ctx.out.errorCount !== errorsBefore) {
+          const reply = ctx.out.take().subarray(mark).latin1Slice()
+          error = reply.slice(1, reply.indexOf("\r\n"))
+        }
         if (ctx.out.size > 64 * 1024) ctx.out.take()
+        return error
       },
       endBatch: () => {
         ctx.out.take()
@@ -50,6 +58,9 @@ export const startReplication = (
         ctx.now = at
         executeCommand(ctx, ["FLUSHALL"])
         ctx.out.take()
+      },
+      afterFullSync: (at) => {
+        if (server.config.extra.get("appendonly") === "yes") server.persistence?.rewriteAof(at)
       },
       resetSession: () => {
         masterClient.db = 0
