@@ -8,6 +8,9 @@
  * Redis is started with repl-diskless-sync-delay 0 (its default waits 5 s for more replicas).
  * One SET run before the first measured one warms the primary up.
  */
+import { mkdtempSync, rmSync } from "node:fs"
+import os from "node:os"
+import path from "node:path"
 import { sleep } from "../lib/processes.mjs"
 import { runRedisBenchmark } from "../lib/redis-benchmark.mjs"
 import { fillKeys, RespClient } from "../lib/resp-client.mjs"
@@ -41,19 +44,20 @@ const untilInSync = async (primary, replica, timeoutMs = 600_000) => {
 }
 
 const primaryFlags = (name) => (name === "redis" ? ["--repl-diskless-sync-delay", "0"] : [])
-const replicaOf = (port) => ["--replicaof", "127.0.0.1", String(port)]
+/** A Redis replica writes the snapshot it receives to its dir: a temporary one, never the project's. */
+const replicaOf = (port, dir) => ["--replicaof", "127.0.0.1", String(port), "--dir", dir]
 
 const setRun = (port, options) =>
   runRedisBenchmark({ port, test: "set", requests: options.replicationRequests, clients: 50, pipeline: 16 })
 
-const measureOne = async (name, options, log) => {
+const measureOne = async (name, options, log, replicaDir) => {
   const servers = []
   try {
     const primary = await launchServer(name, primaryFlags(name))
     servers.push(primary)
     await setRun(primary.port, options) // warm-up (redfiber's JIT), not reported
     const alone = await setRun(primary.port, options)
-    const replica = await launchServer("redis", replicaOf(primary.port))
+    const replica = await launchServer("redis", replicaOf(primary.port, replicaDir))
     servers.push(replica)
     await untilInSync(primary.port, replica.port)
     const attached = await setRun(primary.port, options)
@@ -63,7 +67,7 @@ const measureOne = async (name, options, log) => {
     const problem = await fillKeys(primary.port, options.replicationSyncKeys, "v".repeat(10))
     if (problem !== undefined) return { name, error: `SET failed: ${problem}` }
     const syncStarted = performance.now()
-    const fresh = await launchServer("redis", replicaOf(primary.port))
+    const fresh = await launchServer("redis", replicaOf(primary.port, replicaDir))
     servers.push(fresh)
     await untilInSync(primary.port, fresh.port)
     const fullSyncMs = performance.now() - syncStarted
@@ -77,12 +81,17 @@ const measureOne = async (name, options, log) => {
 export const runReplication = async (serverNames, options, log) => {
   log(`Replication: SET -P 16 with and without a replica, full sync of ${options.replicationSyncKeys} keys`)
   const results = []
-  for (const name of serverNames.filter((n) => n !== "node-ref")) {
-    try {
-      results.push(await measureOne(name, options, log))
-    } catch (error) {
-      results.push({ name, error: error.message.split("\n")[0] })
+  const replicaDir = mkdtempSync(path.join(os.tmpdir(), "bench-replica-"))
+  try {
+    for (const name of serverNames.filter((n) => n !== "node-ref")) {
+      try {
+        results.push(await measureOne(name, options, log, replicaDir))
+      } catch (error) {
+        results.push({ name, error: error.message.split("\n")[0] })
+      }
     }
+  } finally {
+    rmSync(replicaDir, { recursive: true, force: true })
   }
   return results
 }
