@@ -23,8 +23,10 @@ export interface MasterStreamExecutor {
   endBatch(): void
   /** Before a snapshot loads: every database emptied (WATCHes touched, as FLUSHALL does). */
   flushAll(now: number): void
-  /** The primary's session starts over (database 0, no transaction). */
-  resetSession(): void
+  /** The primary's session starts over in database `db` (its snapshot's repl-stream-db), no transaction. */
+  resetSession(db: number): void
+  /** The database the primary's session has SELECTed (repl-stream-db of the snapshots we send on). */
+  currentDb(): number
   /** A snapshot was loaded: the AOF, if on, is rewritten to hold it (its log holds none of it). */
   afterFullSync(now: number): void
 }
@@ -240,7 +242,8 @@ export class MasterLink {
     this.deps.executor.flushAll(now)
     const result = loadRdbBuffer(rdb, this.deps.keyspace, this.deps.config, now)
     this.deps.executor.endBatch()
-    this.deps.executor.resetSession()
+    const streamDb = Number(result.aux.get("repl-stream-db") ?? "0")
+    this.deps.executor.resetSession(Number.isInteger(streamDb) && streamDb >= 0 ? streamDb : 0)
     this.deps.executor.afterFullSync(now)
     replication.adoptHistory(sync.replid, sync.offset)
     this.fullSync = undefined

@@ -308,7 +308,15 @@ export class Replication {
         for (const peer of eofTargets) peer.send(Buffer.from(`$EOF:${mark}\r\n`, "latin1"))
         self.deps.log("info", `Starting BGSAVE for SYNC with target: ${eofTargets.length > 0 ? "replicas sockets" : "disk"}`)
         let newlineAt = self.deps.now()
-        for (const slice of rdbSlices(taken, now, self.deps.auxFields(now), totals)) {
+        // As Redis: which database the stream is in when the snapshot ends (our primary's
+        // session, when we pass its stream on; else the next command SELECTs anyway).
+        const aux = [
+          ...self.deps.auxFields(now),
+          ["repl-stream-db", String(self.link === undefined ? 0 : self.deps.executor.currentDb())] as const,
+          ["repl-id", self.replid] as const,
+          ["repl-offset", String(offset)] as const
+        ]
+        for (const slice of rdbSlices(taken, now, aux, totals)) {
           if (lengthTargets.length > 0) {
             kept.push(slice)
             // While the length is not known yet, a newline a second tells them we are alive.
@@ -449,6 +457,8 @@ export class Replication {
     this.replid = randomBytes(20).toString("hex")
     this.disconnectReplicas()
     this.ensureBacklog()
+    // Our own writes start the stream from here: the first one SELECTs its database.
+    this.deps.keyspace.commandLog.resetSelection()
     this.refreshGuard()
     this.deps.log("info", `MASTER MODE enabled; new replication ID ${this.replid}, keeping ${this.replid2} up to offset ${this.secondReplOffset}`)
   }

@@ -62,11 +62,13 @@ export const startReplication = (
       afterFullSync: (at) => {
         if (server.config.extra.get("appendonly") === "yes") server.persistence?.rewriteAof(at)
       },
-      resetSession: () => {
-        masterClient.db = 0
+      resetSession: (db) => {
+        const database = keyspace.databases[db] ?? keyspace.databases[0]
+        masterClient.db = database.id
         masterClient.transaction = undefined
-        ctx.db = keyspace.databases[0]
-      }
+        ctx.db = database
+      },
+      currentDb: () => masterClient.db
     }
 
     const replication = new Replication({

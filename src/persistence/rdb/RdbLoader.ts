@@ -27,6 +27,8 @@ export interface RdbLoadResult {
   readonly keys: number
   readonly expired: number
   readonly bytes: number
+  /** The AUX fields (a primary's snapshot says which database its stream is in: repl-stream-db). */
+  readonly aux: ReadonlyMap<string, string>
 }
 
 /**
@@ -51,6 +53,7 @@ export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeCo
   let keys = 0
   let expired = 0
   let expireAt: number | undefined
+  const aux = new Map<string, string>()
   for (;;) {
     const type = reader.byte()
     switch (type) {
@@ -64,7 +67,7 @@ export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeCo
             if (!crc.bytes().equals(stored)) throw new RdbFormatError(end, "wrong RDB checksum")
           }
         }
-        return { keys, expired, bytes: buf.length }
+        return { keys, expired, bytes: buf.length, aux }
       }
       case OPCODE_SELECTDB: {
         const index = reader.length()
@@ -77,10 +80,11 @@ export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeCo
         reader.length()
         reader.length()
         continue
-      case OPCODE_AUX:
-        reader.string()
-        reader.string()
+      case OPCODE_AUX: {
+        const name = reader.string()
+        aux.set(name, reader.string())
         continue
+      }
       case OPCODE_EXPIRETIME_MS:
         expireAt = Number(reader.fixed(8).readBigInt64LE(0))
         continue
