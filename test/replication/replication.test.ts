@@ -100,6 +100,29 @@ describe.skipIf(!hasRealRedis)("replication with real Redis", () => {
     expect(await call(primary.port, "WAIT", "1", "5000")).toEqual({ kind: "integer", value: "1" })
   })
 
+  it("with passwords on both sides: masterauth, and a real replica's masterauth against our requirepass", async () => {
+    const primary = started(await startRealRedis(["--repl-diskless-sync-delay", "0"]))
+    await call(primary.port, "CONFIG", "SET", "requirepass", "top-secret")
+    const replica = started(await startRedfiber({ replicaof: `127.0.0.1 ${primary.port}`, masterauth: "top-secret", requirepass: "ours" }))
+    const writer = await RawClient.connect(primary.port)
+    await writer.call("AUTH", "top-secret")
+    await writer.call("SET", "k", "v")
+    await waitUntil("the link", async () => {
+      const client = await RawClient.connect(replica.port)
+      try {
+        await client.call("AUTH", "ours")
+        return String((await client.call("INFO", "replication")).value).includes("master_link_status:up")
+      } finally {
+        client.close()
+      }
+    })
+    const below = started(await startRealRedis(["--replicaof", "127.0.0.1", String(replica.port), "--masterauth", "ours"]))
+    await writer.call("SET", "k2", "v2")
+    writer.close()
+    await waitUntil("the chain", async () => (await call(below.port, "GET", "k2")).value === "v2")
+    expect(await call(below.port, "GET", "k")).toEqual({ kind: "bulk", value: "v" })
+  })
+
   it("partial resync from a real primary after CLIENT KILL TYPE master on redfiber", async () => {
     const primary = started(await startRealRedis(["--repl-diskless-sync-delay", "0"]))
     const replica = started(await startRedfiber({ replicaof: `127.0.0.1 ${primary.port}` }))
