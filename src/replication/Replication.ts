@@ -501,6 +501,15 @@ export class Replication {
     for (const peer of this.peers.values()) {
       if (peer.client.isClosed()) this.peers.delete(peer.client.id)
     }
+    // A replica that has not acknowledged for repl-timeout seconds is gone (SYNC clients never ACK).
+    const timeout = this.numberSetting("repl-timeout", 60) * 1000
+    for (const peer of this.peers.values()) {
+      if (peer.state === "online" && !peer.prePsync && now - peer.ackAt > timeout) {
+        this.deps.log("warning", `Disconnecting timedout replica (streaming sync): ${peer.ip}:${peer.listeningPort}`)
+        this.peers.delete(peer.client.id)
+        peer.client.kill()
+      }
+    }
     const period = this.numberSetting("repl-ping-replica-period", 10) * 1000
     if (this.link === undefined && this.backlog !== undefined && this.peers.size > 0 && now - this.lastPingAt >= period) {
       this.lastPingAt = now

@@ -234,6 +234,27 @@ describe("replication between redfiber servers", () => {
     }
   })
 
+  it("a replica that never acknowledges is dropped after repl-timeout; SYNC gets the RDB without +FULLRESYNC", async () => {
+    const primary = started(await startRedfiber())
+    await call(primary.port, "SET", "k", "v")
+    await call(primary.port, "CONFIG", "SET", "repl-timeout", "1")
+    const silent = await RawClient.connect(primary.port)
+    const old = await RawClient.connect(primary.port)
+    try {
+      silent.send("PSYNC", "?", "-1")
+      old.send("SYNC")
+      await waitUntil("two replicas", async () => (await infoField(primary.port, "replication", "connected_slaves")) === "2")
+      // SYNC (no PSYNC): the bulk comes first, and SYNC clients are never timed out.
+      await waitUntil("the RDB", async () => old.pending.length > 0)
+      expect(old.pending.latin1Slice(0, 1)).toBe("$")
+      await silent.waitClosed()
+      expect(await infoField(primary.port, "replication", "connected_slaves")).toBe("1")
+    } finally {
+      silent.close()
+      old.close()
+    }
+  })
+
   it("min-replicas-to-write refuses writes with NOREPLICAS until enough replicas are there", async () => {
     const primary = started(await startRedfiber())
     await call(primary.port, "CONFIG", "SET", "min-replicas-to-write", "1")
