@@ -38,6 +38,15 @@ const ZERO_REPLID = "0".repeat(40)
 /** Unsent bytes a replica's socket may hold while a snapshot is written to it before we wait. */
 const TRANSFER_HIGH_WATER = 8 * 1024 * 1024
 
+/**
+ * Lets the event loop serve sockets between two slices of a transfer (a macrotask: `yieldNow`
+ * alone resumes before any I/O runs, and a whole snapshot then went out as one 1.4 s pause).
+ */
+const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const immediate = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(immediate))
+})
+
 export type ReplicaState = "wait_bgsave" | "send_bulk" | "online"
 
 /** A replica connected to us (its connection is an ordinary client connection). */
@@ -330,7 +339,7 @@ export class Replication {
           while (eofTargets.some((peer) => !peer.client.isClosed() && peer.client.unsentBytes() > TRANSFER_HIGH_WATER)) {
             yield* Effect.sleep(Duration.millis(1))
           }
-          yield* Effect.yieldNow()
+          yield* yieldToEventLoop
         }
         for (const peer of eofTargets) {
           peer.send(Buffer.from(mark, "latin1"))
@@ -344,6 +353,7 @@ export class Replication {
             peer.send(header)
             for (const slice of kept) {
               peer.send(slice)
+              yield* yieldToEventLoop
               while (!peer.client.isClosed() && peer.client.unsentBytes() > TRANSFER_HIGH_WATER) {
                 yield* Effect.sleep(Duration.millis(1))
               }
