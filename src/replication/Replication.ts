@@ -237,7 +237,7 @@ export class Replication {
   psync(client: ClientState, replid: string, offset: number, isSync: boolean): string | undefined {
     const peer = this.peerOf(client)
     client.replicationRole = "replica"
-    if (!isSync && this.link !== undefined && this.link.state !== "connected") {
+    if (this.link !== undefined && this.link.state !== "connected") {
       // A replica whose own link is down cannot serve a replica (Redis's NOMASTERLINK).
       this.peers.delete(client.id)
       client.replicationRole = undefined
