@@ -3,11 +3,20 @@
  * partial resynchronization, the command stream under a write load of every type (datasets
  * compared key by key), chains, promotion, WAIT and the refusals replicas and primaries give.
  */
-import { afterEach, describe, expect, it } from "vitest"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { datasetOf, VARIETY } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
-import { freePort, hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
+import { freePort, hasRealRedis, type RunningServer, startRealRedis as startRedisIn, startRedfiber } from "../support/servers.js"
 import { call, infoField, waitInSync, waitUntil, writeLoad } from "./support.js"
+
+/** A real replica writes the snapshot it receives to its dir: never the project's (other suites' Redis would load it). */
+const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replication-"))
+afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
+const startRealRedis = (args: ReadonlyArray<string> = []) =>
+  startRedisIn(["--dir", fs.mkdtempSync(path.join(redisDir, "server-")), ...args])
 
 const running: Array<RunningServer> = []
 const started = <T extends RunningServer>(server: T): T => {
@@ -149,6 +158,7 @@ describe.skipIf(!hasRealRedis)("replication with real Redis", () => {
     await waitInSync(middle.port, bottom.port)
     await writer.call("SET", "still-in-two", "2")
     writer.close()
+    await waitInSync(top.port, middle.port)
     await waitInSync(middle.port, bottom.port)
     expect(await call(bottom.port, "EXISTS", "still-in-two")).toEqual({ kind: "integer", value: "0" })
     const two = await RawClient.connect(bottom.port)

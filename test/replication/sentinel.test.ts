@@ -64,7 +64,7 @@ describe.skipIf(!hasRealRedis || sentinelPath === "")("Sentinel", () => {
   it("three sentinels promote a redfiber replica when the real primary dies", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-sentinel-"))
     dirs.push(dir)
-    const primary = await startRealRedis(["--repl-diskless-sync-delay", "0"])
+    const primary = await startRealRedis(["--repl-diskless-sync-delay", "0", "--dir", dir])
     servers.push(primary)
     const replica = await startRedfiber({ replicaof: `127.0.0.1 ${primary.port}` })
     servers.push(replica)
