@@ -66,6 +66,8 @@ export class ReplicaPeer {
   streamOnAck = false
   /** Asked with SYNC (before PSYNC existed): no `+FULLRESYNC` line before the RDB. */
   prePsync = false
+  /** Stream bytes for an online replica, written once per turn of the event loop. */
+  queued: Array<Buffer> = []
 
   constructor(readonly client: ClientState, now: number) {
     this.ackAt = now
@@ -123,6 +125,7 @@ export class Replication {
   guardsCommands = false
   private waiters: Array<Waiter> = []
   private ackRequested = false
+  private writesScheduled = false
   private transferring = false
   private lastPingAt = 0
 
@@ -177,14 +180,33 @@ export class Replication {
         continue
       }
       if (peer.state === "online" && !peer.streamOnAck) {
-        peer.send(bytes)
-        this.checkOutputLimit(peer)
+        peer.queued.push(bytes)
+        this.scheduleWrites()
       } else if (peer.state !== "handshake") {
         peer.pending.push(bytes)
         peer.pendingBytes += bytes.length
         this.checkOutputLimit(peer)
       }
     }
+  }
+
+  /**
+   * Every batch's writes go to each replica once per turn of the event loop, as Redis writes a
+   * replica's buffer once per loop: one socket write per batch cost a third of the throughput.
+   */
+  private scheduleWrites(): void {
+    if (this.writesScheduled) return
+    this.writesScheduled = true
+    setImmediate(() => {
+      this.writesScheduled = false
+      for (const peer of this.peers.values()) {
+        if (peer.queued.length === 0) continue
+        const queued = peer.queued
+        peer.queued = []
+        peer.send(queued.length === 1 ? queued[0] : Buffer.concat(queued))
+        this.checkOutputLimit(peer)
+      }
+    })
   }
 
   /** client-output-buffer-limit replica: a replica that falls this far behind is dropped. */
