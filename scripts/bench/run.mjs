@@ -27,6 +27,7 @@ import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
 import { runScripting } from "./modes/scripting.mjs"
+import { runReplication } from "./modes/replication.mjs"
 import { runStartup } from "./modes/startup.mjs"
 import { runDataTypes } from "./modes/data-types.mjs"
 import { runStreams, streamsSection } from "./modes/streams.mjs"
@@ -102,6 +103,7 @@ const main = async () => {
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
   if (options.streams) sections.push(streamsSection(await runStreams(serverNames, options, log), serverNames, options))
+  if (options.replication) sections.push(report.replicationSection(await runReplication(serverNames, options, log)))
   if (options.idleClients > 0) {
     const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.idleClientsSection(idle))

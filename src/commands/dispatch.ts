@@ -118,6 +118,15 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   ) {
     return reject(ctx, spec.name === "exec", ctx.server.writesRefused, spec)
   }
+  // Replication's refusals (NOREPLICAS, READONLY, MASTERDOWN): src/replication/Replication.ts.
+  const replication = ctx.server.replication
+  if (replication !== undefined && replication.guardsCommands) {
+    const isExec = spec.name === "exec" && transaction !== undefined
+    const writes = spec.flags.includes("write") || (isExec && transaction.queues("write"))
+    const stale = spec.flags.includes("stale") && !(isExec && transaction.commands.some((queued) => !queued.spec.flags.includes("stale")))
+    const refusal = replication.refusal(client, writes, stale)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
+  }
   client.lastCommand = spec.name
   // ACLs: nothing more to check for a user allowed everything (the default one, as configured).
   const user = client.user

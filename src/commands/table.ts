@@ -15,6 +15,7 @@ import { keyCommands } from "./keys.js"
 import { listCommands } from "./lists.js"
 import { pubsubCommands } from "./pubsub.js"
 import { scriptingCommands } from "./scripting.js"
+import { replicationCommands } from "./replication.js"
 import { serverCommands } from "./server.js"
 import { setCommands } from "./sets.js"
 import { sortCommands } from "./sort.js"
@@ -42,7 +43,8 @@ export const allCommands: ReadonlyArray<CommandSpec> = [
   ...clusterCommands,
   ...bitmapCommands,
   ...hyperLogLogCommands,
-  ...scriptingCommands
+  ...scriptingCommands,
+  ...replicationCommands
 ]
 
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(

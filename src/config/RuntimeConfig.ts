@@ -99,6 +99,8 @@ export class RuntimeConfig {
     this.watch("maxmemory-policy", (value) => (this.maxmemoryPolicy = value))
     this.watch("protected-mode", (value) => (this.protectedMode = value === "yes"))
     this.requirepass = config.requirepass
+    if (config.masterauth !== "") this.extra.set("masterauth", config.masterauth)
+    if (config.masteruser !== "") this.extra.set("masteruser", config.masteruser)
     this.clientQueryBufferLimit = config.clientQueryBufferLimit
     this.maxmemorySamples = config.maxmemorySamples
     this.setExtra("maxmemory", String(config.maxmemory))

@@ -36,6 +36,11 @@ export const ServerConfigSchema = Schema.Struct({
   dbfilename: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^[^/\\]+$/)), { default: () => "dump.rdb" }),
   /** RDB save points, "<seconds> <changes> ..." as Redis's `save` ("" = none). */
   save: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^(\s*\d+\s+\d+)*\s*$/)), { default: () => "" }),
+  /** "host port": start as a replica of that primary ("" = a primary). */
+  replicaof: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^(\S+\s+\d+)?\s*$/)), { default: () => "" }),
+  /** Password (and user) to AUTH with to the primary. */
+  masterauth: Schema.optionalWith(Schema.String, { default: () => "" }),
+  masteruser: Schema.optionalWith(Schema.String, { default: () => "" }),
   /** The default user's password; "" lets every client in without AUTH. */
   requirepass: Schema.optionalWith(Schema.String, { default: () => "" }),
   /** ACL users file: loaded at start, written by ACL SAVE, read again by ACL LOAD ("" = none). */

@@ -41,7 +41,10 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   "maxmemory-samples": { field: "maxmemorySamples", kind: "int", help: "keys sampled per eviction round (default 5)" },
   "cluster-enabled": { field: "clusterEnabled", kind: "string", help: "yes: answer as a cluster node owning all 16384 slots (default no)" },
   "client-query-buffer-limit": { field: "clientQueryBufferLimit", kind: "int", help: "most bytes of one client's unfinished command (default 1gb)" },
-  "enable-debug-command": { field: "enableDebugCommand", kind: "string", help: "yes | no | local: who may run DEBUG (default no)" }
+  "enable-debug-command": { field: "enableDebugCommand", kind: "string", help: "yes | no | local: who may run DEBUG (default no)" },
+  replicaof: { field: "replicaof", kind: "string", help: "\"<host> <port>\": start as a replica of that primary (default: none)" },
+  masterauth: { field: "masterauth", kind: "string", help: "password to AUTH with to the primary (default: none)" },
+  masteruser: { field: "masteruser", kind: "string", help: "user to AUTH as to the primary (default: the default user)" }
 }
 
 export class FlagError {
@@ -92,7 +95,9 @@ export const parseFlags = (argv: ReadonlyArray<string>): ServerConfigInput | Fla
     const eq = arg.indexOf("=")
     const name = (eq > 0 ? arg.slice(2, eq) : arg.slice(2)).toLowerCase()
     const spec = FLAGS[name]
-    const raw = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    let raw = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    // redis-server's `--replicaof <host> <port>`: the port may come as its own argument.
+    if (name === "replicaof" && raw !== undefined && /^\S+$/.test(raw) && /^\d+$/.test(argv[i + 1] ?? "")) raw += ` ${argv[++i]}`
     if (spec === undefined) {
       // Any other parameter CONFIG SET knows (--slowlog-max-len 10), checked as CONFIG SET checks it.
       const parameter = findParameter(scratch, name)

@@ -213,9 +213,51 @@ function compatibilityParameters(): Array<ConfigParameter> {
     extraParameter("lazyfree-lazy-expire", yesNo, "no"),
     extraParameter("lazyfree-lazy-server-del", yesNo, "no"),
     extraParameter("lazyfree-lazy-user-flush", yesNo, "no"),
-    extraParameter("replica-lazy-flush", yesNo, "no"),
     extraParameter("activerehashing", yesNo, "yes"),
     extraParameter("sanitize-dump-payload", oneOf(["no", "yes", "clients"]), "no")
+  ]
+}
+
+/** Replication's parameters (src/replication/), with their older `slave` names as aliases. */
+const replicationParameters = (): Array<ConfigParameter> => {
+  const backlogSize = extraParameter("repl-backlog-size", (value) => {
+    const checked = memoryText(1n, 2n ** 63n - 1n)(value)
+    // Redis keeps at least 16 KB (CONFIG_REPL_BACKLOG_MIN_SIZE).
+    return typeof checked === "string" ? checked : { value: String(Math.max(16384, Number(checked.value))) }
+  }, "1048576")
+  const pingPeriod = extraParameter("repl-ping-replica-period", integerText(1, INT_MAX), "10")
+  const readOnly = extraParameter("replica-read-only", yesNo, "yes")
+  const staleData = extraParameter("replica-serve-stale-data", yesNo, "yes")
+  const priority = extraParameter("replica-priority", integerText(0, INT_MAX), "100")
+  const minReplicas = extraParameter("min-replicas-to-write", integerText(0, INT_MAX), "0")
+  const maxLag = extraParameter("min-replicas-max-lag", integerText(0, INT_MAX), "10")
+  return [
+    backlogSize,
+    pingPeriod,
+    { ...pingPeriod, name: "repl-ping-slave-period" },
+    extraParameter("repl-timeout", integerText(1, INT_MAX), "60"),
+    extraParameter("repl-backlog-ttl", integerText(0, INT_MAX), "3600"),
+    extraParameter("repl-diskless-sync", yesNo, "yes"),
+    extraParameter("repl-diskless-sync-delay", integerText(0, INT_MAX), "5"),
+    extraParameter("repl-diskless-sync-max-replicas", integerText(0, INT_MAX), "0"),
+    extraParameter("repl-diskless-load", oneOf(["disabled", "on-empty-db", "swapdb"]), "disabled"),
+    extraParameter("repl-disable-tcp-nodelay", yesNo, "no"),
+    readOnly,
+    { ...readOnly, name: "slave-read-only" },
+    staleData,
+    { ...staleData, name: "slave-serve-stale-data" },
+    priority,
+    { ...priority, name: "slave-priority" },
+    extraParameter("replica-announced", yesNo, "yes"),
+    extraParameter("replica-announce-ip", (value) => ({ value })),
+    extraParameter("replica-announce-port", integerText(0, 65535), "0"),
+    extraParameter("replica-lazy-flush", yesNo, "no"),
+    minReplicas,
+    { ...minReplicas, name: "min-slaves-to-write" },
+    maxLag,
+    { ...maxLag, name: "min-slaves-max-lag" },
+    extraParameter("masterauth", (value) => ({ value })),
+    extraParameter("masteruser", (value) => ({ value }))
   ]
 }
 
@@ -441,7 +483,8 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
   listMaxListpackSize,
   { ...listMaxListpackSize, name: "list-max-ziplist-size" },
   ...compatibilityParameters(),
-  ...observabilityParameters
+  ...observabilityParameters,
+  ...replicationParameters()
 ]
 
 const TYPED_BY_NAME = new Map(TYPED.map((parameter) => [parameter.name, parameter] as const))

@@ -33,6 +33,8 @@ export const millisArgument = (at: number): string =>
 
 export class CommandLog {
   sink: CommandLogSink | undefined = undefined
+  /** Where the same bytes go for replicas (src/replication/Replication.ts), when we are a primary with a backlog. */
+  replicationFeed: ((bytes: Buffer) => void) | undefined = undefined
   private readonly encoded = new ReplyWriter()
   /** The database the previous logged command ran in (-1: none yet, so the next one SELECTs). */
   private selectedDb = -1
@@ -45,7 +47,12 @@ export class CommandLog {
   lastToken = -1
 
   get enabled(): boolean {
-    return this.sink !== undefined
+    return this.sink !== undefined || this.replicationFeed !== undefined
+  }
+
+  /** Bytes logged and not yet flushed (WAIT counts them in the offset it waits for). */
+  get pendingBytes(): number {
+    return this.encoded.size
   }
 
   /** Before a command runs. */
@@ -68,13 +75,13 @@ export class CommandLog {
 
   /** Logs `argv` in place of the running command's own (call once per command to log, in order). */
   rewrite(db: number, argv: ReadonlyArray<string>): void {
-    if (this.sink === undefined) return
+    if (!this.enabled) return
     this.rewritten = true
     this.append(db, argv)
   }
 
   append(db: number, argv: ReadonlyArray<string>): void {
-    if (this.sink === undefined) return
+    if (!this.enabled) return
     if (db !== this.selectedDb) {
       this.encoded.arrayHeader(2)
       this.encoded.bulk("SELECT")
@@ -104,8 +111,11 @@ export class CommandLog {
 
   /** Hands what was logged since the last flush to the sink; the token to wait on, or -1. */
   flush(): number {
-    if (this.sink === undefined || this.encoded.size === 0) return -1
-    const token = this.sink.write(this.encoded.take())
+    if (this.encoded.size === 0 || !this.enabled) return -1
+    const bytes = this.encoded.take()
+    this.replicationFeed?.(bytes)
+    if (this.sink === undefined) return -1
+    const token = this.sink.write(bytes)
     if (token >= 0) this.lastToken = token
     return token
   }

@@ -366,7 +366,9 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
       )
     }
 
-    const busy = () => saveSnapshot !== undefined || rewriteSnapshot !== undefined
+    /** A snapshot someone else reads (a replica's full sync): ours wait for it, one at a time. */
+    const snapshotTaken = () => keyspace.databases[0].table.snapshotting
+    const busy = () => saveSnapshot !== undefined || rewriteSnapshot !== undefined || snapshotTaken()
 
     const control: PersistenceControl = {
       save: (now) => {
@@ -390,12 +392,16 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
           saveScheduled = true
           return { ok: "Background saving scheduled" }
         }
+        if (snapshotTaken()) {
+          saveScheduled = true
+          return { ok: "Background saving scheduled" }
+        }
         runSave(now)
         return { ok: "Background saving started" }
       },
       rewriteAof: (now) => {
         if (rewriteSnapshot !== undefined) return { error: "ERR Background append only file rewriting already in progress" }
-        if (saveSnapshot !== undefined) {
+        if (saveSnapshot !== undefined || snapshotTaken()) {
           rewriteScheduled = true
           return { ok: "Background append only file rewriting scheduled" }
         }

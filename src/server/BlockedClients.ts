@@ -154,8 +154,13 @@ export class BlockedClients {
   interrupt(client: ClientState, withError: boolean): boolean {
     const wait = client.blocked
     if (wait === undefined) return false
-    this.unblock(wait, withError ? UNBLOCKED_ERROR : wait.timeoutReply ?? timeoutReply(client.protocol))
+    this.unblock(wait, withError ? UNBLOCKED_ERROR : wait.timeoutReply?.() ?? timeoutReply(client.protocol))
     return true
+  }
+
+  /** Ends a wait that is not on keys (WAIT) with its reply. */
+  complete(client: ClientState, reply: Buffer): void {
+    if (client.blocked !== undefined) this.unblock(client.blocked, reply)
   }
 
   /** After every command: queues the keys it made ready and, outside EXEC, serves them. */
@@ -176,7 +181,7 @@ export class BlockedClients {
     for (;;) {
       const wait = this.deadlines.earliest()
       if (wait === undefined || wait.deadline > now) return
-      this.unblock(wait, wait.timeoutReply ?? timeoutReply(wait.client.protocol))
+      this.unblock(wait, wait.timeoutReply?.() ?? timeoutReply(wait.client.protocol))
     }
   }
 

@@ -73,6 +73,10 @@ export class ClientState {
   noEvict = false
   /** A command held by CLIENT PAUSE, run once the pause ends (src/observability/ClientPause.ts). */
   postponed: ReadonlyArray<string> | undefined = undefined
+  /** A replica attached to us, or our link to our primary (CLIENT LIST flags S / M, CLIENT KILL TYPE). */
+  replicationRole: "replica" | "master" | undefined = undefined
+  /** Writes bytes straight to the socket, after what was sent before (the replication stream; set by the connection). */
+  writeDirect: (bytes: Buffer) => void = () => {}
 
   constructor(
     readonly id: number,

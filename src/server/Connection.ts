@@ -99,6 +99,9 @@ export const serveConnection = (
     // A blocked client that stopped sending is gone too, as for Redis (it frees a client at EOF).
     client.isClosed = () => events.closed || events.ended
     client.wakeBlocked = () => events.wake()
+    client.writeDirect = (bytes) => {
+      if (!socket.destroyed) socket.write(bytes)
+    }
     client.remote = true
     resetAuthentication(server.acl, client)
     server.clients.set(id, client)

@@ -24,6 +24,8 @@ export type ServeWait = (ctx: CommandContext, key: string) => boolean | void
 export class KeyWait {
   /** Its place in each key's queue. */
   readonly nodes: Array<WaitNode> = []
+  /** The reply on timeout when it is not the blocking commands' null (WAIT answers a count). */
+  timeoutReply: (() => Buffer) | undefined = undefined
 
   constructor(
     readonly client: ClientState,
@@ -36,9 +38,6 @@ export class KeyWait {
     /** The command that blocked, lower case (CLIENT LIST's cmd). */
     readonly command: string
   ) {}
-
-  /** What a timeout (or CLIENT UNBLOCK TIMEOUT) answers, when not the null array (WAIT's count). */
-  timeoutReply: Buffer | undefined = undefined
 
   /** Still the wait its client is in (not served, timed out or released). */
   get current(): boolean {

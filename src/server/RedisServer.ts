@@ -40,6 +40,7 @@ import { loadAclFileAtStart } from "../acl/AclFile.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
+import { startReplication } from "./ReplicationRuntime.js"
 import { performEvictions, usedMemory } from "./MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
@@ -169,6 +170,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const connections = yield* FiberSet.make<void>()
       let nextClientId = 1
       const deps = { keyspace: db.keyspace, server: state, shutdownHub }
+      // Both sides of replication (src/replication/); --replicaof starts the link to a primary.
+      yield* startReplication(state, db.keyspace, () => nextClientId++, config.replicaof)
 
       const admit = (socket: net.Socket) =>
         Effect.suspend(() => {
@@ -204,7 +207,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         const limit = state.config.timeout * 1000
         if (limit > 0) {
           for (const client of state.clients.values()) {
-            const exempt = client.pubsub?.subscribed === true || client.blocked !== undefined
+            const exempt = client.pubsub?.subscribed === true || client.blocked !== undefined || client.replicationRole !== undefined
             if (now - client.lastInteractionAt > limit && !exempt) client.kill()
           }
         }

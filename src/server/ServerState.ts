@@ -9,6 +9,7 @@ import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { Observability } from "../observability/Observability.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
+import type { Replication } from "../replication/Replication.js"
 import { Hub } from "../pubsub/Hub.js"
 import { BlockedClients } from "./BlockedClients.js"
 import type { ClientState } from "./ClientState.js"
@@ -78,6 +79,8 @@ export interface ServerState {
   readonly tracking: Tracking
   /** Command stats, SLOWLOG, LATENCY, MONITOR and CLIENT PAUSE (src/observability/). */
   readonly observability: Observability
+  /** Both sides of replication (set once the server runs; src/replication/Replication.ts). */
+  replication?: Replication
 }
 
 /**

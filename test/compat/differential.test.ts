@@ -29,6 +29,7 @@ import { listScripts } from "./scripts/lists.js"
 import { memoryScripts } from "./scripts/memory.js"
 import { pubsubScripts } from "./scripts/pubsub.js"
 import { scriptingScripts } from "./scripts/scripting.js"
+import { replicationScripts } from "./scripts/replication.js"
 import { serverScripts } from "./scripts/server.js"
 import { setScripts } from "./scripts/sets.js"
 import { sortScripts } from "./scripts/sort.js"
@@ -79,7 +80,8 @@ const families: ReadonlyArray<readonly [string, ReadonlyArray<Script>]> = [
   ["scripting", scriptingScripts],
   ["acl", aclScripts],
   ["tracking", trackingScripts],
-  ["observability", observabilityScripts]
+  ["observability", observabilityScripts],
+  ["replication", replicationScripts]
 ]
 
 if (!hasRealRedis) console.warn("differential suite skipped: redis-server is not installed")

@@ -19,6 +19,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --data             bitmap and HyperLogLog rows: SETBIT/BITCOUNT on a 1 MB bitmap, PFADD/PFCOUNT
   --streams          XADD MAXLEN ~, XRANGE COUNT 10, XREADGROUP+XACK (-P 1 and 16); RSS of a 1 000 000-entry stream
   --scripting        EVALSHA of return 1, one INCR, ten INCRs: -c 50, -P 1 and -P 16
+  --replication      SET -P 16 with and without a real Redis replica; full sync of 1 000 000 keys
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -45,6 +46,7 @@ export const parseOptions = (argv) => {
     data: false,
     streams: false,
     scripting: false,
+    replication: false,
     all: false
   }
   let throughput = true
@@ -84,6 +86,9 @@ export const parseOptions = (argv) => {
     data: flags.data || flags.all,
     scripting: flags.scripting || flags.all,
     persistenceKeys: quick ? 200_000 : 1_000_000,
+    replication: flags.replication || flags.all,
+    replicationRequests: quick ? 200_000 : 1_000_000,
+    replicationSyncKeys: quick ? 200_000 : 1_000_000,
     memoryKeys: 1_000_000,
     memoryValueBytes: 10,
     idleClients: idleClients ?? (flags.all ? 1000 : 0),

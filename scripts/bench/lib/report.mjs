@@ -176,6 +176,30 @@ export const persistenceSection = (results) => {
   ].join("\n")
 }
 
+export const replicationSection = (results) => {
+  const rps = (run) => (run?.error !== undefined ? `**error**: ${run.error}` : formatNumber(run?.rps))
+  const body = results.map((r) =>
+    r.error !== undefined
+      ? [r.name, `**error**: ${r.error}`, "", "", "", ""]
+      : [
+        r.name,
+        rps(r.alone),
+        rps(r.attached),
+        formatRatio(r.attached.rps / r.alone.rps),
+        `${formatNumber(r.catchUpMs)} ms`,
+        `${formatNumber(r.fullSyncMs)} ms (${formatNumber(r.keys)} keys)`
+      ]
+  )
+  return [
+    "## Replication (the replica is a real Redis in every row)",
+    "",
+    "SET -c 50 -P 16 requests/s on the primary alone and with one replica attached; the replica's catch-up after",
+    "that run; a full sync: a fresh replica started until its link is up and its offset is the primary's.",
+    "",
+    markdownTable(["primary", "SET -P 16 alone", "with a replica", "ratio", "catch-up", "full sync"], body)
+  ].join("\n")
+}
+
 export const idleClientsSection = (result) => {
   if (result.error !== undefined && result.exitMs === undefined && result.connected === undefined) {
     return `## Idle clients\n\n**error**: ${result.error}`

@@ -31,7 +31,7 @@ const isSubscriber = (client: ClientState): boolean => client.pubsub?.subscribed
  * CLIENT PAUSE), d(irty WATCH), c(lose after reply), e (NO-EVICT); N for none.
  */
 const flagsOf = (client: ClientState): string => {
-  let flags = ""
+  let flags = client.replicationRole === "replica" ? "S" : client.replicationRole === "master" ? "M" : ""
   if (client.monitor) flags += "O"
   if (isSubscriber(client)) flags += "P"
   if (client.transaction !== undefined) flags += "x"
@@ -94,7 +94,7 @@ const parseClientType = (text: string): string | undefined => {
   if (!CLIENT_TYPES.includes(lower)) return undefined
   return lower === "slave" ? "replica" : lower
 }
-const typeOf = (client: ClientState): string => (isSubscriber(client) ? "pubsub" : "normal")
+const typeOf = (client: ClientState): string => client.replicationRole ?? (isSubscriber(client) ? "pubsub" : "normal")
 
 type ClientSubcommand = Omit<Parameters<typeof command>[0], "group">
 

@@ -9,6 +9,7 @@ import * as os from "node:os"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
 import type { ServerState } from "../../server/ServerState.js"
+import { replicationInfo } from "../../replication/info.js"
 import { REDFIBER_VERSION, REDIS_VERSION } from "./version.js"
 
 type Field = readonly [name: string, value: string | number]
@@ -210,9 +211,9 @@ const stats: Section = (ctx) => {
     ["instantaneous_input_repl_kbps", "0.00"],
     ["instantaneous_output_repl_kbps", "0.00"],
     ["rejected_connections", counters.rejectedConnections],
-    ["sync_full", 0],
-    ["sync_partial_ok", 0],
-    ["sync_partial_err", 0],
+    ["sync_full", ctx.server.replication?.syncFull ?? 0],
+    ["sync_partial_ok", ctx.server.replication?.syncPartialOk ?? 0],
+    ["sync_partial_err", ctx.server.replication?.syncPartialErr ?? 0],
     ["expired_keys", ctx.keyspace.stats.expiredKeys],
     ["expired_stale_perc", "0.00"],
     ["expired_time_cap_reached_count", 0],
@@ -251,7 +252,7 @@ const stats: Section = (ctx) => {
   ]
 }
 
-const replication: Section = (ctx) => [
+const replication: Section = (ctx) => ctx.server.replication !== undefined ? replicationInfo(ctx.server.replication, ctx.now) : [
   ["role", "master"],
   ["connected_slaves", 0],
   ["master_failover_state", "no-failover"],

@@ -100,36 +100,6 @@ const debug = command({
 })
 
 /**
- * WAIT numreplicas timeout: the count of replicas that acknowledged, always 0 here. As Redis
- * without replicas: at once when 0 is enough (or inside EXEC), else after the timeout (0: never).
- */
-const wait = command({
-  name: "wait",
-  arity: 3,
-  flags: ["noscript"],
-  group: "generic",
-  aclCategories: ["slow", "connection"],
-  tips: ["request_policy:all_shards", "response_policy:agg_min"],
-  summary: "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
-  since: "3.0.0",
-  complexity: "O(1)",
-  run: (ctx, argv) => {
-    const timeout = parseInteger(argv[2])
-    if (timeout === undefined || typeof timeout === "bigint") {
-      return ctx.out.error("ERR timeout is not an integer or out of range")
-    }
-    if (timeout < 0) return ctx.out.error("ERR timeout is negative")
-    const replicas = parseInteger(argv[1])
-    if (replicas === undefined) return ctx.out.error("ERR value is not an integer or out of range")
-    if (replicas <= 0 || ctx.client.inExec || ctx.client.denyBlocking) return ctx.out.integer(0)
-    ctx.server.blocked.block(ctx, "list", [], timeout > 0 ? ctx.now + timeout : 0, "wait", () => {})
-    ctx.client.blocked!.timeoutReply = ZERO_REPLY
-  }
-})
-
-const ZERO_REPLY = Buffer.from(":0\r\n")
-
-/**
  * LOLWUT [VERSION v]: the version line Redis 7.0 ends every answer with. Redis draws art above
  * it for versions 5 and 6 (the default); we print the line alone, as Redis does for the others.
  */
@@ -149,4 +119,4 @@ const lolwut = command({
   }
 })
 
-export const operatorCommands: ReadonlyArray<CommandSpec> = [debug, wait, lolwut]
+export const operatorCommands: ReadonlyArray<CommandSpec> = [debug, lolwut]

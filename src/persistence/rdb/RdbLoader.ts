@@ -19,7 +19,6 @@ import {
   OPCODE_MODULE_AUX,
   OPCODE_RESIZEDB,
   OPCODE_SELECTDB,
-  RDB_VERSION,
   RdbFormatError,
   RdbReader
 } from "./RdbFormat.js"
@@ -28,21 +27,33 @@ export interface RdbLoadResult {
   readonly keys: number
   readonly expired: number
   readonly bytes: number
+  /** The AUX fields (a primary's snapshot says which database its stream is in: repl-stream-db). */
+  readonly aux: ReadonlyMap<string, string>
 }
 
-export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult => {
-  const buf = fs.readFileSync(filePath)
+/**
+ * Newest RDB version read: Redis 7.2 (11) and 7.4 (12) files load when they hold only what
+ * version 10 can (their new types fail as unsupported values).
+ */
+const LOADABLE_RDB_VERSION = 12
+
+export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult =>
+  loadRdbBuffer(fs.readFileSync(filePath), keyspace, config, now)
+
+/** Loads an RDB held in memory (a primary's snapshot, as a replica receives it). */
+export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult => {
   const reader = new RdbReader(buf)
   const magic = reader.fixed(9).latin1Slice()
   if (!magic.startsWith("REDIS")) reader.fail("not an RDB file (no REDIS signature)")
   const version = Number(magic.slice(5))
-  if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) {
-    reader.fail(`RDB version ${magic.slice(5)} is not supported (up to ${RDB_VERSION})`)
+  if (!Number.isInteger(version) || version < 1 || version > LOADABLE_RDB_VERSION) {
+    reader.fail(`RDB version ${magic.slice(5)} is not supported (up to ${LOADABLE_RDB_VERSION})`)
   }
   let db = keyspace.databases[0]
   let keys = 0
   let expired = 0
   let expireAt: number | undefined
+  const aux = new Map<string, string>()
   for (;;) {
     const type = reader.byte()
     switch (type) {
@@ -56,7 +67,7 @@ export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: Runtim
             if (!crc.bytes().equals(stored)) throw new RdbFormatError(end, "wrong RDB checksum")
           }
         }
-        return { keys, expired, bytes: buf.length }
+        return { keys, expired, bytes: buf.length, aux }
       }
       case OPCODE_SELECTDB: {
         const index = reader.length()
@@ -69,10 +80,11 @@ export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: Runtim
         reader.length()
         reader.length()
         continue
-      case OPCODE_AUX:
-        reader.string()
-        reader.string()
+      case OPCODE_AUX: {
+        const name = reader.string()
+        aux.set(name, reader.string())
         continue
+      }
       case OPCODE_EXPIRETIME_MS:
         expireAt = Number(reader.fixed(8).readBigInt64LE(0))
         continue
