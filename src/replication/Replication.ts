@@ -479,6 +479,13 @@ export class Replication {
     return true
   }
 
+  /** DEBUG CHANGE-REPL-ID: a new history, the old one forgotten (no partial resync from either). */
+  changeReplicationId(): void {
+    this.replid = randomBytes(20).toString("hex")
+    this.replid2 = ZERO_REPLID
+    this.secondReplOffset = -1
+  }
+
   /** REPLICAOF NO ONE: we become a primary, with our history as replid2. */
   promote(): void {
     if (this.link === undefined) return

@@ -54,7 +54,9 @@ const DEBUG_SUBCOMMANDS: ReadonlyMap<string, readonly [argc: number, run: DebugS
   }]],
   ["DIGEST", [2, (ctx) => ctx.out.simple(datasetDigest(ctx.keyspace, ctx.now))]],
   ["CHANGE-REPL-ID", [2, (ctx) => {
-    ctx.server.observability.replicationId = randomBytes(20).toString("hex")
+    const replication = ctx.server.replication
+    if (replication !== undefined) replication.changeReplicationId()
+    else ctx.server.observability.replicationId = randomBytes(20).toString("hex")
     ctx.out.ok()
   }]]
 ] as const)
