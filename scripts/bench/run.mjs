@@ -20,6 +20,7 @@ import {
   stopServer,
   versions
 } from "./lib/servers.mjs"
+import { bullmqSection, runBullmq } from "./modes/bullmq.mjs"
 import { runFanout } from "./modes/fanout.mjs"
 import { runGeo } from "./modes/geo.mjs"
 import { runIdleClients } from "./modes/idle-clients.mjs"
@@ -101,6 +102,7 @@ const main = async () => {
     sections.push(report.throughputSection(geo.rows, geo.serverNames).replace("## Throughput", "## Geo throughput"))
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
+  if (options.bullmq) sections.push(bullmqSection(await runBullmq(serverNames, options, log)))
   if (options.streams) sections.push(streamsSection(await runStreams(serverNames, options, log), serverNames, options))
   if (options.idleClients > 0) {
     const idle = await runIdleClients(options.idleClients, log).catch((error) => ({ error: error.message.split("\n")[0] }))
