@@ -43,7 +43,8 @@ for (const target of targets) {
         const flaky = await queue.add({ kind: "flaky", n: 5 }, { attempts: 3, backoff: { type: "exponential", delay: 50 } })
         const broken = await queue.add({ kind: "broken", n: 6 }, { attempts: 2, backoff: { type: "fixed", delay: 20 } })
         const reporting = await queue.add({ kind: "reporting", n: 7 })
-        const delayed = await queue.add({ kind: "delayed", n: 8 }, { delay: 300 })
+        // Long enough that the state check runs before it is due, even on a loaded machine.
+        const delayed = await queue.add({ kind: "delayed", n: 8 }, { delay: 1500 })
         expect(await delayed.getState()).toBe("delayed")
         await waitUntil(() => completed.length === 7 && failed.length === 1, "7 completed and 1 failed")
         expect(new Set(completed)).toEqual(new Set([...plain, flaky, reporting, delayed].map((job) => String(job.id))))
@@ -53,7 +54,7 @@ for (const target of targets) {
         expect(progress).toEqual([[String(reporting.id), 60]])
         expect((await queue.getJob(plain[2]!.id))!.returnvalue).toEqual({ kind: "plain", n: 30 })
         const delayedDone = (await queue.getJob(delayed.id))!
-        expect(delayedDone.processedOn! - delayedDone.timestamp).toBeGreaterThanOrEqual(300)
+        expect(delayedDone.processedOn! - delayedDone.timestamp).toBeGreaterThanOrEqual(1500)
         expect(await queue.getJobCounts()).toEqual({ waiting: 0, active: 0, completed: 7, failed: 1, delayed: 0, paused: 0 })
         expect(await queue.getCompletedCount()).toBe(7)
         const retried = (await queue.getJob(broken.id))!
@@ -94,7 +95,7 @@ for (const target of targets) {
         const flaky = await producer.createJob({ kind: "flaky", n: 4 }).retries(2).backoff("exponential", 40).save()
         const broken = await producer.createJob({ kind: "broken", n: 5 }).retries(1).backoff("fixed", 20).save()
         const reporting = await producer.createJob({ kind: "reporting", n: 6 }).save()
-        const delayed = await producer.createJob({ kind: "delayed", n: 7 }).delayUntil(Date.now() + 300).save()
+        const delayed = await producer.createJob({ kind: "delayed", n: 7 }).delayUntil(Date.now() + 1500).save()
         const early = await producer.checkHealth()
         expect(early.delayed).toBe(1)
         await waitUntil(() => results.size === 6 && failures.size === 1, "6 successes and 1 failure")
