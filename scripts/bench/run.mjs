@@ -20,6 +20,7 @@ import {
   stopServer,
   versions
 } from "./lib/servers.mjs"
+import { bullmqSection, runBullmq } from "./modes/bullmq.mjs"
 import { runFanout } from "./modes/fanout.mjs"
 import { runGeo } from "./modes/geo.mjs"
 import { runIdleClients } from "./modes/idle-clients.mjs"
@@ -102,6 +103,7 @@ const main = async () => {
     sections.push(report.throughputSection(geo.rows, geo.serverNames).replace("## Throughput", "## Geo throughput"))
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
+  if (options.bullmq) sections.push(bullmqSection(await runBullmq(serverNames, options, log)))
   if (options.streams) sections.push(streamsSection(await runStreams(serverNames, options, log), serverNames, options))
   if (options.replication) sections.push(report.replicationSection(await runReplication(serverNames, options, log)))
   if (options.idleClients > 0) {

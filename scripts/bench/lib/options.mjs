@@ -20,6 +20,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --streams          XADD MAXLEN ~, XRANGE COUNT 10, XREADGROUP+XACK (-P 1 and 16); RSS of a 1 000 000-entry stream
   --scripting        EVALSHA of return 1, one INCR, ten INCRs: -c 50, -P 1 and -P 16
   --replication      SET -P 16 with and without a real Redis replica; full sync of 1 000 000 keys
+  --bullmq           BullMQ: 10 000 jobs through one Worker (concurrency 50), jobs/s; and Queue.addBulk
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
@@ -47,6 +48,7 @@ export const parseOptions = (argv) => {
     streams: false,
     scripting: false,
     replication: false,
+    bullmq: false,
     all: false
   }
   let throughput = true
@@ -85,6 +87,8 @@ export const parseOptions = (argv) => {
     geo: flags.geo || flags.all,
     data: flags.data || flags.all,
     scripting: flags.scripting || flags.all,
+    bullmq: flags.bullmq || flags.all,
+    bullmqJobs: 10_000,
     persistenceKeys: quick ? 200_000 : 1_000_000,
     replication: flags.replication || flags.all,
     replicationRequests: quick ? 200_000 : 1_000_000,
