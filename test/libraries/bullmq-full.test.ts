@@ -149,14 +149,15 @@ for (const target of targets) {
         await queue.add("p", {}, { priority: 3 })
         await queue.pause()
         expect(await queue.isPaused()).toBe(true)
-        expect(await queue.getJobCounts("waiting", "delayed", "prioritized", "paused", "active", "completed")).toEqual({
-          // BullMQ 5+ leaves a paused queue's jobs in its wait list (the meta key holds the pause).
-          waiting: 5, delayed: 1, prioritized: 1, paused: 0, active: 0, completed: 0
+        expect(await queue.getJobCounts("waiting", "delayed", "prioritized", "active", "completed")).toEqual({
+          // BullMQ 5+ leaves a paused queue's jobs in its wait list (the meta key holds the pause;
+          // BullMQ 6 has no paused list to count).
+          waiting: 5, delayed: 1, prioritized: 1, active: 0, completed: 0
         })
         expect(await admin.hget("bull:counts:meta", "paused")).toBe("1")
         await queue.resume()
         expect(await queue.isPaused()).toBe(false)
-        expect(await queue.getJobCounts("waiting", "paused")).toEqual({ waiting: 5, paused: 0 })
+        expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 5 })
         expect(await queue.count()).toBe(7)
         expect((await admin.keys("bull:counts:*")).length).toBeGreaterThan(0)
         await queue.obliterate({ force: true })
