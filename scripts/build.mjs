@@ -1,6 +1,6 @@
 // Bundles the server, the CLI and the AOF checker (fast start: one file each, no module
 // resolution at launch) and the library. `--if-stale` skips the build when dist/ is newer than
-// every input (src/, this script, package.json): `pnpm start` then launches at once.
+// every input (src/, this script, package.json, the lockfile): `pnpm start` then launches at once.
 //
 // Each executable is a CommonJS bundle (`dist/<name>.cjs`) behind a small launcher
 // (`dist/<name>.js`) that compiles it through V8's code cache: the first run stores the
@@ -28,7 +28,7 @@ const newestMtime = (path) => {
 const isCurrent = () => {
   try {
     const built = statSync(stampFile).mtimeMs
-    return ["src", "scripts/build.mjs", "package.json"].every((input) => newestMtime(input) < built)
+    return ["src", "scripts/build.mjs", "package.json", "pnpm-lock.yaml"].every((input) => newestMtime(input) < built)
   } catch {
     return false
   }

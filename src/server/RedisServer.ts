@@ -28,7 +28,7 @@ import { randomBytes } from "node:crypto"
 import * as net from "node:net"
 import { commandTable } from "../commands/table.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
-import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
+import { decodeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
 import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
@@ -40,11 +40,19 @@ import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.j
 import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
 
+/** Why the server did not start: a configuration the schema refuses, or a port it could not bind. */
 export class ServerError extends Data.TaggedError("ServerError")<{
-  readonly reason: "ListenFailed"
+  readonly reason: "InvalidConfig" | "ListenFailed"
   readonly message: string
   readonly cause?: unknown
 }> {}
+
+/** The configuration with defaults filled in; invalid input fails with `InvalidConfig` (the schema's report). */
+const decodeConfig = (input: ServerConfigInput) =>
+  Effect.mapError(
+    decodeServerConfig(input),
+    (cause) => new ServerError({ reason: "InvalidConfig", message: `Invalid configuration: ${cause.message}`, cause })
+  )
 
 export interface DrainSummary {
   readonly connections: number
@@ -94,7 +102,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
   /** Starts listening in the current scope; the caller runs `run` (main.ts races it against signals). */
   static readonly make = (input: ServerConfigInput = {}) =>
     Effect.gen(function*() {
-      const config = makeServerConfig(input)
+      const config = yield* decodeConfig(input)
       const db = yield* Db
       const scope = yield* Effect.scope
       const shutdownRequest = yield* Deferred.make<ShutdownMode>()
@@ -293,10 +301,9 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
     )
 
   /** The server and its own `Db`, sharing one keyspace: what most embedders want. */
-  static readonly layerWithDb = (input: ServerConfigInput = {}) => {
-    const config = makeServerConfig(input)
-    return RedisServer.layer(input).pipe(
-      Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))
+  static readonly layerWithDb = (input: ServerConfigInput = {}) =>
+    Layer.unwrapEffect(
+      Effect.map(decodeConfig(input), (config) =>
+        RedisServer.layer(config).pipe(Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))))
     )
-  }
 }
