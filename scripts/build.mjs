@@ -11,8 +11,7 @@
 //
 // Source maps are written next to the bundles for local debugging (`node --enable-source-maps`)
 // but not linked from them, and package.json's `files` leaves them out of the tarball.
-import { build } from "esbuild"
-import { readdirSync, statSync, writeFileSync } from "node:fs"
+import { readdirSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
 const stampFile = "dist/.build-stamp"
@@ -35,6 +34,8 @@ const isCurrent = () => {
 }
 
 if (process.argv.includes("--if-stale") && isCurrent()) process.exit(0)
+// Loaded only when building: the check above stays a bare `node` start.
+const { build } = await import("esbuild")
 
 const common = { bundle: true, platform: "node", target: "node20", sourcemap: "external", logLevel: "warning" }
 
@@ -101,6 +102,4 @@ await Promise.all([
 ])
 // Stamped with the time the build started: a source saved during the build makes it stale.
 writeFileSync(stampFile, "")
-const startedSeconds = started / 1000
-const { utimesSync } = await import("node:fs")
-utimesSync(stampFile, startedSeconds, startedSeconds)
+utimesSync(stampFile, started / 1000, started / 1000)
