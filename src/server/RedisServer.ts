@@ -30,7 +30,7 @@ import { commandTable } from "../commands/table.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { decodeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
-import { makePersistence } from "../persistence/Persistence.js"
+import { makePersistence, PersistenceError } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
@@ -73,6 +73,17 @@ export interface RedisServerService {
   /** Runs the graceful drain (idempotent); also what closing the server's scope does. */
   readonly drain: Effect.Effect<DrainSummary>
 }
+
+/**
+ * A system error while loading or opening the data files (`dir` not a directory, no permission) is
+ * the environment's, not a bug: the start fails with PersistenceError "Io" rather than a defect.
+ */
+const systemErrorAsFailure = (config: ServerConfig) => (defect: unknown) =>
+  defect instanceof Error && typeof (defect as NodeJS.ErrnoException).syscall === "string"
+    ? Option.some(Effect.fail(
+      new PersistenceError({ reason: "Io", message: `Could not use the data files in ${config.dir}: ${defect.message}` })
+    ))
+    : Option.none()
 
 const listen = (config: ServerConfig) =>
   Effect.acquireRelease(
@@ -139,7 +150,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       applyAccessPolicy()
       // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
       // Its finalizer (the shutdown save) runs after the drain's, which is added below.
-      yield* makePersistence(state, db.keyspace)
+      yield* makePersistence(state, db.keyspace).pipe(Effect.catchSomeDefect(systemErrorAsFailure(config)))
       const listener = yield* listen(config)
       const bound = listener.address() as net.AddressInfo
       state.tcpPort = bound.port

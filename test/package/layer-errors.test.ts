@@ -7,7 +7,10 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as net from "node:net"
-import { Db, RedisServer, ServerError, type ServerConfigInput } from "../../src/index.js"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Db, PersistenceError, RedisServer, ServerError, type ServerConfigInput } from "../../src/index.js"
 
 /** Builds the layer in a scope of its own and returns its typed failure (fails the test otherwise). */
 const failureOf = <A, E>(layer: Layer.Layer<A, E>) =>
@@ -64,6 +67,18 @@ describe("RedisServer layers fail with ServerError", () => {
       expect(error.reason).toBe("ListenFailed")
       expect(error.message).toContain(`127.0.0.1:${port}`)
       expect(error.message).toContain("EADDRINUSE")
+    }).pipe(Effect.scoped))
+
+  it.effect("a data dir that is a file is PersistenceError Io, not a defect", () =>
+    Effect.gen(function*() {
+      const parent = mkdtempSync(join(tmpdir(), "redfiber-dir-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(parent, { recursive: true, force: true })))
+      const file = join(parent, "not-a-dir")
+      writeFileSync(file, "")
+      const error = yield* failureOf(RedisServer.layerWithDb({ ...quiet, port: 0, appendonly: "yes", dir: file }))
+      expect(error).toBeInstanceOf(PersistenceError)
+      expect(error.reason).toBe("Io")
+      expect(error.message).toContain(file)
     }).pipe(Effect.scoped))
 
   it.effect("a valid configuration builds, listening on the bound port", () =>
