@@ -2,18 +2,20 @@
 // project next to our effect, type-check the fixture (test/package/consumer) with strict flags and
 // skipLibCheck off, run it (server Layer on port 0, SET/GET through RedisClient), run a bin, and
 // check that nothing was written into the installed package.
-import { execFileSync } from "node:child_process"
+import { execFile } from "node:child_process"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
+import { promisify } from "node:util"
 import { afterAll, describe, expect, it } from "vitest"
 
 const root = join(import.meta.dirname, "..", "..")
 const work = mkdtempSync(join(tmpdir(), "redfiber-package-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = {}) =>
-  execFileSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+// Asynchronous: a worker blocked for a minute misses vitest's own messages.
+const run = async (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = {}) =>
+  (await promisify(execFile)(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...env } })).stdout
 
 /** Every file under `dir` with its size and modification time. */
 const snapshot = (dir: string): Map<string, string> => {
@@ -33,17 +35,18 @@ const snapshot = (dir: string): Map<string, string> => {
 }
 
 describe("the packed package in a consumer project", () => {
-  it("packs dist only, type-checks strictly, runs, and writes nothing into node_modules", () => {
-    // prepack rebuilds the bundles if sources changed since the last build, and the declarations.
+  it("packs dist only, type-checks strictly, runs, and writes nothing into node_modules", async () => {
+    // prepack rebuilds the bundles if sources changed since the last build, and the declarations
+    // (scripts/build-types.mjs).
     const packDir = join(work, "pack")
     mkdirSync(packDir)
-    run("pnpm", ["pack", "--pack-destination", packDir], root)
+    await run("pnpm", ["pack", "--pack-destination", packDir], root)
     const [tarball] = readdirSync(packDir)
     expect(tarball).toMatch(/^redfiber-.*\.tgz$/)
     const tarballPath = join(packDir, tarball!)
 
     // The tarball: dist's code and declarations, the README, package.json; no sources, tests, maps.
-    const listing = run("tar", ["tzvf", tarballPath], work).trim().split("\n").map((line) => {
+    const listing = (await run("tar", ["tzvf", tarballPath], work)).trim().split("\n").map((line) => {
       const fields = line.trim().split(/\s+/)
       return { size: Number(fields[2]), path: fields[fields.length - 1]! }
     })
@@ -64,7 +67,7 @@ describe("the packed package in a consumer project", () => {
     expect(unexpected).toEqual([])
     expect(paths.filter((path) => path.endsWith(".map") || path.includes("/."))).toEqual([])
     expect(listing.filter((file) => file.size > 1024 * 1024)).toEqual([])
-    const manifest = JSON.parse(run("tar", ["xzOf", tarballPath, "package/package.json"], work))
+    const manifest = JSON.parse(await run("tar", ["xzOf", tarballPath, "package/package.json"], work))
     expect(manifest.dependencies ?? {}).toEqual({})
     expect(Object.keys(manifest.peerDependencies)).toEqual(["effect"])
 
@@ -72,7 +75,7 @@ describe("the packed package in a consumer project", () => {
     // effect and @types/node linked from ours.
     const consumer = join(work, "consumer")
     cpSync(join(import.meta.dirname, "consumer"), consumer, { recursive: true })
-    run("npm", ["install", "--offline", "--legacy-peer-deps", "--no-audit", "--no-fund", "--no-package-lock", tarballPath], consumer)
+    await run("npm", ["install", "--offline", "--legacy-peer-deps", "--no-audit", "--no-fund", "--no-package-lock", tarballPath], consumer)
     mkdirSync(join(consumer, "node_modules/@types"), { recursive: true })
     symlinkSync(realpathSync(join(root, "node_modules/effect")), join(consumer, "node_modules/effect"))
     symlinkSync(realpathSync(join(root, "node_modules/@types/node")), join(consumer, "node_modules/@types/node"))
@@ -80,17 +83,17 @@ describe("the packed package in a consumer project", () => {
     const before = snapshot(installed)
 
     // strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck: false.
-    const compiled = run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.json", "--listFiles"], consumer)
+    const compiled = await run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.json", "--listFiles"], consumer)
     expect(compiled).toContain(join(installed, "dist/index.d.ts"))
 
     const cacheHome = join(work, "cache")
-    const output = run("node", ["out/main.js"], consumer, { XDG_CACHE_HOME: cacheHome })
+    const output = await run("node", ["out/main.js"], consumer, { XDG_CACHE_HOME: cacheHome })
     const result = JSON.parse(output.trim().split("\n").at(-1)!)
     expect(result.value).toBe("hello ada")
     expect(result.port).toBeGreaterThan(0)
 
     // The server bin keeps its code cache under the cache home, not in the package.
-    expect(run(join(consumer, "node_modules/.bin/redfiber-server"), ["--version"], consumer, { XDG_CACHE_HOME: cacheHome }))
+    expect(await run(join(consumer, "node_modules/.bin/redfiber-server"), ["--version"], consumer, { XDG_CACHE_HOME: cacheHome }))
       .toMatch(/^redfiber-server v=/)
     expect(readdirSync(join(cacheHome, "redfiber")).filter((name) => name.startsWith("redfiber-server-"))).toHaveLength(1)
     expect(snapshot(installed)).toEqual(before)
