@@ -90,6 +90,8 @@ describe("the packed package in a consumer project", () => {
     const output = await run("node", ["out/main.js"], consumer, { XDG_CACHE_HOME: cacheHome })
     const result = JSON.parse(output.trim().split("\n").at(-1)!)
     expect(result.value).toBe("hello ada")
+    expect(result.inProcess).toBe("hello ada")
+    expect(result.set).toBe("hi")
     expect(result.port).toBeGreaterThan(0)
 
     // The server bin keeps its code cache under the cache home, not in the package.
