@@ -1,46 +1,82 @@
 // Bundles the server, the CLI and the AOF checker (fast start: one file each, no module
-// resolution at launch) and the library.
+// resolution at launch) and the library. `--if-stale` skips the build when dist/ is newer than
+// every input (src/, this script, package.json, the lockfile): `pnpm start` then launches at once.
 //
 // Each executable is a CommonJS bundle (`dist/<name>.cjs`) behind a small launcher
 // (`dist/<name>.js`) that compiles it through V8's code cache: the first run stores the
-// compiled code next to the bundle (`dist/.<name>.cache`), later runs skip parsing and compiling
-// it. Measured as CPU until the server's first PONG: ~340 ms without the cache, ~270 ms with it
-// (node alone: ~155 ms). V8 rejects a cache from another build or Node version; it is then
-// written again.
-import { build } from "esbuild"
-import { writeFileSync } from "node:fs"
+// compiled code under the user's cache directory (`$XDG_CACHE_HOME/redfiber` or
+// `~/.cache/redfiber`; never next to the bundle, which may sit read-only in node_modules), later
+// runs skip parsing and compiling it. V8 rejects a cache from another build or Node version; it
+// is then written again. `REDFIBER_CODE_CACHE=0` turns it off.
+//
+// Source maps are written next to the bundles for local debugging (`node --enable-source-maps`)
+// but not linked from them, and package.json's `files` leaves them out of the tarball.
+import { readdirSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 
-const common = { bundle: true, platform: "node", target: "node20", sourcemap: true, logLevel: "warning" }
+const stampFile = "dist/.build-stamp"
+
+const newestMtime = (path) => {
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return stat.mtimeMs
+  let newest = stat.mtimeMs
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)))
+  return newest
+}
+
+const isCurrent = () => {
+  try {
+    const built = statSync(stampFile).mtimeMs
+    return ["src", "scripts/build.mjs", "package.json", "pnpm-lock.yaml"].every((input) => newestMtime(input) < built)
+  } catch {
+    return false
+  }
+}
+
+if (process.argv.includes("--if-stale") && isCurrent()) process.exit(0)
+// Loaded only when building: the check above stays a bare `node` start.
+const { build } = await import("esbuild")
+
+const common = { bundle: true, platform: "node", target: "node20", sourcemap: "external", logLevel: "warning" }
 
 const launcher = (name) => `#!/usr/bin/env node
 // Runs ${name}.cjs through V8's code cache (see scripts/build.mjs).
-import { readFileSync, renameSync, writeFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Script } from "node:vm"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const file = join(here, "${name}.cjs")
-const cacheFile = join(here, ".${name}.cache")
-let cachedData
-try {
-  cachedData = readFileSync(cacheFile)
-} catch {}
 const source = readFileSync(file, "utf8")
+// One cache file per installed bundle, so two installs do not keep replacing each other's.
+const cacheDir = process.env.REDFIBER_CODE_CACHE === "0"
+  ? undefined
+  : join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "redfiber")
+const cacheFile = cacheDir && join(cacheDir, \`${name}-\${createHash("sha1").update(file).digest("hex").slice(0, 16)}.cache\`)
+let cachedData
+if (cacheFile) {
+  try {
+    cachedData = readFileSync(cacheFile)
+  } catch {}
+}
 const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, { filename: file, cachedData })
-if (cachedData === undefined || script.cachedDataRejected) {
+if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
   // Once the program has started (the code it compiled on the way is then in the cache), or at exit.
   let written = false
   const store = () => {
     if (written) return
     written = true
     try {
+      mkdirSync(cacheDir, { recursive: true })
       const temporary = \`\${cacheFile}.\${process.pid}\`
       writeFileSync(temporary, script.createCachedData())
       renameSync(temporary, cacheFile)
     } catch {
-      // A read-only install runs without the cache.
+      // No writable cache directory: run without the cache.
     }
   }
   setTimeout(store, 2000).unref()
@@ -56,9 +92,14 @@ const executable = async (name, entryPoint) => {
   writeFileSync(`dist/${name}.js`, launcher(name), { mode: 0o755 })
 }
 
+const started = Date.now()
 await Promise.all([
   executable("redfiber-server", "src/main.ts"),
   executable("redfiber-cli", "src/cli/main.ts"),
   executable("redfiber-check-aof", "src/tools/check-aof.ts"),
-  build({ ...common, format: "esm", entryPoints: ["src/index.ts"], outfile: "dist/index.js", packages: "external" })
+  // The library leaves effect (a peer dependency) to the app and bundles the rest (fengari, ...).
+  build({ ...common, format: "esm", entryPoints: ["src/index.ts"], outfile: "dist/index.js", external: ["effect", "effect/*"] })
 ])
+// Stamped with the time the build started: a source saved during the build makes it stale.
+writeFileSync(stampFile, "")
+utimesSync(stampFile, started / 1000, started / 1000)

@@ -3,8 +3,10 @@
  * configuration schema, and the Effect client (`RedisClient`) for redfiber or any Redis.
  */
 export { Db, type DbOptions, type SetOptions, toByteString } from "./keyspace/Db.js"
+export { PersistenceError } from "./persistence/Persistence.js"
 export { type DrainSummary, RedisServer, type RedisServerService, ServerError } from "./server/RedisServer.js"
 export {
+  decodeServerConfig,
   makeServerConfig,
   type ServerConfig,
   type ServerConfigInput,

@@ -47,20 +47,20 @@ import { pushKind, Subscriber, type SubscriptionKind } from "./Subscriber.js"
 
 export interface RedisClientConfig {
   /** Default 127.0.0.1. */
-  readonly host?: string
+  readonly host?: string | undefined
   /** Default 6379. */
-  readonly port?: number
+  readonly port?: number | undefined
   /** Sent with the password (HELLO 2 AUTH username password); default "default". */
-  readonly username?: string
-  readonly password?: string
+  readonly username?: string | undefined
+  readonly password?: string | undefined
   /** Database selected on every connection; default 0. */
-  readonly db?: number
+  readonly db?: number | undefined
   /** How long a TCP connect may take; default 10 seconds. */
-  readonly connectTimeout?: Duration.DurationInput
+  readonly connectTimeout?: Duration.DurationInput | undefined
   /** Retries after the connection drops; default `defaultReconnectSchedule` (backoff, ~10 s). */
-  readonly reconnect?: Schedule.Schedule<unknown, RedisConnectionError>
+  readonly reconnect?: Schedule.Schedule<unknown, RedisConnectionError> | undefined
   /** How simple-string and error replies are decoded: "utf8" (default), or "latin1" to keep bytes as chars. */
-  readonly textEncoding?: "utf8" | "latin1"
+  readonly textEncoding?: "utf8" | "latin1" | undefined
 }
 
 export interface Message {
@@ -74,13 +74,13 @@ export interface PatternMessage extends Message {
 
 export interface SetOptions {
   /** Time to live (sent as PX). */
-  readonly ttl?: Duration.DurationInput
+  readonly ttl?: Duration.DurationInput | undefined
   /** Absolute expiry (sent as PXAT): a Date or Unix time in milliseconds. */
-  readonly expiresAt?: Date | number
+  readonly expiresAt?: Date | number | undefined
   /** Keep the key's current time to live (KEEPTTL). */
-  readonly keepTtl?: boolean
+  readonly keepTtl?: boolean | undefined
   /** Only set if the key does not exist (NX) / already exists (XX). */
-  readonly condition?: "NX" | "XX"
+  readonly condition?: "NX" | "XX" | undefined
 }
 
 type R<A> = Effect.Effect<A, RedisError>

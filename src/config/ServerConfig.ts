@@ -2,6 +2,8 @@
  * The server's configuration: a Schema (so embedding apps get validation and defaults), read from
  * the environment with `Config`, and from `redis-server`-style flags by `main.ts`.
  */
+import type * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535))
@@ -84,6 +86,10 @@ export const ServerConfigSchema = Schema.Struct({
 
 export type ServerConfig = typeof ServerConfigSchema.Type
 export type ServerConfigInput = typeof ServerConfigSchema.Encoded
+
+/** A full configuration from a partial one, with the defaults filled in; fails with the schema's ParseError. */
+export const decodeServerConfig = (input: ServerConfigInput = {}): Effect.Effect<ServerConfig, ParseResult.ParseError> =>
+  Schema.decodeUnknown(ServerConfigSchema)(input)
 
 /** A full configuration from a partial one, with the defaults filled in (throws on invalid input). */
 export const makeServerConfig = (input: ServerConfigInput = {}): ServerConfig =>

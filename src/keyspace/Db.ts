@@ -33,14 +33,14 @@ export const toByteString = (value: Bytes): string =>
   typeof value === "string" ? Buffer.from(value, "utf8").latin1Slice() : Buffer.from(value).latin1Slice()
 
 export interface DbOptions {
-  readonly databases?: number
+  readonly databases?: number | undefined
   /** Active expiry cycles per second. */
-  readonly hz?: number
+  readonly hz?: number | undefined
 }
 
 export interface SetOptions {
   /** Time to live in milliseconds. */
-  readonly px?: number
+  readonly px?: number | undefined
 }
 
 export class Db extends Context.Tag("redfiber/Db")<Db, {

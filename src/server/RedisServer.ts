@@ -29,10 +29,10 @@ import * as net from "node:net"
 import { commandTable } from "../commands/table.js"
 import { applyStartParameters } from "../config/configFile.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
-import { makeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
+import { decodeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
 import { clockMicros, Observability } from "../observability/Observability.js"
-import { makePersistence } from "../persistence/Persistence.js"
+import { makePersistence, PersistenceError } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
 import { Tracking } from "../tracking/Tracking.js"
@@ -46,11 +46,19 @@ import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.j
 import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
 
+/** Why the server did not start: a configuration the schema refuses, a port it could not bind, or an ACL file with errors. */
 export class ServerError extends Data.TaggedError("ServerError")<{
-  readonly reason: "ListenFailed" | "AclFileFailed"
+  readonly reason: "InvalidConfig" | "ListenFailed" | "AclFileFailed"
   readonly message: string
   readonly cause?: unknown
 }> {}
+
+/** The configuration with defaults filled in; invalid input fails with `InvalidConfig` (the schema's report). */
+const decodeConfig = (input: ServerConfigInput) =>
+  Effect.mapError(
+    decodeServerConfig(input),
+    (cause) => new ServerError({ reason: "InvalidConfig", message: `Invalid configuration: ${cause.message}`, cause })
+  )
 
 export interface DrainSummary {
   readonly connections: number
@@ -71,6 +79,17 @@ export interface RedisServerService {
   /** Runs the graceful drain (idempotent); also what closing the server's scope does. */
   readonly drain: Effect.Effect<DrainSummary>
 }
+
+/**
+ * A system error while loading or opening the data files (`dir` not a directory, no permission) is
+ * the environment's, not a bug: the start fails with PersistenceError "Io" rather than a defect.
+ */
+const systemErrorAsFailure = (config: ServerConfig) => (defect: unknown) =>
+  defect instanceof Error && typeof (defect as NodeJS.ErrnoException).syscall === "string"
+    ? Option.some(Effect.fail(
+      new PersistenceError({ reason: "Io", message: `Could not use the data files in ${config.dir}: ${defect.message}` })
+    ))
+    : Option.none()
 
 const listen = (config: ServerConfig) =>
   Effect.acquireRelease(
@@ -100,7 +119,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
   /** Starts listening in the current scope; the caller runs `run` (main.ts races it against signals). */
   static readonly make = (input: ServerConfigInput = {}) =>
     Effect.gen(function*() {
-      const config = makeServerConfig(input)
+      const config = yield* decodeConfig(input)
       const db = yield* Db
       const scope = yield* Effect.scope
       const shutdownRequest = yield* Deferred.make<ShutdownMode>()
@@ -155,7 +174,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       applyAccessPolicy()
       // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
       // Its finalizer (the shutdown save) runs after the drain's, which is added below.
-      yield* makePersistence(state, db.keyspace)
+      yield* makePersistence(state, db.keyspace).pipe(Effect.catchSomeDefect(systemErrorAsFailure(config)))
       const listener = yield* listen(config)
       const bound = listener.address() as net.AddressInfo
       state.tcpPort = bound.port
@@ -319,10 +338,9 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
     )
 
   /** The server and its own `Db`, sharing one keyspace: what most embedders want. */
-  static readonly layerWithDb = (input: ServerConfigInput = {}) => {
-    const config = makeServerConfig(input)
-    return RedisServer.layer(input).pipe(
-      Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))
+  static readonly layerWithDb = (input: ServerConfigInput = {}) =>
+    Layer.unwrapEffect(
+      Effect.map(decodeConfig(input), (config) =>
+        RedisServer.layer(config).pipe(Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))))
     )
-  }
 }
