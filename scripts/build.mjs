@@ -98,7 +98,16 @@ await Promise.all([
   executable("redfiber-cli", "src/cli/main.ts"),
   executable("redfiber-check-aof", "src/tools/check-aof.ts"),
   // The library leaves effect (a peer dependency) to the app and bundles the rest (fengari, ...).
-  build({ ...common, format: "esm", entryPoints: ["src/index.ts"], outfile: "dist/index.js", external: ["effect", "effect/*"] })
+  // Bundled CommonJS modules require Node's built-ins (fengari: `os`): an ES module has no
+  // `require` of its own, so the bundle makes one.
+  build({
+    ...common,
+    format: "esm",
+    entryPoints: ["src/index.ts"],
+    outfile: "dist/index.js",
+    external: ["effect", "effect/*"],
+    banner: { js: 'import { createRequire as __createRequire } from "node:module"\nconst require = __createRequire(import.meta.url)' }
+  })
 ])
 // Stamped with the time the build started: a source saved during the build makes it stale.
 writeFileSync(stampFile, "")
