@@ -19,6 +19,7 @@ import { ListValue } from "../../src/keyspace/values/ListValue.js"
 import {
   ARRAY_SLOT_BYTES,
   HASH_BASE_BYTES,
+  HASH_PACKED_BYTES,
   LIST_BASE_BYTES,
   MAP_ENTRY_BYTES,
   SET_BASE_BYTES,
@@ -26,6 +27,7 @@ import {
   ZSET_BASE_BYTES,
   ZSET_ELEMENT_BYTES
 } from "../../src/keyspace/values/memoryEstimate.js"
+import { lengthPrefix } from "../../src/keyspace/values/PackedEntries.js"
 import { SetValue } from "../../src/keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../src/keyspace/values/SortedSetValue.js"
 import type { CollectionValue } from "../../src/keyspace/Value.js"
@@ -39,6 +41,12 @@ const estimateFromContents = (value: CollectionValue): number => {
   if (value instanceof ListValue) {
     total = LIST_BASE_BYTES + (value as unknown as { items: Array<unknown> }).items.length * ARRAY_SLOT_BYTES
     for (const element of value.toArray()) total += stringBytes(element.length)
+  } else if (value instanceof HashValue && value.listpack) {
+    let packedLength = 0
+    for (const [field, text] of value.fields) {
+      packedLength += lengthPrefix(field.length).length + field.length + lengthPrefix(text.length).length + text.length
+    }
+    total = HASH_PACKED_BYTES + stringBytes(packedLength)
   } else if (value instanceof HashValue) {
     total = HASH_BASE_BYTES
     for (const [field, text] of value.fields) total += MAP_ENTRY_BYTES + stringBytes(field.length) + stringBytes(text.length)

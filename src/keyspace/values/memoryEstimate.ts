@@ -21,6 +21,8 @@ export const MAP_ENTRY_BYTES = 40
 /** Fixed parts, measured with one element and the element's own cost subtracted. */
 export const LIST_BASE_BYTES = 120
 export const HASH_BASE_BYTES = 200
+/** A listpack-encoded hash besides its packed string (see HashValue.ts). */
+export const HASH_PACKED_BYTES = 48
 export const SET_BASE_BYTES = 350
 export const ZSET_BASE_BYTES = 600
 /** A sorted set's element besides its member: its Map entry, its boxed score, its tree slots. */
