@@ -25,7 +25,8 @@ import {
   SET_BASE_BYTES,
   stringBytes,
   ZSET_BASE_BYTES,
-  ZSET_ELEMENT_BYTES
+  ZSET_ELEMENT_BYTES,
+  ZSET_PACKED_BYTES
 } from "../../src/keyspace/values/memoryEstimate.js"
 import { lengthPrefix } from "../../src/keyspace/values/PackedEntries.js"
 import { SetValue } from "../../src/keyspace/values/SetValue.js"
@@ -53,6 +54,14 @@ const estimateFromContents = (value: CollectionValue): number => {
   } else if (value instanceof SetValue) {
     total = SET_BASE_BYTES
     for (const member of value.members) total += ARRAY_SLOT_BYTES + MAP_ENTRY_BYTES + stringBytes(member.length)
+  } else if (value instanceof SortedSetValue && value.listpack) {
+    let packedLength = 0
+    for (const [member, score] of value.scores) {
+      const text = String(score)
+      packedLength += lengthPrefix(member.length).length + member.length + lengthPrefix(text.length).length + text.length
+    }
+    total = ZSET_PACKED_BYTES + stringBytes(packedLength)
+    expect(value.tree.size).toBe(value.size)
   } else if (value instanceof SortedSetValue) {
     total = ZSET_BASE_BYTES
     for (const member of value.scores.keys()) total += ZSET_ELEMENT_BYTES + stringBytes(member.length)
