@@ -21,6 +21,7 @@ import {
   HASH_BASE_BYTES,
   HASH_PACKED_BYTES,
   LIST_BASE_BYTES,
+  LIST_PACKED_BYTES,
   MAP_ENTRY_BYTES,
   SET_BASE_BYTES,
   stringBytes,
@@ -28,7 +29,7 @@ import {
   ZSET_ELEMENT_BYTES,
   ZSET_PACKED_BYTES
 } from "../../src/keyspace/values/memoryEstimate.js"
-import { lengthPrefix } from "../../src/keyspace/values/PackedEntries.js"
+import { lengthPrefix, prefixSize } from "../../src/keyspace/values/PackedEntries.js"
 import { SetValue } from "../../src/keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../src/keyspace/values/SortedSetValue.js"
 import type { CollectionValue } from "../../src/keyspace/Value.js"
@@ -39,7 +40,11 @@ import { detachedServerState } from "../../src/server/ServerState.js"
 /** A collection's estimate computed from what it holds (the value's own is kept incrementally). */
 const estimateFromContents = (value: CollectionValue): number => {
   let total = 0
-  if (value instanceof ListValue) {
+  if (value instanceof ListValue && (value as unknown as { packed: string | undefined }).packed !== undefined) {
+    let packedLength = 0
+    for (const element of value.toArray()) packedLength += element.length + 2 * prefixSize(element.length)
+    total = LIST_PACKED_BYTES + stringBytes(packedLength)
+  } else if (value instanceof ListValue) {
     total = LIST_BASE_BYTES + (value as unknown as { items: Array<unknown> }).items.length * ARRAY_SLOT_BYTES
     for (const element of value.toArray()) total += stringBytes(element.length)
   } else if (value instanceof HashValue && value.listpack) {

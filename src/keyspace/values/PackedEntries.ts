@@ -71,3 +71,42 @@ export const pack = (elements: Iterable<string>): string => {
   for (const element of elements) pieces.push(lengthPrefix(element.length), element)
   return joinPacked(pieces)
 }
+
+/** Chars the varint of `length` takes. */
+export const prefixSize = (length: number): number => {
+  let size = 1
+  while (length >= 0x80) {
+    length = Math.floor(length / 0x80)
+    size++
+  }
+  return size
+}
+
+/**
+ * The suffix of an element of `length` bytes in a packed string that is walked both ways (as a
+ * listpack's back-length): the prefix's chars reversed, so that read from its end the char with
+ * the 0x80 bit comes first and says "more".
+ */
+export const lengthSuffix = (length: number): string =>
+  length < 0x80 ? String.fromCharCode(length) : lengthPrefix(length).split("").reverse().join("")
+
+/** The length written by the suffix that ends at `end` (before it: the element's bytes). */
+export const readSuffix = (packed: string, end: number): number => {
+  let code = packed.charCodeAt(--end)
+  if (code < 0x80) return code
+  let length = code & 0x7f
+  let scale = 0x80
+  do {
+    code = packed.charCodeAt(--end)
+    length += (code & 0x7f) * scale
+    scale *= 0x80
+  } while (code >= 0x80)
+  return length
+}
+
+/**
+ * A flat copy of `packed`'s chars from `start` to `end`, for a piece that is kept: a slice of 13
+ * chars or more is a view that keeps the whole packed string alive.
+ */
+export const copyOut = (packed: string, start: number, end: number): string =>
+  end - start < 13 ? packed.slice(start, end) : [packed[start], packed.slice(start + 1, end)].join("")

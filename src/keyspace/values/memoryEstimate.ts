@@ -20,6 +20,8 @@ export const MAP_ENTRY_BYTES = 40
 
 /** Fixed parts, measured with one element and the element's own cost subtracted. */
 export const LIST_BASE_BYTES = 120
+/** A packed list besides its packed string (see ListValue.ts). */
+export const LIST_PACKED_BYTES = 72
 export const HASH_BASE_BYTES = 200
 /** A listpack-encoded hash besides its packed string (see HashValue.ts). */
 export const HASH_PACKED_BYTES = 48
