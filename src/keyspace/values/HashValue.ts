@@ -19,7 +19,7 @@
  */
 import type { CollectionValue } from "../Value.js"
 import { HASH_BASE_BYTES, HASH_PACKED_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
-import { type ElementCursor, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
 
 /** Picks from a snapshot before it is rebuilt because too many of its fields are gone. */
 const TRIES = 8
@@ -83,7 +83,12 @@ export class HashValue implements CollectionValue {
       this.count = map.size
       this.table = undefined
     } else {
-      this.table = new HashTable(new Map(new PackedFields(this.packed, this.count)))
+      // Flat copies: slices would keep the whole packed string alive.
+      const map = new Map<string, string>()
+      for (const [field, value] of new PackedFields(this.packed, this.count)) {
+        map.set(copyOut(field, 0, field.length), copyOut(value, 0, value.length))
+      }
+      this.table = new HashTable(map)
       this.packed = ""
       this.count = 0
     }

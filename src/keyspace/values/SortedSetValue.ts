@@ -19,7 +19,7 @@
  */
 import type { CollectionValue } from "../Value.js"
 import { stringBytes, ZSET_BASE_BYTES, ZSET_ELEMENT_BYTES, ZSET_PACKED_BYTES } from "./memoryEstimate.js"
-import { type ElementCursor, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
 import { ScoreTree } from "./ScoreTree.js"
 
 /** The thresholds that decide the encoding (from the live configuration). */
@@ -125,6 +125,8 @@ export class SortedSetValue implements CollectionValue {
       return
     }
     unpackSorted(this.packed, scores, members)
+    // Flat copies: slices would keep the whole packed string alive.
+    for (let i = 0; i < members.length; i++) members[i] = copyOut(members[i], 0, members[i].length)
     const skiplist = new Skiplist(new Map(), ScoreTree.fromSorted(scores, members))
     for (let i = 0; i < members.length; i++) {
       skiplist.scores.set(members[i], scores[i])
