@@ -120,4 +120,18 @@ describe("packed values", () => {
     expect(members).toEqual(sorted.map(([member]) => member))
     expect(scores).toEqual(sorted.map(([, score]) => score))
   })
+
+  it("a sorted set's built tree is not reused after a caller edited it", () => {
+    const limits = { zsetMaxListpackEntries: 128, zsetMaxListpackValue: 64 }
+    const zset = new SortedSetValue()
+    for (const [score, member] of [[1, "a"], [2, "b"], [3, "c"]] as const) zset.insert(member, score, limits)
+    // As removeRanks does: the tree edited by hand, the member forgotten.
+    zset.tree.remove(2, "b")
+    zset.forgetScore("b")
+    zset.insert("b", 2, limits)
+    const scores: Array<number> = []
+    const members: Array<string> = []
+    zset.tree.collect(scores, members)
+    expect(members).toEqual(["a", "b", "c"])
+  })
 })

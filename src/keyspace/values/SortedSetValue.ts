@@ -195,6 +195,7 @@ export class SortedSetValue implements CollectionValue {
     const at = insertionPoint(packed, score, member)
     const text = scoreText(score)
     this.packed = joinPacked([packed.slice(0, at), lengthPrefix(member.length), member, lengthPrefix(text.length), text, packed.slice(at)])
+    this.forgetBuiltTree()
   }
 
   /** Gives a member already in the set (with score `old`) a new score. */
@@ -215,7 +216,16 @@ export class SortedSetValue implements CollectionValue {
     const at = findPacked(packed, member)
     if (at < 0) return false
     this.packed = joinPacked([packed.slice(0, at), packed.slice(scoreAt.end)])
+    this.forgetBuiltTree()
     return true
+  }
+
+  /**
+   * Drops the tree built from this set: a caller may have edited it (removeRanks), so equal
+   * packed text later would not mean an equal tree.
+   */
+  private forgetBuiltTree(): void {
+    if (builtFor === this) built = builtFor = undefined
   }
 
   /** Removes a member; false when it was not there. */
