@@ -131,7 +131,10 @@ export class HashValue implements CollectionValue {
         this.count++
         return true
       }
-      this.packed = joinPacked([packed.slice(0, fieldAt.end), lengthPrefix(value.length), value, packed.slice(valueAt.end)])
+      // The same value again (a common overwrite) leaves the packed string as it is.
+      if (valueAt.end - valueAt.start !== value.length || !packed.startsWith(value, valueAt.start)) {
+        this.packed = joinPacked([packed.slice(0, fieldAt.end), lengthPrefix(value.length), value, packed.slice(valueAt.end)])
+      }
       return false
     }
     const fields = table.map
