@@ -26,6 +26,7 @@ import { runGeo } from "./modes/geo.mjs"
 import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
+import { runCollectionsMemory } from "./modes/collections-memory.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
 import { runScripting } from "./modes/scripting.mjs"
 import { runReplication } from "./modes/replication.mjs"
@@ -94,6 +95,9 @@ const main = async () => {
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))
+  if (options.collectionsMemory) {
+    sections.push(report.collectionsMemorySection(await runCollectionsMemory(serverNames, options, log), options))
+  }
   if (options.fanout) {
     const fanout = await runFanout(serverNames, options, log).catch((error) => ({ error: error.message.split("\n")[0] }))
     sections.push(report.fanoutSection(fanout))

@@ -104,7 +104,7 @@ const writeHash: DumpWriter = (value, out, options) => {
   }
 }
 
-function* flatten(fields: Map<string, string>): Iterable<string> {
+function* flatten(fields: ReadonlyMap<string, string>): Iterable<string> {
   for (const [field, text] of fields) {
     yield field
     yield text

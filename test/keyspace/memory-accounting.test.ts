@@ -20,13 +20,17 @@ import { ListValue } from "../../src/keyspace/values/ListValue.js"
 import {
   ARRAY_SLOT_BYTES,
   HASH_BASE_BYTES,
+  HASH_PACKED_BYTES,
   LIST_BASE_BYTES,
+  LIST_PACKED_BYTES,
   MAP_ENTRY_BYTES,
   SET_BASE_BYTES,
   stringBytes,
   ZSET_BASE_BYTES,
-  ZSET_ELEMENT_BYTES
+  ZSET_ELEMENT_BYTES,
+  ZSET_PACKED_BYTES
 } from "../../src/keyspace/values/memoryEstimate.js"
+import { lengthPrefix, prefixSize } from "../../src/keyspace/values/PackedEntries.js"
 import { SetValue } from "../../src/keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../src/keyspace/values/SortedSetValue.js"
 import type { CollectionValue } from "../../src/keyspace/Value.js"
@@ -37,15 +41,33 @@ import { detachedServerState } from "../../src/server/ServerState.js"
 /** A collection's estimate computed from what it holds (the value's own is kept incrementally). */
 const estimateFromContents = (value: CollectionValue): number => {
   let total = 0
-  if (value instanceof ListValue) {
+  if (value instanceof ListValue && (value as unknown as { packed: string | undefined }).packed !== undefined) {
+    let packedLength = 0
+    for (const element of value.toArray()) packedLength += element.length + 2 * prefixSize(element.length)
+    total = LIST_PACKED_BYTES + stringBytes(packedLength)
+  } else if (value instanceof ListValue) {
     total = LIST_BASE_BYTES + (value as unknown as { items: Array<unknown> }).items.length * ARRAY_SLOT_BYTES
     for (const element of value.toArray()) total += stringBytes(element.length)
+  } else if (value instanceof HashValue && value.listpack) {
+    let packedLength = 0
+    for (const [field, text] of value.fields) {
+      packedLength += lengthPrefix(field.length).length + field.length + lengthPrefix(text.length).length + text.length
+    }
+    total = HASH_PACKED_BYTES + stringBytes(packedLength)
   } else if (value instanceof HashValue) {
     total = HASH_BASE_BYTES
     for (const [field, text] of value.fields) total += MAP_ENTRY_BYTES + stringBytes(field.length) + stringBytes(text.length)
   } else if (value instanceof SetValue) {
     total = SET_BASE_BYTES
     for (const member of value.members) total += ARRAY_SLOT_BYTES + MAP_ENTRY_BYTES + stringBytes(member.length)
+  } else if (value instanceof SortedSetValue && value.listpack) {
+    let packedLength = 0
+    for (const [member, score] of value.scores) {
+      const text = String(score)
+      packedLength += lengthPrefix(member.length).length + member.length + lengthPrefix(text.length).length + text.length
+    }
+    total = ZSET_PACKED_BYTES + stringBytes(packedLength)
+    expect(value.tree.size).toBe(value.size)
   } else if (value instanceof SortedSetValue) {
     total = ZSET_BASE_BYTES
     for (const member of value.scores.keys()) total += ZSET_ELEMENT_BYTES + stringBytes(member.length)

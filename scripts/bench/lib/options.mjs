@@ -12,6 +12,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --latency          -c 1 p50 latency per test
   --startup          process launch to first PONG (median of several launches)
   --memory           RSS after 1 000 000 SETs of 10-byte values on distinct keys
+  --collections-memory  RSS growth for 100 000 hashes/sorted sets/lists/sets of 10 short elements
   --idle-clients N   N idle clients on redfiber: all served a PING, then the SIGINT drain timed
   --fanout           pub/sub fan-out: 1 publisher, 50 subscribers, messages delivered per second
   --persistence      1 000 000 keys in an AOF: pauses during BGREWRITEAOF and BGSAVE, replay at restart
@@ -41,6 +42,7 @@ export const parseOptions = (argv) => {
     latency: false,
     startup: false,
     memory: false,
+    "collections-memory": false,
     fanout: false,
     persistence: false,
     geo: false,
@@ -94,6 +96,8 @@ export const parseOptions = (argv) => {
     replicationRequests: quick ? 200_000 : 1_000_000,
     replicationSyncKeys: quick ? 200_000 : 1_000_000,
     memoryKeys: 1_000_000,
+    collectionsMemory: flags["collections-memory"] || flags.all,
+    collectionsMemoryKeys: 100_000,
     memoryValueBytes: 10,
     idleClients: idleClients ?? (flags.all ? 1000 : 0),
     fanout: flags.fanout || flags.all,

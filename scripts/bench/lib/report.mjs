@@ -128,6 +128,27 @@ export const memorySection = (results, options) => {
   ].join("\n")
 }
 
+export const collectionsMemorySection = (results, options) => {
+  const body = results.map((r) => {
+    if (r.error !== undefined) return [r.family, r.name, "**error**", "", "", ""]
+    const baseline = results.find((other) => other.family === r.family && other.name === BASELINE)
+    return [
+      r.family,
+      r.name,
+      r.encoding,
+      formatNumber(r.growth / MiB, 1),
+      formatNumber(r.bytesPerKey, 0),
+      baseline?.growth > 0 ? formatRatio(r.growth / baseline.growth) : "n/a"
+    ]
+  })
+  return [
+    `## Collections memory (${formatNumber(options.collectionsMemoryKeys)} keys of 10 short elements each)`,
+    "",
+    markdownTable(["type", "server", "encoding", "RSS growth MiB", "bytes/key", "growth ÷ redis"], body),
+    ...withFailures(results.filter((r) => r.error).map((r) => `- ${r.family} ${r.name}: ${r.error}`))
+  ].join("\n")
+}
+
 export const fanoutSection = (result) => {
   if (result.error !== undefined) return `## Pub/sub fan-out\n\n**error**: ${result.error}`
   const { rows, serverNames } = result

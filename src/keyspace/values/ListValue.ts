@@ -1,24 +1,60 @@
 /**
- * A list value: a growable ring buffer of byte strings. Push and pop at either end are O(1)
- * amortized, reading or replacing the element at any index is O(1) (so LINDEX, LSET and LRANGE
- * never walk the list), inserting or removing in the middle moves only the shorter side.
+ * A list value. Redis 7.0 keeps every list as a "quicklist" (listpack nodes came to lists in
+ * 7.2), whatever its length or list-max-listpack-size, so that is the encoding reported; inside,
+ * a quicklist is a chain of listpack nodes of up to 8 KB each (list-max-listpack-size -2).
  *
- * The capacity is a power of two so a position wraps with a mask. It doubles when full and
+ * A small list is packed like one node: a single byte string of its elements, each between its
+ * length and its length reversed (a listpack's back-length, see PackedEntries.ts), so it can be
+ * walked from either end. Each change rebuilds the string (O(n) in its bytes, bounded by
+ * `PACKED_MAX`, as a listpack node's memmove is); reading the element at an index walks from
+ * the nearer end or from where the last read stopped, so LRANGE and LPOS's walks stay O(n).
+ *
+ * Once its packed string would pass `PACKED_MAX`, the list becomes a growable ring buffer of
+ * byte strings for good: push and pop at either end are O(1) amortized, reading or replacing
+ * the element at any index is O(1), inserting or removing in the middle moves only the shorter
+ * side. Its capacity is a power of two so a position wraps with a mask; it doubles when full and
  * halves when three quarters are unused (never below `MIN_CAPACITY`), so memory follows the
  * length both ways. Freed slots are cleared so popped elements can be collected.
- *
- * Redis 7.0 keeps every list as a "quicklist" (listpack nodes came to lists in 7.2), whatever
- * its length or list-max-listpack-size, so that is the encoding reported.
  */
 import type { CollectionValue } from "../Value.js"
-import { ARRAY_SLOT_BYTES, LIST_BASE_BYTES, stringBytes } from "./memoryEstimate.js"
+import { ARRAY_SLOT_BYTES, LIST_BASE_BYTES, LIST_PACKED_BYTES, stringBytes } from "./memoryEstimate.js"
+import { copyOut, type ElementCursor, joinPacked, lengthPrefix, lengthSuffix, prefixSize, readElement, readSuffix } from "./PackedEntries.js"
 
 const MIN_CAPACITY = 8
+/** The most chars a packed list holds: a quicklist node's default size. */
+export const PACKED_MAX = 8192
+
+const bounds: ElementCursor = { start: 0, end: 0 }
+/** Where the last indexed read of a packed list stopped: (list, packed string) → (index, offset). */
+let walkedList: ListValue | undefined
+let walkedPacked = ""
+let walkedIndex = 0
+let walkedOffset = 0
+
+/** The offset of the element after the one at `at`. */
+const nextOffset = (packed: string, at: number): number => {
+  readElement(packed, at, bounds)
+  return bounds.end + prefixSize(bounds.end - bounds.start)
+}
+
+/** The offset of the element before the one at `at` (which may be the end). */
+const previousOffset = (packed: string, at: number): number => {
+  const length = readSuffix(packed, at)
+  return at - prefixSize(length) - length - prefixSize(length)
+}
+
+const packedPieces = (pieces: Array<string>, value: string): void => {
+  pieces.push(lengthPrefix(value.length), value, lengthSuffix(value.length))
+}
 
 export class ListValue implements CollectionValue {
-  readonly type = "list" as const
-  private items: Array<string | undefined>
-  private mask: number
+  get type(): "list" {
+    return "list"
+  }
+  /** The packed elements; undefined once the list is a ring buffer. */
+  private packed: string | undefined = ""
+  private items: Array<string | undefined> = EMPTY
+  private mask = 0
   /** Slot of the first element. */
   private head = 0
   /** Number of elements. */
@@ -26,15 +62,32 @@ export class ListValue implements CollectionValue {
   /** Heap bytes of the elements (see memoryEstimate.ts), kept by every mutator. */
   private elementBytes = 0
 
-  constructor(capacity = MIN_CAPACITY) {
+  /** An empty packed list, or an empty ring buffer of at least `capacity` slots. */
+  constructor(capacity?: number) {
+    if (capacity !== undefined) this.makeRing(capacity)
+  }
+
+  private makeRing(capacity: number): void {
     let size = MIN_CAPACITY
     while (size < capacity) size *= 2
     this.items = new Array<string | undefined>(size).fill(undefined)
     this.mask = size - 1
+    this.head = 0
+    this.packed = undefined
   }
 
   /** A list holding `elements` in order. */
   static of(elements: ReadonlyArray<string>): ListValue {
+    let bytes = 0
+    for (let i = 0; i < elements.length && bytes <= PACKED_MAX; i++) bytes += elements[i].length + 2 * prefixSize(elements[i].length)
+    if (bytes <= PACKED_MAX) {
+      const list = new ListValue()
+      const pieces: Array<string> = []
+      for (let i = 0; i < elements.length; i++) packedPieces(pieces, elements[i])
+      list.packed = joinPacked(pieces)
+      list.length = elements.length
+      return list
+    }
     const list = new ListValue(elements.length)
     for (let i = 0; i < elements.length; i++) {
       list.items[i] = elements[i]
@@ -49,6 +102,12 @@ export class ListValue implements CollectionValue {
   }
 
   clone(): ListValue {
+    if (this.packed !== undefined) {
+      const packed = new ListValue()
+      packed.packed = this.packed
+      packed.length = this.length
+      return packed
+    }
     const copy = new ListValue(this.length)
     for (let i = 0; i < this.length; i++) copy.items[i] = this.items[(this.head + i) & this.mask]
     copy.length = this.length
@@ -57,10 +116,17 @@ export class ListValue implements CollectionValue {
   }
 
   memoryUsage(): number {
+    if (this.packed !== undefined) return LIST_PACKED_BYTES + stringBytes(this.packed.length)
     return LIST_BASE_BYTES + this.items.length * ARRAY_SLOT_BYTES + this.elementBytes
   }
 
   pushHead(element: string): void {
+    if (this.packed !== undefined) {
+      const pieces: Array<string> = []
+      packedPieces(pieces, element)
+      pieces.push(this.packed)
+      if (this.setPacked(pieces, this.length + 1)) return
+    }
     if (this.length === this.items.length) this.resize(this.items.length * 2)
     this.head = (this.head - 1) & this.mask
     this.items[this.head] = element
@@ -69,6 +135,11 @@ export class ListValue implements CollectionValue {
   }
 
   pushTail(element: string): void {
+    if (this.packed !== undefined) {
+      const pieces: Array<string> = [this.packed]
+      packedPieces(pieces, element)
+      if (this.setPacked(pieces, this.length + 1)) return
+    }
     if (this.length === this.items.length) this.resize(this.items.length * 2)
     this.items[(this.head + this.length) & this.mask] = element
     this.length++
@@ -77,6 +148,16 @@ export class ListValue implements CollectionValue {
 
   /** Removes and returns the first element (undefined when empty). */
   popHead(): string | undefined {
+    const packed = this.packed
+    if (packed !== undefined) {
+      if (this.length === 0) return undefined
+      readElement(packed, 0, bounds)
+      const first = copyOut(packed, bounds.start, bounds.end)
+      const rest = bounds.end + prefixSize(first.length)
+      this.packed = copyOut(packed, rest, packed.length)
+      this.length--
+      return first
+    }
     if (this.length === 0) return undefined
     const element = this.items[this.head]
     this.items[this.head] = undefined
@@ -89,6 +170,16 @@ export class ListValue implements CollectionValue {
 
   /** Removes and returns the last element (undefined when empty). */
   popTail(): string | undefined {
+    const packed = this.packed
+    if (packed !== undefined) {
+      if (this.length === 0) return undefined
+      const length = readSuffix(packed, packed.length)
+      const end = packed.length - prefixSize(length)
+      const last = copyOut(packed, end - length, end)
+      this.packed = copyOut(packed, 0, end - length - prefixSize(length))
+      this.length--
+      return last
+    }
     if (this.length === 0) return undefined
     const slot = (this.head + this.length - 1) & this.mask
     const element = this.items[slot]
@@ -101,11 +192,25 @@ export class ListValue implements CollectionValue {
 
   /** The element at `index` (0-based from the head; the caller keeps it within 0..length-1). */
   at(index: number): string {
+    const packed = this.packed
+    if (packed !== undefined) {
+      readElement(packed, this.offsetOf(index), bounds)
+      return packed.slice(bounds.start, bounds.end)
+    }
     return this.items[(this.head + index) & this.mask] as string
   }
 
   /** Replaces the element at `index` (within 0..length-1). */
   setAt(index: number, element: string): void {
+    const packed = this.packed
+    if (packed !== undefined) {
+      const at = this.offsetOf(index)
+      const pieces = [packed.slice(0, at)]
+      packedPieces(pieces, element)
+      pieces.push(packed.slice(nextOffset(packed, at)))
+      if (this.setPacked(pieces, this.length)) return
+      return this.setAt(index, element)
+    }
     const slot = (this.head + index) & this.mask
     this.elementBytes += stringBytes(element.length) - stringBytes(this.items[slot]!.length)
     this.items[slot] = element
@@ -113,6 +218,14 @@ export class ListValue implements CollectionValue {
 
   /** Inserts `element` so that it ends up at `index` (0..length), moving the shorter side. */
   insertAt(index: number, element: string): void {
+    const packed = this.packed
+    if (packed !== undefined) {
+      const at = index === this.length ? packed.length : this.offsetOf(index)
+      const pieces = [packed.slice(0, at)]
+      packedPieces(pieces, element)
+      pieces.push(packed.slice(at))
+      if (this.setPacked(pieces, this.length + 1)) return
+    }
     if (this.length === this.items.length) this.resize(this.items.length * 2)
     const items = this.items
     const mask = this.mask
@@ -130,6 +243,10 @@ export class ListValue implements CollectionValue {
 
   /** Index of the first element equal to `element`, or -1. */
   indexOf(element: string): number {
+    if (this.packed !== undefined) {
+      const elements = this.toArray()
+      return elements.indexOf(element)
+    }
     for (let i = 0; i < this.length; i++) if (this.items[(this.head + i) & this.mask] === element) return i
     return -1
   }
@@ -139,6 +256,20 @@ export class ListValue implements CollectionValue {
    * the tail when `fromTail`; the number removed. One pass: survivors are compacted in place.
    */
   remove(element: string, limit: number, fromTail: boolean): number {
+    if (this.packed !== undefined) {
+      const elements = this.toArray()
+      let removed = 0
+      const kept: Array<string> = []
+      const n = elements.length
+      for (let k = 0; k < n; k++) {
+        const i = fromTail ? n - 1 - k : k
+        if (elements[i] === element && (limit === 0 || removed < limit)) removed++
+        else kept.push(elements[i])
+      }
+      if (fromTail) kept.reverse()
+      if (removed > 0) this.setPacked(kept.flatMap((value) => [lengthPrefix(value.length), value, lengthSuffix(value.length)]), n - removed)
+      return removed
+    }
     const items = this.items
     const mask = this.mask
     const n = this.length
@@ -169,6 +300,14 @@ export class ListValue implements CollectionValue {
 
   /** Keeps only the elements from `start` to `end` inclusive (0 <= start <= end < length). */
   keepRange(start: number, end: number): void {
+    const packed = this.packed
+    if (packed !== undefined) {
+      const from = this.offsetOf(start)
+      const to = end + 1 === this.length ? packed.length : this.offsetOf(end + 1)
+      this.packed = copyOut(packed, from, to)
+      this.length = end - start + 1
+      return
+    }
     for (let i = 0; i < start; i++) this.drop((this.head + i) & this.mask)
     for (let i = end + 1; i < this.length; i++) this.drop((this.head + i) & this.mask)
     this.head = (this.head + start) & this.mask
@@ -178,9 +317,62 @@ export class ListValue implements CollectionValue {
 
   /** Every element in order (tests and debugging). */
   toArray(): Array<string> {
+    const packed = this.packed
+    if (packed !== undefined) {
+      const out: Array<string> = []
+      for (let at = 0; at < packed.length; at = bounds.end + prefixSize(bounds.end - bounds.start)) {
+        readElement(packed, at, bounds)
+        out.push(packed.slice(bounds.start, bounds.end))
+      }
+      return out
+    }
     const out: Array<string> = []
     for (let i = 0; i < this.length; i++) out.push(this.at(i))
     return out
+  }
+
+  /**
+   * Makes the pieces the packed list of `length` elements; false (changing nothing) when that
+   * would pass PACKED_MAX: the list is then a ring buffer, where the caller does its change.
+   */
+  private setPacked(pieces: Array<string>, length: number): boolean {
+    let chars = 0
+    for (let i = 0; i < pieces.length; i++) chars += pieces[i].length
+    if (chars <= PACKED_MAX) {
+      this.packed = joinPacked(pieces)
+      this.length = length
+      return true
+    }
+    const elements = this.toArray()
+    this.makeRing(elements.length + 1)
+    this.elementBytes = 0
+    for (let i = 0; i < elements.length; i++) {
+      const copy = copyOut(elements[i], 0, elements[i].length)
+      this.items[i] = copy
+      this.elementBytes += stringBytes(copy.length)
+    }
+    return false
+  }
+
+  /** The offset of element `index` (0..length-1) in the packed string, walked from the nearest known place. */
+  private offsetOf(index: number): number {
+    const packed = this.packed as string
+    let at = 0
+    let from = 0
+    if (walkedList === this && walkedPacked === packed && Math.abs(walkedIndex - index) < Math.min(index, this.length - index)) {
+      at = walkedOffset
+      from = walkedIndex
+    } else if (this.length - index < index) {
+      at = packed.length
+      from = this.length
+    }
+    for (; from < index; from++) at = nextOffset(packed, at)
+    for (; from > index; from--) at = previousOffset(packed, at)
+    walkedList = this
+    walkedPacked = packed
+    walkedIndex = index
+    walkedOffset = at
+    return at
   }
 
   /** Clears a slot whose element is going away. */
@@ -205,3 +397,6 @@ export class ListValue implements CollectionValue {
     this.head = 0
   }
 }
+
+/** The ring buffer of a packed list (never used: a list gets its own when it leaves packing). */
+const EMPTY: Array<string | undefined> = []

@@ -20,8 +20,14 @@ export const MAP_ENTRY_BYTES = 40
 
 /** Fixed parts, measured with one element and the element's own cost subtracted. */
 export const LIST_BASE_BYTES = 120
+/** A packed list besides its packed string (see ListValue.ts). */
+export const LIST_PACKED_BYTES = 72
 export const HASH_BASE_BYTES = 200
+/** A listpack-encoded hash besides its packed string (see HashValue.ts). */
+export const HASH_PACKED_BYTES = 48
 export const SET_BASE_BYTES = 350
 export const ZSET_BASE_BYTES = 600
+/** A listpack-encoded sorted set besides its packed string (see SortedSetValue.ts). */
+export const ZSET_PACKED_BYTES = 48
 /** A sorted set's element besides its member: its Map entry, its boxed score, its tree slots. */
 export const ZSET_ELEMENT_BYTES = MAP_ENTRY_BYTES + 16 + 2 * ARRAY_SLOT_BYTES

@@ -1,0 +1,112 @@
+/**
+ * Small collections packed into one byte string, as Redis packs them into a listpack: each
+ * element is its length (a varint: 7 bits per char, low bits first, the 0x80 bit meaning "more")
+ * followed by its bytes. One flat latin1 string costs its 16-byte header and its bytes, where a
+ * JS string per element costs a header each and a Map entry or array slot besides.
+ *
+ * Every change builds a new string (O(n) in the packed length, as a listpack's realloc and
+ * memmove are), always with `join`, which gives a flat string: `+` would give a rope that keeps
+ * the pieces of the old strings alive.
+ */
+
+/** The varint prefix of an element of `length` bytes. */
+export const lengthPrefix = (length: number): string => {
+  if (length < 0x80) return String.fromCharCode(length)
+  let prefix = ""
+  while (length >= 0x80) {
+    prefix += String.fromCharCode((length & 0x7f) | 0x80)
+    length = Math.floor(length / 0x80)
+  }
+  return prefix + String.fromCharCode(length)
+}
+
+/**
+ * Where the element at `at` ends its prefix and its bytes: sets `cursor.start` (its first
+ * byte) and `cursor.end` (one past its last byte, where the next element begins).
+ */
+export const readElement = (packed: string, at: number, cursor: ElementCursor): void => {
+  let code = packed.charCodeAt(at++)
+  if (code < 0x80) {
+    cursor.start = at
+    cursor.end = at + code
+    return
+  }
+  let length = code & 0x7f
+  let scale = 0x80
+  do {
+    code = packed.charCodeAt(at++)
+    length += (code & 0x7f) * scale
+    scale *= 0x80
+  } while (code >= 0x80)
+  cursor.start = at
+  cursor.end = at + length
+}
+
+/** The bounds of one element of a packed string (reused to avoid allocating per step). */
+export interface ElementCursor {
+  start: number
+  end: number
+}
+
+/** A flat string of the pieces (see the top comment). */
+export const joinPacked = (pieces: Array<string>): string => pieces.join("")
+
+/** `element` with its prefix. */
+export const packElement = (element: string): string => lengthPrefix(element.length) + element
+
+/** The elements of a packed string, in order. */
+export const unpack = (packed: string): Array<string> => {
+  const elements: Array<string> = []
+  const cursor: ElementCursor = { start: 0, end: 0 }
+  for (let at = 0; at < packed.length; at = cursor.end) {
+    readElement(packed, at, cursor)
+    elements.push(packed.slice(cursor.start, cursor.end))
+  }
+  return elements
+}
+
+/** A packed string of `elements`. */
+export const pack = (elements: Iterable<string>): string => {
+  const pieces: Array<string> = []
+  for (const element of elements) pieces.push(lengthPrefix(element.length), element)
+  return joinPacked(pieces)
+}
+
+/** Chars the varint of `length` takes. */
+export const prefixSize = (length: number): number => {
+  let size = 1
+  while (length >= 0x80) {
+    length = Math.floor(length / 0x80)
+    size++
+  }
+  return size
+}
+
+/**
+ * The suffix of an element of `length` bytes in a packed string that is walked both ways (as a
+ * listpack's back-length): the prefix's chars reversed, so that read from its end the char with
+ * the 0x80 bit comes first and says "more".
+ */
+export const lengthSuffix = (length: number): string =>
+  length < 0x80 ? String.fromCharCode(length) : lengthPrefix(length).split("").reverse().join("")
+
+/** The length written by the suffix that ends at `end` (before it: the element's bytes). */
+export const readSuffix = (packed: string, end: number): number => {
+  let code = packed.charCodeAt(--end)
+  if (code < 0x80) return code
+  let length = code & 0x7f
+  let scale = 0x80
+  do {
+    code = packed.charCodeAt(--end)
+    length += (code & 0x7f) * scale
+    scale *= 0x80
+  } while (code >= 0x80)
+  return length
+}
+
+/**
+ * A flat copy of `packed`'s chars from `start` to `end`, for a piece that is kept: a slice of 13
+ * chars or more is a view that keeps the whole packed string alive.
+ */
+export const copyOut = (packed: string, start: number, end: number): string =>
+  end - start < 13 ? packed.slice(start, end) : [packed[start], packed.slice(start + 1, end)].join("")
