@@ -5,8 +5,9 @@
  * command table), and the batch's replies are taken out, as src/server/Connection.ts does.
  *
  * Prints ns per command for SET, GET, INCR and MSET (10 keys): the median of several rounds after
- * a warm-up, for the whole path ("total") and for parsing alone ("parse"), and the fastest and
- * slowest round of the whole path. Keys are 16 bytes (`key:` or `ctr:` and 12 digits, the shape
+ * a warm-up, for the whole path ("total") and for parsing alone ("parse"), the fastest and
+ * slowest round of the whole path, and the whole path's CPU time (user + system) in its fastest
+ * round ("cpu min"): on a loaded machine, descheduled time inflates wall time but not CPU time. Keys are 16 bytes (`key:` or `ctr:` and 12 digits, the shape
  * `redis-benchmark -r` makes) drawn from 1 000 (all `key:` ones present, so GET hits); values
  * are 3 bytes.
  *
