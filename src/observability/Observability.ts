@@ -86,6 +86,9 @@ export class Observability {
    */
   private batchContext: object | undefined = undefined
   private lastEnd = 0
+  /** The command `statsOf` last found, and its stats (cleared with them). */
+  private lastCommand: ObservedCommand | undefined = undefined
+  private lastStats: CommandStats | undefined = undefined
   /** Errors already counted by commands nested in the one running (EXEC's), see `commandRan`. */
   nestedErrors = 0
 
@@ -127,11 +130,15 @@ export class Observability {
   }
 
   statsOf(command: ObservedCommand): CommandStats {
+    // A pipeline repeats one command: its stats are found without a Map lookup.
+    if (command === this.lastCommand) return this.lastStats!
     let stats = this.commandStats.get(command)
     if (stats === undefined) {
       stats = new CommandStats(command.name)
       this.commandStats.set(command, stats)
     }
+    this.lastCommand = command
+    this.lastStats = stats
     return stats
   }
 
@@ -241,6 +248,8 @@ export class Observability {
   /** CONFIG RESETSTAT: command and error counters, histograms. */
   resetStats(): void {
     this.commandStats.clear()
+    this.lastCommand = undefined
+    this.lastStats = undefined
     this.errorStats.clear()
   }
 }
