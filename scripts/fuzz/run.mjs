@@ -6,8 +6,8 @@
  *
  * Starts dist/redfiber-server.js as a child process on an ephemeral port, in a temporary
  * directory with a password, then runs `--connections` concurrent connections (half authenticate
- * as the default user, a quarter as restricted ACL users), each sending one case after another (scripts/fuzz/cases.mjs: valid and mutated RESP, bad lengths, huge declared sizes,
- * garbage, negative counts, deep nesting, broken inline commands, frames split at random byte
+ * as the default user, a quarter as restricted ACL users), each sending one case after another
+ * (scripts/fuzz/cases.mjs: valid and mutated RESP, bad lengths, huge declared sizes, garbage, negative counts, deep nesting, broken inline commands, frames split at random byte
  * boundaries, partial frames left hanging, connections that never read) until `--seconds` or
  * `--cases` is reached. Meanwhile a control client checks every second that the server still
  * answers correctly (SET then GET of a fresh value, 5 s to answer) and the server's resident
