@@ -131,6 +131,7 @@ export const configFromText = (text: string, configFile: string): ServerConfigIn
   const scratch = new RuntimeConfig(makeServerConfig())
   const listening = { tcpPort: 0 }
   let saveSeen = false
+  const users: Array<ConfiguredUser> = []
   const lines = text.split("\n")
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "")
@@ -140,6 +141,14 @@ export const configFromText = (text: string, configFile: string): ServerConfigIn
     if (args === undefined) return fail("Unbalanced quotes in configuration line")
     if (args.length === 0) continue
     const name = args[0].toLowerCase()
+    // ACL users: their rules are checked by the entry point (`configuredUserError`), which knows the commands.
+    if (name === "user" && args.length >= 2) {
+      if (users.some((user) => user.args[1] === args[1])) {
+        return fail(`Error in user declaration '${args[1]}': Duplicate user found. A user can only be defined once in config files`)
+      }
+      users.push({ line: index + 1, text: line, args })
+      continue
+    }
     const parameter = findParameter(scratch, name)
     if (parameter === undefined && FLAGS[name] === undefined) return fail("Bad directive or wrong number of arguments")
     if (args.length < 2 || (args.length > 2 && !MULTI_ARG.has(name))) return fail("wrong number of arguments")
@@ -170,8 +179,22 @@ export const configFromText = (text: string, configFile: string): ServerConfigIn
     }
   }
   input.parameters = parameters
-  return input as ServerConfigInput
+  input.users = users.map((user) => user.args.slice(1))
+  return Object.assign(input as ServerConfigInput, { [USER_LINES]: users })
 }
+
+/** A `user` line of a config file: where it is (for errors) and its words, `user` first. */
+export interface ConfiguredUser {
+  readonly line: number
+  readonly text: string
+  readonly args: ReadonlyArray<string>
+}
+
+const USER_LINES = Symbol("userLines")
+
+/** The `user` lines `configFromText` found, for the entry point to check their rules. */
+export const configuredUsersOf = (input: ServerConfigInput): ReadonlyArray<ConfiguredUser> =>
+  (input as { [USER_LINES]?: ReadonlyArray<ConfiguredUser> })[USER_LINES] ?? []
 
 /** Applies the start-time parameters to the live configuration (after the typed fields). */
 export const applyStartParameters = (

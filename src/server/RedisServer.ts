@@ -36,7 +36,7 @@ import { makePersistence } from "../persistence/Persistence.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
 import { Tracking } from "../tracking/Tracking.js"
-import { loadAclFileAtStart } from "../acl/AclFile.js"
+import { installConfiguredUsers, loadAclFileAtStart } from "../acl/AclFile.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
@@ -44,6 +44,12 @@ import { performEvictions, usedMemory } from "./MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
+
+
+const CONFIGURED_USERS_WITH_ACLFILE =
+  "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. " +
+  "This setup is very likely to lead to configuration errors and security holes, please define either an ACL " +
+  "file or declare users directly in your redis.conf, but not both."
 
 export class ServerError extends Data.TaggedError("ServerError")<{
   readonly reason: "ListenFailed" | "AclFileFailed"
@@ -132,6 +138,11 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       }
       runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
       runtimeConfig.watch("acllog-max-len", (value) => state.acl.setLogMaxLength(Number(value)))
+      if (config.users.length > 0) {
+        // Redis refuses both: users in redis.conf and an ACL file.
+        const failed = config.aclfile !== "" ? CONFIGURED_USERS_WITH_ACLFILE : installConfiguredUsers(state.acl, config.users)
+        if (failed !== undefined) return yield* Effect.fail(new ServerError({ reason: "AclFileFailed", message: failed }))
+      }
       if (config.aclfile !== "") {
         state.acl.filename = config.aclfile
         const loaded = loadAclFileAtStart(state.acl, config.aclfile)
