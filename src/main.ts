@@ -13,8 +13,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Acl } from "./acl/Acl.js"
 import { configuredUserError } from "./acl/AclFile.js"
+import { renameCommands } from "./commands/renamed-commands.js"
 import { commandTable } from "./commands/table.js"
-import { ConfigFileError, configFromText, configuredUsersOf, optionsText } from "./config/configFile.js"
+import { ConfigFileError, configFromText, configuredRenamesOf, configuredUsersOf, optionsText } from "./config/configFile.js"
 import { FlagError, parseFlags, resolveConfig, usage } from "./config/flags.js"
 import type { ServerConfigInput } from "./config/ServerConfig.js"
 import { Db } from "./keyspace/Db.js"
@@ -56,8 +57,17 @@ const shutdownSignal = Effect.async<NodeJS.Signals>((resume) => {
   })
 })
 
-/** The first `user` line of a config file whose rules Redis refuses while reading it. */
+/**
+ * The first `rename-command` line naming no command (or a taken name), then the first `user`
+ * line whose rules Redis refuses while reading the file.
+ */
 const userLineError = (input: ServerConfigInput): ConfigFileError | undefined => {
+  const renames = configuredRenamesOf(input)
+  const renamed = renameCommands(commandTable, renames.map((rename) => [rename.from, rename.to]))
+  if (!(renamed instanceof Map)) {
+    const line = renames[renamed.index]
+    return new ConfigFileError(line.line, line.text, renamed.reason)
+  }
   const users = configuredUsersOf(input)
   if (users.length === 0) return undefined
   const acl = new Acl(commandTable, "")

@@ -26,6 +26,8 @@ import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
+import type { CommandSpec } from "../commands/Command.js"
+import { renameCommands } from "../commands/renamed-commands.js"
 import { commandTable } from "../commands/table.js"
 import { applyStartParameters } from "../config/configFile.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
@@ -45,6 +47,13 @@ import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.j
 import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
 
+
+/** The command table after redis.conf's `rename-command` lines (checked when the file was read). */
+const commandsOf = (renames: ReadonlyArray<readonly [string, string]>): ReadonlyMap<string, CommandSpec> => {
+  if (renames.length === 0) return commandTable
+  const renamed = renameCommands(commandTable, renames)
+  return renamed instanceof Map ? renamed : commandTable
+}
 
 const CONFIGURED_USERS_WITH_ACLFILE =
   "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. " +
@@ -124,7 +133,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         startedAt: yield* Clock.currentTimeMillis,
         runId: randomBytes(20).toString("hex"),
         tcpPort: config.port,
-        commands: commandTable,
+        commands: commandsOf(config.renamedCommands),
         requestShutdown: (mode) => {
           state.shutdownMode = mode
           Deferred.unsafeDone(shutdownRequest, Effect.succeed(mode))

@@ -96,8 +96,15 @@ describe("redfiber-server /path/redis.conf", () => {
     ["user-empty.conf", "port 0\nuser\n", []],
     ["user-rule.conf", "user alice on badrule\n", []],
     ["user-later-rule.conf", "user alice on >pw badrule2 +get\n", []],
-    ["user-duplicate.conf", "user alice\nuser bob on\nuser alice on\n", []]
+    ["user-duplicate.conf", "user alice\nuser bob on\nuser alice on\n", []],
+    ["rename-unknown.conf", "port 0\nrename-command nosuch x\n", []],
+    ["rename-taken.conf", "rename-command get set\n", []],
+    ["rename-twice.conf", "rename-command get g2\nrename-command g2 g3\nrename-command get x\n", []],
+    ["include-bad.conf", "port 0\n# the included file's line is reported\ninclude included-bad.conf\n", []]
   ]
+  beforeAll(() => {
+    write("included-bad.conf", "port 0\nmaxclients abc\n")
+  })
 
   for (const [name, content, flags] of BAD_FILES) {
     it(`a bad line stops the start with Redis's report (${name})`, async () => {
@@ -197,6 +204,38 @@ describe("redfiber-server /path/redis.conf", () => {
       const real = await runBoth("users-real.conf", (args) => launch(redisServerPath()!, args))
       expect(mine).toEqual(real)
     }
+  })
+
+  it("include reads another file at its line; rename-command renames or removes commands, as redis-server", async () => {
+    const replies = async (name: string, start: (args: ReadonlyArray<string>) => Run) => {
+      const port = await freePort()
+      write(`${name}-included.conf`, `port ${port}\nrename-command del ""\nmaxclients 77\n`)
+      const file = write(`${name}.conf`, `maxclients 5\ninclude ${name}-included.conf\nrename-command get g2\nrename-command g2 Fetch\n`)
+      const run = start([file])
+      await waitForPing(port)
+      const client = await RawClient.connect(port)
+      const seen = [
+        await client.call("CONFIG", "GET", "maxclients"),
+        await client.call("SET", "k", "v"),
+        await client.call("FETCH", "k"),
+        await client.call("GET", "k"),
+        await client.call("G2", "k"),
+        await client.call("DEL", "k"),
+        await client.call("MULTI"),
+        await client.call("fetch", "k"),
+        await client.call("EXEC"),
+        await client.call("EVAL", "return redis.call('fetch', 'k')", "0"),
+        await client.call("COMMAND", "INFO", "get", "fetch")
+      ]
+      client.close()
+      run.child.kill("SIGTERM")
+      await run.exited
+      return seen
+    }
+    const mine = await replies("renames", ours)
+    expect(mine[2]).toEqual({ kind: "bulk", value: "v" })
+    expect(mine[3]).toMatchObject({ kind: "error" })
+    if (hasRealRedis) expect(mine).toEqual(await replies("renames-real", (args) => launch(redisServerPath()!, args)))
   })
 
   it("users in the file and an aclfile: the start stops, as redis-server's", async () => {
