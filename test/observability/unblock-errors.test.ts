@@ -53,8 +53,8 @@ describe("CLIENT UNBLOCK ERROR in the error statistics", () => {
       if (hasRealRedis) {
         const real = await startRealRedis()
         try {
-          // Redis 7.0 also counts a failure for the next command the client blocks in (bzpopmin
-          // here, unblocked by TIMEOUT): a leftover of the error, not reproduced.
+          // Redis 7.0.15 also reports failed_calls=1 for bzpopmin here (unblocked by TIMEOUT):
+          // not reproduced, its cause not yet found.
           expect(mine.slice(0, 7)).toEqual((await scenario(real.port)).slice(0, 7))
         } finally {
           await real.stop()
