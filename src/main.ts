@@ -11,8 +11,13 @@ import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { ConfigFileError, configFromText, optionsText } from "./config/configFile.js"
+import { Acl } from "./acl/Acl.js"
+import { configuredUserError } from "./acl/AclFile.js"
+import { renameCommands } from "./commands/renamed-commands.js"
+import { commandTable } from "./commands/table.js"
+import { ConfigFileError, configFromText, configuredRenamesOf, configuredUsersOf, optionsText } from "./config/configFile.js"
 import { FlagError, parseFlags, resolveConfig, usage } from "./config/flags.js"
+import type { ServerConfigInput } from "./config/ServerConfig.js"
 import { Db } from "./keyspace/Db.js"
 import { RedisServer } from "./server/RedisServer.js"
 
@@ -52,6 +57,27 @@ const shutdownSignal = Effect.async<NodeJS.Signals>((resume) => {
   })
 })
 
+/**
+ * The first `rename-command` line naming no command (or a taken name), then the first `user`
+ * line whose rules Redis refuses while reading the file.
+ */
+const userLineError = (input: ServerConfigInput): ConfigFileError | undefined => {
+  const renames = configuredRenamesOf(input)
+  const renamed = renameCommands(commandTable, renames.map((rename) => [rename.from, rename.to]))
+  if (!(renamed instanceof Map)) {
+    const line = renames[renamed.index]
+    return new ConfigFileError(line.line, line.text, renamed.reason)
+  }
+  const users = configuredUsersOf(input)
+  if (users.length === 0) return undefined
+  const acl = new Acl(commandTable, "")
+  for (const user of users) {
+    const reason = configuredUserError(acl, user.args)
+    if (reason !== undefined) return new ConfigFileError(user.line, user.text, reason)
+  }
+  return undefined
+}
+
 /** `redfiber-server /path/redis.conf [--flag value ...]`: the file, then the flags as more lines. */
 const fromConfigFile = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -62,13 +88,14 @@ const fromConfigFile = (argv: ReadonlyArray<string>) =>
         new FlagError(`Fatal error, can't open config file '${file}': ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : String(error)}`)
     })
     const parsed = configFromText(`${content}\n${optionsText(argv.slice(1))}`, file)
-    if (parsed instanceof ConfigFileError) {
+    const failure = parsed instanceof ConfigFileError ? parsed : userLineError(parsed)
+    if (failure !== undefined) {
       return yield* Effect.sync(() => {
-        process.stderr.write(`${parsed.message}\n`)
+        process.stderr.write(`${failure.message}\n`)
         process.exit(1)
       })
     }
-    return parsed
+    return parsed as ServerConfigInput
   })
 
 const program = Effect.gen(function*() {

@@ -5,9 +5,9 @@
  *   pnpm fuzz [--seconds 60] [--cases 1000000] [--connections 32] [--seed N] [--max-rss-mb 400] [--json]
  *
  * Starts dist/redfiber-server.js as a child process on an ephemeral port, in a temporary
- * directory with a password, then runs `--connections` concurrent connections (most authenticate), each sending one case after
- * another (scripts/fuzz/cases.mjs: valid and mutated RESP, bad lengths, huge declared sizes,
- * garbage, negative counts, deep nesting, broken inline commands, frames split at random byte
+ * directory with a password, then runs `--connections` concurrent connections (half authenticate
+ * as the default user, a quarter as restricted ACL users), each sending one case after another
+ * (scripts/fuzz/cases.mjs: valid and mutated RESP, bad lengths, huge declared sizes, garbage, negative counts, deep nesting, broken inline commands, frames split at random byte
  * boundaries, partial frames left hanging, connections that never read) until `--seconds` or
  * `--cases` is reached. Meanwhile a control client checks every second that the server still
  * answers correctly (SET then GET of a fresh value, 5 s to answer) and the server's resident
@@ -125,6 +125,44 @@ const CASE_WRITE_MS = 300
 const PASSWORD = "fuzz-password"
 const AUTH = Buffer.from(`*2\r\n$4\r\nAUTH\r\n$${PASSWORD.length}\r\n${PASSWORD}\r\n`)
 
+/**
+ * Restricted ACL users some connections authenticate as, so the fuzz also goes through the ACL
+ * checks (keys, channels, selectors, SORT's BY/GET refusals, the ACL log). None may reach the
+ * control key or run dangerous or admin commands (FLUSHALL, ACL SETUSER, SHUTDOWN, DEBUG...).
+ */
+const RESTRICTED_USERS = [
+  ["fuzz-keys", "on", ">fuzz-pw", "~fz:1*", "%R~fz:*", "%W~fz:2*", "&fz*", "+@all", "-@dangerous", "-@admin"],
+  ["fuzz-selectors", "on", ">fuzz-pw", "~fz:3*", "+@read", "+@connection", "-@dangerous",
+    "(~fz:* +@write +@list +@hash -@dangerous -@admin)", "(%R~* +sort_ro +get +mget)"],
+  ["fuzz-nothing", "on", ">fuzz-pw", "resetkeys", "resetchannels", "-@all", "+ping"]
+]
+const encode = (argv) => `*${argv.length}\r\n${argv.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`
+const AUTH_AS = RESTRICTED_USERS.map(([name]) => Buffer.from(encode(["AUTH", name, "fuzz-pw"])))
+
+/** Makes the restricted users (after AUTH as default); rejects unless every SETUSER says OK. */
+const createUsers = (port, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1")
+    let text = ""
+    const wanted = "+OK\r\n".repeat(RESTRICTED_USERS.length + 1)
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`ACL SETUSER: ${JSON.stringify(text)}`))
+    }, timeoutMs)
+    socket.on("connect", () =>
+      socket.write(AUTH.toString("latin1") + RESTRICTED_USERS.map((rules) => encode(["ACL", "SETUSER", ...rules])).join(""))
+    )
+    socket.on("data", (chunk) => {
+      text += chunk.toString("latin1")
+      if (text.length < wanted.length) return
+      clearTimeout(timer)
+      socket.destroy()
+      if (text === wanted) resolve()
+      else reject(new Error(`ACL SETUSER: ${JSON.stringify(text)}`))
+    })
+    socket.on("error", () => {})
+  })
+
 /** Resident set of a process in bytes (Linux), or undefined. */
 const rssOf = (pid) => {
   try {
@@ -226,8 +264,12 @@ const runCase = async (port, testCase, r, stats) => {
   // A case writes for at most CASE_WRITE_MS (pauses between pieces make frames arrive apart);
   // what is left unsent makes it a partial frame.
   const writeUntil = Date.now() + CASE_WRITE_MS
-  if (r.chance(0.75)) socket.write(AUTH)
-  else stats.unauthenticated++
+  const authentication = r.int(4)
+  if (authentication === 0) stats.unauthenticated++
+  else if (authentication === 1) {
+    socket.write(r.pick(AUTH_AS))
+    stats.restricted++
+  } else socket.write(AUTH)
   for (const chunk of testCase.chunks) {
     if (closed || Date.now() > writeUntil) break
     socket.write(chunk)
@@ -261,6 +303,7 @@ export const fuzz = async (options) => {
   let commandNames
   try {
     commandNames = fuzzableCommands(await commandList(server.port, 5000))
+    await createUsers(server.port, 5000)
   } catch (error) {
     await stopServer(server)
     throw error
@@ -272,6 +315,7 @@ export const fuzz = async (options) => {
     connections: 0,
     connectFailures: 0,
     unauthenticated: 0,
+    restricted: 0,
     bytesSent: 0,
     bytesReceived: 0,
     crashes: 0,
@@ -384,7 +428,7 @@ const main = async () => {
     const lines = [
       `seed ${stats.seed}, ${stats.seconds} s`,
       `cases: ${stats.cases} (${Object.entries(stats.kinds).map(([kind, n]) => `${kind} ${n}`).join(", ")})`,
-      `connections: ${stats.connections} (without AUTH: ${stats.unauthenticated}; refused or failed: ${stats.connectFailures}), sent ${(stats.bytesSent / 1e6).toFixed(1)} MB, received ${(stats.bytesReceived / 1e6).toFixed(1)} MB`,
+      `connections: ${stats.connections} (without AUTH: ${stats.unauthenticated}; as a restricted user: ${stats.restricted}; refused or failed: ${stats.connectFailures}), sent ${(stats.bytesSent / 1e6).toFixed(1)} MB, received ${(stats.bytesReceived / 1e6).toFixed(1)} MB`,
       `control checks: ${stats.controlChecks} (slowest ${stats.controlMaxMs} ms), hangs: ${stats.hangs}, wrong answers: ${stats.wrongAnswers}` +
         `${stats.lastWrongAnswer ? ` (${stats.lastWrongAnswer})` : ""}`,
       `internal errors: ${stats.internalErrors}${stats.lastInternalError ? ` (${JSON.stringify(stats.lastInternalError)})` : ""}`,

@@ -178,6 +178,24 @@ export class Acl {
     return { result: ACL_OK, position: 0 }
   }
 
+  /**
+   * Whether one selector that allows `spec` with `argv` also reads (or writes, per `access`) every
+   * key: a `~*` pattern with that access or allkeys (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess).
+   * SORT's BY and GET patterns name keys no key spec can find, so Redis asks for this instead.
+   */
+  hasUnrestrictedKeyAccess(user: AclUser, spec: CommandSpec, argv: ReadonlyArray<string>, access: number): boolean {
+    const command = this.index.bySpec.get(spec)
+    if (command === undefined) return false
+    let keys: ReadonlyArray<{ position: number; flags: ReadonlyArray<string> }> | undefined
+    for (const selector of user.selectors) {
+      const verdict = this.checkSelector(selector, command, argv, () => (keys ??= findKeys(spec, argv)))
+      if (verdict.result !== ACL_OK) continue
+      if (selector.allKeys) return true
+      if (selector.patterns.some((key) => (key.flags & access) === access && key.pattern === "*")) return true
+    }
+    return false
+  }
+
   /** Whether `user` may receive messages of `channel` (keyspace notifications, patterns). */
   channelAllowed(user: AclUser, channel: string, literal: boolean): boolean {
     return user.selectors.some((selector) => checkChannel(selector, channel, literal))

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs"
 import { Acl } from "./Acl.js"
-import { AclRuleError, hasSpaces } from "./Selector.js"
+import { AclRuleError, hasSpaces, RULE_ERRORS } from "./Selector.js"
 import { AclUser, mergeSelectorArguments } from "./User.js"
 
 export const saveAclFile = (acl: Acl, filename: string): boolean => {
@@ -91,3 +91,57 @@ export const loadAclFileAtStart = (acl: Acl, filename: string): string | undefin
   installUsers(acl, users)
   return undefined
 }
+
+/**
+ * Redis's check of a `user` line of redis.conf while reading the file (ACLAppendUserForLoading):
+ * "Error in user declaration '<arg>': <reason>", or undefined. Unknown commands and categories
+ * pass here and stop the start later (`installConfiguredUsers`). Redis names the line's argument
+ * at the failing rule's index among the rules, counting from `user` (so often not the rule).
+ */
+export const configuredUserError = (acl: Acl, args: ReadonlyArray<string>): string | undefined => {
+  const rules = mergeSelectorArguments(args.slice(2))
+  // An unmatched parenthesis: Redis reports the argument at the selector's index, with a stale errno.
+  if (typeof rules === "number") return `Error in user declaration '${args[rules]}': ${RULE_ERRORS.unknown}`
+  const scratch = new AclUser("__fakeuser__", acl.index)
+  for (let j = 0; j < rules.length; j++) {
+    try {
+      scratch.apply(rules[j])
+    } catch (error) {
+      if (!(error instanceof AclRuleError)) throw error
+      if (error.message === RULE_ERRORS.unknown) continue
+      return `Error in user declaration '${args[j]}': ${error.message}`
+    }
+  }
+  return undefined
+}
+
+/**
+ * The `user` lines of redis.conf at start (Redis's ACLLoadConfiguredUsers): each user made with
+ * its rules (the default user reset first); the error that stops the start, or undefined.
+ */
+export const installConfiguredUsers = (acl: Acl, users: ReadonlyArray<ReadonlyArray<string>>): string | undefined => {
+  for (const [name, ...args] of users) {
+    let user = acl.users.get(name)
+    if (user === undefined) {
+      user = new AclUser(name, acl.index)
+      acl.users.set(name, user)
+    } else {
+      user.apply("reset")
+    }
+    const rules = mergeSelectorArguments(args)
+    if (typeof rules === "number") return `Error loading ACL rule '${args[rules]}' for the user named '${name}'`
+    for (const rule of rules) {
+      try {
+        user.apply(rule)
+      } catch (error) {
+        if (!(error instanceof AclRuleError)) throw error
+        return `Error loading ACL rule '${rule}' for the user named '${name}': ${error.message}`
+      }
+    }
+  }
+  return undefined
+}
+
+/** CONFIG REWRITE's `user` lines when no aclfile is set: every user, as ACL LIST prints it. */
+export const configuredUserLines = (acl: Acl): Array<string> =>
+  acl.sortedUsers().map((user) => `user ${user.name} ${user.describe()}`)

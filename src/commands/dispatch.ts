@@ -5,7 +5,12 @@
  * refused EXEC discards it. A command that throws (a defect) gets an error reply and never takes
  * its connection, or anyone else's, down with it.
  */
-import { admissionRefusal, needsAdmission } from "../server/Admission.js"
+import {
+  admissionMemoryRefusal,
+  authenticationRefusal,
+  needsAuthentication,
+  needsMemoryAdmission
+} from "../server/Admission.js"
 import { crossSlotRefusal } from "./cluster.js"
 import { aclRefusal } from "./acl-permissions.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
@@ -95,10 +100,17 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   if (transaction !== undefined && spec.flags.includes("no_multi")) {
     return reject(ctx, false, "ERR Command not allowed inside a transaction", spec)
   }
-  // Authentication, then memory (NOAUTH, OOM), as Redis checks them: see src/server/Admission.ts.
-  // Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
-  if (needsAdmission(ctx)) {
-    const refusal = admissionRefusal(ctx, spec)
+  // Authentication, ACLs, cluster slots, then memory (NOAUTH, NOPERM, ..., OOM): Redis's order, see
+  // src/server/Admission.ts. Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
+  if (needsAuthentication(ctx)) {
+    const refusal = authenticationRefusal(ctx, spec)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
+  }
+  client.lastCommand = spec.name
+  // ACLs: nothing more to check for a user allowed everything (the default one, as configured).
+  const user = client.user
+  if (user !== undefined && !user.unrestricted) {
+    const refusal = aclRefusal(ctx, user, spec, argv)
     if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
   }
   // Cluster mode: every key of a command (or of a transaction, at EXEC) in one slot.
@@ -109,6 +121,10 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
       if (spec.name === "exec") discardTransaction(ctx)
       return reject(ctx, false, refusal, spec)
     }
+  }
+  if (needsMemoryAdmission(ctx)) {
+    const refusal = admissionMemoryRefusal(ctx, spec)
+    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
   }
   // After a failed AOF write or BGSAVE, Redis refuses writes rather than lose them silently
   // (EXEC too, when it would run one).
@@ -125,13 +141,6 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     const writes = spec.flags.includes("write") || (isExec && transaction.queues("write"))
     const stale = spec.flags.includes("stale") && !(isExec && transaction.commands.some((queued) => !queued.spec.flags.includes("stale")))
     const refusal = replication.refusal(client, writes, stale)
-    if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
-  }
-  client.lastCommand = spec.name
-  // ACLs: nothing more to check for a user allowed everything (the default one, as configured).
-  const user = client.user
-  if (user !== undefined && !user.unrestricted) {
-    const refusal = aclRefusal(ctx, user, spec, argv)
     if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)
   }
   // RESP2 subscribed mode: only (un)subscribing, PING, QUIT and RESET (not counted as processed).

@@ -7,6 +7,7 @@
  * elements' bytes) and its shortcuts (an unsorted list or sorted set read only in the LIMIT's
  * range) are kept, so replies, lookups and the keyspace statistics they count match.
  */
+import { KEY_READ } from "../acl/Selector.js"
 import { WRONGTYPE } from "../keyspace/Value.js"
 import { HashValue } from "../keyspace/values/HashValue.js"
 import { ListValue } from "../keyspace/values/ListValue.js"
@@ -64,6 +65,13 @@ const compareBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 :
 /** `strcoll` in the C locale: bytes, up to the first NUL of each. */
 const collate = (a: string, b: string): number => compareBytes(cString(a), cString(b))
 
+const hasFullReadAccess = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly: boolean): boolean => {
+  const user = ctx.client.user
+  if (user === undefined || user.unrestricted) return true
+  const spec = ctx.server.commands.get(readonly ? "sort_ro" : "sort")
+  return spec !== undefined && ctx.server.acl.hasUnrestrictedKeyAccess(user, spec, argv, KEY_READ)
+}
+
 const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly: boolean): void => {
   const out = ctx.out
   let desc = false
@@ -74,6 +82,9 @@ const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly:
   let sortBy: string | undefined
   let storeKey: string | undefined
   const gets: Array<string> = []
+  let fullKeyAccess: boolean | undefined
+  // BY and GET read keys no key spec names: Redis allows them only to a user who may read every key.
+  const mayReadAnyKey = (): boolean => (fullKeyAccess ??= hasFullReadAccess(ctx, argv, readonly))
   for (let j = 2; j < argv.length; j++) {
     const arg = argv[j]
     const left = argv.length - j - 1
@@ -94,7 +105,9 @@ const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly:
       sortBy = argv[++j]
       // BY a pattern that names no key: no sorting at all.
       if (cString(sortBy).indexOf("*") < 0) dontSort = true
+      else if (!mayReadAnyKey()) return out.error("ERR BY option of SORT denied due to insufficient ACL permissions.")
     } else if (optionIs(arg, "get") && left >= 1) {
+      if (!mayReadAnyKey()) return out.error("ERR GET option of SORT denied due to insufficient ACL permissions.")
       gets.push(argv[++j])
     } else {
       return out.error(ERR_SYNTAX)

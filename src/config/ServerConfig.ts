@@ -75,6 +75,10 @@ export const ServerConfigSchema = Schema.Struct({
   }),
   /** DEBUG: refused ("no", Redis's default), allowed ("yes"), or only from loopback ("local"). */
   enableDebugCommand: Schema.optionalWith(Schema.Literal("yes", "no", "local"), { default: () => "no" as const }),
+  /** `user <name> <rules...>` lines of the config file, as [name, ...rules], made at start (Redis's order). */
+  users: Schema.optionalWith(Schema.Array(Schema.Array(Schema.String)), { default: () => [] }),
+  /** `rename-command` lines of the config file, as [name, new name] in order ("" removes the command). */
+  renamedCommands: Schema.optionalWith(Schema.Array(Schema.Tuple(Schema.String, Schema.String)), { default: () => [] }),
   /** The configuration file the server was started with (CONFIG REWRITE writes it; "" = none). */
   configFile: Schema.optionalWith(Schema.String, { default: () => "" }),
   /**

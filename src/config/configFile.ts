@@ -4,6 +4,7 @@
  * flags after it appended as more lines; any parameter CONFIG SET knows may appear. A mistake
  * stops the start with Redis's report (the line number, the line, the reason).
  */
+import * as fs from "node:fs"
 import { REDIS_VERSION } from "../commands/server/version.js"
 import { quoteRepr } from "../observability/argvText.js"
 import { FLAGS } from "./flags.js"
@@ -131,47 +132,121 @@ export const configFromText = (text: string, configFile: string): ServerConfigIn
   const scratch = new RuntimeConfig(makeServerConfig())
   const listening = { tcpPort: 0 }
   let saveSeen = false
-  const lines = text.split("\n")
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "")
-    if (line === "" || line.startsWith("#")) continue
-    const args = splitArgs(line)
-    const fail = (reason: string) => new ConfigFileError(index + 1, line, reason)
-    if (args === undefined) return fail("Unbalanced quotes in configuration line")
-    if (args.length === 0) continue
-    const name = args[0].toLowerCase()
-    const parameter = findParameter(scratch, name)
-    if (parameter === undefined && FLAGS[name] === undefined) return fail("Bad directive or wrong number of arguments")
-    if (args.length < 2 || (args.length > 2 && !MULTI_ARG.has(name))) return fail("wrong number of arguments")
-    let value = args.slice(1).join(" ")
-    // A second `save` line adds save points to the first one's (`save ""` clears them).
-    if (name === "save") {
-      const previous = input.save as string | undefined
-      if (saveSeen && value !== "" && previous !== undefined && previous !== "") value = `${previous} ${value}`
-      saveSeen = true
-    }
-    if (name === "enable-debug-command" && !["yes", "no", "local"].includes(value.toLowerCase())) {
-      return fail("argument(s) must be one of the following: no, yes, local")
-    }
-    if (name === "enable-debug-command") value = value.toLowerCase()
-    if (FLAGS[name] !== undefined) {
-      if (parameter !== undefined && parameter.access === "mutable") {
-        const checked = parameter.set(value, scratch, listening)
-        if (typeof checked === "string") return fail(checked)
+  const users: Array<ConfiguredUser> = []
+  const renames: Array<ConfiguredRename> = []
+  // Redis reads an included file at the `include` line, as a text of its own (its line numbers).
+  const readText = (text: string, depth: number): ConfigFileError | undefined => {
+    const lines = text.split("\n")
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "")
+      if (line === "" || line.startsWith("#")) continue
+      const args = splitArgs(line)
+      const fail = (reason: string) => new ConfigFileError(index + 1, line, reason)
+      if (args === undefined) return fail("Unbalanced quotes in configuration line")
+      if (args.length === 0) continue
+      const name = args[0].toLowerCase()
+      if (name === "include" && args.length === 2) {
+        let included: string
+        try {
+          included = fs.readFileSync(args[1], "latin1")
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code
+          return new IncludeError(args[1], code === "ENOENT" ? "No such file or directory" : String(code))
+        }
+        // Redis has no bound; a file including itself would never end.
+        if (depth >= 64) return fail("Bad directive or wrong number of arguments")
+        const failed = readText(included, depth + 1)
+        if (failed !== undefined) return failed
+        continue
       }
-      const converted = toField(name, value)
-      if (converted === undefined) return fail("argument couldn't be parsed into an integer")
-      input[FLAGS[name].field] = converted
-    } else {
-      const checked = parameter!.set(value, scratch, listening)
-      if (typeof checked === "string") return fail(checked)
-      checked.apply(scratch)
-      parameters.push([name, value])
+      // Checked against the command table by the entry point (`configuredRenames`), as users are.
+      if (name === "rename-command" && args.length === 3) {
+        renames.push({ line: index + 1, text: line, from: args[1], to: args[2] })
+        continue
+      }
+      // ACL users: their rules are checked by the entry point (`configuredUserError`), which knows the commands.
+      if (name === "user" && args.length >= 2) {
+        if (users.some((user) => user.args[1] === args[1])) {
+          return fail(`Error in user declaration '${args[1]}': Duplicate user found. A user can only be defined once in config files`)
+        }
+        users.push({ line: index + 1, text: line, args })
+        continue
+      }
+      const parameter = findParameter(scratch, name)
+      if (parameter === undefined && FLAGS[name] === undefined) return fail("Bad directive or wrong number of arguments")
+      if (args.length < 2 || (args.length > 2 && !MULTI_ARG.has(name))) return fail("wrong number of arguments")
+      let value = args.slice(1).join(" ")
+      // A second `save` line adds save points to the first one's (`save ""` clears them).
+      if (name === "save") {
+        const previous = input.save as string | undefined
+        if (saveSeen && value !== "" && previous !== undefined && previous !== "") value = `${previous} ${value}`
+        saveSeen = true
+      }
+      if (name === "enable-debug-command" && !["yes", "no", "local"].includes(value.toLowerCase())) {
+        return fail("argument(s) must be one of the following: no, yes, local")
+      }
+      if (name === "enable-debug-command") value = value.toLowerCase()
+      if (FLAGS[name] !== undefined) {
+        if (parameter !== undefined && parameter.access === "mutable") {
+          const checked = parameter.set(value, scratch, listening)
+          if (typeof checked === "string") return fail(checked)
+        }
+        const converted = toField(name, value)
+        if (converted === undefined) return fail("argument couldn't be parsed into an integer")
+        input[FLAGS[name].field] = converted
+      } else {
+        const checked = parameter!.set(value, scratch, listening)
+        if (typeof checked === "string") return fail(checked)
+        checked.apply(scratch)
+        parameters.push([name, value])
+      }
     }
+    return undefined
   }
+  const failed = readText(text, 0)
+  if (failed !== undefined) return failed
   input.parameters = parameters
-  return input as ServerConfigInput
+  input.users = users.map((user) => user.args.slice(1))
+  input.renamedCommands = renames.map((rename) => [rename.from, rename.to])
+  return Object.assign(input as ServerConfigInput, { [USER_LINES]: users, [RENAME_LINES]: renames })
 }
+
+/** `include` of a file that cannot be read: redis-server's message, without the line report. */
+export class IncludeError extends ConfigFileError {
+  constructor(readonly file: string, readonly cause: string) {
+    super(0, "", cause)
+  }
+  override get message(): string {
+    return `Fatal error, can't open config file '${this.file}': ${this.cause}`
+  }
+}
+
+/** A `rename-command <name> <new name>` line ("" as the new name removes the command). */
+export interface ConfiguredRename {
+  readonly line: number
+  readonly text: string
+  readonly from: string
+  readonly to: string
+}
+
+const RENAME_LINES = Symbol("renameLines")
+
+/** The `rename-command` lines `configFromText` found, in order. */
+export const configuredRenamesOf = (input: ServerConfigInput): ReadonlyArray<ConfiguredRename> =>
+  (input as { [RENAME_LINES]?: ReadonlyArray<ConfiguredRename> })[RENAME_LINES] ?? []
+
+/** A `user` line of a config file: where it is (for errors) and its words, `user` first. */
+export interface ConfiguredUser {
+  readonly line: number
+  readonly text: string
+  readonly args: ReadonlyArray<string>
+}
+
+const USER_LINES = Symbol("userLines")
+
+/** The `user` lines `configFromText` found, for the entry point to check their rules. */
+export const configuredUsersOf = (input: ServerConfigInput): ReadonlyArray<ConfiguredUser> =>
+  (input as { [USER_LINES]?: ReadonlyArray<ConfiguredUser> })[USER_LINES] ?? []
 
 /** Applies the start-time parameters to the live configuration (after the typed fields). */
 export const applyStartParameters = (

@@ -51,6 +51,11 @@ export interface PersistenceControl {
   backgroundSave(now: number, schedule: boolean): Outcome
   /** BGREWRITEAOF. */
   rewriteAof(now: number): Outcome
+  /**
+   * DEBUG RELOAD: save the RDB file (unless `save` is false), empty the dataset (unless `flush` is
+   * false: loaded keys then replace those of the same name), and load the file back.
+   */
+  reload(now: number, options: { readonly save: boolean; readonly flush: boolean }): Outcome
   /** Unix seconds of the last successful save (or of the start). */
   readonly lastSaveTime: number
   /** Changes since the last save (INFO's rdb_changes_since_last_save). */
@@ -371,6 +376,22 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
     const busy = () => saveSnapshot !== undefined || rewriteSnapshot !== undefined || snapshotTaken()
 
     const control: PersistenceControl = {
+      reload: (now, options) => {
+        if (options.save) {
+          try {
+            saveSynchronously(now)
+          } catch {
+            return { error: "ERR" }
+          }
+        }
+        if (options.flush) keyspace.flushAll()
+        try {
+          loadRdbFile(filePaths(config).rdb, keyspace, config, now)
+        } catch {
+          return { error: "ERR Error trying to load the RDB dump, check server logs." }
+        }
+        return { ok: "OK" }
+      },
       save: (now) => {
         if (saveSnapshot !== undefined) return { error: "ERR Background save already in progress" }
         try {

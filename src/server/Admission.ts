@@ -1,22 +1,25 @@
 /**
  * What Redis's processCommand checks between finding a command and running it, for clients on a
- * connection: authentication first, then memory. Dispatch calls `admissionRefusal` only when one
- * of them can refuse (a client not yet authenticated, or maxmemory set), so a GET or SET pays two
- * field reads for it.
+ * connection: authentication first, then (after the ACL check and cluster redirection) memory.
+ * Dispatch asks each only when it can refuse (a client not yet authenticated, or maxmemory set),
+ * so a GET or SET pays two field reads for them.
  */
 import type { CommandContext, CommandSpec } from "../commands/Command.js"
 import { defaultUserNeedsAuth, NOAUTH } from "./Authentication.js"
 import { memoryRefusal } from "./MaxMemory.js"
 
-/** Whether dispatch must ask `admissionRefusal` before running a command for `ctx`'s client. */
-export const needsAdmission = (ctx: CommandContext): boolean =>
-  ctx.client.remote && (!ctx.client.authenticated || ctx.server.config.maxmemory > 0)
+/** Whether dispatch must ask `authenticationRefusal` before running a command for `ctx`'s client. */
+export const needsAuthentication = (ctx: CommandContext): boolean =>
+  ctx.client.remote && !ctx.client.authenticated
 
-/** The error that refuses `spec` for `ctx`'s client, or undefined to run it. */
-export const admissionRefusal = (ctx: CommandContext, spec: CommandSpec): string | undefined => {
-  if (!ctx.client.authenticated && defaultUserNeedsAuth(ctx.server.acl) && !spec.flags.includes("no_auth")) {
-    return NOAUTH
-  }
-  if (ctx.server.config.maxmemory > 0) return memoryRefusal(ctx, spec)
-  return undefined
-}
+/** NOAUTH for a client that must authenticate before running `spec`, or undefined. */
+export const authenticationRefusal = (ctx: CommandContext, spec: CommandSpec): string | undefined =>
+  defaultUserNeedsAuth(ctx.server.acl) && !spec.flags.includes("no_auth") ? NOAUTH : undefined
+
+/** Whether dispatch must ask `admissionMemoryRefusal` (maxmemory set, a client on a connection). */
+export const needsMemoryAdmission = (ctx: CommandContext): boolean =>
+  ctx.client.remote && ctx.server.config.maxmemory > 0
+
+/** OOM (after evicting what it can) for `spec`, or undefined to run it. */
+export const admissionMemoryRefusal = (ctx: CommandContext, spec: CommandSpec): string | undefined =>
+  memoryRefusal(ctx, spec)

@@ -26,6 +26,8 @@ import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
+import type { CommandSpec } from "../commands/Command.js"
+import { renameCommands } from "../commands/renamed-commands.js"
 import { commandTable } from "../commands/table.js"
 import { applyStartParameters } from "../config/configFile.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
@@ -36,7 +38,7 @@ import { makePersistence, PersistenceError } from "../persistence/Persistence.js
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
 import { Tracking } from "../tracking/Tracking.js"
-import { loadAclFileAtStart } from "../acl/AclFile.js"
+import { installConfiguredUsers, loadAclFileAtStart } from "../acl/AclFile.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
@@ -45,6 +47,18 @@ import { performEvictions, usedMemory } from "./MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "./Watches.js"
+
+/** The command table after redis.conf's `rename-command` lines (checked when the file was read). */
+const commandsOf = (renames: ReadonlyArray<readonly [string, string]>): ReadonlyMap<string, CommandSpec> => {
+  if (renames.length === 0) return commandTable
+  const renamed = renameCommands(commandTable, renames)
+  return renamed instanceof Map ? renamed : commandTable
+}
+
+const CONFIGURED_USERS_WITH_ACLFILE =
+  "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. " +
+  "This setup is very likely to lead to configuration errors and security holes, please define either an ACL " +
+  "file or declare users directly in your redis.conf, but not both."
 
 /** Why the server did not start: a configuration the schema refuses, a port it could not bind, or an ACL file with errors. */
 export class ServerError extends Data.TaggedError("ServerError")<{
@@ -138,7 +152,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         startedAt: yield* Clock.currentTimeMillis,
         runId: randomBytes(20).toString("hex"),
         tcpPort: config.port,
-        commands: commandTable,
+        commands: commandsOf(config.renamedCommands),
         requestShutdown: (mode) => {
           state.shutdownMode = mode
           Deferred.unsafeDone(shutdownRequest, Effect.succeed(mode))
@@ -152,6 +166,11 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       }
       runtimeConfig.onRequirepassChange = (password) => state.acl.setDefaultPassword(password)
       runtimeConfig.watch("acllog-max-len", (value) => state.acl.setLogMaxLength(Number(value)))
+      if (config.users.length > 0) {
+        // Redis refuses both: users in redis.conf and an ACL file.
+        const failed = config.aclfile !== "" ? CONFIGURED_USERS_WITH_ACLFILE : installConfiguredUsers(state.acl, config.users)
+        if (failed !== undefined) return yield* Effect.fail(new ServerError({ reason: "AclFileFailed", message: failed }))
+      }
       if (config.aclfile !== "") {
         state.acl.filename = config.aclfile
         const loaded = loadAclFileAtStart(state.acl, config.aclfile)

@@ -87,6 +87,23 @@ export class Tracking {
     return this.table.size
   }
 
+  /** Clients with tracking on (INFO's tracking_clients). */
+  get clientCount(): number {
+    return this.clients.size
+  }
+
+  /** Client entries over all keys of the table (INFO's tracking_total_items). */
+  get itemCount(): number {
+    let items = 0
+    for (const readers of this.table.values()) items += readers.size
+    return items
+  }
+
+  /** BCAST prefixes some client follows (INFO's tracking_total_prefixes). */
+  get prefixCount(): number {
+    return this.prefixes.size
+  }
+
   enable(client: ClientState, keyspace: Keyspace, redirect: number, options: TrackingState, prefixes: Array<string>) {
     const state = client.tracking ?? new TrackingState()
     state.brokenRedirect = false

@@ -2,7 +2,8 @@
  * A short run of `pnpm fuzz` (scripts/fuzz/run.mjs) as part of the suite: 15 seconds of random
  * and mutated RESP from 16 connections against the built server in a child process, with a
  * control client checking every second that it still answers. Zero crashes, hangs, wrong
- * answers, internal errors and connection defects; the append-only file it wrote loads again.
+ * answers, internal errors and connection defects (a quarter of the connections authenticate as
+ * restricted ACL users); the append-only file it wrote loads again.
  *
  * The RSS bound, 300 MB: the server starts at about 56 MB; each of the 16 connections can make it
  * hold at most about 4.5 MB at once (4 MB of unsent replies before backpressure stops reading
@@ -54,6 +55,8 @@ describe("fuzzing (short run)", () => {
     expect(report.cases as number).toBeGreaterThan(500)
     expect(report.connections as number).toBeGreaterThan(500)
     expect(report.controlChecks as number).toBeGreaterThanOrEqual(10)
+    // Some connections ran as restricted ACL users (keys, channels, selectors refused).
+    expect(report.restricted as number).toBeGreaterThan(50)
     expect(report.passed).toBe(true)
   })
 })

@@ -15,6 +15,9 @@ import { RedisServer } from "../../src/server/RedisServer.js"
 import { bulk, err, int, nil, ok, simple } from "../support/caseTables.js"
 import { RawClient } from "../support/RawClient.js"
 import type { Reply } from "../support/RespReader.js"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 
 const text = (reply: Reply): string => (reply.kind === "bulk" || reply.kind === "simple" ? reply.value ?? "" : "")
@@ -228,8 +231,8 @@ describe("DEBUG behind enable-debug-command", () => {
       expect(allowing.db).toBeDefined()
       const help = await b.call("DEBUG", "HELP")
       expect(JSON.stringify(help)).toContain("SET-ACTIVE-EXPIRE <0|1>")
-      expect(await b.call("DEBUG", "RELOAD")).toEqual(
-        err("ERR unknown subcommand or wrong number of arguments for 'RELOAD'. Try DEBUG HELP.")
+      expect(await b.call("DEBUG", "JMAP")).toEqual(
+        err("ERR unknown subcommand or wrong number of arguments for 'JMAP'. Try DEBUG HELP.")
       )
       b.close()
     } finally {
@@ -366,6 +369,57 @@ describe.skipIf(!hasRealRedis)("DEBUG DIGEST against real Redis 7", () => {
       expect(mine).toEqual(await digests(realServer.port))
     } finally {
       await Promise.all([ourServer.stop(), realServer.stop()])
+    }
+  })
+})
+
+describe.skipIf(!hasRealRedis)("DEBUG RELOAD against real Redis 7", () => {
+  it("saves, empties and loads back (NOSAVE, NOFLUSH MERGE, bad options) with the same data as Redis", async () => {
+    const realDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-reload-"))
+    const ourServer = await startRedfiber({ enableDebugCommand: "yes" })
+    const realServer = await startRealRedis(["--enable-debug-command", "yes", "--dir", realDir])
+    try {
+      const run = async (port: number) => {
+        const client = await RawClient.connect(port)
+        const seen: Array<Reply> = []
+        await client.call("SET", "s", "hello\x00\xff")
+        await client.call("SET", "n", "12345")
+        await client.call("RPUSH", "l", "a", "b", "7")
+        await client.call("SADD", "is", "1", "2", "3")
+        await client.call("ZADD", "z", "1.5", "a", "0.1", "b", "-inf", "d")
+        await client.call("HSET", "h", "f", "v", "g", "w")
+        await client.call("SET", "t", "v", "EX", "1000")
+        await client.call("SELECT", "2")
+        await client.call("SET", "s", "other db")
+        await client.call("SELECT", "0")
+        seen.push(await client.call("DEBUG", "DIGEST"))
+        seen.push(await client.call("DEBUG", "RELOAD"))
+        seen.push(await client.call("DEBUG", "DIGEST"))
+        seen.push(await client.call("DBSIZE"))
+        seen.push(await client.call("OBJECT", "ENCODING", "z"))
+        seen.push(await client.call("TTL", "t"))
+        // NOSAVE: back to the file's content.
+        await client.call("SET", "later", "1")
+        await client.call("DEL", "s")
+        seen.push(await client.call("DEBUG", "RELOAD", "NOSAVE"))
+        seen.push(await client.call("EXISTS", "later", "s"))
+        seen.push(await client.call("DEBUG", "DIGEST"))
+        // NOSAVE NOFLUSH MERGE: the file's keys over the current ones.
+        await client.call("SET", "s", "changed")
+        await client.call("SET", "later", "2")
+        seen.push(await client.call("DEBUG", "RELOAD", "nosave", "noflush", "merge"))
+        seen.push(await client.call("MGET", "s", "later"))
+        seen.push(await client.call("DEBUG", "RELOAD", "NOSAVE", "BAD"))
+        seen.push(await client.call("DEBUG", "RELOAD", "x"))
+        client.close()
+        return seen
+      }
+      const mine = await run(ourServer.port)
+      expect(mine[1]).toEqual(ok)
+      expect(mine).toEqual(await run(realServer.port))
+    } finally {
+      await Promise.all([ourServer.stop(), realServer.stop()])
+      fs.rmSync(realDir, { recursive: true, force: true })
     }
   })
 })

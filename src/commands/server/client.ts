@@ -405,7 +405,16 @@ const unblock = sub({
     const id = parseInteger(argv[2])
     if (id === undefined) return ctx.out.error("ERR value is not an integer or out of range")
     const target = typeof id === "number" ? ctx.server.clients.get(id) : undefined
-    ctx.out.integer(target !== undefined && ctx.server.blocked.interrupt(target, withError) ? 1 : 0)
+    const blockedCommand = target?.blocked?.command
+    const unblocked = target !== undefined && ctx.server.blocked.interrupt(target, withError)
+    // The UNBLOCKED error is the blocked command's reply: counted as its failure, as Redis does.
+    if (unblocked && withError) {
+      ctx.server.stats.errorReplies++
+      ctx.server.observability.countError("UNBLOCKED")
+      const spec = blockedCommand === undefined ? undefined : ctx.server.commands.get(blockedCommand)
+      if (spec !== undefined) ctx.server.observability.statsOf(spec).failed++
+    }
+    ctx.out.integer(unblocked ? 1 : 0)
   }
 })
 

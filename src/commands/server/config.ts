@@ -9,6 +9,7 @@
  */
 import { emptyStats } from "../../server/ServerState.js"
 import { allParameters, type Change, type ConfigParameter, findParameter } from "../../config/parameters.js"
+import { configuredUserLines } from "../../acl/AclFile.js"
 import { rewriteConfigFile } from "../../config/configRewrite.js"
 import { globMatch } from "../../keyspace/glob.js"
 import { ERR_SYNTAX } from "../arguments.js"
@@ -137,7 +138,8 @@ const rewrite = command({
   run: (ctx) => {
     const file = ctx.server.observability.configFile
     if (file === "") return ctx.out.error("ERR The server is running without a config file")
-    const error = rewriteConfigFile(file, ctx.server.config, ctx.server)
+    const acl = ctx.server.acl
+    const error = rewriteConfigFile(file, ctx.server.config, ctx.server, acl.filename === "" ? configuredUserLines(acl) : [])
     if (error !== undefined) return ctx.out.error(error)
     ctx.out.ok()
   }

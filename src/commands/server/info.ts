@@ -100,7 +100,7 @@ const clients: Section = (ctx) => {
     ["client_recent_max_output_buffer", maxOutput],
     // Clients held by CLIENT PAUSE count as blocked, as in Redis.
     ["blocked_clients", ctx.server.blocked.size + ctx.server.observability.pause.waiting.size],
-    ["tracking_clients", 0],
+    ["tracking_clients", ctx.server.tracking.clientCount],
     ["clients_in_timeout_table", ctx.server.blocked.timedSize]
   ]
 }
@@ -237,9 +237,9 @@ const stats: Section = (ctx) => {
     ["active_defrag_key_misses", 0],
     ["total_active_defrag_time", 0],
     ["current_active_defrag_time", 0],
-    ["tracking_total_keys", 0],
-    ["tracking_total_items", 0],
-    ["tracking_total_prefixes", 0],
+    ["tracking_total_keys", ctx.server.tracking.size],
+    ["tracking_total_items", ctx.server.tracking.itemCount],
+    ["tracking_total_prefixes", ctx.server.tracking.prefixCount],
     ["unexpected_error_replies", 0],
     ["total_error_replies", counters.errorReplies],
     ["dump_payload_sanitizations", 0],

@@ -61,6 +61,24 @@ const DEBUG_SUBCOMMANDS: ReadonlyMap<string, readonly [argc: number, run: DebugS
   }]]
 ] as const)
 
+/**
+ * DEBUG RELOAD [MERGE|NOFLUSH|NOSAVE ...]: save, empty, load back (src/persistence/Persistence.ts).
+ * NOFLUSH without MERGE stops Redis on the first duplicate key; here loaded keys replace them.
+ */
+const reload = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  let save = true
+  let flush = true
+  for (let j = 2; j < argv.length; j++) {
+    if (isKeyword(argv[j], "MERGE")) continue
+    else if (isKeyword(argv[j], "NOFLUSH")) flush = false
+    else if (isKeyword(argv[j], "NOSAVE")) save = false
+    else return ctx.out.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+  }
+  const outcome = ctx.server.persistence!.reload(ctx.now, { save, flush })
+  if ("ok" in outcome) ctx.out.ok()
+  else ctx.out.error(outcome.error)
+}
+
 const debug = command({
   name: "debug",
   arity: -2,
@@ -80,6 +98,19 @@ const debug = command({
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
         "    Output a hex signature of the values of all the specified keys.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -93,6 +124,7 @@ const debug = command({
       for (let i = 2; i < argv.length; i++) ctx.out.simple(valueDigest(ctx.db, argv[i], ctx.now))
       return
     }
+    if (argv.length >= 2 && isKeyword(argv[1], "RELOAD")) return reload(ctx, argv)
     const subcommand = DEBUG_SUBCOMMANDS.get(argv[1].toUpperCase())
     if (subcommand === undefined || subcommand[0] !== argv.length) {
       return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`)

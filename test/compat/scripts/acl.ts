@@ -5,7 +5,7 @@
  * order, ages and client info by kind). Every script starts by deleting the users it makes and
  * the log, and never changes the default user, so scripts do not see each other's users.
  */
-import { acl, aclOn, on, type Script, type Step } from "../compare.js"
+import { acl, aclOn, drain, on, type Script, type Step } from "../compare.js"
 
 const USERS = ["alice", "bob", "carol", "dave", "eve"]
 
@@ -294,6 +294,82 @@ export const aclScripts: ReadonlyArray<Script> = [
       ["ACL", "LIST", "x"],
       ["ACL", "SAVE"],
       ["ACL", "LOAD"]
+    ]
+  },
+  {
+    name: "SORT BY and GET patterns need read access to every key",
+    requires: ["ACL"],
+    steps: [
+      ...fresh,
+      ["RPUSH", "k1", "3", "1", "2"],
+      ["SET", "w_1", "9"],
+      ["ACL", "SETUSER", "alice", "on", "nopass", "~k*", "+@all"],
+      ["ACL", "SETUSER", "bob", "on", "nopass", "%R~*", "~k*", "+@all"],
+      ["ACL", "SETUSER", "carol", "on", "nopass", "%W~*", "~k*", "+@all"],
+      ["ACL", "SETUSER", "dave", "on", "nopass", "~k*", "+@all", "(~* +sort_ro)"],
+      ["ACL", "SETUSER", "eve", "on", "nopass", "~x*", "+@all", "(~* -@all +sort)"],
+      ...["alice", "bob", "carol", "dave", "eve"].flatMap((user) => [
+        on(2, "AUTH", user, "any"),
+        on(2, "SORT", "k1", "BY", "w_*"),
+        on(2, "SORT", "k1", "BY", "nosort", "GET", "#"),
+        on(2, "SORT", "k1", "GET", "#", "BY", "w_*"),
+        on(2, "SORT_RO", "k1", "GET", "w_*"),
+        on(2, "SORT_RO", "k1", "BY", "w_*", "LIMIT", "x", "1"),
+        on(2, "SORT", "k1", "BY", "nosort"),
+        on(2, "SORT", "k1", "STORE", "k2", "GET", "#")
+      ]),
+      acl("ACL", "LOG")
+    ]
+  },
+  {
+    name: "keyspace notifications reach only channels a user may subscribe to",
+    requires: ["ACL"],
+    steps: [
+      ...fresh,
+      ["CONFIG", "SET", "notify-keyspace-events", "KEA"],
+      ["ACL", "SETUSER", "alice", "on", "nopass", "+@all", "~*", "resetchannels", "&__keyspace@0__:k*"],
+      on(2, "AUTH", "alice", "any"),
+      on(2, "PSUBSCRIBE", "__key*__:*"),
+      on(2, "SUBSCRIBE", "__keyevent@0__:set"),
+      on(2, "SUBSCRIBE", "__keyspace@0__:z1"),
+      on(2, "PSUBSCRIBE", "__keyspace@0__:k*"),
+      on(2, "SUBSCRIBE", "__keyspace@0__:k1"),
+      ["SET", "k1", "v"],
+      ["SET", "z1", "v"],
+      ["DEL", "k1", "z1"],
+      drain(2),
+      ["ACL", "SETUSER", "alice", "resetchannels", "&__keyspace@0__:z*"],
+      ["SET", "k1", "v"],
+      on(3, "AUTH", "alice", "any"),
+      on(3, "SUBSCRIBE", "__keyspace@0__:z1"),
+      on(3, "SUBSCRIBE", "__keyspace@0__:k1"),
+      ["SET", "z1", "v"],
+      ["SET", "k1", "w"],
+      drain(3),
+      acl("ACL", "LOG"),
+      ["CONFIG", "SET", "notify-keyspace-events", ""]
+    ]
+  },
+  {
+    name: "ACL refusals come before OOM, as Redis checks them",
+    requires: ["ACL"],
+    steps: [
+      ...fresh,
+      ["ACL", "SETUSER", "alice", "on", "nopass", "~k*", "+@all", "-set"],
+      on(2, "AUTH", "alice", "any"),
+      ["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+      ["CONFIG", "SET", "maxmemory", "1"],
+      on(2, "SET", "k1", "v"),
+      on(2, "LPUSH", "z1", "a"),
+      on(2, "LPUSH", "k1", "a"),
+      on(2, "GET", "k1"),
+      on(2, "MULTI"),
+      on(2, "SET", "k1", "v"),
+      on(2, "LPUSH", "k1", "a"),
+      on(2, "EXEC"),
+      ["SET", "k1", "v"],
+      ["CONFIG", "SET", "maxmemory", "0"],
+      acl("ACL", "LOG")
     ]
   }
 ]
