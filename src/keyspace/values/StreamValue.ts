@@ -24,8 +24,8 @@ const STREAM_BASE_BYTES = 300
 /** A block's object, its three arrays and their backing stores. */
 const BLOCK_BYTES = 400
 const ID_BYTES = stringBytes(16) + ARRAY_SLOT_BYTES
-/** An entry's four ID words and its start offset (its packed bytes are counted apart). */
-const ENTRY_BYTES = 16 + 4
+/** An entry's ID words (two for `*` IDs) and its start offset (its packed bytes are counted apart). */
+const ENTRY_BYTES = 8 + 4
 const GROUP_BYTES = 400
 const CONSUMER_BYTES = 250
 const NACK_BYTES = 80 + ID_BYTES + MAP_ENTRY_BYTES
@@ -48,6 +48,8 @@ const idWord = (id: StreamId, at: number): number =>
 /** The last ID `compareAt` compared with, as words. */
 let targetId = ""
 const targetWords = new Uint32Array(4)
+/** An entry's ID words, as `load` leaves them. */
+const entryWords = new Uint32Array(4)
 
 const TWO_32 = 4294967296
 
@@ -90,8 +92,10 @@ const writeLength = (data: Buffer, at: number, value: number): number => {
 const SHORT_TEXT = 24
 
 /**
- * One node: its live entries' IDs as four 32-bit words each (ms high, ms low, seq high, seq low)
- * in a typed array — binary searches read them without building strings — and their fields and
+ * One node: its live entries' IDs in a typed array — binary searches read them without building
+ * strings — as two 32-bit words each (ms minus the node's base ms, seq) while every ID fits that
+ * (ms within 2^32 of the first entry's, seq below 2^32: always for `*` IDs), else as four (ms
+ * high, ms low, seq high, seq low); and their fields and
  * values packed in one byte buffer, as Redis packs a node in a listpack. The node's master fields
  * are the field names of the first entry appended to it; an entry with the same names stores a
  * 0 byte and its values only, any other its pair count + 1 and all its names and values. Each
@@ -109,6 +113,10 @@ export class StreamBlock {
   bytes = 0
   /** Live entries. */
   length = 0
+  /** Words an ID takes in `words`: 2 (relative to `baseHi`/`baseLo`) or 4. */
+  stride = 2
+  baseHi = 0
+  baseLo = 0
   words: Uint32Array
   starts: Uint32Array
   data: Buffer
@@ -122,22 +130,41 @@ export class StreamBlock {
     public lastSlotId: StreamId,
     capacity = 8
   ) {
-    this.words = new Uint32Array(4 * capacity)
+    this.words = new Uint32Array(2 * capacity)
     this.starts = new Uint32Array(capacity + 1)
     this.data = Buffer.allocUnsafeSlow(16 * capacity)
   }
 
-  idAt(i: number): StreamId {
+  /** Entry i's four ID words into `entryWords`. */
+  private load(i: number): Uint32Array {
     const w = this.words
-    const at = 4 * i
-    return wordChars(w[at]) + wordChars(w[at + 1]) + wordChars(w[at + 2]) + wordChars(w[at + 3])
+    const out = entryWords
+    if (this.stride === 2) {
+      const lo = this.baseLo + w[2 * i]
+      const carry = lo >= TWO_32 ? 1 : 0
+      out[0] = this.baseHi + carry
+      out[1] = lo - carry * TWO_32
+      out[2] = 0
+      out[3] = w[2 * i + 1]
+    } else {
+      const at = 4 * i
+      out[0] = w[at]
+      out[1] = w[at + 1]
+      out[2] = w[at + 2]
+      out[3] = w[at + 3]
+    }
+    return out
+  }
+
+  idAt(i: number): StreamId {
+    const w = this.load(i)
+    return wordChars(w[0]) + wordChars(w[1]) + wordChars(w[2]) + wordChars(w[3])
   }
 
   /** Entry i's ID as Redis prints it (`ms-seq`), straight from its words. */
   idTextAt(i: number): string {
-    const w = this.words
-    const at = 4 * i
-    return partText(w[at], w[at + 1]) + "-" + partText(w[at + 2], w[at + 3])
+    const w = this.load(i)
+    return partText(w[0], w[1]) + "-" + partText(w[2], w[3])
   }
 
   /** Entry i's fields and values, decoded. */
@@ -208,6 +235,17 @@ export class StreamBlock {
       for (let k = 0; k < 4; k++) targetWords[k] = idWord(id, 4 * k)
     }
     const w = this.words
+    if (this.stride === 2) {
+      const lo = this.baseLo + w[2 * i]
+      const carry = lo >= TWO_32 ? 1 : 0
+      const hi = this.baseHi + carry
+      if (hi !== targetWords[0]) return hi < targetWords[0] ? -1 : 1
+      const msLo = lo - carry * TWO_32
+      if (msLo !== targetWords[1]) return msLo < targetWords[1] ? -1 : 1
+      if (targetWords[2] !== 0) return -1
+      const seq = w[2 * i + 1]
+      return seq === targetWords[3] ? 0 : seq < targetWords[3] ? -1 : 1
+    }
     const at = 4 * i
     for (let k = 0; k < 4; k++) {
       const a = w[at + k]
@@ -215,6 +253,15 @@ export class StreamBlock {
       if (a !== b) return a < b ? -1 : 1
     }
     return 0
+  }
+
+  /** Switches to four words an ID (an ID that does not fit two is coming). */
+  private widen(): void {
+    const n = this.length
+    const words = new Uint32Array(4 * Math.max(n + 1, 4))
+    for (let i = 0; i < n; i++) words.set(this.load(i), 4 * i)
+    this.words = words
+    this.stride = 4
   }
 
   /** The position of the first entry at or after `id`. */
@@ -232,16 +279,37 @@ export class StreamBlock {
   /** Appends an entry; returns its packed bytes. */
   push(id: StreamId, fields: ReadonlyArray<string>): number {
     const n = this.length
-    if (4 * (n + 1) > this.words.length) {
-      const words = new Uint32Array(Math.max(8, this.words.length * 2))
+    const msHi = idWord(id, 0)
+    const msLo = idWord(id, 4)
+    const seqHi = idWord(id, 8)
+    const seqLo = idWord(id, 12)
+    if (n === 0) {
+      this.baseHi = msHi
+      this.baseLo = msLo
+    }
+    const delta = (msHi - this.baseHi) * TWO_32 + msLo - this.baseLo
+    if (this.stride === 2 && (seqHi !== 0 || delta < 0 || delta >= TWO_32)) this.widen()
+    const stride = this.stride
+    if (stride * (n + 1) > this.words.length) {
+      const words = new Uint32Array(Math.max(4 * stride, this.words.length * 2))
       words.set(this.words)
       this.words = words
-      const starts = new Uint32Array(words.length / 4 + 1)
+    }
+    if (n + 2 > this.starts.length) {
+      const starts = new Uint32Array(Math.max(8, this.starts.length * 2))
       starts.set(this.starts)
       this.starts = starts
     }
-    const at = 4 * n
-    for (let k = 0; k < 4; k++) this.words[at + k] = idWord(id, 4 * k)
+    const w = this.words
+    if (stride === 2) {
+      w[2 * n] = delta
+      w[2 * n + 1] = seqLo
+    } else {
+      w[4 * n] = msHi
+      w[4 * n + 1] = msLo
+      w[4 * n + 2] = seqHi
+      w[4 * n + 3] = seqLo
+    }
     let master = this.masterFields
     if (master === undefined) {
       master = this.masterFields = []
@@ -278,7 +346,8 @@ export class StreamBlock {
     const from = this.starts[at]
     const width = this.starts[at + count] - from
     this.data.copyWithin(from, from + width, this.starts[n])
-    this.words.copyWithin(4 * at, 4 * (at + count), 4 * n)
+    const stride = this.stride
+    this.words.copyWithin(stride * at, stride * (at + count), stride * n)
     for (let i = at; i <= n - count; i++) this.starts[i] = this.starts[i + count] - width
     this.length = n - count
   }
@@ -286,10 +355,8 @@ export class StreamBlock {
   /** Drops spare capacity (a node no longer appended to). */
   seal(): void {
     const n = this.length
-    if (this.words.length > 4 * n) {
-      this.words = this.words.slice(0, 4 * n)
-      this.starts = this.starts.slice(0, n + 1)
-    }
+    if (this.words.length > this.stride * n) this.words = this.words.slice(0, this.stride * n)
+    if (this.starts.length > n + 1) this.starts = this.starts.slice(0, n + 1)
     const used = this.starts[n]
     if (this.data.length > used) {
       const data = Buffer.allocUnsafeSlow(used)
@@ -301,6 +368,9 @@ export class StreamBlock {
   /** A copy of this block owned by `owner`. */
   copy(owner: object): StreamBlock {
     const twin = new StreamBlock(this.lastSlotId, 0)
+    twin.stride = this.stride
+    twin.baseHi = this.baseHi
+    twin.baseLo = this.baseLo
     twin.words = this.words.slice()
     twin.starts = this.starts.slice()
     twin.data = Buffer.allocUnsafeSlow(this.data.length)
