@@ -352,17 +352,25 @@ export class StreamBlock {
     this.length = n - count
   }
 
-  /** Drops spare capacity (a node no longer appended to). */
+  /**
+   * Drops spare capacity (a node no longer appended to): its IDs, starts and bytes move into one
+   * exact-size buffer, one allocation instead of three.
+   */
   seal(): void {
     const n = this.length
-    if (this.words.length > this.stride * n) this.words = this.words.slice(0, this.stride * n)
-    if (this.starts.length > n + 1) this.starts = this.starts.slice(0, n + 1)
+    const idBytes = 4 * this.stride * n
+    const startBytes = 4 * (n + 1)
     const used = this.starts[n]
-    if (this.data.length > used) {
-      const data = Buffer.allocUnsafeSlow(used)
-      this.data.copy(data, 0, 0, used)
-      this.data = data
-    }
+    const whole = new ArrayBuffer(idBytes + startBytes + used)
+    const words = new Uint32Array(whole, 0, this.stride * n)
+    words.set(this.words.subarray(0, this.stride * n))
+    const starts = new Uint32Array(whole, idBytes, n + 1)
+    starts.set(this.starts.subarray(0, n + 1))
+    const data = Buffer.from(whole, idBytes + startBytes, used)
+    this.data.copy(data, 0, 0, used)
+    this.words = words
+    this.starts = starts
+    this.data = data
   }
 
   /** A copy of this block owned by `owner`. */
