@@ -518,9 +518,15 @@ export class StreamValue implements CollectionValue {
       block = undefined
     }
     if (block === undefined) {
-      if (this.blocks.length > 0) this.ownBlock(this.blocks.length - 1).seal()
+      const previous = this.blocks.length > 0 ? this.ownBlock(this.blocks.length - 1) : undefined
+      previous?.seal()
       block = new StreamBlock(id)
       block.owner = this.owner
+      // Nodes with the same master fields share one array of names (it is never changed).
+      const names = previous?.masterFields
+      if (names !== undefined && 2 * names.length === fields.length && names.every((name, k) => fields[2 * k] === name)) {
+        block.masterFields = names
+      }
       // The master entry: counts, the field names, a terminator.
       block.bytes = 7 + 2 * 3 + 2
       for (let i = 0; i < fields.length; i += 2) block.bytes += listpackElementBytes(fields[i])
