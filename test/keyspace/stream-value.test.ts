@@ -107,6 +107,9 @@ describe("StreamValue", () => {
     // 2^53 + 1 and 2^53 differ, which a float would not see.
     expect(makeId((1n << 53n) + 1n, 0n) > makeId(1n << 53n, 0n)).toBe(true)
     expect(idText(makeId((1n << 53n) + 1n, 0n))).toBe("9007199254740993-0")
+    for (const ms of [0n, 99999999n, 100000000n, 1700000000005n, 1700012345678n, (1n << 53n) - 1n, 1n << 53n]) {
+      expect(idText(makeId(ms, ms))).toBe(`${ms}-${ms}`)
+    }
     const stream = new StreamValue(2, 4096)
     for (const ms of [1n, 1n << 32n, (1n << 53n) + 1n, top]) stream.append(makeId(ms, 0n), ["f", String(ms)])
     const seen: Array<string> = []

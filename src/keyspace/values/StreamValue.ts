@@ -18,7 +18,7 @@ import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { CollectionValue } from "../Value.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
 import { SortedIds } from "./SortedIds.js"
-import { type StreamId, ZERO_ID } from "./StreamId.js"
+import { decimalText, type StreamId, ZERO_ID } from "./StreamId.js"
 
 const STREAM_BASE_BYTES = 300
 /** A block's object, its three arrays and their backing stores. */
@@ -55,7 +55,7 @@ const TWO_32 = 4294967296
 
 /** A 64-bit part given as two 32-bit words, in decimal (plain numbers below 2^53). */
 const partText = (hi: number, lo: number): string =>
-  hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString()
+  hi < 0x200000 ? decimalText(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString()
 
 const wordChars = (word: number): string =>
   String.fromCharCode(word >>> 24, (word >>> 16) & 255, (word >>> 8) & 255, word & 255)
