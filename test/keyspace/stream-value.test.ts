@@ -26,12 +26,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   }
 )
 
-const idOf = (n: number): StreamId => makeId(BigInt(Math.floor(n / 3)), BigInt(n % 3))
+/** IDs in the order of `n`; `wide` spreads them past what a node's two-word IDs hold. */
+let wide = false
+const idOf = (n: number): StreamId =>
+  wide ? makeId(BigInt(Math.floor(n / 3)) * 2147483659n, BigInt(n % 3) << 40n) : makeId(BigInt(Math.floor(n / 3)), BigInt(n % 3))
 
 describe("StreamValue", () => {
   it("behaves as a sorted array of entries across node boundaries", () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 7 }), (ops, nodeSize) => {
+      fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 7 }), fc.boolean(), (ops, nodeSize, wideIds) => {
+        wide = wideIds
         const stream = new StreamValue(nodeSize, 4096)
         let model: Array<[number, Array<string>]> = []
         let next = 1
@@ -72,10 +76,21 @@ describe("StreamValue", () => {
           for (const block of stream.blocks) expect(block.length).toBeGreaterThan(0)
           expect(stream.memoryUsage()).toBeGreaterThan(0)
         }
-        // A copy is independent of the original.
+        // A copy is independent of the original, both ways (blocks are shared until changed).
         const copy = stream.clone()
+        const entries = (s: StreamValue): Array<[string, Array<string>]> => {
+          const all: Array<[string, Array<string>]> = []
+          s.range(ZERO_ID, MAX_ID, false, (id, fields) => all.push([idText(id), fields]) > 0)
+          return all
+        }
+        const before = entries(stream)
         stream.append(idOf(next + 1), ["x", "y"])
-        expect(copy.length).toBe(model.length)
+        if (model.length > 0) stream.delete(idOf(model[0][0]))
+        stream.trim(Math.floor(model.length / 2), undefined, false, 0)
+        expect(entries(copy)).toEqual(before)
+        copy.append(idOf(next + 2), ["z", "w"])
+        expect(stream.has(idOf(next + 2))).toBe(false)
+        expect(copy.length).toBe(model.length + 1)
       }),
       { numRuns: 300 }
     )
@@ -92,6 +107,9 @@ describe("StreamValue", () => {
     // 2^53 + 1 and 2^53 differ, which a float would not see.
     expect(makeId((1n << 53n) + 1n, 0n) > makeId(1n << 53n, 0n)).toBe(true)
     expect(idText(makeId((1n << 53n) + 1n, 0n))).toBe("9007199254740993-0")
+    for (const ms of [0n, 99999999n, 100000000n, 1700000000005n, 1700012345678n, (1n << 53n) - 1n, 1n << 53n]) {
+      expect(idText(makeId(ms, ms))).toBe(`${ms}-${ms}`)
+    }
     const stream = new StreamValue(2, 4096)
     for (const ms of [1n, 1n << 32n, (1n << 53n) + 1n, top]) stream.append(makeId(ms, 0n), ["f", String(ms)])
     const seen: Array<string> = []

@@ -5,7 +5,7 @@
  * commands that replay a delivery exactly (streamPropagateXCLAIM, streamPropagateGroupID).
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { idText, type StreamId } from "../../keyspace/values/StreamId.js"
+import { decimalText, idText, type StreamId } from "../../keyspace/values/StreamId.js"
 import { Consumer, type ConsumerGroup, type Nack, StreamValue } from "../../keyspace/values/StreamValue.js"
 import type { CommandContext } from "../Command.js"
 
@@ -72,7 +72,7 @@ export const removeNack = (stream: StreamValue, group: ConsumerGroup, id: Stream
 /** streamPropagateXCLAIM: the XCLAIM that sets this NACK exactly as it is. */
 export const claimCommand = (key: string, groupName: string, group: ConsumerGroup, id: StreamId, nack: Nack): Array<string> => [
   "XCLAIM", key, groupName, nack.consumer.name, "0", idText(id),
-  "TIME", String(nack.deliveryTime), "RETRYCOUNT", String(nack.deliveryCount),
+  "TIME", decimalText(nack.deliveryTime), "RETRYCOUNT", String(nack.deliveryCount),
   "FORCE", "JUSTID", "LASTID", idText(group.lastId)
 ]
 

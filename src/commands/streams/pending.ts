@@ -193,9 +193,8 @@ const xclaim = streamCommand({
     }
     ctx.keyspace.commandLog.preventOwnForm()
     const logging = ctx.keyspace.commandLog.enabled
-    const log = (command: ReadonlyArray<string>): void => {
-      if (logging) propagateAs(ctx, command)
-    }
+    // Undefined when the AOF is off: the commands are then not even built.
+    const log = logging ? (command: ReadonlyArray<string>): void => propagateAs(ctx, command) : undefined
     let changed = false
     const change = (): void => {
       if (!changed) changeUnsignalled(ctx, key)
@@ -216,7 +215,7 @@ const xclaim = streamCommand({
       if (!stream.has(id)) {
         if (nack !== undefined) {
           change()
-          log(claimCommand(key, argv[2], group, id, nack))
+          log?.(claimCommand(key, argv[2], group, id, nack))
           propagateLastId = false
           removeNack(stream, group, id)
         }
@@ -242,11 +241,11 @@ const xclaim = streamCommand({
       const count = retryCount >= 0 ? retryCount : justId ? nack.deliveryCount : nack.deliveryCount + 1
       claimNack(consumer, id, nack, deliveryTime, count)
       claimed.push(id)
-      log(claimCommand(key, argv[2], group, id, nack))
+      log?.(claimCommand(key, argv[2], group, id, nack))
       propagateLastId = false
     }
-    if (propagateLastId) log(setIdCommand(key, argv[2], group))
-    if (createdConsumer && claimed.length === 0) log(createConsumerCommand(key, argv[2], argv[3]))
+    if (propagateLastId) log?.(setIdCommand(key, argv[2], group))
+    if (createdConsumer && claimed.length === 0) log?.(createConsumerCommand(key, argv[2], argv[3]))
     ctx.out.arrayHeader(claimed.length)
     for (const id of claimed) replyClaimedEntry(ctx, stream, id, justId)
   }

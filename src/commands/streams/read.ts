@@ -209,7 +209,8 @@ const deliverNew = (
   consumer: Consumer,
   count: number,
   noack: boolean,
-  log: LogCommand
+  /** Undefined when the AOF is off: the commands are then not even built. */
+  log: LogCommand | undefined
 ): void => {
   const start = nextId(group.lastId)
   const ids: Array<StreamId> = []
@@ -234,10 +235,10 @@ const deliverNew = (
     }
     if (!noack) {
       const nack = assignNack(stream, group, consumer, id, ctx.now)
-      log(claimCommand(key, groupName, group, id, nack))
+      log?.(claimCommand(key, groupName, group, id, nack))
     }
   }
-  if (movedLastId) log(setIdCommand(key, groupName, group))
+  if (movedLastId) log?.(setIdCommand(key, groupName, group))
 }
 
 /** The consumer's own pending entries after `after` (streamReplyWithRangeFromConsumerPEL). */
@@ -250,7 +251,7 @@ const deliverHistory = (
   consumer: Consumer,
   after: StreamId,
   count: number,
-  log: LogCommand
+  log: LogCommand | undefined
 ): void => {
   const start = nextId(after)
   const pel = consumer.pel
@@ -270,17 +271,17 @@ const deliverHistory = (
     const nack = pel.valueAt(i)
     nack.deliveryTime = ctx.now
     nack.deliveryCount++
-    log(claimCommand(key, groupName, group, id, nack))
+    log?.(claimCommand(key, groupName, group, id, nack))
   }
 }
 
 /** Logs through the running command (propagateAs) when the AOF is on. */
-const commandLogger = (ctx: CommandContext): LogCommand =>
-  ctx.keyspace.commandLog.enabled ? (argv) => propagateAs(ctx, argv) : () => {}
+const commandLogger = (ctx: CommandContext): LogCommand | undefined =>
+  ctx.keyspace.commandLog.enabled ? (argv) => propagateAs(ctx, argv) : undefined
 
 /** Logs after a blocked client was served (no command of its own is running). */
-const servedLogger = (ctx: CommandContext): LogCommand =>
-  ctx.keyspace.commandLog.enabled ? (argv) => ctx.keyspace.commandLog.append(ctx.db.id, argv) : () => {}
+const servedLogger = (ctx: CommandContext): LogCommand | undefined =>
+  ctx.keyspace.commandLog.enabled ? (argv) => ctx.keyspace.commandLog.append(ctx.db.id, argv) : undefined
 
 /** One key of a group read: the consumer (created if needed), and the key announced as changed. */
 const groupConsumer = (
@@ -289,11 +290,11 @@ const groupConsumer = (
   group: ConsumerGroup,
   key: string,
   request: ReadRequest,
-  log: LogCommand
+  log: LogCommand | undefined
 ): Consumer => {
   changeUnsignalled(ctx, key)
   const [consumer, created] = consumerFor(ctx, stream, group, key, request.consumerName)
-  if (created) log(createConsumerCommand(key, request.groupName!, request.consumerName))
+  if (created) log?.(createConsumerCommand(key, request.groupName!, request.consumerName))
   consumer.seenTime = ctx.now
   return consumer
 }

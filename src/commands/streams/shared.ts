@@ -99,13 +99,5 @@ export const cText = (text: string): string => {
   return nul === -1 ? text : text.slice(0, nul)
 }
 
-/** Entry i of a block as Redis replies it, written from the block's own arrays. */
-export const writeBlockEntry = (out: ReplyWriter, block: StreamBlock, i: number): void => {
-  out.arrayHeader(2)
-  out.bulk(block.idTextAt(i))
-  const values = block.values
-  const start = block.starts[i]
-  const end = block.starts[i + 1]
-  out.arrayHeader(end - start)
-  for (let at = start; at < end; at++) out.bulk(values[at])
-}
+/** Entry i of a block as Redis replies it, written from the block's packed bytes. */
+export const writeBlockEntry = (out: ReplyWriter, block: StreamBlock, i: number): void => block.writeEntry(out, i)

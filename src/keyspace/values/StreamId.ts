@@ -38,10 +38,21 @@ export const idFromMillis = (ms: number): StreamId => {
 const word = (id: StreamId, at: number): number =>
   ((id.charCodeAt(at) << 24) | (id.charCodeAt(at + 1) << 16) | (id.charCodeAt(at + 2) << 8) | id.charCodeAt(at + 3)) >>> 0
 
+/**
+ * A whole number below 2^53 in decimal. `String(n)` of a number past 2^31 (a heap number, not a
+ * small integer) costs ~400 ns; two small integers cost a sixth of that.
+ */
+export const decimalText = (n: number): string => {
+  if (n < 100000000) return String(n)
+  const high = Math.floor(n / 100000000)
+  const low = String(n - high * 100000000)
+  return String(high) + "00000000".slice(low.length) + low
+}
+
 const partText = (id: StreamId, at: number): string => {
   const hi = word(id, at)
   const lo = word(id, at + 4)
-  if (hi < 0x200000) return String(hi * TWO_32 + lo)
+  if (hi < 0x200000) return decimalText(hi * TWO_32 + lo)
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString()
 }
 

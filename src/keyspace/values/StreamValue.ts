@@ -13,16 +13,19 @@
  * IDs are 16-byte strings (StreamId.ts). Entries with the same field names as the previous one
  * share its name strings, as Redis's master entry shares them.
  */
+import { byteString } from "../../protocol/ByteString.js"
+import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { CollectionValue } from "../Value.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
 import { SortedIds } from "./SortedIds.js"
-import { type StreamId, ZERO_ID } from "./StreamId.js"
+import { decimalText, type StreamId, ZERO_ID } from "./StreamId.js"
 
 const STREAM_BASE_BYTES = 300
-const BLOCK_BYTES = 120
+/** A block's object, its three arrays and their backing stores. */
+const BLOCK_BYTES = 400
 const ID_BYTES = stringBytes(16) + ARRAY_SLOT_BYTES
-/** An entry's four ID words and its start offset. */
-const ENTRY_BYTES = 16 + 4
+/** An entry's ID words (two for `*` IDs) and its start offset (its packed bytes are counted apart). */
+const ENTRY_BYTES = 8 + 4
 const GROUP_BYTES = 400
 const CONSUMER_BYTES = 250
 const NACK_BYTES = 80 + ID_BYTES + MAP_ENTRY_BYTES
@@ -45,21 +48,63 @@ const idWord = (id: StreamId, at: number): number =>
 /** The last ID `compareAt` compared with, as words. */
 let targetId = ""
 const targetWords = new Uint32Array(4)
+/** An entry's ID words, as `load` leaves them. */
+const entryWords = new Uint32Array(4)
 
 const TWO_32 = 4294967296
 
 /** A 64-bit part given as two 32-bit words, in decimal (plain numbers below 2^53). */
 const partText = (hi: number, lo: number): string =>
-  hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString()
+  hi < 0x200000 ? decimalText(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString()
 
 const wordChars = (word: number): string =>
   String.fromCharCode(word >>> 24, (word >>> 16) & 255, (word >>> 8) & 255, word & 255)
 
+/** Where `readLength` stopped. */
+let cursor = 0
+
+/** A varint (7 bits a byte, low first) at `at`; `cursor` is left after it. */
+const readLength = (data: Buffer, at: number): number => {
+  let byte = data[at++]
+  let value = byte & 127
+  let shift = 7
+  while (byte > 127) {
+    byte = data[at++]
+    value += (byte & 127) * 2 ** shift
+    shift += 7
+  }
+  cursor = at
+  return value
+}
+
+const lengthBytes = (value: number): number => (value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : value < 268435456 ? 4 : 5)
+
+const writeLength = (data: Buffer, at: number, value: number): number => {
+  while (value > 127) {
+    data[at++] = (value & 127) | 128
+    value = Math.floor(value / 128)
+  }
+  data[at++] = value
+  return at
+}
+
+/** Strings shorter than this are copied with a loop: a native latin1Write call costs more. */
+const SHORT_TEXT = 24
+
 /**
- * One node: its live entries' IDs as four 32-bit words each (ms high, ms low, seq high, seq low)
- * in a typed array, and their fields and values in one flat array with each entry's start —
- * about 60 bytes an entry besides its value strings, where an ID string and an array per entry
- * took 130.
+ * One node: its live entries' IDs in a typed array — binary searches read them without building
+ * strings — as two 32-bit words each (ms minus the node's base ms, seq) while every ID fits that
+ * (ms within 2^32 of the first entry's, seq below 2^32: always for `*` IDs), else as four (ms
+ * high, ms low, seq high, seq low); and their fields and
+ * values packed in one byte buffer, as Redis packs a node in a listpack. The node's master fields
+ * are the field names of the first entry appended to it; an entry with the same names stores a
+ * 0 byte and its values only, any other its pair count + 1 and all its names and values. Each
+ * string is a varint length and its bytes (the strings are byte strings: char codes below 256).
+ * `starts[i]` is where entry i begins; a deleted entry's bytes are cut out (its slot stays
+ * counted in `slots`, as Redis keeps a deleted entry in its node).
+ *
+ * A block belongs to the stream whose `owner` token it carries; a clone shares all blocks and
+ * gives both streams new tokens, so either copies a block before its first change to it.
  */
 export class StreamBlock {
   /** Entries appended to the block, deleted ones included (Redis's count + deleted). */
@@ -68,40 +113,117 @@ export class StreamBlock {
   bytes = 0
   /** Live entries. */
   length = 0
+  /** Words an ID takes in `words`: 2 (relative to `baseHi`/`baseLo`) or 4. */
+  stride = 2
+  baseHi = 0
+  baseLo = 0
   words: Uint32Array
-  /** Where each entry's fields begin in `values`; starts[length] is the end. */
   starts: Uint32Array
-  values: Array<string>
+  data: Buffer
+  /** Field names of the first entry appended (Redis's master entry); set by the first push. */
+  masterFields: Array<string> | undefined = undefined
+  /** The owning stream's token (see the class comment). */
+  owner: object | undefined = undefined
 
   constructor(
     /** The ID of the last entry appended (deleted or not): Redis's last listpack entry. */
     public lastSlotId: StreamId,
     capacity = 8
   ) {
-    this.words = new Uint32Array(4 * capacity)
+    this.words = new Uint32Array(2 * capacity)
     this.starts = new Uint32Array(capacity + 1)
-    this.values = []
+    this.data = Buffer.allocUnsafeSlow(16 * capacity)
+  }
+
+  /** Entry i's four ID words into `entryWords`. */
+  private load(i: number): Uint32Array {
+    const w = this.words
+    const out = entryWords
+    if (this.stride === 2) {
+      const lo = this.baseLo + w[2 * i]
+      const carry = lo >= TWO_32 ? 1 : 0
+      out[0] = this.baseHi + carry
+      out[1] = lo - carry * TWO_32
+      out[2] = 0
+      out[3] = w[2 * i + 1]
+    } else {
+      const at = 4 * i
+      out[0] = w[at]
+      out[1] = w[at + 1]
+      out[2] = w[at + 2]
+      out[3] = w[at + 3]
+    }
+    return out
   }
 
   idAt(i: number): StreamId {
-    const w = this.words
-    const at = 4 * i
-    return wordChars(w[at]) + wordChars(w[at + 1]) + wordChars(w[at + 2]) + wordChars(w[at + 3])
+    const w = this.load(i)
+    return wordChars(w[0]) + wordChars(w[1]) + wordChars(w[2]) + wordChars(w[3])
   }
 
   /** Entry i's ID as Redis prints it (`ms-seq`), straight from its words. */
   idTextAt(i: number): string {
-    const w = this.words
-    const at = 4 * i
-    return partText(w[at], w[at + 1]) + "-" + partText(w[at + 2], w[at + 3])
+    const w = this.load(i)
+    return partText(w[0], w[1]) + "-" + partText(w[2], w[3])
   }
 
+  /** Entry i's fields and values, decoded. */
   fieldsAt(i: number): Array<string> {
-    return this.values.slice(this.starts[i], this.starts[i + 1])
+    const data = this.data
+    const head = readLength(data, this.starts[i])
+    let at = cursor
+    const out: Array<string> = []
+    if (head === 0) {
+      const master = this.masterFields!
+      for (let k = 0; k < master.length; k++) {
+        const length = readLength(data, at)
+        out.push(master[k], byteString(data, cursor, length))
+        at = cursor + length
+      }
+    } else {
+      for (let k = 2 * (head - 1); k > 0; k--) {
+        const length = readLength(data, at)
+        out.push(byteString(data, cursor, length))
+        at = cursor + length
+      }
+    }
+    return out
   }
 
   /** Number of strings (fields and values) of entry i. */
   widthAt(i: number): number {
+    const head = readLength(this.data, this.starts[i])
+    return head === 0 ? 2 * this.masterFields!.length : 2 * (head - 1)
+  }
+
+  /** Entry i as Redis replies it (its ID, then its fields and values), from the packed bytes. */
+  writeEntry(out: ReplyWriter, i: number): void {
+    out.arrayHeader(2)
+    out.bulk(this.idTextAt(i))
+    const data = this.data
+    const head = readLength(data, this.starts[i])
+    let at = cursor
+    if (head === 0) {
+      const master = this.masterFields!
+      out.arrayHeader(2 * master.length)
+      for (let k = 0; k < master.length; k++) {
+        out.bulk(master[k])
+        const length = readLength(data, at)
+        out.bulkSlice(data, cursor, length)
+        at = cursor + length
+      }
+    } else {
+      out.arrayHeader(2 * (head - 1))
+      for (let k = 2 * (head - 1); k > 0; k--) {
+        const length = readLength(data, at)
+        out.bulkSlice(data, cursor, length)
+        at = cursor + length
+      }
+    }
+  }
+
+  /** Packed bytes of entry i. */
+  entryBytes(i: number): number {
     return this.starts[i + 1] - this.starts[i]
   }
 
@@ -113,6 +235,17 @@ export class StreamBlock {
       for (let k = 0; k < 4; k++) targetWords[k] = idWord(id, 4 * k)
     }
     const w = this.words
+    if (this.stride === 2) {
+      const lo = this.baseLo + w[2 * i]
+      const carry = lo >= TWO_32 ? 1 : 0
+      const hi = this.baseHi + carry
+      if (hi !== targetWords[0]) return hi < targetWords[0] ? -1 : 1
+      const msLo = lo - carry * TWO_32
+      if (msLo !== targetWords[1]) return msLo < targetWords[1] ? -1 : 1
+      if (targetWords[2] !== 0) return -1
+      const seq = w[2 * i + 1]
+      return seq === targetWords[3] ? 0 : seq < targetWords[3] ? -1 : 1
+    }
     const at = 4 * i
     for (let k = 0; k < 4; k++) {
       const a = w[at + k]
@@ -120,6 +253,15 @@ export class StreamBlock {
       if (a !== b) return a < b ? -1 : 1
     }
     return 0
+  }
+
+  /** Switches to four words an ID (an ID that does not fit two is coming). */
+  private widen(): void {
+    const n = this.length
+    const words = new Uint32Array(4 * Math.max(n + 1, 4))
+    for (let i = 0; i < n; i++) words.set(this.load(i), 4 * i)
+    this.words = words
+    this.stride = 4
   }
 
   /** The position of the first entry at or after `id`. */
@@ -134,22 +276,68 @@ export class StreamBlock {
     return low
   }
 
-  push(id: StreamId, fields: ReadonlyArray<string>): void {
+  /** Appends an entry; returns its packed bytes. */
+  push(id: StreamId, fields: ReadonlyArray<string>): number {
     const n = this.length
-    if (4 * (n + 1) > this.words.length) {
-      const words = new Uint32Array(this.words.length * 2)
+    const msHi = idWord(id, 0)
+    const msLo = idWord(id, 4)
+    const seqHi = idWord(id, 8)
+    const seqLo = idWord(id, 12)
+    if (n === 0) {
+      this.baseHi = msHi
+      this.baseLo = msLo
+    }
+    const delta = (msHi - this.baseHi) * TWO_32 + msLo - this.baseLo
+    if (this.stride === 2 && (seqHi !== 0 || delta < 0 || delta >= TWO_32)) this.widen()
+    const stride = this.stride
+    if (stride * (n + 1) > this.words.length) {
+      const words = new Uint32Array(Math.max(4 * stride, this.words.length * 2))
       words.set(this.words)
       this.words = words
-      const starts = new Uint32Array(this.starts.length * 2)
+    }
+    if (n + 2 > this.starts.length) {
+      const starts = new Uint32Array(Math.max(8, this.starts.length * 2))
       starts.set(this.starts)
       this.starts = starts
     }
-    const at = 4 * n
-    for (let k = 0; k < 4; k++) this.words[at + k] = idWord(id, 4 * k)
-    const values = this.values
-    for (let i = 0; i < fields.length; i++) values.push(fields[i])
+    const w = this.words
+    if (stride === 2) {
+      w[2 * n] = delta
+      w[2 * n + 1] = seqLo
+    } else {
+      w[4 * n] = msHi
+      w[4 * n + 1] = msLo
+      w[4 * n + 2] = seqHi
+      w[4 * n + 3] = seqLo
+    }
+    let master = this.masterFields
+    if (master === undefined) {
+      master = this.masterFields = []
+      for (let k = 0; k < fields.length; k += 2) master.push(fields[k])
+    }
+    let same = fields.length === 2 * master.length
+    for (let k = 0; same && k < master.length; k++) same = fields[2 * k] === master[k]
+    const step = same ? 2 : 1
+    let size = same ? 1 : lengthBytes(fields.length / 2 + 1)
+    for (let k = same ? 1 : 0; k < fields.length; k += step) size += lengthBytes(fields[k].length) + fields[k].length
+    const begin = this.starts[n]
+    if (begin + size > this.data.length) {
+      const data = Buffer.allocUnsafeSlow(Math.max(2 * this.data.length, begin + size))
+      this.data.copy(data, 0, 0, begin)
+      this.data = data
+    }
+    const data = this.data
+    let end = writeLength(data, begin, same ? 0 : fields.length / 2 + 1)
+    for (let k = same ? 1 : 0; k < fields.length; k += step) {
+      const text = fields[k]
+      const length = text.length
+      end = writeLength(data, end, length)
+      if (length < SHORT_TEXT) for (let c = 0; c < length; c++) data[end++] = text.charCodeAt(c)
+      else end += data.latin1Write(text, end, length)
+    }
     this.length = n + 1
-    this.starts[n + 1] = values.length
+    this.starts[n + 1] = end
+    return size
   }
 
   /** Removes `count` entries from position `at`. */
@@ -157,20 +345,49 @@ export class StreamBlock {
     const n = this.length
     const from = this.starts[at]
     const width = this.starts[at + count] - from
-    this.values.splice(from, width)
-    this.words.copyWithin(4 * at, 4 * (at + count), 4 * n)
+    this.data.copyWithin(from, from + width, this.starts[n])
+    const stride = this.stride
+    this.words.copyWithin(stride * at, stride * (at + count), stride * n)
     for (let i = at; i <= n - count; i++) this.starts[i] = this.starts[i + count] - width
     this.length = n - count
   }
 
-  clone(): StreamBlock {
-    const twin = new StreamBlock(this.lastSlotId, 1)
+  /**
+   * Drops spare capacity (a node no longer appended to): its IDs, starts and bytes move into one
+   * exact-size buffer, one allocation instead of three.
+   */
+  seal(): void {
+    const n = this.length
+    const idBytes = 4 * this.stride * n
+    const startBytes = 4 * (n + 1)
+    const used = this.starts[n]
+    const whole = new ArrayBuffer(idBytes + startBytes + used)
+    const words = new Uint32Array(whole, 0, this.stride * n)
+    words.set(this.words.subarray(0, this.stride * n))
+    const starts = new Uint32Array(whole, idBytes, n + 1)
+    starts.set(this.starts.subarray(0, n + 1))
+    const data = Buffer.from(whole, idBytes + startBytes, used)
+    this.data.copy(data, 0, 0, used)
+    this.words = words
+    this.starts = starts
+    this.data = data
+  }
+
+  /** A copy of this block owned by `owner`. */
+  copy(owner: object): StreamBlock {
+    const twin = new StreamBlock(this.lastSlotId, 0)
+    twin.stride = this.stride
+    twin.baseHi = this.baseHi
+    twin.baseLo = this.baseLo
     twin.words = this.words.slice()
     twin.starts = this.starts.slice()
-    twin.values = this.values.slice()
+    twin.data = Buffer.allocUnsafeSlow(this.data.length)
+    this.data.copy(twin.data)
+    twin.masterFields = this.masterFields
     twin.length = this.length
     twin.slots = this.slots
     twin.bytes = this.bytes
+    twin.owner = owner
     return twin
   }
 }
@@ -217,6 +434,8 @@ export class StreamValue implements CollectionValue {
   entriesAdded = 0
   groups = new Map<string, ConsumerGroup>()
   private bytes = STREAM_BASE_BYTES
+  /** This stream's token: blocks carrying another are shared with a clone (see StreamBlock). */
+  private owner: object = {}
 
   constructor(
     readonly nodeMaxEntries = 100,
@@ -242,7 +461,9 @@ export class StreamValue implements CollectionValue {
 
   clone(): StreamValue {
     const copy = new StreamValue(this.nodeMaxEntries, this.nodeMaxBytes)
-    copy.blocks = this.blocks.map((block) => block.clone())
+    // Copy-on-write: both streams share the blocks and copy one before changing it.
+    copy.blocks = this.blocks.slice()
+    this.owner = {}
     copy.length = this.length
     copy.lastId = this.lastId
     copy.firstId = this.firstId
@@ -269,9 +490,17 @@ export class StreamValue implements CollectionValue {
   restore(blocks: Array<StreamBlock>): void {
     this.blocks = blocks
     for (const block of blocks) {
-      this.bytes += BLOCK_BYTES
-      for (let i = 0; i < block.length; i++) this.bytes += blockEntryMemory(block, i)
+      block.owner = this.owner
+      block.seal()
+      this.bytes += blockMemory(block)
     }
+  }
+
+  /** Block b, copied first when it is shared with a clone. */
+  private ownBlock(b: number): StreamBlock {
+    const block = this.blocks[b]
+    if (block.owner === this.owner) return block
+    return (this.blocks[b] = block.copy(this.owner))
   }
 
   /** Radix tree keys (XINFO): the number of nodes. */
@@ -289,31 +518,32 @@ export class StreamValue implements CollectionValue {
       block = undefined
     }
     if (block === undefined) {
+      const previous = this.blocks.length > 0 ? this.ownBlock(this.blocks.length - 1) : undefined
+      previous?.seal()
       block = new StreamBlock(id)
+      block.owner = this.owner
+      // Nodes with the same master fields share one array of names (it is never changed).
+      const names = previous?.masterFields
+      if (names !== undefined && 2 * names.length === fields.length && names.every((name, k) => fields[2 * k] === name)) {
+        block.masterFields = names
+      }
       // The master entry: counts, the field names, a terminator.
       block.bytes = 7 + 2 * 3 + 2
       for (let i = 0; i < fields.length; i += 2) block.bytes += listpackElementBytes(fields[i])
       this.blocks.push(block)
       this.bytes += BLOCK_BYTES
-    } else if (block.length > 0 && block.widthAt(block.length - 1) === fields.length) {
-      // Same field names as the previous entry: share its strings.
-      const values = block.values
-      const previous = block.starts[block.length - 1]
-      let same = true
-      for (let i = 0; i < fields.length && same; i += 2) same = values[previous + i] === fields[i]
-      if (same) for (let i = 0; i < fields.length; i += 2) fields[i] = values[previous + i]
-    }
+      for (let i = 0; i < fields.length; i += 2) this.bytes += stringBytes(fields[i].length) + ARRAY_SLOT_BYTES
+    } else block = this.ownBlock(this.blocks.length - 1)
     let entryBytes = 2 + 2 + 2 + 2
     for (let i = 1; i < fields.length; i += 2) entryBytes += listpackElementBytes(fields[i])
     block.bytes += entryBytes
-    block.push(id, fields)
+    this.bytes += ENTRY_BYTES + block.push(id, fields)
     block.slots++
     block.lastSlotId = id
     if (this.length === 0) this.firstId = id
     this.length++
     this.lastId = id
     this.entriesAdded++
-    this.bytes += blockEntryMemory(block, block.length - 1)
   }
 
   /** The block holding `id` or the first one after it: [block index, index in block]. */
@@ -399,13 +629,14 @@ export class StreamValue implements CollectionValue {
   /** XDEL of one entry; true when it existed. */
   delete(id: StreamId): boolean {
     const [b, i] = this.locate(id)
-    const block = this.blocks[b]
-    if (block === undefined || block.compareAt(i, id) !== 0) return false
-    this.bytes -= blockEntryMemory(block, i)
-    block.remove(i, 1)
-    if (block.length === 0) {
+    if (b === this.blocks.length || this.blocks[b].compareAt(i, id) !== 0) return false
+    if (this.blocks[b].length === 1) {
+      this.bytes -= blockMemory(this.blocks[b])
       this.blocks.splice(b, 1)
-      this.bytes -= BLOCK_BYTES
+    } else {
+      const block = this.ownBlock(b)
+      this.bytes -= ENTRY_BYTES + block.entryBytes(i)
+      block.remove(i, 1)
     }
     this.length--
     if (id > this.maxDeletedId) this.maxDeletedId = id
@@ -447,15 +678,11 @@ export class StreamValue implements CollectionValue {
       break
     }
     if (!apply || removed === 0) return removed
-    for (let b = 0; b < dropBlocks; b++) {
-      const block = blocks[b]
-      for (let i = 0; i < block.length; i++) this.bytes -= blockEntryMemory(block, i)
-      this.bytes -= BLOCK_BYTES
-    }
+    for (let b = 0; b < dropBlocks; b++) this.bytes -= blockMemory(blocks[b])
     if (dropBlocks > 0) blocks.splice(0, dropBlocks)
     if (cut > 0) {
-      const block = blocks[0]
-      for (let i = 0; i < cut; i++) this.bytes -= blockEntryMemory(block, i)
+      const block = this.ownBlock(0)
+      this.bytes -= ENTRY_BYTES * cut + block.starts[cut] - block.starts[0]
       block.remove(0, cut)
     }
     this.length = length
@@ -498,22 +725,9 @@ export class StreamValue implements CollectionValue {
   }
 }
 
-/**
- * Bytes of entry i of a block: its ID words and start, its slots in the flat array, its values,
- * and its field names unless they are the previous entry's (shared strings, see `append`).
- * Deleting from the middle can change which entry a name is counted for: the estimate may drift
- * by a few names, never by entries.
- */
-const blockEntryMemory = (block: StreamBlock, i: number): number => {
-  const values = block.values
-  const start = block.starts[i]
-  const end = block.starts[i + 1]
-  const previous = i > 0 ? block.starts[i - 1] : -1
-  const shared = previous !== -1 && start - previous === end - start
-  let bytes = ENTRY_BYTES + ARRAY_SLOT_BYTES * (end - start)
-  for (let at = start; at < end; at += 2) {
-    if (!shared || values[at] !== values[previous + at - start]) bytes += stringBytes(values[at].length)
-    bytes += stringBytes(values[at + 1].length)
-  }
+/** Estimated bytes of a block: its arrays, its master field names, its entries. */
+const blockMemory = (block: StreamBlock): number => {
+  let bytes = BLOCK_BYTES + ENTRY_BYTES * block.length + block.starts[block.length] - block.starts[0]
+  for (const field of block.masterFields ?? []) bytes += stringBytes(field.length) + ARRAY_SLOT_BYTES
   return bytes
 }

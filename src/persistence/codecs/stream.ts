@@ -103,7 +103,7 @@ const nodeListpack = (block: StreamBlock): [StreamId, Buffer] => {
   const master = block.idAt(0)
   const masterMs = msOf(master)
   const masterSeq = seqOf(master)
-  const masterFields = block.fieldsAt(0).filter((_, i) => i % 2 === 0)
+  const masterFields = block.masterFields ?? []
   const lp = new ListpackBuilder()
   lp.integer(BigInt(block.length))
   lp.integer(0n)
@@ -220,6 +220,7 @@ const readNode = (master: StreamId, blob: Buffer, reader: RdbReader): StreamBloc
   const masterFields = el.slice(3, 3 + masterCount)
   let at = 3 + masterCount + 1
   const block = new StreamBlock(master)
+  block.masterFields = masterFields
   while (at < el.length) {
     const flags = Number(el[at++])
     const id = makeId(BigInt.asUintN(64, masterMs + BigInt(el[at])), BigInt.asUintN(64, masterSeq + BigInt(el[at + 1])))
