@@ -22,10 +22,12 @@ import { createHash } from "node:crypto"
 import * as os from "node:os"
 import * as v8 from "node:v8"
 import fengari from "fengari"
+import lobject from "fengari/src/lobject.js"
+import lstring from "fengari/src/lstring.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { FIELD, pushErrorTable, pushReply, writeLuaValue } from "./conversions.js"
 import { openRedisLibraries } from "./libraries/index.js"
-import { byteText, formatG, luaBytes, luaNumberText, useLua51NumberText } from "./luaText.js"
+import { byteText, cachedText, formatG, luaBytes, luaNumberText, pushByteString, useLua51NumberText } from "./luaText.js"
 
 const { lua, lauxlib, lualib } = fengari
 
@@ -33,9 +35,10 @@ const { lua, lauxlib, lualib } = fengari
 export interface ScriptHost {
   /**
    * Runs `argv` as a command of the script (with the script's checks: unknown command, arity,
-   * noscript, read-only, ...) and returns its reply as RESP text in protocol `resp`.
+   * noscript, read-only, ...) and returns its reply as RESP bytes in protocol `resp` (a view,
+   * valid until the next call), or the error line of a refusal ("-CODE message").
    */
-  call(argv: Array<string>, resp: number): string
+  call(argv: Array<string>, resp: number): Uint8Array | string
   /** redis.log: a line in the server log at Redis's level (0 debug .. 3 warning). */
   log(level: number, message: string): void
   /** redis.acl_check_cmd: whether the command exists (undefined) or the error text. */
@@ -181,11 +184,15 @@ export class LuaEngine {
   private registering: Array<RegisteredFunction> | undefined = undefined
   private execution: Execution | undefined = undefined
   private hookCalls = 0
+  private readonly keysName: unknown
+  private readonly argvName: unknown
 
   constructor() {
     useLua51NumberText()
     const L = lauxlib.luaL_newstate()
     this.L = L
+    this.keysName = lstring.luaS_bless(L, KEYS_NAME)
+    this.argvName = lstring.luaS_bless(L, ARGV_NAME)
     this.openLibraries()
     this.openRedis()
     this.installPcall()
@@ -247,10 +254,11 @@ export class LuaEngine {
   ): RunOutcome {
     const L = this.L
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef)
-    lua.lua_pushstring(L, KEYS_NAME)
+    // The names' Lua strings are made once: their hashes (as table keys) are computed once.
+    lobject.pushsvalue2s(L, this.keysName)
     pushStringArray(L, keys)
     lua.lua_rawset(L, -3)
-    lua.lua_pushstring(L, ARGV_NAME)
+    lobject.pushsvalue2s(L, this.argvName)
     pushStringArray(L, args)
     lua.lua_rawset(L, -3)
     lua.lua_pop(L, 1)
@@ -665,16 +673,18 @@ export class LuaEngine {
     }
     const argc = lua.lua_gettop(L)
     if (argc === 0) return fail("Please specify at least one argument for this redis lib call")
-    const argv: Array<string> = []
+    const argv: Array<string> = new Array(argc)
     for (let i = 1; i <= argc; i++) {
       const type = lua.lua_type(L, i)
-      if (type === lua.LUA_TSTRING) argv.push(byteText(lua.lua_tolstring(L, i)))
-      else if (type === lua.LUA_TNUMBER) argv.push(formatG(lua.lua_tonumber(L, i), 17))
+      if (type === lua.LUA_TSTRING) argv[i - 1] = cachedText(lua.lua_tolstring(L, i))
+      else if (type === lua.LUA_TNUMBER) argv[i - 1] = formatG(lua.lua_tonumber(L, i), 17)
       else return fail("Lua redis lib command arguments must be strings or integers")
     }
     if (this.host === undefined) return fail("Please specify at least one argument for this redis lib call")
     const reply = this.host.call(argv, this.resp)
-    if (reply.charCodeAt(0) === 45) return fail(reply.slice(0, reply.length - 2))
+    if (typeof reply === "string") return fail(reply)
+    // An error reply becomes the error table (and, from redis.call, is raised).
+    if (reply[0] === 45) return fail(byteText(reply.subarray(0, reply.length - 2)))
     pushReply(L, reply, 0)
     return 1
   }
@@ -989,7 +999,7 @@ const raiseWithPosition = (L: unknown, message: string): number => {
 export const pushStringArray = (L: unknown, values: ReadonlyArray<string>): void => {
   lua.lua_createtable(L, values.length, 0)
   for (let i = 0; i < values.length; i++) {
-    lua.lua_pushstring(L, luaBytes(values[i]))
+    pushByteString(L, values[i])
     lua.lua_rawseti(L, -2, i + 1)
   }
 }

@@ -77,27 +77,31 @@ export class ScriptRun implements ScriptHost {
       memoryRefusal(caller, DENY_OOM_PROBE) !== undefined
   }
 
-  call(argv: Array<string>, resp: number): string {
+  call(argv: Array<string>, resp: number): Uint8Array | string {
     const spec = resolveCommand(this.ctx.server.commands, argv)
     if (typeof spec === "string") {
       return spec.startsWith("ERR wrong number")
-        ? "-ERR Wrong number of args calling Redis command from script\r\n"
-        : "-ERR Unknown Redis command called from script\r\n"
+        ? "-ERR Wrong number of args calling Redis command from script"
+        : "-ERR Unknown Redis command called from script"
     }
-    if (spec.flags.includes("noscript")) return "-ERR This Redis command is not allowed from script\r\n"
-    const writes = spec.flags.includes("write")
+    const flags = spec.flags
+    if (flags.includes("noscript")) return "-ERR This Redis command is not allowed from script"
+    const writes = flags.includes("write")
     if (writes) {
-      if (this.options.readOnly) return "-ERR Write commands are not allowed from read-only scripts.\r\n"
+      if (this.options.readOnly) return "-ERR Write commands are not allowed from read-only scripts."
       const refused = this.ctx.server.writesRefused
-      if (refused !== undefined) return `-${refused}\r\n`
+      if (refused !== undefined) return `-${refused}`
     }
-    if (this.startedOutOfMemory && !this.wrote && spec.flags.includes("denyoom")) return `-${OOM}\r\n`
+    if (this.startedOutOfMemory && !this.wrote && flags.includes("denyoom")) return `-${OOM}`
     if (writes) this.wrote = true
     const out = this.out
+    // A large reply's buffer is dropped (take), a small one reused.
+    if (out.size > 65536) out.take()
+    else out.truncate(0)
     out.protocol = resp
     this.ctx.client.protocol = resp
     runCounted(this.ctx, spec, argv)
-    return out.take().toString("latin1")
+    return out.written()
   }
 
   log(level: number, message: string): void {
