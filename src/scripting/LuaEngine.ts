@@ -41,8 +41,11 @@ export interface ScriptHost {
   call(argv: Array<string>, resp: number): Uint8Array | string
   /** redis.log: a line in the server log at Redis's level (0 debug .. 3 warning). */
   log(level: number, message: string): void
-  /** redis.acl_check_cmd: whether the command exists (undefined) or the error text. */
-  commandExists(name: string): boolean
+  /**
+   * redis.acl_check_cmd: whether the running script's user may run `argv`, or undefined when
+   * no such command (or subcommand) exists.
+   */
+  aclCheck(argv: Array<string>): boolean | undefined
 }
 
 /** Flags a script declares in its `#!lua flags=...` line (or a function in register_function). */
@@ -173,6 +176,8 @@ export class LuaEngine {
   private envRef = 0
   private runnerRef = 0
   private readonly scripts = new Map<string, CompiledScript>()
+  /** The same scripts by body (each body is the key of one script, its `body` string). */
+  private readonly byBody = new Map<string, CompiledScript>()
   /** The coroutine scripts run in (a new one after a script errors). */
   private thread: unknown = undefined
   private threadRef = -1
@@ -219,6 +224,9 @@ export class LuaEngine {
 
   /** Compiles `body` (or finds it compiled): the script, or the error line. */
   compile(body: string): CompiledScript | string {
+    // EVAL of a known body skips its SHA1 (a string's hash is computed by V8, and cached on it).
+    const same = this.byBody.get(body)
+    if (same !== undefined) return same
     const sha = sha1hex(body)
     const known = this.scripts.get(sha)
     if (known !== undefined) return known
@@ -228,6 +236,7 @@ export class LuaEngine {
     if (typeof ref === "string") return `ERR Error compiling script (new function): ${ref}`
     const script: CompiledScript = { sha, body, ref, flags: shebang.flags }
     this.scripts.set(sha, script)
+    this.byBody.set(body, script)
     return script
   }
 
@@ -236,6 +245,7 @@ export class LuaEngine {
     const L = this.L
     for (const script of this.scripts.values()) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, script.ref)
     this.scripts.clear()
+    this.byBody.clear()
     lua.lua_gc(L, lua.LUA_GCCOLLECT, 0)
   }
 
@@ -642,12 +652,12 @@ export class LuaEngine {
     })
     fn("debug", () => 0)
     fn("acl_check_cmd", (L) => {
-      if (lua.lua_gettop(L) < 1) return raiseTable(L, "Please specify at least one argument for this redis lib call")
-      const name = lua.lua_type(L, 1) === lua.LUA_TSTRING ? byteText(lua.lua_tolstring(L, 1)) : ""
-      if (this.host === undefined || !this.host.commandExists(name)) {
-        return raiseTable(L, "Invalid command passed to redis.acl_check_cmd()")
-      }
-      lua.lua_pushboolean(L, true)
+      const argv = scriptArguments(L)
+      if (argv === undefined) return raiseTable(L, "Lua redis lib command arguments must be strings or integers")
+      if (argv.length === 0) return raiseTable(L, "Please specify at least one argument for this redis lib call")
+      const allowed = this.host?.aclCheck(argv)
+      if (allowed === undefined) return raiseTable(L, "Invalid command passed to redis.acl_check_cmd()")
+      lua.lua_pushboolean(L, allowed)
       return 1
     })
     num("LOG_DEBUG", 0)
@@ -673,13 +683,8 @@ export class LuaEngine {
     }
     const argc = lua.lua_gettop(L)
     if (argc === 0) return fail("Please specify at least one argument for this redis lib call")
-    const argv: Array<string> = new Array(argc)
-    for (let i = 1; i <= argc; i++) {
-      const type = lua.lua_type(L, i)
-      if (type === lua.LUA_TSTRING) argv[i - 1] = cachedText(lua.lua_tolstring(L, i))
-      else if (type === lua.LUA_TNUMBER) argv[i - 1] = formatG(lua.lua_tonumber(L, i), 17)
-      else return fail("Lua redis lib command arguments must be strings or integers")
-    }
+    const argv = scriptArguments(L)
+    if (argv === undefined) return fail("Lua redis lib command arguments must be strings or integers")
     if (this.host === undefined) return fail("Please specify at least one argument for this redis lib call")
     const reply = this.host.call(argv, this.resp)
     if (typeof reply === "string") return fail(reply)
@@ -1002,6 +1007,19 @@ export const pushStringArray = (L: unknown, values: ReadonlyArray<string>): void
     pushByteString(L, values[i])
     lua.lua_rawseti(L, -2, i + 1)
   }
+}
+
+/** The arguments of a redis.* call as a command's argv; undefined if one is neither string nor number. */
+const scriptArguments = (L: unknown): Array<string> | undefined => {
+  const argc = lua.lua_gettop(L)
+  const argv: Array<string> = new Array(argc)
+  for (let i = 1; i <= argc; i++) {
+    const type = lua.lua_type(L, i)
+    if (type === lua.LUA_TSTRING) argv[i - 1] = cachedText(lua.lua_tolstring(L, i))
+    else if (type === lua.LUA_TNUMBER) argv[i - 1] = formatG(lua.lua_tonumber(L, i), 17)
+    else return undefined
+  }
+  return argv
 }
 
 /** A C closure calling its first upvalue with the others as arguments (FCALL's bound call). */

@@ -246,6 +246,7 @@ export const functionCommand: CommandSpec = command({
 
 /** FCALL / FCALL_RO function numkeys key... arg...: the function gets (keys, args). */
 export const fcallCommand = (readOnly: boolean) => (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  ctx.server.observability.feedScriptCommand(argv, ctx.client, ctx.out, ctx.db.id)
   const numkeys = parseNumKeys(argv)
   if (typeof numkeys === "string") return ctx.out.error(numkeys)
   const found = librariesOf(ctx.server).functions.get(argv[1])
