@@ -8,6 +8,14 @@ import { Crc64 } from "./rdb/crc64.js"
 import { OPCODE_FUNCTION, OPCODE_FUNCTION2, RDB_VERSION, RdbReader, RdbWriter } from "./rdb/RdbFormat.js"
 import { verifyPayload } from "./DumpPayload.js"
 
+/** The server's function libraries as persistence sees them (RDB files and AOF rewrites). */
+export interface FunctionLibraryStore {
+  /** Each library's code (with its shebang line). */
+  codes(): ReadonlyArray<string>
+  /** Loads a library read from a file: undefined, or the error line. */
+  load(code: string): string | undefined
+}
+
 export const functionsPayload = (codes: ReadonlyArray<string>, compress: boolean): Buffer => {
   const out = new RdbWriter()
   for (const code of codes) {
