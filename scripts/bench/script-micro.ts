@@ -5,8 +5,12 @@
  * Measures process CPU time (user + system) per command, robust to a loaded machine, for three
  * scripts: `return 1`, one `redis.call('INCR', KEYS[1])`, and ten INCR calls.
  *
- * Run: npx esbuild scripts/bench/script-micro.ts --bundle --platform=node --format=esm \
- *        --outfile=/tmp/script-micro.mjs && node /tmp/script-micro.mjs [rounds] [--prof]
+ * Run (fengari stays external: it requires node modules at load):
+ *   npx esbuild scripts/bench/script-micro.ts --bundle --platform=node --format=esm --external:fengari \
+ *     '--banner:js=import { createRequire as __cr } from "module"; const require = __cr(import.meta.url);' \
+ *     --outfile=bench-tmp/script-micro.mjs && node bench-tmp/script-micro.mjs [rounds]
+ * (the output file must sit where node_modules/fengari resolves). ONLY="10 INCR" runs one script;
+ * `node --cpu-prof` on it gives the profile.
  */
 import type { CommandContext } from "../../src/commands/Command.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
