@@ -34,7 +34,7 @@ export interface AclVerdict {
 export interface AclLogEntry {
   count: number
   readonly reason: number
-  readonly context: "toplevel" | "multi"
+  readonly context: "toplevel" | "multi" | "lua"
   readonly object: string
   readonly username: string
   /** Unix ms of the last occurrence. */

@@ -30,7 +30,9 @@ const check = (
   user: AclUser,
   spec: CommandSpec,
   argv: ReadonlyArray<string>,
-  context: "toplevel" | "multi"
+  context: "toplevel" | "multi" | "lua",
+  /** What the client sent (a script's caller: its EVAL), for the entry's client info. */
+  sent: ReadonlyArray<string> = argv
 ): number => {
   const acl = ctx.server.acl
   const verdict = acl.check(user, spec, argv)
@@ -41,7 +43,7 @@ const check = (
     object: verdict.result === DENIED_COMMAND ? spec.name : argv[verdict.position],
     username: user.name,
     at: ctx.now,
-    clientInfo: describeClient(ctx.client, ctx.now, { argv, pendingReply: ctx.out.size })
+    clientInfo: describeClient(ctx.client, ctx.now, { argv: sent, pendingReply: ctx.out.size })
   })
   return verdict.result
 }
@@ -60,4 +62,36 @@ export const execRefusal = (ctx: CommandContext, spec: CommandSpec, argv: Readon
   if (result === ACL_OK) return undefined
   return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. " +
     `This command is no longer allowed for the following reason: ${execReason(result)}`
+}
+
+const scriptRefusalText = (result: number): string =>
+  result === DENIED_COMMAND
+    ? "ERR The user executing the script can't run this command or subcommand"
+    : result === DENIED_KEY
+    ? "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments"
+    : result === DENIED_CHANNEL
+    ? "ERR The user executing the script can't publish to the channel mentioned in the command"
+    : "ERR The user executing the script is lacking the permissions for the command"
+
+/**
+ * A script's command checked against the user of the client that runs the script (`caller`),
+ * as Redis 7.0's scriptCall does: logged with context `lua`, or undefined when it may run.
+ */
+export const scriptAclRefusal = (
+  caller: CommandContext,
+  callerArgv: ReadonlyArray<string>,
+  spec: CommandSpec,
+  argv: ReadonlyArray<string>
+) => {
+  const user = caller.client.user
+  if (user === undefined || user.unrestricted) return undefined
+  const result = check(caller, user, spec, argv, "lua", callerArgv)
+  return result === ACL_OK ? undefined : scriptRefusalText(result)
+}
+
+/** redis.acl_check_cmd's verdict: whether the caller's user may run `argv` (never logged). */
+export const scriptAclAllows = (caller: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): boolean => {
+  const user = caller.client.user
+  if (user === undefined || user.unrestricted) return true
+  return caller.server.acl.check(user, spec, argv).result === ACL_OK
 }

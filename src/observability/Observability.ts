@@ -195,6 +195,15 @@ export class Observability {
     return ended
   }
 
+  /**
+   * The line of a script command (EVAL*, FCALL*), flagged skip_monitor: Redis 7.0 shows it before
+   * the commands its script runs, and even when it fails.
+   */
+  feedScriptCommand(argv: ReadonlyArray<string>, client: ClientState, out: ReplyWriter, db: number): void {
+    if (this.monitors.size === 0) return
+    this.feedMonitors({ name: argv[0].toLowerCase(), flags: [] }, argv, `${db} ${client.address}`, this.micros(), client, out)
+  }
+
   private logSlow(command: ObservedCommand, argv: ReadonlyArray<string>, client: ClientState, now: number, micros: number) {
     if (this.slowlogMaxLen === 0) return
     this.slowlog.unshift({

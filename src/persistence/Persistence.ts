@@ -32,6 +32,8 @@ import { ClientState } from "../server/ClientState.js"
 import type { ServerState } from "../server/ServerState.js"
 import { AppendOnlyFile, type FsyncPolicy, replaceFile } from "./AppendOnlyFile.js"
 import { readAof } from "./AofReader.js"
+import { dumpOptionsOf } from "./DumpPayload.js"
+import type { FunctionLibraryStore } from "./FunctionPayload.js"
 import { loadRdbFile } from "./rdb/RdbLoader.js"
 import { aofSlices, rdbSlices, type SnapshotTotals, temporaryPath, writeFileAtomically } from "./SnapshotFiles.js"
 import "./codecs/all.js"
@@ -91,10 +93,16 @@ const filePaths = (config: RuntimeConfig) => {
 
 const seconds = (millis: number) => Math.floor(millis / 1000)
 
-export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspace>) =>
+export const makePersistence = (
+  server: ServerState,
+  keyspaceRef: Ref.Ref<Keyspace>,
+  /** The function libraries: saved in RDB files and AOF rewrites, loaded from RDB files. */
+  functions?: FunctionLibraryStore
+) =>
   Effect.gen(function*() {
     const keyspace = yield* Ref.get(keyspaceRef)
     const config = server.config
+    const functionCodes = (): ReadonlyArray<string> => functions?.codes() ?? []
     const forkJob = yield* FiberSet.runtime(yield* FiberSet.make<void>())<never>()
     const startedAt = yield* Clock.currentTimeMillis
 
@@ -210,7 +218,7 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
       const now = yield* Clock.currentTimeMillis
       const started = performance.now()
       const result = yield* Effect.try({
-        try: () => loadRdbFile(paths.rdb, keyspace, config, now),
+        try: () => loadRdbFile(paths.rdb, keyspace, config, now, functions),
         catch: (error) =>
           new PersistenceError({
             reason: "RdbCorrupt",
@@ -234,7 +242,7 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
         // A new AOF starts with the data loaded from the RDB (or nothing), as Redis writes its base.
         const snapshot = keyspace.snapshot()
         try {
-          writeFileAtomically(paths.aof, aofSlices(snapshot, now, { keys: 0, bytes: 0 }))
+          writeFileAtomically(paths.aof, aofSlices(snapshot, now, { keys: 0, bytes: 0 }, functionCodes()))
         } finally {
           snapshot.release()
         }
@@ -283,7 +291,7 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
       saveStartedAt = now
       lastSaveTry = now
       forkJob(
-        writeInBackground(paths.rdb, "bgsave", rdbSlices(snapshot, now, auxFields(now), totals)).pipe(
+        writeInBackground(paths.rdb, "bgsave", rdbSlices(snapshot, now, auxFields(now), totals, functionCodes(), dumpOptionsOf(config).compress)).pipe(
           Effect.flatMap((temp) =>
             Effect.sync(() => replaceFile(temp, paths.rdb))
           ),
@@ -331,7 +339,7 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
       rewriteSnapshot = snapshot
       rewriteStartedAt = now
       forkJob(
-        writeInBackground(paths.aof, "rewriteaof", aofSlices(snapshot, now, totals)).pipe(
+        writeInBackground(paths.aof, "rewriteaof", aofSlices(snapshot, now, totals, functionCodes())).pipe(
           Effect.flatMap((temp) =>
             Effect.sync(() => {
               // One synchronous step: no batch runs between the buffer's end and the switch.
@@ -480,7 +488,7 @@ export const makePersistence = (server: ServerState, keyspaceRef: Ref.Ref<Keyspa
       const snapshot = keyspace.snapshot()
       const dirtyAtStart = keyspace.stats.dirty
       try {
-        writeFileAtomically(filePaths(config).rdb, rdbSlices(snapshot, now, auxFields(now), { keys: 0, bytes: 0 }))
+        writeFileAtomically(filePaths(config).rdb, rdbSlices(snapshot, now, auxFields(now), { keys: 0, bytes: 0 }, functionCodes(), dumpOptionsOf(config).compress))
       } finally {
         snapshot.release()
       }

@@ -13,7 +13,8 @@ import type { TableSnapshot } from "../keyspace/table/TableSnapshot.js"
 import type { RedisValue } from "../keyspace/Value.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { replaceFile } from "./AppendOnlyFile.js"
-import { RdbWriter } from "./rdb/RdbFormat.js"
+import { writeEncodedString } from "./rdb/CompactWriters.js"
+import { OPCODE_FUNCTION2, RdbWriter } from "./rdb/RdbFormat.js"
 import { rewriteCommands, writeRdbEntry } from "./ValueCodecs.js"
 
 /** Keys per slice: small enough that a slice takes well under a millisecond. */
@@ -49,10 +50,17 @@ export function* rdbSlices(
   snapshot: KeyspaceSnapshot,
   now: number,
   aux: ReadonlyArray<readonly [string, string]>,
-  totals: SnapshotTotals
+  totals: SnapshotTotals,
+  functions: ReadonlyArray<string> = [],
+  compress = true
 ): Generator<Buffer> {
   const out = new RdbWriter()
   out.header(aux)
+  // The function libraries, after the aux fields and before the data (as Redis writes them).
+  for (const code of functions) {
+    out.byte(OPCODE_FUNCTION2)
+    writeEncodedString(out, code, compress)
+  }
   for (let index = 0; index < snapshot.databases.length; index++) {
     const table = snapshot.databases[index]
     if (table.size === 0) continue
@@ -74,12 +82,19 @@ export function* rdbSlices(
 }
 
 /** The commands of a rewritten AOF for `snapshot` as Buffers. */
-export function* aofSlices(snapshot: KeyspaceSnapshot, now: number, totals: SnapshotTotals): Generator<Buffer> {
+export function* aofSlices(
+  snapshot: KeyspaceSnapshot,
+  now: number,
+  totals: SnapshotTotals,
+  functions: ReadonlyArray<string> = []
+): Generator<Buffer> {
   const out = new ReplyWriter()
   const command = (argv: ReadonlyArray<string>) => {
     out.arrayHeader(argv.length)
     for (const arg of argv) out.bulk(arg)
   }
+  // The function libraries first, as Redis's rewrite writes them.
+  for (const code of functions) command(["FUNCTION", "LOAD", code])
   for (let index = 0; index < snapshot.databases.length; index++) {
     const table = snapshot.databases[index]
     if (table.size === 0) continue

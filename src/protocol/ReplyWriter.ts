@@ -182,6 +182,14 @@ export class ReplyWriter {
     return out
   }
 
+  /**
+   * What was written so far, without a copy: valid until the next write (a script reads its
+   * command's reply from it, then truncates).
+   */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.length)
+  }
+
   /** Forgets what was written since the given size (used to replace a partial reply). */
   truncate(size: number): void {
     if (size < this.length) this.length = size

@@ -79,4 +79,33 @@ export class FunctionLibraries {
   flush(): void {
     for (const name of [...this.libraries.keys()]) this.delete(name)
   }
+
+  /**
+   * FUNCTION RESTORE: loads `codes` as one set — FLUSH drops every library first, APPEND refuses
+   * a library that exists, REPLACE replaces it. All or nothing: on an error the libraries are
+   * as they were. Undefined, or the error line.
+   */
+  restore(codes: ReadonlyArray<string>, policy: "flush" | "append" | "replace"): string | undefined {
+    const before = [...this.libraries.values()].map((library) => library.code)
+    const names: Array<string> = []
+    for (const code of codes) {
+      const metadata = libraryMetadata(code)
+      if (typeof metadata === "string") return metadata
+      if (names.includes(metadata.name)) return `ERR Library '${metadata.name}' already exists`
+      names.push(metadata.name)
+      if (policy === "append" && this.libraries.has(metadata.name)) return `ERR Library ${metadata.name} already exists`
+    }
+    // Replaced libraries go first, so their functions may move to another restored library.
+    if (policy === "flush") this.flush()
+    else if (policy === "replace") for (const name of names) this.delete(name)
+    for (const code of codes) {
+      const loaded = this.load(code, false)
+      if (typeof loaded !== "string") {
+        this.flush()
+        for (const old of before) this.load(old, false)
+        return loaded.error
+      }
+    }
+    return undefined
+  }
 }

@@ -18,76 +18,33 @@
  *   script's own errors are caught by an `xpcall` inside the coroutine whose handler records the
  *   source and line, as Redis's error handler does.
  */
-import { createHash } from "node:crypto"
 import * as os from "node:os"
 import * as v8 from "node:v8"
 import fengari from "fengari"
+import lobject from "fengari/src/lobject.js"
+import lstring from "fengari/src/lstring.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { FIELD, pushErrorTable, pushReply, writeLuaValue } from "./conversions.js"
 import { openRedisLibraries } from "./libraries/index.js"
-import { byteText, formatG, luaBytes, luaNumberText, useLua51NumberText } from "./luaText.js"
+import { lua51Wording, raiseTable, raiseWithPosition, writeScriptError } from "./luaErrors.js"
+import { installPcall, Lrand48, LRAND48_MAX, protectLibraries, sandbox } from "./sandbox.js"
+import {
+  type CompiledScript,
+  type Execution,
+  isValidName,
+  parseShebang,
+  type RegisteredFunction,
+  type RunOutcome,
+  SCRIPT_FLAGS,
+  type ScriptFlag,
+  type ScriptHost,
+  sha1hex
+} from "./ScriptTypes.js"
+
+export * from "./ScriptTypes.js"
+import { byteText, cachedText, formatG, luaBytes, luaNumberText, pushByteString, useLua51NumberText } from "./luaText.js"
 
 const { lua, lauxlib, lualib } = fengari
-
-/** What redis.call and friends need from the server while a script runs. */
-export interface ScriptHost {
-  /**
-   * Runs `argv` as a command of the script (with the script's checks: unknown command, arity,
-   * noscript, read-only, ...) and returns its reply as RESP text in protocol `resp`.
-   */
-  call(argv: Array<string>, resp: number): string
-  /** redis.log: a line in the server log at Redis's level (0 debug .. 3 warning). */
-  log(level: number, message: string): void
-  /** redis.acl_check_cmd: whether the command exists (undefined) or the error text. */
-  commandExists(name: string): boolean
-}
-
-/** Flags a script declares in its `#!lua flags=...` line (or a function in register_function). */
-export type ScriptFlag = "no-writes" | "allow-oom" | "allow-stale" | "no-cluster" | "allow-cross-slot-keys"
-export const SCRIPT_FLAGS: ReadonlyArray<ScriptFlag> = [
-  "no-writes",
-  "allow-oom",
-  "allow-stale",
-  "no-cluster",
-  "allow-cross-slot-keys"
-]
-
-/** A function a library registered with redis.register_function. */
-export interface RegisteredFunction {
-  readonly name: string
-  readonly ref: number
-  readonly flags: ReadonlySet<ScriptFlag>
-  readonly description: string | undefined
-}
-
-export interface CompiledScript {
-  readonly sha: string
-  readonly body: string
-  /** The registry reference of its function. */
-  readonly ref: number
-  /** Undefined without a shebang (Redis's "eval compatibility mode"). */
-  readonly flags: ReadonlySet<ScriptFlag> | undefined
-}
-
-/** How a run ended: its reply was written, or the script errored (the error line, also written). */
-export type RunOutcome = "ok" | "error" | "busy"
-
-/** The script running now: its coroutine, and when its hook yields or kills it. */
-export interface Execution {
-  readonly name: string
-  readonly host: ScriptHost
-  readonly thread: unknown
-  /** Its redis.setresp choice. */
-  resp: number
-  /** performance.now() when it started (FUNCTION STATS's duration). */
-  readonly startedAt: number
-  /** performance.now() past which the hook yields it. */
-  yieldAt: number
-  /** Set by SCRIPT KILL / FUNCTION KILL: the error the hook raises. */
-  kill: string | undefined
-  /** The hook raised an error (its coroutine cannot be reused). */
-  hookRaised?: boolean
-}
 
 /** Instructions between two calls of the count hook (a clock read each). */
 const HOOK_INSTRUCTIONS = 10000
@@ -101,44 +58,6 @@ const usedMemory = (): number => {
   const usage = process.memoryUsage()
   return usage.heapUsed + usage.arrayBuffers
 }
-
-export const sha1hex = (text: string): string => createHash("sha1").update(text, "latin1").digest("hex")
-
-/** Splits `#!lua flags=a,b` off a script body; the body keeps the line end, so line numbers stay. */
-export const parseShebang = (
-  body: string
-): { readonly flags: ReadonlySet<ScriptFlag> | undefined; readonly code: string } | string => {
-  if (!body.startsWith("#!")) return { flags: undefined, code: body }
-  const end = body.indexOf("\n")
-  if (end < 0) return "ERR Invalid script shebang"
-  const parts = body.slice(0, end).split(/[ \t\r]+/).filter((part) => part.length > 0)
-  if (parts.length === 0) return "ERR Invalid engine in script shebang"
-  if (parts[0] !== "#!lua") return `ERR Unexpected engine in script shebang: ${parts[0]}`
-  const flags = new Set<ScriptFlag>()
-  for (const part of parts.slice(1)) {
-    if (!part.startsWith("flags=")) return `ERR Unknown lua shebang option: ${part}`
-    for (const flag of part.slice(6).split(",")) {
-      if (flag === "") continue
-      if (!(SCRIPT_FLAGS as ReadonlyArray<string>).includes(flag)) return `ERR Unexpected flag in script shebang: ${flag}`
-      flags.add(flag as ScriptFlag)
-    }
-  }
-  return { flags, code: body.slice(end) }
-}
-
-/** Redis's PRNG for scripts (redisLrand48): lrand48's generator, reseeded before every script. */
-class Lrand48 {
-  /** lrand48's state before any seeding (Redis never seeds it unless a script does). */
-  private x = 0x1234abcd330en
-  seed(value: number): void {
-    this.x = (BigInt.asUintN(32, BigInt(value)) << 16n) | 0x330en
-  }
-  next(): number {
-    this.x = (this.x * 0x5deece66dn + 0xbn) & 0xffffffffffffn
-    return Number(this.x >> 17n)
-  }
-}
-const LRAND48_MAX = 2147483647
 
 const REDIS_VERSION = "7.0.15"
 const REDIS_VERSION_NUM = (7 << 16) | (0 << 8) | 15
@@ -170,6 +89,8 @@ export class LuaEngine {
   private envRef = 0
   private runnerRef = 0
   private readonly scripts = new Map<string, CompiledScript>()
+  /** The same scripts by body (each body is the key of one script, its `body` string). */
+  private readonly byBody = new Map<string, CompiledScript>()
   /** The coroutine scripts run in (a new one after a script errors). */
   private thread: unknown = undefined
   private threadRef = -1
@@ -181,16 +102,22 @@ export class LuaEngine {
   private registering: Array<RegisteredFunction> | undefined = undefined
   private execution: Execution | undefined = undefined
   private hookCalls = 0
+  private readonly keysName: unknown
+  private readonly argvName: unknown
 
   constructor() {
     useLua51NumberText()
     const L = lauxlib.luaL_newstate()
     this.L = L
+    this.keysName = lstring.luaS_bless(L, KEYS_NAME)
+    this.argvName = lstring.luaS_bless(L, ARGV_NAME)
     this.openLibraries()
     this.openRedis()
-    this.installPcall()
-    this.protectLibraries()
-    this.sandbox()
+    installPcall(L)
+    protectLibraries(L)
+    const { envRef, globalsRef } = sandbox(L)
+    this.envRef = envRef
+    this.globalsRef = globalsRef
     this.setUpFunctions()
   }
 
@@ -212,6 +139,9 @@ export class LuaEngine {
 
   /** Compiles `body` (or finds it compiled): the script, or the error line. */
   compile(body: string): CompiledScript | string {
+    // EVAL of a known body skips its SHA1 (a string's hash is computed by V8, and cached on it).
+    const same = this.byBody.get(body)
+    if (same !== undefined) return same
     const sha = sha1hex(body)
     const known = this.scripts.get(sha)
     if (known !== undefined) return known
@@ -221,6 +151,7 @@ export class LuaEngine {
     if (typeof ref === "string") return `ERR Error compiling script (new function): ${ref}`
     const script: CompiledScript = { sha, body, ref, flags: shebang.flags }
     this.scripts.set(sha, script)
+    this.byBody.set(body, script)
     return script
   }
 
@@ -229,6 +160,7 @@ export class LuaEngine {
     const L = this.L
     for (const script of this.scripts.values()) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, script.ref)
     this.scripts.clear()
+    this.byBody.clear()
     lua.lua_gc(L, lua.LUA_GCCOLLECT, 0)
   }
 
@@ -247,10 +179,11 @@ export class LuaEngine {
   ): RunOutcome {
     const L = this.L
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef)
-    lua.lua_pushstring(L, KEYS_NAME)
+    // The names' Lua strings are made once: their hashes (as table keys) are computed once.
+    lobject.pushsvalue2s(L, this.keysName)
     pushStringArray(L, keys)
     lua.lua_rawset(L, -3)
-    lua.lua_pushstring(L, ARGV_NAME)
+    lobject.pushsvalue2s(L, this.argvName)
     pushStringArray(L, args)
     lua.lua_rawset(L, -3)
     lua.lua_pop(L, 1)
@@ -634,12 +567,12 @@ export class LuaEngine {
     })
     fn("debug", () => 0)
     fn("acl_check_cmd", (L) => {
-      if (lua.lua_gettop(L) < 1) return raiseTable(L, "Please specify at least one argument for this redis lib call")
-      const name = lua.lua_type(L, 1) === lua.LUA_TSTRING ? byteText(lua.lua_tolstring(L, 1)) : ""
-      if (this.host === undefined || !this.host.commandExists(name)) {
-        return raiseTable(L, "Invalid command passed to redis.acl_check_cmd()")
-      }
-      lua.lua_pushboolean(L, true)
+      const argv = scriptArguments(L)
+      if (argv === undefined) return raiseTable(L, "Lua redis lib command arguments must be strings or integers")
+      if (argv.length === 0) return raiseTable(L, "Please specify at least one argument for this redis lib call")
+      const allowed = this.host?.aclCheck(argv)
+      if (allowed === undefined) return raiseTable(L, "Invalid command passed to redis.acl_check_cmd()")
+      lua.lua_pushboolean(L, allowed)
       return 1
     })
     num("LOG_DEBUG", 0)
@@ -665,16 +598,13 @@ export class LuaEngine {
     }
     const argc = lua.lua_gettop(L)
     if (argc === 0) return fail("Please specify at least one argument for this redis lib call")
-    const argv: Array<string> = []
-    for (let i = 1; i <= argc; i++) {
-      const type = lua.lua_type(L, i)
-      if (type === lua.LUA_TSTRING) argv.push(byteText(lua.lua_tolstring(L, i)))
-      else if (type === lua.LUA_TNUMBER) argv.push(formatG(lua.lua_tonumber(L, i), 17))
-      else return fail("Lua redis lib command arguments must be strings or integers")
-    }
+    const argv = scriptArguments(L)
+    if (argv === undefined) return fail("Lua redis lib command arguments must be strings or integers")
     if (this.host === undefined) return fail("Please specify at least one argument for this redis lib call")
     const reply = this.host.call(argv, this.resp)
-    if (reply.charCodeAt(0) === 45) return fail(reply.slice(0, reply.length - 2))
+    if (typeof reply === "string") return fail(reply)
+    // An error reply becomes the error table (and, from redis.call, is raised).
+    if (reply[0] === 45) return fail(byteText(reply.subarray(0, reply.length - 2)))
     pushReply(L, reply, 0)
     return 1
   }
@@ -854,144 +784,31 @@ export class LuaEngine {
     lua.lua_setmetatable(L, -2)
     this.functionsEnvRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
   }
-
-  /** Replaces each library table by a read-only view (Redis 7.0 refuses `string.x = 1`). */
-  private protectLibraries(): void {
-    const L = this.L
-    const readonly = (L: unknown) => raiseWithPosition(L, "Attempt to modify a readonly table")
-    for (const name of ["string", "table", "math", "coroutine", "cjson", "bit", "struct", "cmsgpack", "redis"]) {
-      if (lua.lua_getglobal(L, luaBytes(name)) !== lua.LUA_TTABLE) {
-        lua.lua_pop(L, 1)
-        continue
-      }
-      const library = lua.lua_gettop(L)
-      lua.lua_createtable(L, 0, 0)
-      lua.lua_createtable(L, 0, 5)
-      lua.lua_pushvalue(L, library)
-      lua.lua_setfield(L, -2, luaBytes("__index"))
-      lua.lua_pushcfunction(L, readonly)
-      lua.lua_setfield(L, -2, luaBytes("__newindex"))
-      // pairs() and # still see the library's contents.
-      lua.lua_pushvalue(L, library)
-      lua.lua_pushcclosure(L, (L: unknown) => {
-        lua.lua_getglobal(L, luaBytes("next"))
-        lua.lua_pushvalue(L, lua.lua_upvalueindex(1))
-        lua.lua_pushnil(L)
-        return 3
-      }, 1)
-      lua.lua_setfield(L, -2, luaBytes("__pairs"))
-      lua.lua_pushboolean(L, false)
-      lua.lua_setfield(L, -2, luaBytes("__metatable"))
-      lua.lua_setmetatable(L, -2)
-      lua.lua_setglobal(L, luaBytes(name))
-      lua.lua_pop(L, 1)
-    }
-  }
-
-  /** pcall as Redis 7.0 has it: an error table is given to the caller as its `err` text. */
-  private installPcall(): void {
-    const L = this.L
-    const finish = (L: unknown, status: number): number => {
-      if (status !== lua.LUA_OK && status !== lua.LUA_YIELD) {
-        lua.lua_remove(L, 1)
-        if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
-          lua.lua_getfield(L, -1, FIELD.err)
-          if (lua.lua_type(L, -1) === lua.LUA_TSTRING) lua.lua_replace(L, -2)
-          else lua.lua_pop(L, 1)
-        } else if (lua.lua_type(L, -1) === lua.LUA_TSTRING) {
-          const text = byteText(lua.lua_tolstring(L, -1))
-          const worded = lua51Wording(text)
-          if (worded !== text) {
-            lua.lua_pop(L, 1)
-            lua.lua_pushstring(L, luaBytes(worded))
-          }
-        }
-        lua.lua_pushboolean(L, false)
-        lua.lua_insert(L, 1)
-      }
-      return lua.lua_gettop(L)
-    }
-    lua.lua_pushcfunction(L, (L: unknown) => {
-      const argc = lua.lua_gettop(L)
-      // Redis's pcall without a function returns nothing rather than complain.
-      if (argc === 0) return 0
-      lua.lua_pushboolean(L, true)
-      lua.lua_insert(L, 1)
-      return finish(L, lua.lua_pcallk(L, argc - 1, lua.LUA_MULTRET, 0, 0, finish))
-    })
-    lua.lua_setglobal(L, luaBytes("pcall"))
-  }
-
-  /**
-   * The globals become read-only: scripts see them through an empty table whose `__index` is the
-   * real globals (whose own `__index` refuses undeclared names) and whose `__newindex` refuses.
-   */
-  private sandbox(): void {
-    const L = this.L
-    lua.lua_pushglobaltable(L)
-    const globals = lua.lua_gettop(L)
-    // globals' metatable: reading an undeclared name is an error.
-    lua.lua_createtable(L, 0, 1)
-    lua.lua_pushcfunction(L, (L: unknown) => {
-      const name = lua.lua_type(L, 2) === lua.LUA_TSTRING ? byteText(lua.lua_tolstring(L, 2)) : "?"
-      return raiseWithPosition(L, `Script attempted to access nonexistent global variable '${name}'`)
-    })
-    lua.lua_setfield(L, -2, luaBytes("__index"))
-    lua.lua_pushcfunction(L, (L: unknown) => raiseWithPosition(L, "Attempt to modify a readonly table"))
-    lua.lua_setfield(L, -2, luaBytes("__newindex"))
-    lua.lua_setmetatable(L, globals)
-    // The view scripts get as _ENV (and as _G).
-    lua.lua_createtable(L, 0, 0)
-    lua.lua_createtable(L, 0, 2)
-    lua.lua_pushvalue(L, globals)
-    lua.lua_setfield(L, -2, luaBytes("__index"))
-    lua.lua_pushcfunction(L, (L: unknown) => raiseWithPosition(L, "Attempt to modify a readonly table"))
-    lua.lua_setfield(L, -2, luaBytes("__newindex"))
-    lua.lua_pushboolean(L, false)
-    lua.lua_setfield(L, -2, luaBytes("__metatable"))
-    lua.lua_setmetatable(L, -2)
-    lua.lua_pushstring(L, luaBytes("_G"))
-    lua.lua_pushvalue(L, -2)
-    lua.lua_rawset(L, globals)
-    this.envRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
-    this.globalsRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
-    // A JavaScript failure inside the VM (an allocation too large, ...) is a Lua error, not a crash.
-    lua.lua_atnativeerror(L, (L: unknown) => {
-      const error = lua.lua_touserdata(L, -1)
-      const message = error instanceof RangeError ? "not enough memory" : String(error?.message ?? error)
-      lua.lua_pushstring(L, luaBytes(message))
-      return 1
-    })
-  }
 }
 
 const KEYS_NAME = luaBytes("KEYS")
 const ARGV_NAME = luaBytes("ARGV")
 const TEXT_MODE = luaBytes("t")
 
-/** Library and function names: letters, digits and underscores, at least one. */
-export const isValidName = (name: string): boolean => /^[A-Za-z0-9_]+$/.test(name)
-
-/** Raises Redis's error table for `message` (luaPushError + luaError: no position in the text). */
-const raiseTable = (L: unknown, message: string): number => {
-  pushErrorTable(L, message)
-  return lua.lua_error(L)
-}
-
-/** luaL_error with the caller's position ("user_script:1: "), the message taken literally. */
-const raiseWithPosition = (L: unknown, message: string): number => {
-  lauxlib.luaL_where(L, 1)
-  lua.lua_pushstring(L, luaBytes(message))
-  lua.lua_concat(L, 2)
-  return lua.lua_error(L)
-}
-
 export const pushStringArray = (L: unknown, values: ReadonlyArray<string>): void => {
   lua.lua_createtable(L, values.length, 0)
   for (let i = 0; i < values.length; i++) {
-    lua.lua_pushstring(L, luaBytes(values[i]))
+    pushByteString(L, values[i])
     lua.lua_rawseti(L, -2, i + 1)
   }
+}
+
+/** The arguments of a redis.* call as a command's argv; undefined if one is neither string nor number. */
+const scriptArguments = (L: unknown): Array<string> | undefined => {
+  const argc = lua.lua_gettop(L)
+  const argv: Array<string> = new Array(argc)
+  for (let i = 1; i <= argc; i++) {
+    const type = lua.lua_type(L, i)
+    if (type === lua.LUA_TSTRING) argv[i - 1] = cachedText(lua.lua_tolstring(L, i))
+    else if (type === lua.LUA_TNUMBER) argv[i - 1] = formatG(lua.lua_tonumber(L, i), 17)
+    else return undefined
+  }
+  return argv
 }
 
 /** A C closure calling its first upvalue with the others as arguments (FCALL's bound call). */
@@ -1001,28 +818,3 @@ const callWithUpvalues = (count: number) => (L: unknown): number => {
   return 1
 }
 
-/** Lua 5.3's "attempt to index a nil value (local 't')" as 5.1 words it: "attempt to index local 't' (a nil value)". */
-const lua51Wording = (message: string): string =>
-  message.replace(/attempt to (.+?) a (\w+) value \((\w+) '([^']*)'\)/, "attempt to $1 $3 '$4' (a $2 value)")
-
-/** The reply to a script's error, Redis 7.0's way: "<message> script: <name>, on <source>:<line>." */
-const writeScriptError = (L: unknown, name: string, out: ReplyWriter): void => {
-  if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
-    const text = lua.lua_tolstring(L, -1)
-    out.error(`ERR Error running script (call to ${name}): @${text === null ? "?" : byteText(text)}`)
-    return
-  }
-  const field = (key: string): string | undefined => {
-    lua.lua_getfield(L, -1, luaBytes(key))
-    const text = lua.lua_type(L, -1) === lua.LUA_TNIL ? undefined : lua.lua_tolstring(L, -1)
-    lua.lua_pop(L, 1)
-    return text === undefined || text === null ? undefined : byteText(text)
-  }
-  let message = field("err")
-  const source = field("source")
-  const line = field("line")
-  if (message === undefined) return out.error("ERR unknown error")
-  message = lua51Wording(message)
-  if (source !== undefined && line !== undefined) out.error(`${message} script: ${name}, on ${source}:${line}.`)
-  else out.error(message)
-}

@@ -14,7 +14,7 @@
  */
 import fengari from "fengari"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
-import { byteText, formatG, luaBytes } from "./luaText.js"
+import { byteText, formatG, luaBytes, pushByteRange } from "./luaText.js"
 
 const { lua, lauxlib } = fengari
 
@@ -33,8 +33,6 @@ export const FIELD = {
 
 /** Deepest nested table a script's reply may have (Redis: the Lua stack's limit). */
 const MAX_REPLY_DEPTH = 1000
-
-const lineEnd = (text: string, at: number): number => text.indexOf("\r\n", at)
 
 /** Pushes `{field=value}` (value a byte string). */
 const pushSingleField = (L: unknown, field: Uint8Array, value: string): void => {
@@ -60,36 +58,55 @@ export const pushErrorTable = (L: unknown, text: string): void => {
   pushSingleField(L, FIELD.err, message)
 }
 
+/** Where the line starting at `at` ends (its '\r'). */
+const lineEnd = (bytes: Uint8Array, at: number): number => {
+  let i = at
+  while (bytes[i] !== 13) i++
+  return i
+}
+
+/** The integer written in bytes [from, to) (RESP lengths, counts and integers). */
+const integerAt = (bytes: Uint8Array, from: number, to: number): number => {
+  const negative = bytes[from] === 45
+  let i = negative ? from + 1 : from
+  if (to - i > 15) return Number(byteText(bytes.subarray(from, to)))
+  let value = 0
+  for (; i < to; i++) value = value * 10 + bytes[i] - 48
+  return negative ? -value : value
+}
+
+const lineText = (bytes: Uint8Array, from: number, to: number): string => byteText(bytes.subarray(from, to))
+
 /**
- * Pushes the reply that starts at `at` in `text` (RESP as a byte string) as a Lua value; returns
- * where the next reply starts.
+ * Pushes the reply that starts at `at` in `bytes` (RESP, as the script's command wrote it) as a
+ * Lua value; returns where the next reply starts. Strings are copied once, straight from the
+ * reply's bytes into Lua's.
  */
-export const pushReply = (L: unknown, text: string, at: number): number => {
-  const type = text.charCodeAt(at)
-  const end = lineEnd(text, at)
-  const line = text.slice(at + 1, end)
+export const pushReply = (L: unknown, bytes: Uint8Array, at: number): number => {
+  const type = bytes[at]
+  const end = lineEnd(bytes, at + 1)
   const next = end + 2
   switch (type) {
     case 58: // ':'
-      lua.lua_pushnumber(L, Number(line))
+      lua.lua_pushnumber(L, integerAt(bytes, at + 1, end))
       return next
     case 36: { // '$'
-      const length = Number(line)
+      const length = integerAt(bytes, at + 1, end)
       if (length < 0) {
         lua.lua_pushboolean(L, false)
         return next
       }
-      lua.lua_pushstring(L, luaBytes(text.slice(next, next + length)))
+      pushByteRange(L, bytes, next, next + length)
       return next + length + 2
     }
     case 43: // '+'
-      pushSingleField(L, FIELD.ok, line)
+      pushSingleField(L, FIELD.ok, lineText(bytes, at + 1, end))
       return next
     case 45: // '-'
-      pushSingleField(L, FIELD.err, line)
+      pushSingleField(L, FIELD.err, lineText(bytes, at + 1, end))
       return next
     case 42: { // '*'
-      const count = Number(line)
+      const count = integerAt(bytes, at + 1, end)
       if (count < 0) {
         lua.lua_pushboolean(L, false)
         return next
@@ -98,7 +115,7 @@ export const pushReply = (L: unknown, text: string, at: number): number => {
       lua.lua_createtable(L, count, 0)
       let position = next
       for (let i = 1; i <= count; i++) {
-        position = pushReply(L, text, position)
+        position = pushReply(L, bytes, position)
         lua.lua_rawseti(L, -2, i)
       }
       return position
@@ -107,35 +124,34 @@ export const pushReply = (L: unknown, text: string, at: number): number => {
       lua.lua_pushnil(L)
       return next
     case 35: // '#'
-      lua.lua_pushboolean(L, line === "t")
+      lua.lua_pushboolean(L, bytes[at + 1] === 116)
       return next
     case 44: // ','
       lua.lua_createtable(L, 0, 1)
       lua.lua_pushstring(L, FIELD.double)
-      lua.lua_pushnumber(L, parseDouble(line))
+      lua.lua_pushnumber(L, parseDouble(lineText(bytes, at + 1, end)))
       lua.lua_rawset(L, -3)
       return next
     case 40: // '('
-      pushSingleField(L, FIELD.bigNumber, line)
+      pushSingleField(L, FIELD.bigNumber, lineText(bytes, at + 1, end))
       return next
     case 61: { // '='
-      const length = Number(line)
-      const body = text.slice(next, next + length)
+      const length = integerAt(bytes, at + 1, end)
       lua.lua_createtable(L, 0, 1)
       lua.lua_pushstring(L, FIELD.verbatim)
       lua.lua_createtable(L, 0, 2)
       lua.lua_pushstring(L, FIELD.format)
-      lua.lua_pushstring(L, luaBytes(body.slice(0, 3)))
+      pushByteRange(L, bytes, next, next + 3)
       lua.lua_rawset(L, -3)
       lua.lua_pushstring(L, FIELD.string)
-      lua.lua_pushstring(L, luaBytes(body.slice(4)))
+      pushByteRange(L, bytes, next + 4, next + length)
       lua.lua_rawset(L, -3)
       lua.lua_rawset(L, -3)
       return next + length + 2
     }
     case 37: // '%'
     case 126: { // '~'
-      const count = Number(line)
+      const count = integerAt(bytes, at + 1, end)
       const isMap = type === 37
       lauxlib.luaL_checkstack(L, 6, luaBytes("reached lua stack limit"))
       lua.lua_createtable(L, 0, 1)
@@ -143,8 +159,8 @@ export const pushReply = (L: unknown, text: string, at: number): number => {
       lua.lua_createtable(L, 0, count)
       let position = next
       for (let i = 0; i < count; i++) {
-        position = pushReply(L, text, position)
-        if (isMap) position = pushReply(L, text, position)
+        position = pushReply(L, bytes, position)
+        if (isMap) position = pushReply(L, bytes, position)
         else lua.lua_pushboolean(L, true)
         lua.lua_rawset(L, -3)
       }

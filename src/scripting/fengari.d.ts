@@ -18,6 +18,7 @@ declare module "fengari/src/lobject.js" {
   const lobject: {
     luaO_tostring: (L: unknown, obj: any) => void
     luaO_str2num: (text: Uint8Array, obj: any) => number
+    pushsvalue2s: (L: unknown, ts: unknown) => void
   }
   export default lobject
 }

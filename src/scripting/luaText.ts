@@ -15,6 +15,18 @@ export const luaBytes = (text: string): Uint8Array => {
   return bytes
 }
 
+/** Pushes bytes [from, to) of `bytes` as a Lua string: one copy, owned by Lua. */
+export const pushByteRange = (L: unknown, bytes: Uint8Array, from: number, to: number): void => {
+  const copy = new Uint8Array(to - from)
+  copy.set(bytes.subarray(from, to))
+  lobject.pushsvalue2s(L, lstring.luaS_bless(L, copy))
+}
+
+/** Pushes a byte string as a Lua string, converted straight into the array Lua keeps. */
+export const pushByteString = (L: unknown, text: string): void => {
+  lobject.pushsvalue2s(L, lstring.luaS_bless(L, luaBytes(text)))
+}
+
 /** A Lua string as a byte string. */
 export const byteText = (bytes: Uint8Array): string => {
   const n = bytes.length
@@ -24,6 +36,18 @@ export const byteText = (bytes: Uint8Array): string => {
     return text
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString("latin1")
+}
+
+/**
+ * byteText, remembered on the Lua string's bytes (immutable once Lua has them): a script's
+ * command names and KEYS are converted once, not on every redis.call.
+ */
+export const cachedText = (bytes: Uint8Array): string => {
+  const known = (bytes as { text?: string }).text
+  if (known !== undefined) return known
+  const text = byteText(bytes)
+  if (bytes.length <= 128) (bytes as { text?: string }).text = text
+  return text
 }
 
 const stripZeros = (fixed: string): string => {

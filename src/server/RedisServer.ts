@@ -35,6 +35,7 @@ import { decodeServerConfig, type ServerConfig, type ServerConfigInput } from ".
 import { Db } from "../keyspace/Db.js"
 import { clockMicros, Observability } from "../observability/Observability.js"
 import { makePersistence, PersistenceError } from "../persistence/Persistence.js"
+import { functionLibraryStore } from "../commands/scripting/engines.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
 import { Tracking } from "../tracking/Tracking.js"
@@ -193,7 +194,9 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       applyAccessPolicy()
       // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
       // Its finalizer (the shutdown save) runs after the drain's, which is added below.
-      yield* makePersistence(state, db.keyspace).pipe(Effect.catchSomeDefect(systemErrorAsFailure(config)))
+      yield* makePersistence(state, db.keyspace, functionLibraryStore(state)).pipe(
+        Effect.catchSomeDefect(systemErrorAsFailure(config))
+      )
       const listener = yield* listen(config)
       const bound = listener.address() as net.AddressInfo
       state.tcpPort = bound.port

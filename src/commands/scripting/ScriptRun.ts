@@ -16,6 +16,7 @@ import { ClientState } from "../../server/ClientState.js"
 import { memoryRefusal, OOM } from "../../server/MaxMemory.js"
 import type { ServerState } from "../../server/ServerState.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
+import { scriptAclAllows, scriptAclRefusal } from "../acl-permissions.js"
 import { resolveCommand, runCounted } from "../dispatch.js"
 
 const LOG_LEVELS = ["debug", "verbose", "notice", "warning"]
@@ -26,7 +27,8 @@ const scriptClients = new WeakMap<ServerState, ClientState>()
 const scriptClient = (server: ServerState): ClientState => {
   let client = scriptClients.get(server)
   if (client === undefined) {
-    client = new ClientState(0, "", "", 0, () => {})
+    // MONITOR shows its commands as Redis does: `[0 lua]`.
+    client = new ClientState(0, "lua", "", 0, () => {})
     client.authenticated = true
     client.inExec = true
     client.name = "lua"
@@ -42,6 +44,8 @@ export interface ScriptRunOptions {
   /** EVAL_RO / FCALL_RO, or a script flagged no-writes. */
   readonly readOnly: boolean
   readonly flags: ReadonlySet<ScriptFlag> | undefined
+  /** What the caller sent (its EVAL or FCALL): the ACL log shows it. */
+  readonly callerArgv: ReadonlyArray<string>
 }
 
 /**
@@ -59,7 +63,7 @@ export class ScriptRun implements ScriptHost {
   private readonly startedOutOfMemory: boolean
 
   constructor(
-    caller: CommandContext,
+    private readonly caller: CommandContext,
     private readonly options: ScriptRunOptions
   ) {
     const client = scriptClient(caller.server)
@@ -77,27 +81,37 @@ export class ScriptRun implements ScriptHost {
       memoryRefusal(caller, DENY_OOM_PROBE) !== undefined
   }
 
-  call(argv: Array<string>, resp: number): string {
+  call(argv: Array<string>, resp: number): Uint8Array | string {
     const spec = resolveCommand(this.ctx.server.commands, argv)
     if (typeof spec === "string") {
       return spec.startsWith("ERR wrong number")
-        ? "-ERR Wrong number of args calling Redis command from script\r\n"
-        : "-ERR Unknown Redis command called from script\r\n"
+        ? "-ERR Wrong number of args calling Redis command from script"
+        : "-ERR Unknown Redis command called from script"
     }
-    if (spec.flags.includes("noscript")) return "-ERR This Redis command is not allowed from script\r\n"
-    const writes = spec.flags.includes("write")
+    const flags = spec.flags
+    if (flags.includes("noscript")) return "-ERR This Redis command is not allowed from script"
+    // The caller's user's rules apply to each command of its script.
+    const user = this.caller.client.user
+    if (user !== undefined && !user.unrestricted) {
+      const refusal = scriptAclRefusal(this.caller, this.options.callerArgv, spec, argv)
+      if (refusal !== undefined) return `-${refusal}`
+    }
+    const writes = flags.includes("write")
     if (writes) {
-      if (this.options.readOnly) return "-ERR Write commands are not allowed from read-only scripts.\r\n"
+      if (this.options.readOnly) return "-ERR Write commands are not allowed from read-only scripts."
       const refused = this.ctx.server.writesRefused
-      if (refused !== undefined) return `-${refused}\r\n`
+      if (refused !== undefined) return `-${refused}`
     }
-    if (this.startedOutOfMemory && !this.wrote && spec.flags.includes("denyoom")) return `-${OOM}\r\n`
+    if (this.startedOutOfMemory && !this.wrote && flags.includes("denyoom")) return `-${OOM}`
     if (writes) this.wrote = true
     const out = this.out
+    // A large reply's buffer is dropped (take), a small one reused.
+    if (out.size > 65536) out.take()
+    else out.truncate(0)
     out.protocol = resp
     this.ctx.client.protocol = resp
     runCounted(this.ctx, spec, argv)
-    return out.take().toString("latin1")
+    return out.written()
   }
 
   log(level: number, message: string): void {
@@ -107,8 +121,14 @@ export class ScriptRun implements ScriptHost {
     Effect.runFork(effect)
   }
 
-  commandExists(name: string): boolean {
-    return typeof resolveCommand(this.ctx.server.commands, [name]) !== "string" ||
-      this.ctx.server.commands.has(name.toLowerCase())
+  aclCheck(argv: Array<string>): boolean | undefined {
+    let spec = this.ctx.server.commands.get(argv[0].toLowerCase())
+    // As Redis's lookupCommand: a container's subcommand must exist; arity is not checked.
+    if (spec?.subcommands !== undefined && argv.length >= 2) {
+      const fullName = `${spec.name}|${argv[1].toLowerCase()}`
+      spec = spec.subcommands.find((candidate) => candidate.name === fullName)
+    }
+    if (spec === undefined) return undefined
+    return scriptAclAllows(this.caller, spec, argv)
   }
 }

@@ -1,4 +1,5 @@
 /** The Lua engine and function libraries of each server, made at first use (a server without scripts pays nothing). */
+import type { FunctionLibraryStore } from "../../persistence/FunctionPayload.js"
 import { FunctionLibraries } from "../../scripting/FunctionLibraries.js"
 import { LuaEngine } from "../../scripting/LuaEngine.js"
 import type { ServerState } from "../../server/ServerState.js"
@@ -26,3 +27,12 @@ export const librariesOf = (server: ServerState): FunctionLibraries => {
   }
   return registry
 }
+
+/** The server's libraries for persistence (made only when a file has some to load). */
+export const functionLibraryStore = (server: ServerState): FunctionLibraryStore => ({
+  codes: () => [...(libraries.get(server)?.libraries.values() ?? [])].map((library) => library.code),
+  load: (code) => {
+    const loaded = librariesOf(server).load(code, false)
+    return typeof loaded === "string" ? undefined : loaded.error
+  }
+})

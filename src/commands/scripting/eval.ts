@@ -61,7 +61,7 @@ export const runWithFlags = (
 ): void => {
   const refusal = refuseByFlags(ctx, flags, calledReadOnly)
   if (refusal !== undefined) return ctx.out.error(refusal)
-  const run = new ScriptRun(ctx, { readOnly: calledReadOnly || flags?.has("no-writes") === true, flags })
+  const run = new ScriptRun(ctx, { readOnly: calledReadOnly || flags?.has("no-writes") === true, flags, callerArgv: argv })
   const log = ctx.keyspace.commandLog
   // Inside EXEC the transaction's own MULTI/EXEC already wraps what the script logs.
   const wraps = log.enabled && !ctx.client.inExec
@@ -99,6 +99,7 @@ const runScript = (
     ))
 
 export const evalCommand = (readOnly: boolean) => (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  ctx.server.observability.feedScriptCommand(argv, ctx.client, ctx.out, ctx.db.id)
   const numkeys = parseNumKeys(argv)
   if (typeof numkeys === "string") return ctx.out.error(numkeys)
   const script = engineOf(ctx.server).compile(argv[1])
@@ -107,6 +108,7 @@ export const evalCommand = (readOnly: boolean) => (ctx: CommandContext, argv: Re
 }
 
 export const evalShaCommand = (readOnly: boolean) => (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  ctx.server.observability.feedScriptCommand(argv, ctx.client, ctx.out, ctx.db.id)
   const numkeys = parseNumKeys(argv)
   if (typeof numkeys === "string") return ctx.out.error(numkeys)
   const script = argv[1].length === 40 ? engineOf(ctx.server).get(argv[1]) : undefined

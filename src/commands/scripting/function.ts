@@ -1,8 +1,7 @@
 /**
- * FUNCTION LOAD | DELETE | FLUSH | LIST | STATS | KILL | HELP, FCALL and FCALL_RO. For the AOF,
- * LOAD, DELETE and FLUSH are logged as sent, so a restart loads the same libraries before the
- * writes that used them. (FUNCTION DUMP / RESTORE, whose payload is Redis's RDB encoding, are not
- * implemented and not listed in HELP.)
+ * FUNCTION LOAD | DELETE | FLUSH | LIST | STATS | KILL | DUMP | RESTORE | HELP, FCALL and
+ * FCALL_RO. For the AOF, LOAD, DELETE, FLUSH and RESTORE are logged as sent, so a restart loads
+ * the same libraries before the writes that used them.
  */
 import { pushStringArray } from "../../scripting/LuaEngine.js"
 import { globMatch } from "../../keyspace/glob.js"
@@ -11,6 +10,7 @@ import { writeHelp } from "../server/help.js"
 import { busyEvalRefusal, busyScriptKill, runningFunction } from "./busy.js"
 import { engineOf, librariesOf } from "./engines.js"
 import { parseNumKeys, runWithFlags } from "./eval.js"
+import { functionDump, functionRestore } from "./function-dump.js"
 
 const SCRIPTING_ACL = ["slow", "scripting"]
 const WRITE_ACL = ["write", "slow", "scripting"]
@@ -228,7 +228,17 @@ const help = command({
       "    When called without the optional mode argument, the behavior is determined by the",
       "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
       "    * ASYNC: Asynchronously flush the libraries.",
-      "    * SYNC: Synchronously flush the libraries."
+      "    * SYNC: Synchronously flush the libraries.",
+      "DUMP",
+      "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+      "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+      "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+      "    control how to handle existing libraries (default APPEND):",
+      "    * FLUSH: delete all existing libraries.",
+      "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+      "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+      "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+      "      in case of functions name collision with another library)."
     ])
 })
 
@@ -241,11 +251,12 @@ export const functionCommand: CommandSpec = command({
   summary: "A container for function commands",
   since: "7.0.0",
   complexity: "Depends on subcommand.",
-  subcommands: [remove, flush, help, kill, list, load, stats]
+  subcommands: [remove, functionDump, flush, help, kill, list, load, functionRestore, stats]
 })
 
 /** FCALL / FCALL_RO function numkeys key... arg...: the function gets (keys, args). */
 export const fcallCommand = (readOnly: boolean) => (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  ctx.server.observability.feedScriptCommand(argv, ctx.client, ctx.out, ctx.db.id)
   const numkeys = parseNumKeys(argv)
   if (typeof numkeys === "string") return ctx.out.error(numkeys)
   const found = librariesOf(ctx.server).functions.get(argv[1])

@@ -24,8 +24,10 @@ export const OPCODE_EOF = 0xff
 export const OPCODE_MODULE_AUX = 0xf7
 export const OPCODE_IDLE = 0xf8
 export const OPCODE_FREQ = 0xf9
-export const OPCODE_FUNCTION = 0xf5
-export const OPCODE_FUNCTION2 = 0xf6
+/** Redis 7.0 rc1/rc2 libraries (refused). */
+export const OPCODE_FUNCTION = 0xf6
+/** A function library (its code), in an RDB file or a FUNCTION DUMP payload. */
+export const OPCODE_FUNCTION2 = 0xf5
 
 export const TYPE_STRING = 0
 export const TYPE_LIST = 1

@@ -4,6 +4,7 @@
  * has one (a zero checksum means "not computed", as Redis writes with rdbchecksum no). Keys whose
  * time has passed are not loaded.
  */
+import type { FunctionLibraryStore } from "../FunctionPayload.js"
 import * as fs from "node:fs"
 import type { RuntimeConfig } from "../../config/RuntimeConfig.js"
 import type { Keyspace } from "../../keyspace/Keyspace.js"
@@ -11,6 +12,8 @@ import { readRdbValue } from "../ValueCodecs.js"
 import { Crc64 } from "./crc64.js"
 import {
   OPCODE_AUX,
+  OPCODE_FUNCTION,
+  OPCODE_FUNCTION2,
   OPCODE_EOF,
   OPCODE_EXPIRETIME,
   OPCODE_EXPIRETIME_MS,
@@ -37,11 +40,22 @@ export interface RdbLoadResult {
  */
 const LOADABLE_RDB_VERSION = 12
 
-export const loadRdbFile = (filePath: string, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult =>
-  loadRdbBuffer(fs.readFileSync(filePath), keyspace, config, now)
+export const loadRdbFile = (
+  filePath: string,
+  keyspace: Keyspace,
+  config: RuntimeConfig,
+  now: number,
+  functions?: FunctionLibraryStore
+): RdbLoadResult => loadRdbBuffer(fs.readFileSync(filePath), keyspace, config, now, functions)
 
 /** Loads an RDB held in memory (a primary's snapshot, as a replica receives it). */
-export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeConfig, now: number): RdbLoadResult => {
+export const loadRdbBuffer = (
+  buf: Buffer,
+  keyspace: Keyspace,
+  config: RuntimeConfig,
+  now: number,
+  functions?: FunctionLibraryStore
+): RdbLoadResult => {
   const reader = new RdbReader(buf)
   const magic = reader.fixed(9).latin1Slice()
   if (!magic.startsWith("REDIS")) reader.fail("not an RDB file (no REDIS signature)")
@@ -97,6 +111,14 @@ export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeCo
       case OPCODE_FREQ:
         reader.byte()
         continue
+      case OPCODE_FUNCTION2: {
+        const code = reader.string()
+        const error = functions === undefined ? "functions are not supported here" : functions.load(code)
+        if (error !== undefined) reader.fail(`failed loading a function library: ${error}`)
+        continue
+      }
+      case OPCODE_FUNCTION:
+        return reader.fail("Pre-GA function format not supported")
       case OPCODE_MODULE_AUX:
         return reader.fail("module data is not supported")
       default: {

@@ -5,7 +5,7 @@
  * MULTI. (Lua's own compile errors are left out: fengari is Lua 5.3 and words some differently.)
  */
 import { createHash } from "node:crypto"
-import { block, drain, on, other, sendOn, type Script, unordered } from "../compare.js"
+import { acl, block, drain, on, other, sendOn, type Script, unordered } from "../compare.js"
 
 const sha = (body: string) => createHash("sha1").update(body, "latin1").digest("hex")
 const LOADED = sha("return 'loaded'")
@@ -479,6 +479,48 @@ export const scriptingScripts: ReadonlyArray<Script> = [
       drain(2),
       on(2, "UNSUBSCRIBE"),
       ["CONFIG", "SET", "notify-keyspace-events", ""]
+    ]
+  },
+  {
+    name: "ACL inside scripts: the caller's user, Redis's texts, the log's lua context",
+    requires: ["EVAL", "ACL"],
+    steps: [
+      ["ACL", "DELUSER", "script-u", "script-k"],
+      ["ACL", "LOG", "RESET"],
+      ["ACL", "SETUSER", "script-u", "on", "nopass", "~*", "&*", "+@all", "-set", "-config|get"],
+      ["ACL", "SETUSER", "script-k", "on", "nopass", "~foo*", "resetchannels", "&allowed", "+@all"],
+      on(2, "AUTH", "script-u", "x"),
+      on(2, ...E("return redis.call('set', 'a', '1')")),
+      on(2, ...E("return redis.pcall('set', 'a', '1')")),
+      on(2, ...E("return redis.call('get', 'a')")),
+      on(2, ...E("return redis.call('config', 'get', 'maxmemory')")),
+      on(2, ...E("return redis.acl_check_cmd('set', 'a', '1')")),
+      on(2, ...E("return redis.acl_check_cmd('get', 'a')")),
+      on(2, ...E("return redis.acl_check_cmd('config', 'get', 'x')")),
+      on(2, ...E("return redis.acl_check_cmd('config', 'set', 'x', 'y')")),
+      on(2, ...E("return redis.acl_check_cmd('config', 'nosub')")),
+      on(2, ...E("return redis.acl_check_cmd('config')")),
+      on(2, ...E("return redis.acl_check_cmd('get')")),
+      on(2, ...E("return redis.acl_check_cmd('nosuch')")),
+      on(2, ...E("return redis.acl_check_cmd()")),
+      on(2, ...E("return redis.acl_check_cmd('get', {})")),
+      on(2, ...E("return redis.acl_check_cmd(1)")),
+      on(2, "AUTH", "script-k", "x"),
+      on(2, ...E("return redis.call('get', 'bar')")),
+      on(2, ...E("return redis.pcall('get', KEYS[1])", "1", "bar")),
+      on(2, ...E("return redis.call('get', 'foo1')")),
+      on(2, ...E("return redis.acl_check_cmd('get', 'bar')")),
+      on(2, ...E("return redis.acl_check_cmd('get', 'foo1')")),
+      on(2, ...E("return redis.call('publish', 'ch', 'x')")),
+      on(2, ...E("return redis.call('publish', 'allowed', 'x')")),
+      on(2, ...E("return redis.acl_check_cmd('publish', 'ch', 'x')")),
+      on(2, "FUNCTION", "LOAD", "REPLACE", "#!lua name=acltest\nredis.register_function('aclget', function(k) return redis.call('get', k[1]) end)"),
+      on(2, "FCALL", "aclget", "1", "bar"),
+      on(2, "FCALL", "aclget", "1", "foo2"),
+      acl("ACL", "LOG"),
+      ["ACL", "LOG", "RESET"],
+      ["FUNCTION", "DELETE", "acltest"],
+      ["ACL", "DELUSER", "script-u", "script-k"]
     ]
   }
 ]
