@@ -49,10 +49,12 @@ export function* rdbSlices(
   snapshot: KeyspaceSnapshot,
   now: number,
   aux: ReadonlyArray<readonly [string, string]>,
-  totals: SnapshotTotals
+  totals: SnapshotTotals,
+  functionLibraries: ReadonlyArray<string> = []
 ): Generator<Buffer> {
   const out = new RdbWriter()
   out.header(aux)
+  for (const code of functionLibraries) out.functionLibrary(code)
   for (let index = 0; index < snapshot.databases.length; index++) {
     const table = snapshot.databases[index]
     if (table.size === 0) continue

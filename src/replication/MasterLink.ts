@@ -29,6 +29,10 @@ export interface MasterStreamExecutor {
   currentDb(): number
   /** A snapshot was loaded: the AOF, if on, is rewritten to hold it (its log holds none of it). */
   afterFullSync(now: number): void
+  /** The function libraries' code, for the snapshots we send. */
+  functionLibraries(): ReadonlyArray<string>
+  /** A snapshot's libraries replace ours (FUNCTION FLUSH, then each loaded). */
+  replaceFunctionLibraries(codes: ReadonlyArray<string>): void
 }
 
 /** Errors from the primary's commands logged at most this many times per link (they mean divergence). */
@@ -241,6 +245,7 @@ export class MasterLink {
     this.deps.log("info", `MASTER <-> REPLICA sync: receiving ${rdb.length} bytes from master`)
     this.deps.executor.flushAll(now)
     const result = loadRdbBuffer(rdb, this.deps.keyspace, this.deps.config, now)
+    this.deps.executor.replaceFunctionLibraries(result.functionLibraries)
     this.deps.executor.endBatch()
     const streamDb = Number(result.aux.get("repl-stream-db") ?? "0")
     this.deps.executor.resetSession(Number.isInteger(streamDb) && streamDb >= 0 ? streamDb : 0)

@@ -347,7 +347,7 @@ export class Replication {
           ["repl-id", self.replid] as const,
           ["repl-offset", String(offset)] as const
         ]
-        for (const slice of rdbSlices(taken, now, aux, totals)) {
+        for (const slice of rdbSlices(taken, now, aux, totals, self.deps.executor.functionLibraries())) {
           if (lengthTargets.length > 0) {
             kept.push(slice)
             // While the length is not known yet, a newline a second tells them we are alive.

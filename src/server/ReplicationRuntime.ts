@@ -11,6 +11,7 @@ import * as Ref from "effect/Ref"
 import * as Runtime from "effect/Runtime"
 import type { CommandContext } from "../commands/Command.js"
 import { executeCommand } from "../commands/dispatch.js"
+import { librariesOf } from "../commands/scripting/engines.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { MasterStreamExecutor } from "../replication/MasterLink.js"
@@ -68,7 +69,16 @@ export const startReplication = (
         masterClient.transaction = undefined
         ctx.db = database
       },
-      currentDb: () => masterClient.db
+      currentDb: () => masterClient.db,
+      functionLibraries: () => [...librariesOf(server).libraries.values()].map((library) => library.code),
+      replaceFunctionLibraries: (codes) => {
+        const libraries = librariesOf(server)
+        libraries.flush()
+        for (const code of codes) {
+          const loaded = libraries.load(code, true)
+          if (typeof loaded !== "string") Runtime.runFork(runtime)(Effect.logWarning(`Failed loading a library from the primary's snapshot: ${loaded.error}`))
+        }
+      }
     }
 
     const replication = new Replication({

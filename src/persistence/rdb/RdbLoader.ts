@@ -15,6 +15,8 @@ import {
   OPCODE_EXPIRETIME,
   OPCODE_EXPIRETIME_MS,
   OPCODE_FREQ,
+  OPCODE_FUNCTION,
+  OPCODE_FUNCTION2,
   OPCODE_IDLE,
   OPCODE_MODULE_AUX,
   OPCODE_RESIZEDB,
@@ -29,6 +31,8 @@ export interface RdbLoadResult {
   readonly bytes: number
   /** The AUX fields (a primary's snapshot says which database its stream is in: repl-stream-db). */
   readonly aux: ReadonlyMap<string, string>
+  /** The code of each function library (FUNCTION LOAD's argument), for the caller to load. */
+  readonly functionLibraries: ReadonlyArray<string>
 }
 
 /**
@@ -54,6 +58,7 @@ export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeCo
   let expired = 0
   let expireAt: number | undefined
   const aux = new Map<string, string>()
+  const functionLibraries: Array<string> = []
   for (;;) {
     const type = reader.byte()
     switch (type) {
@@ -67,7 +72,7 @@ export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeCo
             if (!crc.bytes().equals(stored)) throw new RdbFormatError(end, "wrong RDB checksum")
           }
         }
-        return { keys, expired, bytes: buf.length, aux }
+        return { keys, expired, bytes: buf.length, aux, functionLibraries }
       }
       case OPCODE_SELECTDB: {
         const index = reader.length()
@@ -97,6 +102,11 @@ export const loadRdbBuffer = (buf: Buffer, keyspace: Keyspace, config: RuntimeCo
       case OPCODE_FREQ:
         reader.byte()
         continue
+      case OPCODE_FUNCTION2:
+        functionLibraries.push(reader.string())
+        continue
+      case OPCODE_FUNCTION:
+        return reader.fail("functions from a Redis 7.0 release candidate are not supported")
       case OPCODE_MODULE_AUX:
         return reader.fail("module data is not supported")
       default: {
