@@ -156,7 +156,10 @@ export class MasterLink {
   private sendPsync(): void {
     const replication = this.replication
     // Our own history (as a replica, or a primary turned replica) lets the new primary continue it.
-    const psync = command("PSYNC", replication.replid, String(replication.offset + 1))
+    const handingOver = replication.failover.state === "failover-in-progress"
+    const psync = handingOver
+      ? command("PSYNC", replication.replid, String(replication.offset + 1), "FAILOVER")
+      : command("PSYNC", replication.replid, String(replication.offset + 1))
     this.expected.push((line) => {
       if (line.startsWith("+FULLRESYNC")) {
         const [, replid, offset] = line.split(" ")
@@ -166,13 +169,18 @@ export class MasterLink {
         this.syncTotalBytes = -1
         this.syncReadBytes = 0
         this.deps.log("info", `Full resync from master: ${replid}:${offset}`)
+        if (handingOver) replication.failover.completed()
       } else if (line.startsWith("+CONTINUE")) {
         const replid = line.slice("+CONTINUE".length).trim()
         replication.continueAs(replid)
         replication.syncPartialOk++
         this.state = "connected"
         this.deps.log("info", "Successful partial resynchronization with master.")
+        if (handingOver) replication.failover.completed()
         this.sendAck()
+      } else if (handingOver) {
+        // The target refused to take over: we are the primary again.
+        replication.failover.abort(`PSYNC FAILOVER refused: ${line}`)
       } else {
         throw new Error(`Unexpected reply to PSYNC from master: ${line}`)
       }

@@ -20,6 +20,7 @@
  * Plain synchronous state, touched by commands inside a batch and by socket callbacks; the
  * background parts (the snapshot transfer, the once-a-second cron) are fibers of the server's scope.
  */
+import { Failover, type FailoverTarget } from "./Failover.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
@@ -106,6 +107,8 @@ export interface ReplicationDeps {
   readonly registerMasterClient: (address: string, localAddress: string, kill: () => void) => ClientState
   readonly unregisterClient: (client: ClientState) => void
   readonly log: (level: "info" | "warning", message: string) => void
+  /** FAILOVER's own pause of writes (apart from CLIENT PAUSE's). */
+  readonly holdWrites: (held: boolean) => void
 }
 
 export class Replication {
@@ -128,6 +131,17 @@ export class Replication {
   private writesScheduled = false
   private transferring = false
   private lastPingAt = 0
+
+  readonly failover: Failover = new Failover({
+    caughtUp: (target) => this.caughtUpReplica(target),
+    requestAcks: () => this.requestAcks(),
+    follow: (host, port) => {
+      this.follow(host, port)
+    },
+    promote: () => this.promote(),
+    holdWrites: (held) => this.deps.holdWrites(held),
+    log: (level, message) => this.deps.log(level, message)
+  })
 
   constructor(readonly deps: ReplicationDeps) {
     deps.config.watch("min-replicas-to-write", () => this.refreshGuard())
@@ -235,6 +249,25 @@ export class Replication {
     return peer
   }
 
+  /** An online replica matching `target` (any when undefined) that has acknowledged our whole stream. */
+  findReplica(target: FailoverTarget | undefined): ReplicaPeer | undefined {
+    for (const peer of this.peers.values()) {
+      if (peer.client.isClosed() || peer.state === "handshake") continue
+      if (target === undefined || (peer.ip === target.host && peer.listeningPort === target.port)) return peer
+    }
+    return undefined
+  }
+
+  private caughtUpReplica(target: FailoverTarget | undefined): FailoverTarget | undefined {
+    for (const peer of this.peers.values()) {
+      if (peer.client.isClosed() || peer.state !== "online" || peer.ackOffset !== this.offset) continue
+      if (target === undefined || (peer.ip === target.host && peer.listeningPort === target.port)) {
+        return { host: peer.ip, port: peer.listeningPort }
+      }
+    }
+    return undefined
+  }
+
   /** REPLCONF ACK <offset>: from an attached replica; nothing is replied. */
   acknowledge(client: ClientState, offset: number): void {
     const peer = this.peers.get(client.id)
@@ -249,6 +282,7 @@ export class Replication {
       peer.pendingBytes = 0
     }
     if (this.waiters.length > 0) this.serveWaiters()
+    if (this.failover.state === "waiting-for-sync") this.failover.check(this.deps.now())
   }
 
   /**
@@ -413,7 +447,7 @@ export class Replication {
     this.waiters = this.waiters.filter((waiter) => waiter.client !== client)
   }
 
-  private requestAcks(): void {
+  requestAcks(): void {
     if (this.ackRequested) return
     this.ackRequested = true
     // After the running batch: its commands are flushed into the stream before the GETACK.
@@ -549,5 +583,6 @@ export class Replication {
     }
     this.link?.tick(now)
     if (this.waiters.length > 0) this.serveWaiters()
+    this.failover.check(now)
   }
 }

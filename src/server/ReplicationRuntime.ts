@@ -108,6 +108,7 @@ export const startReplication = (
       unregisterClient: (client) => {
         server.clients.delete(client.id)
       },
+      holdWrites: (held) => server.observability.pause.holdWrites(held),
       log: (level, message) => {
         Runtime.runFork(runtime)(level === "info" ? Effect.logInfo(message) : Effect.logWarning(message))
       }
