@@ -93,7 +93,7 @@ const psync: CommandSpec = command({
       // Our primary hands over (its FAILOVER): we become the primary, then it continues as our replica.
       const replication = replicationOf(ctx)
       if (argv[1] !== replication.replid) return ctx.out.error("ERR PSYNC FAILOVER replid must match my replid.")
-      replication.promote()
+      replication.promote(ctx.client)
     }
     sync(ctx, argv[1], offset, false)
   }

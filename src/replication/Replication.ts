@@ -513,15 +513,18 @@ export class Replication {
     return true
   }
 
-  /** REPLICAOF NO ONE: we become a primary, with our history as replid2. */
-  promote(): void {
+  /**
+   * REPLICAOF NO ONE: we become a primary, with our history as replid2. Our replicas reconnect
+   * (to learn the new id), except `handingOver`: our primary asking PSYNC ... FAILOVER.
+   */
+  promote(handingOver?: ClientState): void {
     if (this.link === undefined) return
     this.link.close()
     this.link = undefined
     this.replid2 = this.replid
     this.secondReplOffset = this.offset + 1
     this.replid = randomBytes(20).toString("hex")
-    this.disconnectReplicas()
+    this.disconnectReplicas(handingOver)
     this.ensureBacklog()
     // Our own writes start the stream from here: the first one SELECTs its database.
     this.deps.keyspace.commandLog.resetSelection()
@@ -554,9 +557,12 @@ export class Replication {
     this.feed(bytes)
   }
 
-  disconnectReplicas(): void {
-    for (const peer of this.peers.values()) peer.client.kill()
-    this.peers.clear()
+  disconnectReplicas(except?: ClientState): void {
+    for (const peer of [...this.peers.values()]) {
+      if (peer.client === except) continue
+      peer.client.kill()
+      this.peers.delete(peer.client.id)
+    }
   }
 
   // ------------------------------------------------------------------ cron
