@@ -43,6 +43,27 @@ const role = async (port: number): Promise<string> => {
   return reply.kind === "array" ? String(reply.value?.[0].value) : ""
 }
 
+/** A real Redis busy in DEBUG SLEEP (it answers nothing, so cannot ACK): the connection to read its OK from. */
+const asleep = async (port: number): Promise<RawClient> => {
+  const sleeper = await RawClient.connect(port)
+  sleeper.send("DEBUG", "SLEEP", "2")
+  const probe = await RawClient.connect(port)
+  try {
+    await waitUntil("the replica to sleep", async () => {
+      probe.send("PING")
+      try {
+        await probe.read(200)
+        return false
+      } catch {
+        return true
+      }
+    })
+  } finally {
+    probe.close()
+  }
+  return sleeper
+}
+
 describe.skipIf(!hasRealRedis)("FAILOVER with real Redis", () => {
   it("answers Redis's errors, as a real Redis does in the same situations", async () => {
     const ours = started(await startRedfiber())
@@ -118,13 +139,11 @@ describe.skipIf(!hasRealRedis)("FAILOVER with real Redis", () => {
 
   it("writes wait while the replica lags; TIMEOUT without FORCE aborts and they run", async () => {
     const primary = started(await startRedfiber())
-    const replica = started(await startRealRedis(["--replicaof", "127.0.0.1", String(primary.port)]))
+    const replica = started(await startRealRedis(["--enable-debug-command", "yes", "--replicaof", "127.0.0.1", String(primary.port)]))
     await writeLoad(primary.port, 100, 15)
     await waitInSync(primary.port, replica.port)
     // The replica cannot acknowledge while it sleeps.
-    const sleeper = await RawClient.connect(replica.port)
-    sleeper.send("DEBUG", "SLEEP", "1.5")
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    const sleeper = await asleep(replica.port)
     await call(primary.port, "SET", "moved", "1")
     expect(await call(primary.port, "FAILOVER", "TO", "127.0.0.1", String(replica.port), "TIMEOUT", "600")).toEqual({ kind: "simple", value: "OK" })
     expect(await infoField(primary.port, "replication", "master_failover_state")).toBe("waiting-for-sync")
@@ -145,11 +164,9 @@ describe.skipIf(!hasRealRedis)("FAILOVER with real Redis", () => {
 
   it("FAILOVER ABORT ends the wait and lets writes through", async () => {
     const primary = started(await startRedfiber())
-    const replica = started(await startRealRedis(["--replicaof", "127.0.0.1", String(primary.port)]))
+    const replica = started(await startRealRedis(["--enable-debug-command", "yes", "--replicaof", "127.0.0.1", String(primary.port)]))
     await waitInSync(primary.port, replica.port)
-    const sleeper = await RawClient.connect(replica.port)
-    sleeper.send("DEBUG", "SLEEP", "1")
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    const sleeper = await asleep(replica.port)
     await call(primary.port, "SET", "moved", "1")
     expect(await call(primary.port, "FAILOVER")).toEqual({ kind: "simple", value: "OK" })
     const writer = await RawClient.connect(primary.port)
