@@ -532,6 +532,13 @@ export class Replication {
     this.deps.log("info", `MASTER MODE enabled; new replication ID ${this.replid}, keeping ${this.replid2} up to offset ${this.secondReplOffset}`)
   }
 
+  /** DEBUG CHANGE-REPL-ID: a new history id, and no second one (Redis's changeReplicationId + clearReplicationId2). */
+  changeReplicationId(): void {
+    this.replid = randomBytes(20).toString("hex")
+    this.replid2 = ZERO_REPLID
+    this.secondReplOffset = -1
+  }
+
   /** A full resynchronization from our primary starts: new history, our replicas resync too. */
   adoptHistory(replid: string, offset: number): void {
     this.replid = replid

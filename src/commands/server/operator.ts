@@ -55,6 +55,7 @@ const DEBUG_SUBCOMMANDS: ReadonlyMap<string, readonly [argc: number, run: DebugS
   ["DIGEST", [2, (ctx) => ctx.out.simple(datasetDigest(ctx.keyspace, ctx.now))]],
   ["CHANGE-REPL-ID", [2, (ctx) => {
     ctx.server.observability.replicationId = randomBytes(20).toString("hex")
+    ctx.server.replication?.changeReplicationId()
     ctx.out.ok()
   }]]
 ] as const)
