@@ -189,6 +189,7 @@ export class MasterLink {
   }
 
   private receive(chunk: Buffer): void {
+    this.replication.traffic.inputBytes += chunk.length
     this.reader.feed(chunk)
     while (this.expected.length > 0) {
       if (this.state === "handshake") this.reader.skipNewlines()

@@ -70,7 +70,7 @@ export class ReplicaPeer {
   /** Stream bytes for an online replica, written once per turn of the event loop. */
   queued: Array<Buffer> = []
 
-  constructor(readonly client: ClientState, now: number) {
+  constructor(readonly client: ClientState, now: number, private readonly traffic: ReplicationTraffic) {
     this.ackAt = now
   }
 
@@ -79,8 +79,15 @@ export class ReplicaPeer {
   }
 
   send(bytes: Buffer): void {
+    this.traffic.outputBytes += bytes.length
     this.client.writeDirect(bytes)
   }
+}
+
+/** INFO's total_net_repl_input_bytes / total_net_repl_output_bytes: bytes from our primary, to our replicas. */
+export interface ReplicationTraffic {
+  inputBytes: number
+  outputBytes: number
 }
 
 /** A client blocked in WAIT. */
@@ -132,6 +139,7 @@ export class Replication {
   private transferring = false
   private lastPingAt = 0
 
+  readonly traffic: ReplicationTraffic = { inputBytes: 0, outputBytes: 0 }
   readonly failover: Failover = new Failover({
     caughtUp: (target) => this.caughtUpReplica(target),
     requestAcks: () => this.requestAcks(),
@@ -243,7 +251,7 @@ export class Replication {
   peerOf(client: ClientState): ReplicaPeer {
     let peer = this.peers.get(client.id)
     if (peer === undefined) {
-      peer = new ReplicaPeer(client, this.deps.now())
+      peer = new ReplicaPeer(client, this.deps.now(), this.traffic)
       this.peers.set(client.id, peer)
     }
     return peer

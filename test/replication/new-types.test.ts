@@ -13,7 +13,7 @@ import { datasetOf } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
 import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn, startRedfiber } from "../support/servers.js"
-import { waitInSync } from "./support.js"
+import { infoField, waitInSync } from "./support.js"
 
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replication-types-"))
 afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
@@ -157,6 +157,11 @@ describe.skipIf(!hasRealRedis)("replication of streams, scripts, functions, bitm
     await send(primary.port, [["FUNCTION", "FLUSH"]])
     await waitInSync(primary.port, replica.port)
     await expectSame(primary.port, replica.port)
+    // What went to the replica: at least its whole stream; the backlog's memory is what it holds.
+    const output = Number(await infoField(primary.port, "stats", "total_net_repl_output_bytes"))
+    const offset = Number(await infoField(primary.port, "replication", "master_repl_offset"))
+    expect(output).toBeGreaterThanOrEqual(offset)
+    expect(await infoField(primary.port, "memory", "mem_replication_backlog")).toBe(await infoField(primary.port, "replication", "repl_backlog_histlen"))
   })
 
   it("real Redis primary -> redfiber replica: it ends as a real Redis replica of the same primary does", async () => {
@@ -173,11 +178,16 @@ describe.skipIf(!hasRealRedis)("replication of streams, scripts, functions, bitm
       expect(await datasetOf(replica.port, 1)).toEqual(await datasetOf(primary.port, 1))
     }
     await check()
+    const syncedAt = Number(await infoField(replica.port, "replication", "master_repl_offset"))
     await writeRound(primary.port, 1)
     await check()
     await send(primary.port, [["FUNCTION", "DELETE", "replib"], ["FUNCTION", "LOAD", LIBRARY.replace("replib", "lib2")]])
     await check()
     await send(primary.port, [["FUNCTION", "FLUSH"]])
     await check()
+    // What came from the primary: its snapshot, then the stream since the snapshot's offset.
+    const input = Number(await infoField(replica.port, "stats", "total_net_repl_input_bytes"))
+    const streamed = Number(await infoField(replica.port, "replication", "master_repl_offset"))
+    expect(input).toBeGreaterThan(streamed - syncedAt)
   })
 })
