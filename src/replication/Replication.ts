@@ -140,6 +140,8 @@ export class Replication {
   private lastPingAt = 0
 
   readonly traffic: ReplicationTraffic = { inputBytes: 0, outputBytes: 0 }
+  /** Set while our primary's commands run: they see keys whose time has passed (the primary decides). */
+  readonly primaryCommand = { running: false }
   readonly failover: Failover = new Failover({
     caughtUp: (target) => this.caughtUpReplica(target),
     requestAcks: () => this.requestAcks(),
@@ -172,7 +174,16 @@ export class Replication {
     return Number(this.setting(name, String(fallback)))
   }
 
+  /** A replica leaves expiry to its primary (its DELs); a primary expires keys itself. */
+  private refreshExpiry(): void {
+    for (const db of this.deps.keyspace.databases) {
+      db.expiresFromPrimary = this.link !== undefined
+      db.primaryCommand = this.primaryCommand
+    }
+  }
+
   private refreshGuard(): void {
+    this.refreshExpiry()
     this.guardsCommands = this.link !== undefined || this.numberSetting("min-replicas-to-write", 0) > 0
     // As a primary, the command log feeds the stream once a backlog exists; a replica passes
     // its primary's bytes on instead.

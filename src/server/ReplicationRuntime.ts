@@ -42,7 +42,12 @@ export const startReplication = (
         keyspace.access.setTime(at)
         const errorsBefore = ctx.out.errorCount
         const mark = ctx.out.size
-        executeCommand(ctx, argv)
+        replication.primaryCommand.running = true
+        try {
+          executeCommand(ctx, argv)
+        } finally {
+          replication.primaryCommand.running = false
+        }
         let error: string | undefined
         if (ctx.out.errorCount !== errorsBefore) {
           const reply = ctx.out.take().subarray(mark).latin1Slice()
