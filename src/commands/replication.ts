@@ -61,7 +61,7 @@ const replconf: CommandSpec = command({
         if (flag === undefined) return ctx.out.error(NOT_INTEGER)
         if (flag !== 0 && flag !== 1) return ctx.out.error("ERR value is out of range, value must between 0 and 1")
       } else if (option === "rdb-filter-only") {
-        // The only filter is "functions", and we have no functions to leave out.
+        // The only filter is "functions"; it is checked but not applied: the whole snapshot (keys and functions) is sent.
         const unknown = value.split(" ").find((word) => word !== "" && word.toLowerCase() !== "functions")
         if (unknown !== undefined) return ctx.out.error(`ERR Unsupported rdb-filter-only option: ${unknown}`)
       } else {

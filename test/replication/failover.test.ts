@@ -81,7 +81,7 @@ describe.skipIf(!hasRealRedis)("FAILOVER with real Redis", () => {
       for (const argv of [["FAILOVER"], ["FAILOVER", "TO", "127.0.0.1", "1", "FORCE"]]) replies.push(await call(port, ...argv))
       return replies
     }
-    // Without replicas first (stop them? no: compare on fresh primaries without replicas).
+    // Primaries without replicas refuse first.
     const lonelyOurs = started(await startRedfiber())
     const lonelyTheirs = started(await startRealRedis())
     expect(await before(lonelyOurs.port)).toEqual(await before(lonelyTheirs.port))
