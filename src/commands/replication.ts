@@ -61,7 +61,7 @@ const replconf: CommandSpec = command({
         if (flag === undefined) return ctx.out.error(NOT_INTEGER)
         if (flag !== 0 && flag !== 1) return ctx.out.error("ERR value is out of range, value must between 0 and 1")
       } else if (option === "rdb-filter-only") {
-        // The only filter is "functions", and we have no functions to leave out.
+        // The only filter is "functions"; it is checked but not applied: the whole snapshot (keys and functions) is sent.
         const unknown = value.split(" ").find((word) => word !== "" && word.toLowerCase() !== "functions")
         if (unknown !== undefined) return ctx.out.error(`ERR Unsupported rdb-filter-only option: ${unknown}`)
       } else {
@@ -89,6 +89,12 @@ const psync: CommandSpec = command({
   run: (ctx, argv) => {
     const offset = integerArg(argv[2])
     if (offset === undefined) return ctx.out.error(NOT_INTEGER)
+    if (argv.length > 3 && isKeyword(argv[3], "FAILOVER")) {
+      // Our primary hands over (its FAILOVER): we become the primary, then it continues as our replica.
+      const replication = replicationOf(ctx)
+      if (argv[1] !== replication.replid) return ctx.out.error("ERR PSYNC FAILOVER replid must match my replid.")
+      replication.promote(ctx.client)
+    }
     sync(ctx, argv[1], offset, false)
   }
 })
@@ -194,4 +200,61 @@ const wait: CommandSpec = command({
   }
 })
 
-export const replicationCommands: ReadonlyArray<CommandSpec> = [replconf, psync, syncCommand, replicaof, slaveof, role, wait]
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: checks in Redis 7.0's order, then Failover.ts's work. */
+const failoverRun = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
+  const replication = replicationOf(ctx)
+  const failover = replication.failover
+  if (argv.length === 2 && isKeyword(argv[1], "ABORT")) {
+    if (failover.state === "no-failover") return ctx.out.error("ERR No failover in progress.")
+    failover.abort("Failover manually aborted")
+    return ctx.out.ok()
+  }
+  let timeout = 0
+  let target: { host: string; port: number } | undefined
+  let force = false
+  for (let j = 1; j < argv.length; j++) {
+    if (isKeyword(argv[j], "TIMEOUT") && j + 1 < argv.length && timeout === 0) {
+      const value = integerArg(argv[++j])
+      if (value === undefined) return ctx.out.error(NOT_INTEGER)
+      if (value <= 0) return ctx.out.error("ERR FAILOVER timeout must be greater than 0")
+      timeout = value
+    } else if (isKeyword(argv[j], "TO") && j + 2 < argv.length && target === undefined) {
+      const port = integerArg(argv[j + 2])
+      if (port === undefined) return ctx.out.error(NOT_INTEGER)
+      target = { host: argv[j + 1], port }
+      j += 2
+    } else if (isKeyword(argv[j], "FORCE") && !force) {
+      force = true
+    } else {
+      return ctx.out.error("ERR syntax error")
+    }
+  }
+  if (failover.state !== "no-failover") return ctx.out.error("ERR FAILOVER already in progress.")
+  if (replication.link !== undefined) return ctx.out.error("ERR FAILOVER is not valid when server is a replica.")
+  if (replication.findReplica(undefined) === undefined) return ctx.out.error("ERR FAILOVER requires connected replicas.")
+  if (force && (timeout === 0 || target === undefined)) {
+    return ctx.out.error("ERR FAILOVER with force option requires both a timeout and target HOST and IP.")
+  }
+  if (target !== undefined) {
+    const peer = replication.findReplica(target)
+    if (peer === undefined) return ctx.out.error("ERR FAILOVER target HOST and PORT is not a replica.")
+    if (peer.state !== "online") return ctx.out.error("ERR FAILOVER target replica is not online.")
+  }
+  ctx.out.ok()
+  failover.begin(target, force, timeout > 0 ? ctx.now + timeout : 0, ctx.now)
+}
+
+const failoverCommand: CommandSpec = command({
+  name: "failover",
+  arity: -1,
+  flags: ["admin", "noscript", "stale"],
+  group: "server",
+  summary: "Start a coordinated failover between this server and one of its replicas.",
+  since: "6.2.0",
+  complexity: "O(1)",
+  run: failoverRun
+})
+
+export const replicationCommands: ReadonlyArray<CommandSpec> = [
+  replconf, psync, syncCommand, replicaof, slaveof, role, wait, failoverCommand
+]

@@ -56,6 +56,13 @@ export class Database {
    * deleted, and the active cycle leaves it: Redis 7.0 expires nothing while clients are paused.
    */
   expiryPausedUntil = 0
+  /**
+   * On a replica: keys are expired by the primary's DEL only. One whose time has passed reads as
+   * missing but stays (Redis 7.0's replica), and the active cycle leaves it.
+   */
+  expiresFromPrimary = false
+  /** Shared by a replica's databases: while its primary's commands run, expired keys are still there for them. */
+  primaryCommand: { running: boolean } = { running: false }
 
   constructor(
     readonly id: number,
@@ -94,6 +101,7 @@ export class Database {
     if (ref === -1 || table.volatileCount === 0) return ref
     const at = table.expireAt(ref)
     if (at !== undefined && at <= now) {
+      if (this.expiresFromPrimary) return this.primaryCommand.running ? ref : -1
       if (this.expiryPausedUntil <= now) this.expireRef(ref, key)
       return -1
     }
@@ -309,12 +317,18 @@ export class Database {
 
   /** A random live key (expired ones met on the way are removed), or undefined when there is none. */
   randomKey(now: number): string | undefined {
+    // A replica deletes nothing: after this many expired picks it answers one (as Redis does).
+    let triesOnReplica = 100
     for (;;) {
       const ref = this.table.randomRef()
       if (ref === -1) return undefined
       const key = this.table.keyOf(ref)
       const at = this.table.expireAt(ref)
       if (at === undefined || at > now) return key
+      if (this.expiresFromPrimary) {
+        if (--triesOnReplica === 0) return key
+        continue
+      }
       this.expireRef(ref, key)
     }
   }

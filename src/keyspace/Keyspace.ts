@@ -109,6 +109,7 @@ export class Keyspace {
     // A script suspended past busy-reply-threshold still owns the keyspace, and CLIENT PAUSE or
     // DEBUG SET-ACTIVE-EXPIRE 0 stop active expiry: nothing expires under them.
     if (this.sweepPaused || !this.activeExpiry || this.databases[0].expiryPausedUntil > now) return 0
+    if (this.databases[0].expiresFromPrimary) return 0
     const ROUND = 20
     this.access.setTime(now)
     let expired = 0

@@ -11,12 +11,20 @@ import type { ClientState } from "../server/ClientState.js"
 
 export type PauseMode = "all" | "write"
 
+/** The end of a pause that lasts until it is lifted (FAILOVER's). */
+const UNTIL_LIFTED = Number.MAX_SAFE_INTEGER
+
 export class ClientPause {
-  /** Unix ms the pause lasts until (paused while it is later than now). */
+  /** Unix ms the pause lasts until (paused while it is later than now): the later of the purposes'. */
   until = 0
   mode: PauseMode = "all"
   /** Clients whose connection waits for the pause to end. */
   readonly waiting = new Set<ClientState>()
+  /** CLIENT PAUSE's end and mode. */
+  private commandUntil = 0
+  private commandMode: PauseMode = "all"
+  /** FAILOVER holds writes until it ends, whatever CLIENT PAUSE/UNPAUSE do (Redis's PAUSE_DURING_FAILOVER). */
+  private writesHeld = false
 
   isPaused(now: number): boolean {
     return this.until > now
@@ -24,14 +32,31 @@ export class ClientPause {
 
   /** CLIENT PAUSE: the new end and mode replace the previous ones (Redis's per-purpose pause). */
   pause(until: number, mode: PauseMode): void {
-    this.until = until
-    this.mode = mode
-    this.wakeAll()
+    this.commandUntil = until
+    this.commandMode = mode
+    this.refresh()
   }
 
-  /** CLIENT UNPAUSE: every waiting client runs its command. */
+  /** CLIENT UNPAUSE: every waiting client runs its command (FAILOVER's hold stays). */
   unpause(): void {
-    this.until = 0
+    this.commandUntil = 0
+    this.refresh()
+  }
+
+  /** FAILOVER: writes wait until `holdWrites(false)`. */
+  holdWrites(held: boolean): void {
+    this.writesHeld = held
+    this.refresh()
+  }
+
+  private refresh(): void {
+    if (this.writesHeld) {
+      this.until = UNTIL_LIFTED
+      this.mode = this.commandUntil !== 0 && this.commandMode === "all" ? "all" : "write"
+    } else {
+      this.until = this.commandUntil
+      this.mode = this.commandMode
+    }
     this.wakeAll()
   }
 

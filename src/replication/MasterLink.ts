@@ -29,6 +29,10 @@ export interface MasterStreamExecutor {
   currentDb(): number
   /** A snapshot was loaded: the AOF, if on, is rewritten to hold it (its log holds none of it). */
   afterFullSync(now: number): void
+  /** The function libraries' code, for the snapshots we send. */
+  functionLibraries(): ReadonlyArray<string>
+  /** A snapshot's libraries replace ours (FUNCTION FLUSH, then each loaded). */
+  replaceFunctionLibraries(codes: ReadonlyArray<string>): void
 }
 
 /** Errors from the primary's commands logged at most this many times per link (they mean divergence). */
@@ -152,7 +156,10 @@ export class MasterLink {
   private sendPsync(): void {
     const replication = this.replication
     // Our own history (as a replica, or a primary turned replica) lets the new primary continue it.
-    const psync = command("PSYNC", replication.replid, String(replication.offset + 1))
+    const handingOver = replication.failover.state === "failover-in-progress"
+    const psync = handingOver
+      ? command("PSYNC", replication.replid, String(replication.offset + 1), "FAILOVER")
+      : command("PSYNC", replication.replid, String(replication.offset + 1))
     this.expected.push((line) => {
       if (line.startsWith("+FULLRESYNC")) {
         const [, replid, offset] = line.split(" ")
@@ -162,13 +169,18 @@ export class MasterLink {
         this.syncTotalBytes = -1
         this.syncReadBytes = 0
         this.deps.log("info", `Full resync from master: ${replid}:${offset}`)
+        if (handingOver) replication.failover.completed()
       } else if (line.startsWith("+CONTINUE")) {
         const replid = line.slice("+CONTINUE".length).trim()
         replication.continueAs(replid)
         replication.syncPartialOk++
         this.state = "connected"
         this.deps.log("info", "Successful partial resynchronization with master.")
+        if (handingOver) replication.failover.completed()
         this.sendAck()
+      } else if (handingOver) {
+        // The target refused to take over: we are the primary again.
+        replication.failover.abort(`PSYNC FAILOVER refused: ${line}`)
       } else {
         throw new Error(`Unexpected reply to PSYNC from master: ${line}`)
       }
@@ -177,6 +189,7 @@ export class MasterLink {
   }
 
   private receive(chunk: Buffer): void {
+    this.replication.traffic.inputBytes += chunk.length
     this.reader.feed(chunk)
     while (this.expected.length > 0) {
       if (this.state === "handshake") this.reader.skipNewlines()
@@ -241,6 +254,7 @@ export class MasterLink {
     this.deps.log("info", `MASTER <-> REPLICA sync: receiving ${rdb.length} bytes from master`)
     this.deps.executor.flushAll(now)
     const result = loadRdbBuffer(rdb, this.deps.keyspace, this.deps.config, now)
+    this.deps.executor.replaceFunctionLibraries(result.functionLibraries)
     this.deps.executor.endBatch()
     const streamDb = Number(result.aux.get("repl-stream-db") ?? "0")
     this.deps.executor.resetSession(Number.isInteger(streamDb) && streamDb >= 0 ? streamDb : 0)

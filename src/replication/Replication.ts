@@ -20,6 +20,7 @@
  * Plain synchronous state, touched by commands inside a batch and by socket callbacks; the
  * background parts (the snapshot transfer, the once-a-second cron) are fibers of the server's scope.
  */
+import { Failover, type FailoverTarget } from "./Failover.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
@@ -69,7 +70,7 @@ export class ReplicaPeer {
   /** Stream bytes for an online replica, written once per turn of the event loop. */
   queued: Array<Buffer> = []
 
-  constructor(readonly client: ClientState, now: number) {
+  constructor(readonly client: ClientState, now: number, private readonly traffic: ReplicationTraffic) {
     this.ackAt = now
   }
 
@@ -78,8 +79,15 @@ export class ReplicaPeer {
   }
 
   send(bytes: Buffer): void {
+    this.traffic.outputBytes += bytes.length
     this.client.writeDirect(bytes)
   }
+}
+
+/** INFO's total_net_repl_input_bytes / total_net_repl_output_bytes: bytes from our primary, to our replicas. */
+export interface ReplicationTraffic {
+  inputBytes: number
+  outputBytes: number
 }
 
 /** A client blocked in WAIT. */
@@ -106,6 +114,8 @@ export interface ReplicationDeps {
   readonly registerMasterClient: (address: string, localAddress: string, kill: () => void) => ClientState
   readonly unregisterClient: (client: ClientState) => void
   readonly log: (level: "info" | "warning", message: string) => void
+  /** FAILOVER's own pause of writes (apart from CLIENT PAUSE's). */
+  readonly holdWrites: (held: boolean) => void
 }
 
 export class Replication {
@@ -129,6 +139,20 @@ export class Replication {
   private transferring = false
   private lastPingAt = 0
 
+  readonly traffic: ReplicationTraffic = { inputBytes: 0, outputBytes: 0 }
+  /** Set while our primary's commands run: they see keys whose time has passed (the primary decides). */
+  readonly primaryCommand = { running: false }
+  readonly failover: Failover = new Failover({
+    caughtUp: (target) => this.caughtUpReplica(target),
+    requestAcks: () => this.requestAcks(),
+    follow: (host, port) => {
+      this.follow(host, port)
+    },
+    promote: () => this.promote(),
+    holdWrites: (held) => this.deps.holdWrites(held),
+    log: (level, message) => this.deps.log(level, message)
+  })
+
   constructor(readonly deps: ReplicationDeps) {
     deps.config.watch("min-replicas-to-write", () => this.refreshGuard())
     deps.config.watch("repl-backlog-size", (value) => this.backlog?.resize(Number(value)))
@@ -150,7 +174,16 @@ export class Replication {
     return Number(this.setting(name, String(fallback)))
   }
 
+  /** A replica leaves expiry to its primary (its DELs); a primary expires keys itself. */
+  private refreshExpiry(): void {
+    for (const db of this.deps.keyspace.databases) {
+      db.expiresFromPrimary = this.link !== undefined
+      db.primaryCommand = this.primaryCommand
+    }
+  }
+
   private refreshGuard(): void {
+    this.refreshExpiry()
     this.guardsCommands = this.link !== undefined || this.numberSetting("min-replicas-to-write", 0) > 0
     // As a primary, the command log feeds the stream once a backlog exists; a replica passes
     // its primary's bytes on instead.
@@ -229,10 +262,29 @@ export class Replication {
   peerOf(client: ClientState): ReplicaPeer {
     let peer = this.peers.get(client.id)
     if (peer === undefined) {
-      peer = new ReplicaPeer(client, this.deps.now())
+      peer = new ReplicaPeer(client, this.deps.now(), this.traffic)
       this.peers.set(client.id, peer)
     }
     return peer
+  }
+
+  /** An online replica matching `target` (any when undefined) that has acknowledged our whole stream. */
+  findReplica(target: FailoverTarget | undefined): ReplicaPeer | undefined {
+    for (const peer of this.peers.values()) {
+      if (peer.client.isClosed() || peer.state === "handshake") continue
+      if (target === undefined || (peer.ip === target.host && peer.listeningPort === target.port)) return peer
+    }
+    return undefined
+  }
+
+  private caughtUpReplica(target: FailoverTarget | undefined): FailoverTarget | undefined {
+    for (const peer of this.peers.values()) {
+      if (peer.client.isClosed() || peer.state !== "online" || peer.ackOffset !== this.offset) continue
+      if (target === undefined || (peer.ip === target.host && peer.listeningPort === target.port)) {
+        return { host: peer.ip, port: peer.listeningPort }
+      }
+    }
+    return undefined
   }
 
   /** REPLCONF ACK <offset>: from an attached replica; nothing is replied. */
@@ -249,6 +301,7 @@ export class Replication {
       peer.pendingBytes = 0
     }
     if (this.waiters.length > 0) this.serveWaiters()
+    if (this.failover.state === "waiting-for-sync") this.failover.check(this.deps.now())
   }
 
   /**
@@ -347,7 +400,7 @@ export class Replication {
           ["repl-id", self.replid] as const,
           ["repl-offset", String(offset)] as const
         ]
-        for (const slice of rdbSlices(taken, now, aux, totals)) {
+        for (const slice of rdbSlices(taken, now, aux, totals, self.deps.executor.functionLibraries())) {
           if (lengthTargets.length > 0) {
             kept.push(slice)
             // While the length is not known yet, a newline a second tells them we are alive.
@@ -413,7 +466,7 @@ export class Replication {
     this.waiters = this.waiters.filter((waiter) => waiter.client !== client)
   }
 
-  private requestAcks(): void {
+  requestAcks(): void {
     if (this.ackRequested) return
     this.ackRequested = true
     // After the running batch: its commands are flushed into the stream before the GETACK.
@@ -486,15 +539,18 @@ export class Replication {
     this.secondReplOffset = -1
   }
 
-  /** REPLICAOF NO ONE: we become a primary, with our history as replid2. */
-  promote(): void {
+  /**
+   * REPLICAOF NO ONE: we become a primary, with our history as replid2. Our replicas reconnect
+   * (to learn the new id), except `handingOver`: our primary asking PSYNC ... FAILOVER.
+   */
+  promote(handingOver?: ClientState): void {
     if (this.link === undefined) return
     this.link.close()
     this.link = undefined
     this.replid2 = this.replid
     this.secondReplOffset = this.offset + 1
     this.replid = randomBytes(20).toString("hex")
-    this.disconnectReplicas()
+    this.disconnectReplicas(handingOver)
     this.ensureBacklog()
     // Our own writes start the stream from here: the first one SELECTs its database.
     this.deps.keyspace.commandLog.resetSelection()
@@ -527,9 +583,12 @@ export class Replication {
     this.feed(bytes)
   }
 
-  disconnectReplicas(): void {
-    for (const peer of this.peers.values()) peer.client.kill()
-    this.peers.clear()
+  disconnectReplicas(except?: ClientState): void {
+    for (const peer of [...this.peers.values()]) {
+      if (peer.client === except) continue
+      peer.client.kill()
+      this.peers.delete(peer.client.id)
+    }
   }
 
   // ------------------------------------------------------------------ cron
@@ -556,5 +615,6 @@ export class Replication {
     }
     this.link?.tick(now)
     if (this.waiters.length > 0) this.serveWaiters()
+    this.failover.check(now)
   }
 }

@@ -55,7 +55,7 @@ export const replicationInfo = (replication: Replication, now: number): Array<In
   })
   const backlog = replication.backlog
   fields.push(
-    ["master_failover_state", "no-failover"],
+    ["master_failover_state", replication.failover.state],
     ["master_replid", replication.replid],
     ["master_replid2", replication.replid2],
     ["master_repl_offset", replication.offset],

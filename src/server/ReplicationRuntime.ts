@@ -11,6 +11,7 @@ import * as Ref from "effect/Ref"
 import * as Runtime from "effect/Runtime"
 import type { CommandContext } from "../commands/Command.js"
 import { executeCommand } from "../commands/dispatch.js"
+import { librariesOf } from "../commands/scripting/engines.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { MasterStreamExecutor } from "../replication/MasterLink.js"
@@ -41,7 +42,12 @@ export const startReplication = (
         keyspace.access.setTime(at)
         const errorsBefore = ctx.out.errorCount
         const mark = ctx.out.size
-        executeCommand(ctx, argv)
+        replication.primaryCommand.running = true
+        try {
+          executeCommand(ctx, argv)
+        } finally {
+          replication.primaryCommand.running = false
+        }
         let error: string | undefined
         if (ctx.out.errorCount !== errorsBefore) {
           const reply = ctx.out.take().subarray(mark).latin1Slice()
@@ -68,7 +74,16 @@ export const startReplication = (
         masterClient.transaction = undefined
         ctx.db = database
       },
-      currentDb: () => masterClient.db
+      currentDb: () => masterClient.db,
+      functionLibraries: () => [...librariesOf(server).libraries.values()].map((library) => library.code),
+      replaceFunctionLibraries: (codes) => {
+        const libraries = librariesOf(server)
+        libraries.flush()
+        for (const code of codes) {
+          const loaded = libraries.load(code, true)
+          if (typeof loaded !== "string") Runtime.runFork(runtime)(Effect.logWarning(`Failed loading a library from the primary's snapshot: ${loaded.error}`))
+        }
+      }
     }
 
     const replication = new Replication({
@@ -98,6 +113,7 @@ export const startReplication = (
       unregisterClient: (client) => {
         server.clients.delete(client.id)
       },
+      holdWrites: (held) => server.observability.pause.holdWrites(held),
       log: (level, message) => {
         Runtime.runFork(runtime)(level === "info" ? Effect.logInfo(message) : Effect.logWarning(message))
       }

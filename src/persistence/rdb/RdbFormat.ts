@@ -7,7 +7,7 @@
  * as a count and its elements, a sorted set as members with binary doubles) and read those
  * plus the compact ones Redis itself writes for strings (integers, LZF). Layout:
  *
- *   "REDIS0010"  AUX fields (0xFA key value)…
+ *   "REDIS0010"  AUX fields (0xFA key value)…  function libraries (0xF6 code)…
  *   per database: SELECTDB (0xFE n)  RESIZEDB (0xFB size expires)
  *                 [EXPIRETIME_MS (0xFC ms:8 LE)] type key value …
  *   EOF (0xFF)   CRC-64 of everything before it (8 bytes LE)
@@ -107,6 +107,12 @@ export class RdbWriter {
       this.string(key)
       this.string(value)
     }
+  }
+
+  /** A FUNCTION LOAD library's code (written after the AUX fields, before any database, as Redis does). */
+  functionLibrary(code: string): void {
+    this.byte(OPCODE_FUNCTION2)
+    this.string(code)
   }
 
   selectDb(index: number, size: number, expires: number): void {

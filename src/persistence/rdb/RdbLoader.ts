@@ -12,12 +12,12 @@ import { readRdbValue } from "../ValueCodecs.js"
 import { Crc64 } from "./crc64.js"
 import {
   OPCODE_AUX,
-  OPCODE_FUNCTION,
-  OPCODE_FUNCTION2,
   OPCODE_EOF,
   OPCODE_EXPIRETIME,
   OPCODE_EXPIRETIME_MS,
   OPCODE_FREQ,
+  OPCODE_FUNCTION,
+  OPCODE_FUNCTION2,
   OPCODE_IDLE,
   OPCODE_MODULE_AUX,
   OPCODE_RESIZEDB,
@@ -32,6 +32,8 @@ export interface RdbLoadResult {
   readonly bytes: number
   /** The AUX fields (a primary's snapshot says which database its stream is in: repl-stream-db). */
   readonly aux: ReadonlyMap<string, string>
+  /** The code of each function library (FUNCTION LOAD's argument), for the caller to load. */
+  readonly functionLibraries: ReadonlyArray<string>
 }
 
 /**
@@ -68,6 +70,7 @@ export const loadRdbBuffer = (
   let expired = 0
   let expireAt: number | undefined
   const aux = new Map<string, string>()
+  const functionLibraries: Array<string> = []
   for (;;) {
     const type = reader.byte()
     switch (type) {
@@ -81,7 +84,7 @@ export const loadRdbBuffer = (
             if (!crc.bytes().equals(stored)) throw new RdbFormatError(end, "wrong RDB checksum")
           }
         }
-        return { keys, expired, bytes: buf.length, aux }
+        return { keys, expired, bytes: buf.length, aux, functionLibraries }
       }
       case OPCODE_SELECTDB: {
         const index = reader.length()
@@ -112,8 +115,13 @@ export const loadRdbBuffer = (
         reader.byte()
         continue
       case OPCODE_FUNCTION2: {
+        // Loaded here when the caller gives the store; else handed back (a replica replaces its own).
         const code = reader.string()
-        const error = functions === undefined ? "functions are not supported here" : functions.load(code)
+        if (functions === undefined) {
+          functionLibraries.push(code)
+          continue
+        }
+        const error = functions.load(code)
         if (error !== undefined) reader.fail(`failed loading a function library: ${error}`)
         continue
       }
