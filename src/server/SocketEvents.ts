@@ -4,8 +4,9 @@
  * Node pushes events (data, end, drain, close); the connection fiber pulls. Everything that
  * happens while the fiber is busy is recorded here, and `wait` wakes the fiber once for all of
  * it, so a burst of pipelined chunks becomes one batch. While the fiber is parked waiting for
- * input, a chunk may instead be run at once by `runInline` (see Connection's fast path). `@effect/platform`'s Socket is not used:
- * it forks a fiber per chunk with no ordering and has no read backpressure (see DEVELOPERS.md).
+ * input, a chunk may instead be run at once by `runInline` (see Connection's fast path).
+ * `@effect/platform`'s Socket is not used: it forks a fiber per chunk with no ordering and has no
+ * read backpressure.
  */
 import * as Effect from "effect/Effect"
 import type * as net from "node:net"
