@@ -13,10 +13,9 @@
  *   estimate, recomputed after each change) and PFCOUNT of it with a second HLL (the union,
  *   computed every time).
  */
-import { runRedisBenchmark } from "../lib/redis-benchmark.mjs"
+import { measureWithCpu } from "../lib/measure.mjs"
 import { RespClient } from "../lib/resp-client.mjs"
-import { BASELINE, serverGoneReason } from "../lib/servers.mjs"
-import { cpuMicros } from "../lib/proc.mjs"
+import { BASELINE } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
 
 const BITMAP_BYTES = 1024 * 1024
@@ -49,35 +48,14 @@ const prefill = async (servers, log) => {
   }
 }
 
-const readCpu = (server) => {
-  try {
-    return cpuMicros(server.process.pid)
-  } catch {
-    return NaN
-  }
-}
-
-const measure = (options) => async (server, row) => {
-  const crashed = serverGoneReason(server)
-  if (crashed) return { error: crashed }
-  const cpuBefore = readCpu(server)
-  const result = await runRedisBenchmark({
-    port: server.port,
+const measure = (options) => (server, row) =>
+  measureWithCpu(server, {
     command: row.command,
     requests: row.requests,
     clients: options.clients,
     pipeline: row.pipeline,
     randomKeys: row.randomKeys
   })
-  const cpuAfter = readCpu(server)
-  if (result.error !== undefined) return { error: serverGoneReason(server) ?? result.error }
-  const cpuUsPerOp = (cpuAfter - cpuBefore) / row.requests
-  return {
-    rps: result.rps,
-    cpuUsPerOp,
-    summary: `${Math.round(result.rps).toLocaleString("en-US")} ops/s, ${cpuUsPerOp.toFixed(2)} µs CPU/op`
-  }
-}
 
 /** Runs the data-type rows on the running servers (Redis and redfiber only). */
 export const runDataTypes = async (allServers, options, log) => {

@@ -3,10 +3,9 @@
  * sorted set of 100 000 members spread over a 2° x 2° square around Paris (a 1 km radius holds
  * about ten of them), with -c 50 and -P 1 / -P 16, redfiber beside Redis in interleaved runs.
  */
-import { cpuMicros } from "../lib/proc.mjs"
-import { runRedisBenchmark } from "../lib/redis-benchmark.mjs"
+import { measureWithCpu } from "../lib/measure.mjs"
 import { ReplyError, RespClient } from "../lib/resp-client.mjs"
-import { BASELINE, launchServer, serverGoneReason, stopServer } from "../lib/servers.mjs"
+import { BASELINE, launchServer, stopServer } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
 
 const MEMBERS = 100_000
@@ -40,12 +39,8 @@ const fillSearchSet = async (port) => {
   }
 }
 
-const measure = (options) => async (server, row) => {
-  const crashed = serverGoneReason(server)
-  if (crashed) return { error: crashed }
-  const cpuBefore = cpuMicros(server.process.pid)
-  const result = await runRedisBenchmark({
-    port: server.port,
+const measure = (options) => (server, row) =>
+  measureWithCpu(server, {
     test: row.test,
     command: COMMANDS[row.test],
     requests: options.requests,
@@ -53,14 +48,6 @@ const measure = (options) => async (server, row) => {
     pipeline: row.pipeline,
     randomKeys: MEMBERS
   })
-  if (result.error !== undefined) return { error: serverGoneReason(server) ?? result.error }
-  const cpuUsPerOp = (cpuMicros(server.process.pid) - cpuBefore) / options.requests
-  return {
-    rps: result.rps,
-    cpuUsPerOp,
-    summary: `${Math.round(result.rps).toLocaleString("en-US")} ops/s, ${cpuUsPerOp.toFixed(2)} µs CPU/op`
-  }
-}
 
 /** Runs the geo rows on redfiber and Redis (the plain-Node reference has no geo commands). */
 export const runGeo = async (serverNames, options, log) => {

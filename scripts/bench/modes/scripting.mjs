@@ -4,10 +4,9 @@
  * beside real Redis. Reports ops/s (scripts per second) and the ratio to Redis.
  */
 import { createHash } from "node:crypto"
-import { cpuMicros } from "../lib/proc.mjs"
-import { runRedisBenchmark } from "../lib/redis-benchmark.mjs"
+import { measureWithCpu } from "../lib/measure.mjs"
 import { RespClient } from "../lib/resp-client.mjs"
-import { BASELINE, serverGoneReason } from "../lib/servers.mjs"
+import { BASELINE } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
 
 const SCRIPTS = [
@@ -27,35 +26,18 @@ const loadScripts = async (server) => {
   }
 }
 
-const readCpu = (server) => {
-  try {
-    return cpuMicros(server.process.pid)
-  } catch {
-    return NaN
-  }
-}
-
-const measure = (options) => async (server, row) => {
-  const crashed = serverGoneReason(server)
-  if (crashed) return { error: crashed }
-  const cpuBefore = readCpu(server)
-  const result = await runRedisBenchmark({
-    port: server.port,
-    requests: options.requests,
-    clients: options.clients,
-    pipeline: row.pipeline,
-    command: ["EVALSHA", row.sha, "1", "bench:counter"]
-  })
-  const cpuAfter = readCpu(server)
-  if (result.error !== undefined) return { error: serverGoneReason(server) ?? result.error }
-  // Server CPU per script: robust to a loaded machine, where throughput is not.
-  const cpuUsPerOp = (cpuAfter - cpuBefore) / options.requests
-  return {
-    rps: result.rps,
-    cpuUsPerOp,
-    summary: `${Math.round(result.rps).toLocaleString("en-US")} scripts/s, ${cpuUsPerOp.toFixed(2)} µs CPU/op`
-  }
-}
+// Server CPU per script: robust to a loaded machine, where throughput is not.
+const measure = (options) => (server, row) =>
+  measureWithCpu(
+    server,
+    {
+      requests: options.requests,
+      clients: options.clients,
+      pipeline: row.pipeline,
+      command: ["EVALSHA", row.sha, "1", "bench:counter"]
+    },
+    "scripts"
+  )
 
 /** Runs the scripting rows on the running `servers`; resolves with the rows and their summaries. */
 export const runScripting = async (servers, options, log) => {

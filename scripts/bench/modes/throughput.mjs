@@ -3,10 +3,10 @@
  * (and, with --random, over 1 000 000 random keys on pre-filled servers). Reports ops/s, the
  * ratio to Redis, and the server's CPU µs per request (from /proc, read outside the timed run).
  */
-import { cpuMicros } from "../lib/proc.mjs"
-import { runRedisBenchmark, TEST_NAMES } from "../lib/redis-benchmark.mjs"
+import { measureWithCpu } from "../lib/measure.mjs"
+import { TEST_NAMES } from "../lib/redis-benchmark.mjs"
 import { fillKeys } from "../lib/resp-client.mjs"
-import { BASELINE, serverGoneReason } from "../lib/servers.mjs"
+import { BASELINE } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
 
 /** redis-benchmark's default -d 3 value. */
@@ -22,35 +22,14 @@ const planRows = (options, random) =>
     }))
   )
 
-const readCpu = (server) => {
-  try {
-    return cpuMicros(server.process.pid)
-  } catch {
-    return NaN
-  }
-}
-
-const measureThroughput = (options) => async (server, row) => {
-  const crashed = serverGoneReason(server)
-  if (crashed) return { error: crashed }
-  const cpuBefore = readCpu(server)
-  const result = await runRedisBenchmark({
-    port: server.port,
+const measureThroughput = (options) => (server, row) =>
+  measureWithCpu(server, {
     test: row.test,
     requests: options.requests,
     clients: options.clients,
     pipeline: row.pipeline,
     randomKeys: row.randomKeys
   })
-  const cpuAfter = readCpu(server)
-  if (result.error !== undefined) return { error: serverGoneReason(server) ?? result.error }
-  const cpuUsPerOp = (cpuAfter - cpuBefore) / options.requests
-  return {
-    rps: result.rps,
-    cpuUsPerOp,
-    summary: `${Math.round(result.rps).toLocaleString("en-US")} ops/s, ${cpuUsPerOp.toFixed(2)} µs CPU/op`
-  }
-}
 
 /** SETs `options.randomKeys` distinct keys on each server; a failure becomes the rows' error. */
 const prefill = async (servers, rows, options, log) => {
