@@ -111,6 +111,11 @@ export class RuntimeConfig {
   /** Sets an extra parameter and tells whoever watches it (CONFIG SET appendonly starts the AOF, ...). */
   setExtra(name: string, value: string): void {
     this.extra.set(name, value)
+    this.announce(name, value)
+  }
+
+  /** Tells the watchers of `name` its new value (for parameters kept in typed fields, too). */
+  announce(name: string, value: string): void {
     for (const watcher of this.watchers.get(name) ?? []) watcher(value)
   }
 

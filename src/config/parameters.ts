@@ -300,7 +300,10 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     get: (config) => String(config.timeout),
     set: (value) => {
       const parsed = integerValue(value, 0, INT_MAX)
-      return typeof parsed === "string" ? parsed : change((config) => (config.timeout = parsed))
+      return typeof parsed === "string" ? parsed : change((config) => {
+        config.timeout = parsed
+        config.announce("timeout", String(parsed))
+      })
     }
   },
   {

@@ -28,10 +28,17 @@ export interface KeyspaceHooks {
   flushed(db: Database): void
 }
 
-export const noHooks: KeyspaceHooks = {
+/** What a database tells its keyspace: the observers' events, and TTLs for the sweeper's planning. */
+export interface DatabaseHooks extends KeyspaceHooks {
+  /** Called when a key gets the expiry time `at`. */
+  expirySet(at: number): void
+}
+
+export const noHooks: DatabaseHooks = {
   beforeWrite: () => {},
   expired: () => {},
-  flushed: () => {}
+  flushed: () => {},
+  expirySet: () => {}
 }
 
 /**
@@ -66,7 +73,7 @@ export class Database {
 
   constructor(
     readonly id: number,
-    readonly hooks: KeyspaceHooks = noHooks,
+    readonly hooks: DatabaseHooks = noHooks,
     /** Shared by all databases: the time and policy of access stamps (LRU/LFU). */
     readonly access: AccessClock = new AccessClock(),
     /** Shared by all databases: the tables with collections whose size must be settled. */
@@ -206,6 +213,7 @@ export class Database {
   setWithExpiry(key: string, value: RedisValue, at: number): void {
     this.hooks.beforeWrite(this, key)
     this.table.setExpire(this.table.put(key, value, true), at)
+    this.hooks.expirySet(at)
   }
 
   /** Sets the TTL of an existing key. */
@@ -214,6 +222,7 @@ export class Database {
     if (ref === -1) return
     this.hooks.beforeWrite(this, key)
     this.table.setExpire(ref, at)
+    this.hooks.expirySet(at)
   }
 
   /** Removes the TTL; true when there was one. */
@@ -379,6 +388,19 @@ export class Database {
     }
     this.sweepPosition = position
     return [checked, expired]
+  }
+
+  /** The earliest expiry time of a key with a TTL (Infinity when none): a pass over the TTLs. */
+  earliestExpiry(): number {
+    const table = this.table
+    let earliest = Number.POSITIVE_INFINITY
+    for (let i = 0; i < table.volatileCount; i++) earliest = Math.min(earliest, table.volatileExpireAt(i))
+    return earliest
+  }
+
+  /** A resize of the table is in progress (the cron moves a share of it each cycle). */
+  get resizing(): boolean {
+    return this.table.resizing
   }
 
   /** Background upkeep for the server cron: shrinking a sparse table, a share of an ongoing resize. */

@@ -23,6 +23,7 @@ import * as Ref from "effect/Ref"
 import type { Database } from "./Database.js"
 import { globMatch } from "./glob.js"
 import { millisArgument } from "../persistence/CommandLog.js"
+import { runOnAlarm } from "./Alarm.js"
 import { Keyspace } from "./Keyspace.js"
 import { typeName } from "./Value.js"
 
@@ -67,13 +68,17 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
     Effect.gen(function*() {
       const keyspace = yield* Ref.make(new Keyspace(options.databases ?? 16))
       const hz = options.hz ?? 10
-      // Active expiry, one bounded cycle per tick, each cycle one atomic step.
-      yield* Clock.currentTimeMillis.pipe(
-        Effect.flatMap((now) => Ref.update(keyspace, (ks) => (ks.sweepExpired(now), ks))),
-        Effect.delay(Duration.millis(Math.max(1, Math.floor(1000 / hz)))),
-        Effect.forever,
-        Effect.forkScoped
-      )
+      // Active expiry, one bounded cycle at a time, each cycle one atomic step; between cycles it
+      // sleeps until the next key is due (see Keyspace.nextSweepAt), not at a fixed rate.
+      const period = Math.max(1, Math.floor(1000 / hz))
+      const { sweepAlarm } = yield* Ref.get(keyspace)
+      yield* runOnAlarm(
+        sweepAlarm,
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Ref.modify(keyspace, (ks) => [ks.nextSweepAt(now, period, ks.sweepExpired(now)), ks])),
+        // At most hz cycles a second, as Redis's cron: reads expire keys at their very instant anyway.
+        period
+      ).pipe(Effect.forkScoped)
 
       const use = <A>(f: (db: Database, now: number, keyspace: Keyspace) => A, db = 0): Effect.Effect<A> =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>

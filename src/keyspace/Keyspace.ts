@@ -6,7 +6,8 @@
  */
 import { CommandLog } from "../persistence/CommandLog.js"
 import { AccessClock } from "./AccessClock.js"
-import { Database, type KeyspaceHooks } from "./Database.js"
+import { Alarm } from "./Alarm.js"
+import { Database, type DatabaseHooks, type KeyspaceHooks } from "./Database.js"
 import { nextSnapshotEpoch } from "./table/KeyTable.js"
 import { MemoryLedger } from "./table/MemoryLedger.js"
 import type { TableSnapshot } from "./table/TableSnapshot.js"
@@ -42,11 +43,16 @@ export class Keyspace {
   readonly memory = new MemoryLedger()
   /** The active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, as in Redis). */
   activeExpiry = true
+  /** Wakes the active expiry cycle for a TTL earlier than the one it sleeps until. */
+  readonly sweepAlarm = new Alarm()
+  /** Rung when the write count reaches `wakeAtDirty` (persistence's save points and fsync). */
+  readonly dirtyAlarm = new Alarm()
+  wakeAtDirty = Number.POSITIVE_INFINITY
 
   constructor(databaseCount: number) {
-    const hooks: KeyspaceHooks = {
+    const hooks: DatabaseHooks = {
       beforeWrite: (db, key) => {
-        this.stats.dirty++
+        if (++this.stats.dirty >= this.wakeAtDirty) this.dirtyAlarm.request(0)
         for (let i = 0; i < this.observers.length; i++) this.observers[i].beforeWrite(db, key)
       },
       expired: (db, key) => {
@@ -58,8 +64,12 @@ export class Keyspace {
       flushed: (db) => {
         // Every key counts as a write, as when they were removed one by one.
         this.stats.dirty += db.size
+        if (this.stats.dirty >= this.wakeAtDirty) this.dirtyAlarm.request(0)
         for (let i = 0; i < this.observers.length; i++) this.observers[i].flushed(db)
-      }
+        // SWAPDB and replication's reload bring keys with TTLs the sweeper has not planned for.
+        this.sweepAlarm.request(0)
+      },
+      expirySet: (at) => this.sweepAlarm.request(at)
     }
     this.databases = Array.from({ length: databaseCount }, (_, id) => new Database(id, hooks, this.access, this.memory))
   }
@@ -126,4 +136,29 @@ export class Keyspace {
     }
     return expired
   }
+
+  /**
+   * When the active expiry cycle should run next, after a cycle at `now` that expired `expired`
+   * keys: at the earliest TTL when there are few keys with one, else `period` ms on as Redis's
+   * cron does; Infinity when no key has a TTL and no resize is in progress (a new TTL requests a
+   * cycle through `sweepAlarm`).
+   */
+  nextSweepAt(now: number, period: number, expired: number): number {
+    let volatile = 0
+    let resizing = false
+    for (const db of this.databases) {
+      volatile += db.volatileCount
+      resizing ||= db.resizing
+    }
+    if (resizing || expired > 0) return now + period
+    if (volatile === 0) return Number.POSITIVE_INFINITY
+    if (volatile > PLANNED_SWEEP_MAX_KEYS || this.sweepPaused || !this.activeExpiry) return now + period
+    let earliest = Number.POSITIVE_INFINITY
+    for (const db of this.databases) earliest = Math.min(earliest, db.earliestExpiry())
+    // Keys already due but left (CLIENT PAUSE, a replica waiting for its primary's DEL): poll.
+    return earliest > now ? earliest : now + period
+  }
 }
+
+/** Up to this many keys with a TTL, the sweeper finds the earliest one instead of polling at hz. */
+const PLANNED_SWEEP_MAX_KEYS = 4096

@@ -17,7 +17,6 @@
  */
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Ref from "effect/Ref"
@@ -30,6 +29,7 @@ import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { ClientState } from "../server/ClientState.js"
 import type { ServerState } from "../server/ServerState.js"
+import { runOnAlarm } from "../keyspace/Alarm.js"
 import { AppendOnlyFile, type FsyncPolicy, replaceFile } from "./AppendOnlyFile.js"
 import { readAof } from "./AofReader.js"
 import { dumpOptionsOf } from "./DumpPayload.js"
@@ -419,10 +419,12 @@ export const makePersistence = (
             }
           }
           saveScheduled = true
+          alarm.request(0)
           return { ok: "Background saving scheduled" }
         }
         if (snapshotTaken()) {
           saveScheduled = true
+          alarm.request(0)
           return { ok: "Background saving scheduled" }
         }
         runSave(now)
@@ -432,6 +434,7 @@ export const makePersistence = (
         if (rewriteSnapshot !== undefined) return { error: "ERR Background append only file rewriting already in progress" }
         if (saveSnapshot !== undefined || snapshotTaken()) {
           rewriteScheduled = true
+          alarm.request(0)
           return { ok: "Background append only file rewriting scheduled" }
         }
         runRewrite(now)
@@ -520,7 +523,32 @@ export const makePersistence = (
       if (aof !== undefined) aof.fsync = value as FsyncPolicy
     })
 
-    // The cron: once a second on Effect's Clock.
+    // The cron, on Effect's Clock: once a second while there is something to do, else asleep
+    // until the write count reaches a save point's (or, with the AOF on, until the next write).
+    const alarm = keyspace.dirtyAlarm
+    for (const name of ["save", "appendonly", "appendfsync", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size"]) {
+      config.watch(name, () => alarm.request(0))
+    }
+    let dirtyAtLastTick = keyspace.stats.dirty
+    const nextTickAt = (now: number): number => {
+      const dirty = keyspace.stats.dirty
+      const writesSinceLastTick = dirty !== dirtyAtLastTick
+      dirtyAtLastTick = dirty
+      keyspace.wakeAtDirty = Number.POSITIVE_INFINITY
+      const second = now + 1000
+      if (busy() || rewriteScheduled || saveScheduled) return second
+      if (aof !== undefined && (aof.unsyncedBytes > 0 || aof.lastError !== undefined || writesSinceLastTick)) return second
+      let next = Number.POSITIVE_INFINITY
+      let wakeAtDirty = aof !== undefined ? dirty + 1 : Number.POSITIVE_INFINITY
+      const changes = dirty - dirtyAtSave
+      const retryAt = lastSaveOk ? 0 : lastSaveTry + BGSAVE_RETRY_SECONDS * 1000 + 1
+      for (const [secs, count] of savePoints(config)) {
+        if (changes >= count) next = Math.min(next, Math.max(lastSaveMillis + secs * 1000, retryAt))
+        else wakeAtDirty = Math.min(wakeAtDirty, dirtyAtSave + count)
+      }
+      keyspace.wakeAtDirty = wakeAtDirty
+      return next > now ? next : second
+    }
     const tick = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       if (aof !== undefined && (aof.fsync === "everysec" || aof.lastError !== undefined)) aof.syncIfBehind()
@@ -548,8 +576,9 @@ export const makePersistence = (
         }
       }
       refreshWriteGuard()
+      return nextTickAt(now)
     })
-    yield* tick.pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkScoped)
+    yield* runOnAlarm(alarm, tick).pipe(Effect.forkScoped)
 
     // Shutdown: after the connections drained (this finalizer is added before the server's drain's).
     yield* Effect.addFinalizer(() =>

@@ -20,6 +20,7 @@
  * Plain synchronous state, touched by commands inside a batch and by socket callbacks; the
  * background parts (the snapshot transfer, the once-a-second cron) are fibers of the server's scope.
  */
+import { Alarm } from "../keyspace/Alarm.js"
 import { Failover, type FailoverTarget } from "./Failover.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -138,6 +139,8 @@ export class Replication {
   private writesScheduled = false
   private transferring = false
   private lastPingAt = 0
+  /** Wakes the once-a-second `tick`, which sleeps while there is no link, replica, WAIT or failover. */
+  readonly tickAlarm = new Alarm()
 
   readonly traffic: ReplicationTraffic = { inputBytes: 0, outputBytes: 0 }
   /** Set while our primary's commands run: they see keys whose time has passed (the primary decides). */
@@ -264,6 +267,7 @@ export class Replication {
     if (peer === undefined) {
       peer = new ReplicaPeer(client, this.deps.now(), this.traffic)
       this.peers.set(client.id, peer)
+      this.tickAlarm.request(0)
     }
     return peer
   }
@@ -467,6 +471,7 @@ export class Replication {
   }
 
   requestAcks(): void {
+    this.tickAlarm.request(0)
     if (this.ackRequested) return
     this.ackRequested = true
     // After the running batch: its commands are flushed into the stream before the GETACK.
@@ -527,6 +532,7 @@ export class Replication {
     this.link?.close()
     this.disconnectReplicas()
     this.link = new MasterLink(this, host, port)
+    this.tickAlarm.request(0)
     this.refreshGuard()
     this.link.connect()
     return true
@@ -594,6 +600,11 @@ export class Replication {
   // ------------------------------------------------------------------ cron
 
   /** Once a second: PINGs to replicas, ACKs to the primary, the link's reconnection and timeout. */
+  /** `tick` has work: replicas to ping and time out, a link to keep, WAITs or a failover to follow. */
+  get needsTicks(): boolean {
+    return this.peers.size > 0 || this.link !== undefined || this.waiters.length > 0 || this.failover.state !== "no-failover"
+  }
+
   tick(): void {
     const now = this.deps.now()
     for (const peer of this.peers.values()) {

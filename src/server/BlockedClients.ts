@@ -15,13 +15,13 @@
  *   A key created as another type does not wake anyone, even if it changes type later (7.0).
  * - A client that is gone (disconnected, killed) is never served: its element stays.
  * - Timeouts run on Effect's Clock in one fiber per server (`runTimeouts`), which sleeps until the
- *   earliest deadline, checking at least every 1/hz second for newer, earlier ones (Redis checks
- *   its timeout table on the same cadence).
+ *   earliest deadline (a new, earlier one wakes it), so a wait times out at its very instant.
  *
  * The observer sits in `keyspace.observers` only while some client is blocked.
  */
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
+import { Alarm, runOnAlarm } from "../keyspace/Alarm.js"
 import type { CommandContext } from "../commands/Command.js"
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
@@ -53,7 +53,8 @@ export class BlockedClients {
   private ready: Array<Database | string> = []
   private readonly readySet = new Map<Database, Set<string>>()
   private readonly deadlines = new Deadlines()
-  private wakeTimer: (() => void) | undefined = undefined
+  /** Wakes the timeout fiber for a deadline earlier than the one it sleeps until. */
+  private readonly timeoutAlarm = new Alarm()
   /** The replies of served clients are written here, one at a time. */
   private readonly out = new ReplyWriter()
 
@@ -115,7 +116,7 @@ export class BlockedClients {
     if (deadline > 0) {
       this.timedCount++
       this.deadlines.add(wait)
-      this.wakeTimer?.()
+      this.timeoutAlarm.request(deadline)
     }
     this.keyspace = ctx.keyspace
     if (!this.installed) {
@@ -190,44 +191,19 @@ export class BlockedClients {
     return this.deadlines.earliest()?.deadline
   }
 
-  /** Suspends until a wait with a deadline is added (the timeout fiber's idle state). */
-  readonly deadlineAdded: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.deadlines.earliest() !== undefined) return resume(Effect.void)
-    this.wakeTimer = () => {
-      this.wakeTimer = undefined
-      resume(Effect.void)
-    }
-    return Effect.sync(() => {
-      this.wakeTimer = undefined
-    })
-  })
-
   /**
-   * The timeout fiber of a server: sleeps on Effect's Clock until the earliest deadline (at most
-   * `checkEveryMillis`, so a newer, earlier deadline is not missed by more), then times out, in
-   * one step on the keyspace, every wait that is due.
+   * The timeout fiber of a server: sleeps on Effect's Clock until the earliest deadline, then
+   * times out, in one step on the keyspace, every wait that is due.
    */
-  runTimeouts(keyspace: Ref.Ref<Keyspace>, checkEveryMillis: () => number): Effect.Effect<never> {
-    const blocked = this
-    return Effect.gen(function*() {
-      const clock = yield* Effect.clock
-      for (;;) {
-        const next = blocked.nextDeadline()
-        if (next === undefined) {
-          yield* blocked.deadlineAdded
-          continue
-        }
-        const now = clock.unsafeCurrentTimeMillis()
-        if (next > now) {
-          yield* Effect.sleep(Math.min(next - now, checkEveryMillis()))
-          continue
-        }
-        yield* Ref.update(keyspace, (current) => {
-          blocked.timeOutDue(clock.unsafeCurrentTimeMillis())
-          return current
-        })
-      }
-    })
+  runTimeouts(keyspace: Ref.Ref<Keyspace>): Effect.Effect<never> {
+    return runOnAlarm(
+      this.timeoutAlarm,
+      Effect.flatMap(Effect.clock, (clock) =>
+        Ref.modify(keyspace, (current) => {
+          this.timeOutDue(clock.unsafeCurrentTimeMillis())
+          return [this.nextDeadline() ?? Number.POSITIVE_INFINITY, current]
+        }))
+    )
   }
 
   /** Turns the keys created during the command into ready keys when they hold what waiters pop. */

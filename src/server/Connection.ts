@@ -105,6 +105,7 @@ export const serveConnection = (
     client.remote = true
     resetAuthentication(server.acl, client)
     server.clients.set(id, client)
+    if (server.config.timeout > 0) server.clientsAlarm.request(0)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         server.clients.delete(id)

@@ -40,6 +40,7 @@ import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
 import { Tracking } from "../tracking/Tracking.js"
 import { installConfiguredUsers, loadAclFileAtStart } from "../acl/AclFile.js"
+import { Alarm, runOnAlarm } from "../keyspace/Alarm.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
@@ -150,6 +151,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         pubsub: pubsub.hub,
         watches: new Watches(),
         blocked: new BlockedClients(),
+        cronAlarm: new Alarm(),
+        clientsAlarm: new Alarm(),
         startedAt: yield* Clock.currentTimeMillis,
         runId: randomBytes(20).toString("hex"),
         tcpPort: config.port,
@@ -242,41 +245,53 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         })
 
       // Idle clients are closed after `timeout` seconds (Redis's clientsCron), on Effect's Clock.
-      // Subscribers and blocked clients are idle by nature and are left alone, as in Redis.
-      yield* Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const limit = state.config.timeout * 1000
-        if (limit > 0) {
+      // Subscribers and blocked clients are idle by nature and are left alone, as in Redis. The
+      // check sleeps until the first client could be idle for long enough, and while `timeout` is
+      // 0 or nobody is connected, until that changes.
+      runtimeConfig.watch("timeout", () => state.clientsAlarm.request(0))
+      yield* runOnAlarm(
+        state.clientsAlarm,
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          const limit = state.config.timeout * 1000
+          if (limit <= 0) return Number.POSITIVE_INFINITY
+          let next = Number.POSITIVE_INFINITY
           for (const client of state.clients.values()) {
             const exempt = client.pubsub?.subscribed === true || client.blocked !== undefined || client.replicationRole !== undefined
-            if (now - client.lastInteractionAt > limit && !exempt) client.kill()
+            // An exempt client may stop being one without a word to this loop: looked at each second.
+            if (exempt) next = Math.min(next, now + 1000)
+            else if (now - client.lastInteractionAt > limit) client.kill()
+            else next = Math.min(next, client.lastInteractionAt + limit + 1)
           }
-        }
-      }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
+          return next
+        })
+      ).pipe(Effect.forkIn(scope))
 
-      // Blocked clients' timeouts (BLPOP k 5), on Effect's Clock; checked at least hz times a second.
-      yield* state.blocked.runTimeouts(db.keyspace, () => 1000 / state.config.hz).pipe(Effect.forkIn(scope))
+      // Blocked clients' timeouts (BLPOP k 5), on Effect's Clock.
+      yield* state.blocked.runTimeouts(db.keyspace).pipe(Effect.forkIn(scope))
       // maxmemory's cron: carries on an eviction that a command's time budget cut short (Redis's
       // evictionTimeProc), and keeps used_memory_peak current.
       const keyspaceRef = db.keyspace
-      yield* Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        yield* Ref.update(keyspaceRef, (ks) => {
-          ks.access.setTime(now)
-          state.stats.peakMemory = Math.max(state.stats.peakMemory, usedMemory(ks))
-          if (state.config.maxmemory > 0) performEvictions(state, ks, now)
-          // Evictions' DELs go to the AOF now rather than with the next batch.
-          ks.commandLog.flush()
-          return ks
-        })
-      }).pipe(
-        Effect.zipRight(Effect.suspend(() => Effect.sleep(Duration.millis(Math.floor(1000 / state.config.hz))))),
-        Effect.forever,
-        Effect.forkIn(scope)
-      )
+      // It runs every 1/hz seconds while used memory is over the limit, and otherwise sleeps until
+      // asked (a command's eviction cut short, a new maxmemory); INFO and MEMORY sample the peak too.
+      yield* runOnAlarm(
+        state.cronAlarm,
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Ref.modify(keyspaceRef, (ks) => {
+            ks.access.setTime(now)
+            const used = usedMemory(ks)
+            state.stats.peakMemory = Math.max(state.stats.peakMemory, used)
+            const limit = state.config.maxmemory
+            if (limit <= 0 || used <= limit) return [Number.POSITIVE_INFINITY, ks]
+            performEvictions(state, ks, now)
+            // Evictions' DELs go to the AOF now rather than with the next batch.
+            ks.commandLog.flush()
+            return [now + Math.floor(1000 / state.config.hz), ks]
+          }))
+      ).pipe(Effect.forkIn(scope))
       // As Redis warns when CONFIG SET maxmemory goes below what is in use.
       const runtime = yield* Effect.runtime<never>()
       runtimeConfig.watch("maxmemory", () => {
+        state.cronAlarm.request(0)
         const limit = runtimeConfig.maxmemory
         const used = usedMemory(keyspace)
         if (limit > 0 && limit < used) {

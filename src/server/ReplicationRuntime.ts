@@ -4,7 +4,6 @@
  * never blocks and whose replies are dropped), the once-a-second cron, and `--replicaof`.
  */
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Ref from "effect/Ref"
@@ -16,6 +15,7 @@ import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { MasterStreamExecutor } from "../replication/MasterLink.js"
 import { Replication } from "../replication/Replication.js"
+import { runOnAlarm } from "../keyspace/Alarm.js"
 import { ClientState } from "./ClientState.js"
 import type { ServerState } from "./ServerState.js"
 
@@ -120,11 +120,14 @@ export const startReplication = (
     })
     server.replication = replication
 
-    yield* Effect.sync(() => replication.tick()).pipe(
-      Effect.zipRight(Effect.sleep(Duration.seconds(1))),
-      Effect.forever,
-      Effect.forkScoped
-    )
+    yield* runOnAlarm(
+      replication.tickAlarm,
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() => {
+          replication.tick()
+          return replication.needsTicks ? now + 1000 : Number.POSITIVE_INFINITY
+        }))
+    ).pipe(Effect.forkScoped)
     yield* Effect.addFinalizer(() => Effect.sync(() => {
       replication.link?.close()
       server.replication = undefined

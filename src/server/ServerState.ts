@@ -5,6 +5,7 @@
  */
 import { Acl } from "../acl/Acl.js"
 import type { CommandSpec } from "../commands/Command.js"
+import { Alarm } from "../keyspace/Alarm.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { Observability } from "../observability/Observability.js"
 import { makeServerConfig } from "../config/ServerConfig.js"
@@ -81,6 +82,10 @@ export interface ServerState {
   readonly observability: Observability
   /** Both sides of replication (set once the server runs; src/replication/Replication.ts). */
   replication?: Replication
+  /** Wakes the memory cron, which sleeps while used memory is under maxmemory (src/keyspace/Alarm.ts). */
+  readonly cronAlarm: Alarm
+  /** Wakes the idle-client check (`timeout`), which sleeps until a client could time out. */
+  readonly clientsAlarm: Alarm
 }
 
 /**
@@ -106,6 +111,8 @@ export const detachedServerState = (
   pubsub,
   watches: new Watches(),
   blocked: new BlockedClients(),
+  cronAlarm: new Alarm(),
+  clientsAlarm: new Alarm(),
   requestShutdown: () => {},
   shutdownMode: "default",
   persistence: undefined,

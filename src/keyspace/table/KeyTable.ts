@@ -613,6 +613,12 @@ export class KeyTable {
     return this.rehashIndex >= 0
   }
 
+  /** A resize is in progress, or would start at the cron's next share (a sparse table). */
+  get resizing(): boolean {
+    return this.rehashIndex >= 0 ||
+      (this.t0.length > INITIAL_BUCKETS && this.size * MIN_FILL_DIVISOR < this.t0.length && this.reader === undefined)
+  }
+
   /** Starts shrinking a table that has become mostly empty (Redis's `tryResizeHashTables`). */
   shrinkIfSparse(): void {
     if (this.rehashIndex >= 0 || this.t0.length <= INITIAL_BUCKETS || this.reader !== undefined) return
