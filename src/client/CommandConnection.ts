@@ -20,6 +20,7 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import type * as net from "node:net"
 import { encodeCommand, joinCommands } from "./encodeCommand.js"
 import { RedisConnectionError, type RedisError, RedisReplyError } from "./errors.js"
 import { Link, makePending, type Pending } from "./Link.js"
@@ -33,6 +34,8 @@ export interface ConnectionOptions extends SocketAddress {
   readonly connectTimeout: Duration.DurationInput
   readonly reconnect: Schedule.Schedule<unknown, RedisConnectionError>
   readonly textEncoding: BufferEncoding
+  /** Opens the connection instead of TCP to host:port (the in-process client's local sockets). */
+  readonly open?: Effect.Effect<net.Socket, RedisConnectionError> | undefined
 }
 
 /** Credentials and database a new connection is set up with. */
@@ -87,7 +90,7 @@ export const establish = (
   options: ConnectionOptions,
   session: Session
 ): Effect.Effect<Link, RedisConnectionError> =>
-  Effect.flatMap(openSocket(options, options.connectTimeout), (socket) => {
+  Effect.flatMap(options.open ?? openSocket(options, options.connectTimeout), (socket) => {
     const link = new Link(socket, options, options.textEncoding)
     return setUpSession(link, session).pipe(
       Effect.as(link),

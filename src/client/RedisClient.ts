@@ -27,6 +27,7 @@ import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as net from "node:net"
 import { CommandConnection, type ConnectionOptions, defaultReconnectSchedule, type Session } from "./CommandConnection.js"
 import {
   asArray,
@@ -249,9 +250,12 @@ const msetArgs = (entries: Readonly<Record<string, RedisArg>> | Iterable<readonl
 
 const text = (reply: RespValue) => (Buffer.isBuffer(reply) ? reply.toString("utf8") : String(reply))
 
-const make = (config: RedisClientConfig = {}): Effect.Effect<RedisClientService, RedisConnectionError, Scope.Scope> =>
+const make = (
+  config: RedisClientConfig = {},
+  open?: Effect.Effect<net.Socket, RedisConnectionError>
+): Effect.Effect<RedisClientService, RedisConnectionError, Scope.Scope> =>
   Effect.gen(function*() {
-    const options = resolveConnectionOptions(config)
+    const options = { ...resolveConnectionOptions(config), open }
     const connection = yield* CommandConnection.make(options)
     const session = connection.session
 
@@ -340,4 +344,12 @@ export class RedisClient extends Context.Tag("redfiber/RedisClient")<RedisClient
   static readonly make = make
   static readonly layer = (config: RedisClientConfig = {}): Layer.Layer<RedisClient, RedisConnectionError> =>
     Layer.scoped(RedisClient, make(config))
+  /**
+   * The same client over connections that `open` makes instead of TCP (`host` and `port` are then
+   * only names in error messages): what `InProcessClient.layer` builds on.
+   */
+  static readonly layerWithConnector = (
+    open: Effect.Effect<net.Socket, RedisConnectionError>,
+    config: RedisClientConfig = {}
+  ): Layer.Layer<RedisClient, RedisConnectionError> => Layer.scoped(RedisClient, make(config, open))
 }

@@ -44,6 +44,7 @@ import { Alarm, runOnAlarm } from "../keyspace/Alarm.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
 import { BlockedClients } from "./BlockedClients.js"
 import { serveConnection } from "./Connection.js"
+import { localSocketPair } from "./LocalSocket.js"
 import { startReplication } from "./ReplicationRuntime.js"
 import { performEvictions, usedMemory } from "./MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
@@ -94,6 +95,11 @@ export interface RedisServerService {
   readonly shutdownRequested: Effect.Effect<ShutdownMode>
   /** Runs the graceful drain (idempotent); also what closing the server's scope does. */
   readonly drain: Effect.Effect<DrainSummary>
+  /**
+   * A connection from inside the process (see LocalSocket.ts): served like an accepted TCP
+   * connection, from 127.0.0.1. The in-process RedisClient Layer is made of these.
+   */
+  readonly connectLocal: Effect.Effect<net.Socket>
 }
 
 /**
@@ -360,7 +366,12 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         pubsub,
         run,
         shutdownRequested: Deferred.await(shutdownRequest),
-        drain
+        drain,
+        connectLocal: Effect.sync(() => {
+          const pair = localSocketPair(bound.port)
+          Queue.unsafeOffer(accepted, pair.server)
+          return pair.client
+        })
       })
     })
 
