@@ -4,7 +4,7 @@
  */
 export { Db, type DbOptions, type SetOptions, toByteString } from "./keyspace/Db.js"
 export { PersistenceError } from "./persistence/Persistence.js"
-export { type DrainSummary, RedisServer, type RedisServerService, ServerError } from "./server/RedisServer.js"
+export { type DrainSummary, type EmbeddingOptions, RedisServer, type RedisServerService, ServerError } from "./server/RedisServer.js"
 export {
   decodeServerConfig,
   makeServerConfig,

@@ -14,7 +14,7 @@ import { RedisClient, type RedisClientConfig } from "../client/RedisClient.js"
 import type { RedisConnectionError } from "../client/errors.js"
 import type { ServerConfigInput } from "../config/ServerConfig.js"
 import type { Db } from "../keyspace/Db.js"
-import { RedisServer, type ServerError } from "./RedisServer.js"
+import { type EmbeddingOptions, RedisServer, type ServerError } from "./RedisServer.js"
 import type { PersistenceError } from "../persistence/Persistence.js"
 
 /** Clients options that make sense without a network: credentials, database, text decoding, reconnects. */
@@ -30,6 +30,7 @@ export const layer = (config: InProcessClientConfig = {}): Layer.Layer<RedisClie
 /** A server (and its `Db`) with an in-process `RedisClient`: what an app's tests usually want. */
 export const layerWithServer = (
   serverConfig: ServerConfigInput = {},
-  clientConfig: InProcessClientConfig = {}
+  clientConfig: InProcessClientConfig = {},
+  embedding: EmbeddingOptions = {}
 ): Layer.Layer<RedisClient | RedisServer | Db, RedisConnectionError | ServerError | PersistenceError> =>
-  layer(clientConfig).pipe(Layer.provideMerge(RedisServer.layerWithDb(serverConfig)))
+  layer(clientConfig).pipe(Layer.provideMerge(RedisServer.layerWithDb(serverConfig, embedding)))

@@ -30,6 +30,7 @@ import type { CommandSpec } from "../commands/Command.js"
 import { renameCommands } from "../commands/renamed-commands.js"
 import { commandTable } from "../commands/table.js"
 import { applyStartParameters } from "../config/configFile.js"
+import { FlagError, parseFlags, resolveConfig } from "../config/flags.js"
 import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { decodeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
@@ -137,9 +138,19 @@ const listen = (config: ServerConfig) =>
     (server) => Effect.sync(() => server.close())
   )
 
+/** How a server embedded in an app treats what only its own process would do alone. */
+export interface EmbeddingOptions {
+  /**
+   * A client's SHUTDOWN: "stop" (the default) ends the accept loop and drains the server, which the
+   * app sees through `shutdownRequested`; "refuse" answers Redis's failure reply, logs why, and
+   * leaves the server's lifetime to the app's scope.
+   */
+  readonly onShutdownCommand?: "stop" | "refuse" | undefined
+}
+
 export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer, RedisServerService>() {
   /** Starts listening in the current scope; the caller runs `run` (main.ts races it against signals). */
-  static readonly make = (input: ServerConfigInput = {}) =>
+  static readonly make = (input: ServerConfigInput = {}, embedding: EmbeddingOptions = {}) =>
     Effect.gen(function*() {
       const config = yield* decodeConfig(input)
       const db = yield* Db
@@ -164,8 +175,13 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         tcpPort: config.port,
         commands: commandsOf(config.renamedCommands),
         requestShutdown: (mode) => {
+          if (embedding.onShutdownCommand === "refuse") {
+            Runtime.runFork(runtime)(Effect.logWarning("SHUTDOWN refused: the embedding app owns this server's lifetime"))
+            return false
+          }
           state.shutdownMode = mode
           Deferred.unsafeDone(shutdownRequest, Effect.succeed(mode))
+          return true
         },
         shutdownMode: "default",
         persistence: undefined,
@@ -379,16 +395,36 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
    * The server as a Layer for embedding: starts listening when built, accepts in a background
    * fiber, and drains when the Layer's scope closes. Needs `Db` (see `layerWithDb`).
    */
-  static readonly layer = (input: ServerConfigInput = {}) =>
+  static readonly layer = (input: ServerConfigInput = {}, embedding: EmbeddingOptions = {}) =>
     Layer.scoped(
       RedisServer,
-      Effect.tap(RedisServer.make(input), (server) => Effect.forkScoped(server.run))
+      Effect.tap(RedisServer.make(input, embedding), (server) => Effect.forkScoped(server.run))
+    )
+
+  /**
+   * The server and its `Db` configured as `pnpm start` configures them: `REDFIBER_*` variables
+   * read through Effect's `Config` (so the app's ConfigProvider applies), under `flags` written as
+   * on the command line (`["--port", "0", "--appendonly", "yes"]`). A bad value fails the Layer
+   * with `ServerError` "InvalidConfig".
+   */
+  static readonly layerConfig = (flags: ReadonlyArray<string> = [], embedding: EmbeddingOptions = {}) =>
+    Layer.unwrapEffect(
+      Effect.gen(function*() {
+        const parsed = parseFlags(flags)
+        const invalid = (message: string) => new ServerError({ reason: "InvalidConfig", message: `Invalid configuration: ${message}` })
+        if (parsed instanceof FlagError) return yield* Effect.fail(invalid(parsed.message))
+        if (typeof parsed === "string") return yield* Effect.fail(invalid(`--${parsed} is not a configuration`))
+        const config = yield* Effect.mapError(resolveConfig(parsed), (error) => invalid(error.message))
+        return RedisServer.layerWithDb(config, embedding)
+      })
     )
 
   /** The server and its own `Db`, sharing one keyspace: what most embedders want. */
-  static readonly layerWithDb = (input: ServerConfigInput = {}) =>
+  static readonly layerWithDb = (input: ServerConfigInput = {}, embedding: EmbeddingOptions = {}) =>
     Layer.unwrapEffect(
       Effect.map(decodeConfig(input), (config) =>
-        RedisServer.layer(config).pipe(Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))))
+        RedisServer.layer(config, embedding).pipe(
+          Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))
+        ))
     )
 }

@@ -66,8 +66,8 @@ export interface ServerState {
   tcpPort: number
   /** Every command by lower-case name (COMMAND reads it). */
   readonly commands: ReadonlyMap<string, CommandSpec>
-  /** SHUTDOWN: starts the same graceful drain as Ctrl+C; the reply is the connection closing. */
-  requestShutdown(mode: ShutdownMode): void
+  /** SHUTDOWN: starts the same graceful drain as Ctrl+C (the reply is the connection closing); false when refused. */
+  requestShutdown(mode: ShutdownMode): boolean
   /** How the shutdown under way was asked for ("default" for a signal or scope close). */
   shutdownMode: ShutdownMode
   /** SAVE, BGSAVE, BGREWRITEAOF and INFO persistence (set once persistence has started). */
@@ -113,7 +113,7 @@ export const detachedServerState = (
   blocked: new BlockedClients(),
   cronAlarm: new Alarm(),
   clientsAlarm: new Alarm(),
-  requestShutdown: () => {},
+  requestShutdown: () => true,
   shutdownMode: "default",
   persistence: undefined,
   writesRefused: undefined,

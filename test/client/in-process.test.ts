@@ -168,3 +168,23 @@ describe("the in-process Layer under TestClock", () => {
       ])
     }))
 })
+
+describe("a client's SHUTDOWN inside an embedding app", () => {
+  it.scoped("refused when the app owns the server's lifetime", () =>
+    Effect.gen(function*() {
+      const context = yield* Layer.build(InProcessClient.layerWithServer({ port: 0 }, {}, { onShutdownCommand: "refuse" }))
+      const redis = Context.get(context, RedisClient)
+      const error = yield* Effect.flip(redis.command("SHUTDOWN", "NOSAVE"))
+      expect(error.message).toBe("ERR Errors trying to SHUTDOWN. Check logs.")
+      expect(yield* redis.ping()).toBe("PONG")
+    }))
+
+  it.scoped("by default it stops the server, and the app is told", () =>
+    Effect.gen(function*() {
+      const context = yield* Layer.build(InProcessClient.layerWithServer({ port: 0 }))
+      const redis = Context.get(context, RedisClient)
+      const server = Context.get(context, RedisServer)
+      yield* Effect.fork(Effect.either(redis.command("SHUTDOWN", "NOSAVE")))
+      expect(yield* server.shutdownRequested).toBe("nosave")
+    }))
+})

@@ -55,7 +55,8 @@ const shutdown = command({
     if ((save && noSave) || (abort && otherOptions)) return ctx.out.error(ERR_SYNTAX)
     if (abort) return ctx.out.error("ERR No shutdown in progress.")
     const mode: ShutdownMode = noSave ? "nosave" : save ? "save" : "default"
-    ctx.server.requestShutdown(mode)
+    // An embedding app may keep its server to itself (RedisServer's `onShutdownCommand`).
+    if (!ctx.server.requestShutdown(mode)) return ctx.out.error("ERR Errors trying to SHUTDOWN. Check logs.")
     ctx.client.closeAfterReply = true
   }
 })
