@@ -189,7 +189,6 @@ export const serveConnection = (
       server.stats.netOutputBytes += out.size
       return [out.take(), keyspace]
     }
-    const runPending = Ref.modify(deps.keyspace, runBatch)
 
     // With appendfsync always, a batch's replies wait until its writes are on disk; later
     // replies queue behind them, so the client still reads them in order.
@@ -250,6 +249,21 @@ export const serveConnection = (
       client.outputBufferBytes = socket.writableLength
     }
 
+    /**
+     * The one batch routine, run by the fiber (in `Ref.modify`) and by the socket's callback (the
+     * fast path below): runs what is parsed, sends or holds the replies, checks the client's limits.
+     */
+    const runAndSend = (keyspace: Keyspace): readonly [void, Keyspace] => {
+      send(runBatch(keyspace)[0], durableToken)
+      client.outputBufferBytes = unsentBytes()
+      checkLimits()
+      return [undefined, keyspace]
+    }
+    /** Something only the fiber handles: waiting, closing, shutdown, a pause, a limit passed. */
+    const fiberNeeded = () =>
+      client.closeAfterReply || events.shuttingDown || overLimit !== undefined || client.blocked !== undefined ||
+      client.postponed !== undefined
+
     // The fast path. While this fiber is parked waiting for input, a chunk that arrives is run
     // right in the socket's callback: the same batch and the same single synchronous step on the
     // keyspace that `Ref.modify` performs (`Ref.modify` is `sync(() => f(current))`, and the
@@ -264,25 +278,13 @@ export const serveConnection = (
       if (unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
     }
     events.runInline = (chunk) => {
-      if (
-        client.closeAfterReply || events.shuttingDown || overLimit !== undefined || client.blocked !== undefined ||
-        client.postponed !== undefined
-      ) {
-        return false
-      }
+      if (fiberNeeded()) return false
       // Messages published before this chunk's commands go out before their replies.
       if (events.outputPending) flushMessages()
       server.stats.netInputBytes += chunk.length
       parser.feed(chunk)
-      send(runBatch(keyspace)[0], durableToken)
-      client.outputBufferBytes = unsentBytes()
-      checkLimits()
-      if (
-        outputFull || client.closeAfterReply || overLimit !== undefined || client.blocked !== undefined ||
-        client.postponed !== undefined || unsentBytes() > OUTPUT_HIGH_WATER
-      ) {
-        events.wake()
-      }
+      runAndSend(keyspace)
+      if (outputFull || fiberNeeded() || unsentBytes() > OUTPUT_HIGH_WATER) events.wake()
       return true
     }
 
@@ -334,9 +336,7 @@ export const serveConnection = (
       }
       // A wait ended since the fiber last looked: its reply goes before anything that came after it.
       sendUnblockedReply()
-      send(yield* runPending, durableToken)
-      client.outputBufferBytes = unsentBytes()
-      checkLimits()
+      yield* Ref.modify(deps.keyspace, runAndSend)
       if (overLimit !== undefined) return yield* closeOverLimit
       // Backpressure: a client that does not read its replies is not read from either.
       if (unsentBytes() > OUTPUT_HIGH_WATER) {
