@@ -73,6 +73,16 @@ export const busyRefusal = (server: ServerState, spec: CommandSpec): string | un
 export const busyEvalRefusal = (server: ServerState): string | undefined =>
   busyScripts.get(server)?.kind === "script" ? BUSY_EVAL : undefined
 
+/**
+ * The -BUSY error SHUTDOWN answers while a script is busy, unless NOSAVE (Redis's
+ * shutdownCommand: a save would write a dataset the script is halfway through).
+ */
+export const busyShutdownRefusal = (server: ServerState): string | undefined => {
+  if (busyCount === 0) return undefined
+  const busy = busyScripts.get(server)
+  return busy === undefined ? undefined : busy.kind === "script" ? BUSY_EVAL : BUSY_FUNCTION
+}
+
 /** The function running busy, for FUNCTION STATS. */
 export const runningFunction = (
   server: ServerState

@@ -1,8 +1,8 @@
 /**
- * A busy script inside MULTI/EXEC, on our server and on redis-server (when installed), with the
- * same steps on both: the replies must be the same. Redis runs the script inside EXEC to its end
- * (or its SCRIPT KILL) while answering everyone else -BUSY, then runs the rest of the
- * transaction; a script that wrote is UNKILLABLE.
+ * Busy scripts on our server and on redis-server (when installed), with the same steps on both:
+ * the replies must be the same. Inside MULTI/EXEC Redis runs the script to its end (or its SCRIPT
+ * KILL) while answering everyone else -BUSY, then runs the rest of the transaction; a script that
+ * wrote is UNKILLABLE. SHUTDOWN is refused with -BUSY unless NOSAVE.
  */
 import { describe, expect, it } from "vitest"
 import { RawClient } from "../support/RawClient.js"
@@ -78,6 +78,20 @@ const SCENARIOS: Record<string, Scenario> = {
     [["MULTI"], ["EVAL", ENDLESS, "0"], ["SET", "k", "5"], ["EVAL", WRITES_THEN_SPINS, "1", "k", spins], ["GET", "k"], ["EXEC"]],
     [["SCRIPT", "KILL"]]
   ],
+  "SHUTDOWN without NOSAVE is refused while a script is busy": () => [
+    [["EVAL", ENDLESS, "0"], ["PING"]],
+    [
+      ["SHUTDOWN"], ["SHUTDOWN", "SAVE"], ["SHUTDOWN", "NOW"], ["SHUTDOWN", "FORCE"], ["SHUTDOWN", "ABORT"],
+      ["SHUTDOWN", "NOSAVE", "ABORT"], ["SHUTDOWN", "SAVE", "NOSAVE"], ["SHUTDOWN", "BOGUS"], ["SCRIPT", "KILL"]
+    ]
+  ],
+  "SHUTDOWN during a busy function says FUNCTION KILL": () => [
+    [
+      ["FUNCTION", "LOAD", "REPLACE", "#!lua name=spin\nredis.register_function('spin', function() while true do end end)"],
+      ["FCALL", "spin", "0"]
+    ],
+    [["SHUTDOWN"], ["SHUTDOWN", "SAVE", "FORCE"], ["FUNCTION", "KILL"]]
+  ],
   "a busy function in EXEC and FUNCTION KILL": () => [
     [
       ["FUNCTION", "LOAD", "REPLACE", "#!lua name=spin\nredis.register_function('spin', function() while true do end end)"],
@@ -87,7 +101,7 @@ const SCENARIOS: Record<string, Scenario> = {
   ]
 }
 
-describe("busy scripts inside MULTI/EXEC", () => {
+describe("busy scripts, inside MULTI/EXEC and with SHUTDOWN", () => {
   for (const [name, steps] of Object.entries(SCENARIOS)) {
     it(name, { timeout: 30000 }, async () => {
       const ours = await startRedfiber()
@@ -108,4 +122,36 @@ describe("busy scripts inside MULTI/EXEC", () => {
       }
     })
   }
+})
+
+describe("SHUTDOWN NOSAVE during a busy script", () => {
+  /** Both connections end: the script's caller without a reply, SHUTDOWN's without one either. */
+  const shutDown = async (server: RunningServer) => {
+    await call(server.port, "CONFIG", "SET", "busy-reply-threshold", "50")
+    const looping = await RawClient.connect(server.port)
+    looping.send("EVAL", ENDLESS, "0")
+    const busy = await untilBusy(server.port)
+    const killer = await RawClient.connect(server.port)
+    killer.send("SHUTDOWN", "NOSAVE")
+    await killer.waitClosed(10000)
+    await looping.waitClosed(10000)
+    return { busy, killerGot: killer.pending.length, loopingGot: looping.pending.length }
+  }
+
+  it("ends the server and the script", { timeout: 30000 }, async () => {
+    const ours = await startRedfiber()
+    let got: unknown
+    try {
+      got = await shutDown(ours)
+    } finally {
+      await ours.stop()
+    }
+    if (!hasRealRedis) return
+    const redis = await startRealRedis()
+    try {
+      expect(got).toEqual(await shutDown(redis))
+    } finally {
+      await redis.stop()
+    }
+  })
 })
