@@ -108,7 +108,8 @@ export class LuaEngine {
   }
 
   get(sha: string): CompiledScript | undefined {
-    return this.scripts.get(sha.toLowerCase())
+    // Clients send the SHA1 as SCRIPT LOAD gave it (lower case): no copy for them.
+    return this.scripts.get(sha) ?? this.scripts.get(sha.toLowerCase())
   }
 
   /** Compiles `body` (or finds it compiled): the script, or the error line. */
@@ -139,14 +140,16 @@ export class LuaEngine {
   }
 
   /**
-   * Runs a compiled script with KEYS and ARGV; writes its reply (or error) into `out`, in
+   * Runs a compiled script with KEYS (`argv[keysFrom..argsFrom)`) and ARGV (`argv[argsFrom..]`,
+   * ranges rather than copies: EVAL's own argv); writes its reply (or error) into `out`, in
    * `out.protocol`. `name` is what errors call it (a SHA1, or a function's name).
    */
   run(
     ref: number,
     name: string,
-    keys: ReadonlyArray<string>,
-    args: ReadonlyArray<string>,
+    argv: ReadonlyArray<string>,
+    keysFrom: number,
+    argsFrom: number,
     host: ScriptHost,
     out: ReplyWriter,
     busyAfterMs = 0
@@ -155,10 +158,10 @@ export class LuaEngine {
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef)
     // The names' Lua strings are made once: their hashes (as table keys) are computed once.
     lobject.pushsvalue2s(L, this.keysName)
-    pushStringArray(L, keys)
+    pushStringArray(L, argv, keysFrom, argsFrom)
     lua.lua_rawset(L, -3)
     lobject.pushsvalue2s(L, this.argvName)
-    pushStringArray(L, args)
+    pushStringArray(L, argv, argsFrom, argv.length)
     lua.lua_rawset(L, -3)
     lua.lua_pop(L, 1)
     return this.runFunction(ref, name, undefined, host, out, busyAfterMs)
@@ -351,11 +354,12 @@ const KEYS_NAME = luaBytes("KEYS")
 const ARGV_NAME = luaBytes("ARGV")
 const TEXT_MODE = luaBytes("t")
 
-export const pushStringArray = (L: unknown, values: ReadonlyArray<string>): void => {
-  lua.lua_createtable(L, values.length, 0)
-  for (let i = 0; i < values.length; i++) {
+/** Pushes `values[from..to)` (all of them by default) as a Lua array of strings. */
+export const pushStringArray = (L: unknown, values: ReadonlyArray<string>, from = 0, to = values.length): void => {
+  lua.lua_createtable(L, to - from, 0)
+  for (let i = from; i < to; i++) {
     pushByteString(L, values[i])
-    lua.lua_rawseti(L, -2, i + 1)
+    lua.lua_rawseti(L, -2, i - from + 1)
   }
 }
 

@@ -91,8 +91,9 @@ const runScript = (
     engineOf(ctx.server).run(
       script.ref,
       script.sha,
-      argv.slice(3, 3 + numkeys),
-      argv.slice(3 + numkeys),
+      argv,
+      3,
+      3 + numkeys,
       run,
       ctx.out,
       busyAfterMs
