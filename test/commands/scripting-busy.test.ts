@@ -78,6 +78,10 @@ const SCENARIOS: Record<string, Scenario> = {
     [["MULTI"], ["EVAL", ENDLESS, "0"], ["SET", "k", "5"], ["EVAL", WRITES_THEN_SPINS, "1", "k", spins], ["GET", "k"], ["EXEC"]],
     [["SCRIPT", "KILL"]]
   ],
+  "SELECT after the busy script in EXEC holds for the rest of the pipeline": () => [
+    [["MULTI"], ["EVAL", ENDLESS, "0"], ["SELECT", "2"], ["SET", "k", "in2"], ["EXEC"], ["GET", "k"], ["SELECT", "0"], ["GET", "k"]],
+    [["SCRIPT", "KILL"]]
+  ],
   "SHUTDOWN without NOSAVE is refused while a script is busy": () => [
     [["EVAL", ENDLESS, "0"], ["PING"]],
     [
