@@ -15,9 +15,10 @@
  */
 import { Transaction } from "../server/Transaction.js"
 import { execRefusal } from "./acl-permissions.js"
-import { command, type CommandSpec } from "./Command.js"
+import { command, type CommandContext, type CommandSpec } from "./Command.js"
 import { keysToEnd } from "./key-specs.js"
 import { discardTransaction, runCounted } from "./dispatch.js"
+import { afterBusyScript, scriptWentBusy } from "./scripting/busy.js"
 
 const CONTROL = ["noscript", "loading", "stale", "fast", "allow_busy"] as const
 const CONTROL_ACL = ["fast", "transaction"]
@@ -63,25 +64,42 @@ const exec = command({
       return ctx.out.nullArray()
     }
     watches.unwatchAll(client)
-    const log = ctx.keyspace.commandLog
-    const commands = transaction.commands
-    ctx.out.arrayHeader(commands.length)
+    ctx.out.arrayHeader(transaction.commands.length)
     client.inExec = true
-    log.beginTransaction()
-    try {
-      for (const queued of commands) {
-        const refusal = execRefusal(ctx, queued.spec, queued.argv)
-        if (refusal !== undefined) ctx.out.error(refusal)
-        else runCounted(ctx, queued.spec, queued.argv)
-      }
-    } finally {
-      log.endTransaction()
-      client.inExec = false
-      // The client stays in MULTI while its commands run (CLIENT INFO inside shows flags=x), as in Redis.
-      if (client.transaction === transaction) discardTransaction(ctx)
-    }
+    ctx.keyspace.commandLog.beginTransaction()
+    runQueued(ctx, transaction, 0)
   }
 })
+
+/**
+ * Runs EXEC's queued commands from `from`. A script among them that runs past
+ * busy-reply-threshold stops the loop: the rest runs once the script has answered (Redis runs it
+ * to its end inside EXEC, answering everyone else -BUSY), and EXEC ends then.
+ */
+const runQueued = (ctx: CommandContext, transaction: Transaction, from: number): void => {
+  const commands = transaction.commands
+  let suspended = false
+  try {
+    for (let i = from; i < commands.length; i++) {
+      const queued = commands[i]
+      const refusal = execRefusal(ctx, queued.spec, queued.argv)
+      if (refusal !== undefined) ctx.out.error(refusal)
+      else runCounted(ctx, queued.spec, queued.argv)
+      if (scriptWentBusy(ctx)) {
+        suspended = true
+        afterBusyScript(ctx.server, (rest) => runQueued(rest, transaction, i + 1))
+        return
+      }
+    }
+  } finally {
+    if (!suspended) {
+      ctx.keyspace.commandLog.endTransaction()
+      ctx.client.inExec = false
+      // The client stays in MULTI while its commands run (CLIENT INFO inside shows flags=x), as in Redis.
+      if (ctx.client.transaction === transaction) discardTransaction(ctx)
+    }
+  }
+}
 
 const discard = command({
   name: "discard",

@@ -15,6 +15,10 @@
  * with the server. When the script ends, its reply ends its client's wait, what it wrote closes
  * its MULTI/EXEC in the AOF, and blocked clients its writes served are served.
  *
+ * Inside EXEC the same happens: EXEC stops at the busy script (`scriptWentBusy`) and leaves the
+ * rest of its queue to run once the script has answered (`afterBusyScript`); the EXEC reply goes
+ * out whole then, as Redis runs the script to its end (or SCRIPT KILL) and then the rest of EXEC.
+ *
  * Busy time is wall-clock (`performance.now()`), not Effect's Clock: it measures how long the
  * CPU has been held, which a TestClock cannot stand in for.
  */
@@ -47,6 +51,10 @@ interface BusyScript {
   /** FUNCTION STATS: the function's name and its command. */
   readonly name: string
   readonly argv: ReadonlyArray<string>
+  /** EXEC's queued commands after the script, run once it has answered (see `afterBusyScript`). */
+  then?: (rest: CommandContext) => void
+  /** EXEC's replies before the script's, when an earlier script of the same EXEC went busy too. */
+  before?: Buffer
 }
 
 const busyScripts = new WeakMap<ServerState, BusyScript>()
@@ -64,6 +72,16 @@ export const busyRefusal = (server: ServerState, spec: CommandSpec): string | un
 /** The -BUSY error FUNCTION STATS answers while an EVAL script is busy. */
 export const busyEvalRefusal = (server: ServerState): string | undefined =>
   busyScripts.get(server)?.kind === "script" ? BUSY_EVAL : undefined
+
+/**
+ * The -BUSY error SHUTDOWN answers while a script is busy, unless NOSAVE (Redis's
+ * shutdownCommand: a save would write a dataset the script is halfway through).
+ */
+export const busyShutdownRefusal = (server: ServerState): string | undefined => {
+  if (busyCount === 0) return undefined
+  const busy = busyScripts.get(server)
+  return busy === undefined ? undefined : busy.kind === "script" ? BUSY_EVAL : BUSY_FUNCTION
+}
 
 /** The function running busy, for FUNCTION STATS. */
 export const runningFunction = (
@@ -97,7 +115,10 @@ export const continueBusy = (
   busyScripts.set(server, busy)
   busyCount++
   ctx.keyspace.sweepPaused = true
-  server.blocked.block(ctx, "list", [], 0, argv[0].toLowerCase(), () => {})
+  // A second busy script of one EXEC finds its client still waiting for the first's EXEC reply.
+  if (ctx.client.blocked === undefined && !ctx.client.isClosed()) {
+    server.blocked.block(ctx, "list", [], 0, argv[0].toLowerCase(), () => {})
+  }
   setImmediate(() => runSlice(busy))
 }
 
@@ -118,13 +139,48 @@ const runSlice = (busy: BusyScript): void => {
   end(busy, out.take())
 }
 
-const end = (busy: BusyScript, reply: Buffer | undefined): void => {
+/**
+ * Whether the script `ctx`'s command just ran went busy: EXEC then stops and leaves the rest of
+ * its queue to `afterBusyScript`.
+ */
+export const scriptWentBusy = (ctx: CommandContext): boolean => {
+  if (busyCount === 0) return false
+  const busy = busyScripts.get(ctx.server)
+  return busy !== undefined && busy.ctx.client === ctx.client && busy.then === undefined
+}
+
+/**
+ * EXEC with a busy script: `then` runs the commands queued after it once the script has answered,
+ * with a context whose replies follow the script's in the EXEC reply (Redis runs the script
+ * to its end, or its SCRIPT KILL, inside EXEC, then the rest of the transaction).
+ */
+export const afterBusyScript = (server: ServerState, then: (rest: CommandContext) => void): void => {
+  const busy = busyScripts.get(server)
+  if (busy !== undefined) busy.then = then
+}
+
+const end = (busy: BusyScript, scriptReply: Buffer | undefined): void => {
   const ctx = busy.ctx
   const server = ctx.server
   busyScripts.delete(server)
   busyCount--
   ctx.keyspace.sweepPaused = false
   busy.finishLog()
+  let reply = scriptReply
+  if (reply !== undefined && busy.then !== undefined) {
+    const out = new ReplyWriter()
+    out.protocol = ctx.client.protocol
+    busy.then({ ...ctx, out })
+    server.stats.errorReplies += out.errorCount
+    const parts = busy.before === undefined ? [reply, out.take()] : [busy.before, reply, out.take()]
+    const next = busyScripts.get(server)
+    if (next !== undefined && next.ctx.client === ctx.client) {
+      // Another script of the same EXEC went busy: the EXEC reply waits for it too.
+      next.before = Buffer.concat(parts)
+      return
+    }
+    reply = Buffer.concat(parts)
+  }
   ctx.keyspace.commandLog.flush()
   if (server.watches.pending) server.watches.settle(ctx.now)
   if (reply !== undefined) server.blocked.finish(ctx.client, reply)

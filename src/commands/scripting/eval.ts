@@ -69,8 +69,8 @@ export const runWithFlags = (
     if (wraps) log.endTransaction()
   }
   if (wraps) log.beginTransaction()
-  // Only a connection's own command can wait for its script (EXEC cannot be suspended halfway).
-  const busyAfterMs = ctx.client.remote && !ctx.client.inExec ? busyThreshold(ctx.server) : 0
+  // Only a connection's own command can wait for its script (EXEC stops at it: afterBusyScript).
+  const busyAfterMs = ctx.client.remote ? busyThreshold(ctx.server) : 0
   let outcome: RunOutcome = "error"
   try {
     outcome = body(run, busyAfterMs)
@@ -91,8 +91,9 @@ const runScript = (
     engineOf(ctx.server).run(
       script.ref,
       script.sha,
-      argv.slice(3, 3 + numkeys),
-      argv.slice(3 + numkeys),
+      argv,
+      3,
+      3 + numkeys,
       run,
       ctx.out,
       busyAfterMs

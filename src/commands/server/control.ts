@@ -5,6 +5,7 @@
 import type { ShutdownMode } from "../../server/ServerState.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import { command, type CommandSpec } from "../Command.js"
+import { busyShutdownRefusal } from "../scripting/busy.js"
 
 const time = command({
   name: "time",
@@ -26,6 +27,7 @@ const time = command({
 /**
  * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. NOW and FORCE change nothing here (no replicas
  * to wait for, no save to fail); ABORT finds no shutdown it could stop: once requested, ours runs.
+ * While a script is busy only SHUTDOWN NOSAVE is allowed (the others answer -BUSY).
  */
 const shutdown = command({
   name: "shutdown",
@@ -54,6 +56,10 @@ const shutdown = command({
     }
     if ((save && noSave) || (abort && otherOptions)) return ctx.out.error(ERR_SYNTAX)
     if (abort) return ctx.out.error("ERR No shutdown in progress.")
+    if (!noSave) {
+      const busy = busyShutdownRefusal(ctx.server)
+      if (busy !== undefined) return ctx.out.error(busy)
+    }
     const mode: ShutdownMode = noSave ? "nosave" : save ? "save" : "default"
     // An embedding app may keep its server to itself (RedisServer's `onShutdownCommand`).
     if (!ctx.server.requestShutdown(mode)) return ctx.out.error("ERR Errors trying to SHUTDOWN. Check logs.")

@@ -6,6 +6,7 @@
  */
 import fengari from "fengari"
 import { byteText, formatG, luaBytes } from "../luaText.js"
+import { forEachInLua51Order } from "../lua51TableOrder.js"
 import { registerLibrary } from "./registration.js"
 
 const { lua, lauxlib } = fengari
@@ -93,17 +94,15 @@ const encodeValue = (L: unknown, depth: number): string => {
         }
         return `[${parts.join(",")}]`
       }
+      // Keys in the order Redis's Lua traverses them (lua51TableOrder.ts).
       const parts: Array<string> = []
-      lua.lua_pushnil(L)
-      while (lua.lua_next(L, -2) !== 0) {
-        const keyType = lua.lua_type(L, -2)
-        let key: string
-        if (keyType === lua.LUA_TSTRING) key = encodeString(lua.lua_tolstring(L, -2))
-        else if (keyType === lua.LUA_TNUMBER) key = `"${encodeNumber(lua.lua_tonumber(L, -2))}"`
+      forEachInLua51Order(L, (key) => {
+        let text: string
+        if (key.kind === "string") text = encodeString(key.bytes)
+        else if (key.kind === "number") text = `"${encodeNumber(key.value)}"`
         else throw new EncodeError("Cannot serialise table: table key must be a number or string")
-        parts.push(`${key}:${encodeValue(L, depth + 1)}`)
-        lua.lua_pop(L, 1)
-      }
+        parts.push(`${text}:${encodeValue(L, depth + 1)}`)
+      })
       return `{${parts.join(",")}}`
     }
     default:

@@ -6,6 +6,7 @@
  * array, any other as a map; tables nested deeper than 16 pack as nil.
  */
 import fengari from "fengari"
+import { forEachInLua51Order } from "../lua51TableOrder.js"
 import { luaBytes } from "../luaText.js"
 import { registerLibrary } from "./registration.js"
 
@@ -101,7 +102,7 @@ const encodeValue = (L: unknown, out: Output, level: number): void => {
     case lua.LUA_TNUMBER:
       return encodeNumber(out, lua.lua_tonumber(L, -1))
     case lua.LUA_TTABLE: {
-      if (!lua.lua_checkstack(L, 4)) return out.byte(0xc0)
+      if (!lua.lua_checkstack(L, 8)) return out.byte(0xc0)
       if (isArray(L)) {
         const n = Number(lua.lua_rawlen(L, -1))
         if (n <= 15) out.byte(0x90 | n)
@@ -123,14 +124,13 @@ const encodeValue = (L: unknown, out: Output, level: number): void => {
       if (n <= 15) out.byte(0x80 | n)
       else if (n <= 0xffff) (out.byte(0xde), out.uint(n, 2))
       else (out.byte(0xdf), out.uint(n, 4))
-      lua.lua_pushnil(L)
-      while (lua.lua_next(L, -2) !== 0) {
+      // Entries in the order Redis's Lua traverses them (lua51TableOrder.ts).
+      forEachInLua51Order(L, () => {
         lua.lua_pushvalue(L, -2)
         encodeValue(L, out, level + 1)
         lua.lua_pop(L, 1)
         encodeValue(L, out, level + 1)
-        lua.lua_pop(L, 1)
-      }
+      })
       return
     }
     default:
