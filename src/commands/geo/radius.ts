@@ -9,7 +9,7 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../arguments.js"
-import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { deprecated, type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { keyAfterKeyword, keyAt } from "../key-specs.js"
 import { partialSort } from "../partial-sort.js"
 import { readZset } from "../zsets/shared.js"
@@ -219,6 +219,7 @@ const COMPLEXITY_SEARCH =
 
 const georadius = geoCommand({
   name: "georadius",
+  ...deprecated("6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument"),
   arity: -6,
   flags: ["write", "denyoom", "movablekeys"],
   keySpecs: [keyAt(1, "RO", "access"), keyAfterKeyword("STORE", 6, "OW", "update"), keyAfterKeyword("STOREDIST", 6, "OW", "update")],
@@ -230,6 +231,7 @@ const georadius = geoCommand({
 
 const georadiusRo = geoCommand({
   name: "georadius_ro",
+  ...deprecated("6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument"),
   arity: -6,
   flags: ["readonly"],
   keySpecs: [keyAt(1, "RO", "access")],
@@ -241,6 +243,7 @@ const georadiusRo = geoCommand({
 
 const georadiusbymember = geoCommand({
   name: "georadiusbymember",
+  ...deprecated("6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments"),
   arity: -5,
   flags: ["write", "denyoom", "movablekeys"],
   keySpecs: [keyAt(1, "RO", "access"), keyAfterKeyword("STORE", 5, "OW", "update"), keyAfterKeyword("STOREDIST", 5, "OW", "update")],
@@ -252,6 +255,7 @@ const georadiusbymember = geoCommand({
 
 const georadiusbymemberRo = geoCommand({
   name: "georadiusbymember_ro",
+  ...deprecated("6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments"),
   arity: -5,
   flags: ["readonly"],
   keySpecs: [keyAt(1, "RO", "access")],
