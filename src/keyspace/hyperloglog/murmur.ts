@@ -69,57 +69,26 @@ export const murmurHash64AWord = (lo: number, hi: number, seed: number): void =>
   finish(hashWords)
 }
 
-/** High 32 bits of (hi:lo * m) mod 2^64, for a state held in two local numbers. */
-const timesMHigh = (lo: number, hi: number): number =>
-  (mulHigh32(lo >>> 0, M_LO) + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0
-
-/**
- * Hashes the bytes of a byte string (latin1) into `hashWords`. The state stays in local numbers
- * (the helpers above return one half each and are inlined), so nothing is stored per step.
- */
+/** Hashes the bytes of a byte string (latin1) into `hashWords`. */
 export const murmurHash64A = (data: string, seed: number): void => {
+  const h = hashWords
   const length = data.length
-  // h = seed ^ (length * m)
-  let hHi = timesMHigh(length, 0)
-  let hLo = Math.imul(length, M_LO) ^ seed
-  let high = 0
+  start(h, length, seed)
   const words = length - (length & 7)
   for (let i = 0; i < words; i += 8) {
-    let kLo = data.charCodeAt(i) | (data.charCodeAt(i + 1) << 8) | (data.charCodeAt(i + 2) << 16) | (data.charCodeAt(i + 3) << 24)
-    let kHi =
+    const kLo = data.charCodeAt(i) | (data.charCodeAt(i + 1) << 8) | (data.charCodeAt(i + 2) << 16) | (data.charCodeAt(i + 3) << 24)
+    const kHi =
       data.charCodeAt(i + 4) | (data.charCodeAt(i + 5) << 8) | (data.charCodeAt(i + 6) << 16) | (data.charCodeAt(i + 7) << 24)
-    // k *= m; k ^= k >> 47; k *= m
-    high = timesMHigh(kLo, kHi)
-    kLo = Math.imul(kLo, M_LO)
-    kHi = high
-    kLo ^= kHi >>> 15
-    high = timesMHigh(kLo, kHi)
-    kLo = Math.imul(kLo, M_LO)
-    kHi = high
-    // h ^= k; h *= m
-    hLo ^= kLo
-    hHi ^= kHi
-    high = timesMHigh(hLo, hHi)
-    hLo = Math.imul(hLo, M_LO)
-    hHi = high
+    mixWord(h, kLo, kHi)
   }
   const rest = length & 7
   if (rest > 0) {
     for (let j = rest - 1; j >= 0; j--) {
       const byte = data.charCodeAt(words + j)
-      if (j >= 4) hHi ^= byte << ((j - 4) * 8)
-      else hLo ^= byte << (j * 8)
+      if (j >= 4) h[HI] ^= byte << ((j - 4) * 8)
+      else h[LO] ^= byte << (j * 8)
     }
-    high = timesMHigh(hLo, hHi)
-    hLo = Math.imul(hLo, M_LO)
-    hHi = high
+    multiplyByM(h)
   }
-  // h ^= h >> 47; h *= m; h ^= h >> 47
-  hLo ^= hHi >>> 15
-  high = timesMHigh(hLo, hHi)
-  hLo = Math.imul(hLo, M_LO)
-  hHi = high
-  hLo ^= hHi >>> 15
-  hashWords[LO] = hLo
-  hashWords[HI] = hHi
+  finish(h)
 }
