@@ -109,6 +109,11 @@ export interface CommandSpec {
   readonly summary: string
   readonly since: string
   readonly complexity?: string
+  /** COMMAND DOCS's doc_flags: a command kept for compatibility, or one for servers' own use. */
+  readonly docFlags?: ReadonlyArray<"deprecated" | "syscmd">
+  /** For a deprecated command: the version that deprecated it and what replaces it (COMMAND DOCS). */
+  readonly deprecatedSince?: string
+  readonly replacedBy?: string
   /** ACL categories without the '@' (COMMAND INFO shows them); derived from flags when absent. */
   readonly aclCategories?: ReadonlyArray<string>
   /** COMMAND INFO's tips (`nondeterministic_output`, `request_policy:all_shards`, ...). */
@@ -133,6 +138,10 @@ export interface CommandSpec {
 export const command = (
   spec: Omit<CommandSpec, "firstKey" | "lastKey" | "step"> & Partial<Pick<CommandSpec, "firstKey" | "lastKey" | "step">>
 ): CommandSpec => ({ firstKey: 0, lastKey: 0, step: 0, ...spec })
+
+/** COMMAND DOCS's notes of a command Redis keeps only for compatibility. */
+export const deprecated = (since: string, replacedBy: string) =>
+  ({ docFlags: ["deprecated"], deprecatedSince: since, replacedBy }) as const satisfies Partial<CommandSpec>
 
 /** Shorthand for the key positions of a command whose only key is its first argument. */
 export const FIRST_KEY = { firstKey: 1, lastKey: 1, step: 1 } as const

@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto"
 import { CLUSTER_SLOTS, keySlot } from "../cluster/keyslot.js"
 import type { ServerState } from "../server/ServerState.js"
 import { ERR_NOT_INTEGER, parseInteger } from "./arguments.js"
-import { command, type CommandContext, type CommandSpec } from "./Command.js"
+import { command, type CommandContext, type CommandSpec, deprecated } from "./Command.js"
 import { findKeys } from "./key-specs.js"
 
 export const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
@@ -103,7 +103,7 @@ const slots = clusterSubcommand("slots", 2, "Get array of Cluster slot to node m
     out.integer(ctx.server.tcpPort)
     out.bulk(nodeId(ctx.server))
     out.mapHeader(0)
-  }, NONDETERMINISTIC)
+  }, { ...NONDETERMINISTIC, ...deprecated("7.0.0", "`CLUSTER SHARDS`") })
 
 const shards = clusterSubcommand("shards", 2, "Get array of cluster slots to node mappings", "7.0.0",
   "O(N) where N is the total number of cluster nodes", (ctx) => {

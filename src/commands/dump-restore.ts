@@ -143,6 +143,7 @@ const restore = command({
 const restoreAsking = command({
   ...restore,
   name: "restore-asking",
+  docFlags: ["syscmd"],
   flags: ["write", "denyoom", "asking"],
   group: "server",
   summary: "An internal command for migrating keys in a cluster",

@@ -4,7 +4,7 @@
  * arguments and answer as Redis 7.0 does.
  */
 import { parseInteger, isKeyword } from "./arguments.js"
-import { command, type CommandContext, type CommandSpec } from "./Command.js"
+import { command, type CommandContext, type CommandSpec, deprecated } from "./Command.js"
 
 const NOT_INTEGER = "ERR value is not an integer or out of range"
 const WAIT_ON_REPLICA =
@@ -24,6 +24,7 @@ const integerArg = (text: string): number | undefined => {
 
 const replconf: CommandSpec = command({
   name: "replconf",
+  docFlags: ["syscmd"],
   arity: -1,
   flags: ["admin", "noscript", "loading", "stale", "allow_busy"],
   group: "server",
@@ -133,7 +134,12 @@ const replicaof: CommandSpec = command({
   run: replicaofRun
 })
 
-const slaveof: CommandSpec = command({ ...replicaof, name: "slaveof", since: "1.0.0" })
+const slaveof: CommandSpec = command({
+  ...replicaof,
+  name: "slaveof",
+  since: "1.0.0",
+  ...deprecated("5.0.0", "`REPLICAOF`")
+})
 
 const role: CommandSpec = command({
   name: "role",

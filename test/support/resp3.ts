@@ -40,7 +40,7 @@ export const ourReplies = (protocol: number, commands: ReadonlyArray<ReadonlyArr
 export const ourResp3Replies = (commands: ReadonlyArray<ReadonlyArray<string>>): Array<string> => ourReplies(3, commands)
 
 /** Where the RESP3 value starting at `pos` ends, or undefined when it is not complete yet. */
-const valueEnd = (text: string, pos: number): number | undefined => {
+export const valueEnd = (text: string, pos: number): number | undefined => {
   const lf = text.indexOf("\r\n", pos)
   if (lf < 0) return undefined
   const line = text.slice(pos + 1, lf)

@@ -31,19 +31,43 @@ interface FieldOp {
   readonly offset: number
   readonly value: bigint
   readonly overflow: number
+  /**
+   * A field of at most 32 bits with an argument below 2^52 (not a negative SET of an unsigned
+   * field, which Redis reads as a huge uint64): computed exactly in doubles, without bigints.
+   */
+  readonly small: boolean
+  /** `value` as a number when `small`. */
+  readonly smallValue: number
 }
+
+/** Largest |argument| of a `small` operation: field (< 2^32) plus argument stays exact below 2^53. */
+const SMALL_ARGUMENT = 2 ** 52
 
 /** `i<bits>` or `u<bits>` (lower case, as Redis reads it up to a NUL); undefined after replying the error. */
 const fieldTypeOrReply = (ctx: CommandContext, text: string): { signed: boolean; bits: number } | undefined => {
   const kind = text.charCodeAt(0)
-  const nul = text.indexOf("\0")
-  const width = parseInteger(text.slice(1, nul === -1 ? text.length : nul))
+  const width = fieldWidth(text)
   if ((kind === 105 || kind === 117) && width !== undefined && width >= 1 && width <= (kind === 105 ? 64 : 63)) {
-    return { signed: kind === 105, bits: Number(width) }
+    return kind === 105 ? SIGNED[Number(width)] : UNSIGNED[Number(width)]
   }
   ctx.out.error(ERR_TYPE)
   return undefined
 }
+
+/** The number after a type's first letter, up to a NUL (short plain digits read directly). */
+const fieldWidth = (text: string): number | bigint | undefined => {
+  const nul = text.indexOf("\0")
+  const end = nul === -1 ? text.length : nul
+  const first = text.charCodeAt(1)
+  if (end === 2 && first >= 48 && first <= 57) return first - 48
+  const second = text.charCodeAt(2)
+  if (end === 3 && first >= 49 && first <= 57 && second >= 48 && second <= 57) return (first - 48) * 10 + second - 48
+  return parseInteger(text.slice(1, end))
+}
+
+/** The field types by width, made once. */
+const SIGNED = Array.from({ length: 65 }, (_, bits) => ({ signed: true, bits }))
+const UNSIGNED = Array.from({ length: 65 }, (_, bits) => ({ signed: false, bits }))
 
 /** The `bits`-wide unsigned integer at bit `offset` of `bytes` (bits past the end read 0). */
 const readUnsigned = (bytes: Bitmap | Buffer, offset: number, bits: number): bigint => {
@@ -72,6 +96,45 @@ const writeField = (target: Buffer | MutableBytes, offset: number, bits: number,
     if (target instanceof MutableBytes) target.setByte(at >>> 3, updated)
     else target[at >>> 3] = updated
   }
+}
+
+/** The unsigned `bits`-wide (at most 32) field at bit `offset` of `bytes`, as a number. */
+const readSmall = (bytes: Bitmap | Buffer, offset: number, bits: number, signed: boolean): number => {
+  let value = 0
+  for (let i = 0; i < bits; i++) {
+    const at = offset + i
+    value = value * 2 + ((byteOf(bytes, at >>> 3) >> (7 - (at & 7))) & 1)
+  }
+  const span = 2 ** bits
+  return signed && value >= span / 2 ? value - span : value
+}
+
+/** Writes the low `bits` (at most 32) bits of the integer `value` at bit `offset`. */
+const writeSmall = (target: Buffer | MutableBytes, offset: number, bits: number, value: number): void => {
+  const unsigned = value < 0 ? value + 2 ** bits : value
+  for (let i = 0; i < bits; i++) {
+    const at = offset + i
+    const bit = (unsigned >>> (bits - 1 - i)) & 1
+    const mask = 0x80 >> (at & 7)
+    const old = byteOf(target, at >>> 3)
+    const updated = bit === 1 ? old | mask : old & ~mask
+    if (target instanceof MutableBytes) target.setByte(at >>> 3, updated)
+    else target[at >>> 3] = updated
+  }
+}
+
+/** `fieldResult` for a `small` operation: the result, with `smallOverflowed` set. */
+let smallOverflowed = false
+const smallFieldResult = (value: number, increment: number, bits: number, signed: boolean, overflow: number): number => {
+  const span = 2 ** bits
+  const max = signed ? span / 2 - 1 : span - 1
+  const min = signed ? -max - 1 : 0
+  const exact = value + increment
+  smallOverflowed = exact < min || exact > max
+  if (!smallOverflowed) return exact
+  if (overflow === SAT) return exact > max ? max : min
+  const wrapped = ((exact % span) + span) % span
+  return signed && wrapped > max ? wrapped - span : wrapped
 }
 
 /**
@@ -125,15 +188,23 @@ const parseOps = (ctx: CommandContext, argv: ReadonlyArray<string>): Array<Field
     const offset = bitOffsetOrReply(ctx, argv[j + 2], type.bits)
     if (offset === undefined) return undefined
     let value = 0n
+    let smallValue = 0
+    let small = type.bits <= 32
     if (opcode !== GET) {
       const parsed = parseInteger(argv[j + 3])
       if (parsed === undefined) {
         ctx.out.error(ERR_NOT_INTEGER)
         return undefined
       }
-      value = BigInt(parsed)
+      if (typeof parsed === "number" && parsed > -SMALL_ARGUMENT && parsed < SMALL_ARGUMENT) {
+        smallValue = parsed
+        small &&= type.signed || opcode !== SET || parsed >= 0
+      } else {
+        small = false
+      }
+      if (!small) value = BigInt(parsed)
     }
-    ops.push({ opcode, signed: type.signed, bits: type.bits, offset, value, overflow })
+    ops.push({ opcode, signed: type.signed, bits: type.bits, offset, value, overflow, small, smallValue })
     j += opcode === GET ? 2 : 3
   }
   return ops
@@ -178,6 +249,25 @@ const runBitfield = (ctx: CommandContext, argv: ReadonlyArray<string>, readOnly:
   let changes = 0
   ctx.out.arrayHeader(ops.length)
   for (const op of ops) {
+    if (op.small) {
+      if (op.opcode === GET) {
+        ctx.out.integer(readSmall(target, op.offset, op.bits, op.signed))
+        continue
+      }
+      const old = readSmall(target, op.offset, op.bits, op.signed)
+      const result = op.opcode === INCRBY
+        ? smallFieldResult(old, op.smallValue, op.bits, op.signed, op.overflow)
+        : smallFieldResult(op.smallValue, 0, op.bits, op.signed, op.overflow)
+      if (smallOverflowed && op.overflow === FAIL) {
+        ctx.out.nullBulk()
+        continue
+      }
+      ctx.out.integer(op.opcode === INCRBY ? result : old)
+      if (result !== old && !grown && changes === 0 && target instanceof MutableBytes) ctx.db.willModify(key)
+      writeSmall(target, op.offset, op.bits, result)
+      if (grown || result !== old) changes++
+      continue
+    }
     if (op.opcode === GET) {
       ctx.out.integer(readField(target, op.offset, op.bits, op.signed))
       continue

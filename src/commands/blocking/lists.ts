@@ -10,7 +10,7 @@
  */
 import type { ListValue } from "../../keyspace/values/ListValue.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, rangeLong } from "../arguments.js"
-import { command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
+import { deprecated, command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import { countedKeys, keyAt, keyRange } from "../key-specs.js"
 import { listForWrite, parseEnd, WRONG_TYPE } from "../lists/shared.js"
 import { parseTimeout } from "./timeout.js"
@@ -192,6 +192,7 @@ const blmove = command({
 
 const brpoplpush = command({
   name: "brpoplpush",
+  ...deprecated("6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments"),
   arity: 4,
   flags: ["write", "denyoom", "noscript", "blocking"],
   firstKey: 1,

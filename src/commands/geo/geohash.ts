@@ -19,6 +19,9 @@ export const EARTH_RADIUS_IN_METERS = 6372797.560856
 const MERCATOR_MAX = 20037726.37
 const D_R = Math.PI / 180
 
+/** 2^0 .. 2^64 (a table: `2 ** n` with a variable n is a call into C's pow). */
+export const POWERS_OF_TWO: ReadonlyArray<number> = Array.from({ length: 65 }, (_, n) => 2 ** n)
+
 export const degToRad = (degrees: number): number => degrees * D_R
 export const radToDeg = (radians: number): number => radians / D_R
 
@@ -106,8 +109,8 @@ export const encode = (
   if (lat < latMin || lat > latMax) return undefined
   let latOffset = (lat - latMin) / (latMax - latMin)
   let lonOffset = (lon - LONG_MIN) / (LONG_MAX - LONG_MIN)
-  latOffset *= 2 ** step
-  lonOffset *= 2 ** step
+  latOffset *= POWERS_OF_TWO[step]
+  lonOffset *= POWERS_OF_TWO[step]
   return { lat: Math.trunc(latOffset) >>> 0, lon: Math.trunc(lonOffset) >>> 0, step }
 }
 
@@ -121,7 +124,7 @@ export const scoreOf = (lon: number, lat: number): number => {
 export const decode = (cell: Cell, latMin = LAT_MIN, latMax = LAT_MAX): Area => {
   const latScale = latMax - latMin
   const lonScale = LONG_MAX - LONG_MIN
-  const cells = 2 ** cell.step
+  const cells = POWERS_OF_TWO[cell.step]
   return {
     latMin: latMin + (cell.lat / cells) * latScale,
     latMax: latMin + ((cell.lat + 1) / cells) * latScale,
@@ -219,7 +222,7 @@ export const stepsForRadius = (meters: number, lat: number): number => {
 
 /** A neighbour of `cell`: `dLon`, `dLat` in -1..1, indices wrapping around the grid. */
 export const neighbour = (cell: Cell, dLon: number, dLat: number): Cell => {
-  const mask = 2 ** cell.step - 1
+  const mask = POWERS_OF_TWO[cell.step] - 1
   return {
     lon: dLon === 0 ? cell.lon : (cell.lon + dLon) & mask,
     lat: dLat === 0 ? cell.lat : (cell.lat + dLat) & mask,

@@ -18,6 +18,7 @@ import {
   encode,
   interleave,
   neighbour,
+  POWERS_OF_TWO,
   positionOfScore,
   radToDeg,
   stepsForRadius
@@ -109,6 +110,8 @@ let foundDistance = 0
 let centreLonRad = 0
 let centreLatRad = 0
 let centreCosLat = 0
+/** A circle's radius in meters with a relative margin of 1e-9 (see `inside`). */
+let centreReach = 0
 
 /** Whether a score's position is inside the shape; sets `position` and `foundDistance` (meters). */
 const inside = (shape: Shape, score: number): boolean => {
@@ -116,6 +119,9 @@ const inside = (shape: Shape, score: number): boolean => {
   const lon = position[0]
   const lat = position[1]
   if (shape.circle) {
+    // The distance along the meridian is a lower bound of the haversine distance: a member
+    // clearly beyond it (the margin dwarfs rounding) is outside without the trigonometry.
+    if (EARTH_RADIUS_IN_METERS * Math.abs(degToRad(lat) - centreLatRad) > centreReach) return false
     foundDistance = distanceFrom(centreLonRad, centreLatRad, centreCosLat, lon, lat)
     return foundDistance <= shape.radius * shape.conversion
   }
@@ -131,7 +137,7 @@ const inside = (shape: Shape, score: number): boolean => {
 
 /** Appends the members of `cell` inside the shape; stops once `limit` (0: none) are found. */
 const scanCell = (zset: SortedSetValue, cell: Cell, shape: Shape, found: Array<Found>, limit: number): void => {
-  const shift = 2 ** (52 - cell.step * 2)
+  const shift = POWERS_OF_TWO[52 - cell.step * 2]
   const bits = interleave(cell.lat, cell.lon)
   const min = bits * shift
   const max = (bits + 1) * shift
@@ -152,6 +158,7 @@ export const searchShape = (zset: SortedSetValue, shape: Shape, limit: number): 
   centreLonRad = degToRad(shape.lon)
   centreLatRad = degToRad(shape.lat)
   centreCosLat = Math.cos(centreLatRad)
+  centreReach = shape.radius * shape.conversion * (1 + 1e-9)
   const found: Array<Found> = []
   let last = 0
   for (let i = 0; i < cells.length; i++) {

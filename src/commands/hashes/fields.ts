@@ -3,7 +3,7 @@
  * HSET and HGET are the hot hash commands: a lookup, a Map operation per field and the reply.
  */
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import type { CommandContext } from "../Command.js"
+import { deprecated, type CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
 import { keyAt } from "../key-specs.js"
 import { hashCommand, hashForRead, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
@@ -42,6 +42,7 @@ const hset = hashCommand({
 
 const hmset = hashCommand({
   name: "hmset",
+  ...deprecated("4.0.0", "`HSET` with multiple field-value pairs"),
   arity: -4,
   flags: ["write", "denyoom", "fast"],
   keySpecs: [keyAt(1, "RW", "update")],

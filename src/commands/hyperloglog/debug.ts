@@ -36,6 +36,7 @@ const toDenseOrReply = (ctx: CommandContext, key: string, opened: OpenHll): bool
 
 const pfdebug = hllCommand({
   name: "pfdebug",
+  docFlags: ["syscmd"],
   arity: 3,
   flags: ["write", "denyoom", "admin"],
   firstKey: 2,
@@ -116,6 +117,7 @@ const selfTest = (maxBytes: number): string | undefined => {
 
 const pfselftest = hllCommand({
   name: "pfselftest",
+  docFlags: ["syscmd"],
   arity: 1,
   flags: ["admin"],
   summary: "An internal command for testing HyperLogLog values",

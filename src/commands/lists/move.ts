@@ -5,7 +5,7 @@
  * so the list never looks empty.
  */
 import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
-import type { CommandContext } from "../Command.js"
+import { deprecated, type CommandContext } from "../Command.js"
 import { countedKeys, keyAt } from "../key-specs.js"
 import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
 
@@ -51,6 +51,7 @@ const lmove = listCommand({
 
 const rpoplpush = listCommand({
   name: "rpoplpush",
+  ...deprecated("6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments"),
   arity: 3,
   flags: ["write", "denyoom"],
   firstKey: 1,

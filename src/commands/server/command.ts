@@ -2,12 +2,13 @@
  * COMMAND: the command table described to clients, in Redis 7.0's shapes (sets and maps where
  * Redis sends them, so RESP3 gets its types). INFO entries are [name, arity, flags, first key,
  * last key, step, ACL categories, tips, key specs, subcommands]. DOCS maps carry summary, since,
- * group, complexity (and subcommands), enough for redis-cli's help and hints; not Redis's
- * argument trees and history. GETKEYS and GETKEYSANDFLAGS find keys as Redis 7.0 does, from the
+ * group, complexity, doc flags, deprecation notes and history (command-history.ts), and
+ * subcommands: enough for redis-cli's help and hints; not Redis's argument trees. GETKEYS and GETKEYSANDFLAGS find keys as Redis 7.0 does, from the
  * key specs or a command's own finder (key-specs.ts). COMMAND is a container that also runs bare
  * (it then lists every command's INFO).
  */
 import { globMatch } from "../../keyspace/glob.js"
+import { COMMAND_HISTORY } from "../command-history.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { ERR_SYNTAX, isKeyword } from "../arguments.js"
 import {
@@ -217,7 +218,11 @@ const writeInfo = (out: ReplyWriter, spec: CommandSpec): void => {
 
 const writeDocs = (out: ReplyWriter, spec: CommandSpec): void => {
   const subcommands = spec.subcommands
-  const fields = 3 + (spec.complexity === undefined ? 0 : 1) + (subcommands === undefined ? 0 : 1)
+  const docFlags = spec.docFlags
+  const history = COMMAND_HISTORY[spec.name]
+  const fields = 3 + (spec.complexity === undefined ? 0 : 1) + (docFlags === undefined ? 0 : 1) +
+    (spec.deprecatedSince === undefined ? 0 : 1) + (spec.replacedBy === undefined ? 0 : 1) +
+    (history === undefined ? 0 : 1) + (subcommands === undefined ? 0 : 1)
   out.mapHeader(fields)
   out.bulk("summary")
   out.bulk(spec.summary)
@@ -228,6 +233,28 @@ const writeDocs = (out: ReplyWriter, spec: CommandSpec): void => {
   if (spec.complexity !== undefined) {
     out.bulk("complexity")
     out.bulk(spec.complexity)
+  }
+  if (docFlags !== undefined) {
+    out.bulk("doc_flags")
+    out.setHeader(docFlags.length)
+    for (const flag of docFlags) out.simple(flag)
+  }
+  if (spec.deprecatedSince !== undefined) {
+    out.bulk("deprecated_since")
+    out.bulk(spec.deprecatedSince)
+  }
+  if (spec.replacedBy !== undefined) {
+    out.bulk("replaced_by")
+    out.bulk(spec.replacedBy)
+  }
+  if (history !== undefined) {
+    out.bulk("history")
+    out.setHeader(history.length)
+    for (const [since, change] of history) {
+      out.arrayHeader(2)
+      out.bulk(since)
+      out.bulk(change)
+    }
   }
   if (subcommands !== undefined) {
     out.bulk("subcommands")

@@ -81,6 +81,7 @@ const reload = (ctx: CommandContext, argv: ReadonlyArray<string>): void => {
 
 const debug = command({
   name: "debug",
+  docFlags: ["syscmd"],
   arity: -2,
   flags: ["admin", "noscript", "loading", "stale"],
   group: "server",

@@ -8,7 +8,7 @@
  * command does is kept here, because INFO's counters show it.
  */
 import { ERR_SYNTAX } from "../arguments.js"
-import { type CommandContext, type KeyReference, propagateAs } from "../Command.js"
+import { deprecated, type CommandContext, type KeyReference, propagateAs } from "../Command.js"
 import { millisArgument } from "../../persistence/CommandLog.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
@@ -217,6 +217,7 @@ const psetex = stringCommand({
 
 const getset = stringCommand({
   name: "getset",
+  ...deprecated("6.2.0", "`SET` with the `!GET` argument"),
   arity: 3,
   flags: ["write", "denyoom", "fast"],
   keySpecs: [keyAt(1, "RW", "access", "update")],

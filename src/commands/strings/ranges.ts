@@ -7,7 +7,7 @@
  */
 import { constants as bufferConstants } from "node:buffer"
 import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
-import type { CommandContext, CommandRun } from "../Command.js"
+import { deprecated, type CommandContext, type CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { keyAt } from "../key-specs.js"
@@ -104,6 +104,7 @@ const getrange = stringCommand({
 
 const substr = stringCommand({
   name: "substr",
+  ...deprecated("2.0.0", "`GETRANGE`"),
   arity: 4,
   flags: ["readonly"],
   keySpecs: [keyAt(1, "RO", "access")],

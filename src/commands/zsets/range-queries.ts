@@ -11,7 +11,7 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
-import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { type CommandContext, type CommandSpec, deprecated, storeResultAt } from "../Command.js"
 import { keyAt } from "../key-specs.js"
 import {
   lexRangeFirst,
@@ -225,8 +225,17 @@ const execute = (ctx: CommandContext, argv: ReadonlyArray<string>, keyIndex: num
   ctx.out.integer(members.length)
 }
 
-const rangeCommand = (name: string, kind: number, direction: number, summary: string, since: string, complexity: string) =>
+const rangeCommand = (
+  name: string,
+  kind: number,
+  direction: number,
+  summary: string,
+  since: string,
+  complexity: string,
+  docs: Partial<CommandSpec> = {}
+) =>
   zsetCommand({
+    ...docs,
     name,
     arity: -4,
     flags: ["readonly"],
@@ -251,7 +260,8 @@ const zrevrange = rangeCommand(
   REVERSE,
   "Return a range of members in a sorted set, by index, with scores ordered from high to low",
   "1.2.0",
-  RANGE_COMPLEXITY
+  RANGE_COMPLEXITY,
+  deprecated("6.2.0", "`ZRANGE` with the `REV` argument")
 )
 const zrangebyscore = rangeCommand(
   "zrangebyscore",
@@ -259,7 +269,8 @@ const zrangebyscore = rangeCommand(
   FORWARD,
   "Return a range of members in a sorted set, by score",
   "1.0.5",
-  LIMITED_COMPLEXITY
+  LIMITED_COMPLEXITY,
+  deprecated("6.2.0", "`ZRANGE` with the `BYSCORE` argument")
 )
 const zrevrangebyscore = rangeCommand(
   "zrevrangebyscore",
@@ -267,7 +278,8 @@ const zrevrangebyscore = rangeCommand(
   REVERSE,
   "Return a range of members in a sorted set, by score, with scores ordered from high to low",
   "2.2.0",
-  LIMITED_COMPLEXITY
+  LIMITED_COMPLEXITY,
+  deprecated("6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments")
 )
 const zrangebylex = rangeCommand(
   "zrangebylex",
@@ -275,7 +287,8 @@ const zrangebylex = rangeCommand(
   FORWARD,
   "Return a range of members in a sorted set, by lexicographical range",
   "2.8.9",
-  LIMITED_COMPLEXITY
+  LIMITED_COMPLEXITY,
+  deprecated("6.2.0", "`ZRANGE` with the `BYLEX` argument")
 )
 const zrevrangebylex = rangeCommand(
   "zrevrangebylex",
@@ -283,7 +296,8 @@ const zrevrangebylex = rangeCommand(
   REVERSE,
   "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
   "2.8.9",
-  LIMITED_COMPLEXITY
+  LIMITED_COMPLEXITY,
+  deprecated("6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments")
 )
 
 const zrangestore = zsetCommand({

@@ -10,6 +10,13 @@ import { ALL_BYTES } from "../values.js"
 
 const INT64_MAX = "9223372036854775807"
 const INT64_MIN = "-9223372036854775808"
+/** BITFIELD's number path (fields up to 32 bits, arguments below 2^52) next to the bigint one. */
+const SMALL_FIELDS = ["u31", "u32", "u33", "i31", "i32", "i33", "i1", "u1", "i16"]
+const SMALL_INCREMENTS = [
+  "1", "-1", "4503599627370495", "-4503599627370495", "4503599627370496", "-4503599627370496", "9007199254740992",
+  "2147483648", "-2147483649", "4294967295", "4294967296"
+]
+const SMALL_SETS = ["-1", "-2147483648", "4503599627370495", "4503599627370496", "4294967295", "4294967296", "-4294967296", "2147483647"]
 
 export const bitmapScripts: ReadonlyArray<Script> = [
   {
@@ -212,6 +219,24 @@ export const bitmapScripts: ReadonlyArray<Script> = [
       ["BITOP", "XOR", "dest", "bin", "dest"],
       ["GET", "dest"]
     ]
+  },
+  {
+    name: "BITFIELD fields of up to 33 bits at the edges of their ranges and of 2^52, short and long values",
+    steps: ["w", "long"].flatMap((key) => [
+      ...(key === "long" ? [["SETRANGE", "long", "2000", "x"]] : []),
+      ...SMALL_FIELDS.flatMap((type) => [
+        ...["WRAP", "SAT", "FAIL"].flatMap((mode) =>
+          SMALL_INCREMENTS.map((by) => ["BITFIELD", key, "OVERFLOW", mode, "INCRBY", type, "3", by, "GET", type, "3"])
+        ),
+        ...SMALL_SETS.map((value) => [
+          "BITFIELD", key, "OVERFLOW", "SAT", "SET", type, "#2", value, "OVERFLOW", "FAIL", "SET", type, "#3", value,
+          "OVERFLOW", "WRAP", "SET", type, "#4", value
+        ])
+      ]),
+      ["GET", key],
+      ["BITFIELD", key, "GET", "i099", "0", "GET", "u9\u0000x", "0"],
+      ["BITFIELD", key, "GET", "i010", "0"]
+    ])
   },
   {
     name: "BITFIELD GET, SET, INCRBY and OVERFLOW",
