@@ -14,12 +14,15 @@ type Op =
   | { readonly kind: "trim"; readonly keep: number }
   | { readonly kind: "minid"; readonly at: number }
   | { readonly kind: "range"; readonly from: number; readonly to: number; readonly reverse: boolean; readonly count: number }
+  | { readonly kind: "seal" }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("append" as const), gap: fc.integer({ min: 1, max: 3 }), width: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("delete" as const), at: fc.nat(200) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("trim" as const), keep: fc.nat(60) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("minid" as const), at: fc.nat(200) }) },
+  // The last node sealed as a loaded stream's are (packed IDs, 16-bit offsets), then appended to.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("seal" as const) }) },
   {
     weight: 3,
     arbitrary: fc.record({ kind: fc.constant("range" as const), from: fc.nat(300), to: fc.nat(300), reverse: fc.boolean(), count: fc.nat(12) })
@@ -54,6 +57,8 @@ describe("StreamValue", () => {
             const cut = Math.max(0, model.length - o.keep)
             expect(removed).toBe(cut)
             model = model.slice(cut)
+          } else if (o.kind === "seal") {
+            stream.blocks[stream.blocks.length - 1]?.seal()
           } else if (o.kind === "minid") {
             const removed = stream.trim(undefined, idOf(o.at), false, 0)
             const kept = model.filter(([n]) => n >= o.at)

@@ -92,10 +92,35 @@ const writeLength = (data: Buffer, at: number, value: number): number => {
 const SHORT_TEXT = 24
 
 /**
+ * Sealed nodes are carved out of shared slabs: an ArrayBuffer of its own costs a node a heap
+ * object, a backing-store record and a malloc block (~300 bytes, more than a node's 100 IDs).
+ * A slab is freed by the garbage collector once no node in it is left (trimmed or copied).
+ */
+const SLAB_BYTES = 128 * 1024
+let slab = new ArrayBuffer(0)
+let slabUsed = 0
+
+/** `size` bytes (a multiple of 4) at a 4-byte-aligned offset of a slab: [buffer, offset]. */
+const slabRoom = (size: number): [ArrayBuffer, number] => {
+  if (size > SLAB_BYTES / 8) return [new ArrayBuffer(size), 0]
+  if (slabUsed + size > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES)
+    slabUsed = 0
+  }
+  const at = slabUsed
+  slabUsed += size
+  return [slab, at]
+}
+
+/** Stride-1 words pack an ID as (ms - base) * 2^16 + seq, both below 2^16. */
+const PACKED_LIMIT = 65536
+
+/**
  * One node: its live entries' IDs in a typed array — binary searches read them without building
  * strings — as two 32-bit words each (ms minus the node's base ms, seq) while every ID fits that
  * (ms within 2^32 of the first entry's, seq below 2^32: always for `*` IDs), else as four (ms
- * high, ms low, seq high, seq low); and their fields and
+ * high, ms low, seq high, seq low); a sealed node whose IDs all fit 16 bits each packs them in
+ * one word (`*` IDs of a node rarely span a minute); and their fields and
  * values packed in one byte buffer, as Redis packs a node in a listpack. The node's master fields
  * are the field names of the first entry appended to it; an entry with the same names stores a
  * 0 byte and its values only, any other its pair count + 1 and all its names and values. Each
@@ -113,39 +138,59 @@ export class StreamBlock {
   bytes = 0
   /** Live entries. */
   length = 0
-  /** Words an ID takes in `words`: 2 (relative to `baseHi`/`baseLo`) or 4. */
+  /** Words an ID takes in `words`: 1 or 2 (relative to `baseHi`/`baseLo`) or 4. */
   stride = 2
   baseHi = 0
   baseLo = 0
   words: Uint32Array
-  starts: Uint32Array
+  /** Entry offsets in `data`; 16-bit once sealed when the data allows. */
+  starts: Uint32Array | Uint16Array
   data: Buffer
   /** Field names of the first entry appended (Redis's master entry); set by the first push. */
   masterFields: Array<string> | undefined = undefined
   /** The owning stream's token (see the class comment). */
   owner: object | undefined = undefined
+  /** Whether the arrays are exact-size slab views (`seal`). */
+  private sealed = false
 
   constructor(
     /** The ID of the last entry appended (deleted or not): Redis's last listpack entry. */
     public lastSlotId: StreamId,
-    capacity = 8
+    capacity = 8,
+    /** Growable arrays a sealed predecessor no longer needs (`seal`'s result), reused. */
+    spare?: SpareArrays
   ) {
-    this.words = new Uint32Array(2 * capacity)
-    this.starts = new Uint32Array(capacity + 1)
-    this.data = Buffer.allocUnsafeSlow(16 * capacity)
+    if (spare !== undefined) {
+      this.words = spare.words
+      this.starts = spare.starts
+      this.data = spare.data
+    } else {
+      this.words = new Uint32Array(2 * capacity)
+      this.starts = new Uint32Array(capacity + 1)
+      this.data = Buffer.allocUnsafeSlow(16 * capacity)
+    }
   }
 
   /** Entry i's four ID words into `entryWords`. */
   private load(i: number): Uint32Array {
     const w = this.words
     const out = entryWords
-    if (this.stride === 2) {
-      const lo = this.baseLo + w[2 * i]
+    if (this.stride !== 4) {
+      let delta: number
+      let seq: number
+      if (this.stride === 2) {
+        delta = w[2 * i]
+        seq = w[2 * i + 1]
+      } else {
+        delta = w[i] >>> 16
+        seq = w[i] & 0xffff
+      }
+      const lo = this.baseLo + delta
       const carry = lo >= TWO_32 ? 1 : 0
       out[0] = this.baseHi + carry
       out[1] = lo - carry * TWO_32
       out[2] = 0
-      out[3] = w[2 * i + 1]
+      out[3] = seq
     } else {
       const at = 4 * i
       out[0] = w[at]
@@ -235,15 +280,23 @@ export class StreamBlock {
       for (let k = 0; k < 4; k++) targetWords[k] = idWord(id, 4 * k)
     }
     const w = this.words
-    if (this.stride === 2) {
-      const lo = this.baseLo + w[2 * i]
+    if (this.stride !== 4) {
+      let delta: number
+      let seq: number
+      if (this.stride === 2) {
+        delta = w[2 * i]
+        seq = w[2 * i + 1]
+      } else {
+        delta = w[i] >>> 16
+        seq = w[i] & 0xffff
+      }
+      const lo = this.baseLo + delta
       const carry = lo >= TWO_32 ? 1 : 0
       const hi = this.baseHi + carry
       if (hi !== targetWords[0]) return hi < targetWords[0] ? -1 : 1
       const msLo = lo - carry * TWO_32
       if (msLo !== targetWords[1]) return msLo < targetWords[1] ? -1 : 1
       if (targetWords[2] !== 0) return -1
-      const seq = w[2 * i + 1]
       return seq === targetWords[3] ? 0 : seq < targetWords[3] ? -1 : 1
     }
     const at = 4 * i
@@ -262,6 +315,18 @@ export class StreamBlock {
     for (let i = 0; i < n; i++) words.set(this.load(i), 4 * i)
     this.words = words
     this.stride = 4
+  }
+
+  /** Back from one packed word an ID to two (a sealed node appended to again). */
+  private unpack(): void {
+    const n = this.length
+    const words = new Uint32Array(2 * Math.max(n + 1, 4))
+    for (let i = 0; i < n; i++) {
+      words[2 * i] = this.words[i] >>> 16
+      words[2 * i + 1] = this.words[i] & 0xffff
+    }
+    this.words = words
+    this.stride = 2
   }
 
   /** The position of the first entry at or after `id`. */
@@ -288,6 +353,9 @@ export class StreamBlock {
       this.baseLo = msLo
     }
     const delta = (msHi - this.baseHi) * TWO_32 + msLo - this.baseLo
+    if (this.stride === 1) this.unpack()
+    // Appending to a sealed node replaces its exact-size arrays with growable ones (below).
+    this.sealed = false
     if (this.stride === 2 && (seqHi !== 0 || delta < 0 || delta >= TWO_32)) this.widen()
     const stride = this.stride
     if (stride * (n + 1) > this.words.length) {
@@ -353,24 +421,40 @@ export class StreamBlock {
   }
 
   /**
-   * Drops spare capacity (a node no longer appended to): its IDs, starts and bytes move into one
-   * exact-size buffer, one allocation instead of three.
+   * Drops spare capacity (a node no longer appended to): its IDs (packed one word each when they
+   * fit), starts (16-bit when they fit) and bytes move into one exact-size stretch of a slab.
+   * Returns the growable arrays it held, for the next node to fill (no new allocations per node).
    */
-  seal(): void {
+  seal(): SpareArrays | undefined {
     const n = this.length
-    const idBytes = 4 * this.stride * n
-    const startBytes = 4 * (n + 1)
+    if (n === 0 || this.sealed) return undefined
+    const spare = this.starts instanceof Uint32Array ? { words: this.words, starts: this.starts, data: this.data } : undefined
+    let stride = this.stride
+    const source = this.words
+    if (stride === 2) {
+      let fits = true
+      for (let k = 0; fits && k < 2 * n; k++) fits = source[k] < PACKED_LIMIT
+      if (fits) stride = 1
+    }
+    const idBytes = 4 * stride * n
     const used = this.starts[n]
-    const whole = new ArrayBuffer(idBytes + startBytes + used)
-    const words = new Uint32Array(whole, 0, this.stride * n)
-    words.set(this.words.subarray(0, this.stride * n))
-    const starts = new Uint32Array(whole, idBytes, n + 1)
+    const narrow = used < 65536
+    const startBytes = (narrow ? 2 : 4) * (n + 1)
+    const [buffer, at] = slabRoom((idBytes + startBytes + used + 3) & ~3)
+    const words = new Uint32Array(buffer, at, stride * n)
+    if (stride === 1 && this.stride === 2) {
+      for (let i = 0; i < n; i++) words[i] = source[2 * i] * PACKED_LIMIT + source[2 * i + 1]
+    } else words.set(source.subarray(0, stride * n))
+    const starts = narrow ? new Uint16Array(buffer, at + idBytes, n + 1) : new Uint32Array(buffer, at + idBytes, n + 1)
     starts.set(this.starts.subarray(0, n + 1))
-    const data = Buffer.from(whole, idBytes + startBytes, used)
+    const data = Buffer.from(buffer, at + idBytes + startBytes, used)
     this.data.copy(data, 0, 0, used)
     this.words = words
     this.starts = starts
     this.data = data
+    this.stride = stride
+    this.sealed = true
+    return spare
   }
 
   /** A copy of this block owned by `owner`. */
@@ -388,8 +472,16 @@ export class StreamBlock {
     twin.slots = this.slots
     twin.bytes = this.bytes
     twin.owner = owner
+    twin.sealed = this.sealed
     return twin
   }
+}
+
+/** A node's growable arrays, handed from a node being sealed to the next one. */
+export interface SpareArrays {
+  readonly words: Uint32Array
+  readonly starts: Uint32Array
+  readonly data: Buffer
 }
 
 export interface Nack {
@@ -519,8 +611,7 @@ export class StreamValue implements CollectionValue {
     }
     if (block === undefined) {
       const previous = this.blocks.length > 0 ? this.ownBlock(this.blocks.length - 1) : undefined
-      previous?.seal()
-      block = new StreamBlock(id)
+      block = new StreamBlock(id, 8, previous?.seal())
       block.owner = this.owner
       // Nodes with the same master fields share one array of names (it is never changed).
       const names = previous?.masterFields
