@@ -16,6 +16,7 @@
 import { byteString } from "../../protocol/ByteString.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { CollectionValue } from "../Value.js"
+import { deltaElementBytes, intElementBytes, stringElementBytes } from "./listpackSizes.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
 import { SortedIds } from "./SortedIds.js"
 import { decimalText, type StreamId, ZERO_ID } from "./StreamId.js"
@@ -29,18 +30,6 @@ const ENTRY_BYTES = 8 + 4
 const GROUP_BYTES = 400
 const CONSUMER_BYTES = 250
 const NACK_BYTES = 80 + ID_BYTES + MAP_ENTRY_BYTES
-
-/** Bytes a listpack element takes for `text` (integers are stored as such), with its back length. */
-const listpackElementBytes = (text: string): number => {
-  let encoded: number
-  const length = text.length
-  if (length > 0 && length <= 20 && /^-?(0|[1-9][0-9]*)$/.test(text)) {
-    const value = Number(text)
-    const abs = Math.abs(value)
-    encoded = value >= 0 && value <= 127 ? 1 : abs < 4096 ? 2 : abs < 32768 ? 3 : abs < 8388608 ? 4 : abs < 2147483648 ? 5 : 9
-  } else encoded = length < 64 ? 1 + length : length < 4096 ? 2 + length : 5 + length
-  return encoded + (encoded <= 127 ? 1 : encoded < 16383 ? 2 : 3)
-}
 
 const idWord = (id: StreamId, at: number): number =>
   ((id.charCodeAt(at) << 24) | (id.charCodeAt(at + 1) << 16) | (id.charCodeAt(at + 2) << 8) | id.charCodeAt(at + 3)) >>> 0
@@ -134,8 +123,15 @@ const PACKED_LIMIT = 65536
 export class StreamBlock {
   /** Entries appended to the block, deleted ones included (Redis's count + deleted). */
   slots = 0
-  /** Estimated bytes of Redis's listpack for this node. */
+  /**
+   * Bytes of Redis's listpack for this node but its master entry's two counts (live and deleted
+   * entries), which `listpackBytes` adds: Redis keeps a deleted entry's bytes in its node.
+   */
   bytes = 0
+  /** Whether the last entry pushed had the master fields (Redis's SAMEFIELDS flag). */
+  lastSame = true
+  /** The ID of the first entry appended (Redis's master ID, the node's key). */
+  readonly masterId: StreamId
   /** Live entries. */
   length = 0
   /** Words an ID takes in `words`: 1 or 2 (relative to `baseHi`/`baseLo`) or 4. */
@@ -160,6 +156,7 @@ export class StreamBlock {
     /** Growable arrays a sealed predecessor no longer needs (`seal`'s result), reused. */
     spare?: SpareArrays
   ) {
+    this.masterId = lastSlotId
     if (spare !== undefined) {
       this.words = spare.words
       this.starts = spare.starts
@@ -169,6 +166,11 @@ export class StreamBlock {
       this.starts = new Uint32Array(capacity + 1)
       this.data = Buffer.allocUnsafeSlow(16 * capacity)
     }
+  }
+
+  /** The exact size of Redis's listpack for this node. */
+  listpackBytes(): number {
+    return this.bytes + intElementBytes(this.length) + intElementBytes(this.slots - this.length)
   }
 
   /** Entry i's four ID words into `entryWords`. */
@@ -385,6 +387,7 @@ export class StreamBlock {
     }
     let same = fields.length === 2 * master.length
     for (let k = 0; same && k < master.length; k++) same = fields[2 * k] === master[k]
+    this.lastSame = same
     const step = same ? 2 : 1
     let size = same ? 1 : lengthBytes(fields.length / 2 + 1)
     for (let k = same ? 1 : 0; k < fields.length; k += step) size += lengthBytes(fields[k].length) + fields[k].length
@@ -459,7 +462,8 @@ export class StreamBlock {
 
   /** A copy of this block owned by `owner`. */
   copy(owner: object): StreamBlock {
-    const twin = new StreamBlock(this.lastSlotId, 0)
+    const twin = new StreamBlock(this.masterId, 0)
+    twin.lastSlotId = this.lastSlotId
     twin.stride = this.stride
     twin.baseHi = this.baseHi
     twin.baseLo = this.baseLo
@@ -606,7 +610,9 @@ export class StreamValue implements CollectionValue {
     let fieldBytes = 0
     for (let i = 0; i < fields.length; i++) fieldBytes += fields[i].length
     const maxBytes = this.nodeMaxBytes === 0 || this.nodeMaxBytes > 1 << 30 ? 1 << 30 : this.nodeMaxBytes
-    if (block !== undefined && (block.bytes + fieldBytes >= maxBytes || (this.nodeMaxEntries !== 0 && block.slots >= this.nodeMaxEntries))) {
+    // Redis's streamAppendItem: a new node once the listpack plus the new strings reach the byte
+    // limit, or the node holds max-entries entries (deleted ones counted).
+    if (block !== undefined && (block.listpackBytes() + fieldBytes >= maxBytes || (this.nodeMaxEntries !== 0 && block.slots >= this.nodeMaxEntries))) {
       block = undefined
     }
     if (block === undefined) {
@@ -618,17 +624,15 @@ export class StreamValue implements CollectionValue {
       if (names !== undefined && 2 * names.length === fields.length && names.every((name, k) => fields[2 * k] === name)) {
         block.masterFields = names
       }
-      // The master entry: counts, the field names, a terminator.
-      block.bytes = 7 + 2 * 3 + 2
-      for (let i = 0; i < fields.length; i += 2) block.bytes += listpackElementBytes(fields[i])
+      // The master entry: the listpack's header and terminator, the field count, the names, a 0.
+      block.bytes = 7 + intElementBytes(fields.length / 2) + 2
+      for (let i = 0; i < fields.length; i += 2) block.bytes += stringElementBytes(fields[i])
       this.blocks.push(block)
       this.bytes += BLOCK_BYTES
       for (let i = 0; i < fields.length; i += 2) this.bytes += stringBytes(fields[i].length) + ARRAY_SLOT_BYTES
     } else block = this.ownBlock(this.blocks.length - 1)
-    let entryBytes = 2 + 2 + 2 + 2
-    for (let i = 1; i < fields.length; i += 2) entryBytes += listpackElementBytes(fields[i])
-    block.bytes += entryBytes
     this.bytes += ENTRY_BYTES + block.push(id, fields)
+    block.bytes += entryListpackBytes(block, id, fields)
     block.slots++
     block.lastSlotId = id
     if (this.length === 0) this.firstId = id
@@ -814,6 +818,26 @@ export class StreamValue implements CollectionValue {
     const read = this.estimateDistance(group.lastId)
     return read === INVALID_ENTRIES_READ ? undefined : this.entriesAdded - read
   }
+}
+
+/**
+ * Bytes of entry `id` in node `block`'s listpack (pushed last): flags, the ID as differences from
+ * the master ID, the field count and names unless they are the master's, the values, the count
+ * of the entry's elements.
+ */
+const entryListpackBytes = (block: StreamBlock, id: StreamId, fields: ReadonlyArray<string>): number => {
+  const master = block.masterId
+  const pairs = fields.length / 2
+  let bytes = 2 +
+    deltaElementBytes(idWord(id, 0), idWord(id, 4), idWord(master, 0), idWord(master, 4)) +
+    deltaElementBytes(idWord(id, 8), idWord(id, 12), idWord(master, 8), idWord(master, 12))
+  if (block.lastSame) {
+    for (let i = 1; i < fields.length; i += 2) bytes += stringElementBytes(fields[i])
+    return bytes + intElementBytes(pairs + 3)
+  }
+  bytes += intElementBytes(pairs)
+  for (let i = 0; i < fields.length; i++) bytes += stringElementBytes(fields[i])
+  return bytes + intElementBytes(2 * pairs + 4)
 }
 
 /** Estimated bytes of a block: its arrays, its master field names, its entries. */
