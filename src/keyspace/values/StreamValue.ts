@@ -128,6 +128,8 @@ export class StreamBlock {
    * entries), which `listpackBytes` adds: Redis keeps a deleted entry's bytes in its node.
    */
   bytes = 0
+  /** Deleted entries still in the node as Redis keeps them (in deletion order), if any. */
+  tombstones: Array<Tombstone> | undefined = undefined
   /** Whether the last entry pushed had the master fields (Redis's SAMEFIELDS flag). */
   lastSame = true
   /** The ID of the first entry appended (Redis's master ID, the node's key). */
@@ -411,8 +413,19 @@ export class StreamBlock {
     return size
   }
 
-  /** Removes `count` entries from position `at`. */
-  remove(at: number, count: number): void {
+  /**
+   * Removes `count` entries from position `at`, keeping each as a tombstone (what Redis keeps of
+   * a deleted entry in its node, for the node's listpack in DUMP and RDB). Returns the tombstones'
+   * estimated bytes.
+   */
+  remove(at: number, count: number): number {
+    const tombstones = (this.tombstones ??= [])
+    let added = 0
+    for (let i = at; i < at + count; i++) {
+      const tombstone: Tombstone = { id: this.idAt(i), fields: this.fieldsAt(i) }
+      tombstones.push(tombstone)
+      added += tombstoneMemory(tombstone)
+    }
     const n = this.length
     const from = this.starts[at]
     const width = this.starts[at + count] - from
@@ -421,6 +434,7 @@ export class StreamBlock {
     this.words.copyWithin(stride * at, stride * (at + count), stride * n)
     for (let i = at; i <= n - count; i++) this.starts[i] = this.starts[i + count] - width
     this.length = n - count
+    return added
   }
 
   /**
@@ -477,8 +491,21 @@ export class StreamBlock {
     twin.bytes = this.bytes
     twin.owner = owner
     twin.sealed = this.sealed
+    twin.tombstones = this.tombstones?.slice()
     return twin
   }
+}
+
+/** A deleted entry a node still holds. */
+export interface Tombstone {
+  readonly id: StreamId
+  readonly fields: ReadonlyArray<string>
+}
+
+const tombstoneMemory = (tombstone: Tombstone): number => {
+  let bytes = 64 + ID_BYTES
+  for (const text of tombstone.fields) bytes += stringBytes(text.length) + ARRAY_SLOT_BYTES
+  return bytes
 }
 
 /** A node's growable arrays, handed from a node being sealed to the next one. */
@@ -731,7 +758,7 @@ export class StreamValue implements CollectionValue {
     } else {
       const block = this.ownBlock(b)
       this.bytes -= ENTRY_BYTES + block.entryBytes(i)
-      block.remove(i, 1)
+      this.bytes += block.remove(i, 1)
     }
     this.length--
     if (id > this.maxDeletedId) this.maxDeletedId = id
@@ -778,7 +805,7 @@ export class StreamValue implements CollectionValue {
     if (cut > 0) {
       const block = this.ownBlock(0)
       this.bytes -= ENTRY_BYTES * cut + block.starts[cut] - block.starts[0]
-      block.remove(0, cut)
+      this.bytes += block.remove(0, cut)
     }
     this.length = length
     this.firstId = this.edgeId(true) ?? ZERO_ID
@@ -844,5 +871,6 @@ const entryListpackBytes = (block: StreamBlock, id: StreamId, fields: ReadonlyAr
 const blockMemory = (block: StreamBlock): number => {
   let bytes = BLOCK_BYTES + ENTRY_BYTES * block.length + block.starts[block.length] - block.starts[0]
   for (const field of block.masterFields ?? []) bytes += stringBytes(field.length) + ARRAY_SLOT_BYTES
+  for (const tombstone of block.tombstones ?? []) bytes += tombstoneMemory(tombstone)
   return bytes
 }

@@ -27,26 +27,25 @@ const FLAG_SAME_FIELDS = 2
 
 /**
  * One node as Redis's listpack: the master entry (Redis's: the node's first entry's ID and field
- * names), then its live entries. Deleted entries are not kept here (Redis keeps them, flagged,
- * until the node empties), so a node with deletions has another layout than Redis's.
+ * names, the live and deleted counts), then its entries in ID order, deleted ones (its
+ * tombstones) flagged.
  */
 const nodeListpack = (block: StreamBlock): Buffer => {
   const masterMs = msOf(block.masterId)
   const masterSeq = seqOf(block.masterId)
   const masterFields = block.masterFields ?? []
+  const tombstones = (block.tombstones ?? []).slice().sort((a, b) => (a.id < b.id ? -1 : 1))
   const lp = new ListpackBuilder()
   lp.append(String(block.length))
-  lp.append("0")
+  lp.append(String(tombstones.length))
   lp.append(String(masterFields.length))
   for (const field of masterFields) lp.append(field)
   lp.append("0")
-  for (let e = 0; e < block.length; e++) {
-    const id = block.idAt(e)
-    const fields = block.fieldsAt(e)
+  const entry = (id: StreamId, fields: ReadonlyArray<string>, deleted: boolean): void => {
     const pairs = fields.length / 2
     let same = pairs === masterFields.length
     for (let i = 0; same && i < pairs; i++) same = fields[2 * i] === masterFields[i]
-    lp.append(same ? "2" : "0")
+    lp.append(String((same ? FLAG_SAME_FIELDS : 0) | (deleted ? FLAG_DELETED : 0)))
     lp.append(String(BigInt.asIntN(64, msOf(id) - masterMs)))
     lp.append(String(BigInt.asIntN(64, seqOf(id) - masterSeq)))
     if (same) {
@@ -57,6 +56,13 @@ const nodeListpack = (block: StreamBlock): Buffer => {
     }
     lp.append(String(pairs + 3 + (same ? 0 : pairs + 1)))
   }
+  let t = 0
+  for (let e = 0; e < block.length; e++) {
+    const id = block.idAt(e)
+    for (; t < tombstones.length && tombstones[t].id < id; t++) entry(tombstones[t].id, tombstones[t].fields, true)
+    entry(id, block.fieldsAt(e), false)
+  }
+  for (; t < tombstones.length; t++) entry(tombstones[t].id, tombstones[t].fields, true)
   return lp.finish()
 }
 
@@ -172,8 +178,8 @@ const readNode = (master: StreamId, blob: Buffer, reader: RdbReader): StreamBloc
     }
     at++ // the entry's element count
     block.lastSlotId = id
-    if ((flags & FLAG_DELETED) !== 0) continue
-    block.push(id, fields)
+    if ((flags & FLAG_DELETED) !== 0) (block.tombstones ??= []).push({ id, fields })
+    else block.push(id, fields)
   }
   if (block.length !== live) return reader.fail("stream node entry count")
   block.slots = live + deleted
