@@ -108,6 +108,10 @@ describe("StreamValue", () => {
     expect(nextId(MAX_ID)).toBeUndefined()
     expect(previousId(ZERO_ID)).toBeUndefined()
     expect(idText(nextId(makeId(5n, top))!)).toBe("6-0")
+    expect(idText(nextId(makeId(5n, 7n))!)).toBe("5-8")
+    expect(idText(nextId(makeId(5n, 0xffffffffn))!)).toBe("5-4294967296")
+    expect(idText(nextId(makeId(1700000000000n, (1n << 40n) + 5n))!)).toBe("1700000000000-1099511627782")
+    expect(nextId(makeId(5n, 0xfffffffen))).toBe(makeId(5n, 0xffffffffn))
     expect(idText(previousId(makeId(6n, 0n))!)).toBe("5-18446744073709551615")
     // 2^53 + 1 and 2^53 differ, which a float would not see.
     expect(makeId((1n << 53n) + 1n, 0n) > makeId(1n << 53n, 0n)).toBe(true)

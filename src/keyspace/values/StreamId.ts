@@ -65,14 +65,39 @@ export const msNumber = (id: StreamId): number => {
   return hi < 0x200000 ? hi * TWO_32 + word(id, 4) : Number.POSITIVE_INFINITY
 }
 
+/** The ms part last printed, as words and text: consecutive IDs mostly share their ms. */
+let printedHi = -1
+let printedLo = -1
+let printedMs = ""
+
+/** The text of an ms part given as two words (the last one printed is reused). */
+export const msText = (hi: number, lo: number): string => {
+  if (lo !== printedLo || hi !== printedHi) {
+    printedMs = hi < 0x200000 ? decimalText(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString()
+    printedHi = hi
+    printedLo = lo
+  }
+  return printedMs
+}
+
 /** `ms-seq`, as Redis prints an ID. */
-export const idText = (id: StreamId): string => partText(id, 0) + "-" + partText(id, 8)
+export const idText = (id: StreamId): string => {
+  const seqHi = word(id, 8)
+  const seqLo = word(id, 12)
+  return msText(word(id, 0), word(id, 4)) + "-" + (seqHi === 0 && seqLo < 100000000 ? String(seqLo) : partText(id, 8))
+}
 
 export const ZERO_ID: StreamId = makeId(0n, 0n)
 export const MAX_ID: StreamId = makeId(U64_MAX, U64_MAX)
 
 /** The next ID (`streamIncrID`), or undefined after the last possible one. */
 export const nextId = (id: StreamId): StreamId | undefined => {
+  const low = word(id, 12)
+  if (low !== 0xffffffff) {
+    // No carry out of the low word: only its four bytes change.
+    const next = low + 1
+    return id.slice(0, 12) + String.fromCharCode(next >>> 24, (next >>> 16) & 255, (next >>> 8) & 255, next & 255)
+  }
   const seq = seqOf(id)
   if (seq < U64_MAX) return makeId(msOf(id), seq + 1n)
   const ms = msOf(id)

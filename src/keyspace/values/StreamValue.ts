@@ -19,7 +19,7 @@ import type { CollectionValue } from "../Value.js"
 import { deltaElementBytes, intElementBytes, stringElementBytes } from "./listpackSizes.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
 import { SortedIds } from "./SortedIds.js"
-import { decimalText, type StreamId, ZERO_ID } from "./StreamId.js"
+import { decimalText, msText, type StreamId, ZERO_ID } from "./StreamId.js"
 
 const STREAM_BASE_BYTES = 300
 /** A block's object, its three arrays and their backing stores. */
@@ -213,7 +213,7 @@ export class StreamBlock {
   /** Entry i's ID as Redis prints it (`ms-seq`), straight from its words. */
   idTextAt(i: number): string {
     const w = this.load(i)
-    return partText(w[0], w[1]) + "-" + partText(w[2], w[3])
+    return msText(w[0], w[1]) + "-" + (w[2] === 0 && w[3] < 100000000 ? String(w[3]) : partText(w[2], w[3]))
   }
 
   /** Entry i's fields and values, decoded. */
