@@ -128,6 +128,14 @@ describe("StreamValue", () => {
     })
     expect(seen).toEqual(["18446744073709551615-0", "9007199254740993-0", "4294967296-0", "1-0"])
     expect(stream.blocks.map((block) => block.idTextAt(0))).toEqual(["1-0", "9007199254740993-0"])
+    // Plain digits take a path without bigint: the same IDs as the general one.
+    fc.assert(fc.property(fc.stringMatching(/^[0-9]{1,17}(-[0-9]{1,17})?$/), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (text, missing) => {
+      const [ms, seq] = text.split("-")
+      expect(parseId(text, missing, true)?.id).toBe(makeId(BigInt(ms), seq === undefined ? missing : BigInt(seq)))
+    }))
+    expect(idText(parseId("007-0010", 0n, true)!.id)).toBe("7-10")
+    expect(parseId("1-", 0n, true)).toBeUndefined()
+    expect(parseId("-1", 0n, false)).toBeUndefined()
     expect(parseId("18446744073709551616", 0n, true)).toBeUndefined()
     expect(parseId("-1-0x", 0n, true)).toBeUndefined()
   })

@@ -214,11 +214,14 @@ const deliverNew = (
 ): void => {
   const start = nextId(group.lastId)
   const ids: Array<StreamId> = []
-  const entries: Array<Array<string>> = []
+  // The entries are written straight from their nodes (nothing changes the stream meanwhile).
+  const blocks: Array<StreamBlock> = []
+  const positions: Array<number> = []
   if (start !== undefined) {
-    stream.range(start, MAX_ID, false, (id, fields) => {
-      ids.push(id)
-      entries.push(fields)
+    stream.rangeRefs(start, MAX_ID, false, (block, i) => {
+      ids.push(block.idAt(i))
+      blocks.push(block)
+      positions.push(i)
       return count === 0 || ids.length < count
     })
   }
@@ -226,7 +229,7 @@ const deliverNew = (
   let movedLastId = false
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]
-    writeEntry(ctx.out, id, entries[i])
+    blocks[i].writeEntry(ctx.out, positions[i])
     if (id > group.lastId) {
       if (group.entriesRead !== INVALID_ENTRIES_READ && !stream.hasTombstonesFrom(id)) group.entriesRead++
       else if (stream.entriesAdded !== 0) group.entriesRead = stream.estimateDistance(id)
