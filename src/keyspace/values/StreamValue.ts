@@ -83,15 +83,16 @@ const SHORT_TEXT = 24
 /**
  * Sealed nodes are carved out of shared slabs: an ArrayBuffer of its own costs a node a heap
  * object, a backing-store record and a malloc block (~300 bytes, more than a node's 100 IDs).
- * A slab is freed by the garbage collector once no node in it is left (trimmed or copied).
+ * A slab is freed by the garbage collector once no node in it is left (trimmed or copied); it
+ * is small (a few dozen nodes) so that a few surviving nodes cannot pin much.
  */
-const SLAB_BYTES = 128 * 1024
+const SLAB_BYTES = 32 * 1024
 let slab = new ArrayBuffer(0)
 let slabUsed = 0
 
 /** `size` bytes (a multiple of 4) at a 4-byte-aligned offset of a slab: [buffer, offset]. */
 const slabRoom = (size: number): [ArrayBuffer, number] => {
-  if (size > SLAB_BYTES / 8) return [new ArrayBuffer(size), 0]
+  if (size > SLAB_BYTES / 4) return [new ArrayBuffer(size), 0]
   if (slabUsed + size > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_BYTES)
     slabUsed = 0
