@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "effect/FastCheck"
 import { idText, makeId, MAX_ID, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../src/keyspace/values/StreamId.js"
+import { SortedIds } from "../../src/keyspace/values/SortedIds.js"
 import { StreamValue } from "../../src/keyspace/values/StreamValue.js"
 
 type Op =
@@ -98,6 +99,25 @@ describe("StreamValue", () => {
         expect(copy.length).toBe(model.length + 1)
       }),
       { numRuns: 300 }
+    )
+  })
+
+  it("keeps a PEL's IDs sorted through inserts and deletions anywhere", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(60)), { maxLength: 300 }), (ops) => {
+        const pel = new SortedIds<number>()
+        const model = new Map<number, number>()
+        for (const [insert, n] of ops) {
+          if (insert) expect(pel.insert(idOf(n), n)).toBe(!model.has(n))
+          else expect(pel.delete(idOf(n))).toBe(model.has(n))
+          if (insert && !model.has(n)) model.set(n, n)
+          else if (!insert) model.delete(n)
+          const sorted = [...model.keys()].sort((a, b) => a - b)
+          expect(Array.from({ length: pel.size }, (_, i) => pel.idAt(i))).toEqual(sorted.map(idOf))
+          expect(sorted.every((k) => pel.get(idOf(k)) === k)).toBe(true)
+        }
+      }),
+      { numRuns: 200 }
     )
   })
 
