@@ -304,6 +304,8 @@ const groupConsumer = (
 
 /** Where a read's served streams are written before their count is known (one batch runs at a time). */
 const scratch = new ReplyWriter()
+/** Replies up to this size leave the scratch writer's buffer in place for the next read. */
+const SCRATCH_KEPT = 64 * 1024
 
 const read = (ctx: CommandContext, argv: ReadonlyArray<string>, isGroup: boolean): void => {
   const request = parseRead(ctx, argv, isGroup)
@@ -350,7 +352,12 @@ const read = (ctx: CommandContext, argv: ReadonlyArray<string>, isGroup: boolean
   if (served > 0) {
     if (out.protocol === 2) out.arrayHeader(served)
     else out.mapHeader(served)
-    out.raw(scratch.take().toString("latin1"))
+    // Copied straight from the scratch writer; a big reply's buffer is handed over and dropped.
+    const body = scratch.written()
+    if (body.length <= SCRATCH_KEPT) {
+      out.rawBytes(body)
+      scratch.truncate(0)
+    } else out.rawBytes(scratch.take())
     return
   }
   scratch.truncate(0)
