@@ -2,11 +2,12 @@
  * A stream: entries (an ID and a flat field/value array) in ID order, plus consumer groups.
  *
  * Entries live in blocks that mirror Redis's radix tree of listpack nodes: a new block starts when
- * the last one has `nodeMaxEntries` slots (live plus deleted entries, as Redis counts them) or its
- * estimated listpack bytes reach `nodeMaxBytes`. Keeping Redis's node boundaries is what makes
- * `MAXLEN ~` / `MINID ~` (which only drop whole nodes) and XINFO's radix-tree-keys agree with Redis.
- * A block holds its IDs and entries in two arrays; an XDEL splices them but keeps the slot counted,
- * as Redis keeps a deleted entry in its node. Appends are pushes onto the last block; lookups are a
+ * the last one has `nodeMaxEntries` slots (live plus deleted entries, as Redis counts them) or the
+ * exact size of Redis's listpack for it plus the new strings reaches `nodeMaxBytes`. Keeping
+ * Redis's node boundaries is what makes `MAXLEN ~` / `MINID ~` (which only drop whole nodes),
+ * XINFO's radix-tree-keys and DUMP's bytes agree with Redis. A block packs its live entries'
+ * IDs and bytes; an XDEL or exact trim moves an entry out to the block's tombstones, as Redis
+ * keeps a deleted entry flagged in its node until the node empties. Appends are pushes onto the last block; lookups are a
  * binary search over blocks (by their last ID) and then inside one. With 100-entry blocks a
  * million-entry stream has 10 000 blocks: a search is ~14 + 7 string compares.
  *
