@@ -68,4 +68,4 @@ export const positiveLong = (text: string, message = "ERR value is out of range,
 
 /** Case-insensitive comparison with an upper-case ASCII keyword (`NX`, `WITHSCORES`, ...). */
 export const isKeyword = (arg: string, keyword: string): boolean =>
-  arg.length === keyword.length && arg.toUpperCase() === keyword
+  arg === keyword || (arg.length === keyword.length && arg.toUpperCase() === keyword)

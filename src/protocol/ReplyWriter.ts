@@ -173,6 +173,13 @@ export class ReplyWriter {
     this.text(encoded)
   }
 
+  /** Bytes already encoded (another writer's output), as they are. */
+  rawBytes(encoded: Uint8Array): void {
+    this.ensure(encoded.length)
+    this.buf.set(encoded, this.length)
+    this.length += encoded.length
+  }
+
   /** Hands out everything written so far as one Buffer (owned by the caller) and starts over. */
   take(): Buffer {
     const out = Buffer.allocUnsafe(this.length)

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "effect/FastCheck"
 import { idText, makeId, MAX_ID, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../src/keyspace/values/StreamId.js"
+import { SortedIds } from "../../src/keyspace/values/SortedIds.js"
 import { StreamValue } from "../../src/keyspace/values/StreamValue.js"
 
 type Op =
@@ -14,12 +15,15 @@ type Op =
   | { readonly kind: "trim"; readonly keep: number }
   | { readonly kind: "minid"; readonly at: number }
   | { readonly kind: "range"; readonly from: number; readonly to: number; readonly reverse: boolean; readonly count: number }
+  | { readonly kind: "seal" }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("append" as const), gap: fc.integer({ min: 1, max: 3 }), width: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("delete" as const), at: fc.nat(200) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("trim" as const), keep: fc.nat(60) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("minid" as const), at: fc.nat(200) }) },
+  // The last node sealed as a loaded stream's are (packed IDs, 16-bit offsets), then appended to.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("seal" as const) }) },
   {
     weight: 3,
     arbitrary: fc.record({ kind: fc.constant("range" as const), from: fc.nat(300), to: fc.nat(300), reverse: fc.boolean(), count: fc.nat(12) })
@@ -54,6 +58,8 @@ describe("StreamValue", () => {
             const cut = Math.max(0, model.length - o.keep)
             expect(removed).toBe(cut)
             model = model.slice(cut)
+          } else if (o.kind === "seal") {
+            stream.blocks[stream.blocks.length - 1]?.seal()
           } else if (o.kind === "minid") {
             const removed = stream.trim(undefined, idOf(o.at), false, 0)
             const kept = model.filter(([n]) => n >= o.at)
@@ -96,6 +102,25 @@ describe("StreamValue", () => {
     )
   })
 
+  it("keeps a PEL's IDs sorted through inserts and deletions anywhere", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(60)), { maxLength: 300 }), (ops) => {
+        const pel = new SortedIds<number>()
+        const model = new Map<number, number>()
+        for (const [insert, n] of ops) {
+          if (insert) expect(pel.insert(idOf(n), n)).toBe(!model.has(n))
+          else expect(pel.delete(idOf(n))).toBe(model.has(n))
+          if (insert && !model.has(n)) model.set(n, n)
+          else if (!insert) model.delete(n)
+          const sorted = [...model.keys()].sort((a, b) => a - b)
+          expect(Array.from({ length: pel.size }, (_, i) => pel.idAt(i))).toEqual(sorted.map(idOf))
+          expect(sorted.every((k) => pel.get(idOf(k)) === k)).toBe(true)
+        }
+      }),
+      { numRuns: 200 }
+    )
+  })
+
   it("keeps IDs exact at the 64-bit edges", () => {
     const top = (1n << 64n) - 1n
     expect(idText(makeId(top, top))).toBe("18446744073709551615-18446744073709551615")
@@ -103,6 +128,10 @@ describe("StreamValue", () => {
     expect(nextId(MAX_ID)).toBeUndefined()
     expect(previousId(ZERO_ID)).toBeUndefined()
     expect(idText(nextId(makeId(5n, top))!)).toBe("6-0")
+    expect(idText(nextId(makeId(5n, 7n))!)).toBe("5-8")
+    expect(idText(nextId(makeId(5n, 0xffffffffn))!)).toBe("5-4294967296")
+    expect(idText(nextId(makeId(1700000000000n, (1n << 40n) + 5n))!)).toBe("1700000000000-1099511627782")
+    expect(nextId(makeId(5n, 0xfffffffen))).toBe(makeId(5n, 0xffffffffn))
     expect(idText(previousId(makeId(6n, 0n))!)).toBe("5-18446744073709551615")
     // 2^53 + 1 and 2^53 differ, which a float would not see.
     expect(makeId((1n << 53n) + 1n, 0n) > makeId(1n << 53n, 0n)).toBe(true)
@@ -119,6 +148,14 @@ describe("StreamValue", () => {
     })
     expect(seen).toEqual(["18446744073709551615-0", "9007199254740993-0", "4294967296-0", "1-0"])
     expect(stream.blocks.map((block) => block.idTextAt(0))).toEqual(["1-0", "9007199254740993-0"])
+    // Plain digits take a path without bigint: the same IDs as the general one.
+    fc.assert(fc.property(fc.stringMatching(/^[0-9]{1,17}(-[0-9]{1,17})?$/), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (text, missing) => {
+      const [ms, seq] = text.split("-")
+      expect(parseId(text, missing, true)?.id).toBe(makeId(BigInt(ms), seq === undefined ? missing : BigInt(seq)))
+    }))
+    expect(idText(parseId("007-0010", 0n, true)!.id)).toBe("7-10")
+    expect(parseId("1-", 0n, true)).toBeUndefined()
+    expect(parseId("-1", 0n, false)).toBeUndefined()
     expect(parseId("18446744073709551616", 0n, true)).toBeUndefined()
     expect(parseId("-1-0x", 0n, true)).toBeUndefined()
   })

@@ -214,11 +214,14 @@ const deliverNew = (
 ): void => {
   const start = nextId(group.lastId)
   const ids: Array<StreamId> = []
-  const entries: Array<Array<string>> = []
+  // The entries are written straight from their nodes (nothing changes the stream meanwhile).
+  const blocks: Array<StreamBlock> = []
+  const positions: Array<number> = []
   if (start !== undefined) {
-    stream.range(start, MAX_ID, false, (id, fields) => {
-      ids.push(id)
-      entries.push(fields)
+    stream.rangeRefs(start, MAX_ID, false, (block, i) => {
+      ids.push(block.idAt(i))
+      blocks.push(block)
+      positions.push(i)
       return count === 0 || ids.length < count
     })
   }
@@ -226,7 +229,7 @@ const deliverNew = (
   let movedLastId = false
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]
-    writeEntry(ctx.out, id, entries[i])
+    blocks[i].writeEntry(ctx.out, positions[i])
     if (id > group.lastId) {
       if (group.entriesRead !== INVALID_ENTRIES_READ && !stream.hasTombstonesFrom(id)) group.entriesRead++
       else if (stream.entriesAdded !== 0) group.entriesRead = stream.estimateDistance(id)
@@ -301,6 +304,8 @@ const groupConsumer = (
 
 /** Where a read's served streams are written before their count is known (one batch runs at a time). */
 const scratch = new ReplyWriter()
+/** Replies up to this size leave the scratch writer's buffer in place for the next read. */
+const SCRATCH_KEPT = 64 * 1024
 
 const read = (ctx: CommandContext, argv: ReadonlyArray<string>, isGroup: boolean): void => {
   const request = parseRead(ctx, argv, isGroup)
@@ -347,7 +352,12 @@ const read = (ctx: CommandContext, argv: ReadonlyArray<string>, isGroup: boolean
   if (served > 0) {
     if (out.protocol === 2) out.arrayHeader(served)
     else out.mapHeader(served)
-    out.raw(scratch.take().toString("latin1"))
+    // Copied straight from the scratch writer; a big reply's buffer is handed over and dropped.
+    const body = scratch.written()
+    if (body.length <= SCRATCH_KEPT) {
+      out.rawBytes(body)
+      scratch.truncate(0)
+    } else out.rawBytes(scratch.take())
     return
   }
   scratch.truncate(0)

@@ -35,6 +35,32 @@ export const idFromMillis = (ms: number): StreamId => {
   )
 }
 
+/** The ID `ms-seq` from two whole numbers below 2^53, without bigint. */
+export const idFromNumbers = (ms: number, seq: number): StreamId => {
+  const msHi = Math.floor(ms / TWO_32)
+  const msLo = ms - msHi * TWO_32
+  const seqHi = Math.floor(seq / TWO_32)
+  const seqLo = seq - seqHi * TWO_32
+  return String.fromCharCode(
+    msHi >>> 24, (msHi >>> 16) & 255, (msHi >>> 8) & 255, msHi & 255,
+    msLo >>> 24, (msLo >>> 16) & 255, (msLo >>> 8) & 255, msLo & 255,
+    seqHi >>> 24, (seqHi >>> 16) & 255, (seqHi >>> 8) & 255, seqHi & 255,
+    seqLo >>> 24, (seqLo >>> 16) & 255, (seqLo >>> 8) & 255, seqLo & 255
+  )
+}
+
+/** `text[from, to)` as a number when it is 1 to 15 decimal digits (below 2^53), else -1. */
+const shortDigits = (text: string, from: number, to: number): number => {
+  if (to <= from || to - from > 15) return -1
+  let value = 0
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 48 || code > 57) return -1
+    value = value * 10 + code - 48
+  }
+  return value
+}
+
 const word = (id: StreamId, at: number): number =>
   ((id.charCodeAt(at) << 24) | (id.charCodeAt(at + 1) << 16) | (id.charCodeAt(at + 2) << 8) | id.charCodeAt(at + 3)) >>> 0
 
@@ -65,14 +91,39 @@ export const msNumber = (id: StreamId): number => {
   return hi < 0x200000 ? hi * TWO_32 + word(id, 4) : Number.POSITIVE_INFINITY
 }
 
+/** The ms part last printed, as words and text: consecutive IDs mostly share their ms. */
+let printedHi = -1
+let printedLo = -1
+let printedMs = ""
+
+/** The text of an ms part given as two words (the last one printed is reused). */
+export const msText = (hi: number, lo: number): string => {
+  if (lo !== printedLo || hi !== printedHi) {
+    printedMs = hi < 0x200000 ? decimalText(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString()
+    printedHi = hi
+    printedLo = lo
+  }
+  return printedMs
+}
+
 /** `ms-seq`, as Redis prints an ID. */
-export const idText = (id: StreamId): string => partText(id, 0) + "-" + partText(id, 8)
+export const idText = (id: StreamId): string => {
+  const seqHi = word(id, 8)
+  const seqLo = word(id, 12)
+  return msText(word(id, 0), word(id, 4)) + "-" + (seqHi === 0 && seqLo < 100000000 ? String(seqLo) : partText(id, 8))
+}
 
 export const ZERO_ID: StreamId = makeId(0n, 0n)
 export const MAX_ID: StreamId = makeId(U64_MAX, U64_MAX)
 
 /** The next ID (`streamIncrID`), or undefined after the last possible one. */
 export const nextId = (id: StreamId): StreamId | undefined => {
+  const low = word(id, 12)
+  if (low !== 0xffffffff) {
+    // No carry out of the low word: only its four bytes change.
+    const next = low + 1
+    return id.slice(0, 12) + String.fromCharCode(next >>> 24, (next >>> 16) & 255, (next >>> 8) & 255, next & 255)
+  }
   const seq = seqOf(id)
   if (seq < U64_MAX) return makeId(msOf(id), seq + 1n)
   const ms = msOf(id)
@@ -139,6 +190,17 @@ export const parseId = (
   allowAutoSeq = false
 ): ParsedId | undefined => {
   if (raw.length > 127) return undefined
+  // The common case, plain digits (`ms` or `ms-seq`, each below 2^53), without bigint.
+  const dashAt = raw.indexOf("-")
+  const msDigits = shortDigits(raw, 0, dashAt === -1 ? raw.length : dashAt)
+  if (msDigits !== -1) {
+    if (dashAt === -1) {
+      if (missingSeq < 9007199254740992n) return { id: idFromNumbers(msDigits, Number(missingSeq)), seqGiven: true }
+    } else {
+      const seqDigits = shortDigits(raw, dashAt + 1, raw.length)
+      if (seqDigits !== -1) return { id: idFromNumbers(msDigits, seqDigits), seqGiven: true }
+    }
+  }
   const nul = raw.indexOf("\0")
   const text = nul === -1 ? raw : raw.slice(0, nul)
   if (!strict) {

@@ -2,11 +2,12 @@
  * A stream: entries (an ID and a flat field/value array) in ID order, plus consumer groups.
  *
  * Entries live in blocks that mirror Redis's radix tree of listpack nodes: a new block starts when
- * the last one has `nodeMaxEntries` slots (live plus deleted entries, as Redis counts them) or its
- * estimated listpack bytes reach `nodeMaxBytes`. Keeping Redis's node boundaries is what makes
- * `MAXLEN ~` / `MINID ~` (which only drop whole nodes) and XINFO's radix-tree-keys agree with Redis.
- * A block holds its IDs and entries in two arrays; an XDEL splices them but keeps the slot counted,
- * as Redis keeps a deleted entry in its node. Appends are pushes onto the last block; lookups are a
+ * the last one has `nodeMaxEntries` slots (live plus deleted entries, as Redis counts them) or the
+ * exact size of Redis's listpack for it plus the new strings reaches `nodeMaxBytes`. Keeping
+ * Redis's node boundaries is what makes `MAXLEN ~` / `MINID ~` (which only drop whole nodes),
+ * XINFO's radix-tree-keys and DUMP's bytes agree with Redis. A block packs its live entries'
+ * IDs and bytes; an XDEL or exact trim moves an entry out to the block's tombstones, as Redis
+ * keeps a deleted entry flagged in its node until the node empties. Appends are pushes onto the last block; lookups are a
  * binary search over blocks (by their last ID) and then inside one. With 100-entry blocks a
  * million-entry stream has 10 000 blocks: a search is ~14 + 7 string compares.
  *
@@ -16,9 +17,10 @@
 import { byteString } from "../../protocol/ByteString.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { CollectionValue } from "../Value.js"
+import { deltaElementBytes, intElementBytes, stringElementBytes } from "./listpackSizes.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
 import { SortedIds } from "./SortedIds.js"
-import { decimalText, type StreamId, ZERO_ID } from "./StreamId.js"
+import { decimalText, msText, type StreamId, ZERO_ID } from "./StreamId.js"
 
 const STREAM_BASE_BYTES = 300
 /** A block's object, its three arrays and their backing stores. */
@@ -29,18 +31,6 @@ const ENTRY_BYTES = 8 + 4
 const GROUP_BYTES = 400
 const CONSUMER_BYTES = 250
 const NACK_BYTES = 80 + ID_BYTES + MAP_ENTRY_BYTES
-
-/** Bytes a listpack element takes for `text` (integers are stored as such), with its back length. */
-const listpackElementBytes = (text: string): number => {
-  let encoded: number
-  const length = text.length
-  if (length > 0 && length <= 20 && /^-?(0|[1-9][0-9]*)$/.test(text)) {
-    const value = Number(text)
-    const abs = Math.abs(value)
-    encoded = value >= 0 && value <= 127 ? 1 : abs < 4096 ? 2 : abs < 32768 ? 3 : abs < 8388608 ? 4 : abs < 2147483648 ? 5 : 9
-  } else encoded = length < 64 ? 1 + length : length < 4096 ? 2 + length : 5 + length
-  return encoded + (encoded <= 127 ? 1 : encoded < 16383 ? 2 : 3)
-}
 
 const idWord = (id: StreamId, at: number): number =>
   ((id.charCodeAt(at) << 24) | (id.charCodeAt(at + 1) << 16) | (id.charCodeAt(at + 2) << 8) | id.charCodeAt(at + 3)) >>> 0
@@ -92,10 +82,36 @@ const writeLength = (data: Buffer, at: number, value: number): number => {
 const SHORT_TEXT = 24
 
 /**
+ * Sealed nodes are carved out of shared slabs: an ArrayBuffer of its own costs a node a heap
+ * object, a backing-store record and a malloc block (~300 bytes, more than a node's 100 IDs).
+ * A slab is freed by the garbage collector once no node in it is left (trimmed or copied); it
+ * is small (a few dozen nodes) so that a few surviving nodes cannot pin much.
+ */
+const SLAB_BYTES = 32 * 1024
+let slab = new ArrayBuffer(0)
+let slabUsed = 0
+
+/** `size` bytes (a multiple of 4) at a 4-byte-aligned offset of a slab: [buffer, offset]. */
+const slabRoom = (size: number): [ArrayBuffer, number] => {
+  if (size > SLAB_BYTES / 4) return [new ArrayBuffer(size), 0]
+  if (slabUsed + size > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES)
+    slabUsed = 0
+  }
+  const at = slabUsed
+  slabUsed += size
+  return [slab, at]
+}
+
+/** Stride-1 words pack an ID as (ms - base) * 2^16 + seq, both below 2^16. */
+const PACKED_LIMIT = 65536
+
+/**
  * One node: its live entries' IDs in a typed array — binary searches read them without building
  * strings — as two 32-bit words each (ms minus the node's base ms, seq) while every ID fits that
  * (ms within 2^32 of the first entry's, seq below 2^32: always for `*` IDs), else as four (ms
- * high, ms low, seq high, seq low); and their fields and
+ * high, ms low, seq high, seq low); a sealed node whose IDs all fit 16 bits each packs them in
+ * one word (`*` IDs of a node rarely span a minute); and their fields and
  * values packed in one byte buffer, as Redis packs a node in a listpack. The node's master fields
  * are the field names of the first entry appended to it; an entry with the same names stores a
  * 0 byte and its values only, any other its pair count + 1 and all its names and values. Each
@@ -109,43 +125,78 @@ const SHORT_TEXT = 24
 export class StreamBlock {
   /** Entries appended to the block, deleted ones included (Redis's count + deleted). */
   slots = 0
-  /** Estimated bytes of Redis's listpack for this node. */
+  /**
+   * Bytes of Redis's listpack for this node but its master entry's two counts (live and deleted
+   * entries), which `listpackBytes` adds: Redis keeps a deleted entry's bytes in its node.
+   */
   bytes = 0
+  /** Deleted entries still in the node as Redis keeps them (in deletion order), if any. */
+  tombstones: Array<Tombstone> | undefined = undefined
+  /** Whether the last entry pushed had the master fields (Redis's SAMEFIELDS flag). */
+  lastSame = true
+  /** The ID of the first entry appended (Redis's master ID, the node's key). */
+  readonly masterId: StreamId
   /** Live entries. */
   length = 0
-  /** Words an ID takes in `words`: 2 (relative to `baseHi`/`baseLo`) or 4. */
+  /** Words an ID takes in `words`: 1 or 2 (relative to `baseHi`/`baseLo`) or 4. */
   stride = 2
   baseHi = 0
   baseLo = 0
   words: Uint32Array
-  starts: Uint32Array
+  /** Entry offsets in `data`; 16-bit once sealed when the data allows. */
+  starts: Uint32Array | Uint16Array
   data: Buffer
   /** Field names of the first entry appended (Redis's master entry); set by the first push. */
   masterFields: Array<string> | undefined = undefined
   /** The owning stream's token (see the class comment). */
   owner: object | undefined = undefined
+  /** Whether the arrays are exact-size slab views (`seal`). */
+  private sealed = false
 
   constructor(
     /** The ID of the last entry appended (deleted or not): Redis's last listpack entry. */
     public lastSlotId: StreamId,
-    capacity = 8
+    capacity = 8,
+    /** Growable arrays a sealed predecessor no longer needs (`seal`'s result), reused. */
+    spare?: SpareArrays
   ) {
-    this.words = new Uint32Array(2 * capacity)
-    this.starts = new Uint32Array(capacity + 1)
-    this.data = Buffer.allocUnsafeSlow(16 * capacity)
+    this.masterId = lastSlotId
+    if (spare !== undefined) {
+      this.words = spare.words
+      this.starts = spare.starts
+      this.data = spare.data
+    } else {
+      this.words = new Uint32Array(2 * capacity)
+      this.starts = new Uint32Array(capacity + 1)
+      this.data = Buffer.allocUnsafeSlow(16 * capacity)
+    }
+  }
+
+  /** The exact size of Redis's listpack for this node. */
+  listpackBytes(): number {
+    return this.bytes + intElementBytes(this.length) + intElementBytes(this.slots - this.length)
   }
 
   /** Entry i's four ID words into `entryWords`. */
   private load(i: number): Uint32Array {
     const w = this.words
     const out = entryWords
-    if (this.stride === 2) {
-      const lo = this.baseLo + w[2 * i]
+    if (this.stride !== 4) {
+      let delta: number
+      let seq: number
+      if (this.stride === 2) {
+        delta = w[2 * i]
+        seq = w[2 * i + 1]
+      } else {
+        delta = w[i] >>> 16
+        seq = w[i] & 0xffff
+      }
+      const lo = this.baseLo + delta
       const carry = lo >= TWO_32 ? 1 : 0
       out[0] = this.baseHi + carry
       out[1] = lo - carry * TWO_32
       out[2] = 0
-      out[3] = w[2 * i + 1]
+      out[3] = seq
     } else {
       const at = 4 * i
       out[0] = w[at]
@@ -164,7 +215,7 @@ export class StreamBlock {
   /** Entry i's ID as Redis prints it (`ms-seq`), straight from its words. */
   idTextAt(i: number): string {
     const w = this.load(i)
-    return partText(w[0], w[1]) + "-" + partText(w[2], w[3])
+    return msText(w[0], w[1]) + "-" + (w[2] === 0 && w[3] < 100000000 ? String(w[3]) : partText(w[2], w[3]))
   }
 
   /** Entry i's fields and values, decoded. */
@@ -235,15 +286,23 @@ export class StreamBlock {
       for (let k = 0; k < 4; k++) targetWords[k] = idWord(id, 4 * k)
     }
     const w = this.words
-    if (this.stride === 2) {
-      const lo = this.baseLo + w[2 * i]
+    if (this.stride !== 4) {
+      let delta: number
+      let seq: number
+      if (this.stride === 2) {
+        delta = w[2 * i]
+        seq = w[2 * i + 1]
+      } else {
+        delta = w[i] >>> 16
+        seq = w[i] & 0xffff
+      }
+      const lo = this.baseLo + delta
       const carry = lo >= TWO_32 ? 1 : 0
       const hi = this.baseHi + carry
       if (hi !== targetWords[0]) return hi < targetWords[0] ? -1 : 1
       const msLo = lo - carry * TWO_32
       if (msLo !== targetWords[1]) return msLo < targetWords[1] ? -1 : 1
       if (targetWords[2] !== 0) return -1
-      const seq = w[2 * i + 1]
       return seq === targetWords[3] ? 0 : seq < targetWords[3] ? -1 : 1
     }
     const at = 4 * i
@@ -262,6 +321,18 @@ export class StreamBlock {
     for (let i = 0; i < n; i++) words.set(this.load(i), 4 * i)
     this.words = words
     this.stride = 4
+  }
+
+  /** Back from one packed word an ID to two (a sealed node appended to again). */
+  private unpack(): void {
+    const n = this.length
+    const words = new Uint32Array(2 * Math.max(n + 1, 4))
+    for (let i = 0; i < n; i++) {
+      words[2 * i] = this.words[i] >>> 16
+      words[2 * i + 1] = this.words[i] & 0xffff
+    }
+    this.words = words
+    this.stride = 2
   }
 
   /** The position of the first entry at or after `id`. */
@@ -288,6 +359,9 @@ export class StreamBlock {
       this.baseLo = msLo
     }
     const delta = (msHi - this.baseHi) * TWO_32 + msLo - this.baseLo
+    if (this.stride === 1) this.unpack()
+    // Appending to a sealed node replaces its exact-size arrays with growable ones (below).
+    this.sealed = false
     if (this.stride === 2 && (seqHi !== 0 || delta < 0 || delta >= TWO_32)) this.widen()
     const stride = this.stride
     if (stride * (n + 1) > this.words.length) {
@@ -317,6 +391,7 @@ export class StreamBlock {
     }
     let same = fields.length === 2 * master.length
     for (let k = 0; same && k < master.length; k++) same = fields[2 * k] === master[k]
+    this.lastSame = same
     const step = same ? 2 : 1
     let size = same ? 1 : lengthBytes(fields.length / 2 + 1)
     for (let k = same ? 1 : 0; k < fields.length; k += step) size += lengthBytes(fields[k].length) + fields[k].length
@@ -340,8 +415,19 @@ export class StreamBlock {
     return size
   }
 
-  /** Removes `count` entries from position `at`. */
-  remove(at: number, count: number): void {
+  /**
+   * Removes `count` entries from position `at`, keeping each as a tombstone (what Redis keeps of
+   * a deleted entry in its node, for the node's listpack in DUMP and RDB). Returns the tombstones'
+   * estimated bytes.
+   */
+  remove(at: number, count: number): number {
+    const tombstones = (this.tombstones ??= [])
+    let added = 0
+    for (let i = at; i < at + count; i++) {
+      const tombstone: Tombstone = { id: this.idAt(i), fields: this.fieldsAt(i) }
+      tombstones.push(tombstone)
+      added += tombstoneMemory(tombstone)
+    }
     const n = this.length
     const from = this.starts[at]
     const width = this.starts[at + count] - from
@@ -350,32 +436,50 @@ export class StreamBlock {
     this.words.copyWithin(stride * at, stride * (at + count), stride * n)
     for (let i = at; i <= n - count; i++) this.starts[i] = this.starts[i + count] - width
     this.length = n - count
+    return added
   }
 
   /**
-   * Drops spare capacity (a node no longer appended to): its IDs, starts and bytes move into one
-   * exact-size buffer, one allocation instead of three.
+   * Drops spare capacity (a node no longer appended to): its IDs (packed one word each when they
+   * fit), starts (16-bit when they fit) and bytes move into one exact-size stretch of a slab.
+   * Returns the growable arrays it held, for the next node to fill (no new allocations per node).
    */
-  seal(): void {
+  seal(): SpareArrays | undefined {
     const n = this.length
-    const idBytes = 4 * this.stride * n
-    const startBytes = 4 * (n + 1)
+    if (n === 0 || this.sealed) return undefined
+    const spare = this.starts instanceof Uint32Array ? { words: this.words, starts: this.starts, data: this.data } : undefined
+    let stride = this.stride
+    const source = this.words
+    if (stride === 2) {
+      let fits = true
+      for (let k = 0; fits && k < 2 * n; k++) fits = source[k] < PACKED_LIMIT
+      if (fits) stride = 1
+    }
+    const idBytes = 4 * stride * n
     const used = this.starts[n]
-    const whole = new ArrayBuffer(idBytes + startBytes + used)
-    const words = new Uint32Array(whole, 0, this.stride * n)
-    words.set(this.words.subarray(0, this.stride * n))
-    const starts = new Uint32Array(whole, idBytes, n + 1)
+    const narrow = used < 65536
+    const startBytes = (narrow ? 2 : 4) * (n + 1)
+    const [buffer, at] = slabRoom((idBytes + startBytes + used + 3) & ~3)
+    const words = new Uint32Array(buffer, at, stride * n)
+    if (stride === 1 && this.stride === 2) {
+      for (let i = 0; i < n; i++) words[i] = source[2 * i] * PACKED_LIMIT + source[2 * i + 1]
+    } else words.set(source.subarray(0, stride * n))
+    const starts = narrow ? new Uint16Array(buffer, at + idBytes, n + 1) : new Uint32Array(buffer, at + idBytes, n + 1)
     starts.set(this.starts.subarray(0, n + 1))
-    const data = Buffer.from(whole, idBytes + startBytes, used)
+    const data = Buffer.from(buffer, at + idBytes + startBytes, used)
     this.data.copy(data, 0, 0, used)
     this.words = words
     this.starts = starts
     this.data = data
+    this.stride = stride
+    this.sealed = true
+    return spare
   }
 
   /** A copy of this block owned by `owner`. */
   copy(owner: object): StreamBlock {
-    const twin = new StreamBlock(this.lastSlotId, 0)
+    const twin = new StreamBlock(this.masterId, 0)
+    twin.lastSlotId = this.lastSlotId
     twin.stride = this.stride
     twin.baseHi = this.baseHi
     twin.baseLo = this.baseLo
@@ -388,8 +492,29 @@ export class StreamBlock {
     twin.slots = this.slots
     twin.bytes = this.bytes
     twin.owner = owner
+    twin.sealed = this.sealed
+    twin.tombstones = this.tombstones?.slice()
     return twin
   }
+}
+
+/** A deleted entry a node still holds. */
+export interface Tombstone {
+  readonly id: StreamId
+  readonly fields: ReadonlyArray<string>
+}
+
+const tombstoneMemory = (tombstone: Tombstone): number => {
+  let bytes = 64 + ID_BYTES
+  for (const text of tombstone.fields) bytes += stringBytes(text.length) + ARRAY_SLOT_BYTES
+  return bytes
+}
+
+/** A node's growable arrays, handed from a node being sealed to the next one. */
+export interface SpareArrays {
+  readonly words: Uint32Array
+  readonly starts: Uint32Array
+  readonly data: Buffer
 }
 
 export interface Nack {
@@ -514,30 +639,29 @@ export class StreamValue implements CollectionValue {
     let fieldBytes = 0
     for (let i = 0; i < fields.length; i++) fieldBytes += fields[i].length
     const maxBytes = this.nodeMaxBytes === 0 || this.nodeMaxBytes > 1 << 30 ? 1 << 30 : this.nodeMaxBytes
-    if (block !== undefined && (block.bytes + fieldBytes >= maxBytes || (this.nodeMaxEntries !== 0 && block.slots >= this.nodeMaxEntries))) {
+    // Redis's streamAppendItem: a new node once the listpack plus the new strings reach the byte
+    // limit, or the node holds max-entries entries (deleted ones counted).
+    if (block !== undefined && (block.listpackBytes() + fieldBytes >= maxBytes || (this.nodeMaxEntries !== 0 && block.slots >= this.nodeMaxEntries))) {
       block = undefined
     }
     if (block === undefined) {
       const previous = this.blocks.length > 0 ? this.ownBlock(this.blocks.length - 1) : undefined
-      previous?.seal()
-      block = new StreamBlock(id)
+      block = new StreamBlock(id, 8, previous?.seal())
       block.owner = this.owner
       // Nodes with the same master fields share one array of names (it is never changed).
       const names = previous?.masterFields
       if (names !== undefined && 2 * names.length === fields.length && names.every((name, k) => fields[2 * k] === name)) {
         block.masterFields = names
       }
-      // The master entry: counts, the field names, a terminator.
-      block.bytes = 7 + 2 * 3 + 2
-      for (let i = 0; i < fields.length; i += 2) block.bytes += listpackElementBytes(fields[i])
+      // The master entry: the listpack's header and terminator, the field count, the names, a 0.
+      block.bytes = 7 + intElementBytes(fields.length / 2) + 2
+      for (let i = 0; i < fields.length; i += 2) block.bytes += stringElementBytes(fields[i])
       this.blocks.push(block)
       this.bytes += BLOCK_BYTES
       for (let i = 0; i < fields.length; i += 2) this.bytes += stringBytes(fields[i].length) + ARRAY_SLOT_BYTES
     } else block = this.ownBlock(this.blocks.length - 1)
-    let entryBytes = 2 + 2 + 2 + 2
-    for (let i = 1; i < fields.length; i += 2) entryBytes += listpackElementBytes(fields[i])
-    block.bytes += entryBytes
     this.bytes += ENTRY_BYTES + block.push(id, fields)
+    block.bytes += entryListpackBytes(block, id, fields)
     block.slots++
     block.lastSlotId = id
     if (this.length === 0) this.firstId = id
@@ -636,7 +760,7 @@ export class StreamValue implements CollectionValue {
     } else {
       const block = this.ownBlock(b)
       this.bytes -= ENTRY_BYTES + block.entryBytes(i)
-      block.remove(i, 1)
+      this.bytes += block.remove(i, 1)
     }
     this.length--
     if (id > this.maxDeletedId) this.maxDeletedId = id
@@ -683,7 +807,7 @@ export class StreamValue implements CollectionValue {
     if (cut > 0) {
       const block = this.ownBlock(0)
       this.bytes -= ENTRY_BYTES * cut + block.starts[cut] - block.starts[0]
-      block.remove(0, cut)
+      this.bytes += block.remove(0, cut)
     }
     this.length = length
     this.firstId = this.edgeId(true) ?? ZERO_ID
@@ -725,9 +849,30 @@ export class StreamValue implements CollectionValue {
   }
 }
 
+/**
+ * Bytes of entry `id` in node `block`'s listpack (pushed last): flags, the ID as differences from
+ * the master ID, the field count and names unless they are the master's, the values, the count
+ * of the entry's elements.
+ */
+const entryListpackBytes = (block: StreamBlock, id: StreamId, fields: ReadonlyArray<string>): number => {
+  const master = block.masterId
+  const pairs = fields.length / 2
+  let bytes = 2 +
+    deltaElementBytes(idWord(id, 0), idWord(id, 4), idWord(master, 0), idWord(master, 4)) +
+    deltaElementBytes(idWord(id, 8), idWord(id, 12), idWord(master, 8), idWord(master, 12))
+  if (block.lastSame) {
+    for (let i = 1; i < fields.length; i += 2) bytes += stringElementBytes(fields[i])
+    return bytes + intElementBytes(pairs + 3)
+  }
+  bytes += intElementBytes(pairs)
+  for (let i = 0; i < fields.length; i++) bytes += stringElementBytes(fields[i])
+  return bytes + intElementBytes(2 * pairs + 4)
+}
+
 /** Estimated bytes of a block: its arrays, its master field names, its entries. */
 const blockMemory = (block: StreamBlock): number => {
   let bytes = BLOCK_BYTES + ENTRY_BYTES * block.length + block.starts[block.length] - block.starts[0]
   for (const field of block.masterFields ?? []) bytes += stringBytes(field.length) + ARRAY_SLOT_BYTES
+  for (const tombstone of block.tombstones ?? []) bytes += tombstoneMemory(tombstone)
   return bytes
 }

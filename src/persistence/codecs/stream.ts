@@ -14,6 +14,9 @@ import { Consumer, ConsumerGroup, type Nack, StreamBlock, StreamValue } from "..
 import { listpackElements } from "../rdb/CompactEncodings.js"
 import type { RdbReader, RdbWriter } from "../rdb/RdbFormat.js"
 import { registerCodec } from "../ValueCodecs.js"
+import { registerDumpWriter } from "../DumpPayload.js"
+import { ListpackBuilder, writeEncodedBlob, writeEncodedString } from "../rdb/CompactWriters.js"
+import { intElementBytes } from "../../keyspace/values/listpackSizes.js"
 import type { RuntimeConfig } from "../../config/RuntimeConfig.js"
 
 const TYPE_STREAM_LISTPACKS = 15
@@ -22,118 +25,51 @@ const TYPE_STREAM_LISTPACKS_2 = 19
 const FLAG_DELETED = 1
 const FLAG_SAME_FIELDS = 2
 
-// ---- listpack writing ----
-
-const INT_TEXT = /^-?(0|[1-9][0-9]{0,18})$/
-
-const backlenBytes = (size: number): Array<number> => {
-  if (size <= 127) return [size]
-  if (size < 16383) return [size >> 7, (size & 127) | 128]
-  if (size < 2097151) return [size >> 14, ((size >> 7) & 127) | 128, (size & 127) | 128]
-  if (size < 268435455) return [size >> 21, ((size >> 14) & 127) | 128, ((size >> 7) & 127) | 128, (size & 127) | 128]
-  return [Math.floor(size / 2 ** 28), ((size >> 21) & 127) | 128, ((size >> 14) & 127) | 128, ((size >> 7) & 127) | 128, (size & 127) | 128]
-}
-
-class ListpackBuilder {
-  private readonly parts: Array<Buffer> = []
-  private bytes = 0
-  private count = 0
-
-  integer(value: bigint): void {
-    let encoded: Buffer
-    if (value >= 0n && value <= 127n) encoded = Buffer.from([Number(value)])
-    else if (value >= -4096n && value <= 4095n) {
-      const v = Number(value) & 0x1fff
-      encoded = Buffer.from([0xc0 | (v >> 8), v & 0xff])
-    } else if (value >= -32768n && value <= 32767n) {
-      encoded = Buffer.alloc(3)
-      encoded[0] = 0xf1
-      encoded.writeInt16LE(Number(value), 1)
-    } else if (value >= -8388608n && value <= 8388607n) {
-      encoded = Buffer.alloc(4)
-      encoded[0] = 0xf2
-      encoded.writeIntLE(Number(value), 1, 3)
-    } else if (value >= -2147483648n && value <= 2147483647n) {
-      encoded = Buffer.alloc(5)
-      encoded[0] = 0xf3
-      encoded.writeInt32LE(Number(value), 1)
-    } else {
-      encoded = Buffer.alloc(9)
-      encoded[0] = 0xf4
-      encoded.writeBigInt64LE(BigInt.asIntN(64, value), 1)
-    }
-    this.push(encoded)
-  }
-
-  /** A string, stored as an integer when it is one (lpStringToInt64). */
-  string(text: string): void {
-    if (text.length <= 20 && INT_TEXT.test(text)) {
-      const value = BigInt(text)
-      if (value >= -(1n << 63n) && value < 1n << 63n) return this.integer(value)
-    }
-    const length = text.length
-    let head: Buffer
-    if (length < 64) head = Buffer.from([0x80 | length])
-    else if (length < 4096) head = Buffer.from([0xe0 | (length >> 8), length & 0xff])
-    else {
-      head = Buffer.alloc(5)
-      head[0] = 0xf0
-      head.writeUInt32LE(length, 1)
-    }
-    this.push(Buffer.concat([head, Buffer.from(text, "latin1")]))
-  }
-
-  private push(encoded: Buffer): void {
-    const back = Buffer.from(backlenBytes(encoded.length))
-    this.parts.push(encoded, back)
-    this.bytes += encoded.length + back.length
-    this.count++
-  }
-
-  finish(): Buffer {
-    const header = Buffer.alloc(6)
-    header.writeUInt32LE(6 + this.bytes + 1, 0)
-    header.writeUInt16LE(this.count < 65535 ? this.count : 65535, 4)
-    return Buffer.concat([header, ...this.parts, Buffer.from([0xff])])
-  }
-}
-
-/** One node of the stream as Redis's listpack (master entry from its first live entry). */
-const nodeListpack = (block: StreamBlock): [StreamId, Buffer] => {
-  const master = block.idAt(0)
-  const masterMs = msOf(master)
-  const masterSeq = seqOf(master)
+/**
+ * One node as Redis's listpack: the master entry (Redis's: the node's first entry's ID and field
+ * names, the live and deleted counts), then its entries in ID order, deleted ones (its
+ * tombstones) flagged.
+ */
+const nodeListpack = (block: StreamBlock): Buffer => {
+  const masterMs = msOf(block.masterId)
+  const masterSeq = seqOf(block.masterId)
   const masterFields = block.masterFields ?? []
+  const tombstones = (block.tombstones ?? []).slice().sort((a, b) => (a.id < b.id ? -1 : 1))
   const lp = new ListpackBuilder()
-  lp.integer(BigInt(block.length))
-  lp.integer(0n)
-  lp.integer(BigInt(masterFields.length))
-  for (const field of masterFields) lp.string(field)
-  lp.integer(0n)
-  for (let e = 0; e < block.length; e++) {
-    const id = block.idAt(e)
-    const fields = block.fieldsAt(e)
+  lp.append(String(block.length))
+  lp.append(String(tombstones.length))
+  lp.append(String(masterFields.length))
+  for (const field of masterFields) lp.append(field)
+  lp.append("0")
+  const entry = (id: StreamId, fields: ReadonlyArray<string>, deleted: boolean): void => {
     const pairs = fields.length / 2
     let same = pairs === masterFields.length
     for (let i = 0; same && i < pairs; i++) same = fields[2 * i] === masterFields[i]
-    lp.integer(BigInt(same ? FLAG_SAME_FIELDS : 0))
-    lp.integer(BigInt.asIntN(64, msOf(id) - masterMs))
-    lp.integer(BigInt.asIntN(64, seqOf(id) - masterSeq))
+    lp.append(String((same ? FLAG_SAME_FIELDS : 0) | (deleted ? FLAG_DELETED : 0)))
+    lp.append(String(BigInt.asIntN(64, msOf(id) - masterMs)))
+    lp.append(String(BigInt.asIntN(64, seqOf(id) - masterSeq)))
     if (same) {
-      for (let i = 0; i < pairs; i++) lp.string(fields[2 * i + 1])
+      for (let i = 0; i < pairs; i++) lp.append(fields[2 * i + 1])
     } else {
-      lp.integer(BigInt(pairs))
-      for (const text of fields) lp.string(text)
+      lp.append(String(pairs))
+      for (const text of fields) lp.append(text)
     }
-    lp.integer(BigInt(pairs + 3 + (same ? 0 : pairs + 1)))
+    lp.append(String(pairs + 3 + (same ? 0 : pairs + 1)))
   }
-  return [master, lp.finish()]
+  let t = 0
+  for (let e = 0; e < block.length; e++) {
+    const id = block.idAt(e)
+    for (; t < tombstones.length && tombstones[t].id < id; t++) entry(tombstones[t].id, tombstones[t].fields, true)
+    entry(id, block.fieldsAt(e), false)
+  }
+  for (; t < tombstones.length; t++) entry(tombstones[t].id, tombstones[t].fields, true)
+  return lp.finish()
 }
 
 // ---- RDB lengths of 64 bits ----
 
 const writeLength64 = (out: RdbWriter, value: bigint): void => {
-  if (value < 0xffffffffn) return out.lengthField(Number(value))
+  if (value <= 0xffffffffn) return out.lengthField(Number(value))
   out.byte(0x81)
   for (let shift = 56n; shift >= 0n; shift -= 8n) out.byte(Number((value >> shift) & 0xffn))
 }
@@ -165,12 +101,18 @@ const readId = (reader: RdbReader): StreamId => {
 /** The 16 raw bytes of an ID in a PEL (big-endian ms and seq, as a rax key). */
 const rawId = (id: StreamId): string => id
 
-const writeStream = (value: StreamValue, out: RdbWriter): void => {
+/**
+ * The stream as Redis's rdbSaveObject writes it. `compress` (DUMP under rdbcompression): strings
+ * as rdbSaveRawString stores them (integers, LZF); otherwise plain, which loads the same.
+ */
+const writeStream = (value: StreamValue, out: RdbWriter, compress = false): void => {
+  const name = (text: string): void => (compress ? writeEncodedString(out, text, true) : out.string(text))
   out.lengthField(value.blocks.length)
   for (const block of value.blocks) {
-    const [master, lp] = nodeListpack(block)
-    out.string(rawId(master))
-    out.string(lp.latin1Slice())
+    out.string(rawId(block.masterId))
+    const lp = nodeListpack(block)
+    if (compress) writeEncodedBlob(out, lp, true)
+    else out.string(lp.latin1Slice())
   }
   out.lengthField(value.length)
   writeId(out, value.lastId)
@@ -179,9 +121,9 @@ const writeStream = (value: StreamValue, out: RdbWriter): void => {
   writeLength64(out, BigInt(value.entriesAdded))
   const names = [...value.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   out.lengthField(names.length)
-  for (const name of names) {
-    const group = value.groups.get(name)!
-    out.string(name)
+  for (const groupName of names) {
+    const group = value.groups.get(groupName)!
+    name(groupName)
     writeId(out, group.lastId)
     writeLength64(out, BigInt.asUintN(64, BigInt(group.entriesRead)))
     out.lengthField(group.pel.size)
@@ -194,7 +136,7 @@ const writeStream = (value: StreamValue, out: RdbWriter): void => {
     out.lengthField(consumers.length)
     for (const consumerName of consumers) {
       const consumer = group.consumers.get(consumerName)!
-      out.string(consumerName)
+      name(consumerName)
       out.millis(consumer.seenTime)
       out.lengthField(consumer.pel.size)
       for (const [id] of consumer.pel.entries()) writeRaw(out, id)
@@ -236,12 +178,12 @@ const readNode = (master: StreamId, blob: Buffer, reader: RdbReader): StreamBloc
     }
     at++ // the entry's element count
     block.lastSlotId = id
-    if ((flags & FLAG_DELETED) !== 0) continue
-    block.push(id, fields)
+    if ((flags & FLAG_DELETED) !== 0) (block.tombstones ??= []).push({ id, fields })
+    else block.push(id, fields)
   }
   if (block.length !== live) return reader.fail("stream node entry count")
   block.slots = live + deleted
-  block.bytes = blob.length
+  block.bytes = blob.length - intElementBytes(live) - intElementBytes(deleted)
   return block.length === 0 ? undefined : block
 }
 
@@ -334,6 +276,11 @@ function* rewriteStream(key: string, stream: StreamValue): Iterable<Array<string
     }
   }
 }
+
+registerDumpWriter("stream", (value, out, options) => {
+  out.byte(TYPE_STREAM_LISTPACKS_2)
+  writeStream(value as StreamValue, out, options.compress)
+})
 
 registerCodec({
   type: "stream",

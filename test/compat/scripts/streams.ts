@@ -487,5 +487,29 @@ export const streamScripts: ReadonlyArray<Script> = [
       ["XADD", "bg", "9-1", "a", "9"],
       drain(3)
     ]
+  },
+  {
+    // Byte for byte: node splits, master entries, integer and LZF encodings, deleted entries,
+    // groups without consumers (consumers and PELs carry clock times: test/persistence/stream-dump).
+    name: "DUMP of streams",
+    requires: ["DUMP"],
+    steps: [
+      ...Array.from({ length: 150 }, (_, i) => ["XADD", "d1", `${1000 + 7 * Math.floor(i / 3)}-${i % 3}`, "name", `user${i}`, "n", String(i * 37 - 500)]),
+      ["XADD", "d1", "5000-0", "other", "x".repeat(40), "name", "-0"],
+      ["DUMP", "d1"],
+      ["XDEL", "d1", "1000-0", "1070-1", "1350-2"],
+      ["XTRIM", "d1", "MAXLEN", "120"],
+      ["DUMP", "d1"],
+      ["XGROUP", "CREATE", "d1", "g2", "1200-0"],
+      ["XGROUP", "CREATE", "d1", "12", "$", "ENTRIESREAD", "7"],
+      ["DUMP", "d1"],
+      ["CONFIG", "SET", "stream-node-max-bytes", "200"],
+      ...Array.from({ length: 40 }, (_, i) => ["XADD", "d2", `${i * 100000}-${i}`, "f", "y".repeat(i * 3)]),
+      ["DUMP", "d2"],
+      ["CONFIG", "SET", "stream-node-max-bytes", "4096"],
+      ["XADD", "d3", "1-1", "a", "1"],
+      ["XDEL", "d3", "1-1"],
+      ["DUMP", "d3"]
+    ]
   }
 ]
