@@ -69,6 +69,10 @@ export class ReplicaPeer {
   prePsync = false
   /** Stream bytes for an online replica, written once per turn of the event loop. */
   queued: Array<Buffer> = []
+  /** REPLCONF rdb-only 1 (redis-cli --rdb): the snapshot, then the connection closes; no stream. */
+  rdbOnly = false
+  /** Unix ms it started waiting for a snapshot (repl-diskless-sync-delay counts from there). */
+  waitingSince = 0
 
   constructor(readonly client: ClientState, now: number, private readonly traffic: ReplicationTraffic) {
     this.ackAt = now
@@ -138,6 +142,8 @@ export class Replication {
   private writesScheduled = false
   private transferring = false
   private lastPingAt = 0
+  /** Set while a diskless transfer waits for more replicas (repl-diskless-sync-delay). */
+  private replicaArrived: (() => void) | undefined = undefined
 
   readonly traffic: ReplicationTraffic = { inputBytes: 0, outputBytes: 0 }
   /** Set while our primary's commands run: they see keys whose time has passed (the primary decides). */
@@ -215,7 +221,7 @@ export class Replication {
       if (peer.state === "online" && !peer.streamOnAck) {
         peer.queued.push(bytes)
         this.scheduleWrites()
-      } else if (peer.state !== "handshake") {
+      } else if (peer.state !== "handshake" && !peer.rdbOnly) {
         peer.pending.push(bytes)
         peer.pendingBytes += bytes.length
         this.checkOutputLimit(peer)
@@ -333,9 +339,11 @@ export class Replication {
     this.syncFull++
     peer.prePsync = isSync
     peer.state = "wait_bgsave"
+    peer.waitingSince = this.deps.now()
     peer.pending = []
     peer.pendingBytes = 0
     this.ensureBacklog()
+    this.replicaArrived?.()
     this.startTransfers()
     return undefined
   }
@@ -350,6 +358,49 @@ export class Replication {
     }))))
   }
 
+  private waitingPeers(): Array<ReplicaPeer> {
+    return [...this.peers.values()].filter((peer) => peer.state === "wait_bgsave" && !peer.client.isClosed())
+  }
+
+  /**
+   * repl-diskless-sync-delay: a diskless transfer starts once the first waiting replica has waited
+   * that many seconds (or repl-diskless-sync-max-replicas wait), so replicas arriving together
+   * share one. A replica that cannot read `$EOF:` framing gets a disk-style transfer at once.
+   */
+  private waitForMoreReplicas(): Effect.Effect<void> {
+    const self = this
+    return Effect.gen(function*() {
+      for (;;) {
+        const waiting = self.waitingPeers()
+        if (waiting.length === 0 || self.setting("repl-diskless-sync", "yes") !== "yes") return
+        if (waiting.some((peer) => !peer.capaEof)) return
+        const delay = self.numberSetting("repl-diskless-sync-delay", 5) * 1000
+        const most = self.numberSetting("repl-diskless-sync-max-replicas", 0)
+        if (delay <= 0 || (most > 0 && waiting.length >= most)) return
+        const since = Math.min(...waiting.map((peer) => peer.waitingSince))
+        const left = since + delay - self.deps.now()
+        if (left <= 0) return
+        // A replica arriving meanwhile may complete repl-diskless-sync-max-replicas: it ends the nap.
+        const arrival = Effect.async<void>((resume) => {
+          self.replicaArrived = () => resume(Effect.void)
+          return Effect.sync(() => {
+            self.replicaArrived = undefined
+          })
+        })
+        yield* Effect.raceFirst(Effect.sleep(Duration.millis(left)), arrival)
+        self.replicaArrived = undefined
+      }
+    })
+  }
+
+  /** An rdb-only replica has its snapshot: the connection closes once it is flushed, no stream follows. */
+  private endRdbOnly(peer: ReplicaPeer): void {
+    this.peers.delete(peer.client.id)
+    this.deps.log("info", `RDB transfer completed, rdb only replica (${peer.client.address}) should be disconnected asap`)
+    peer.client.closeAfterReply = true
+    peer.client.wakeBlocked()
+  }
+
   /**
    * One snapshot for every replica waiting when it is taken: `+FULLRESYNC` with the offset it is
    * at, the RDB, then (after it) what the stream carried meanwhile.
@@ -357,11 +408,12 @@ export class Replication {
   private transferJob(): Effect.Effect<void> {
     const self = this
     return Effect.gen(function*() {
+      yield* self.waitForMoreReplicas()
       // One snapshot at a time per keyspace: wait while BGSAVE or BGREWRITEAOF holds one.
       let snapshot: KeyspaceSnapshot | undefined
       let targets: Array<ReplicaPeer> = []
       for (;;) {
-        targets = [...self.peers.values()].filter((peer) => peer.state === "wait_bgsave" && !peer.client.isClosed())
+        targets = self.waitingPeers()
         if (targets.length === 0) return
         try {
           snapshot = self.deps.keyspace.snapshot()
@@ -418,6 +470,10 @@ export class Replication {
         }
         for (const peer of eofTargets) {
           peer.send(Buffer.from(mark, "latin1"))
+          if (peer.rdbOnly) {
+            self.endRdbOnly(peer)
+            continue
+          }
           peer.state = "online"
           peer.streamOnAck = true
           peer.ackAt = self.deps.now()
@@ -432,6 +488,10 @@ export class Replication {
               while (!peer.client.isClosed() && peer.client.unsentBytes() > TRANSFER_HIGH_WATER) {
                 yield* Effect.sleep(Duration.millis(1))
               }
+            }
+            if (peer.rdbOnly) {
+              self.endRdbOnly(peer)
+              continue
             }
             peer.state = "online"
             peer.ackAt = self.deps.now()

@@ -8,8 +8,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { type Reply } from "../support/RespReader.js"
-import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn, startRedfiber } from "../support/servers.js"
-import { call, waitInSync } from "./support.js"
+import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
+import { call, startRedfiber, waitInSync } from "./support.js"
 
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replica-expiry-"))
 afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))

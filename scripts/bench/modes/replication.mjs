@@ -5,7 +5,7 @@
  *   how long the replica then takes to catch up;
  * - a full sync: N keys (1 000 000 by default) on the primary, a fresh replica started, the time
  *   until its link is up and its offset is the primary's.
- * Redis is started with repl-diskless-sync-delay 0 (its default waits 5 s for more replicas).
+ * Both primaries run with repl-diskless-sync-delay 0 (the default waits 5 s for more replicas).
  * One SET run before the first measured one warms the primary up.
  */
 import { mkdtempSync, rmSync } from "node:fs"
@@ -43,7 +43,7 @@ const untilInSync = async (primary, replica, timeoutMs = 600_000) => {
   throw new Error(`the replica did not catch up within ${timeoutMs / 1000} s`)
 }
 
-const primaryFlags = (name) => (name === "redis" ? ["--repl-diskless-sync-delay", "0"] : [])
+const primaryFlags = () => ["--repl-diskless-sync-delay", "0"]
 /** A Redis replica writes the snapshot it receives to its dir: a temporary one, never the project's. */
 const replicaOf = (port, dir) => ["--replicaof", "127.0.0.1", String(port), "--dir", dir]
 
