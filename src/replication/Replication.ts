@@ -26,6 +26,7 @@ import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
+import type { RdbLoadPace } from "../persistence/rdb/RdbLoader.js"
 import { rdbSlices, type SnapshotTotals } from "../persistence/SnapshotFiles.js"
 import type { ClientState } from "../server/ClientState.js"
 import { Backlog } from "./Backlog.js"
@@ -43,10 +44,17 @@ const TRANSFER_HIGH_WATER = 8 * 1024 * 1024
  * Lets the event loop serve sockets between two slices of a transfer (a macrotask: `yieldNow`
  * alone resumes before any I/O runs, and a whole snapshot then went out as one 1.4 s pause).
  */
-const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+export const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
   const immediate = setImmediate(() => resume(Effect.void))
   return Effect.sync(() => clearImmediate(immediate))
 })
+
+/** A replica loading its primary's snapshot (INFO's loading_* fields; commands get -LOADING). */
+export interface LoadingProgress {
+  readonly startedAt: number
+  readonly totalBytes: number
+  readonly pace: RdbLoadPace
+}
 
 export type ReplicaState = "wait_bgsave" | "send_bulk" | "online"
 
@@ -135,6 +143,8 @@ export class Replication {
   syncFull = 0
   syncPartialOk = 0
   syncPartialErr = 0
+  /** Set while we load our primary's snapshot: commands not flagged `loading` get -LOADING. */
+  loading: LoadingProgress | undefined = undefined
   /** Whether dispatch must ask `refusal` (a replica, or min-replicas-to-write set). */
   guardsCommands = false
   private waiters: Array<Waiter> = []
