@@ -602,6 +602,40 @@ export class Replication {
     return true
   }
 
+  /**
+   * AUX fields for the RDB files we write (Redis's rdbPopulateSaveInfo): where our history stands,
+   * so a restart from the file resumes it. Nothing while we have no stream yet.
+   */
+  saveInfo(): Array<readonly [string, string]> {
+    if (this.backlog === undefined) return []
+    const db = this.link === undefined ? 0 : this.deps.executor.currentDb()
+    return [["repl-stream-db", String(db)], ["repl-id", this.replid], ["repl-offset", String(this.offset)]]
+  }
+
+  /**
+   * At start, from the RDB file loaded (as Redis 7.0): a replica takes the recorded history as its
+   * own, so its PSYNC continues it; a primary keeps it as replid2, so its old replicas continue
+   * with a partial resync under a new id.
+   */
+  resumeHistory(aux: ReadonlyMap<string, string>, asReplica: boolean): void {
+    const replid = aux.get("repl-id") ?? ""
+    const offset = Number(aux.get("repl-offset"))
+    const db = Number(aux.get("repl-stream-db"))
+    if (!/^[0-9a-f]{40}$/.test(replid) || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(db) || db < 0) return
+    this.baseOffset = offset
+    if (asReplica) {
+      this.replid = replid
+      this.backlog = new Backlog(this.numberSetting("repl-backlog-size", 1048576), offset)
+      this.deps.executor.resetSession(db)
+      this.deps.log("info", `Using the history of the RDB file (${replid}:${offset}) to try a partial resynchronization`)
+      return
+    }
+    this.replid2 = replid
+    this.secondReplOffset = offset + 1
+    this.ensureBacklog()
+    this.deps.log("info", `Keeping the history of the RDB file as ${replid} up to offset ${this.secondReplOffset}`)
+  }
+
   /** DEBUG CHANGE-REPL-ID: a new history, the old one forgotten (no partial resync from either). */
   changeReplicationId(): void {
     this.replid = randomBytes(20).toString("hex")
