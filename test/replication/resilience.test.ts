@@ -221,3 +221,24 @@ describe.skipIf(!hasRealRedis)("a primary restart", () => {
     expect(await stats(port)).toEqual({ full: "2", partialOk: "0" })
   }, 60_000)
 })
+
+describe.skipIf(!hasRealRedis)("a replica restart", () => {
+  for (const primaryKind of ["redfiber", "redis"] as const) {
+    it(`a redfiber replica of ${primaryKind} restarted from its RDB file continues with a partial resync`, async () => {
+      const primary = started(primaryKind === "redfiber" ? await startRedfiber() : await startRealRedis())
+      const dir = fs.mkdtempSync(path.join(redisDir, "replica-"))
+      const port = await freePort()
+      const replica = started(await startRedfiber({ port, dir, replicaof: `127.0.0.1 ${primary.port}` }))
+      await writeLoad(primary.port, 300, 17)
+      await waitInSync(primary.port, replica.port)
+      expect(await call(replica.port, "SAVE")).toEqual({ kind: "simple", value: "OK" })
+      await replica.stop()
+      await writeLoad(primary.port, 300, 18)
+      const again = started(await startRedfiber({ port, dir, replicaof: `127.0.0.1 ${primary.port}` }))
+      await writeLoad(primary.port, 100, 19)
+      await waitInSync(primary.port, again.port)
+      await sameData(primary.port, again.port)
+      expect(await stats(primary.port)).toEqual({ full: "1", partialOk: "1" })
+    }, 60_000)
+  }
+})
