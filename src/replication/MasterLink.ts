@@ -268,7 +268,7 @@ export class MasterLink {
     const pace: RdbLoadPace = { every: LOAD_SLICE, loadedBytes: 0, aux: new Map() }
     const loading: LoadingProgress = { startedAt: now, totalBytes: rdb.length, pace }
     replication.loading = loading
-    const steps = rdbLoadSteps(rdb, this.deps.keyspace, this.deps.config, now, pace)
+    const steps = rdbLoadSteps(rdb, this.deps.keyspace, this.deps.config, now, pace, undefined, true)
     const self = this
     const job = Effect.gen(function*() {
       for (;;) {

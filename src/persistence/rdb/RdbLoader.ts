@@ -85,7 +85,9 @@ export function* rdbLoadSteps(
   config: RuntimeConfig,
   now: number,
   pace: RdbLoadPace,
-  functions?: FunctionLibraryStore
+  functions?: FunctionLibraryStore,
+  /** A replica keeps keys whose time has passed: they go when its primary's DEL comes (as Redis). */
+  keepExpired = false
 ): Generator<void, RdbLoadResult> {
   let pausedAt = 0
   const reader = new RdbReader(buf)
@@ -163,7 +165,7 @@ export function* rdbLoadSteps(
       default: {
         const key = reader.string()
         const value = readRdbValue(type, reader, config)
-        if (expireAt !== undefined && expireAt <= now) expired++
+        if (expireAt !== undefined && expireAt <= now && !keepExpired) expired++
         else {
           if (expireAt === undefined) db.set(key, value)
           else db.setWithExpiry(key, value, expireAt)
