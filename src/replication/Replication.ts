@@ -5,7 +5,9 @@
  * If its replid and offset are in our history (the backlog), it gets `+CONTINUE` and the bytes
  * it missed; else `+FULLRESYNC <replid> <offset>`, an RDB of a copy-on-write snapshot taken at
  * that offset (written in slices while clients keep being served; `$EOF:<mark>` framing when the
- * replica can read it and repl-diskless-sync is yes, `$<length>` otherwise), then the stream.
+ * replica can read it and repl-diskless-sync is yes, `$<length>` otherwise), then the stream. A
+ * diskless transfer first waits repl-diskless-sync-delay for more replicas to share it; an
+ * rdb-only client (redis-cli --rdb) gets the RDB and a closed connection.
  * The stream is the command log the AOF uses (src/persistence/CommandLog.ts): every batch's
  * writes, with relative TTLs made absolute and expiries as DEL, handed to `feed` as the batch
  * ends; it goes into the backlog and to every replica. Replicas' REPLCONF ACKs answer WAIT and
