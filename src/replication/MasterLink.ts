@@ -7,7 +7,8 @@
  * on unchanged to our own replicas. REPLCONF ACK <offset> goes back every second and on GETACK.
  * A dropped link is retried by the cron, with a partial resynchronization when it can be.
  *
- * Socket callbacks do the work synchronously (each is one step on the keyspace, like a batch).
+ * Socket callbacks do the work synchronously (each is one step on the keyspace, like a batch);
+ * only the snapshot loads on a fiber, in slices, while clients get -LOADING.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -201,6 +201,22 @@ describe.skipIf(!hasRealRedis)("a primary restart", () => {
     }, 60_000)
   }
 
+  it("redis restarted with no file (a new history, no data): the redfiber replica resyncs in full", async () => {
+    const dir = fs.mkdtempSync(path.join(redisDir, "primary-"))
+    const port = await freePort()
+    let primary = started(await restartable("redis", dir, port))
+    const replica = started(await startRedfiber({ replicaof: `127.0.0.1 ${port}` }))
+    await writeLasting(port, 1)
+    await waitInSync(port, replica.port)
+    await primary.stop()
+    primary = started(await restartable("redis", dir, port))
+    await writeLasting(port, 2)
+    await waitInSync(port, replica.port)
+    expect(await sameData(port, replica.port)).toBe(await call(port, "DBSIZE").then((reply) => Number(reply.value)))
+    expect(await call(replica.port, "EXISTS", "s:1:0")).toEqual({ kind: "integer", value: "0" })
+    expect(await stats(port)).toEqual({ full: "1", partialOk: "0" })
+  }, 60_000)
+
   it("redfiber restarted from its AOF alone (no history kept): replicas resync in full", async () => {
     const dir = fs.mkdtempSync(path.join(redisDir, "primary-"))
     const port = await freePort()
