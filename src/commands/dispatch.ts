@@ -17,6 +17,7 @@ import type { CommandContext, CommandSpec } from "./Command.js"
 import { DEBUG_REFUSED, debugAllowed } from "./server/operator.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 import { busyRefusal } from "./scripting/busy.js"
+import type { Transaction } from "../server/Transaction.js"
 
 /** Arity as Redis defines it: N exactly, or -N at least. */
 export const arityAccepts = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity)
@@ -154,6 +155,10 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
   if (client.monitor && touchesKeyspace(spec)) {
     return reject(ctx, spec.name === "exec", "ERR Replica can't interact with the keyspace", spec)
   }
+  // A replica loading its primary's snapshot: only commands flagged `loading` (an EXEC, when all it queued are).
+  if (replication?.loading !== undefined && client.remote && refusedWhileLoading(spec, transaction)) {
+    return reject(ctx, spec.name === "exec", LOADING, spec)
+  }
   // A script running past busy-reply-threshold: only allow_busy commands (SCRIPT KILL, ...).
   const busy = busyRefusal(ctx.server, spec)
   if (busy !== undefined) return reject(ctx, spec.name === "exec", busy, spec)
@@ -206,6 +211,12 @@ const MAY_REPLICATE: ReadonlySet<string> = new Set([
 
 const maybeReplicates = (spec: CommandSpec): boolean =>
   spec.flags.includes("write") || spec.flags.includes("may_replicate") || MAY_REPLICATE.has(spec.name)
+
+const LOADING = "LOADING Redis is loading the dataset in memory"
+
+const refusedWhileLoading = (spec: CommandSpec, transaction: Transaction | undefined): boolean =>
+  !spec.flags.includes("loading") ||
+  (spec.name === "exec" && transaction !== undefined && transaction.commands.some((queued) => !queued.spec.flags.includes("loading")))
 
 /** Redis's is_write / is_read / is_may_replicate commands. */
 const touchesKeyspace = (spec: CommandSpec): boolean =>

@@ -115,7 +115,7 @@ const restore = command({
 
     const deleted = options.replace && db.has(key, ctx.now) && db.delete(key)
     if (ttl !== 0 && !options.absoluteTtl) ttl += ctx.now
-    if (ttl !== 0 && ttl <= ctx.now) {
+    if (ttl !== 0 && ttl <= ctx.now && !ctx.db.expiresFromPrimary) {
       // Already expired: nothing is stored; a replaced key is gone, as a DEL would leave it.
       if (deleted) {
         if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])

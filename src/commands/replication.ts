@@ -57,10 +57,11 @@ const replconf: CommandSpec = command({
         // Only our primary asks (through the stream, where MasterLink answers it).
         return
       } else if (option === "rdb-only") {
-        // A client that only wants the snapshot (redis-cli --rdb); we send it the stream too.
+        // A client that only wants the snapshot (redis-cli --rdb): closed after it, no stream.
         const flag = integerArg(value)
         if (flag === undefined) return ctx.out.error(NOT_INTEGER)
         if (flag !== 0 && flag !== 1) return ctx.out.error("ERR value is out of range, value must between 0 and 1")
+        replication.peerOf(client).rdbOnly = flag === 1
       } else if (option === "rdb-filter-only") {
         // The only filter is "functions"; it is checked but not applied: the whole snapshot (keys and functions) is sent.
         const unknown = value.split(" ").find((word) => word !== "" && word.toLowerCase() !== "functions")

@@ -35,6 +35,8 @@ export interface ConfigParameter {
   readonly get: (config: RuntimeConfig, server: ListeningServer) => string
   /** The change `value` makes, or Redis's reason (the text after "CONFIG SET failed ... - "). */
   readonly set: (value: string, config: RuntimeConfig, server: ListeningServer) => Change | string
+  /** Redis's HIDDEN_CONFIG (test hooks): CONFIG GET shows it when named, never for a pattern. */
+  readonly hidden?: boolean
 }
 
 const INT_MAX = 2147483647
@@ -256,6 +258,8 @@ const replicationParameters = (): Array<ConfigParameter> => {
     { ...minReplicas, name: "min-slaves-to-write" },
     maxLag,
     { ...maxLag, name: "min-slaves-max-lag" },
+    // Test hook: microseconds a replica waits after each key of its primary's snapshot (negative: one in -N keys).
+    { ...extraParameter("key-load-delay", integerText(-INT_MAX - 1, INT_MAX), "0"), hidden: true },
     extraParameter("masterauth", (value) => ({ value })),
     extraParameter("masteruser", (value) => ({ value }))
   ]

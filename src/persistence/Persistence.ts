@@ -64,6 +64,10 @@ export interface PersistenceControl {
   changesSinceSave(): number
   /** INFO's persistence section. */
   info(now: number): Array<readonly [string, string | number]>
+  /** The AUX fields of the RDB file loaded at start (repl-id, repl-offset: replication resumes from them). */
+  readonly loadedAux: ReadonlyMap<string, string> | undefined
+  /** More AUX fields for the RDB files written (replication's repl-id, repl-offset; set by replication). */
+  replicationAux: () => ReadonlyArray<readonly [string, string]>
 }
 
 const RDB_MISCONF =
@@ -133,12 +137,14 @@ export const makePersistence = (
       else server.writesRefused = undefined
     }
 
+    let loadedAux: ReadonlyMap<string, string> | undefined
     const auxFields = (now: number): ReadonlyArray<readonly [string, string]> => [
       ["redis-ver", "7.0.15"],
       ["redis-bits", "64"],
       ["ctime", String(seconds(now))],
       ["used-mem", String(process.memoryUsage().rss)],
-      ["aof-base", "0"]
+      ["aof-base", "0"],
+      ...control.replicationAux()
     ]
 
     // ---------------------------------------------------------------- loading
@@ -227,6 +233,7 @@ export const makePersistence = (
       })
       loadedKeys = result.keys
       loadedExpired = result.expired
+      loadedAux = result.aux
       yield* Effect.logInfo(
         `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds ` +
           `(${result.keys} keys, ${result.expired} expired keys skipped)`
@@ -384,6 +391,10 @@ export const makePersistence = (
     const busy = () => saveSnapshot !== undefined || rewriteSnapshot !== undefined || snapshotTaken()
 
     const control: PersistenceControl = {
+      get loadedAux() {
+        return loadedAux
+      },
+      replicationAux: () => [],
       reload: (now, options) => {
         if (options.save) {
           try {

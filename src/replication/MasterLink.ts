@@ -7,12 +7,15 @@
  * on unchanged to our own replicas. REPLCONF ACK <offset> goes back every second and on GETACK.
  * A dropped link is retried by the cron, with a partial resynchronization when it can be.
  *
- * Socket callbacks do the work synchronously (each is one step on the keyspace, like a batch).
+ * Socket callbacks do the work synchronously (each is one step on the keyspace, like a batch);
+ * only the snapshot loads on a fiber, in slices, while clients get -LOADING.
  */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as net from "node:net"
-import { loadRdbBuffer } from "../persistence/rdb/RdbLoader.js"
+import { rdbLoadSteps, type RdbLoadPace, type RdbLoadResult } from "../persistence/rdb/RdbLoader.js"
 import type { ClientState } from "../server/ClientState.js"
-import type { Replication } from "./Replication.js"
+import { type LoadingProgress, type Replication, yieldToEventLoop } from "./Replication.js"
 import { StreamReader } from "./StreamReader.js"
 
 /** Runs the primary's stream on the keyspace: the server's dispatch, as the AOF loader uses it. */
@@ -34,6 +37,9 @@ export interface MasterStreamExecutor {
   /** A snapshot's libraries replace ours (FUNCTION FLUSH, then each loaded). */
   replaceFunctionLibraries(codes: ReadonlyArray<string>): void
 }
+
+/** Bytes of a snapshot loaded between two turns of the event loop (Redis serves clients every 2 MB). */
+const LOAD_SLICE = 256 * 1024
 
 /** Errors from the primary's commands logged at most this many times per link (they mean divergence). */
 const LOGGED_ERRORS = 10
@@ -246,24 +252,78 @@ export class MasterLink {
     return true
   }
 
+  /**
+   * Loads the primary's snapshot in steps on a background fiber, serving clients between them
+   * (they get -LOADING meanwhile, as from Redis): every `LOAD_SLICE` bytes, or after every key
+   * while key-load-delay (Redis's test hook, microseconds per key) is set. The stream that arrives
+   * meanwhile waits in the reader.
+   */
   private load(rdb: Buffer): void {
     const replication = this.replication
     const sync = this.fullSync!
+    const socket = this.socket
     const now = this.deps.now()
     this.transfer = undefined
     this.deps.log("info", `MASTER <-> REPLICA sync: receiving ${rdb.length} bytes from master`)
     this.deps.executor.flushAll(now)
-    const result = loadRdbBuffer(rdb, this.deps.keyspace, this.deps.config, now)
+    const pace: RdbLoadPace = { every: LOAD_SLICE, loadedBytes: 0, aux: new Map() }
+    const loading: LoadingProgress = { startedAt: now, totalBytes: rdb.length, pace }
+    replication.loading = loading
+    const steps = rdbLoadSteps(rdb, this.deps.keyspace, this.deps.config, now, pace, undefined, true)
+    const self = this
+    const job = Effect.gen(function*() {
+      for (;;) {
+        const delay = Number(self.deps.config.extra.get("key-load-delay") ?? "0")
+        pace.every = delay === 0 ? LOAD_SLICE : 0
+        const step = steps.next()
+        if (step.done === true) return step.value
+        if (delay > 0) yield* Effect.sleep(Duration.micros(BigInt(delay)))
+        // A negative delay sleeps one microsecond once in -delay keys, as Redis's debugDelay.
+        else if (delay < 0 && Math.floor(Math.random() * -delay) === 0) yield* Effect.sleep(Duration.micros(1n))
+        else if (delay === 0) yield* yieldToEventLoop
+      }
+    })
+    this.deps.fork(job.pipe(
+      Effect.flatMap((result) => Effect.sync(() => this.loaded(result, sync, socket))),
+      // A bad snapshot (RdbFormatError): the link is dropped and the cron tries again.
+      Effect.catchAllDefect((defect) => Effect.sync(() => {
+        this.deps.log("warning", `Failed trying to load the MASTER synchronization DB from socket: ${defect instanceof Error ? defect.message : String(defect)}`)
+        this.drop()
+      })),
+      Effect.ensuring(Effect.sync(() => {
+        if (replication.loading === loading) replication.loading = undefined
+      }))
+    ))
+  }
+
+  /**
+   * The snapshot is in: its history is ours. If the link dropped while it loaded, the cron
+   * reconnects and continues from it with a partial resynchronization.
+   */
+  private loaded(result: RdbLoadResult, sync: { replid: string; offset: number }, socket: net.Socket | undefined): void {
+    const replication = this.replication
+    if (this.closed) return
+    const now = this.deps.now()
     this.deps.executor.replaceFunctionLibraries(result.functionLibraries)
     this.deps.executor.endBatch()
     const streamDb = Number(result.aux.get("repl-stream-db") ?? "0")
     this.deps.executor.resetSession(Number.isInteger(streamDb) && streamDb >= 0 ? streamDb : 0)
     this.deps.executor.afterFullSync(now)
     replication.adoptHistory(sync.replid, sync.offset)
+    replication.loading = undefined
     this.fullSync = undefined
-    this.state = "connected"
     this.deps.log("info", `MASTER <-> REPLICA sync: Finished with success (${result.keys} keys loaded)`)
+    if (socket === undefined || this.socket !== socket) return
+    this.state = "connected"
+    this.lastIoAt = now
     this.sendAck()
+    // What the primary sent while we loaded.
+    try {
+      this.applyStream()
+    } catch (error) {
+      this.deps.log("warning", `Replication link error: ${error instanceof Error ? error.message : String(error)}`)
+      this.drop()
+    }
   }
 
   /** Applies every whole command received, moving the offset by each one's bytes. */
@@ -300,6 +360,8 @@ export class MasterLink {
     if (this.closed) return
     if (this.state === "connected" && now - this.lastAckAt >= 1000) this.sendAck()
     const timeout = Number(this.deps.config.extra.get("repl-timeout") ?? "60") * 1000
+    // While a snapshot loads, the link is neither timed out nor reconnected (a second load would race it).
+    if (this.replication.loading !== undefined) return
     if (this.state !== "connect" && this.lastIoAt > 0 && now - this.lastIoAt > timeout) {
       this.deps.log("warning", "MASTER timeout: no data nor PING received...")
       this.drop()

@@ -5,7 +5,9 @@
  * If its replid and offset are in our history (the backlog), it gets `+CONTINUE` and the bytes
  * it missed; else `+FULLRESYNC <replid> <offset>`, an RDB of a copy-on-write snapshot taken at
  * that offset (written in slices while clients keep being served; `$EOF:<mark>` framing when the
- * replica can read it and repl-diskless-sync is yes, `$<length>` otherwise), then the stream.
+ * replica can read it and repl-diskless-sync is yes, `$<length>` otherwise), then the stream. A
+ * diskless transfer first waits repl-diskless-sync-delay for more replicas to share it; an
+ * rdb-only client (redis-cli --rdb) gets the RDB and a closed connection.
  * The stream is the command log the AOF uses (src/persistence/CommandLog.ts): every batch's
  * writes, with relative TTLs made absolute and expiries as DEL, handed to `feed` as the batch
  * ends; it goes into the backlog and to every replica. Replicas' REPLCONF ACKs answer WAIT and
@@ -27,6 +29,7 @@ import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
+import type { RdbLoadPace } from "../persistence/rdb/RdbLoader.js"
 import { rdbSlices, type SnapshotTotals } from "../persistence/SnapshotFiles.js"
 import type { ClientState } from "../server/ClientState.js"
 import { Backlog } from "./Backlog.js"
@@ -44,10 +47,17 @@ const TRANSFER_HIGH_WATER = 8 * 1024 * 1024
  * Lets the event loop serve sockets between two slices of a transfer (a macrotask: `yieldNow`
  * alone resumes before any I/O runs, and a whole snapshot then went out as one 1.4 s pause).
  */
-const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+export const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
   const immediate = setImmediate(() => resume(Effect.void))
   return Effect.sync(() => clearImmediate(immediate))
 })
+
+/** A replica loading its primary's snapshot (INFO's loading_* fields; commands get -LOADING). */
+export interface LoadingProgress {
+  readonly startedAt: number
+  readonly totalBytes: number
+  readonly pace: RdbLoadPace
+}
 
 export type ReplicaState = "wait_bgsave" | "send_bulk" | "online"
 
@@ -70,6 +80,10 @@ export class ReplicaPeer {
   prePsync = false
   /** Stream bytes for an online replica, written once per turn of the event loop. */
   queued: Array<Buffer> = []
+  /** REPLCONF rdb-only 1 (redis-cli --rdb): the snapshot, then the connection closes; no stream. */
+  rdbOnly = false
+  /** Unix ms it started waiting for a snapshot (repl-diskless-sync-delay counts from there). */
+  waitingSince = 0
 
   constructor(readonly client: ClientState, now: number, private readonly traffic: ReplicationTraffic) {
     this.ackAt = now
@@ -132,6 +146,8 @@ export class Replication {
   syncFull = 0
   syncPartialOk = 0
   syncPartialErr = 0
+  /** Set while we load our primary's snapshot: commands not flagged `loading` get -LOADING. */
+  loading: LoadingProgress | undefined = undefined
   /** Whether dispatch must ask `refusal` (a replica, or min-replicas-to-write set). */
   guardsCommands = false
   private waiters: Array<Waiter> = []
@@ -141,6 +157,8 @@ export class Replication {
   private lastPingAt = 0
   /** Wakes the once-a-second `tick`, which sleeps while there is no link, replica, WAIT or failover. */
   readonly tickAlarm = new Alarm()
+  /** Set while a diskless transfer waits for more replicas (repl-diskless-sync-delay). */
+  private replicaArrived: (() => void) | undefined = undefined
 
   readonly traffic: ReplicationTraffic = { inputBytes: 0, outputBytes: 0 }
   /** Set while our primary's commands run: they see keys whose time has passed (the primary decides). */
@@ -218,7 +236,7 @@ export class Replication {
       if (peer.state === "online" && !peer.streamOnAck) {
         peer.queued.push(bytes)
         this.scheduleWrites()
-      } else if (peer.state !== "handshake") {
+      } else if (peer.state !== "handshake" && !peer.rdbOnly) {
         peer.pending.push(bytes)
         peer.pendingBytes += bytes.length
         this.checkOutputLimit(peer)
@@ -337,9 +355,11 @@ export class Replication {
     this.syncFull++
     peer.prePsync = isSync
     peer.state = "wait_bgsave"
+    peer.waitingSince = this.deps.now()
     peer.pending = []
     peer.pendingBytes = 0
     this.ensureBacklog()
+    this.replicaArrived?.()
     this.startTransfers()
     return undefined
   }
@@ -354,6 +374,49 @@ export class Replication {
     }))))
   }
 
+  private waitingPeers(): Array<ReplicaPeer> {
+    return [...this.peers.values()].filter((peer) => peer.state === "wait_bgsave" && !peer.client.isClosed())
+  }
+
+  /**
+   * repl-diskless-sync-delay: a diskless transfer starts once the first waiting replica has waited
+   * that many seconds (or repl-diskless-sync-max-replicas wait), so replicas arriving together
+   * share one. A replica that cannot read `$EOF:` framing gets a disk-style transfer at once.
+   */
+  private waitForMoreReplicas(): Effect.Effect<void> {
+    const self = this
+    return Effect.gen(function*() {
+      for (;;) {
+        const waiting = self.waitingPeers()
+        if (waiting.length === 0 || self.setting("repl-diskless-sync", "yes") !== "yes") return
+        if (waiting.some((peer) => !peer.capaEof)) return
+        const delay = self.numberSetting("repl-diskless-sync-delay", 5) * 1000
+        const most = self.numberSetting("repl-diskless-sync-max-replicas", 0)
+        if (delay <= 0 || (most > 0 && waiting.length >= most)) return
+        const since = Math.min(...waiting.map((peer) => peer.waitingSince))
+        const left = since + delay - self.deps.now()
+        if (left <= 0) return
+        // A replica arriving meanwhile may complete repl-diskless-sync-max-replicas: it ends the nap.
+        const arrival = Effect.async<void>((resume) => {
+          self.replicaArrived = () => resume(Effect.void)
+          return Effect.sync(() => {
+            self.replicaArrived = undefined
+          })
+        })
+        yield* Effect.raceFirst(Effect.sleep(Duration.millis(left)), arrival)
+        self.replicaArrived = undefined
+      }
+    })
+  }
+
+  /** An rdb-only replica has its snapshot: the connection closes once it is flushed, no stream follows. */
+  private endRdbOnly(peer: ReplicaPeer): void {
+    this.peers.delete(peer.client.id)
+    this.deps.log("info", `RDB transfer completed, rdb only replica (${peer.client.address}) should be disconnected asap`)
+    peer.client.closeAfterReply = true
+    peer.client.wakeBlocked()
+  }
+
   /**
    * One snapshot for every replica waiting when it is taken: `+FULLRESYNC` with the offset it is
    * at, the RDB, then (after it) what the stream carried meanwhile.
@@ -361,11 +424,12 @@ export class Replication {
   private transferJob(): Effect.Effect<void> {
     const self = this
     return Effect.gen(function*() {
+      yield* self.waitForMoreReplicas()
       // One snapshot at a time per keyspace: wait while BGSAVE or BGREWRITEAOF holds one.
       let snapshot: KeyspaceSnapshot | undefined
       let targets: Array<ReplicaPeer> = []
       for (;;) {
-        targets = [...self.peers.values()].filter((peer) => peer.state === "wait_bgsave" && !peer.client.isClosed())
+        targets = self.waitingPeers()
         if (targets.length === 0) return
         try {
           snapshot = self.deps.keyspace.snapshot()
@@ -422,6 +486,10 @@ export class Replication {
         }
         for (const peer of eofTargets) {
           peer.send(Buffer.from(mark, "latin1"))
+          if (peer.rdbOnly) {
+            self.endRdbOnly(peer)
+            continue
+          }
           peer.state = "online"
           peer.streamOnAck = true
           peer.ackAt = self.deps.now()
@@ -436,6 +504,10 @@ export class Replication {
               while (!peer.client.isClosed() && peer.client.unsentBytes() > TRANSFER_HIGH_WATER) {
                 yield* Effect.sleep(Duration.millis(1))
               }
+            }
+            if (peer.rdbOnly) {
+              self.endRdbOnly(peer)
+              continue
             }
             peer.state = "online"
             peer.ackAt = self.deps.now()
@@ -536,6 +608,40 @@ export class Replication {
     this.refreshGuard()
     this.link.connect()
     return true
+  }
+
+  /**
+   * AUX fields for the RDB files we write (Redis's rdbPopulateSaveInfo): where our history stands,
+   * so a restart from the file resumes it. Nothing while we have no stream yet.
+   */
+  saveInfo(): Array<readonly [string, string]> {
+    if (this.backlog === undefined) return []
+    const db = this.link === undefined ? 0 : this.deps.executor.currentDb()
+    return [["repl-stream-db", String(db)], ["repl-id", this.replid], ["repl-offset", String(this.offset)]]
+  }
+
+  /**
+   * At start, from the RDB file loaded (as Redis 7.0): a replica takes the recorded history as its
+   * own, so its PSYNC continues it; a primary keeps it as replid2, so its old replicas continue
+   * with a partial resync under a new id.
+   */
+  resumeHistory(aux: ReadonlyMap<string, string>, asReplica: boolean): void {
+    const replid = aux.get("repl-id") ?? ""
+    const offset = Number(aux.get("repl-offset"))
+    const db = Number(aux.get("repl-stream-db"))
+    if (!/^[0-9a-f]{40}$/.test(replid) || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(db) || db < 0) return
+    this.baseOffset = offset
+    if (asReplica) {
+      this.replid = replid
+      this.backlog = new Backlog(this.numberSetting("repl-backlog-size", 1048576), offset)
+      this.deps.executor.resetSession(db)
+      this.deps.log("info", `Using the history of the RDB file (${replid}:${offset}) to try a partial resynchronization`)
+      return
+    }
+    this.replid2 = replid
+    this.secondReplOffset = offset + 1
+    this.ensureBacklog()
+    this.deps.log("info", `Keeping the history of the RDB file as ${replid} up to offset ${this.secondReplOffset}`)
   }
 
   /** DEBUG CHANGE-REPL-ID: a new history, the old one forgotten (no partial resync from either). */

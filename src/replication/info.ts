@@ -2,7 +2,7 @@
  * INFO's replication section, with Redis 7.0's fields in its order: the role and the link to our
  * primary (as a replica), our replicas, then the replication ids, offsets and backlog.
  */
-import type { Replication } from "./Replication.js"
+import type { LoadingProgress, Replication } from "./Replication.js"
 
 export type InfoField = readonly [string, string | number]
 
@@ -66,4 +66,21 @@ export const replicationInfo = (replication: Replication, now: number): Array<In
     ["repl_backlog_histlen", backlog?.histlen ?? 0]
   )
   return fields
+}
+
+/** INFO persistence while a replica loads its primary's snapshot: `loading:1`, then Redis's loading_* fields. */
+export const withLoading = (fields: ReadonlyArray<InfoField>, loading: LoadingProgress | undefined, now: number): ReadonlyArray<InfoField> => {
+  if (loading === undefined) return fields
+  const total = loading.totalBytes
+  const loaded = loading.pace.loadedBytes
+  const elapsed = Math.floor((now - loading.startedAt) / 1000)
+  return [
+    ...fields.map(([name, value]): InfoField => (name === "loading" ? [name, 1] : [name, value])),
+    ["loading_start_time", Math.floor(loading.startedAt / 1000)],
+    ["loading_total_bytes", total],
+    ["loading_rdb_used_mem", Number(loading.pace.aux.get("used-mem") ?? "0") || 0],
+    ["loading_loaded_bytes", loaded],
+    ["loading_loaded_perc", (total > 0 ? (loaded * 100) / total : 0).toFixed(2)],
+    ["loading_eta_seconds", elapsed === 0 ? 1 : Math.floor((elapsed * (total - loaded)) / (loaded + 1))]
+  ]
 }

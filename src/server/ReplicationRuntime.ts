@@ -133,6 +133,12 @@ export const startReplication = (
       server.replication = undefined
     }))
     const [host, port] = initialReplicaof.trim().split(/\s+/)
+    const persistence = server.persistence
+    if (persistence !== undefined) {
+      persistence.replicationAux = () => replication.saveInfo()
+      const aux = persistence.loadedAux
+      if (aux !== undefined) replication.resumeHistory(aux, host !== undefined && host !== "" && port !== undefined)
+    }
     if (host !== undefined && host !== "" && port !== undefined) {
       yield* Clock.currentTimeMillis
       replication.follow(host, Number(port))

@@ -11,8 +11,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { datasetOf, VARIETY } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply } from "../support/RespReader.js"
-import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn, startRedfiber } from "../support/servers.js"
-import { call, infoField, waitInSync, waitUntil, writeLoad } from "./support.js"
+import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
+import { call, infoField, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
 
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-failover-"))
 afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))

@@ -12,8 +12,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { datasetOf } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
-import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn, startRedfiber } from "../support/servers.js"
-import { infoField, waitInSync } from "./support.js"
+import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
+import { infoField, startRedfiber, waitInSync } from "./support.js"
 
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replication-types-"))
 afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))

@@ -8,8 +8,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { type Reply } from "../support/RespReader.js"
-import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn, startRedfiber } from "../support/servers.js"
-import { call, waitInSync } from "./support.js"
+import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
+import { call, startRedfiber, waitInSync } from "./support.js"
 
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replica-expiry-"))
 afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
@@ -54,5 +54,21 @@ describe.skipIf(!hasRealRedis)("expired keys on a replica", () => {
     await call(primary.port, "GET", "list")
     await waitInSync(primary.port, replica.port)
     expect(await call(replica.port, "DBSIZE")).toEqual({ kind: "integer", value: "1" })
+  })
+
+  it("keys already expired on the primary come in its snapshot and stay until its DEL", async () => {
+    const primary = started(await startRealRedis(["--enable-debug-command", "yes"]))
+    await call(primary.port, "DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    await call(primary.port, "SET", "short", "v", "PX", "50")
+    await call(primary.port, "SET", "kept", "v")
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const oracle = started(await startRealRedis(["--replicaof", "127.0.0.1", String(primary.port)]))
+    const replica = started(await startRedfiber({ replicaof: `127.0.0.1 ${primary.port}` }))
+    await waitInSync(primary.port, oracle.port)
+    await waitInSync(primary.port, replica.port)
+    const reads = async (port: number) => [await call(port, "DBSIZE"), await call(port, "GET", "short"), await call(port, "DBSIZE")]
+    const expected = await reads(oracle.port)
+    expect(expected[0]).toEqual({ kind: "integer", value: "2" })
+    expect(await reads(replica.port)).toEqual(expected)
   })
 })

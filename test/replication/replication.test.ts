@@ -9,8 +9,8 @@ import * as path from "node:path"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { datasetOf, VARIETY } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
-import { freePort, hasRealRedis, type RunningServer, startRealRedis as startRedisIn, startRedfiber } from "../support/servers.js"
-import { call, infoField, waitInSync, waitUntil, writeLoad } from "./support.js"
+import { freePort, hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
+import { call, infoField, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
 
 /** A real replica writes the snapshot it receives to its dir: never the project's (other suites' Redis would load it). */
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replication-"))

@@ -8,8 +8,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { freePort, hasRealRedis, type RunningServer, startRealRedis, startRedfiber, waitForPing } from "../support/servers.js"
-import { call, infoField, waitInSync, waitUntil } from "./support.js"
+import { freePort, hasRealRedis, type RunningServer, startRealRedis, waitForPing } from "../support/servers.js"
+import { call, infoField, startRedfiber, waitInSync, waitUntil } from "./support.js"
 
 const sentinelPath = (() => {
   const found = spawnSync("sh", ["-c", "command -v redis-sentinel"], { encoding: "utf8" })

@@ -2,8 +2,17 @@
  * Helpers for the replication tests: INFO fields, waiting for a replica to catch up, and a write
  * load that touches every type (with TTLs, random pops, transactions and several databases).
  */
+import type { ServerConfigInput } from "../../src/config/ServerConfig.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply } from "../support/RespReader.js"
+import { type RunningRedfiber, startRedfiber as startRedfiberServer } from "../support/servers.js"
+
+/**
+ * redfiber for these tests: a primary starts a diskless full sync at once (repl-diskless-sync-delay
+ * 0, as Redis's own tests set it), unless the test asks otherwise.
+ */
+export const startRedfiber = (config: ServerConfigInput = {}): Promise<RunningRedfiber> =>
+  startRedfiberServer({ ...config, parameters: [["repl-diskless-sync-delay", "0"], ...(config.parameters ?? [])] })
 
 export const call = async (port: number, ...args: ReadonlyArray<string>): Promise<Reply> => {
   const client = await RawClient.connect(port)

@@ -5,14 +5,14 @@
  *   how long the replica then takes to catch up;
  * - a full sync: N keys (1 000 000 by default) on the primary, a fresh replica started, the time
  *   until its link is up and its offset is the primary's.
- * Redis is started with repl-diskless-sync-delay 0 (its default waits 5 s for more replicas).
+ * Both primaries run with repl-diskless-sync-delay 0 (the default waits 5 s for more replicas).
  * One SET run before the first measured one warms the primary up.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { sleep } from "../lib/processes.mjs"
-import { runRedisBenchmark } from "../lib/redis-benchmark.mjs"
+import { measureWithCpu } from "../lib/measure.mjs"
 import { fillKeys, RespClient } from "../lib/resp-client.mjs"
 import { launchServer, stopServer } from "../lib/servers.mjs"
 
@@ -43,24 +43,25 @@ const untilInSync = async (primary, replica, timeoutMs = 600_000) => {
   throw new Error(`the replica did not catch up within ${timeoutMs / 1000} s`)
 }
 
-const primaryFlags = (name) => (name === "redis" ? ["--repl-diskless-sync-delay", "0"] : [])
+const primaryFlags = () => ["--repl-diskless-sync-delay", "0"]
 /** A Redis replica writes the snapshot it receives to its dir: a temporary one, never the project's. */
 const replicaOf = (port, dir) => ["--replicaof", "127.0.0.1", String(port), "--dir", dir]
 
-const setRun = (port, options) =>
-  runRedisBenchmark({ port, test: "set", requests: options.replicationRequests, clients: 50, pipeline: 16 })
+/** SET -P 16 on the primary, with the primary's CPU per operation (its replication work included). */
+const setRun = (primary, options) =>
+  measureWithCpu(primary, { test: "set", requests: options.replicationRequests, clients: 50, pipeline: 16 })
 
 const measureOne = async (name, options, log, replicaDir) => {
   const servers = []
   try {
     const primary = await launchServer(name, primaryFlags(name))
     servers.push(primary)
-    await setRun(primary.port, options) // warm-up (redfiber's JIT), not reported
-    const alone = await setRun(primary.port, options)
+    await setRun(primary, options) // warm-up (redfiber's JIT), not reported
+    const alone = await setRun(primary, options)
     const replica = await launchServer("redis", replicaOf(primary.port, replicaDir))
     servers.push(replica)
     await untilInSync(primary.port, replica.port)
-    const attached = await setRun(primary.port, options)
+    const attached = await setRun(primary, options)
     const catchUpMs = await untilInSync(primary.port, replica.port)
     await stopServer(servers.pop())
 
@@ -71,7 +72,7 @@ const measureOne = async (name, options, log, replicaDir) => {
     servers.push(fresh)
     await untilInSync(primary.port, fresh.port)
     const fullSyncMs = performance.now() - syncStarted
-    log(`  ${name}: SET -P 16 ${alone.rps ?? alone.error} alone, ${attached.rps ?? attached.error} with a replica; full sync ${fullSyncMs.toFixed(0)} ms`)
+    log(`  ${name}: SET -P 16 ${alone.summary ?? alone.error} alone, ${attached.summary ?? attached.error} with a replica; full sync ${fullSyncMs.toFixed(0)} ms`)
     return { name, alone, attached, catchUpMs, fullSyncMs, keys: options.replicationSyncKeys }
   } finally {
     for (const server of servers.reverse()) await stopServer(server)

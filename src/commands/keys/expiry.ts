@@ -80,7 +80,8 @@ const setExpire = (ctx: CommandContext, argv: ReadonlyArray<string>, name: strin
   const db = ctx.db
   if (db.get(key, ctx.now) === undefined) return ctx.out.integer(0)
   if (flags !== 0 && !optionsAllow(flags, db.expiresAt(key), when)) return ctx.out.integer(0)
-  if (when <= ctx.now) {
+  // A replica keeps the key until its primary's DEL (Redis's checkAlreadyExpired).
+  if (when <= ctx.now && !ctx.db.expiresFromPrimary) {
     db.delete(key)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
     notify(ctx, NotifyType.Generic, "del", key)

@@ -42,7 +42,7 @@ const get = command({
       }
       const pattern = asked.toLowerCase()
       for (const parameter of allParameters(config)) {
-        if (!found.has(parameter) && globMatch(pattern, parameter.name)) found.set(parameter, parameter.name)
+        if (!found.has(parameter) && parameter.hidden !== true && globMatch(pattern, parameter.name)) found.set(parameter, parameter.name)
       }
     }
     ctx.out.mapHeader(found.size)

@@ -9,7 +9,7 @@ import * as os from "node:os"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
 import type { ServerState } from "../../server/ServerState.js"
-import { replicationInfo } from "../../replication/info.js"
+import { replicationInfo, withLoading } from "../../replication/info.js"
 import { REDFIBER_VERSION, REDIS_VERSION } from "./version.js"
 
 type Field = readonly [name: string, value: string | number]
@@ -180,7 +180,8 @@ const memory: Section = (ctx) => {
 }
 
 /** From the persistence service (see src/persistence/Persistence.ts), in Redis 7.0's order. */
-const persistence: Section = (ctx) => ctx.server.persistence?.info(ctx.now).map(([name, value]) => [name, value] as Field) ?? []
+const persistence: Section = (ctx) =>
+  withLoading(ctx.server.persistence?.info(ctx.now).map(([name, value]) => [name, value] as Field) ?? [], ctx.server.replication?.loading, ctx.now)
 
 const stats: Section = (ctx) => {
   const counters = ctx.server.stats

@@ -277,7 +277,7 @@ const getex = stringCommand({
       if (expireAt < 0) return
       ctx.out.bulk(value)
       // An absolute time already past deletes the key, as Redis does.
-      if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now) {
+      if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && expireAt <= ctx.now && !ctx.db.expiresFromPrimary) {
         ctx.db.delete(key)
         if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
         notify(ctx, NotifyType.Generic, "del", key)

@@ -50,7 +50,7 @@ export const loadRdbFile = (
   functions?: FunctionLibraryStore
 ): RdbLoadResult => loadRdbBuffer(fs.readFileSync(filePath), keyspace, config, now, functions)
 
-/** Loads an RDB held in memory (a primary's snapshot, as a replica receives it). */
+/** Loads an RDB held in memory in one go (a file read at start-up). */
 export const loadRdbBuffer = (
   buf: Buffer,
   keyspace: Keyspace,
@@ -58,6 +58,38 @@ export const loadRdbBuffer = (
   now: number,
   functions?: FunctionLibraryStore
 ): RdbLoadResult => {
+  const steps = rdbLoadSteps(buf, keyspace, config, now, { every: Infinity, loadedBytes: 0, aux: new Map() }, functions)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+  }
+}
+
+/**
+ * How a load in steps goes: it pauses (yields) after a key once `every` more bytes were read since
+ * the last pause (0: after every key); `loadedBytes` and `aux` say how far it is (INFO's loading_*).
+ */
+export interface RdbLoadPace {
+  every: number
+  loadedBytes: number
+  readonly aux: Map<string, string>
+}
+
+/**
+ * Loads an RDB in steps, so the caller can serve clients between them (a replica loading its
+ * primary's snapshot answers -LOADING meanwhile). Fails with RdbFormatError on a bad file.
+ */
+export function* rdbLoadSteps(
+  buf: Buffer,
+  keyspace: Keyspace,
+  config: RuntimeConfig,
+  now: number,
+  pace: RdbLoadPace,
+  functions?: FunctionLibraryStore,
+  /** A replica keeps keys whose time has passed: they go when its primary's DEL comes (as Redis). */
+  keepExpired = false
+): Generator<void, RdbLoadResult> {
+  let pausedAt = 0
   const reader = new RdbReader(buf)
   const magic = reader.fixed(9).latin1Slice()
   if (!magic.startsWith("REDIS")) reader.fail("not an RDB file (no REDIS signature)")
@@ -69,7 +101,7 @@ export const loadRdbBuffer = (
   let keys = 0
   let expired = 0
   let expireAt: number | undefined
-  const aux = new Map<string, string>()
+  const aux = pace.aux
   const functionLibraries: Array<string> = []
   for (;;) {
     const type = reader.byte()
@@ -84,6 +116,7 @@ export const loadRdbBuffer = (
             if (!crc.bytes().equals(stored)) throw new RdbFormatError(end, "wrong RDB checksum")
           }
         }
+        pace.loadedBytes = buf.length
         return { keys, expired, bytes: buf.length, aux, functionLibraries }
       }
       case OPCODE_SELECTDB: {
@@ -132,13 +165,18 @@ export const loadRdbBuffer = (
       default: {
         const key = reader.string()
         const value = readRdbValue(type, reader, config)
-        if (expireAt !== undefined && expireAt <= now) expired++
+        if (expireAt !== undefined && expireAt <= now && !keepExpired) expired++
         else {
           if (expireAt === undefined) db.set(key, value)
           else db.setWithExpiry(key, value, expireAt)
           keys++
         }
         expireAt = undefined
+        if (reader.offset - pausedAt >= pace.every) {
+          pausedAt = reader.offset
+          pace.loadedBytes = reader.offset
+          yield
+        }
       }
     }
   }

@@ -76,6 +76,14 @@ export const replicationScripts: ReadonlyArray<Script> = [
       ["CONFIG", "SET", "replica-read-only", "maybe"],
       ["CONFIG", "SET", "repl-diskless-load", "nope"],
       ["CONFIG", "SET", "min-replicas-max-lag", "x"],
+      pairs("CONFIG", "GET", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas"),
+      ["CONFIG", "SET", "repl-diskless-sync-delay", "-1"],
+      ["CONFIG", "SET", "repl-diskless-sync-max-replicas", "x"],
+      // A hidden test hook: shown when named, never for a pattern.
+      ["CONFIG", "GET", "key-load-delay"],
+      ["CONFIG", "GET", "key-load-*"],
+      ["CONFIG", "SET", "key-load-delay", "x"],
+      ["CONFIG", "SET", "key-load-delay", "0"],
       ["CONFIG", "REWRITE"],
       ["CONFIG", "REWRITE", "x"]
     ]
