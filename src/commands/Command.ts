@@ -9,7 +9,7 @@ import type { Database } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import type { RedisValue } from "../keyspace/Value.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 import type { ServerState } from "../server/ServerState.js"
 
 /** The world a command sees while its batch runs. One per connection, reused for every batch. */

@@ -13,9 +13,9 @@
  * keys of a slot walks the database's keys: there is no per-slot index.
  */
 import { randomBytes } from "node:crypto"
-import { CLUSTER_SLOTS, keySlot } from "../cluster/keyslot.js"
+import { CLUSTER_SLOTS, keySlot } from "../keyspace/keyslot.js"
 import type { ServerState } from "../server/ServerState.js"
-import { ERR_NOT_INTEGER, parseInteger } from "./arguments.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
 import { findKeys } from "./key-specs.js"
 

@@ -10,7 +10,7 @@ import {
   authenticationRefusal,
   needsAuthentication,
   needsMemoryAdmission
-} from "../server/Admission.js"
+} from "./admission.js"
 import { crossSlotRefusal } from "./cluster.js"
 import { aclRefusal } from "./acl-permissions.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
@@ -101,7 +101,7 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     return reject(ctx, false, "ERR Command not allowed inside a transaction", spec)
   }
   // Authentication, ACLs, cluster slots, then memory (NOAUTH, NOPERM, ..., OOM): Redis's order, see
-  // src/server/Admission.ts. Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
+  // src/commands/admission.ts. Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
   if (needsAuthentication(ctx)) {
     const refusal = authenticationRefusal(ctx, spec)
     if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)

@@ -10,7 +10,7 @@
  * finder (`genericGetKeys`, which reads the count with C's atoi) and legacy positions 0 0 0 (or
  * the destination's). Their flags include movablekeys.
  */
-import { LONG_MAX, LONG_MIN, parseInteger } from "./arguments.js"
+import { LONG_MAX, LONG_MIN, parseInteger } from "../protocol/arguments.js"
 import type { CommandSpec, KeyFlag, KeyReference, KeySpec } from "./Command.js"
 
 /**

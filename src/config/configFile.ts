@@ -5,7 +5,7 @@
  * stops the start with Redis's report (the line number, the line, the reason).
  */
 import * as fs from "node:fs"
-import { REDIS_VERSION } from "../commands/server/version.js"
+import { REDIS_VERSION } from "../protocol/version.js"
 import { quoteRepr } from "../observability/argvText.js"
 import { FLAGS } from "./flags.js"
 import { parseMemory } from "./memory.js"

@@ -9,7 +9,7 @@
  * accepted only when they keep the current value, because our listener cannot rebind; any other
  * value answers the error Redis gives when its own rebind fails.
  */
-import { parseInteger } from "../commands/arguments.js"
+import { parseInteger } from "../protocol/arguments.js"
 import { ERR_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from "../pubsub/keyspaceEvents.js"
 import { parseMemory, UINT64_MAX } from "./memory.js"
 import { observabilityParameters } from "./observabilityParameters.js"
@@ -391,7 +391,7 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     name: "requirepass",
     access: "mutable",
     get: (config) => config.requirepass,
-    // Clients keep the authentication they have (src/server/Authentication.ts).
+    // Clients keep the authentication they have (src/session/Authentication.ts).
     set: (value) =>
       change((config) => {
         config.requirepass = value

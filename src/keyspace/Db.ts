@@ -22,7 +22,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type { Database } from "./Database.js"
 import { globMatch } from "./glob.js"
-import { millisArgument } from "../persistence/CommandLog.js"
+import { millisArgument } from "./CommandLog.js"
 import { Keyspace } from "./Keyspace.js"
 import { typeName } from "./Value.js"
 

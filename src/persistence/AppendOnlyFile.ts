@@ -17,7 +17,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { CommandLogSink } from "./CommandLog.js"
+import type { CommandLogSink } from "../keyspace/CommandLog.js"
 
 export type FsyncPolicy = "always" | "everysec" | "no"
 

@@ -28,7 +28,7 @@ export const NotifyType = {
   Zset: 1 << 7,
   /** x: a key expired (passive or active expiry). */
   Expired: 1 << 8,
-  /** e: a key was evicted for maxmemory (src/server/MaxMemory.ts). */
+  /** e: a key was evicted for maxmemory (src/eviction/MaxMemory.ts). */
   Evicted: 1 << 9,
   /** t: stream commands. */
   Stream: 1 << 10,

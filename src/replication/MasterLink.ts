@@ -11,7 +11,7 @@
  */
 import * as net from "node:net"
 import { loadRdbBuffer } from "../persistence/rdb/RdbLoader.js"
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 import type { Replication } from "./Replication.js"
 import { StreamReader } from "./StreamReader.js"
 

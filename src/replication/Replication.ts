@@ -6,7 +6,7 @@
  * it missed; else `+FULLRESYNC <replid> <offset>`, an RDB of a copy-on-write snapshot taken at
  * that offset (written in slices while clients keep being served; `$EOF:<mark>` framing when the
  * replica can read it and repl-diskless-sync is yes, `$<length>` otherwise), then the stream.
- * The stream is the command log the AOF uses (src/persistence/CommandLog.ts): every batch's
+ * The stream is the command log the AOF uses (src/keyspace/CommandLog.ts): every batch's
  * writes, with relative TTLs made absolute and expiries as DEL, handed to `feed` as the batch
  * ends; it goes into the backlog and to every replica. Replicas' REPLCONF ACKs answer WAIT and
  * count for min-replicas-to-write.
@@ -27,7 +27,7 @@ import { randomBytes } from "node:crypto"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
 import { rdbSlices, type SnapshotTotals } from "../persistence/SnapshotFiles.js"
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 import { Backlog } from "./Backlog.js"
 import { MasterLink, type MasterStreamExecutor } from "./MasterLink.js"
 

@@ -40,14 +40,14 @@ import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
 import { Tracking } from "../tracking/Tracking.js"
 import { installConfiguredUsers, loadAclFileAtStart } from "../acl/AclFile.js"
-import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
-import { BlockedClients } from "./BlockedClients.js"
+import { DENIED_TEXT, deniedByProtectedMode } from "../session/Authentication.js"
+import { BlockedClients } from "../blocking/BlockedClients.js"
 import { serveConnection } from "./Connection.js"
 import { startReplication } from "./ReplicationRuntime.js"
-import { performEvictions, usedMemory } from "./MaxMemory.js"
+import { performEvictions, usedMemory } from "../eviction/MaxMemory.js"
 import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
-import { Watches } from "./Watches.js"
+import { Watches } from "../watches/Watches.js"
 
 /** The command table after redis.conf's `rename-command` lines (checked when the file was read). */
 const commandsOf = (renames: ReadonlyArray<readonly [string, string]>): ReadonlyMap<string, CommandSpec> => {
@@ -227,7 +227,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
             socket.end("-ERR max number of clients reached\r\n")
             return Effect.void
           }
-          // Protected mode (src/server/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
+          // Protected mode (src/session/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
           if (deniedByProtectedMode(state.config, state.acl, socket.remoteAddress)) {
             state.stats.rejectedConnections++
             // Closed once the text is out, whether or not the client half-closes.

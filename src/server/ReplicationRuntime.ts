@@ -16,7 +16,7 @@ import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { MasterStreamExecutor } from "../replication/MasterLink.js"
 import { Replication } from "../replication/Replication.js"
-import { ClientState } from "./ClientState.js"
+import { ClientState } from "../session/ClientState.js"
 import type { ServerState } from "./ServerState.js"
 
 export const startReplication = (

@@ -11,10 +11,10 @@ import { makeServerConfig } from "../config/ServerConfig.js"
 import type { PersistenceControl } from "../persistence/Persistence.js"
 import type { Replication } from "../replication/Replication.js"
 import { Hub } from "../pubsub/Hub.js"
-import { BlockedClients } from "./BlockedClients.js"
-import type { ClientState } from "./ClientState.js"
+import { BlockedClients } from "../blocking/BlockedClients.js"
+import type { ClientState } from "../session/ClientState.js"
 import { Tracking } from "../tracking/Tracking.js"
-import { Watches } from "./Watches.js"
+import { Watches } from "../watches/Watches.js"
 
 export interface ServerStats {
   totalConnectionsReceived: number
@@ -26,7 +26,7 @@ export interface ServerStats {
   keyspaceMisses: number
   /** Error replies sent, protocol errors included (INFO's total_error_replies). */
   errorReplies: number
-  /** Keys deleted to stay under maxmemory (src/server/MaxMemory.ts). */
+  /** Keys deleted to stay under maxmemory (src/eviction/MaxMemory.ts). */
   evictedKeys: number
   /** Highest used memory seen (by the memory cron and INFO): INFO's used_memory_peak. */
   peakMemory: number

@@ -26,7 +26,7 @@ import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import type { Hub } from "../pubsub/Hub.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 
 export const INVALIDATE_CHANNEL = "__redis__:invalidate"
 

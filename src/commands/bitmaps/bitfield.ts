@@ -5,7 +5,7 @@
  * as in Redis; a write grows the value to the furthest bit written before the first operation,
  * even when every write then fails on overflow. Values are bigints: fields reach 64 bits.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../../protocol/arguments.js"
 import type { CommandContext, KeyReference } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"

@@ -10,7 +10,7 @@
  * then on like Redis's sds. Reads here take either form (`Bitmap`) without building a string.
  */
 import { constants as bufferConstants } from "node:buffer"
-import { parseInteger } from "../arguments.js"
+import { parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
 

@@ -9,8 +9,8 @@
  * differ from Redis in the last digits.
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { isKeyword, LONG_MAX, parseInteger } from "../arguments.js"
-import { millisArgument } from "../../persistence/CommandLog.js"
+import { isKeyword, LONG_MAX, parseInteger } from "../../protocol/arguments.js"
+import { millisArgument } from "../../keyspace/CommandLog.js"
 import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
 import { keyAt } from "../key-specs.js"
 import { lookupRead } from "./presence.js"

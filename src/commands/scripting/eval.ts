@@ -4,8 +4,8 @@
  * write commands it ran, as they ran — between MULTI and EXEC, never the script itself, so replay
  * needs neither the script nor its randomness nor the clock.
  */
-import { OOM, memoryRefusal } from "../../server/MaxMemory.js"
-import { parseSafeInteger } from "../arguments.js"
+import { OOM, memoryRefusal } from "../../eviction/MaxMemory.js"
+import { parseSafeInteger } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { engineOf } from "./engines.js"
 import { ScriptRun } from "./ScriptRun.js"

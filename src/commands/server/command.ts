@@ -9,7 +9,7 @@
  */
 import { globMatch } from "../../keyspace/glob.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
 import {
   command,
   type CommandContext,

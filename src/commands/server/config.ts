@@ -12,7 +12,7 @@ import { allParameters, type Change, type ConfigParameter, findParameter } from 
 import { configuredUserLines } from "../../acl/AclFile.js"
 import { rewriteConfigFile } from "../../config/configRewrite.js"
 import { globMatch } from "../../keyspace/glob.js"
-import { ERR_SYNTAX } from "../arguments.js"
+import { ERR_SYNTAX } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
 import { writeHelp } from "./help.js"
 

@@ -3,7 +3,7 @@
  * does on success, closes the sender's connection without a reply. (DEBUG is in operator.ts.)
  */
 import type { ShutdownMode } from "../../server/ServerState.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
 
 const time = command({

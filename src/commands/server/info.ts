@@ -7,10 +7,10 @@
  */
 import * as os from "node:os"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
-import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
+import { PROCESS_BASELINE_BYTES, usedMemory } from "../../eviction/MaxMemory.js"
 import type { ServerState } from "../../server/ServerState.js"
 import { replicationInfo } from "../../replication/info.js"
-import { REDFIBER_VERSION, REDIS_VERSION } from "./version.js"
+import { REDFIBER_VERSION, REDIS_VERSION } from "../../protocol/version.js"
 
 type Field = readonly [name: string, value: string | number]
 type Section = (ctx: CommandContext) => ReadonlyArray<Field>
@@ -107,7 +107,7 @@ const clients: Section = (ctx) => {
 
 /**
  * used_memory is what maxmemory compares with: a fixed baseline for the process plus the
- * keyspace's estimate (src/server/MaxMemory.ts); the baseline is the "startup" and "overhead"
+ * keyspace's estimate (src/eviction/MaxMemory.ts); the baseline is the "startup" and "overhead"
  * part, the keys and values the dataset. The allocator_* fields are the process's own figures
  * (V8 heap plus buffers, heap reserved, resident set), and the fragmentation ratio is resident
  * set over used_memory, as Redis defines it.

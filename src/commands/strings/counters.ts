@@ -5,7 +5,7 @@
  * the key keeps its TTL. INCRBYFLOAT's result is an "embstr" string even when it reads as an
  * integer (see encoding.ts).
  */
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../../protocol/arguments.js"
 import { type CommandContext, propagateAs } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"

@@ -7,9 +7,9 @@
  * "for writing" (they do not); both remove a key whose time has passed first. Which one each
  * command does is kept here, because INFO's counters show it.
  */
-import { ERR_SYNTAX } from "../arguments.js"
+import { ERR_SYNTAX } from "../../protocol/arguments.js"
 import { type CommandContext, type KeyReference, propagateAs } from "../Command.js"
-import { millisArgument } from "../../persistence/CommandLog.js"
+import { millisArgument } from "../../keyspace/CommandLog.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"

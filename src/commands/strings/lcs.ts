@@ -4,7 +4,7 @@
  * subsequence and the IDX ranges (last match first) are the same. Replies: the subsequence,
  * its length (LEN), or a map of `matches` and `len` (IDX, with MINMATCHLEN and WITHMATCHLEN).
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../../protocol/arguments.js"
 import type { CommandSpec } from "../Command.js"
 import { keyRange } from "../key-specs.js"
 import { readKey } from "./get-set.js"

@@ -6,7 +6,7 @@
  * a "raw" string for OBJECT ENCODING, as in Redis.
  */
 import { constants as bufferConstants } from "node:buffer"
-import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../../protocol/arguments.js"
 import type { CommandContext, CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"

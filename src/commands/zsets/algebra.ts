@@ -10,11 +10,11 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
 import { countedKeys, destinationAndCountedKeys } from "../key-specs.js"
-import { parseScore } from "./score-text.js"
+import { parseScore } from "../../protocol/score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 
 const UNION = 0

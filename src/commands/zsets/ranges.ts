@@ -11,7 +11,7 @@
  * Either way a range is then walked while its far bound holds, as Redis walks it.
  */
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
-import { parseRangeScore } from "./score-text.js"
+import { parseRangeScore } from "../../protocol/score-text.js"
 import { cursor } from "./shared.js"
 
 export interface ScoreRange {

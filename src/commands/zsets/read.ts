@@ -18,7 +18,7 @@ import {
   scoreRangeFrom,
   scoreRangeTo
 } from "./ranges.js"
-import { formatScore } from "./score-text.js"
+import { formatScore } from "../../protocol/score-text.js"
 import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, readZset, zsetCommand } from "./shared.js"
 
 const zscore = zsetCommand({

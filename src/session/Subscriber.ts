@@ -6,7 +6,7 @@
  * Created on a connection's first (P|S)SUBSCRIBE and kept while the connection lives
  * (an outbox may still hold messages after the last subscription is gone).
  */
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "./ClientState.js"
 
 export class Subscriber {
   readonly channels = new Set<string>()

@@ -17,7 +17,7 @@
  */
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
-import type { ClientState } from "./ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 
 export class WatchedKey {
   /** Still watched (false once its client is touched, unwatches or leaves). */

@@ -5,11 +5,11 @@
  * Plain mutable data owned by the connection; commands read and write it synchronously.
  */
 import type { AclUser } from "../acl/User.js"
-import type { Subscriber } from "../pubsub/Subscriber.js"
+import type { Subscriber } from "./Subscriber.js"
 import type { TrackingState } from "../tracking/Tracking.js"
 import type { KeyWait } from "./KeyWaits.js"
 import type { Transaction } from "./Transaction.js"
-import type { WatchedKey } from "./Watches.js"
+import type { WatchedKey } from "../watches/Watches.js"
 
 export class ClientState {
   name = ""
@@ -26,7 +26,7 @@ export class ClientState {
    * AOF loader and in-process runners are trusted, as Redis's loading client skips processCommand.
    */
   remote = false
-  /** May run commands other than AUTH, HELLO, QUIT and RESET (see src/server/Authentication.ts). */
+  /** May run commands other than AUTH, HELLO, QUIT and RESET (see src/session/Authentication.ts). */
   authenticated = false
   /** CLIENT TRACKING's options while tracking is on (src/tracking/Tracking.ts). */
   tracking: TrackingState | undefined = undefined
@@ -41,7 +41,7 @@ export class ClientState {
   outputBufferBytes = 0
   /** Unix ms since the unsent replies have been at or above the normal soft output limit (-1: not). */
   outputSoftLimitSince = -1
-  /** Pub/sub state, from the first SUBSCRIBE or PSUBSCRIBE on (src/pubsub/Subscriber.ts). */
+  /** Pub/sub state, from the first SUBSCRIBE or PSUBSCRIBE on (src/session/Subscriber.ts). */
   pubsub: Subscriber | undefined = undefined
   /** Bytes handed to the socket and not yet sent (set by the connection; pub/sub limits read it). */
   unsentBytes: () => number = () => 0

@@ -27,8 +27,8 @@ import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { typeName } from "../keyspace/Value.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "./ClientState.js"
-import { Deadlines, KeyWait, type ServeWait, type WaitKind, WaitQueue } from "./KeyWaits.js"
+import type { ClientState } from "../session/ClientState.js"
+import { Deadlines, KeyWait, type ServeWait, type WaitKind, WaitQueue } from "../session/KeyWaits.js"
 
 
 /** What a timed-out wait answers: the null array (Redis's replyToBlockedClientTimedOut). */

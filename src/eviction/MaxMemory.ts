@@ -24,7 +24,7 @@ import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { NotifyType } from "../pubsub/keyspaceEvents.js"
 import type { Publisher } from "../pubsub/Hub.js"
-import type { ServerState } from "./ServerState.js"
+import type { ServerState } from "../server/ServerState.js"
 
 /**
  * What an empty server holds before any key: 9.1 MB of JS heap and buffers after a full GC,
