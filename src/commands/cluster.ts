@@ -17,7 +17,7 @@ import { CLUSTER_SLOTS, keySlot } from "../keyspace/keyslot.js"
 import type { ServerState } from "../server/ServerState.js"
 import { ERR_NOT_INTEGER, parseInteger } from "../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
-import { findKeys } from "./key-specs.js"
+import { findKeys } from "../protocol/key-specs.js"
 
 export const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
 const ERR_CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot"

@@ -18,7 +18,7 @@ import { millisArgument } from "../keyspace/CommandLog.js"
 import { notify, NotifyType } from "../pubsub/notify.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../protocol/arguments.js"
 import { command, type CommandContext, propagateAs } from "./Command.js"
-import { keyAt } from "./key-specs.js"
+import { keyAt } from "../protocol/key-specs.js"
 import { lookupRead } from "./keys/presence.js"
 
 const ERR_BUSY_KEY = "BUSYKEY Target key name already exists."

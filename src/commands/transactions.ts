@@ -16,7 +16,7 @@
 import { Transaction } from "../session/Transaction.js"
 import { execRefusal } from "./acl-permissions.js"
 import { command, type CommandSpec } from "./Command.js"
-import { keysToEnd } from "./key-specs.js"
+import { keysToEnd } from "../protocol/key-specs.js"
 import { discardTransaction, runCounted } from "./dispatch.js"
 
 const CONTROL = ["noscript", "loading", "stale", "fast", "allow_busy"] as const

@@ -20,7 +20,7 @@
  * client tracks, so writes cost nothing otherwise; dispatch pays one boolean per command.
  */
 import type { CommandContext, CommandSpec } from "../commands/Command.js"
-import { findKeys } from "../commands/key-specs.js"
+import { findKeys } from "../protocol/key-specs.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"

@@ -7,7 +7,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../../protocol/argume
 import type { CommandContext } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { isOption } from "../strings/shared.js"
 import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
 import {

@@ -11,7 +11,7 @@
 import type { ListValue } from "../../keyspace/values/ListValue.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, rangeLong } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import { countedKeys, keyAt, keyRange } from "../key-specs.js"
+import { countedKeys, keyAt, keyRange } from "../../protocol/key-specs.js"
 import { listForWrite, parseEnd, WRONG_TYPE } from "../lists/shared.js"
 import { parseTimeout } from "./timeout.js"
 

@@ -15,7 +15,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger } from "
 import type { CommandContext } from "../Command.js"
 import type { HashValue } from "../../keyspace/values/HashValue.js"
 import { distinctIndexes } from "../random-picks.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const MAX_REPLY_BYTES = 512 * 1024 * 1024

@@ -12,7 +12,7 @@ import { notify, NotifyType } from "../../pubsub/notify.js"
 import { isKeyword, LONG_MAX, parseInteger } from "../../protocol/arguments.js"
 import { millisArgument } from "../../keyspace/CommandLog.js"
 import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { lookupRead } from "./presence.js"
 
 const NX = 1

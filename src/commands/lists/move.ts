@@ -6,7 +6,7 @@
  */
 import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import type { CommandContext } from "../Command.js"
-import { countedKeys, keyAt } from "../key-specs.js"
+import { countedKeys, keyAt } from "../../protocol/key-specs.js"
 import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
 
 /**

@@ -5,7 +5,7 @@
 import { parseSafeInteger } from "../../protocol/arguments.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, pushTarget, WRONG_TYPE } from "./shared.js"
 
 const ERR_COUNT = "ERR value is out of range, must be positive"

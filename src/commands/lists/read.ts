@@ -5,7 +5,7 @@
  */
 import { ERR_NOT_INTEGER, ERR_SYNTAX, LONG_MIN, parseInteger, parseSafeInteger } from "../../protocol/arguments.js"
 import { isOption } from "../strings/shared.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { listCommand, listForRead, resolveIndex, WRONG_TYPE } from "./shared.js"
 
 const llen = listCommand({

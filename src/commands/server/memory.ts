@@ -17,7 +17,7 @@
 import { PROCESS_BASELINE_BYTES, usedMemory } from "../../eviction/MaxMemory.js"
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { formatScore } from "../../protocol/score-text.js"
 
 const SHARDS_SPECIAL = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]

@@ -4,7 +4,7 @@
  */
 import { ERR_NOT_INTEGER, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { writeHelp } from "../server/help.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"

@@ -6,7 +6,7 @@
  */
 import { ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { idText, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type Consumer, type Nack, StreamValue } from "../../keyspace/values/StreamValue.js"
 import { claimCommand, consumerFor, createConsumerCommand, removeNack, setIdCommand } from "./groups-state.js"

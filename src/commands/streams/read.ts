@@ -13,10 +13,10 @@
  */
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger, parseSafeInteger } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import type { KeySpec } from "../Command.js"
+import type { KeySpec } from "../../protocol/CommandInfo.js"
 import { idText, MAX_ID, nextId, previousId, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type Consumer, type ConsumerGroup, INVALID_ENTRIES_READ, type StreamBlock, StreamValue } from "../../keyspace/values/StreamValue.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import {
   assignNack,
   claimCommand,

@@ -8,7 +8,7 @@
  */
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import { keyAt, noted } from "../key-specs.js"
+import { keyAt, noted } from "../../protocol/key-specs.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { idFromMillis, idText, MAX_ID, makeId, msNumber, msOf, nextId, parseId, seqOf, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import type { StreamValue } from "../../keyspace/values/StreamValue.js"

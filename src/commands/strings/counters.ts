@@ -9,7 +9,7 @@ import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../../protocol/arg
 import { type CommandContext, propagateAs } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, LONG_DOUBLE_ZERO, parseLongDouble } from "./long-double.js"
 import { addInt64, ERR_OVERFLOW, INT64_MIN, stringCommand } from "./shared.js"

@@ -8,12 +8,13 @@
  * command does is kept here, because INFO's counters show it.
  */
 import { ERR_SYNTAX } from "../../protocol/arguments.js"
-import { type CommandContext, type KeyReference, propagateAs } from "../Command.js"
+import { type CommandContext, propagateAs } from "../Command.js"
+import type { KeyReference } from "../../protocol/CommandInfo.js"
 import { millisArgument } from "../../keyspace/CommandLog.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { keyAt, noted } from "../key-specs.js"
+import { keyAt, noted } from "../../protocol/key-specs.js"
 import {
   expireArgIndex,
   expireTimeOrReply,

@@ -6,7 +6,7 @@
  */
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../../protocol/arguments.js"
 import type { CommandSpec } from "../Command.js"
-import { keyRange } from "../key-specs.js"
+import { keyRange } from "../../protocol/key-specs.js"
 import { readKey } from "./get-set.js"
 import { isOption, stringCommand } from "./shared.js"
 

@@ -13,7 +13,7 @@ import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
-import { countedKeys, destinationAndCountedKeys } from "../key-specs.js"
+import { countedKeys, destinationAndCountedKeys } from "../../protocol/key-specs.js"
 import { parseScore } from "../../protocol/score-text.js"
 import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 

@@ -8,7 +8,7 @@ import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
-import { countedKeys, keyAt } from "../key-specs.js"
+import { countedKeys, keyAt } from "../../protocol/key-specs.js"
 import { formatScore } from "../../protocol/score-text.js"
 import { cursor, removeRanks, writeZset, zsetCommand } from "./shared.js"
 

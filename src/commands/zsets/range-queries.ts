@@ -12,7 +12,7 @@ import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import {
   lexRangeFirst,
   lexRangeLast,
