@@ -27,7 +27,7 @@ import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/session/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 
 const PIPELINE = 16
 /** Distinct chunks per workload, cycled through so keys vary as they do under `-r`. */

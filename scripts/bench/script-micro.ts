@@ -19,7 +19,7 @@ import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/session/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 import { createHash } from "node:crypto"
 
 const PIPELINE = 16

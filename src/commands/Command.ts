@@ -5,13 +5,21 @@
  * into the connection's `ReplyWriter`. No Effect runs per command: a whole batch executes inside
  * one step on the keyspace.
  */
+import type { Acl } from "../acl/Acl.js"
+import type { BlockedClients } from "../blocking/BlockedClients.js"
+import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Database } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import type { RedisValue } from "../keyspace/Value.js"
+import type { Observability } from "../observability/Observability.js"
+import type { PersistenceControl, ShutdownMode } from "../persistence/Persistence.js"
 import type { CommandInfo } from "../protocol/CommandInfo.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
+import type { Hub } from "../pubsub/Hub.js"
+import type { Replication } from "../replication/Replication.js"
 import type { ClientState } from "../session/ClientState.js"
-import type { ServerState } from "../server/ServerState.js"
+import type { Tracking } from "../tracking/Tracking.js"
+import type { Watches } from "../watches/Watches.js"
 
 /** The world a command sees while its batch runs. One per connection, reused for every batch. */
 export interface CommandContext {
@@ -23,6 +31,63 @@ export interface CommandContext {
   readonly out: ReplyWriter
   readonly client: ClientState
   readonly server: ServerState
+}
+
+export interface ServerStats {
+  totalConnectionsReceived: number
+  totalCommandsProcessed: number
+  rejectedConnections: number
+  netInputBytes: number
+  netOutputBytes: number
+  keyspaceHits: number
+  keyspaceMisses: number
+  /** Error replies sent, protocol errors included (INFO's total_error_replies). */
+  errorReplies: number
+  /** Keys deleted to stay under maxmemory (src/eviction/MaxMemory.ts). */
+  evictedKeys: number
+  /** Highest used memory seen (by the memory cron and INFO): INFO's used_memory_peak. */
+  peakMemory: number
+}
+
+/**
+ * State shared by every connection of one server: the live configuration (CONFIG GET/SET), the
+ * counters INFO shows, the registry of connected clients, the pub/sub hub, and the way commands
+ * ask the server to shut down. Plain data, read and written synchronously by commands inside a batch.
+ */
+export interface ServerState {
+  readonly config: RuntimeConfig
+  stats: ServerStats
+  readonly clients: Map<number, ClientState>
+  /** Channels, patterns and their subscribers; PUBLISH and keyspace notifications go through it. */
+  readonly pubsub: Hub
+  /** The keys clients WATCH (transactions). */
+  readonly watches: Watches
+  /** Clients blocked on keys (BLPOP and friends). */
+  readonly blocked: BlockedClients<CommandContext>
+  /** Unix ms when the server started (uptime), from Effect's Clock. */
+  readonly startedAt: number
+  /** 40 hex characters, new for every start (INFO's run_id). */
+  readonly runId: string
+  /** The bound TCP port (differs from `config.port` when that was 0). */
+  tcpPort: number
+  /** Every command by lower-case name (COMMAND reads it). */
+  readonly commands: ReadonlyMap<string, CommandSpec>
+  /** SHUTDOWN: starts the same graceful drain as Ctrl+C; the reply is the connection closing. */
+  requestShutdown(mode: ShutdownMode): void
+  /** How the shutdown under way was asked for ("default" for a signal or scope close). */
+  shutdownMode: ShutdownMode
+  /** SAVE, BGSAVE, BGREWRITEAOF and INFO persistence (set once persistence has started). */
+  persistence: PersistenceControl | undefined
+  /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
+  writesRefused: string | undefined
+  /** ACL users, their permissions and the ACL log (src/acl/Acl.ts). */
+  readonly acl: Acl
+  /** Client-side caching: tracked keys and invalidations (src/tracking/Tracking.ts). */
+  readonly tracking: Tracking
+  /** Command stats, SLOWLOG, LATENCY, MONITOR and CLIENT PAUSE (src/observability/). */
+  readonly observability: Observability
+  /** Both sides of replication (set once the server runs; src/replication/Replication.ts). */
+  replication?: Replication
 }
 
 export type CommandRun = (ctx: CommandContext, argv: ReadonlyArray<string>) => void

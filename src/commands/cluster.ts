@@ -14,7 +14,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { CLUSTER_SLOTS, keySlot } from "../keyspace/keyslot.js"
-import type { ServerState } from "../server/ServerState.js"
+import type { ServerState } from "./Command.js"
 import { ERR_NOT_INTEGER, parseInteger } from "../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
 import { findKeys } from "../protocol/key-specs.js"

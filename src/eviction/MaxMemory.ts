@@ -19,12 +19,29 @@
  * and the cron carries on; when nothing can be evicted (noeviction, or no candidate key) and
  * memory is still over the limit, commands flagged `denyoom` get the OOM error.
  */
-import type { CommandContext, CommandSpec } from "../commands/Command.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { NotifyType } from "../pubsub/keyspaceEvents.js"
-import type { Publisher } from "../pubsub/Hub.js"
-import type { ServerState } from "../server/ServerState.js"
+import type { Hub, Publisher } from "../pubsub/Hub.js"
+import type { Observability } from "../observability/Observability.js"
+import type { CommandInfo } from "../protocol/CommandInfo.js"
+import type { ClientState } from "../session/ClientState.js"
+
+/** What eviction reads and counts of the server (its ServerState). */
+export interface EvictionHost {
+  readonly config: RuntimeConfig
+  readonly stats: { peakMemory: number; evictedKeys: number }
+  readonly pubsub: Hub
+  readonly observability: Pick<Observability, "pause">
+}
+
+/** The running command as the OOM check sees it (a CommandContext). */
+export interface EvictionCaller extends Publisher {
+  readonly server: EvictionHost
+  readonly keyspace: Keyspace
+  readonly now: number
+  readonly client: ClientState
+}
 
 /**
  * What an empty server holds before any key: 9.1 MB of JS heap and buffers after a full GC,
@@ -148,7 +165,7 @@ export type EvictionResult = "ok" | "running" | "fail"
  * own event messages in its reply.
  */
 export const performEvictions = (
-  server: ServerState,
+  server: EvictionHost,
   keyspace: Keyspace,
   now: number,
   publisher?: Publisher
@@ -191,7 +208,7 @@ const RUN_IN_MULTI_WHEN_FULL: ReadonlySet<string> = new Set(["exec", "discard", 
  * transaction holding one, and for anything queued inside MULTI (queuing grows memory too);
  * reads, DEL and the like still run, as in Redis's processCommand.
  */
-export const memoryRefusal = (ctx: CommandContext, spec: CommandSpec): string | undefined => {
+export const memoryRefusal = (ctx: EvictionCaller, spec: CommandInfo): string | undefined => {
   const result = performEvictions(ctx.server, ctx.keyspace, ctx.now, ctx)
   if (result !== "fail") return undefined
   const transaction = ctx.client.transaction

@@ -29,7 +29,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import type { CommandContext } from "../commands/Command.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import { Db, toByteString, type Bytes } from "../keyspace/Db.js"
@@ -41,7 +40,10 @@ import { writeMessage, writePatternMessage, writeShardMessage } from "./messages
 import { Subscriber } from "../session/Subscriber.js"
 
 /** Where a publish comes from: the running command, whose own messages go into its reply. */
-export type Publisher = Pick<CommandContext, "client" | "out">
+export interface Publisher {
+  readonly client: ClientState
+  readonly out: ReplyWriter
+}
 
 export class Hub {
   /** Channel → its subscribers, in subscription order. A channel nobody listens to is removed. */

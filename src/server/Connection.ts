@@ -39,7 +39,7 @@ import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { resetAuthentication } from "../session/Authentication.js"
 import { outputBatchLimit, outputBufferOverflow, parserLimits, queryBufferOverflow } from "./ClientLimits.js"
 import { ClientState } from "../session/ClientState.js"
-import type { ServerState } from "./ServerState.js"
+import type { ServerState } from "../commands/Command.js"
 import type { ShutdownHub } from "./ShutdownHub.js"
 import { SocketEvents } from "./SocketEvents.js"
 

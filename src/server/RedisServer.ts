@@ -34,7 +34,7 @@ import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { decodeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
 import { clockMicros, Observability } from "../observability/Observability.js"
-import { makePersistence, PersistenceError } from "../persistence/Persistence.js"
+import { makePersistence, PersistenceError, type ShutdownMode } from "../persistence/Persistence.js"
 import { functionLibraryStore } from "../commands/scripting/engines.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
@@ -42,10 +42,12 @@ import { Tracking } from "../tracking/Tracking.js"
 import { installConfiguredUsers, loadAclFileAtStart } from "../acl/AclFile.js"
 import { DENIED_TEXT, deniedByProtectedMode } from "../session/Authentication.js"
 import { BlockedClients } from "../blocking/BlockedClients.js"
+import { aofReplay } from "./AofReplay.js"
 import { serveConnection } from "./Connection.js"
 import { startReplication } from "./ReplicationRuntime.js"
 import { performEvictions, usedMemory } from "../eviction/MaxMemory.js"
-import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
+import type { ServerState } from "../commands/Command.js"
+import { emptyStats } from "../commands/ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
 import { Watches } from "../watches/Watches.js"
 
@@ -194,7 +196,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       applyAccessPolicy()
       // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
       // Its finalizer (the shutdown save) runs after the drain's, which is added below.
-      yield* makePersistence(state, db.keyspace, functionLibraryStore(state)).pipe(
+      yield* makePersistence(state, db.keyspace, aofReplay(state), functionLibraryStore(state)).pipe(
         Effect.catchSomeDefect(systemErrorAsFailure(config))
       )
       const listener = yield* listen(config)

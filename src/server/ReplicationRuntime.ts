@@ -17,7 +17,7 @@ import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { MasterStreamExecutor } from "../replication/MasterLink.js"
 import { Replication } from "../replication/Replication.js"
 import { ClientState } from "../session/ClientState.js"
-import type { ServerState } from "./ServerState.js"
+import type { ServerState } from "../commands/Command.js"
 
 export const startReplication = (
   server: ServerState,

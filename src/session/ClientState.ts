@@ -6,10 +6,10 @@
  */
 import type { AclUser } from "../acl/User.js"
 import type { Subscriber } from "./Subscriber.js"
-import type { TrackingState } from "../tracking/Tracking.js"
+import type { TrackingState } from "./TrackingState.js"
 import type { KeyWait } from "./KeyWaits.js"
 import type { Transaction } from "./Transaction.js"
-import type { WatchedKey } from "../watches/Watches.js"
+import type { WatchedKey } from "./WatchedKey.js"
 
 export class ClientState {
   name = ""

@@ -4,7 +4,6 @@
  * away, wherever it stands), and the waits with a deadline in a min-heap (BlockedClients.ts uses
  * them; nothing here touches the keyspace).
  */
-import type { CommandContext } from "../commands/Command.js"
 import type { Database } from "../keyspace/Database.js"
 import type { ClientState } from "./ClientState.js"
 
@@ -16,9 +15,10 @@ export type WaitKind = "list" | "zset" | "stream"
  * the client's reply into `ctx.out` (ctx is the client's: its database, protocol and identity)
  * and logs the pop it performed for the AOF. A stream wait is asked whenever its key changed
  * (the key may even be gone): it returns false, replying nothing, when it has nothing to answer
- * yet and keeps waiting.
+ * yet and keeps waiting. Its `ctx` is a CommandContext, which this layer cannot name (commands
+ * sit above the session): src/blocking/BlockedClients.ts gives and calls it as one.
  */
-export type ServeWait = (ctx: CommandContext, key: string) => boolean | void
+export type ServeWait = (ctx: never, key: string) => boolean | void
 
 /** One blocked client. */
 export class KeyWait {

@@ -22,7 +22,7 @@ import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/session/ClientState.js"
 import { RedisServer } from "../../src/server/RedisServer.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 import {
   arity,
   arr,

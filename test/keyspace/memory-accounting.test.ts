@@ -36,7 +36,7 @@ import { SortedSetValue } from "../../src/keyspace/values/SortedSetValue.js"
 import type { CollectionValue } from "../../src/keyspace/Value.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/session/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 
 /** A collection's estimate computed from what it holds (the value's own is kept incrementally). */
 const estimateFromContents = (value: CollectionValue): number => {

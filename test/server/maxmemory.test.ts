@@ -18,7 +18,7 @@ import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/session/ClientState.js"
 import { OOM, PROCESS_BASELINE_BYTES, usedMemory } from "../../src/eviction/MaxMemory.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 import { RawClient } from "../support/RawClient.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 

@@ -14,7 +14,7 @@ import { commandTable } from "../../src/commands/table.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { ClientState } from "../../src/session/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 import { encodeCommand } from "./RawClient.js"
 import { hasRealRedis, startRealRedis } from "./servers.js"
 

@@ -20,7 +20,7 @@
  */
 import { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { LuaEngine } from "../../scripting/LuaEngine.js"
-import type { ServerState } from "../../server/ServerState.js"
+import type { ServerState } from "../Command.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import type { ScriptRun } from "./ScriptRun.js"
 

@@ -7,7 +7,7 @@
  * Redis's precedence of errors: an unknown name first, then immutable/protected/duplicate, then
  * the first value that does not parse, then the first that does not apply.
  */
-import { emptyStats } from "../../server/ServerState.js"
+import { emptyStats } from "../ServerState.js"
 import { allParameters, type Change, type ConfigParameter, findParameter } from "../../config/parameters.js"
 import { configuredUserLines } from "../../acl/AclFile.js"
 import { rewriteConfigFile } from "../../config/configRewrite.js"

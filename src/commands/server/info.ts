@@ -8,7 +8,7 @@
 import * as os from "node:os"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { PROCESS_BASELINE_BYTES, usedMemory } from "../../eviction/MaxMemory.js"
-import type { ServerState } from "../../server/ServerState.js"
+import type { ServerState } from "../Command.js"
 import { replicationInfo } from "../../replication/info.js"
 import { REDFIBER_VERSION, REDIS_VERSION } from "../../protocol/version.js"
 

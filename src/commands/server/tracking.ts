@@ -4,7 +4,7 @@
  */
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
-import { TrackingState } from "../../tracking/Tracking.js"
+import { TrackingState } from "../../session/TrackingState.js"
 
 type ClientSubcommand = Omit<Parameters<typeof command>[0], "group">
 
