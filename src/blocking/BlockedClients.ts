@@ -55,7 +55,7 @@ const UNBLOCKED_ERROR = Buffer.from("-UNBLOCKED client unblocked via CLIENT UNBL
 export class BlockedClients<Context extends BlockingContext = BlockingContext> {
   /** Keys were created or databases swapped where clients wait: `afterCommand` has work. */
   pending = false
-  private readonly queues = new Map<Database, Map<string, WaitQueue>>()
+  private readonly queues = new Map<Database, Map<string, WaitQueue<ClientState>>>()
   private blockedCount = 0
   private timedCount = 0
   private keyspace: Keyspace | undefined = undefined
@@ -68,7 +68,7 @@ export class BlockedClients<Context extends BlockingContext = BlockingContext> {
   /** Keys to serve, as (database, key) pairs, each once (Redis's ready_keys). */
   private ready: Array<Database | string> = []
   private readonly readySet = new Map<Database, Set<string>>()
-  private readonly deadlines = new Deadlines()
+  private readonly deadlines = new Deadlines<ClientState>()
   private wakeTimer: (() => void) | undefined = undefined
   /** The replies of served clients are written here, one at a time. */
   private readonly out = new ReplyWriter()
@@ -329,7 +329,7 @@ export class BlockedClients<Context extends BlockingContext = BlockingContext> {
     }
   }
 
-  private serveOne(ctx: Context, wait: KeyWait, key: string): void {
+  private serveOne(ctx: Context, wait: KeyWait<ClientState>, key: string): void {
     const out = this.out
     out.protocol = wait.client.protocol
     const served: Context = { ...ctx, db: wait.db, out, client: wait.client }
@@ -350,7 +350,7 @@ export class BlockedClients<Context extends BlockingContext = BlockingContext> {
   }
 
   /** Takes the wait out of every queue and hands the client its reply (none: it just stops waiting). */
-  private unblock(wait: KeyWait, reply: Buffer | undefined): void {
+  private unblock(wait: KeyWait<ClientState>, reply: Buffer | undefined): void {
     const client = wait.client
     if (client.blocked !== wait) return
     for (const node of wait.nodes) {

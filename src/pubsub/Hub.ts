@@ -34,10 +34,9 @@ import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import { Db, toByteString, type Bytes } from "../keyspace/Db.js"
 import { stringMatch } from "../keyspace/glob.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "../session/ClientState.js"
+import { type ClientState, Subscriber } from "../session/ClientState.js"
 import { NotifyType } from "./keyspaceEvents.js"
 import { writeMessage, writePatternMessage, writeShardMessage } from "./messages.js"
-import { Subscriber } from "../session/Subscriber.js"
 
 /** Where a publish comes from: the running command, whose own messages go into its reply. */
 export interface Publisher {

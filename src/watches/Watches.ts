@@ -17,8 +17,7 @@
  */
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
-import type { ClientState } from "../session/ClientState.js"
-import { WatchedKey } from "../session/WatchedKey.js"
+import { type ClientState, WatchedKey } from "../session/ClientState.js"
 
 /** A watched key of a database being flushed or swapped, and whether it was stored before. */
 interface FlushRecord {
