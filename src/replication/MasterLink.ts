@@ -12,28 +12,9 @@
 import * as net from "node:net"
 import { loadRdbBuffer } from "../persistence/rdb/RdbLoader.js"
 import type { ClientState } from "../session/ClientState.js"
-import type { Replication } from "./Replication.js"
+import type { Failover } from "./Failover.js"
+import type { ReplicationDeps, ReplicationTraffic } from "./ReplicationDeps.js"
 import { StreamReader } from "./StreamReader.js"
-
-/** Runs the primary's stream on the keyspace: the server's dispatch, as the AOF loader uses it. */
-export interface MasterStreamExecutor {
-  /** One command, in the primary's client session (its SELECTed database): the error it answered, if any. */
-  run(argv: ReadonlyArray<string>, now: number): string | undefined
-  /** After a chunk of commands: what they logged goes on (to the AOF). */
-  endBatch(): void
-  /** Before a snapshot loads: every database emptied (WATCHes touched, as FLUSHALL does). */
-  flushAll(now: number): void
-  /** The primary's session starts over in database `db` (its snapshot's repl-stream-db), no transaction. */
-  resetSession(db: number): void
-  /** The database the primary's session has SELECTed (repl-stream-db of the snapshots we send on). */
-  currentDb(): number
-  /** A snapshot was loaded: the AOF, if on, is rewritten to hold it (its log holds none of it). */
-  afterFullSync(now: number): void
-  /** The function libraries' code, for the snapshots we send. */
-  functionLibraries(): ReadonlyArray<string>
-  /** A snapshot's libraries replace ours (FUNCTION FLUSH, then each loaded). */
-  replaceFunctionLibraries(codes: ReadonlyArray<string>): void
-}
 
 /** Errors from the primary's commands logged at most this many times per link (they mean divergence). */
 const LOGGED_ERRORS = 10
@@ -45,6 +26,19 @@ const command = (...argv: ReadonlyArray<string>): Buffer => {
   let text = `*${argv.length}\r\n`
   for (const arg of argv) text += `$${Buffer.byteLength(arg, "latin1")}\r\n${arg}\r\n`
   return Buffer.from(text, "latin1")
+}
+
+/** What the link reads and drives of our replica side (the server's Replication). */
+export interface LinkedReplica {
+  readonly deps: ReplicationDeps
+  readonly failover: Failover
+  readonly replid: string
+  readonly offset: number
+  readonly traffic: ReplicationTraffic
+  syncPartialOk: number
+  continueAs(replid: string): void
+  adoptHistory(replid: string, offset: number): void
+  passOn(bytes: Buffer): void
 }
 
 export class MasterLink {
@@ -69,7 +63,7 @@ export class MasterLink {
   syncTotalBytes = -1
   syncReadBytes = 0
 
-  constructor(private readonly replication: Replication, readonly host: string, readonly port: number) {}
+  constructor(private readonly replication: LinkedReplica, readonly host: string, readonly port: number) {}
 
   private get deps() {
     return this.replication.deps

@@ -24,12 +24,12 @@ import { Failover, type FailoverTarget } from "./Failover.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
-import type { RuntimeConfig } from "../config/RuntimeConfig.js"
-import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
+import type { KeyspaceSnapshot } from "../keyspace/Keyspace.js"
 import { rdbSlices, type SnapshotTotals } from "../persistence/SnapshotFiles.js"
 import type { ClientState } from "../session/ClientState.js"
 import { Backlog } from "./Backlog.js"
-import { MasterLink, type MasterStreamExecutor } from "./MasterLink.js"
+import { MasterLink } from "./MasterLink.js"
+import type { ReplicationDeps, ReplicationTraffic } from "./ReplicationDeps.js"
 
 export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
 export const READONLY = "READONLY You can't write against a read only replica."
@@ -84,38 +84,11 @@ export class ReplicaPeer {
   }
 }
 
-/** INFO's total_net_repl_input_bytes / total_net_repl_output_bytes: bytes from our primary, to our replicas. */
-export interface ReplicationTraffic {
-  inputBytes: number
-  outputBytes: number
-}
-
 /** A client blocked in WAIT. */
 interface Waiter {
   readonly client: ClientState
   readonly offset: number
   readonly replicas: number
-}
-
-export interface ReplicationDeps {
-  readonly keyspace: Keyspace
-  readonly config: RuntimeConfig
-  readonly executor: MasterStreamExecutor
-  /** Runs a background job in the server's scope. */
-  readonly fork: (job: Effect.Effect<void>) => void
-  readonly now: () => number
-  /** Our own listening port (REPLCONF listening-port as a replica). */
-  readonly tcpPort: () => number
-  /** The RDB's AUX fields. */
-  readonly auxFields: (now: number) => ReadonlyArray<readonly [string, string]>
-  /** Ends a WAIT: hands the blocked client its reply. */
-  readonly unblock: (client: ClientState, reply: Buffer) => void
-  /** A client entry for the link to the primary (CLIENT LIST, CLIENT KILL TYPE master). */
-  readonly registerMasterClient: (address: string, localAddress: string, kill: () => void) => ClientState
-  readonly unregisterClient: (client: ClientState) => void
-  readonly log: (level: "info" | "warning", message: string) => void
-  /** FAILOVER's own pause of writes (apart from CLIENT PAUSE's). */
-  readonly holdWrites: (held: boolean) => void
 }
 
 export class Replication {

@@ -22,7 +22,6 @@ import { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { LuaEngine } from "../../scripting/LuaEngine.js"
 import type { ServerState } from "../Command.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
-import type { ScriptRun } from "./ScriptRun.js"
 
 /** How long a busy script runs between two turns of the event loop. */
 const SLICE_MS = 20
@@ -41,7 +40,8 @@ interface BusyScript {
   readonly engine: LuaEngine
   /** The caller's world when the script started (its context object is reused by later batches). */
   readonly ctx: CommandContext
-  readonly run: ScriptRun
+  /** The script's run: whether it wrote yet (then it cannot be killed). */
+  readonly run: { readonly wrote: boolean }
   /** Ends the script's AOF transaction. */
   readonly finishLog: () => void
   /** FUNCTION STATS: the function's name and its command. */
@@ -86,7 +86,7 @@ export const busyThreshold = (server: ServerState): number =>
 export const continueBusy = (
   ctx: CommandContext,
   engine: LuaEngine,
-  run: ScriptRun,
+  run: { readonly wrote: boolean },
   kind: ScriptKind,
   argv: ReadonlyArray<string>,
   finishLog: () => void

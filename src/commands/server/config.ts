@@ -8,7 +8,8 @@
  * the first value that does not parse, then the first that does not apply.
  */
 import { emptyStats } from "../ServerState.js"
-import { allParameters, type Change, type ConfigParameter, findParameter } from "../../config/parameters.js"
+import type { Change, ConfigParameter } from "../../config/ConfigParameter.js"
+import { allParameters, findParameter } from "../../config/parameters.js"
 import { configuredUserLines } from "../../acl/AclFile.js"
 import { rewriteConfigFile } from "../../config/configRewrite.js"
 import { globMatch } from "../../keyspace/glob.js"
