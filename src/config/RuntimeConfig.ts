@@ -47,7 +47,7 @@ export class RuntimeConfig {
   maxmemory = 0
   maxmemoryPolicy = "noeviction"
   protectedMode = true
-  /** Keys sampled per eviction round, and how long one eviction may run (see src/keyspace/Eviction.ts). */
+  /** Keys sampled per eviction round, and how long one eviction may run (see src/eviction/MaxMemory.ts). */
   maxmemorySamples = 5
   maxmemoryEvictionTenacity = 10
   /** Parameters kept as Redis spells them and as CONFIG SET last set them. */

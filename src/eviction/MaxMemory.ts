@@ -1,9 +1,9 @@
 /**
  * maxmemory: what the server counts as used memory, and eviction as Redis 7.0 does it.
  *
- * Used memory is `PROCESS_BASELINE_BYTES` plus the keyspace's estimate (table/MemoryLedger.ts),
+ * Used memory is `PROCESS_BASELINE_BYTES` plus the keyspace's estimate (src/keyspace/table/MemoryLedger.ts),
  * O(1) to read. Client buffers are not in it: they are bounded per client instead
- * (ClientLimits.ts), where Redis counts them in used_memory too.
+ * (src/server/ClientLimits.ts), where Redis counts them in used_memory too.
  *
  * Eviction (Redis's performEvictions) runs before every command of a client once maxmemory is
  * set, and in a cron for what a command's time budget left: while used memory is over the limit,

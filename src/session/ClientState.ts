@@ -65,7 +65,7 @@ export class ClientState {
   isClosed: () => boolean = () => false
   /** Wakes the connection fiber when its wait ends (set by the connection). */
   wakeBlocked: () => void = () => {}
-  /** In MONITOR mode (src/commands/server/monitor.ts): sees every command, may not touch keys. */
+  /** In MONITOR mode (MONITOR in src/commands/server/observability.ts): sees every command, may not touch keys. */
   monitor = false
   /** CLIENT REPLY: "on", "off", or "skip" (the next command's reply is dropped). See src/observability/ReplyMode.ts. */
   replyMode: "on" | "off" | "skip" | "skip-next" = "on"
