@@ -419,5 +419,3 @@ export const aclCommand: CommandSpec = command({
   complexity: "Depends on subcommand.",
   subcommands: [cat, deluser, dryrun, genpass, getuser, list, load, log, save, setuser, users, whoami, help]
 })
-
-export const aclCommands: ReadonlyArray<CommandSpec> = [aclCommand]

@@ -19,7 +19,7 @@ import { ERR_NOT_INTEGER, parseInteger } from "../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
 import { findKeys } from "../protocol/key-specs.js"
 
-export const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
+const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
 const ERR_CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot"
 /** Redis's cluster bus listens on the client port + 10000. */
 const BUS_PORT_OFFSET = 10000

@@ -32,7 +32,7 @@ const cString = (text: string) => {
   return nul < 0 ? text : text.slice(0, nul)
 }
 
-export const unknownCommand = (argv: ReadonlyArray<string>): string => {
+const unknownCommand = (argv: ReadonlyArray<string>): string => {
   let args = ""
   for (let i = 1; i < argv.length && args.length < 128; i++) {
     args += `'${cString(argv[i]).slice(0, 128 - args.length)}' `

@@ -212,7 +212,7 @@ export const configFromText = (text: string, configFile: string): ServerConfigIn
 }
 
 /** `include` of a file that cannot be read: redis-server's message, without the line report. */
-export class IncludeError extends ConfigFileError {
+class IncludeError extends ConfigFileError {
   constructor(readonly file: string, readonly cause: string) {
     super(0, "", cause)
   }

@@ -28,7 +28,7 @@ export interface KeyspaceHooks {
   flushed(db: Database): void
 }
 
-export const noHooks: KeyspaceHooks = {
+const noHooks: KeyspaceHooks = {
   beforeWrite: () => {},
   expired: () => {},
   flushed: () => {}

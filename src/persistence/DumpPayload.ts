@@ -42,7 +42,7 @@ export type DumpWriter = (value: CollectionValue, out: RdbWriter, options: DumpO
 const writers = new Map<string, DumpWriter>()
 
 /** Gives values of `type` their own DUMP encoding (Redis's compact ones). */
-export const registerDumpWriter = (type: CollectionValue["type"], writer: DumpWriter): void => {
+const registerDumpWriter = (type: CollectionValue["type"], writer: DumpWriter): void => {
   writers.set(type, writer)
 }
 

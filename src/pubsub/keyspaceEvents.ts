@@ -40,8 +40,6 @@ export const NotifyType = {
   New: 1 << 13
 } as const
 
-export type NotifyClass = (typeof NotifyType)[keyof typeof NotifyType]
-
 /** "A": every type class. */
 const ALL =
   NotifyType.Generic | NotifyType.String | NotifyType.List | NotifyType.Set | NotifyType.Hash | NotifyType.Zset |

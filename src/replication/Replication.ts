@@ -51,7 +51,7 @@ const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
 export type ReplicaState = "wait_bgsave" | "send_bulk" | "online"
 
 /** A replica connected to us (its connection is an ordinary client connection). */
-export class ReplicaPeer {
+class ReplicaPeer {
   state: ReplicaState | "handshake" = "handshake"
   listeningPort = 0
   announcedIp: string | undefined = undefined

@@ -29,7 +29,7 @@ import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { ClientState } from "../session/ClientState.js"
 import { TrackingState } from "../session/TrackingState.js"
 
-export const INVALIDATE_CHANNEL = "__redis__:invalidate"
+const INVALIDATE_CHANNEL = "__redis__:invalidate"
 
 interface Prefix {
   readonly clients: Set<ClientState>

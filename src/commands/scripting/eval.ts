@@ -27,7 +27,7 @@ export const parseNumKeys = (argv: ReadonlyArray<string>): number | string => {
  * What a script's declared flags refuse before it runs (Redis's scriptPrepareForRun), or
  * undefined. Scripts without a shebang are checked command by command instead.
  */
-export const refuseByFlags = (
+const refuseByFlags = (
   ctx: CommandContext,
   flags: ReadonlySet<string> | undefined,
   calledReadOnly: boolean

@@ -16,7 +16,7 @@ type Field = readonly [name: string, value: string | number]
 type Section = (ctx: CommandContext) => ReadonlyArray<Field>
 
 /** Redis's `bytesToHuman`. */
-export const bytesToHuman = (bytes: number): string => {
+const bytesToHuman = (bytes: number): string => {
   const units = ["K", "M", "G", "T", "P"]
   if (bytes < 1024) return `${bytes}B`
   for (let i = 0; i < units.length; i++) {
@@ -350,7 +350,7 @@ const SECTIONS: ReadonlyArray<readonly [name: string, title: string, section: Se
  * The INFO text for the asked sections, any number of them (none: the default ones); `all` and
  * `everything` are every section, `default` the default ones; unknown names add nothing.
  */
-export const infoText = (ctx: CommandContext, asked: ReadonlyArray<string>): string => {
+const infoText = (ctx: CommandContext, asked: ReadonlyArray<string>): string => {
   const wanted = new Set<string>(asked)
   const all = wanted.has("all") || wanted.has("everything")
   const defaults = asked.length === 0 || wanted.has("default")

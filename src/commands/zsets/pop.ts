@@ -152,7 +152,7 @@ export const parseMpop = (ctx: CommandContext, argv: ReadonlyArray<string>, numk
 }
 
 /** ZMPOP's pop once parsed: the first non-empty set, the key and [member, score] pairs. */
-export const mpop = (ctx: CommandContext, argv: ReadonlyArray<string>, numkeysIndex: number, request: MpopRequest): boolean =>
+const mpop = (ctx: CommandContext, argv: ReadonlyArray<string>, numkeysIndex: number, request: MpopRequest): boolean =>
   popFirstNonEmpty(ctx, argv, numkeysIndex + 1, request.keyCount, request.where, request.count, KEYED)
 
 const zmpop = zsetCommand({

@@ -19,7 +19,7 @@
  */
 import type { SlabViews } from "./Record.js"
 
-export const SLAB_BYTES = 1 << 20
+const SLAB_BYTES = 1 << 20
 const UNIT_BITS = 17
 /** 2^14 slabs of 1 MB: 16 GB of records per database. */
 const MAX_SLABS = 1 << 14
@@ -38,7 +38,7 @@ const CLASS_SIZES: ReadonlyArray<number> = (() => {
   }
   return sizes
 })()
-export const CLASS_COUNT = CLASS_SIZES.length
+const CLASS_COUNT = CLASS_SIZES.length
 
 /** `(bytes + 7) >> 3` → the smallest class that holds that many units. */
 const CLASS_OF_UNITS = (() => {
@@ -54,7 +54,7 @@ const CLASS_OF_UNITS = (() => {
 export const classOf = (bytes: number): number => CLASS_OF_UNITS[(bytes + 7) >> 3]
 export const classSize = (cls: number): number => CLASS_SIZES[cls]
 
-export class ArenaFullError extends Error {
+class ArenaFullError extends Error {
   constructor() {
     super("out of memory: a database's record arena is full")
   }
