@@ -80,7 +80,9 @@ const setExpire = (ctx: CommandContext, argv: ReadonlyArray<string>, name: strin
   const db = ctx.db
   if (db.get(key, ctx.now) === undefined) return ctx.out.integer(0)
   if (flags !== 0 && !optionsAllow(flags, db.expiresAt(key), when)) return ctx.out.integer(0)
-  if (when <= ctx.now) {
+  // A time already past deletes the key, except on a replica, which waits for its primary's DEL
+  // (Redis's checkAlreadyExpired).
+  if (when <= ctx.now && !db.expiresFromPrimary) {
     db.delete(key)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
     notify(ctx, NotifyType.Generic, "del", key)

@@ -132,7 +132,8 @@ export const loadRdbBuffer = (
       default: {
         const key = reader.string()
         const value = readRdbValue(type, reader, config)
-        if (expireAt !== undefined && expireAt <= now) expired++
+        // A replica keeps keys whose time has passed: its primary's DEL removes them (Redis's iAmMaster check).
+        if (expireAt !== undefined && expireAt <= now && !db.expiresFromPrimary) expired++
         else {
           if (expireAt === undefined) db.set(key, value)
           else db.setWithExpiry(key, value, expireAt)
