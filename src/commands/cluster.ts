@@ -14,9 +14,8 @@
  */
 import { randomBytes } from "node:crypto"
 import { CLUSTER_SLOTS, keySlot } from "../keyspace/keyslot.js"
-import type { ServerState } from "./Command.js"
 import { ERR_NOT_INTEGER, parseInteger } from "../protocol/arguments.js"
-import { command, type CommandContext, type CommandSpec } from "./Command.js"
+import { command, type CommandContext, type CommandSpec, type ServerState } from "./Command.js"
 import { findKeys } from "../protocol/key-specs.js"
 
 const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled"

@@ -20,8 +20,7 @@
  */
 import { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { LuaEngine } from "../../scripting/LuaEngine.js"
-import type { ServerState } from "../Command.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import type { CommandContext, CommandSpec, ServerState } from "../Command.js"
 
 /** How long a busy script runs between two turns of the event loop. */
 const SLICE_MS = 20

@@ -6,9 +6,8 @@
  * values an idle Redis without them reports. The server section adds `redfiber_version`.
  */
 import * as os from "node:os"
-import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import { command, type CommandContext, type CommandSpec, type ServerState } from "../Command.js"
 import { PROCESS_BASELINE_BYTES, usedMemory } from "../../eviction/MaxMemory.js"
-import type { ServerState } from "../Command.js"
 import { replicationInfo } from "../../replication/info.js"
 import { REDFIBER_VERSION, REDIS_VERSION } from "../../protocol/version.js"
 
