@@ -11,7 +11,7 @@
  * `redis-benchmark -r` makes) drawn from 1 000 (all `key:` ones present, so GET hits); values
  * are 3 bytes.
  *
- * Run: cd /work/main && npx esbuild scripts/bench/batch-micro.ts --bundle --platform=node \
+ * Run: npx esbuild scripts/bench/batch-micro.ts --bundle --platform=node \
  *        --format=esm --outfile=/tmp/batch-micro.mjs && node /tmp/batch-micro.mjs
  * `node /tmp/batch-micro.mjs 9 100000` runs 9 rounds instead of 7 over 100 000 keys (then Map
  * cache misses dominate). The client runs as the default ACL user, as a connection does; a third
@@ -26,8 +26,8 @@ import { commandTable } from "../../src/commands/table.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/server/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { ClientState } from "../../src/session/ClientState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 
 const PIPELINE = 16
 /** Distinct chunks per workload, cycled through so keys vary as they do under `-r`. */

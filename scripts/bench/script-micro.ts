@@ -18,8 +18,8 @@ import { commandTable } from "../../src/commands/table.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/server/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { ClientState } from "../../src/session/ClientState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 import { createHash } from "node:crypto"
 
 const PIPELINE = 16

@@ -11,8 +11,8 @@
  * - Passwords are kept as SHA-256 hex and compared in constant time; nothing here logs them.
  */
 import { timingSafeEqual } from "node:crypto"
-import type { CommandSpec } from "../commands/Command.js"
-import { findKeys, hasKeyArguments } from "../commands/key-specs.js"
+import type { CommandInfo } from "../protocol/CommandInfo.js"
+import { findKeys, hasKeyArguments } from "../protocol/key-specs.js"
 import { stringMatch } from "../keyspace/glob.js"
 import { type AclCommand, commandIndexOf, type CommandIndex } from "./CommandIndex.js"
 import { KEY_READ, KEY_WRITE, type Selector } from "./Selector.js"
@@ -82,7 +82,7 @@ export class Acl {
   /** `--aclfile`: where ACL SAVE writes and ACL LOAD reads ("" when not configured). */
   filename = ""
 
-  constructor(commands: ReadonlyMap<string, CommandSpec>, requirepass = "") {
+  constructor(commands: ReadonlyMap<string, CommandInfo>, requirepass = "") {
     this.index = commandIndexOf(commands)
     this.defaultUser = Acl.makeDefaultUser(this.index)
     this.users.set("default", this.defaultUser)
@@ -119,12 +119,12 @@ export class Acl {
     return matched ? user : undefined
   }
 
-  commandOf(spec: CommandSpec): AclCommand | undefined {
+  commandOf(spec: CommandInfo): AclCommand | undefined {
     return this.index.bySpec.get(spec)
   }
 
   /** Whether `user` may run `spec` with `argv` (Redis's ACLCheckAllUserCommandPerm). */
-  check(user: AclUser, spec: CommandSpec, argv: ReadonlyArray<string>): AclVerdict {
+  check(user: AclUser, spec: CommandInfo, argv: ReadonlyArray<string>): AclVerdict {
     // Without allocating: a selector that allows every command and key, and this command's channels.
     for (const selector of user.selectors) {
       if (selector.allCommands && selector.allKeys && (selector.allChannels || !CHANNEL_COMMANDS.has(spec.name))) {
@@ -183,7 +183,7 @@ export class Acl {
    * key: a `~*` pattern with that access or allkeys (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess).
    * SORT's BY and GET patterns name keys no key spec can find, so Redis asks for this instead.
    */
-  hasUnrestrictedKeyAccess(user: AclUser, spec: CommandSpec, argv: ReadonlyArray<string>, access: number): boolean {
+  hasUnrestrictedKeyAccess(user: AclUser, spec: CommandInfo, argv: ReadonlyArray<string>, access: number): boolean {
     const command = this.index.bySpec.get(spec)
     if (command === undefined) return false
     let keys: ReadonlyArray<{ position: number; flags: ReadonlyArray<string> }> | undefined

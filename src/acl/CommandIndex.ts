@@ -3,12 +3,12 @@
  * selector's allowed set), its full name (`config|get`) and its categories, taken from the table
  * itself (`aclCategoriesOf`: declared, or derived from flags). Built once per table.
  */
-import type { CommandSpec } from "../commands/Command.js"
-import { ACL_ORDER, aclCategoriesOf } from "../commands/server/command.js"
+import type { CommandInfo } from "../protocol/CommandInfo.js"
+import { ACL_ORDER, aclCategoriesOf } from "./categories.js"
 
 export interface AclCommand {
   readonly id: number
-  readonly spec: CommandSpec
+  readonly spec: CommandInfo
   readonly categories: ReadonlySet<string>
   readonly parent: AclCommand | undefined
   readonly subcommands: Array<AclCommand>
@@ -22,11 +22,11 @@ export class CommandIndex {
   readonly topLevel: Array<AclCommand> = []
   /** Every command and subcommand by full lower-case name. */
   readonly byName = new Map<string, AclCommand>()
-  readonly bySpec = new Map<CommandSpec, AclCommand>()
+  readonly bySpec = new Map<CommandInfo, AclCommand>()
   /** Bits in use; bit `size` is the "future commands" bit +@all sets. */
   size = 0
 
-  constructor(commands: ReadonlyMap<string, CommandSpec>) {
+  constructor(commands: ReadonlyMap<string, CommandInfo>) {
     for (const spec of commands.values()) {
       const command = this.add(spec, undefined)
       this.topLevel.push(command)
@@ -34,7 +34,7 @@ export class CommandIndex {
     }
   }
 
-  private add(spec: CommandSpec, parent: AclCommand | undefined): AclCommand {
+  private add(spec: CommandInfo, parent: AclCommand | undefined): AclCommand {
     const command: AclCommand = {
       id: this.size++,
       spec,
@@ -56,9 +56,9 @@ export class CommandIndex {
   }
 }
 
-const indexes = new WeakMap<ReadonlyMap<string, CommandSpec>, CommandIndex>()
+const indexes = new WeakMap<ReadonlyMap<string, CommandInfo>, CommandIndex>()
 
-export const commandIndexOf = (commands: ReadonlyMap<string, CommandSpec>): CommandIndex => {
+export const commandIndexOf = (commands: ReadonlyMap<string, CommandInfo>): CommandIndex => {
   let index = indexes.get(commands)
   if (index === undefined) indexes.set(commands, index = new CommandIndex(commands))
   return index

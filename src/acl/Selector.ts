@@ -25,7 +25,7 @@ export class AclRuleError extends Error {}
 
 export const KEY_READ = 1
 export const KEY_WRITE = 2
-export const KEY_ALL = 3
+const KEY_ALL = 3
 
 export interface KeyPattern {
   readonly pattern: string

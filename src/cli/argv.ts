@@ -11,7 +11,7 @@
  * - `<subcommand> --help` (alone) is still the subcommand's help.
  */
 
-export const SUBCOMMANDS = ["ping", "get", "set", "publish", "subscribe"] as const
+const SUBCOMMANDS = ["ping", "get", "set", "publish", "subscribe"] as const
 /** The subcommand that sends any other command as it is. */
 export const SEND = "send"
 

@@ -26,7 +26,7 @@ import { type CliOptions, describeFailure, print, printError, printSubscription,
 
 const HISTORY_SIZE = 1000
 
-export const historyFile = (): string | undefined => {
+const historyFile = (): string | undefined => {
   const configured = process.env.REDFIBER_CLI_HISTFILE
   if (configured === "/dev/null" || configured === "") return undefined
   return configured ?? path.join(os.homedir(), ".redfiber_cli_history")

@@ -65,7 +65,7 @@ const handshakeStep = (link: Link, args: ReadonlyArray<RedisArg>, what: string) 
   )
 
 /** Authenticates (HELLO 2 AUTH, or AUTH on servers without HELLO) and selects the database. */
-export const setUpSession = (link: Link, session: Session): Effect.Effect<void, RedisConnectionError> =>
+const setUpSession = (link: Link, session: Session): Effect.Effect<void, RedisConnectionError> =>
   Effect.gen(function*() {
     const password = session.password
     if (password !== undefined) {

@@ -32,7 +32,7 @@ export const describeSocketError = (error: unknown): string => {
   return (code !== undefined ? describeErrorCode[code] : undefined) ?? (error instanceof Error ? error.message : String(error))
 }
 
-export const connectFailed = (address: SocketAddress, detail: string, cause?: unknown): RedisConnectionError =>
+const connectFailed = (address: SocketAddress, detail: string, cause?: unknown): RedisConnectionError =>
   new RedisConnectionError({
     reason: "ConnectFailed",
     message: `Could not connect to Redis at ${address.host}:${address.port}: ${detail}`,

@@ -28,9 +28,6 @@ export type RespValue =
 /** An argument of a command: strings are sent as UTF-8, numbers in decimal, Buffers as they are. */
 export type RedisArg = string | number | bigint | Buffer | Uint8Array
 
-export const isBulk = (value: RespValue): value is Buffer => Buffer.isBuffer(value)
-export const isSimpleString = (value: RespValue): value is string => typeof value === "string"
 export const isInteger = (value: RespValue): value is number | bigint =>
   typeof value === "number" || typeof value === "bigint"
-export const isReplyError = (value: RespValue): value is RedisReplyError => value instanceof RedisReplyError
 export const isArray = (value: RespValue): value is ReadonlyArray<RespValue> => Array.isArray(value)

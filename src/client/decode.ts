@@ -6,7 +6,7 @@
 import * as Option from "effect/Option"
 import type { RespValue } from "./RespValue.js"
 
-export class UnexpectedReplyError extends Error {
+class UnexpectedReplyError extends Error {
   override readonly name = "UnexpectedReplyError"
   constructor(expected: string, reply: RespValue) {
     super(`redfiber client: expected ${expected}, got ${describe(reply)}`)

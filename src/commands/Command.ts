@@ -5,12 +5,22 @@
  * into the connection's `ReplyWriter`. No Effect runs per command: a whole batch executes inside
  * one step on the keyspace.
  */
+import type { Acl } from "../acl/Acl.js"
+import type { BlockedClients } from "../blocking/BlockedClients.js"
+import type { RuntimeConfig } from "../config/RuntimeConfig.js"
+import type { Alarm } from "../keyspace/Alarm.js"
 import type { Database } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import type { RedisValue } from "../keyspace/Value.js"
+import type { Observability } from "../observability/Observability.js"
+import type { PersistenceControl, ShutdownMode } from "../persistence/Persistence.js"
+import type { CommandInfo } from "../protocol/CommandInfo.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "../server/ClientState.js"
-import type { ServerState } from "../server/ServerState.js"
+import type { Hub } from "../pubsub/Hub.js"
+import type { Replication } from "../replication/Replication.js"
+import type { ClientState } from "../session/ClientState.js"
+import type { Tracking } from "../tracking/Tracking.js"
+import type { Watches } from "../watches/Watches.js"
 
 /** The world a command sees while its batch runs. One per connection, reused for every batch. */
 export interface CommandContext {
@@ -24,111 +34,71 @@ export interface CommandContext {
   readonly server: ServerState
 }
 
-export type CommandRun = (ctx: CommandContext, argv: ReadonlyArray<string>) => void
-
-/** Redis's command flags, as `COMMAND INFO` spells them. */
-export type CommandFlag =
-  | "write"
-  | "readonly"
-  | "denyoom"
-  | "admin"
-  | "pubsub"
-  | "noscript"
-  | "blocking"
-  | "loading"
-  | "stale"
-  | "skip_monitor"
-  | "skip_slowlog"
-  | "fast"
-  | "no_auth"
-  | "may_replicate"
-  | "no_mandatory_keys"
-  | "no_multi"
-  | "no_async_loading"
-  | "allow_busy"
-  | "movablekeys"
-  | "asking"
-
-/** How a command uses a key, as Redis 7's key specs (and COMMAND GETKEYSANDFLAGS) spell it. */
-export type KeyFlag =
-  | "RO"
-  | "RW"
-  | "OW"
-  | "RM"
-  | "access"
-  | "update"
-  | "insert"
-  | "delete"
-  | "not_key"
-  | "incomplete"
-  | "variable_flags"
+export interface ServerStats {
+  totalConnectionsReceived: number
+  totalCommandsProcessed: number
+  rejectedConnections: number
+  netInputBytes: number
+  netOutputBytes: number
+  keyspaceHits: number
+  keyspaceMisses: number
+  /** Error replies sent, protocol errors included (INFO's total_error_replies). */
+  errorReplies: number
+  /** Keys deleted to stay under maxmemory (src/eviction/MaxMemory.ts). */
+  evictedKeys: number
+  /** Highest used memory seen (by the memory cron and INFO): INFO's used_memory_peak. */
+  peakMemory: number
+}
 
 /**
- * A Redis 7 key spec: the search for keys begins at argument `index`, then finds them either as
- * a range (`lastKey`: 0 for one key, >0 relative to the start, <0 from the end of argv; every
- * `keyStep`-th argument; `limit` 0) or after a count (`keyNumIndex` places the count relative to
- * the start, the keys begin `firstKey` after it).
+ * State shared by every connection of one server: the live configuration (CONFIG GET/SET), the
+ * counters INFO shows, the registry of connected clients, the pub/sub hub, and the way commands
+ * ask the server to shut down. Plain data, read and written synchronously by commands inside a batch.
  */
-export interface KeySpec {
-  readonly flags: ReadonlyArray<KeyFlag>
-  /** Redis's note on the spec (COMMAND INFO shows it). */
-  readonly notes?: string
-  readonly index: number
-  /**
-   * How the search begins when not at `index`: after the first `keyword` from argument
-   * `startFrom` on (GEORADIUS's STORE, XREAD's STREAMS), or "unknown" (SORT's BY/GET/STORE: only the command's
-   * own finder places those keys).
-   */
-  readonly begin?:
-    | { readonly kind: "keyword"; readonly keyword: string; readonly startFrom: number }
-    | { readonly kind: "unknown" }
-  readonly find:
-    | { readonly kind: "range"; readonly lastKey: number; readonly keyStep: number; readonly limit: number }
-    | { readonly kind: "keynum"; readonly keyNumIndex: number; readonly firstKey: number; readonly keyStep: number }
-    | { readonly kind: "unknown" }
+export interface ServerState {
+  readonly config: RuntimeConfig
+  stats: ServerStats
+  readonly clients: Map<number, ClientState>
+  /** Channels, patterns and their subscribers; PUBLISH and keyspace notifications go through it. */
+  readonly pubsub: Hub
+  /** The keys clients WATCH (transactions). */
+  readonly watches: Watches
+  /** Clients blocked on keys (BLPOP and friends). */
+  readonly blocked: BlockedClients<CommandContext>
+  /** Unix ms when the server started (uptime), from Effect's Clock. */
+  readonly startedAt: number
+  /** 40 hex characters, new for every start (INFO's run_id). */
+  readonly runId: string
+  /** The bound TCP port (differs from `config.port` when that was 0). */
+  tcpPort: number
+  /** Every command by lower-case name (COMMAND reads it). */
+  readonly commands: ReadonlyMap<string, CommandSpec>
+  /** SHUTDOWN: starts the same graceful drain as Ctrl+C (the reply is the connection closing); false when refused. */
+  requestShutdown(mode: ShutdownMode): boolean
+  /** How the shutdown under way was asked for ("default" for a signal or scope close). */
+  shutdownMode: ShutdownMode
+  /** SAVE, BGSAVE, BGREWRITEAOF and INFO persistence (set once persistence has started). */
+  persistence: PersistenceControl | undefined
+  /** When set, write commands get this error (MISCONF after a failed AOF write or BGSAVE). */
+  writesRefused: string | undefined
+  /** ACL users, their permissions and the ACL log (src/acl/Acl.ts). */
+  readonly acl: Acl
+  /** Client-side caching: tracked keys and invalidations (src/tracking/Tracking.ts). */
+  readonly tracking: Tracking
+  /** Command stats, SLOWLOG, LATENCY, MONITOR and CLIENT PAUSE (src/observability/). */
+  readonly observability: Observability
+  /** Both sides of replication (set once the server runs; src/replication/Replication.ts). */
+  replication?: Replication
+  /** Wakes the memory cron, which sleeps while used memory is under maxmemory (src/keyspace/Alarm.ts). */
+  readonly cronAlarm: Alarm
+  /** Wakes the idle-client check (`timeout`), which sleeps until a client could time out. */
+  readonly clientsAlarm: Alarm
 }
 
-/** A key found in a command's arguments: its position in argv and how the command uses it. */
-export interface KeyReference {
-  readonly position: number
-  readonly flags: ReadonlyArray<KeyFlag>
-}
+export type CommandRun = (ctx: CommandContext, argv: ReadonlyArray<string>) => void
 
-export interface CommandSpec {
-  /** Lower case; a subcommand is `container|sub`, e.g. `client|setname`. */
-  readonly name: string
-  /** Redis arity: N means exactly N arguments including the name, -N means at least N. */
-  readonly arity: number
-  readonly flags: ReadonlyArray<CommandFlag>
-  /** Key positions (1-based; 0 when the command takes no keys; lastKey -1 means "to the end"). */
-  readonly firstKey: number
-  readonly lastKey: number
-  readonly step: number
-  /** COMMAND DOCS: group (string, generic, connection, server, ...), summary, since, complexity. */
-  readonly group: string
-  readonly summary: string
-  readonly since: string
-  readonly complexity?: string
-  /** COMMAND DOCS's doc_flags: a command kept for compatibility, or one for servers' own use. */
-  readonly docFlags?: ReadonlyArray<"deprecated" | "syscmd">
-  /** For a deprecated command: the version that deprecated it and what replaces it (COMMAND DOCS). */
-  readonly deprecatedSince?: string
-  readonly replacedBy?: string
-  /** ACL categories without the '@' (COMMAND INFO shows them); derived from flags when absent. */
-  readonly aclCategories?: ReadonlyArray<string>
-  /** COMMAND INFO's tips (`nondeterministic_output`, `request_policy:all_shards`, ...). */
-  readonly tips?: ReadonlyArray<string>
-  /**
-   * Where the keys are and how the command uses them (COMMAND INFO, COMMAND GETKEYS). When
-   * absent, one spec without flags is made from the key positions above.
-   */
-  readonly keySpecs?: ReadonlyArray<KeySpec>
-  /**
-   * Redis's own key finder, for commands that have one: those whose keys follow a count
-   * (flag movablekeys), used when the key specs cannot place the keys (a numkeys they cannot
-   * read), and SET, whose key's flags depend on its arguments (variable_flags). See key-specs.ts.
-   */
-  readonly getKeys?: (argv: ReadonlyArray<string>) => ReadonlyArray<KeyReference>
+/** One entry of the command table: what the command is (CommandInfo) and what runs it. */
+export interface CommandSpec extends CommandInfo {
   /** Runs the command. A container (CLIENT, CONFIG, ...) has `subcommands` instead. */
   readonly run?: CommandRun
   readonly subcommands?: ReadonlyArray<CommandSpec>

@@ -11,12 +11,12 @@ import { ACL_CATEGORIES } from "../acl/CommandIndex.js"
 import { AclRuleError, describeKeyPattern, hasSpaces, type Selector } from "../acl/Selector.js"
 import { AclUser, mergeSelectorArguments } from "../acl/User.js"
 import { stringMatch } from "../keyspace/glob.js"
-import type { ClientState } from "../server/ClientState.js"
-import { ERR_NOT_INTEGER, parseInteger } from "./arguments.js"
+import type { ClientState } from "../session/ClientState.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
 import { resolveCommand } from "./dispatch.js"
 import { writeHelp } from "./server/help.js"
-import { formatScore } from "./zsets/score-text.js"
+import { formatScore } from "../protocol/score-text.js"
 
 type AclSubcommand = Omit<Parameters<typeof command>[0], "group" | "since"> & { readonly since?: string }
 
@@ -419,5 +419,3 @@ export const aclCommand: CommandSpec = command({
   complexity: "Depends on subcommand.",
   subcommands: [cat, deluser, dryrun, genpass, getuser, list, load, log, save, setuser, users, whoami, help]
 })
-
-export const aclCommands: ReadonlyArray<CommandSpec> = [aclCommand]

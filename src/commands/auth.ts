@@ -1,8 +1,8 @@
 /**
  * AUTH [username] password: any ACL user's password (the `default` user's is `requirepass`); the check itself is
- * src/server/Authentication.ts, shared with HELLO's AUTH option. Flags and texts are Redis 7.0's.
+ * src/session/Authentication.ts, shared with HELLO's AUTH option. Flags and texts are Redis 7.0's.
  */
-import { authenticate } from "../server/Authentication.js"
+import { authenticate } from "../session/Authentication.js"
 import { command, type CommandSpec } from "./Command.js"
 import { describeClient } from "./server/client.js"
 

@@ -13,13 +13,12 @@
  * keys of a slot walks the database's keys: there is no per-slot index.
  */
 import { randomBytes } from "node:crypto"
-import { CLUSTER_SLOTS, keySlot } from "../cluster/keyslot.js"
-import type { ServerState } from "../server/ServerState.js"
-import { ERR_NOT_INTEGER, parseInteger } from "./arguments.js"
-import { command, type CommandContext, type CommandSpec, deprecated } from "./Command.js"
-import { findKeys } from "./key-specs.js"
+import { CLUSTER_SLOTS, keySlot } from "../keyspace/keyslot.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../protocol/arguments.js"
+import { deprecated, command, type CommandContext, type CommandSpec, type ServerState } from "./Command.js"
+import { findKeys } from "../protocol/key-specs.js"
 
-export const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
+const ERR_CLUSTER_DISABLED = "ERR This instance has cluster support disabled"
 const ERR_CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot"
 /** Redis's cluster bus listens on the client port + 10000. */
 const BUS_PORT_OFFSET = 10000

@@ -3,14 +3,14 @@
  * server/client.ts). Each is its arguments' parse and its apply, in a few lines. Flags,
  * summaries and error texts are Redis 7.0's.
  */
-import { authenticate, authRequired, NOAUTH_HELLO, resetAuthentication } from "../server/Authentication.js"
-import { isKeyword, parseInteger, parseSafeInteger } from "./arguments.js"
+import { authenticate, authRequired, NOAUTH_HELLO, resetAuthentication } from "../session/Authentication.js"
+import { isKeyword, parseInteger, parseSafeInteger } from "../protocol/arguments.js"
 import { command, type CommandSpec } from "./Command.js"
 import { endMonitor } from "./server/observability.js"
 import { discardTransaction } from "./dispatch.js"
 import { inSubscribedMode } from "./pubsub.js"
 import { describeClient, ERR_CLIENT_NAME, isValidClientAttribute } from "./server/client.js"
-import { REDIS_VERSION } from "./server/version.js"
+import { REDIS_VERSION } from "../protocol/version.js"
 
 const ping = command({
   name: "ping",
@@ -119,7 +119,7 @@ const reset = command({
  * HELLO [protover [AUTH user pass] [SETNAME name]]: switches the connection to RESP2 or RESP3
  * (without a version it keeps the one in use) and answers the server's map. Options take effect
  * as they are read, as in Redis 7.0: a later mistake leaves an earlier SETNAME applied. AUTH is
- * src/server/Authentication.ts's check; a client still unauthenticated after the options gets
+ * src/session/Authentication.ts's check; a client still unauthenticated after the options gets
  * NOAUTH. The new protocol applies from this very reply on.
  */
 const hello = command({

@@ -10,14 +10,14 @@ import {
   authenticationRefusal,
   needsAuthentication,
   needsMemoryAdmission
-} from "../server/Admission.js"
+} from "./admission.js"
 import { crossSlotRefusal } from "./cluster.js"
 import { aclRefusal } from "./acl-permissions.js"
 import type { CommandContext, CommandSpec } from "./Command.js"
 import { DEBUG_REFUSED, debugAllowed } from "./server/operator.js"
 import { SUBSCRIBED_MODE_COMMANDS, subscribedModeError } from "./pubsub.js"
 import { busyRefusal } from "./scripting/busy.js"
-import type { Transaction } from "../server/Transaction.js"
+import type { Transaction } from "../session/Transaction.js"
 
 /** Arity as Redis defines it: N exactly, or -N at least. */
 export const arityAccepts = (arity: number, argc: number): boolean => (arity >= 0 ? argc === arity : argc >= -arity)
@@ -33,7 +33,7 @@ const cString = (text: string) => {
   return nul < 0 ? text : text.slice(0, nul)
 }
 
-export const unknownCommand = (argv: ReadonlyArray<string>): string => {
+const unknownCommand = (argv: ReadonlyArray<string>): string => {
   let args = ""
   for (let i = 1; i < argv.length && args.length < 128; i++) {
     args += `'${cString(argv[i]).slice(0, 128 - args.length)}' `
@@ -102,7 +102,7 @@ export const executeCommand = (ctx: CommandContext, argv: ReadonlyArray<string>)
     return reject(ctx, false, "ERR Command not allowed inside a transaction", spec)
   }
   // Authentication, ACLs, cluster slots, then memory (NOAUTH, NOPERM, ..., OOM): Redis's order, see
-  // src/server/Admission.ts. Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
+  // src/commands/admission.ts. Refused inside MULTI, they doom the transaction; a refused EXEC discards it.
   if (needsAuthentication(ctx)) {
     const refusal = authenticationRefusal(ctx, spec)
     if (refusal !== undefined) return reject(ctx, spec.name === "exec", refusal, spec)

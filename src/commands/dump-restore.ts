@@ -14,11 +14,11 @@ import {
   sanitizesDeeply,
   verifyPayload
 } from "../persistence/DumpPayload.js"
-import { millisArgument } from "../persistence/CommandLog.js"
+import { millisArgument } from "../keyspace/CommandLog.js"
 import { notify, NotifyType } from "../pubsub/notify.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "./arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../protocol/arguments.js"
 import { command, type CommandContext, propagateAs } from "./Command.js"
-import { keyAt } from "./key-specs.js"
+import { keyAt } from "../protocol/key-specs.js"
 import { lookupRead } from "./keys/presence.js"
 
 const ERR_BUSY_KEY = "BUSYKEY Target key name already exists."

@@ -15,7 +15,7 @@ import {
   storeNewHll,
   validCachedCardinality
 } from "./hyperloglog/shared.js"
-import { keyAt, keysToEnd, noted } from "./key-specs.js"
+import { keyAt, keysToEnd, noted } from "../protocol/key-specs.js"
 import {
   addElement,
   countHll,

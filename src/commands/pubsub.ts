@@ -14,7 +14,7 @@ import { stringMatch } from "../keyspace/glob.js"
 import { writeSubscription } from "../pubsub/messages.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
 import { writeHelp } from "./server/help.js"
-import { keyAt, keysToEnd } from "./key-specs.js"
+import { keyAt, keysToEnd } from "../protocol/key-specs.js"
 
 const SUBSCRIBING = ["pubsub", "noscript", "loading", "stale"] as const
 const SUBSCRIBING_ACL = ["pubsub", "slow"]

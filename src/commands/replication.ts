@@ -3,8 +3,8 @@
  * and SLAVEOF, ROLE and WAIT. The work is src/replication/Replication.ts's; these read the
  * arguments and answer as Redis 7.0 does.
  */
-import { parseInteger, isKeyword } from "./arguments.js"
-import { command, type CommandContext, type CommandSpec, deprecated } from "./Command.js"
+import { parseInteger, isKeyword } from "../protocol/arguments.js"
+import { deprecated, command, type CommandContext, type CommandSpec } from "./Command.js"
 
 const NOT_INTEGER = "ERR value is not an integer or out of range"
 const WAIT_ON_REPLICA =

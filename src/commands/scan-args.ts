@@ -4,7 +4,7 @@
  * (and TYPE, for SCAN only).
  */
 import { globMatch } from "../keyspace/glob.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseSafeInteger } from "./arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseSafeInteger } from "../protocol/arguments.js"
 import type { CommandContext } from "./Command.js"
 
 export const ERR_INVALID_CURSOR = "ERR invalid cursor"

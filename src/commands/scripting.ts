@@ -3,8 +3,9 @@
  * HELP), FCALL, FCALL_RO and FUNCTION (LOAD, DELETE, FLUSH, LIST, STATS, KILL, HELP). The Lua machinery is in src/scripting/ (the VM, conversions, libraries); a
  * script's calls come back through src/commands/scripting/ScriptRun.ts.
  */
-import { command, type CommandSpec, type KeyReference } from "./Command.js"
-import { countedKeys, noted } from "./key-specs.js"
+import { command, type CommandSpec } from "./Command.js"
+import type { KeyReference } from "../protocol/CommandInfo.js"
+import { countedKeys, noted } from "../protocol/key-specs.js"
 import { evalCommand, evalShaCommand } from "./scripting/eval.js"
 import { fcallCommand, functionCommand } from "./scripting/function.js"
 import { scriptCommand } from "./scripting/script.js"

@@ -14,13 +14,14 @@ import { ListValue } from "../keyspace/values/ListValue.js"
 import { SetValue } from "../keyspace/values/SetValue.js"
 import { SortedSetValue } from "../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../pubsub/notify.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "./arguments.js"
-import { command, type CommandContext, type CommandSpec, type KeyReference, storeResultAt } from "./Command.js"
-import { keyAt, unknownKeys } from "./key-specs.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "../protocol/arguments.js"
+import { command, type CommandContext, type CommandSpec, storeResultAt } from "./Command.js"
+import type { KeyReference } from "../protocol/CommandInfo.js"
+import { keyAt, unknownKeys } from "../protocol/key-specs.js"
 import { partialSort } from "./partial-sort.js"
 import { readKey } from "./strings/get-set.js"
 import { cursor } from "./zsets/shared.js"
-import { parseSortScore } from "./zsets/score-text.js"
+import { parseSortScore } from "../protocol/score-text.js"
 
 /** `strcasecmp(arg, lower) == 0`: ASCII case-insensitive, `arg` ending at its first NUL byte. */
 const optionIs = (arg: string, lower: string): boolean => {

@@ -7,16 +7,16 @@
  * errors stay in EXEC's array, one per command. Blocking commands inside answer as if they had
  * timed out, and clients blocked on keys the transaction fills are served after all of it.
  *
- * WATCH registers keys with the server's watch registry (src/server/Watches.ts); a change to any of
+ * WATCH registers keys with the server's watch registry (src/watches/Watches.ts); a change to any of
  * them before EXEC, or its expiry, makes EXEC answer the null array and run nothing.
  *
  * For the AOF, a transaction that wrote anything is logged between MULTI and EXEC, so a restart
  * replays all of it or (a file cut inside it) none of it.
  */
-import { Transaction } from "../server/Transaction.js"
+import { Transaction } from "../session/Transaction.js"
 import { execRefusal } from "./acl-permissions.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
-import { keysToEnd } from "./key-specs.js"
+import { keysToEnd } from "../protocol/key-specs.js"
 import { discardTransaction, runCounted } from "./dispatch.js"
 import { afterBusyScript, scriptWentBusy } from "./scripting/busy.js"
 

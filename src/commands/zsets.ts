@@ -3,7 +3,7 @@
  * reads and counts in zsets/read.ts, the ZRANGE family in zsets/range-queries.ts (ranges parsed
  * and found in zsets/ranges.ts), removal by range in zsets/remove-ranges.ts, pops in
  * zsets/pop.ts, union / intersection / difference in zsets/algebra.ts, ZRANDMEMBER in
- * zsets/random.ts and ZSCAN in zsets/scan.ts. Scores as text: zsets/score-text.ts. The value
+ * zsets/random.ts and ZSCAN in zsets/scan.ts. Scores as text: src/protocol/score-text.ts. The value
  * type is keyspace/values/SortedSetValue.ts over keyspace/values/ScoreTree.ts.
  */
 import type { CommandSpec } from "./Command.js"

@@ -34,7 +34,7 @@ export class RuntimeConfig {
   notifyKeyspaceEvents = 0
   /** client-output-buffer-limit; the pubsub class bounds slow subscribers (src/pubsub/Hub.ts). */
   outputBufferLimits: OutputBufferLimits = defaultOutputBufferLimits()
-  /** The default user's password ("" = none: every client is authenticated). See src/server/Authentication.ts. */
+  /** The default user's password ("" = none: every client is authenticated). See src/session/Authentication.ts. */
   requirepass = ""
   /** Told of CONFIG SET requirepass: the default ACL user's password follows it. */
   onRequirepassChange: ((password: string) => void) | undefined = undefined
@@ -47,7 +47,7 @@ export class RuntimeConfig {
   maxmemory = 0
   maxmemoryPolicy = "noeviction"
   protectedMode = true
-  /** Keys sampled per eviction round, and how long one eviction may run (see src/keyspace/Eviction.ts). */
+  /** Keys sampled per eviction round, and how long one eviction may run (see src/eviction/MaxMemory.ts). */
   maxmemorySamples = 5
   maxmemoryEvictionTenacity = 10
   /** Parameters kept as Redis spells them and as CONFIG SET last set them. */

@@ -5,7 +5,7 @@
  * stops the start with Redis's report (the line number, the line, the reason).
  */
 import * as fs from "node:fs"
-import { REDIS_VERSION } from "../commands/server/version.js"
+import { REDIS_VERSION } from "../protocol/version.js"
 import { quoteRepr } from "../observability/argvText.js"
 import { FLAGS } from "./flags.js"
 import { parseMemory } from "./memory.js"
@@ -212,7 +212,7 @@ export const configFromText = (text: string, configFile: string): ServerConfigIn
 }
 
 /** `include` of a file that cannot be read: redis-server's message, without the line report. */
-export class IncludeError extends ConfigFileError {
+class IncludeError extends ConfigFileError {
   constructor(readonly file: string, readonly cause: string) {
     super(0, "", cause)
   }

@@ -9,7 +9,8 @@
 import * as fs from "node:fs"
 import { quoteRepr } from "../observability/argvText.js"
 import { splitArgs } from "./configFile.js"
-import { allParameters, type ConfigParameter, type ListeningServer } from "./parameters.js"
+import type { ConfigParameter, ListeningServer } from "./ConfigParameter.js"
+import { allParameters } from "./parameters.js"
 import { RuntimeConfig } from "./RuntimeConfig.js"
 import { makeServerConfig } from "./ServerConfig.js"
 

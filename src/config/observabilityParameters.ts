@@ -3,8 +3,8 @@
  * them. They live as strings in `RuntimeConfig.extra`; src/observability/Observability.ts keeps
  * typed copies through the config's watchers, so the per-command code reads plain fields.
  */
-import { parseInteger } from "../commands/arguments.js"
-import type { Change, ConfigParameter } from "./parameters.js"
+import { parseInteger } from "../protocol/arguments.js"
+import type { Change, ConfigParameter } from "./ConfigParameter.js"
 import type { RuntimeConfig } from "./RuntimeConfig.js"
 
 const LLONG_MAX = 9223372036854775807n

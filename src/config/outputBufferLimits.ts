@@ -28,7 +28,7 @@ export type ClientClass = "normal" | "replica" | "pubsub"
 
 export type OutputBufferLimits = Readonly<Record<ClientClass, OutputBufferLimit>>
 
-export const outputBufferLimit = (hardBytes: bigint, softBytes: bigint, softSeconds: number): OutputBufferLimit => ({
+const outputBufferLimit = (hardBytes: bigint, softBytes: bigint, softSeconds: number): OutputBufferLimit => ({
   hardBytes,
   softBytes,
   softSeconds,

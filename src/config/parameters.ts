@@ -9,35 +9,13 @@
  * accepted only when they keep the current value, because our listener cannot rebind; any other
  * value answers the error Redis gives when its own rebind fails.
  */
-import { parseInteger } from "../commands/arguments.js"
+import { parseInteger } from "../protocol/arguments.js"
 import { ERR_EVENT_CLASS, formatKeyspaceEvents, parseKeyspaceEvents } from "../pubsub/keyspaceEvents.js"
 import { parseMemory, UINT64_MAX } from "./memory.js"
 import { observabilityParameters } from "./observabilityParameters.js"
 import { formatOutputBufferLimits, parseOutputBufferLimits } from "./outputBufferLimits.js"
+import type { Change, ConfigParameter } from "./ConfigParameter.js"
 import type { RuntimeConfig } from "./RuntimeConfig.js"
-
-/** What a getter may need besides the configuration: the port actually bound. */
-export interface ListeningServer {
-  readonly tcpPort: number
-}
-
-export interface Change {
-  readonly apply: (config: RuntimeConfig) => void
-  /** Set when the value parses but cannot take effect (Redis's apply step fails). */
-  readonly applyError?: string
-}
-
-export interface ConfigParameter {
-  /** Lower case, as Redis spells it. */
-  readonly name: string
-  /** Immutable and protected parameters refuse CONFIG SET before their value is looked at. */
-  readonly access: "mutable" | "immutable" | "protected"
-  readonly get: (config: RuntimeConfig, server: ListeningServer) => string
-  /** The change `value` makes, or Redis's reason (the text after "CONFIG SET failed ... - "). */
-  readonly set: (value: string, config: RuntimeConfig, server: ListeningServer) => Change | string
-  /** Redis's HIDDEN_CONFIG (test hooks): CONFIG GET shows it when named, never for a pattern. */
-  readonly hidden?: boolean
-}
 
 const INT_MAX = 2147483647
 
@@ -398,7 +376,7 @@ const TYPED: ReadonlyArray<ConfigParameter> = [
     name: "requirepass",
     access: "mutable",
     get: (config) => config.requirepass,
-    // Clients keep the authentication they have (src/server/Authentication.ts).
+    // Clients keep the authentication they have (src/session/Authentication.ts).
     set: (value) =>
       change((config) => {
         config.requirepass = value

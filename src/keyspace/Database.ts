@@ -34,7 +34,7 @@ export interface DatabaseHooks extends KeyspaceHooks {
   expirySet(at: number): void
 }
 
-export const noHooks: DatabaseHooks = {
+const noHooks: DatabaseHooks = {
   beforeWrite: () => {},
   expired: () => {},
   flushed: () => {},

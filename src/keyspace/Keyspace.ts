@@ -4,7 +4,7 @@
  * in-process `Db` call runs against it inside one `Ref.modify`, so no one ever sees it
  * half-applied.
  */
-import { CommandLog } from "../persistence/CommandLog.js"
+import { CommandLog } from "./CommandLog.js"
 import { AccessClock } from "./AccessClock.js"
 import { Alarm } from "./Alarm.js"
 import { Database, type DatabaseHooks, type KeyspaceHooks } from "./Database.js"

@@ -23,7 +23,7 @@
  */
 
 /** Parked iterators kept per collection before the oldest is dropped. */
-export const CURSORS_PER_MAP = 4096
+const CURSORS_PER_MAP = 4096
 
 /** What a cursor walks: the keys of a Map (a hash, a sorted set's scores) or a Set's members. */
 type Entries = ReadonlyMap<string, unknown> | ReadonlySet<string>
@@ -94,6 +94,3 @@ export const scanPage = (entries: Entries, cursor: bigint, count: number, visit:
   }
   return String(suspendScan(entries, iterator))
 }
-
-/** How many iterations are parked for `entries` (tests, INFO-style introspection). */
-export const parkedScans = (entries: Entries): number => tables.get(entries)?.size ?? 0

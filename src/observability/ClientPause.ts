@@ -7,7 +7,7 @@
  * Key expiry and eviction are paused too, as in Redis 7.0: an expired key reads as missing but
  * is not deleted until the pause ends.
  */
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 
 export type PauseMode = "all" | "write"
 

@@ -5,7 +5,7 @@
  * reply began in the batch's output.
  */
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 
 export const applyReplyMode = (client: ClientState, out: ReplyWriter, mark: number): void => {
   switch (client.replyMode) {

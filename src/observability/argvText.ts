@@ -39,7 +39,7 @@ export const quoteRepr = (text: string): string => {
   return out + '"'
 }
 
-export const REDACTED = "(redacted)"
+const REDACTED = "(redacted)"
 
 /** Parameters whose values CONFIG SET hides (Redis 7.0's SENSITIVE_CONFIG). */
 const SENSITIVE_PARAMETERS: ReadonlySet<string> = new Set(["requirepass", "masterauth", "masteruser"])

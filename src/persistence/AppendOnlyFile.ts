@@ -17,7 +17,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { CommandLogSink } from "./CommandLog.js"
+import type { CommandLogSink } from "../keyspace/CommandLog.js"
 
 export type FsyncPolicy = "always" | "everysec" | "no"
 
@@ -50,7 +50,7 @@ export const replaceFile = (temp: string, target: string): void => {
 }
 
 /** fsyncs a directory so a rename in it survives a crash (a no-op where directories cannot be opened). */
-export const syncDirectory = (directory: string): void => {
+const syncDirectory = (directory: string): void => {
   let fd: number | undefined
   try {
     fd = fs.openSync(directory, "r")

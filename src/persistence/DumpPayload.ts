@@ -12,7 +12,7 @@
  *
  * RESTORE reads whatever the RDB loader reads (every Redis 7.0 encoding of the supported types).
  */
-import { formatScore } from "../commands/zsets/score-text.js"
+import { formatScore } from "../protocol/score-text.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { HashValue } from "../keyspace/values/HashValue.js"
 import type { ListValue } from "../keyspace/values/ListValue.js"

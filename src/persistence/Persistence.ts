@@ -22,13 +22,8 @@ import * as FiberSet from "effect/FiberSet"
 import * as Ref from "effect/Ref"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { CommandContext } from "../commands/Command.js"
-import { executeCommand, resolveCommand } from "../commands/dispatch.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
-import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import { ClientState } from "../server/ClientState.js"
-import type { ServerState } from "../server/ServerState.js"
 import { runOnAlarm } from "../keyspace/Alarm.js"
 import { AppendOnlyFile, type FsyncPolicy, replaceFile } from "./AppendOnlyFile.js"
 import { readAof } from "./AofReader.js"
@@ -70,6 +65,30 @@ export interface PersistenceControl {
   replicationAux: () => ReadonlyArray<readonly [string, string]>
 }
 
+/** How SHUTDOWN asked to stop: SAVE and NOSAVE override the save points (a signal is "default"). */
+export type ShutdownMode = "default" | "save" | "nosave"
+
+/** What persistence reads and sets of the server (its ServerState). */
+export interface PersistenceHost {
+  readonly config: RuntimeConfig
+  /** Set once persistence has started: how commands reach it. */
+  persistence: PersistenceControl | undefined
+  /** MISCONF while the AOF cannot be written or the last BGSAVE failed. */
+  writesRefused: string | undefined
+  readonly shutdownMode: ShutdownMode
+}
+
+/**
+ * Runs the commands of an AOF being loaded, as Redis's loading client does (it never blocks; its
+ * replies are dropped). The server runtime makes it from the command table and dispatch, which
+ * sit above persistence (src/server/AofReplay.ts).
+ */
+export interface AofReplay {
+  /** Why `argv` is no command of the table (the error text), or undefined when it is one. */
+  readonly refusal: (argv: ReadonlyArray<string>) => string | undefined
+  readonly execute: (argv: ReadonlyArray<string>) => void
+}
+
 const RDB_MISCONF =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   "Commands that may modify the data set are disabled, because this instance is configured to report errors " +
@@ -98,8 +117,10 @@ const filePaths = (config: RuntimeConfig) => {
 const seconds = (millis: number) => Math.floor(millis / 1000)
 
 export const makePersistence = (
-  server: ServerState,
+  server: PersistenceHost,
   keyspaceRef: Ref.Ref<Keyspace>,
+  /** Makes the AOF loader's executor against `keyspace`, with the load's time. */
+  replayAof: (keyspace: Keyspace, now: number) => AofReplay,
   /** The function libraries: saved in RDB files and AOF rewrites, loaded from RDB files. */
   functions?: FunctionLibraryStore
 ) =>
@@ -152,10 +173,7 @@ export const makePersistence = (
     const loadAof = (filePath: string) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        // Like Redis's AOF client, it never blocks (a blocking command answers as on a timeout).
-        const client = new ClientState(0, "aof:0", "aof:0", now, () => {})
-        client.denyBlocking = true
-        const ctx: CommandContext = { keyspace, db: keyspace.databases[0], now, out: new ReplyWriter(), client, server }
+        const replay = replayAof(keyspace, now)
         let commands = 0
         let queued: Array<Array<string>> | undefined
         const started = performance.now()
@@ -167,25 +185,24 @@ export const makePersistence = (
               continue
             }
             if (name === "exec" && queued !== undefined) {
-              for (const argv of queued) executeCommand(ctx, argv)
+              for (const argv of queued) replay.execute(argv)
               commands += queued.length
               queued = undefined
               continue
             }
-            const resolved = resolveCommand(server.commands, entry.argv)
-            if (typeof resolved === "string") {
+            const refusal = replay.refusal(entry.argv)
+            if (refusal !== undefined) {
               return yield* new PersistenceError({
                 reason: "AofCorrupt",
                 message: `Bad file format reading the append only file ${filePath} at offset ${entry.offset}: ` +
-                  `${resolved}. Make a backup of it, then repair it with: redfiber-check-aof --fix ${filePath}`
+                  `${refusal}. Make a backup of it, then repair it with: redfiber-check-aof --fix ${filePath}`
               })
             }
             if (queued !== undefined) queued.push(entry.argv)
             else {
-              executeCommand(ctx, entry.argv)
+              replay.execute(entry.argv)
               commands++
             }
-            if (ctx.out.size > 1024 * 1024) ctx.out.take()
           } else if (entry.kind === "corrupt") {
             return yield* new PersistenceError({
               reason: "AofCorrupt",
@@ -208,7 +225,6 @@ export const makePersistence = (
             fs.truncateSync(filePath, entry.validBytes)
           }
         }
-        ctx.out.take()
         const took = (performance.now() - started) / 1000
         const rate = took > 0 ? Math.round(commands / took) : commands
         yield* Effect.logInfo(

@@ -26,15 +26,15 @@ import { splitInlineArgs } from "./InlineArgs.js"
 /** Redis's PROTO_INLINE_MAX_SIZE: a line (inline, or a `*`/`$` header) must end (LF, or CR for headers) within this many bytes. */
 export const INLINE_MAX_SIZE = 64 * 1024
 /** The most arguments a multibulk request may declare (Redis 7.0 allows up to INT_MAX; we keep this tighter cap). */
-export const MULTIBULK_MAX_LENGTH = 1024 * 1024
-export const DEFAULT_PROTO_MAX_BULK_LEN = 512 * 1024 * 1024
+const MULTIBULK_MAX_LENGTH = 1024 * 1024
+const DEFAULT_PROTO_MAX_BULK_LEN = 512 * 1024 * 1024
 
 /**
  * Before a client has authenticated, Redis accepts at most this many arguments in a multibulk
  * request and bulks of at most this many bytes (so strangers cannot make it allocate).
  */
-export const UNAUTHENTICATED_MULTIBULK_MAX = 10
-export const UNAUTHENTICATED_BULK_MAX = 16384
+const UNAUTHENTICATED_MULTIBULK_MAX = 10
+const UNAUTHENTICATED_BULK_MAX = 16384
 
 /**
  * The limits a parser reads on every header, so CONFIG SET proto-max-bulk-len and an AUTH take
@@ -426,14 +426,4 @@ const fitsInt64 = (buf: Buffer, start: number, negative: boolean): boolean => {
     if (difference !== 0) return difference < 0
   }
   return true
-}
-
-/**
- * Redis's `string2ll` restricted to safe integers: an optional `-`, then digits, no leading
- * zeros, no `+`, no spaces. Returns `undefined` when the bytes are not such an integer (or do
- * not fit a safe integer).
- */
-export const parseStrictInteger = (buf: Buffer, start: number, end: number): number | undefined => {
-  const value = parseLength(buf, start, end)
-  return value === undefined || !Number.isSafeInteger(value) ? undefined : value
 }

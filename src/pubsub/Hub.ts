@@ -29,19 +29,20 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import type { CommandContext } from "../commands/Command.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import { Db, toByteString, type Bytes } from "../keyspace/Db.js"
 import { stringMatch } from "../keyspace/glob.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "../server/ClientState.js"
+import { type ClientState, Subscriber } from "../session/ClientState.js"
 import { NotifyType } from "./keyspaceEvents.js"
 import { writeMessage, writePatternMessage, writeShardMessage } from "./messages.js"
-import { Subscriber } from "./Subscriber.js"
 
 /** Where a publish comes from: the running command, whose own messages go into its reply. */
-export type Publisher = Pick<CommandContext, "client" | "out">
+export interface Publisher {
+  readonly client: ClientState
+  readonly out: ReplyWriter
+}
 
 export class Hub {
   /** Channel → its subscribers, in subscription order. A channel nobody listens to is removed. */

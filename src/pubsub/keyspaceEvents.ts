@@ -28,7 +28,7 @@ export const NotifyType = {
   Zset: 1 << 7,
   /** x: a key expired (passive or active expiry). */
   Expired: 1 << 8,
-  /** e: a key was evicted for maxmemory (src/server/MaxMemory.ts). */
+  /** e: a key was evicted for maxmemory (src/eviction/MaxMemory.ts). */
   Evicted: 1 << 9,
   /** t: stream commands. */
   Stream: 1 << 10,
@@ -39,8 +39,6 @@ export const NotifyType = {
   /** n: a key was created (not part of "A"). */
   New: 1 << 13
 } as const
-
-export type NotifyClass = (typeof NotifyType)[keyof typeof NotifyType]
 
 /** "A": every type class. */
 const ALL =

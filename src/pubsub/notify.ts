@@ -7,14 +7,22 @@
  * Expired keys (passive and active expiry) and created keys (`new`) are published by the hub's
  * keyspace observer, not from commands.
  */
-import type { CommandContext } from "../commands/Command.js"
+import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Database } from "../keyspace/Database.js"
+import type { Hub, Publisher } from "./Hub.js"
 
 import { NotifyType } from "./keyspaceEvents.js"
 
 export { NotifyType }
 
-export const notify = (ctx: CommandContext, type: number, event: string, key: string, db: Database = ctx.db): void => {
+/** What notifying reads of the running command's context (a CommandContext). */
+export interface NotifyContext extends Publisher {
+  readonly db: Database
+  readonly now: number
+  readonly server: { readonly config: RuntimeConfig; readonly pubsub: Hub }
+}
+
+export const notify = (ctx: NotifyContext, type: number, event: string, key: string, db: Database = ctx.db): void => {
   if ((ctx.server.config.notifyKeyspaceEvents & type) === 0) return
   ctx.server.pubsub.notifyKeyspaceEvent(type, event, key, db.id, ctx.now, ctx)
 }
@@ -23,7 +31,7 @@ export const notify = (ctx: CommandContext, type: number, event: string, key: st
  * Deletes `key` and announces `del` when it was there: a collection a command left empty, the
  * destination of a *STORE whose result is empty. (Redis announces the command's own event first.)
  */
-export const deleteAndNotify = (ctx: CommandContext, key: string): boolean => {
+export const deleteAndNotify = (ctx: NotifyContext, key: string): boolean => {
   if (!ctx.db.delete(key)) return false
   notify(ctx, NotifyType.Generic, "del", key)
   return true

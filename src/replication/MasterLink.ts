@@ -14,29 +14,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as net from "node:net"
 import { rdbLoadSteps, type RdbLoadPace, type RdbLoadResult } from "../persistence/rdb/RdbLoader.js"
-import type { ClientState } from "../server/ClientState.js"
-import { type LoadingProgress, type Replication, yieldToEventLoop } from "./Replication.js"
+import type { ClientState } from "../session/ClientState.js"
+import type { Failover } from "./Failover.js"
+import { type LoadingProgress, type ReplicationDeps, type ReplicationTraffic, yieldToEventLoop } from "./ReplicationDeps.js"
 import { StreamReader } from "./StreamReader.js"
-
-/** Runs the primary's stream on the keyspace: the server's dispatch, as the AOF loader uses it. */
-export interface MasterStreamExecutor {
-  /** One command, in the primary's client session (its SELECTed database): the error it answered, if any. */
-  run(argv: ReadonlyArray<string>, now: number): string | undefined
-  /** After a chunk of commands: what they logged goes on (to the AOF). */
-  endBatch(): void
-  /** Before a snapshot loads: every database emptied (WATCHes touched, as FLUSHALL does). */
-  flushAll(now: number): void
-  /** The primary's session starts over in database `db` (its snapshot's repl-stream-db), no transaction. */
-  resetSession(db: number): void
-  /** The database the primary's session has SELECTed (repl-stream-db of the snapshots we send on). */
-  currentDb(): number
-  /** A snapshot was loaded: the AOF, if on, is rewritten to hold it (its log holds none of it). */
-  afterFullSync(now: number): void
-  /** The function libraries' code, for the snapshots we send. */
-  functionLibraries(): ReadonlyArray<string>
-  /** A snapshot's libraries replace ours (FUNCTION FLUSH, then each loaded). */
-  replaceFunctionLibraries(codes: ReadonlyArray<string>): void
-}
 
 /** Bytes of a snapshot loaded between two turns of the event loop (Redis serves clients every 2 MB). */
 const LOAD_SLICE = 256 * 1024
@@ -51,6 +32,21 @@ const command = (...argv: ReadonlyArray<string>): Buffer => {
   let text = `*${argv.length}\r\n`
   for (const arg of argv) text += `$${Buffer.byteLength(arg, "latin1")}\r\n${arg}\r\n`
   return Buffer.from(text, "latin1")
+}
+
+/** What the link reads and drives of our replica side (the server's Replication). */
+export interface LinkedReplica {
+  readonly deps: ReplicationDeps
+  readonly failover: Failover
+  readonly replid: string
+  readonly offset: number
+  readonly traffic: ReplicationTraffic
+  syncPartialOk: number
+  /** Set while the primary's snapshot loads (commands get -LOADING). */
+  loading: LoadingProgress | undefined
+  continueAs(replid: string): void
+  adoptHistory(replid: string, offset: number): void
+  passOn(bytes: Buffer): void
 }
 
 export class MasterLink {
@@ -75,7 +71,7 @@ export class MasterLink {
   syncTotalBytes = -1
   syncReadBytes = 0
 
-  constructor(private readonly replication: Replication, readonly host: string, readonly port: number) {}
+  constructor(private readonly replication: LinkedReplica, readonly host: string, readonly port: number) {}
 
   private get deps() {
     return this.replication.deps

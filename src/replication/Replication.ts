@@ -8,7 +8,7 @@
  * replica can read it and repl-diskless-sync is yes, `$<length>` otherwise), then the stream. A
  * diskless transfer first waits repl-diskless-sync-delay for more replicas to share it; an
  * rdb-only client (redis-cli --rdb) gets the RDB and a closed connection.
- * The stream is the command log the AOF uses (src/persistence/CommandLog.ts): every batch's
+ * The stream is the command log the AOF uses (src/keyspace/CommandLog.ts): every batch's
  * writes, with relative TTLs made absolute and expiries as DEL, handed to `feed` as the batch
  * ends; it goes into the backlog and to every replica. Replicas' REPLCONF ACKs answer WAIT and
  * count for min-replicas-to-write.
@@ -27,13 +27,12 @@ import { Failover, type FailoverTarget } from "./Failover.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
-import type { RuntimeConfig } from "../config/RuntimeConfig.js"
-import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
-import type { RdbLoadPace } from "../persistence/rdb/RdbLoader.js"
+import type { KeyspaceSnapshot } from "../keyspace/Keyspace.js"
 import { rdbSlices, type SnapshotTotals } from "../persistence/SnapshotFiles.js"
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 import { Backlog } from "./Backlog.js"
-import { MasterLink, type MasterStreamExecutor } from "./MasterLink.js"
+import { MasterLink } from "./MasterLink.js"
+import { type LoadingProgress, type ReplicationDeps, type ReplicationTraffic, yieldToEventLoop } from "./ReplicationDeps.js"
 
 export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
 export const READONLY = "READONLY You can't write against a read only replica."
@@ -43,26 +42,12 @@ const ZERO_REPLID = "0".repeat(40)
 /** Unsent bytes a replica's socket may hold while a snapshot is written to it before we wait. */
 const TRANSFER_HIGH_WATER = 8 * 1024 * 1024
 
-/**
- * Lets the event loop serve sockets between two slices of a transfer (a macrotask: `yieldNow`
- * alone resumes before any I/O runs, and a whole snapshot then went out as one 1.4 s pause).
- */
-export const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
-  const immediate = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(immediate))
-})
-
-/** A replica loading its primary's snapshot (INFO's loading_* fields; commands get -LOADING). */
-export interface LoadingProgress {
-  readonly startedAt: number
-  readonly totalBytes: number
-  readonly pace: RdbLoadPace
-}
+export { type LoadingProgress, yieldToEventLoop } from "./ReplicationDeps.js"
 
 export type ReplicaState = "wait_bgsave" | "send_bulk" | "online"
 
 /** A replica connected to us (its connection is an ordinary client connection). */
-export class ReplicaPeer {
+class ReplicaPeer {
   state: ReplicaState | "handshake" = "handshake"
   listeningPort = 0
   announcedIp: string | undefined = undefined
@@ -99,38 +84,11 @@ export class ReplicaPeer {
   }
 }
 
-/** INFO's total_net_repl_input_bytes / total_net_repl_output_bytes: bytes from our primary, to our replicas. */
-export interface ReplicationTraffic {
-  inputBytes: number
-  outputBytes: number
-}
-
 /** A client blocked in WAIT. */
 interface Waiter {
   readonly client: ClientState
   readonly offset: number
   readonly replicas: number
-}
-
-export interface ReplicationDeps {
-  readonly keyspace: Keyspace
-  readonly config: RuntimeConfig
-  readonly executor: MasterStreamExecutor
-  /** Runs a background job in the server's scope. */
-  readonly fork: (job: Effect.Effect<void>) => void
-  readonly now: () => number
-  /** Our own listening port (REPLCONF listening-port as a replica). */
-  readonly tcpPort: () => number
-  /** The RDB's AUX fields. */
-  readonly auxFields: (now: number) => ReadonlyArray<readonly [string, string]>
-  /** Ends a WAIT: hands the blocked client its reply. */
-  readonly unblock: (client: ClientState, reply: Buffer) => void
-  /** A client entry for the link to the primary (CLIENT LIST, CLIENT KILL TYPE master). */
-  readonly registerMasterClient: (address: string, localAddress: string, kill: () => void) => ClientState
-  readonly unregisterClient: (client: ClientState) => void
-  readonly log: (level: "info" | "warning", message: string) => void
-  /** FAILOVER's own pause of writes (apart from CLIENT PAUSE's). */
-  readonly holdWrites: (held: boolean) => void
 }
 
 export class Replication {

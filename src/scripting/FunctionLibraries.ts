@@ -17,7 +17,7 @@ export interface LibraryFunction {
 }
 
 /** A library's name from its shebang line, or the error line (Redis's functionExtractLibMetaData). */
-export const libraryMetadata = (code: string): { readonly name: string; readonly body: string } | string => {
+const libraryMetadata = (code: string): { readonly name: string; readonly body: string } | string => {
   if (!code.startsWith("#!")) return "ERR Missing library metadata"
   const end = code.indexOf("\n")
   const shebang = end < 0 ? code : code.slice(0, end)

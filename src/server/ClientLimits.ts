@@ -21,7 +21,7 @@
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { ParserLimits, RequestParser } from "../protocol/Parser.js"
 import { describeClient } from "../commands/server/client.js"
-import type { ClientState } from "./ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
 
 /**
  * Where a batch stops running commands for `client` (in reply bytes, unsent ones included): the

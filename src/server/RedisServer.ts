@@ -35,22 +35,24 @@ import { RuntimeConfig } from "../config/RuntimeConfig.js"
 import { decodeServerConfig, type ServerConfig, type ServerConfigInput } from "../config/ServerConfig.js"
 import { Db } from "../keyspace/Db.js"
 import { clockMicros, Observability } from "../observability/Observability.js"
-import { makePersistence, PersistenceError } from "../persistence/Persistence.js"
+import { makePersistence, PersistenceError, type ShutdownMode } from "../persistence/Persistence.js"
 import { functionLibraryStore } from "../commands/scripting/engines.js"
 import { PubSubHub } from "../pubsub/Hub.js"
 import { Acl } from "../acl/Acl.js"
 import { Tracking } from "../tracking/Tracking.js"
 import { installConfiguredUsers, loadAclFileAtStart } from "../acl/AclFile.js"
 import { Alarm, runOnAlarm } from "../keyspace/Alarm.js"
-import { DENIED_TEXT, deniedByProtectedMode } from "./Authentication.js"
-import { BlockedClients } from "./BlockedClients.js"
+import { DENIED_TEXT, deniedByProtectedMode } from "../session/Authentication.js"
+import { BlockedClients } from "../blocking/BlockedClients.js"
+import { aofReplay } from "./AofReplay.js"
 import { serveConnection } from "./Connection.js"
 import { localSocketPair } from "./LocalSocket.js"
 import { startReplication } from "./ReplicationRuntime.js"
-import { performEvictions, usedMemory } from "./MaxMemory.js"
-import { emptyStats, type ServerState, type ShutdownMode } from "./ServerState.js"
+import { performEvictions, usedMemory } from "../eviction/MaxMemory.js"
+import type { ServerState } from "../commands/Command.js"
+import { emptyStats } from "../commands/ServerState.js"
 import { ShutdownHub } from "./ShutdownHub.js"
-import { Watches } from "./Watches.js"
+import { Watches } from "../watches/Watches.js"
 
 /** The command table after redis.conf's `rename-command` lines (checked when the file was read). */
 const commandsOf = (renames: ReadonlyArray<readonly [string, string]>): ReadonlyMap<string, CommandSpec> => {
@@ -219,7 +221,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       applyAccessPolicy()
       // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
       // Its finalizer (the shutdown save) runs after the drain's, which is added below.
-      yield* makePersistence(state, db.keyspace, functionLibraryStore(state)).pipe(
+      yield* makePersistence(state, db.keyspace, aofReplay(state), functionLibraryStore(state)).pipe(
         Effect.catchSomeDefect(systemErrorAsFailure(config))
       )
       const listener = yield* listen(config)
@@ -252,7 +254,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
             socket.end("-ERR max number of clients reached\r\n")
             return Effect.void
           }
-          // Protected mode (src/server/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
+          // Protected mode (src/session/Authentication.ts). A refusal counts as rejected, not received, as in Redis.
           if (deniedByProtectedMode(state.config, state.acl, socket.remoteAddress)) {
             state.stats.rejectedConnections++
             // Closed once the text is out, whether or not the client half-closes.

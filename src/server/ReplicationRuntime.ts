@@ -13,11 +13,11 @@ import { executeCommand } from "../commands/dispatch.js"
 import { librariesOf } from "../commands/scripting/engines.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { MasterStreamExecutor } from "../replication/MasterLink.js"
+import type { MasterStreamExecutor } from "../replication/ReplicationDeps.js"
 import { Replication } from "../replication/Replication.js"
 import { runOnAlarm } from "../keyspace/Alarm.js"
-import { ClientState } from "./ClientState.js"
-import type { ServerState } from "./ServerState.js"
+import { ClientState } from "../session/ClientState.js"
+import type { ServerState } from "../commands/Command.js"
 
 export const startReplication = (
   server: ServerState,

@@ -19,31 +19,17 @@
  * others get them in their outbox at once. The observer sits in the keyspace only while some
  * client tracks, so writes cost nothing otherwise; dispatch pays one boolean per command.
  */
-import type { CommandContext, CommandSpec } from "../commands/Command.js"
-import { findKeys } from "../commands/key-specs.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import type { Hub } from "../pubsub/Hub.js"
+import type { CommandInfo } from "../protocol/CommandInfo.js"
+import { findKeys } from "../protocol/key-specs.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "../server/ClientState.js"
+import type { ClientState } from "../session/ClientState.js"
+import { TrackingState } from "../session/TrackingState.js"
 
-export const INVALIDATE_CHANNEL = "__redis__:invalidate"
-
-/** One client's tracking options (Redis's CLIENT_TRACKING_* flags). */
-export class TrackingState {
-  bcast = false
-  optin = false
-  optout = false
-  noloop = false
-  /** CLIENT CACHING YES (optin) / NO (optout) given for the next command. */
-  caching = false
-  brokenRedirect = false
-  /** Client id invalidations go to (0: this connection). */
-  redirect = 0
-  /** BCAST prefixes, sorted as Redis lists them. */
-  prefixes: Array<string> = []
-}
+const INVALIDATE_CHANNEL = "__redis__:invalidate"
 
 interface Prefix {
   readonly clients: Set<ClientState>
@@ -53,6 +39,13 @@ interface Prefix {
 
 /** A message for the running command's client, sent after its reply. */
 type Pending = { readonly key: string } | { readonly flush: true }
+
+/** The running command as tracking sees it (a CommandContext): its client, reply and time. */
+export interface TrackingCaller {
+  readonly client: ClientState
+  readonly out: ReplyWriter
+  readonly now: number
+}
 
 export class Tracking {
   /** Some client tracks: dispatch tells this module about commands (`begin`/`end`). */
@@ -153,12 +146,12 @@ export class Tracking {
   }
 
   /** Before a command runs (the outermost one: EXEC's queued commands run inside it). */
-  begin(ctx: CommandContext): void {
+  begin(ctx: TrackingCaller): void {
     if (this.current === undefined) this.current = ctx.client
   }
 
   /** After a command ran: the keys it read are remembered; messages wait for the outermost one. */
-  end(ctx: CommandContext, spec: CommandSpec, argv: ReadonlyArray<string>): void {
+  end(ctx: TrackingCaller, spec: CommandInfo, argv: ReadonlyArray<string>): void {
     const client = ctx.client
     const state = client.tracking
     if (state !== undefined && !state.bcast && spec.flags.includes("readonly") && !spec.flags.includes("pubsub")) {
@@ -176,7 +169,7 @@ export class Tracking {
     if (this.broadcastPending) this.broadcast(ctx)
   }
 
-  private remember(client: ClientState, spec: CommandSpec, argv: ReadonlyArray<string>): void {
+  private remember(client: ClientState, spec: CommandInfo, argv: ReadonlyArray<string>): void {
     for (const { position } of findKeys(spec, argv)) {
       const key = argv[position]
       let readers = this.table.get(key)
@@ -235,7 +228,7 @@ export class Tracking {
   }
 
   /** BCAST messages for the keys changed since the last time, one per prefix and client. */
-  private broadcast(ctx: CommandContext | undefined): void {
+  private broadcast(ctx: TrackingCaller | undefined): void {
     this.broadcastPending = false
     const prefixes = [...this.prefixes.keys()].sort(compareBytes)
     for (const prefix of prefixes) {

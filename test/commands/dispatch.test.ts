@@ -7,8 +7,8 @@ import { command, type CommandContext, type CommandSpec } from "../../src/comman
 import { executeCommand } from "../../src/commands/dispatch.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/server/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { ClientState } from "../../src/session/ClientState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 
 const docs = { group: "test", summary: "test command", since: "0.0.0" }
 const table: ReadonlyArray<CommandSpec> = [

@@ -20,9 +20,9 @@ import { commandTable } from "../../src/commands/table.js"
 import { transactionCommands } from "../../src/commands/transactions.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/server/ClientState.js"
+import { ClientState } from "../../src/session/ClientState.js"
 import { RedisServer } from "../../src/server/RedisServer.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 import {
   arity,
   arr,

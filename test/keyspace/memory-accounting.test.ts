@@ -35,8 +35,8 @@ import { SetValue } from "../../src/keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../src/keyspace/values/SortedSetValue.js"
 import type { CollectionValue } from "../../src/keyspace/Value.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/server/ClientState.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { ClientState } from "../../src/session/ClientState.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 
 /** A collection's estimate computed from what it holds (the value's own is kept incrementally). */
 const estimateFromContents = (value: CollectionValue): number => {

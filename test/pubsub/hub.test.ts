@@ -11,7 +11,7 @@ import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { Hub } from "../../src/pubsub/Hub.js"
 import { NotifyType, parseKeyspaceEvents } from "../../src/pubsub/keyspaceEvents.js"
-import { ClientState } from "../../src/server/ClientState.js"
+import { ClientState } from "../../src/session/ClientState.js"
 
 interface FakeConnection {
   readonly client: ClientState

@@ -21,8 +21,8 @@ import {
   NOAUTH,
   NOAUTH_HELLO,
   WRONGPASS
-} from "../../src/server/Authentication.js"
-import { ClientState } from "../../src/server/ClientState.js"
+} from "../../src/session/Authentication.js"
+import { ClientState } from "../../src/session/ClientState.js"
 import { parserLimits, queryBufferOverflow } from "../../src/server/ClientLimits.js"
 import { RawClient } from "../support/RawClient.js"
 import type { Reply } from "../support/RespReader.js"

@@ -11,7 +11,7 @@ import { RuntimeConfig } from "../../src/config/RuntimeConfig.js"
 import { makeServerConfig } from "../../src/config/ServerConfig.js"
 import { parseOutputBufferLimits } from "../../src/config/outputBufferLimits.js"
 import { RequestParser } from "../../src/protocol/Parser.js"
-import { ClientState } from "../../src/server/ClientState.js"
+import { ClientState } from "../../src/session/ClientState.js"
 import {
   outputBatchLimit,
   outputBufferOverflow,

@@ -1,5 +1,5 @@
 /**
- * maxmemory (src/server/MaxMemory.ts). In process, with the batch clock in the test's hands:
+ * maxmemory (src/eviction/MaxMemory.ts). In process, with the batch clock in the test's hands:
  * every policy evicts the right kind of keys (recently used survive LRU, frequently used survive
  * LFU, only keys with a TTL go under volatile-*, the nearest expiry first under volatile-ttl),
  * used memory ends just under the limit, noeviction refuses writes but serves reads and DEL. Over
@@ -16,9 +16,9 @@ import { executeCommand } from "../../src/commands/dispatch.js"
 import { commandTable } from "../../src/commands/table.js"
 import { Keyspace } from "../../src/keyspace/Keyspace.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/server/ClientState.js"
-import { OOM, PROCESS_BASELINE_BYTES, usedMemory } from "../../src/server/MaxMemory.js"
-import { detachedServerState } from "../../src/server/ServerState.js"
+import { ClientState } from "../../src/session/ClientState.js"
+import { OOM, PROCESS_BASELINE_BYTES, usedMemory } from "../../src/eviction/MaxMemory.js"
+import { detachedServerState } from "../../src/commands/ServerState.js"
 import { RawClient } from "../support/RawClient.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 

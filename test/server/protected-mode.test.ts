@@ -9,7 +9,7 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as net from "node:net"
 import * as os from "node:os"
-import { DENIED_TEXT } from "../../src/server/Authentication.js"
+import { DENIED_TEXT } from "../../src/session/Authentication.js"
 import { hasRealRedis, startRealRedis, startRedfiber, type RunningServer } from "../support/servers.js"
 
 const externalAddress = (): string | undefined => {

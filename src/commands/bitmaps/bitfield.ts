@@ -5,11 +5,12 @@
  * as in Redis; a write grows the value to the furthest bit written before the first operation,
  * even when every write then fails on overflow. Values are bigints: fields reach 64 bits.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../arguments.js"
-import type { CommandContext, KeyReference } from "../Command.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../../protocol/arguments.js"
+import type { CommandContext } from "../Command.js"
+import type { KeyReference } from "../../protocol/CommandInfo.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { keyAt, noted } from "../key-specs.js"
+import { keyAt, noted } from "../../protocol/key-specs.js"
 import { isOption } from "../strings/shared.js"
 import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
 import { type Bitmap, bitmapCommand, bitOffsetOrReply, byteOf, isBitmap, lengthAllowedOrReply, MUTABLE_MIN } from "./shared.js"

@@ -3,11 +3,11 @@
  * are padded with zero bytes; the result replaces destkey (without its TTL, a "raw" string), or
  * removes it when every source is empty. Replies the result's length.
  */
-import { ERR_SYNTAX } from "../arguments.js"
+import { ERR_SYNTAX } from "../../protocol/arguments.js"
 import { storeResultAt } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { keyAt, keysToEnd } from "../key-specs.js"
+import { keyAt, keysToEnd } from "../../protocol/key-specs.js"
 import { isOption } from "../strings/shared.js"
 import { markEditedInPlace } from "../strings/encoding.js"
 import { bitmapCommand, isBitmap } from "./shared.js"

@@ -3,11 +3,11 @@
  * (BYTE, or BIT with partial first and last bytes) and its order of checks: BITCOUNT looks the
  * key up before reading its range, BITPOS reads the bit first.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../../protocol/arguments.js"
 import type { CommandContext } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { isOption } from "../strings/shared.js"
 import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
 import {

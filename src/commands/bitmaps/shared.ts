@@ -10,7 +10,7 @@
  * then on like Redis's sds. Reads here take either form (`Bitmap`) without building a string.
  */
 import { constants as bufferConstants } from "node:buffer"
-import { parseInteger } from "../arguments.js"
+import { parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { MutableBytes } from "../../keyspace/values/MutableBytes.js"
 
@@ -30,7 +30,7 @@ export const byteOf = (value: Bitmap | Buffer, index: number): number => {
   return value instanceof MutableBytes ? value.byteAt(index) : value[index]
 }
 
-export const ERR_BIT_OFFSET = "ERR bit offset is not an integer or out of range"
+const ERR_BIT_OFFSET = "ERR bit offset is not an integer or out of range"
 export const ERR_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
 type BitmapCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
@@ -84,7 +84,7 @@ export const POPCOUNT = new Uint8Array(256)
 for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]
 
 /** Set bits of a buffer: 32-bit words from the first aligned byte (SWAR), the edges byte by byte. */
-export const popcountBuffer = (bytes: Buffer): number => {
+const popcountBuffer = (bytes: Buffer): number => {
   let count = 0
   let i = 0
   const end = bytes.length

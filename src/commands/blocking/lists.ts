@@ -5,13 +5,13 @@
  * With something to pop they are their non-blocking forms, run through the list family's own
  * commands (LPOP, LMPOP, LMOVE, ...: same replies, notifications and edge cases) and logged for
  * the AOF as the pop they performed. With nothing, the client blocks on its keys
- * (src/server/BlockedClients.ts) and is served the same way when a list appears; inside EXEC
+ * (src/blocking/BlockedClients.ts) and is served the same way when a list appears; inside EXEC
  * (or for a client that may not block) they answer what a timeout answers.
  */
 import type { ListValue } from "../../keyspace/values/ListValue.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, rangeLong } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, rangeLong } from "../../protocol/arguments.js"
 import { deprecated, command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import { countedKeys, keyAt, keyRange } from "../key-specs.js"
+import { countedKeys, keyAt, keyRange } from "../../protocol/key-specs.js"
 import { listForWrite, parseEnd, WRONG_TYPE } from "../lists/shared.js"
 import { parseTimeout } from "./timeout.js"
 

@@ -6,7 +6,7 @@
  */
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { command, type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import { countedKeys, keyRange } from "../key-specs.js"
+import { countedKeys, keyRange } from "../../protocol/key-specs.js"
 import { parseMpop, POP_MAX, POP_MIN, popFirstNonEmpty, type PopShape } from "../zsets/pop.js"
 import { writeZset } from "../zsets/shared.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"

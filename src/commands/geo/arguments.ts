@@ -3,9 +3,9 @@
  * (case-insensitive, the argument read up to a NUL byte), and the coordinate, distance, box
  * and unit arguments with Redis's checks and error texts.
  */
-import { ERR_NOT_FLOAT } from "../arguments.js"
+import { ERR_NOT_FLOAT } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
-import { parseScore } from "../zsets/score-text.js"
+import { parseScore } from "../../protocol/score-text.js"
 import { printFixed } from "./format.js"
 import { LAT_MAX, LAT_MIN, LONG_MAX, LONG_MIN } from "./geohash.js"
 

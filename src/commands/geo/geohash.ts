@@ -85,7 +85,7 @@ const toUint64 = (score: number): [number, number] => {
 }
 
 /** The step-26 cell a score names. */
-export const cellOfScore = (score: number): Cell => {
+const cellOfScore = (score: number): Cell => {
   const [high, low] = toUint64(score)
   return {
     lat: compact16(low) + compact16(high) * 65536,
@@ -170,7 +170,7 @@ export const positionOfScore = (score: number, into: [number, number]): void => 
 }
 
 /** The distance between two latitudes on one meridian. */
-export const latitudeDistance = (lat1: number, lat2: number): number =>
+const latitudeDistance = (lat1: number, lat2: number): number =>
   EARTH_RADIUS_IN_METERS * Math.abs(degToRad(lat2) - degToRad(lat1))
 
 /** Haversine distance in meters (on one meridian, the cheaper latitude distance, as Redis). */

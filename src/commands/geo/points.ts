@@ -2,9 +2,9 @@
  * GEOADD (a ZADD of geohash scores, logged as that ZADD), GEODIST, GEOHASH and GEOPOS.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { ERR_SYNTAX } from "../arguments.js"
+import { ERR_SYNTAX } from "../../protocol/arguments.js"
 import { type CommandSpec, propagateAs } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { ZADD_CH, ZADD_NX, ZADD_XX, zaddScored } from "../zsets/add.js"
 import { readZset } from "../zsets/shared.js"
 import { geoCommand, lonLat, optionIs, unitOf } from "./arguments.js"

@@ -5,10 +5,10 @@
  * written like any field (so a long result can turn the hash into a "hashtable").
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../../protocol/arguments.js"
 import { addLongDouble, formatLongDouble, INFINITE, LONG_DOUBLE_ZERO, parseLongDouble } from "../strings/long-double.js"
 import { addInt64, ERR_OVERFLOW } from "../strings/shared.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { hashCommand, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 
 const hincrby = hashCommand({

@@ -5,7 +5,7 @@
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { deprecated, type CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { hashCommand, hashForRead, hashForWrite, setField, WRONG_TYPE, writeTarget } from "./shared.js"
 
 /** HSET / HMSET: writes every pair; the number of new fields, or undefined after an error reply. */

@@ -11,11 +11,11 @@
  * error later servers give for counts past their limit.
  */
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger } from "../../protocol/arguments.js"
 import type { CommandContext } from "../Command.js"
 import type { HashValue } from "../../keyspace/values/HashValue.js"
 import { distinctIndexes } from "../random-picks.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const MAX_REPLY_BYTES = 512 * 1024 * 1024

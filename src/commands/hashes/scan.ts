@@ -7,7 +7,7 @@
  */
 import { scanPage } from "../../keyspace/ScanCursors.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const hscan = hashCommand({

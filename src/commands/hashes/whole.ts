@@ -3,7 +3,7 @@
  * in RESP2). The order is the Map's insertion order, which is a listpack's order; a "hashtable"
  * hash in Redis answers in its own hash order, which nothing may rely on.
  */
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { hashCommand, hashForRead, WRONG_TYPE } from "./shared.js"
 
 const hkeys = hashCommand({

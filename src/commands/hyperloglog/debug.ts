@@ -4,7 +4,7 @@
  * dense, as in Redis (the change is logged like any write).
  */
 import type { CommandContext } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import {
   addUint64,
   countHll,

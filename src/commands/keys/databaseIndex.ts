@@ -4,7 +4,7 @@
  * against the configured number of databases.
  */
 import type { Database } from "../../keyspace/Database.js"
-import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../../protocol/arguments.js"
 import type { CommandContext } from "../Command.js"
 
 export const ERR_DB_INDEX_RANGE = "ERR DB index is out of range"

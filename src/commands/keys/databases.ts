@@ -3,7 +3,7 @@
  * Flushing or swapping gives databases new `entries` Maps, which also retires their SCAN cursors
  * (see `keyspace/ScanCursors.ts`). ASYNC and SYNC are accepted; both free at once.
  */
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
 import { command, type CommandContext } from "../Command.js"
 import { ERR_DB_INDEX_RANGE, parseInt32 } from "./databaseIndex.js"
 

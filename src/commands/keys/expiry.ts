@@ -9,10 +9,10 @@
  * differ from Redis in the last digits.
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { isKeyword, LONG_MAX, parseInteger } from "../arguments.js"
-import { millisArgument } from "../../persistence/CommandLog.js"
+import { isKeyword, LONG_MAX, parseInteger } from "../../protocol/arguments.js"
+import { millisArgument } from "../../keyspace/CommandLog.js"
 import { command, type CommandContext, FIRST_KEY, propagateAs } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { lookupRead } from "./presence.js"
 
 const NX = 1
@@ -80,8 +80,9 @@ const setExpire = (ctx: CommandContext, argv: ReadonlyArray<string>, name: strin
   const db = ctx.db
   if (db.get(key, ctx.now) === undefined) return ctx.out.integer(0)
   if (flags !== 0 && !optionsAllow(flags, db.expiresAt(key), when)) return ctx.out.integer(0)
-  // A replica keeps the key until its primary's DEL (Redis's checkAlreadyExpired).
-  if (when <= ctx.now && !ctx.db.expiresFromPrimary) {
+  // A time already past deletes the key, except on a replica, which waits for its primary's DEL
+  // (Redis's checkAlreadyExpired).
+  if (when <= ctx.now && !db.expiresFromPrimary) {
     db.delete(key)
     if (ctx.keyspace.commandLog.enabled) propagateAs(ctx, ["DEL", key])
     notify(ctx, NotifyType.Generic, "del", key)

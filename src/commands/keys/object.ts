@@ -9,7 +9,7 @@
 import type { RedisValue } from "../../keyspace/Value.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { encodingOf, isSharedInteger } from "../strings/encoding.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 
 /** The refcount Redis reports for a shared integer (INT_MAX). */
 const SHARED_REFCOUNT = 2147483647

@@ -5,7 +5,7 @@
 import { typeName } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { ALL_KEYS, command, type CommandContext, FIRST_KEY } from "../Command.js"
-import { keyAt, keysToEnd } from "../key-specs.js"
+import { keyAt, keysToEnd } from "../../protocol/key-specs.js"
 
 /** Removes every live key among argv[1..]; the number removed (a repeated key counts once). */
 const deleteKeys = (ctx: CommandContext, argv: ReadonlyArray<string>): number => {

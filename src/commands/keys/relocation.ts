@@ -7,10 +7,10 @@
 import type { Database, StringEncodingOverride } from "../../keyspace/Database.js"
 import type { CollectionValue, RedisValue } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
 import { command, type CommandContext } from "../Command.js"
 import { encodingToCarry } from "../strings/encoding.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { databaseArgOrReply, ERR_SAME_OBJECT } from "./databaseIndex.js"
 import { lookupRead } from "./presence.js"
 

@@ -4,9 +4,9 @@
  * nothing; the others only when something changed), and an emptied list is deleted.
  */
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInteger } from "../../protocol/arguments.js"
 import { isOption } from "../strings/shared.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { deleteIfEmpty, listCommand, listForWrite, resolveIndex, WRONG_TYPE } from "./shared.js"
 
 const lset = listCommand({

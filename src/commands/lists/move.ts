@@ -4,9 +4,9 @@
  * destination that are the same key rotate the list: the popped element goes back in at once,
  * so the list never looks empty.
  */
-import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { deprecated, type CommandContext } from "../Command.js"
-import { countedKeys, keyAt } from "../key-specs.js"
+import { countedKeys, keyAt } from "../../protocol/key-specs.js"
 import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, parseEnd, pushTarget, WRONG_TYPE } from "./shared.js"
 
 /**

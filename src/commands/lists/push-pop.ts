@@ -2,10 +2,10 @@
  * The ends of a list: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP (with COUNT). These are the hot
  * list commands: a lookup, O(1) per element at either end of the ring buffer, and the reply.
  */
-import { parseSafeInteger } from "../arguments.js"
+import { parseSafeInteger } from "../../protocol/arguments.js"
 import type { CommandContext } from "../Command.js"
 import { wrongArity } from "../dispatch.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { deleteIfEmpty, listCommand, listForWrite, notifyPop, notifyPush, pushTarget, WRONG_TYPE } from "./shared.js"
 
 const ERR_COUNT = "ERR value is out of range, must be positive"

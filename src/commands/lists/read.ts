@@ -3,9 +3,9 @@
  * costs only the elements it returns. The order of argument checks and lookups is Redis's, since
  * it decides which error (or empty reply) wins.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, LONG_MIN, parseInteger, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, LONG_MIN, parseInteger, parseSafeInteger } from "../../protocol/arguments.js"
 import { isOption } from "../strings/shared.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { listCommand, listForRead, resolveIndex, WRONG_TYPE } from "./shared.js"
 
 const llen = listCommand({

@@ -12,10 +12,9 @@
 import * as Effect from "effect/Effect"
 import type { ScriptFlag, ScriptHost } from "../../scripting/LuaEngine.js"
 import { ReplyWriter } from "../../protocol/ReplyWriter.js"
-import { ClientState } from "../../server/ClientState.js"
-import { memoryRefusal, OOM } from "../../server/MaxMemory.js"
-import type { ServerState } from "../../server/ServerState.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
+import { ClientState } from "../../session/ClientState.js"
+import { memoryRefusal, OOM } from "../../eviction/MaxMemory.js"
+import type { CommandContext, CommandSpec, ServerState } from "../Command.js"
 import { scriptAclAllows, scriptAclRefusal } from "../acl-permissions.js"
 import { resolveCommand, runCounted } from "../dispatch.js"
 

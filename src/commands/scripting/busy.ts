@@ -24,9 +24,7 @@
  */
 import { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import type { LuaEngine } from "../../scripting/LuaEngine.js"
-import type { ServerState } from "../../server/ServerState.js"
-import type { CommandContext, CommandSpec } from "../Command.js"
-import type { ScriptRun } from "./ScriptRun.js"
+import type { CommandContext, CommandSpec, ServerState } from "../Command.js"
 
 /** How long a busy script runs between two turns of the event loop. */
 const SLICE_MS = 20
@@ -45,7 +43,8 @@ interface BusyScript {
   readonly engine: LuaEngine
   /** The caller's world when the script started (its context object is reused by later batches). */
   readonly ctx: CommandContext
-  readonly run: ScriptRun
+  /** The script's run: whether it wrote yet (then it cannot be killed). */
+  readonly run: { readonly wrote: boolean }
   /** Ends the script's AOF transaction. */
   readonly finishLog: () => void
   /** FUNCTION STATS: the function's name and its command. */
@@ -104,7 +103,7 @@ export const busyThreshold = (server: ServerState): number =>
 export const continueBusy = (
   ctx: CommandContext,
   engine: LuaEngine,
-  run: ScriptRun,
+  run: { readonly wrote: boolean },
   kind: ScriptKind,
   argv: ReadonlyArray<string>,
   finishLog: () => void

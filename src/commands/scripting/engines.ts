@@ -2,7 +2,7 @@
 import type { FunctionLibraryStore } from "../../persistence/FunctionPayload.js"
 import { FunctionLibraries } from "../../scripting/FunctionLibraries.js"
 import { LuaEngine } from "../../scripting/LuaEngine.js"
-import type { ServerState } from "../../server/ServerState.js"
+import type { ServerState } from "../Command.js"
 
 const engines = new WeakMap<ServerState, LuaEngine>()
 const libraries = new WeakMap<ServerState, FunctionLibraries>()

@@ -4,8 +4,8 @@
  * write commands it ran, as they ran — between MULTI and EXEC, never the script itself, so replay
  * needs neither the script nor its randomness nor the clock.
  */
-import { OOM, memoryRefusal } from "../../server/MaxMemory.js"
-import { parseSafeInteger } from "../arguments.js"
+import { OOM, memoryRefusal } from "../../eviction/MaxMemory.js"
+import { parseSafeInteger } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { engineOf } from "./engines.js"
 import { ScriptRun } from "./ScriptRun.js"
@@ -27,7 +27,7 @@ export const parseNumKeys = (argv: ReadonlyArray<string>): number | string => {
  * What a script's declared flags refuse before it runs (Redis's scriptPrepareForRun), or
  * undefined. Scripts without a shebang are checked command by command instead.
  */
-export const refuseByFlags = (
+const refuseByFlags = (
   ctx: CommandContext,
   flags: ReadonlySet<string> | undefined,
   calledReadOnly: boolean

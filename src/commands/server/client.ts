@@ -5,10 +5,10 @@
  * `lib-ver=` fields at the end of each CLIENT LIST line. Values Redis knows about its own memory
  * and sockets (fd, buffer sizes, tot-mem) are plausible numbers here.
  */
-import { ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import type { PauseMode } from "../../observability/ClientPause.js"
-import type { ClientState } from "../../server/ClientState.js"
+import type { ClientState } from "../../session/ClientState.js"
 import { writeHelp } from "./help.js"
 import { caching, getredir, tracking, trackinginfo } from "./tracking.js"
 

@@ -10,17 +10,12 @@
 import { globMatch } from "../../keyspace/glob.js"
 import { COMMAND_HISTORY } from "../command-history.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
-import {
-  command,
-  type CommandContext,
-  type CommandFlag,
-  type CommandSpec,
-  type KeyFlag,
-  type KeySpec
-} from "../Command.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
+import { aclCategoriesOf } from "../../acl/categories.js"
+import { command, type CommandContext, type CommandSpec } from "../Command.js"
+import type { CommandFlag, KeyFlag, KeySpec } from "../../protocol/CommandInfo.js"
 import { arityAccepts } from "../dispatch.js"
-import { findKeys, hasKeyArguments, keySpecsOf } from "../key-specs.js"
+import { findKeys, hasKeyArguments, keySpecsOf } from "../../protocol/key-specs.js"
 import { writeHelp } from "./help.js"
 
 /** The order in which Redis lists command flags (movablekeys always last). */
@@ -46,72 +41,6 @@ const FLAG_ORDER: ReadonlyArray<CommandFlag> = [
   "allow_busy",
   "movablekeys"
 ]
-
-/** Redis's ACL categories, in the order COMMAND INFO lists them. */
-export const ACL_ORDER: ReadonlyArray<string> = [
-  "keyspace",
-  "read",
-  "write",
-  "set",
-  "sortedset",
-  "list",
-  "hash",
-  "string",
-  "bitmap",
-  "hyperloglog",
-  "geo",
-  "stream",
-  "pubsub",
-  "admin",
-  "fast",
-  "slow",
-  "blocking",
-  "dangerous",
-  "connection",
-  "transaction",
-  "scripting"
-]
-
-/** The category a command of each group carries (Redis declares them per command). */
-const GROUP_CATEGORY: Readonly<Record<string, string>> = {
-  generic: "keyspace",
-  string: "string",
-  list: "list",
-  set: "set",
-  sorted_set: "sortedset",
-  hash: "hash",
-  bitmap: "bitmap",
-  hyperloglog: "hyperloglog",
-  geo: "geo",
-  stream: "stream",
-  pubsub: "pubsub",
-  connection: "connection",
-  transactions: "transaction",
-  scripting: "scripting"
-}
-
-/**
- * ACL categories as COMMAND INFO shows them: the declared ones, or else the group's category plus
- * what the flags imply (write, read, admin+dangerous, pubsub, fast or slow, blocking), in order.
- */
-export const aclCategoriesOf = (spec: CommandSpec): ReadonlyArray<string> => {
-  if (spec.aclCategories !== undefined) return spec.aclCategories
-  const categories = new Set<string>()
-  const flags = spec.flags
-  if (spec.subcommands === undefined && GROUP_CATEGORY[spec.group] !== undefined) {
-    categories.add(GROUP_CATEGORY[spec.group])
-  }
-  if (flags.includes("write")) categories.add("write")
-  if (flags.includes("readonly")) categories.add("read")
-  if (flags.includes("admin")) {
-    categories.add("admin")
-    categories.add("dangerous")
-  }
-  if (flags.includes("pubsub")) categories.add("pubsub")
-  categories.add(flags.includes("fast") ? "fast" : "slow")
-  if (flags.includes("blocking")) categories.add("blocking")
-  return ACL_ORDER.filter((category) => categories.has(category))
-}
 
 /** Redis's order of key-spec flags (COMMAND INFO, GETKEYSANDFLAGS). */
 const KEY_FLAG_ORDER: ReadonlyArray<KeyFlag> = [

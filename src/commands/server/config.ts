@@ -7,12 +7,13 @@
  * Redis's precedence of errors: an unknown name first, then immutable/protected/duplicate, then
  * the first value that does not parse, then the first that does not apply.
  */
-import { emptyStats } from "../../server/ServerState.js"
-import { allParameters, type Change, type ConfigParameter, findParameter } from "../../config/parameters.js"
+import { emptyStats } from "../ServerState.js"
+import type { Change, ConfigParameter } from "../../config/ConfigParameter.js"
+import { allParameters, findParameter } from "../../config/parameters.js"
 import { configuredUserLines } from "../../acl/AclFile.js"
 import { rewriteConfigFile } from "../../config/configRewrite.js"
 import { globMatch } from "../../keyspace/glob.js"
-import { ERR_SYNTAX } from "../arguments.js"
+import { ERR_SYNTAX } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
 import { writeHelp } from "./help.js"
 

@@ -2,8 +2,8 @@
  * Server control: TIME and SHUTDOWN. SHUTDOWN starts the server's graceful drain and, as Redis
  * does on success, closes the sender's connection without a reply. (DEBUG is in operator.ts.)
  */
-import type { ShutdownMode } from "../../server/ServerState.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import type { ShutdownMode } from "../../persistence/Persistence.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
 import { busyShutdownRefusal } from "../scripting/busy.js"
 

@@ -6,17 +6,16 @@
  * values an idle Redis without them reports. The server section adds `redfiber_version`.
  */
 import * as os from "node:os"
-import { command, type CommandContext, type CommandSpec } from "../Command.js"
-import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
-import type { ServerState } from "../../server/ServerState.js"
+import { command, type CommandContext, type CommandSpec, type ServerState } from "../Command.js"
+import { PROCESS_BASELINE_BYTES, usedMemory } from "../../eviction/MaxMemory.js"
 import { replicationInfo, withLoading } from "../../replication/info.js"
-import { REDFIBER_VERSION, REDIS_VERSION } from "./version.js"
+import { REDFIBER_VERSION, REDIS_VERSION } from "../../protocol/version.js"
 
 type Field = readonly [name: string, value: string | number]
 type Section = (ctx: CommandContext) => ReadonlyArray<Field>
 
 /** Redis's `bytesToHuman`. */
-export const bytesToHuman = (bytes: number): string => {
+const bytesToHuman = (bytes: number): string => {
   const units = ["K", "M", "G", "T", "P"]
   if (bytes < 1024) return `${bytes}B`
   for (let i = 0; i < units.length; i++) {
@@ -107,7 +106,7 @@ const clients: Section = (ctx) => {
 
 /**
  * used_memory is what maxmemory compares with: a fixed baseline for the process plus the
- * keyspace's estimate (src/server/MaxMemory.ts); the baseline is the "startup" and "overhead"
+ * keyspace's estimate (src/eviction/MaxMemory.ts); the baseline is the "startup" and "overhead"
  * part, the keys and values the dataset. The allocator_* fields are the process's own figures
  * (V8 heap plus buffers, heap reserved, resident set), and the fragmentation ratio is resident
  * set over used_memory, as Redis defines it.
@@ -351,7 +350,7 @@ const SECTIONS: ReadonlyArray<readonly [name: string, title: string, section: Se
  * The INFO text for the asked sections, any number of them (none: the default ones); `all` and
  * `everything` are every section, `default` the default ones; unknown names add nothing.
  */
-export const infoText = (ctx: CommandContext, asked: ReadonlyArray<string>): string => {
+const infoText = (ctx: CommandContext, asked: ReadonlyArray<string>): string => {
   const wanted = new Set<string>(asked)
   const all = wanted.has("all") || wanted.has("everything")
   const defaults = asked.length === 0 || wanted.has("default")

@@ -1,6 +1,6 @@
 /**
  * MEMORY: USAGE, STATS, DOCTOR, MALLOC-STATS, PURGE, HELP — Redis's replies, filled from the
- * memory accounting the server keeps (keyspace/table/MemoryLedger.ts, server/MaxMemory.ts) and the
+ * memory accounting the server keeps (keyspace/table/MemoryLedger.ts, src/eviction/MaxMemory.ts) and the
  * Node process's own figures, the same ones INFO memory reports.
  *
  * - USAGE: what the key's record adds to used memory (its record, its key and value on the heap,
@@ -14,11 +14,11 @@
  * - PURGE: Redis asks jemalloc to return dirty pages; the nearest thing here is a full garbage
  *   collection, run when Node exposes it (--expose-gc), else nothing to do.
  */
-import { PROCESS_BASELINE_BYTES, usedMemory } from "../../server/MaxMemory.js"
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
+import { PROCESS_BASELINE_BYTES, usedMemory } from "../../eviction/MaxMemory.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext } from "../Command.js"
-import { keyAt } from "../key-specs.js"
-import { formatScore } from "../zsets/score-text.js"
+import { keyAt } from "../../protocol/key-specs.js"
+import { formatScore } from "../../protocol/score-text.js"
 
 const SHARDS_SPECIAL = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]
 

@@ -4,7 +4,7 @@
  */
 import { latencyDoctor } from "../../observability/latencyDoctor.js"
 import { latencyGraph } from "../../observability/LatencyEvents.js"
-import { parseInteger } from "../arguments.js"
+import { parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { writeHelp } from "./help.js"
 

@@ -2,10 +2,10 @@
  * The rest of the operator's surface: DEBUG (behind `enable-debug-command`, as Redis 7.0), WAIT
  * (no replicas here: it counts none) and LOLWUT.
  */
-import { isKeyword, parseInteger } from "../arguments.js"
+import { isKeyword, parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { writeHelp } from "./help.js"
-import { REDIS_VERSION } from "./version.js"
+import { REDIS_VERSION } from "../../protocol/version.js"
 import { randomBytes } from "node:crypto"
 import { datasetDigest, valueDigest } from "./digest.js"
 

@@ -4,7 +4,7 @@
  * everything waits, as it does in Redis.
  */
 import type { Outcome } from "../../persistence/Persistence.js"
-import { ERR_SYNTAX, isKeyword } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 
 const reply = (ctx: CommandContext, outcome: Outcome) =>

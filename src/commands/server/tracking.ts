@@ -2,9 +2,9 @@
  * CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO: client-side caching's commands over
  * src/tracking/Tracking.ts. Option parsing, checks and texts are Redis 7.0's.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
-import { TrackingState } from "../../tracking/Tracking.js"
+import { TrackingState } from "../../session/TrackingState.js"
 
 type ClientSubcommand = Omit<Parameters<typeof command>[0], "group">
 

@@ -12,9 +12,9 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import { isIntsetMember, SetValue } from "../../keyspace/values/SetValue.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
-import { countedKeys, keyAt, keysToEnd } from "../key-specs.js"
+import { countedKeys, keyAt, keysToEnd } from "../../protocol/key-specs.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand } from "./shared.js"
 
 const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const

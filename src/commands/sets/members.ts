@@ -7,7 +7,7 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandSpec } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
 const sadd = setCommand({

@@ -7,10 +7,10 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
+import { ERR_SYNTAX, LONG_MAX, positiveLong, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
 /** Redis's SPOP_MOVE_STRATEGY_MUL: below remaining * 5 > count, pop one by one. */

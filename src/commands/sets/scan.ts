@@ -7,7 +7,7 @@ import { scanPage } from "../../keyspace/ScanCursors.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { CommandSpec } from "../Command.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { inRedisOrder, readSet, setCommand } from "./shared.js"
 
 const sscan = setCommand({

@@ -2,9 +2,9 @@
  * Consumer groups: XGROUP CREATE / SETID / DESTROY / CREATECONSUMER / DELCONSUMER / HELP and
  * XACK (Redis 7.0's xgroupCommand and xackCommand, with their checks in Redis's order).
  */
-import { ERR_NOT_INTEGER, isKeyword, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { writeHelp } from "../server/help.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"

@@ -5,9 +5,9 @@
  * radix-tree-keys is the number of nodes, as Redis's; radix-tree-nodes counts Redis's radix tree
  * nodes, which have no equivalent here: it is estimated (one per key plus the root).
  */
-import { ERR_NOT_INTEGER, isKeyword, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { writeHelp } from "../server/help.js"
 import { idText, MAX_ID, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type ConsumerGroup, INVALID_ENTRIES_READ, type StreamValue } from "../../keyspace/values/StreamValue.js"

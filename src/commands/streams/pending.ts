@@ -4,9 +4,9 @@
  * Redis propagates them: one `XCLAIM ... TIME t RETRYCOUNT n FORCE JUSTID LASTID id` per NACK
  * changed (or dropped because its entry is gone), so replay sets each NACK exactly.
  */
-import { ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger, rangeLong } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { idText, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type Consumer, type Nack, StreamValue } from "../../keyspace/values/StreamValue.js"
 import { claimCommand, consumerFor, createConsumerCommand, removeNack, setIdCommand } from "./groups-state.js"

@@ -7,16 +7,16 @@
  * entry and an XGROUP SETID, so replay needs neither the clock nor the consumer's history. With
  * another ID it re-reads the consumer's own pending entries.
  *
- * With BLOCK and nothing to answer, the client waits on its keys (src/server/BlockedClients.ts);
+ * With BLOCK and nothing to answer, the client waits on its keys (src/blocking/BlockedClients.ts);
  * every change of one of them asks the wait again (`serveBlocked`), which answers once the stream
  * has entries past what the client asked for, or errors when the key or group is gone (XREADGROUP).
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger, parseSafeInteger } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import type { KeySpec } from "../Command.js"
+import type { KeySpec } from "../../protocol/CommandInfo.js"
 import { idText, MAX_ID, nextId, previousId, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type Consumer, type ConsumerGroup, INVALID_ENTRIES_READ, type StreamBlock, StreamValue } from "../../keyspace/values/StreamValue.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import {
   assignNack,
   claimCommand,

@@ -4,7 +4,7 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { idText, parseId, type StreamId } from "../../keyspace/values/StreamId.js"
-import { type ConsumerGroup, type StreamBlock, StreamValue } from "../../keyspace/values/StreamValue.js"
+import { type StreamBlock, StreamValue } from "../../keyspace/values/StreamValue.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
@@ -72,13 +72,6 @@ export const writeEntry = (out: ReplyWriter, id: StreamId, fields: ReadonlyArray
   out.arrayHeader(fields.length)
   for (let i = 0; i < fields.length; i++) out.bulk(fields[i])
 }
-
-/** The reply when a group is missing (XACK-like commands say which command). */
-export const noGroupError = (key: string, group: string): string =>
-  `NOGROUP No such key '${key}' or consumer group '${group}'`
-
-/** The group `name` of the stream, if any. */
-export const groupOf = (stream: StreamValue, name: string): ConsumerGroup | undefined => stream.groups.get(name)
 
 /** Group names in Redis's rax order (bytewise). */
 export const sortedNames = <V>(map: ReadonlyMap<string, V>): Array<string> =>

@@ -6,9 +6,9 @@
  * logged for the AOF as exact trims to what was reached (`=` and the resulting length or first
  * ID), and XADD is logged with the ID it generated, so replay never depends on the clock.
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseSafeInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
-import { keyAt, noted } from "../key-specs.js"
+import { keyAt, noted } from "../../protocol/key-specs.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { idFromMillis, idText, MAX_ID, makeId, msNumber, msOf, nextId, parseId, seqOf, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import type { StreamValue } from "../../keyspace/values/StreamValue.js"

@@ -5,11 +5,11 @@
  * the key keeps its TTL. INCRBYFLOAT's result is an "embstr" string even when it reads as an
  * integer (see encoding.ts).
  */
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, parseInteger } from "../../protocol/arguments.js"
 import { type CommandContext, propagateAs } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { markBuiltFromText } from "./encoding.js"
 import { addLongDouble, formatLongDouble, INFINITE, LONG_DOUBLE_ZERO, parseLongDouble } from "./long-double.js"
 import { addInt64, ERR_OVERFLOW, INT64_MIN, stringCommand } from "./shared.js"

@@ -7,13 +7,14 @@
  * "for writing" (they do not); both remove a key whose time has passed first. Which one each
  * command does is kept here, because INFO's counters show it.
  */
-import { ERR_SYNTAX } from "../arguments.js"
-import { deprecated, type CommandContext, type KeyReference, propagateAs } from "../Command.js"
-import { millisArgument } from "../../persistence/CommandLog.js"
+import { ERR_SYNTAX } from "../../protocol/arguments.js"
+import { deprecated, type CommandContext, propagateAs } from "../Command.js"
+import type { KeyReference } from "../../protocol/CommandInfo.js"
+import { millisArgument } from "../../keyspace/CommandLog.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import type { RedisValue } from "../../keyspace/Value.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { keyAt, noted } from "../key-specs.js"
+import { keyAt, noted } from "../../protocol/key-specs.js"
 import {
   expireArgIndex,
   expireTimeOrReply,

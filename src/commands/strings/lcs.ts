@@ -4,9 +4,9 @@
  * subsequence and the IDX ranges (last match first) are the same. Replies: the subsequence,
  * its length (LEN), or a map of `matches` and `len` (IDX, with MINMATCHLEN and WITHMATCHLEN).
  */
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from "../../protocol/arguments.js"
 import type { CommandSpec } from "../Command.js"
-import { keyRange } from "../key-specs.js"
+import { keyRange } from "../../protocol/key-specs.js"
 import { readKey } from "./get-set.js"
 import { isOption, stringCommand } from "./shared.js"
 

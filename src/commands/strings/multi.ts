@@ -5,7 +5,7 @@
  */
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { wrongArity } from "../dispatch.js"
-import { keysToEnd } from "../key-specs.js"
+import { keysToEnd } from "../../protocol/key-specs.js"
 import { stringCommand } from "./shared.js"
 
 const mget = stringCommand({

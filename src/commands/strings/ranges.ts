@@ -6,11 +6,11 @@
  * a "raw" string for OBJECT ENCODING, as in Redis.
  */
 import { constants as bufferConstants } from "node:buffer"
-import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../../protocol/arguments.js"
 import { deprecated, type CommandContext, type CommandRun } from "../Command.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { markEditedInPlace } from "./encoding.js"
 import { readKey } from "./get-set.js"
 import { EMPTY_BULK, ERR_TOO_LONG, stringCommand } from "./shared.js"

@@ -7,7 +7,7 @@
  * Parsing is a loop over the arguments that returns a bit set; the position of the expiry number
  * is left in `expireArgIndex`, so nothing is allocated per command.
  */
-import { ERR_NOT_INTEGER, parseInteger } from "../arguments.js"
+import { ERR_NOT_INTEGER, parseInteger } from "../../protocol/arguments.js"
 import type { CommandContext } from "../Command.js"
 import { isOption } from "./shared.js"
 

@@ -1,7 +1,7 @@
 /**
  * What every string command shares: the declaration helper (group, key position and ACL
  * categories are the same for the whole family), int64 helpers, and the error texts the family
- * answers with. (Integers are read with `parseInteger` from ../arguments.ts.)
+ * answers with. (Integers are read with `parseInteger` from src/protocol/arguments.ts.)
  */
 import { command, type CommandSpec, FIRST_KEY } from "../Command.js"
 

@@ -8,10 +8,10 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_NOT_FLOAT, ERR_SYNTAX } from "../arguments.js"
+import { ERR_NOT_FLOAT, ERR_SYNTAX } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
-import { keyAt } from "../key-specs.js"
-import { formatScore, parseScore } from "./score-text.js"
+import { keyAt } from "../../protocol/key-specs.js"
+import { formatScore, parseScore } from "../../protocol/score-text.js"
 import { ERR_NAN, writeZset, zsetCommand } from "./shared.js"
 
 const NX = 1

@@ -6,10 +6,10 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
-import { countedKeys, keyAt } from "../key-specs.js"
-import { formatScore } from "./score-text.js"
+import { countedKeys, keyAt } from "../../protocol/key-specs.js"
+import { formatScore } from "../../protocol/score-text.js"
 import { cursor, removeRanks, writeZset, zsetCommand } from "./shared.js"
 
 export const POP_MIN = 0
@@ -152,7 +152,7 @@ export const parseMpop = (ctx: CommandContext, argv: ReadonlyArray<string>, numk
 }
 
 /** ZMPOP's pop once parsed: the first non-empty set, the key and [member, score] pairs. */
-export const mpop = (ctx: CommandContext, argv: ReadonlyArray<string>, numkeysIndex: number, request: MpopRequest): boolean =>
+const mpop = (ctx: CommandContext, argv: ReadonlyArray<string>, numkeysIndex: number, request: MpopRequest): boolean =>
   popFirstNonEmpty(ctx, argv, numkeysIndex + 1, request.keyCount, request.where, request.count, KEYED)
 
 const zmpop = zsetCommand({

@@ -5,10 +5,10 @@
  * A random member is a random rank: O(log n) each.
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger, rangeLong } from "../arguments.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, parseInteger, rangeLong } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import { cursor, readZset, scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 
 const HALF_LONG_MAX = LONG_MAX / 2n

@@ -10,9 +10,9 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
-import { type CommandContext, type CommandSpec, deprecated, storeResultAt } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../../protocol/arguments.js"
+import { deprecated, type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import {
   lexRangeFirst,
   lexRangeLast,

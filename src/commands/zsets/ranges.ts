@@ -11,7 +11,7 @@
  * Either way a range is then walked while its far bound holds, as Redis walks it.
  */
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
-import { parseRangeScore } from "./score-text.js"
+import { parseRangeScore } from "../../protocol/score-text.js"
 import { cursor } from "./shared.js"
 
 export interface ScoreRange {
@@ -93,7 +93,7 @@ export const parseLexRange = (minText: string, maxText: string, range: LexRange)
 const compareToBound = (member: string, bound: LexBound): number =>
   bound.end !== 0 ? -bound.end : member < bound.text ? -1 : member > bound.text ? 1 : 0
 
-export const aboveMin = (member: string, range: LexRange): boolean => {
+const aboveMin = (member: string, range: LexRange): boolean => {
   const c = compareToBound(member, range.min)
   return range.min.exclusive ? c > 0 : c >= 0
 }

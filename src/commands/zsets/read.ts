@@ -6,7 +6,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import {
   belowMax,
   lexRangeFirst,
@@ -18,7 +18,7 @@ import {
   scoreRangeFrom,
   scoreRangeTo
 } from "./ranges.js"
-import { formatScore } from "./score-text.js"
+import { formatScore } from "../../protocol/score-text.js"
 import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, readZset, zsetCommand } from "./shared.js"
 
 const zscore = zsetCommand({

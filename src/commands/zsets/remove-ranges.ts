@@ -5,9 +5,9 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { LONG_MAX, LONG_MIN, rangeLong } from "../arguments.js"
+import { LONG_MAX, LONG_MIN, rangeLong } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
-import { keyAt } from "../key-specs.js"
+import { keyAt } from "../../protocol/key-specs.js"
 import {
   belowMax,
   lexRangeFirst,

@@ -8,8 +8,8 @@ import { scanPage } from "../../keyspace/ScanCursors.js"
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { CommandSpec } from "../Command.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
-import { keyAt } from "../key-specs.js"
-import { formatListpackScore, formatScore } from "./score-text.js"
+import { keyAt } from "../../protocol/key-specs.js"
+import { formatListpackScore, formatScore } from "../../protocol/score-text.js"
 import { readZset, zsetCommand } from "./shared.js"
 
 const zscan = zsetCommand({

@@ -8,7 +8,7 @@ import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
-import { formatScore } from "./score-text.js"
+import { formatScore } from "../../protocol/score-text.js"
 
 type ZsetCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
 

@@ -19,8 +19,8 @@
  */
 import { hashWords, murmurHash64A, murmurHash64AWord } from "./murmur.js"
 
-export const HLL_P = 14
-export const HLL_Q = 64 - HLL_P
+const HLL_P = 14
+const HLL_Q = 64 - HLL_P
 export const HLL_REGISTERS = 1 << HLL_P
 const P_MASK = HLL_REGISTERS - 1
 const REGISTER_MAX = 63
@@ -66,8 +66,6 @@ export const isHllBytes = (bytes: Buffer, length: number): boolean =>
   (bytes[4] !== DENSE || length === DENSE_SIZE)
 
 export const hllFromString = (value: string): Hll => ({ bytes: Buffer.from(value, "latin1"), length: value.length })
-
-export const hllToString = (hll: Hll): string => hll.bytes.latin1Slice(0, hll.length)
 
 export const encodingOf = (hll: Hll): number => hll.bytes[4]
 

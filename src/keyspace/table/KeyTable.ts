@@ -93,7 +93,7 @@ interface SizedValue {
 /** What a value object stored here costs (see MemoryLedger); 0 for an object without an estimate. */
 const estimateOf = (value: unknown): number => (value as Partial<SizedValue>).memoryUsage?.() ?? 0
 
-/** A string kept on the heap besides its bytes: its header (see values/memoryEstimate.ts). */
+/** A string kept on the heap besides its bytes: its header (see src/keyspace/values/memoryEstimate.ts). */
 const HEAP_STRING_HEADER = 16
 
 /** Where an inline value's bytes are (filled by `inlineValue`, reused to avoid allocation). */

@@ -6,7 +6,7 @@
  *   bytes of strings kept on the JS heap, the slots of its heap array, its bucket arrays and TTL
  *   arrays — and `KeyTable.memoryBytes` adds them up (see there for the formula);
  * - collection values (lists, hashes, sets, sorted sets) estimate their own heap bytes in O(1)
- *   (`CollectionValue.memoryUsage`, values/memoryEstimate.ts); a table adds a value's estimate
+ *   (`CollectionValue.memoryUsage`, src/keyspace/values/memoryEstimate.ts); a table adds a value's estimate
  *   when it stores it and takes away what it had added when it lets the value go;
  * - a collection changed in place is announced by `Database.willModify`: the table remembers the
  *   estimate it accounted, and `settle` (run by dispatch after each command) adds the difference.

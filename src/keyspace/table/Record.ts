@@ -40,11 +40,6 @@ export const ENCODING_SHIFT = 9
 export const ENCODING_MASK = 3 << ENCODING_SHIFT
 export const HAS_EXPIRE = 1 << 11
 
-/** The slab a ref lives in (a ref is `slab << 17 | unit`, units of 8 bytes). */
-export const slabOf = (ref: number): number => ref >>> 17
-/** The record's first 32-bit word within its slab's Int32Array view. */
-export const wordOf = (ref: number): number => (ref & 0x1ffff) << 1
-
 /** The slabs of one arena as a reader sees them (live, or frozen by a snapshot). */
 export interface SlabViews {
   readonly bytes: ReadonlyArray<Buffer>

@@ -51,9 +51,6 @@ export interface ElementCursor {
 /** A flat string of the pieces (see the top comment). */
 export const joinPacked = (pieces: Array<string>): string => pieces.join("")
 
-/** `element` with its prefix. */
-export const packElement = (element: string): string => lengthPrefix(element.length) + element
-
 /** The elements of a packed string, in order. */
 export const unpack = (packed: string): Array<string> => {
   const elements: Array<string> = []

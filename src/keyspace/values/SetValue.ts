@@ -9,7 +9,7 @@
  * first member that breaks either rule on. The change is one way, like Redis's conversion; a set
  * built from scratch (SINTERSTORE, SMOVE to a new key, ...) starts as an intset again.
  */
-import { parseInteger } from "../../commands/arguments.js"
+import { parseInteger } from "../../protocol/arguments.js"
 import type { CollectionValue } from "../Value.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, SET_BASE_BYTES, stringBytes } from "./memoryEstimate.js"
 

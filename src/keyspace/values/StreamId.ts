@@ -145,7 +145,7 @@ const isSpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 
  * negative value fails), otherwise C's `strtoull` (leading white space, a sign — `-` wraps
  * around as in C — digits, nothing after them; overflow fails).
  */
-export const parseU64 = (text: string): bigint | undefined => {
+const parseU64 = (text: string): bigint | undefined => {
   const length = text.length
   let i = 0
   while (i < length && isSpace(text.charCodeAt(i))) i++

@@ -2,7 +2,7 @@
  * Sorted sets in RDB files (ZSET_2: members with binary doubles; Redis 7's listpacks, Redis 6's
  * ziplists and the old text-score type read too) and in rewritten AOFs (ZADD with scores as %.17g, which round-trips).
  */
-import { formatScore, parseScore } from "../../commands/zsets/score-text.js"
+import { formatScore, parseScore } from "../../protocol/score-text.js"
 import { SortedSetValue, type ZsetLimits } from "../../keyspace/values/SortedSetValue.js"
 import { listpackElements, ziplistElements } from "../rdb/CompactEncodings.js"
 import { TYPE_ZSET, TYPE_ZSET_2 } from "../rdb/RdbFormat.js"

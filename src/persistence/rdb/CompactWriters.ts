@@ -14,7 +14,7 @@ const CANONICAL_INTEGER = /^(?:0|-?[1-9][0-9]*)$/
  * The integer a string stands for when Redis would store it as one (string2ll and
  * lpStringToInt64: canonical decimal, within 64 bits), else undefined.
  */
-export const canonicalInteger = (text: string): bigint | undefined => {
+const canonicalInteger = (text: string): bigint | undefined => {
   if (text.length === 0 || text.length > 20 || !CANONICAL_INTEGER.test(text)) return undefined
   const value = BigInt(text)
   return value < INT64_MIN || value > INT64_MAX ? undefined : value

@@ -12,7 +12,7 @@ import { registerLibrary } from "./registration.js"
 const { lua, lauxlib } = fengari
 
 /** cjson.null: a light userdata no other value equals. */
-export const JSON_NULL = { cjsonNull: true }
+const JSON_NULL = { cjsonNull: true }
 
 const MAX_DEPTH = 1000
 const SPARSE_RATIO = 2

@@ -17,22 +17,7 @@
  */
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
-import type { ClientState } from "./ClientState.js"
-
-export class WatchedKey {
-  /** Still watched (false once its client is touched, unwatches or leaves). */
-  active = true
-  /** The observer's event number of a write that may just be this expired key's removal (0: none). */
-  tentativeAt = 0
-
-  constructor(
-    readonly client: ClientState,
-    readonly db: Database,
-    readonly key: string,
-    /** Already expired (stored, time passed) when watched: Redis's `wk->expired`. */
-    public expired: boolean
-  ) {}
-}
+import { type ClientState, WatchedKey } from "../session/ClientState.js"
 
 /** A watched key of a database being flushed or swapped, and whether it was stored before. */
 interface FlushRecord {

@@ -1,9 +1,9 @@
 /**
  * maxmemory: what the server counts as used memory, and eviction as Redis 7.0 does it.
  *
- * Used memory is `PROCESS_BASELINE_BYTES` plus the keyspace's estimate (table/MemoryLedger.ts),
+ * Used memory is `PROCESS_BASELINE_BYTES` plus the keyspace's estimate (src/keyspace/table/MemoryLedger.ts),
  * O(1) to read. Client buffers are not in it: they are bounded per client instead
- * (ClientLimits.ts), where Redis counts them in used_memory too.
+ * (src/server/ClientLimits.ts), where Redis counts them in used_memory too.
  *
  * Eviction (Redis's performEvictions) runs before every command of a client once maxmemory is
  * set, and in a cron for what a command's time budget left: while used memory is over the limit,
@@ -19,12 +19,32 @@
  * and the cron carries on; when nothing can be evicted (noeviction, or no candidate key) and
  * memory is still over the limit, commands flagged `denyoom` get the OOM error.
  */
-import type { CommandContext, CommandSpec } from "../commands/Command.js"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
+import type { Alarm } from "../keyspace/Alarm.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { NotifyType } from "../pubsub/keyspaceEvents.js"
-import type { Publisher } from "../pubsub/Hub.js"
-import type { ServerState } from "./ServerState.js"
+import type { Hub, Publisher } from "../pubsub/Hub.js"
+import type { Observability } from "../observability/Observability.js"
+import type { CommandInfo } from "../protocol/CommandInfo.js"
+import type { ClientState } from "../session/ClientState.js"
+
+/** What eviction reads and counts of the server (its ServerState). */
+export interface EvictionHost {
+  readonly config: RuntimeConfig
+  readonly stats: { peakMemory: number; evictedKeys: number }
+  readonly pubsub: Hub
+  readonly observability: Pick<Observability, "pause">
+  /** Wakes the memory cron, to carry on an eviction cut short by its time budget. */
+  readonly cronAlarm: Pick<Alarm, "request">
+}
+
+/** The running command as the OOM check sees it (a CommandContext). */
+export interface EvictionCaller extends Publisher {
+  readonly server: EvictionHost
+  readonly keyspace: Keyspace
+  readonly now: number
+  readonly client: ClientState
+}
 
 /**
  * What an empty server holds before any key: 9.1 MB of JS heap and buffers after a full GC,
@@ -148,7 +168,7 @@ export type EvictionResult = "ok" | "running" | "fail"
  * own event messages in its reply.
  */
 export const performEvictions = (
-  server: ServerState,
+  server: EvictionHost,
   keyspace: Keyspace,
   now: number,
   publisher?: Publisher
@@ -195,7 +215,7 @@ const RUN_IN_MULTI_WHEN_FULL: ReadonlySet<string> = new Set(["exec", "discard", 
  * transaction holding one, and for anything queued inside MULTI (queuing grows memory too);
  * reads, DEL and the like still run, as in Redis's processCommand.
  */
-export const memoryRefusal = (ctx: CommandContext, spec: CommandSpec): string | undefined => {
+export const memoryRefusal = (ctx: EvictionCaller, spec: CommandInfo): string | undefined => {
   const result = performEvictions(ctx.server, ctx.keyspace, ctx.now, ctx)
   if (result !== "fail") return undefined
   const transaction = ctx.client.transaction

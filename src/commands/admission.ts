@@ -4,9 +4,9 @@
  * Dispatch asks each only when it can refuse (a client not yet authenticated, or maxmemory set),
  * so a GET or SET pays two field reads for them.
  */
-import type { CommandContext, CommandSpec } from "../commands/Command.js"
-import { defaultUserNeedsAuth, NOAUTH } from "./Authentication.js"
-import { memoryRefusal } from "./MaxMemory.js"
+import type { CommandContext, CommandSpec } from "./Command.js"
+import { defaultUserNeedsAuth, NOAUTH } from "../session/Authentication.js"
+import { memoryRefusal } from "../eviction/MaxMemory.js"
 
 /** Whether dispatch must ask `authenticationRefusal` before running a command for `ctx`'s client. */
 export const needsAuthentication = (ctx: CommandContext): boolean =>

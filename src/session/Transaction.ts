@@ -3,10 +3,10 @@
  * refused while queuing (then EXEC answers EXECABORT and runs nothing). Plain data on the client;
  * src/commands/transactions.ts runs it.
  */
-import type { CommandFlag, CommandSpec } from "../commands/Command.js"
+import type { CommandFlag, CommandInfo } from "../protocol/CommandInfo.js"
 
 export interface QueuedCommand {
-  readonly spec: CommandSpec
+  readonly spec: CommandInfo
   readonly argv: ReadonlyArray<string>
 }
 
@@ -20,7 +20,7 @@ export class Transaction {
   /** Bytes of the queued arguments plus a pointer each (CLIENT LIST's multi-mem). */
   memory = 0
 
-  queue(spec: CommandSpec, argv: ReadonlyArray<string>): void {
+  queue(spec: CommandInfo, argv: ReadonlyArray<string>): void {
     this.commands.push({ spec, argv })
     for (const arg of argv) this.memory += arg.length + ARGUMENT_OVERHEAD
   }

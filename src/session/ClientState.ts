@@ -2,14 +2,14 @@
  * What the server knows about one connected client: identity for CLIENT LIST / ID / KILL, its
  * selected database, and the flags commands set for the connection (close after this reply), its
  * transaction (MULTI), the keys it WATCHes and the wait it is blocked in (BLPOP and friends).
- * Plain mutable data owned by the connection; commands read and write it synchronously.
+ * Plain mutable data owned by the connection; commands read and write it synchronously. Its pub/sub
+ * side (`Subscriber`) and its watched keys (`WatchedKey`) are here too: they point back at it.
  */
+import type { Database } from "../keyspace/Database.js"
 import type { AclUser } from "../acl/User.js"
-import type { Subscriber } from "../pubsub/Subscriber.js"
-import type { TrackingState } from "../tracking/Tracking.js"
+import type { TrackingState } from "./TrackingState.js"
 import type { KeyWait } from "./KeyWaits.js"
 import type { Transaction } from "./Transaction.js"
-import type { WatchedKey } from "./Watches.js"
 
 export class ClientState {
   name = ""
@@ -26,7 +26,7 @@ export class ClientState {
    * AOF loader and in-process runners are trusted, as Redis's loading client skips processCommand.
    */
   remote = false
-  /** May run commands other than AUTH, HELLO, QUIT and RESET (see src/server/Authentication.ts). */
+  /** May run commands other than AUTH, HELLO, QUIT and RESET (see src/session/Authentication.ts). */
   authenticated = false
   /** CLIENT TRACKING's options while tracking is on (src/tracking/Tracking.ts). */
   tracking: TrackingState | undefined = undefined
@@ -41,7 +41,7 @@ export class ClientState {
   outputBufferBytes = 0
   /** Unix ms since the unsent replies have been at or above the normal soft output limit (-1: not). */
   outputSoftLimitSince = -1
-  /** Pub/sub state, from the first SUBSCRIBE or PSUBSCRIBE on (src/pubsub/Subscriber.ts). */
+  /** Pub/sub state, from the first SUBSCRIBE or PSUBSCRIBE on (`Subscriber` below). */
   pubsub: Subscriber | undefined = undefined
   /** Bytes handed to the socket and not yet sent (set by the connection; pub/sub limits read it). */
   unsentBytes: () => number = () => 0
@@ -58,14 +58,14 @@ export class ClientState {
   /** A watched key changed since WATCH: the next EXEC fails (Redis's CLIENT_DIRTY_CAS). */
   watchTouched = false
   /** The wait a blocking command left this client in (Redis's CLIENT_BLOCKED), until served or released. */
-  blocked: KeyWait | undefined = undefined
+  blocked: KeyWait<ClientState> | undefined = undefined
   /** The reply that ended the last wait (served, timed out, unblocked), for the connection to send. */
   unblockedReply: Buffer | undefined = undefined
   /** Whether the connection is gone, or going (killed): nothing is popped for such a client. */
   isClosed: () => boolean = () => false
   /** Wakes the connection fiber when its wait ends (set by the connection). */
   wakeBlocked: () => void = () => {}
-  /** In MONITOR mode (src/commands/server/monitor.ts): sees every command, may not touch keys. */
+  /** In MONITOR mode (MONITOR in src/commands/server/observability.ts): sees every command, may not touch keys. */
   monitor = false
   /** CLIENT REPLY: "on", "off", or "skip" (the next command's reply is dropped). See src/observability/ReplyMode.ts. */
   replyMode: "on" | "off" | "skip" | "skip-next" = "on"
@@ -89,4 +89,68 @@ export class ClientState {
   ) {
     this.lastInteractionAt = createdAt
   }
+}
+
+/**
+ * One connection's side of pub/sub: the channels, patterns and shard channels it listens to (in
+ * the order it subscribed, which is the order a bare (P|S)UNSUBSCRIBE leaves them), and its
+ * outbox: the messages published to it that its connection fiber has not written to the socket yet.
+ *
+ * Created on a connection's first (P|S)SUBSCRIBE and kept while the connection lives
+ * (an outbox may still hold messages after the last subscription is gone).
+ */
+export class Subscriber {
+  readonly channels = new Set<string>()
+  readonly patterns = new Set<string>()
+  readonly shardChannels = new Set<string>()
+  /** Encoded messages, oldest first, and their total size. */
+  outbox: Array<Buffer> = []
+  outboxBytes = 0
+  /** When the backlog went above the soft output limit (ms, Effect's Clock); -1 while below it. */
+  softLimitSince = -1
+  /** The largest backlog (outbox plus unsent socket bytes) this subscriber ever had. */
+  peakBacklog = 0
+  /** Disconnected (output limit, shutdown): nothing more is delivered to it. */
+  closed = false
+
+  constructor(readonly client: ClientState) {}
+
+  /** Channels and patterns: what (P)(UN)SUBSCRIBE replies count. */
+  get count(): number {
+    return this.channels.size + this.patterns.size
+  }
+
+  /** Any subscription at all, shard channels included (Redis's CLIENT_PUBSUB flag). */
+  get subscribed(): boolean {
+    return this.channels.size !== 0 || this.patterns.size !== 0 || this.shardChannels.size !== 0
+  }
+
+  /** Everything in the outbox as one buffer (undefined when empty); the outbox starts over. */
+  takeOutbox(): Buffer | undefined {
+    if (this.outboxBytes === 0) return undefined
+    const outbox = this.outbox
+    const bytes = this.outboxBytes
+    this.outbox = []
+    this.outboxBytes = 0
+    return outbox.length === 1 ? outbox[0] : Buffer.concat(outbox, bytes)
+  }
+}
+
+/**
+ * A key one client WATCHes (kept in its `watching` list until EXEC, DISCARD or UNWATCH);
+ * src/watches/Watches.ts registers them per database and marks their client when they change.
+ */
+export class WatchedKey {
+  /** Still watched (false once its client is touched, unwatches or leaves). */
+  active = true
+  /** The observer's event number of a write that may just be this expired key's removal (0: none). */
+  tentativeAt = 0
+
+  constructor(
+    readonly client: ClientState,
+    readonly db: Database,
+    readonly key: string,
+    /** Already expired (stored, time passed) when watched: Redis's `wk->expired`. */
+    public expired: boolean
+  ) {}
 }

@@ -11,7 +11,7 @@
  * the destination's). Their flags include movablekeys.
  */
 import { LONG_MAX, LONG_MIN, parseInteger } from "./arguments.js"
-import type { CommandSpec, KeyFlag, KeyReference, KeySpec } from "./Command.js"
+import type { CommandInfo, KeyFlag, KeyReference, KeySpec } from "./CommandInfo.js"
 
 /**
  * Every `keyStep`-th argument from `index` to `lastKey`: relative to `index` when >= 0, counted
@@ -97,7 +97,7 @@ export const destinationAndCountedKeys = () => ({
 })
 
 /** A command's key specs: its own, or one without flags made from its legacy key positions. */
-export const keySpecsOf = (command: CommandSpec): ReadonlyArray<KeySpec> => {
+export const keySpecsOf = (command: CommandInfo): ReadonlyArray<KeySpec> => {
   if (command.keySpecs !== undefined) return command.keySpecs
   if (command.firstKey <= 0) return []
   const lastKey = command.lastKey < 0 ? command.lastKey : command.lastKey - command.firstKey
@@ -107,7 +107,7 @@ export const keySpecsOf = (command: CommandSpec): ReadonlyArray<KeySpec> => {
 const isKey = (spec: KeySpec): boolean => !spec.flags.includes("not_key")
 
 /** Whether COMMAND GETKEYS may look for keys at all (Redis's `doesCommandHaveKeys`). */
-export const hasKeyArguments = (command: CommandSpec): boolean =>
+export const hasKeyArguments = (command: CommandInfo): boolean =>
   command.getKeys !== undefined || keySpecsOf(command).some(isKey)
 
 /**
@@ -183,7 +183,7 @@ const keysFromSpecs = (specs: ReadonlyArray<KeySpec>, argv: ReadonlyArray<string
  * The keys of the command line `argv` (argv[0] is the command's name; a subcommand's line
  * includes the container's name), as COMMAND GETKEYS finds them.
  */
-export const findKeys = (command: CommandSpec, argv: ReadonlyArray<string>): ReadonlyArray<KeyReference> => {
+export const findKeys = (command: CommandInfo, argv: ReadonlyArray<string>): ReadonlyArray<KeyReference> => {
   const specs = keySpecsOf(command)
   if (specs.some(isKey) && !specs.some((spec) => spec.flags.includes("variable_flags"))) {
     const found = keysFromSpecs(specs, argv)

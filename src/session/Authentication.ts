@@ -17,8 +17,6 @@
  */
 import type { Acl } from "../acl/Acl.js"
 import { DENIED_AUTH } from "../acl/Acl.js"
-import type { CommandContext } from "../commands/Command.js"
-import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { ClientState } from "./ClientState.js"
 
 export const NOAUTH = "NOAUTH Authentication required."
@@ -41,13 +39,20 @@ export const resetAuthentication = (acl: Acl, client: ClientState): void => {
   client.authenticated = !defaultUserNeedsAuth(acl)
 }
 
+/** The running AUTH or HELLO as logging in sees it (a CommandContext). */
+export interface AuthenticatingCommand {
+  readonly server: { readonly acl: Acl }
+  readonly client: ClientState
+  readonly now: number
+}
+
 /**
  * AUTH and HELLO's AUTH option: checks `username` (undefined for AUTH's one-argument form) and
  * `password`; on success the client is authenticated. Returns the error text to reply with, or
  * undefined. A failure leaves an already authenticated client authenticated, as in Redis.
  */
 export const authenticate = (
-  ctx: CommandContext,
+  ctx: AuthenticatingCommand,
   username: string | undefined,
   password: string,
   /** For the ACL log of a failure: the command as sent, and the client's CLIENT INFO line. */
@@ -95,5 +100,5 @@ export const isLoopbackAddress = (address: string | undefined): boolean => {
 }
 
 /** Whether a client from `remoteAddress` is refused: protected mode on, no password, not loopback. */
-export const deniedByProtectedMode = (config: RuntimeConfig, acl: Acl, remoteAddress: string | undefined): boolean =>
+export const deniedByProtectedMode = (config: { readonly protectedMode: boolean }, acl: Acl, remoteAddress: string | undefined): boolean =>
   config.protectedMode && acl.defaultUser.nopass && !isLoopbackAddress(remoteAddress)

@@ -22,13 +22,29 @@
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { Alarm, runOnAlarm } from "../keyspace/Alarm.js"
-import type { CommandContext } from "../commands/Command.js"
 import type { Database, KeyspaceHooks } from "../keyspace/Database.js"
 import type { Keyspace } from "../keyspace/Keyspace.js"
 import { typeName } from "../keyspace/Value.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
-import type { ClientState } from "./ClientState.js"
-import { Deadlines, KeyWait, type ServeWait, type WaitKind, WaitQueue } from "./KeyWaits.js"
+import type { ClientState } from "../session/ClientState.js"
+import { Deadlines, KeyWait, type WaitKind, WaitQueue } from "../session/KeyWaits.js"
+
+/**
+ * What blocking reads of the running command's context: the command contract's CommandContext
+ * is the `Context` of the server's BlockedClients. A served client's wait gets the same context
+ * with its own database, client and reply buffer.
+ */
+export interface BlockingContext {
+  readonly keyspace: Keyspace
+  readonly db: Database
+  readonly now: number
+  readonly out: ReplyWriter
+  readonly client: ClientState
+  readonly server: { readonly stats: { errorReplies: number } }
+}
+
+/** Pops for a blocked client from `key` (see ServeWait in src/session/KeyWaits.ts). */
+export type Serve<Context> = (ctx: Context, key: string) => boolean | void
 
 
 /** What a timed-out wait answers: the null array (Redis's replyToBlockedClientTimedOut). */
@@ -36,10 +52,10 @@ const NULL_ARRAY = [Buffer.from("*-1\r\n"), Buffer.from("_\r\n")]
 export const timeoutReply = (protocol: number): Buffer => NULL_ARRAY[protocol === 3 ? 1 : 0]
 const UNBLOCKED_ERROR = Buffer.from("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
 
-export class BlockedClients {
+export class BlockedClients<Context extends BlockingContext = BlockingContext> {
   /** Keys were created or databases swapped where clients wait: `afterCommand` has work. */
   pending = false
-  private readonly queues = new Map<Database, Map<string, WaitQueue>>()
+  private readonly queues = new Map<Database, Map<string, WaitQueue<ClientState>>>()
   private blockedCount = 0
   private timedCount = 0
   private keyspace: Keyspace | undefined = undefined
@@ -52,7 +68,7 @@ export class BlockedClients {
   /** Keys to serve, as (database, key) pairs, each once (Redis's ready_keys). */
   private ready: Array<Database | string> = []
   private readonly readySet = new Map<Database, Set<string>>()
-  private readonly deadlines = new Deadlines()
+  private readonly deadlines = new Deadlines<ClientState>()
   /** Wakes the timeout fiber for a deadline earlier than the one it sleeps until. */
   private readonly timeoutAlarm = new Alarm()
   /** The replies of served clients are written here, one at a time. */
@@ -94,12 +110,12 @@ export class BlockedClients {
 
   /** Blocks the client of `ctx` on `keys` (its database); the command replies nothing now. */
   block(
-    ctx: CommandContext,
+    ctx: Context,
     kind: WaitKind,
     keys: ReadonlyArray<string>,
     deadline: number,
     command: string,
-    serve: ServeWait
+    serve: Serve<Context>
   ): void {
     const db = ctx.db
     const distinct = [...new Set(keys)]
@@ -165,7 +181,7 @@ export class BlockedClients {
   }
 
   /** After every command: queues the keys it made ready and, outside EXEC, serves them. */
-  afterCommand(ctx: CommandContext): void {
+  afterCommand(ctx: Context): void {
     this.noteReadyKeys(ctx.now)
     if (ctx.client.inExec) {
       // Served after EXEC itself, the last command to end.
@@ -249,7 +265,7 @@ export class BlockedClients {
   }
 
   /** Serves the ready keys (Redis's handleClientsBlockedOnKeys), until no key is ready. */
-  private serveReady(ctx: CommandContext): void {
+  private serveReady(ctx: Context): void {
     while (this.ready.length > 0) {
       const ready = this.ready
       this.ready = []
@@ -259,7 +275,7 @@ export class BlockedClients {
   }
 
   /** Serves the clients waiting on one key, oldest first, while it holds something for them. */
-  private serveKey(ctx: CommandContext, db: Database, key: string): void {
+  private serveKey(ctx: Context, db: Database, key: string): void {
     const queue = this.queues.get(db)?.get(key)
     if (queue === undefined) return
     const value = db.get(key, ctx.now)
@@ -289,19 +305,14 @@ export class BlockedClients {
     }
   }
 
-  private serveOne(ctx: CommandContext, wait: KeyWait, key: string): void {
+  private serveOne(ctx: Context, wait: KeyWait<ClientState>, key: string): void {
     const out = this.out
     out.protocol = wait.client.protocol
-    const served: CommandContext = {
-      keyspace: ctx.keyspace,
-      db: wait.db,
-      now: ctx.now,
-      out,
-      client: wait.client,
-      server: ctx.server
-    }
+    const served: Context = { ...ctx, db: wait.db, out, client: wait.client }
+    // The wait holds the serve function `block` was given, a Serve<Context> (see ServeWait).
+    const serve = wait.serve as Serve<Context>
     try {
-      if (wait.serve(served, key) === false) {
+      if (serve(served, key) === false) {
         out.truncate(0)
         return
       }
@@ -315,7 +326,7 @@ export class BlockedClients {
   }
 
   /** Takes the wait out of every queue and hands the client its reply (none: it just stops waiting). */
-  private unblock(wait: KeyWait, reply: Buffer | undefined): void {
+  private unblock(wait: KeyWait<ClientState>, reply: Buffer | undefined): void {
     const client = wait.client
     if (client.blocked !== wait) return
     for (const node of wait.nodes) {

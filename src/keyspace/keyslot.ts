@@ -14,7 +14,7 @@ for (let i = 0; i < 256; i++) {
 }
 
 /** CRC16/XMODEM of `text[start, end)` (its char codes as bytes). */
-export const crc16 = (text: string, start = 0, end = text.length): number => {
+const crc16 = (text: string, start = 0, end = text.length): number => {
   let crc = 0
   for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ text.charCodeAt(i)) & 0xff]
   return crc

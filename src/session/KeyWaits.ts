@@ -4,9 +4,7 @@
  * away, wherever it stands), and the waits with a deadline in a min-heap (BlockedClients.ts uses
  * them; nothing here touches the keyspace).
  */
-import type { CommandContext } from "../commands/Command.js"
 import type { Database } from "../keyspace/Database.js"
-import type { ClientState } from "./ClientState.js"
 
 /** The type of value a wait pops from (Redis's BLOCKED_LIST / BLOCKED_ZSET / BLOCKED_STREAM). */
 export type WaitKind = "list" | "zset" | "stream"
@@ -16,19 +14,28 @@ export type WaitKind = "list" | "zset" | "stream"
  * the client's reply into `ctx.out` (ctx is the client's: its database, protocol and identity)
  * and logs the pop it performed for the AOF. A stream wait is asked whenever its key changed
  * (the key may even be gone): it returns false, replying nothing, when it has nothing to answer
- * yet and keeps waiting.
+ * yet and keeps waiting. Its `ctx` is a CommandContext, which this layer cannot name (commands
+ * sit above the session): src/blocking/BlockedClients.ts gives and calls it as one.
  */
-export type ServeWait = (ctx: CommandContext, key: string) => boolean | void
+export type ServeWait = (ctx: never, key: string) => boolean | void
+
+/**
+ * What a wait reads of its client (a ClientState, which holds its wait in `blocked`); the client
+ * type is a parameter so this module need not import ClientState, which imports it.
+ */
+export interface WaitingClient {
+  readonly blocked: unknown
+}
 
 /** One blocked client. */
-export class KeyWait {
+export class KeyWait<Client extends WaitingClient = WaitingClient> {
   /** Its place in each key's queue. */
-  readonly nodes: Array<WaitNode> = []
+  readonly nodes: Array<WaitNode<Client>> = []
   /** The reply on timeout when it is not the blocking commands' null (WAIT answers a count). */
   timeoutReply: (() => Buffer) | undefined = undefined
 
   constructor(
-    readonly client: ClientState,
+    readonly client: Client,
     readonly db: Database,
     readonly kind: WaitKind,
     readonly keys: ReadonlyArray<string>,
@@ -45,22 +52,22 @@ export class KeyWait {
   }
 }
 
-export class WaitNode {
-  prev: WaitNode | undefined = undefined
-  next: WaitNode | undefined = undefined
-  constructor(readonly wait: KeyWait, readonly queue: WaitQueue) {}
+export class WaitNode<Client extends WaitingClient = WaitingClient> {
+  prev: WaitNode<Client> | undefined = undefined
+  next: WaitNode<Client> | undefined = undefined
+  constructor(readonly wait: KeyWait<Client>, readonly queue: WaitQueue<Client>) {}
 }
 
 /** The clients blocked on one key, oldest first. */
-export class WaitQueue {
-  head: WaitNode | undefined = undefined
-  tail: WaitNode | undefined = undefined
+export class WaitQueue<Client extends WaitingClient = WaitingClient> {
+  head: WaitNode<Client> | undefined = undefined
+  tail: WaitNode<Client> | undefined = undefined
   size = 0
   /** Waits of kind "stream" among them (every change of the key concerns them). */
   streamWaits = 0
   constructor(readonly db: Database, readonly key: string) {}
 
-  append(wait: KeyWait): WaitNode {
+  append(wait: KeyWait<Client>): WaitNode<Client> {
     const node = new WaitNode(wait, this)
     if (wait.kind === "stream") this.streamWaits++
     node.prev = this.tail
@@ -71,7 +78,7 @@ export class WaitQueue {
     return node
   }
 
-  remove(node: WaitNode): void {
+  remove(node: WaitNode<Client>): void {
     if (node.wait.kind === "stream") this.streamWaits--
     if (node.prev === undefined) this.head = node.next
     else node.prev.next = node.next
@@ -82,10 +89,10 @@ export class WaitQueue {
 }
 
 /** Waits with a deadline, earliest first; waits that ended are dropped when they come up. */
-export class Deadlines {
-  private readonly heap: Array<KeyWait> = []
+export class Deadlines<Client extends WaitingClient = WaitingClient> {
+  private readonly heap: Array<KeyWait<Client>> = []
 
-  add(wait: KeyWait): void {
+  add(wait: KeyWait<Client>): void {
     const heap = this.heap
     heap.push(wait)
     let at = heap.length - 1
@@ -99,7 +106,7 @@ export class Deadlines {
   }
 
   /** The current wait with the earliest deadline, if any. */
-  earliest(): KeyWait | undefined {
+  earliest(): KeyWait<Client> | undefined {
     const heap = this.heap
     while (heap.length > 0 && !heap[0].current) this.removeFirst()
     return heap[0]
