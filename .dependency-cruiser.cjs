@@ -12,7 +12,7 @@ const layers = [
   ["features", "^src/(config|pubsub|tracking|watches|blocking|eviction|observability|persistence|replication|scripting)/"],
   ["commands", "^src/commands/"],
   ["runtime", "^src/server/"],
-  ["entry points", "^src/(main\\.ts|index\\.ts|cli/|tools/)"]
+  ["entry points", "^src/(main\\.ts|index\\.ts|cli/|tools/|embedding/)"]
 ]
 /** The TCP client library stands beside the server's layers: it speaks RESP and nothing else. */
 const client = "^src/client/"

@@ -20,7 +20,7 @@ export {
   type RedisClientService,
   type SetOptions as ClientSetOptions
 } from "./client/RedisClient.js"
-export * as InProcessClient from "./server/InProcessClient.js"
+export * as InProcessClient from "./embedding/InProcessClient.js"
 export { defaultReconnectSchedule } from "./client/CommandConnection.js"
 export { type ConnectionErrorReason, RedisConnectionError, type RedisError, RedisReplyError } from "./client/errors.js"
 export { type RedisArg, type RespValue } from "./client/RespValue.js"

@@ -15,7 +15,7 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { RedisReplyError } from "../../src/client/errors.js"
 import { RedisClient } from "../../src/client/RedisClient.js"
-import * as InProcessClient from "../../src/server/InProcessClient.js"
+import * as InProcessClient from "../../src/embedding/InProcessClient.js"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 

@@ -14,7 +14,7 @@ import { RedisClient, type RedisClientConfig } from "../client/RedisClient.js"
 import type { RedisConnectionError } from "../client/errors.js"
 import type { ServerConfigInput } from "../config/ServerConfig.js"
 import type { Db } from "../keyspace/Db.js"
-import { type EmbeddingOptions, RedisServer, type ServerError } from "./RedisServer.js"
+import { type EmbeddingOptions, RedisServer, type ServerError } from "../server/RedisServer.js"
 import type { PersistenceError } from "../persistence/Persistence.js"
 
 /** Clients options that make sense without a network: credentials, database, text decoding, reconnects. */
