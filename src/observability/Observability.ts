@@ -20,6 +20,7 @@ import { quoteRepr, redactedArgv, slowlogArgv } from "./argvText.js"
 import { ClientPause } from "./ClientPause.js"
 import { LatencyEvents } from "./LatencyEvents.js"
 import { LatencyHistogram } from "./LatencyHistogram.js"
+import { sendsLines } from "./ReplyMode.js"
 
 /**
  * Wall-clock microseconds from Effect's `clock`. The live clock is read through
@@ -242,6 +243,7 @@ export class Observability {
   }
 
   private deliver(monitor: ClientState, encoded: Buffer): void {
+    if (!sendsLines(monitor)) return
     const outbox = (monitor.pubsub ??= new Subscriber(monitor))
     if (outbox.closed) return
     if (outbox.outboxBytes + monitor.unsentBytes() + encoded.length > MONITOR_BACKLOG_LIMIT) {
