@@ -8,6 +8,7 @@ import { writeHelp } from "./help.js"
 import { REDIS_VERSION } from "./version.js"
 import { randomBytes } from "node:crypto"
 import { datasetDigest, valueDigest } from "./digest.js"
+import { debugObject } from "./debug-object.js"
 
 export const DEBUG_REFUSED =
   "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a " +
@@ -53,6 +54,7 @@ const DEBUG_SUBCOMMANDS: ReadonlyMap<string, readonly [argc: number, run: DebugS
     ctx.out.ok()
   }]],
   ["DIGEST", [2, (ctx) => ctx.out.simple(datasetDigest(ctx.keyspace, ctx.now))]],
+  ["OBJECT", [3, debugObject]],
   ["CHANGE-REPL-ID", [2, (ctx) => {
     const replication = ctx.server.replication
     if (replication !== undefined) replication.changeReplicationId()
@@ -98,6 +100,8 @@ const debug = command({
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
         "    Output a hex signature of the values of all the specified keys.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
         "RELOAD [option ...]",
         "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
         "    * MERGE: conflicting keys will be loaded from RDB.",
