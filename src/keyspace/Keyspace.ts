@@ -4,6 +4,7 @@
  * in-process `Db` call runs against it inside one `Ref.modify`, so no one ever sees it
  * half-applied.
  */
+import type { LatencyProbe } from "./LatencyProbe.js"
 import { CommandLog } from "../persistence/CommandLog.js"
 import { AccessClock } from "./AccessClock.js"
 import { Database, type KeyspaceHooks } from "./Database.js"
@@ -42,6 +43,8 @@ export class Keyspace {
   readonly memory = new MemoryLedger()
   /** The active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, as in Redis). */
   activeExpiry = true
+  /** Where an active expiry cycle's time goes (the latency monitor's `expire-cycle`); set by the server. */
+  latencyProbe: LatencyProbe | undefined = undefined
 
   constructor(databaseCount: number) {
     const hooks: KeyspaceHooks = {
@@ -112,6 +115,8 @@ export class Keyspace {
     if (this.databases[0].expiresFromPrimary) return 0
     const ROUND = 20
     this.access.setTime(now)
+    const probe = this.latencyProbe !== undefined && this.latencyProbe.monitoring ? this.latencyProbe : undefined
+    const started = probe !== undefined ? probe.micros() : 0
     let expired = 0
     for (const db of this.databases) {
       // The cron's share of a resize in progress (Redis's incrementallyRehash), then expiry.
@@ -124,6 +129,7 @@ export class Keyspace {
         if (checked < ROUND || expiredNow * 4 <= checked) break
       }
     }
+    if (probe !== undefined) probe.phaseEnded("expire-cycle", started)
     return expired
   }
 }

@@ -12,6 +12,7 @@
 import * as Clock from "effect/Clock"
 import { randomBytes } from "node:crypto"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
+import type { LatencyProbe } from "../keyspace/LatencyProbe.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { parsePercentiles } from "../config/observabilityParameters.js"
 import { Subscriber } from "../pubsub/Subscriber.js"
@@ -86,7 +87,7 @@ export interface SlowlogEntry {
 /** A monitor's backlog past which it is disconnected (Redis's replica output class, 256mb). */
 const MONITOR_BACKLOG_LIMIT = 256 * 1024 * 1024
 
-export class Observability {
+export class Observability implements LatencyProbe {
   readonly commandStats = new Map<ObservedCommand, CommandStats>()
   readonly errorStats = new Map<string, number>()
   readonly monitors = new Set<ClientState>()
@@ -362,6 +363,19 @@ export class Observability {
     outbox.outbox.push(encoded)
     outbox.outboxBytes += encoded.length
     if (outbox.outbox.length === 1) monitor.wakeWriter()
+  }
+
+  /** LatencyProbe (src/keyspace/LatencyProbe.ts): whether phases are timed. */
+  get monitoring(): boolean {
+    return this.latencyThreshold > 0
+  }
+
+  /** LatencyProbe: a phase (expire-cycle, eviction-del, aof-write, ...) ended; a sample if over the threshold. */
+  phaseEnded(event: string, startedMicros: number): void {
+    if (this.latencyThreshold <= 0) return
+    const now = this.micros()
+    const millis = Math.floor((now - startedMicros) / 1000)
+    if (millis >= this.latencyThreshold) this.latencyEvents.add(event, Math.floor(now / 1e6), millis)
   }
 
   /** CONFIG RESETSTAT: command and error counters, histograms. */

@@ -248,6 +248,8 @@ export const makePersistence = (
         }
       }
       aof = AppendOnlyFile.open(paths.aof, fsync)
+      aof.latencyProbe = server.observability
+      aof.childActive = () => saveSnapshot !== undefined || rewriteSnapshot !== undefined
       aofBaseSize = aof.size
       keyspace.commandLog.resetSelection()
       keyspace.commandLog.sink = aof

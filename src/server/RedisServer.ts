@@ -254,6 +254,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         }
       }).pipe(Effect.delay(Duration.seconds(1)), Effect.forever, Effect.forkIn(scope))
 
+      // Active expiry cycles report their time to the latency monitor (expire-cycle).
+      ;(yield* Ref.get(db.keyspace)).latencyProbe = state.observability
       // Blocked clients' timeouts (BLPOP k 5), on Effect's Clock; checked at least hz times a second.
       yield* state.blocked.runTimeouts(db.keyspace, () => 1000 / state.config.hz).pipe(Effect.forkIn(scope))
       // maxmemory's cron: carries on an eviction that a command's time budget cut short (Redis's
