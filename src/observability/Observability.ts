@@ -71,8 +71,12 @@ const RUN_LIMIT = 16
 const RUN_ARGUMENT_BYTES = 1024
 /** Slowlog thresholds (µs) below this time every command on its own, as does any MONITOR client. */
 const RUN_THRESHOLD_FLOOR = 1000
-/** After a run took longer than a threshold, every command is timed on its own for this long (µs). */
-const PRECISE_AFTER_SLOW_RUN = 10_000_000
+/**
+ * After a run took longer than a threshold, this many commands are each timed on their own: a
+ * cheap command that is slow again gets its own time; a pause of the process (GC, the scheduler)
+ * costs little.
+ */
+const PRECISE_AFTER_SLOW_RUN = 1024
 
 export interface SlowlogEntry {
   readonly id: number
@@ -117,15 +121,16 @@ export class Observability implements LatencyProbe {
    * `lastEnd`), timed when it ends — by the next command that is not cheap, the batch's end, or
    * RUN_LIMIT. Its time is shared evenly between them, so every counter, histogram and sum gets
    * one value per command and the sums are exact; no command of a run can be slower than the
-   * whole run, which is below every threshold (or the next RUN_LIMIT commands are each timed).
+   * whole run, which is below every threshold (past one, the next PRECISE_AFTER_SLOW_RUN commands are
+   * each timed).
    */
   private runLength = 0
   private readonly runStats: Array<CommandStats | undefined> = new Array(RUN_LIMIT).fill(undefined)
   private readonly runCommands: Array<ObservedCommand | undefined> = new Array(RUN_LIMIT).fill(undefined)
   private readonly runArgvs: Array<ReadonlyArray<string> | undefined> = new Array(RUN_LIMIT).fill(undefined)
   private runClient: ClientState | undefined = undefined
-  /** Until when (µs) every command is timed on its own (a run was slower than a threshold). */
-  private preciseUntil = 0
+  /** Commands still to be timed on their own since a run was slower than a threshold. */
+  private preciseLeft = 0
   /** The command `statsOf` last found, and its stats (cleared with them). */
   private lastCommand: ObservedCommand | undefined = undefined
   private lastStats: CommandStats | undefined = undefined
@@ -189,8 +194,10 @@ export class Observability implements LatencyProbe {
   }
 
   private runsAllowed(): boolean {
-    return this.monitors.size === 0 && (this.slowlogThreshold < 0 || this.slowlogThreshold >= RUN_THRESHOLD_FLOOR) &&
-      (this.preciseUntil === 0 || this.lastEnd >= this.preciseUntil)
+    if (this.monitors.size !== 0 || (this.slowlogThreshold >= 0 && this.slowlogThreshold < RUN_THRESHOLD_FLOOR)) return false
+    if (this.preciseLeft === 0) return true
+    this.preciseLeft--
+    return false
   }
 
   /** The run ends at `now` (µs): its commands' times, in the order they ran. */
@@ -213,7 +220,7 @@ export class Observability implements LatencyProbe {
     }
     // A run over a threshold: which command was slow is not known, so the next ones are each timed.
     if ((this.slowlogThreshold >= 0 && total >= this.slowlogThreshold) || (this.latencyThreshold > 0 && total / 1000 >= this.latencyThreshold)) {
-      this.preciseUntil = now + PRECISE_AFTER_SLOW_RUN
+      this.preciseLeft = PRECISE_AFTER_SLOW_RUN
     }
     this.lastEnd = now
   }

@@ -82,7 +82,7 @@ describe("command timing", () => {
     expect(client.id).toBe(1)
   })
 
-  it("after a run slower than a threshold, times every command on its own for a while", () => {
+  it("after a run slower than a threshold, times the next commands on their own", () => {
     const { clock, config, observability, context, run } = setUp(1)
     config.setExtra("slowlog-log-slower-than", "1000")
     observability.beginBatch(context)
