@@ -16,7 +16,8 @@
  * `node /tmp/batch-micro.mjs 9 100000` runs 9 rounds instead of 7 over 100 000 keys (then Map
  * cache misses dominate). The client runs as the default ACL user, as a connection does; a third
  * argument `restricted` runs it as a user whose rules dispatch must check on every command
- * (`ACL SETUSER bench on ~* +@all`: every key and command, no channel). The machine is shared: compare builds run alternately, close together,
+ * (`ACL SETUSER bench on ~* +@all`: every key and command, no channel), and `rules` as a user with key
+ * patterns and a command taken away (`~key:* ~ctr:* +@all -debug`), whose every key is matched. The machine is shared: compare builds run alternately, close together,
  * and trust the fastest rounds more than the slowest.
  */
 import { AclUser } from "../../src/acl/User.js"
@@ -37,7 +38,11 @@ const ROUNDS = Number(process.argv[2] ?? 7)
 /** Distinct keys: few enough by default that the Map stays in cache and the parser/dispatch cost shows. */
 const KEY_SPACE = Number(process.argv[3] ?? 1000)
 
-const RESTRICTED = process.argv[4] === "restricted"
+/** `restricted`: every key and command; `rules`: key patterns and a command taken away, as a real restricted user has. */
+const RESTRICTED = process.argv[4] === "restricted" || process.argv[4] === "rules"
+const RESTRICTED_RULES = process.argv[4] === "rules"
+  ? ["on", "nopass", "~key:*", "~ctr:*", "+@all", "-debug"]
+  : ["on", "nopass", "~*", "+@all"]
 
 const makeContext = (): CommandContext => {
   const keyspace = new Keyspace(16)
@@ -46,7 +51,7 @@ const makeContext = (): CommandContext => {
   client.user = server.acl.defaultUser
   if (RESTRICTED) {
     const user = new AclUser("bench", server.acl.index)
-    for (const rule of ["on", "nopass", "~*", "+@all"]) user.apply(rule)
+    for (const rule of RESTRICTED_RULES) user.apply(rule)
     server.acl.users.set("bench", user)
     client.user = user
   }

@@ -11,8 +11,8 @@
  * - Passwords are kept as SHA-256 hex and compared in constant time; nothing here logs them.
  */
 import { timingSafeEqual } from "node:crypto"
-import type { CommandInfo } from "../protocol/CommandInfo.js"
-import { findKeys, hasKeyArguments } from "../protocol/key-specs.js"
+import type { CommandInfo, KeyReference } from "../protocol/CommandInfo.js"
+import { findKeys, hasKeyArguments, keySpecsOf } from "../protocol/key-specs.js"
 import { stringMatch } from "../keyspace/glob.js"
 import { type AclCommand, commandIndexOf, type CommandIndex } from "./CommandIndex.js"
 import { KEY_READ, KEY_WRITE, type Selector } from "./Selector.js"
@@ -49,18 +49,33 @@ const LOG_GROUPING_MS = 60000
 
 const CHANNEL_COMMANDS: ReadonlySet<string> = new Set(["publish", "spublish", "subscribe", "ssubscribe", "psubscribe"])
 
+/** The last key flags `keyAccess` read, and their access: a pipeline repeats one command's key specs. */
+let lastFlags: ReadonlyArray<string> | undefined = undefined
+let lastAccess = 0
+
 const keyAccess = (flags: ReadonlyArray<string>): number => {
+  if (flags === lastFlags) return lastAccess
   let access = 0
   if (flags.includes("access")) access |= KEY_READ
   if (flags.includes("insert") || flags.includes("delete") || flags.includes("update")) access |= KEY_WRITE
+  lastFlags = flags
+  lastAccess = access
   return access
+}
+
+/** A key pattern's literal prefix when it is `prefix*` with no other glob character, else null. */
+const literalPrefixOf = (pattern: string): string | null => {
+  const body = pattern.slice(0, -1)
+  return pattern.endsWith("*") && !/[*?[\\]/.test(body) ? body : null
 }
 
 const checkKey = (selector: Selector, key: string, access: number): boolean => {
   if (selector.allKeys) return true
   for (const pattern of selector.patterns) {
     if ((pattern.flags & access) !== access) continue
-    if (stringMatch(pattern.pattern, key)) return true
+    let prefix = pattern.prefix
+    if (prefix === undefined) prefix = pattern.prefix = literalPrefixOf(pattern.pattern)
+    if (prefix !== null ? key.startsWith(prefix) : stringMatch(pattern.pattern, key)) return true
   }
   return false
 }
@@ -81,6 +96,17 @@ export class Acl {
   logMaxLength = 128
   /** `--aclfile`: where ACL SAVE writes and ACL LOAD reads ("" when not configured). */
   filename = ""
+  /** The keys of the command `check` is checking, found once for all its selectors (no closure per check). */
+  private keysSpec: CommandInfo | undefined = undefined
+  private keysArgv: ReadonlyArray<string> = []
+  private keys: ReadonlyArray<KeyReference> | undefined = undefined
+  private readonly keysOfChecked = (): ReadonlyArray<KeyReference> =>
+    (this.keys ??= findKeys(this.keysSpec!, this.keysArgv))
+  /** By command id: the one key of commands whose key spec names one fixed position (GET, SET, ...), or null. */
+  private readonly singleKeys: Array<KeyReference | null | undefined> = []
+  /** The spec `check` last looked up, and its command: a pipeline repeats one command. */
+  private lastSpec: CommandInfo | undefined = undefined
+  private lastCommand: AclCommand | undefined = undefined
 
   constructor(commands: ReadonlyMap<string, CommandInfo>, requirepass = "") {
     this.index = commandIndexOf(commands)
@@ -131,13 +157,17 @@ export class Acl {
         return ALLOWED
       }
     }
-    const command = this.index.bySpec.get(spec)
+    const command = spec === this.lastSpec ? this.lastCommand : this.index.bySpec.get(spec)
     if (command === undefined) return { result: DENIED_COMMAND, position: 0 }
+    this.lastSpec = spec
+    this.lastCommand = command
     let relevant = DENIED_COMMAND
     let lastPosition = 0
-    let keys: ReadonlyArray<{ position: number; flags: ReadonlyArray<string> }> | undefined
+    this.keysSpec = spec
+    this.keysArgv = argv
+    this.keys = undefined
     for (const selector of user.selectors) {
-      const verdict = this.checkSelector(selector, command, argv, () => (keys ??= findKeys(spec, argv)))
+      const verdict = this.checkSelector(selector, command, argv, this.keysOfChecked)
       if (verdict.result === ACL_OK) return verdict
       if (verdict.result > relevant || (verdict.result === relevant && verdict.position > lastPosition)) {
         relevant = verdict.result
@@ -145,6 +175,21 @@ export class Acl {
       }
     }
     return { result: relevant, position: lastPosition }
+  }
+
+  /** The key a command's arguments hold at one fixed position, as findKeys finds it, without allocating. */
+  private singleKeyOf(command: AclCommand): KeyReference | null {
+    let single = this.singleKeys[command.id]
+    if (single === undefined) {
+      const specs = keySpecsOf(command.spec)
+      const only = specs.length === 1 ? specs[0] : undefined
+      single = only !== undefined && only.begin === undefined && only.find.kind === "range" && only.find.lastKey === 0 &&
+          !only.flags.includes("not_key") && !only.flags.includes("variable_flags") && !only.flags.includes("incomplete")
+        ? { position: only.index, flags: only.flags }
+        : null
+      this.singleKeys[command.id] = single
+    }
+    return single
   }
 
   private checkSelector(
@@ -162,7 +207,12 @@ export class Acl {
       if (!firstArgs.some((arg) => arg.toLowerCase() === wanted)) return { result: DENIED_COMMAND, position: 0 }
     }
     if (!selector.allKeys && hasKeyArguments(spec)) {
-      for (const key of keysOf()) {
+      const single = this.singleKeyOf(command)
+      if (single !== null && single.position < argv.length) {
+        if (!checkKey(selector, argv[single.position], keyAccess(single.flags))) {
+          return { result: DENIED_KEY, position: single.position }
+        }
+      } else for (const key of keysOf()) {
         if (!checkKey(selector, argv[key.position], keyAccess(key.flags))) {
           return { result: DENIED_KEY, position: key.position }
         }
@@ -175,7 +225,7 @@ export class Acl {
         if (!checkChannel(selector, argv[i], spec.name === "psubscribe")) return { result: DENIED_CHANNEL, position: i }
       }
     }
-    return { result: ACL_OK, position: 0 }
+    return ALLOWED
   }
 
   /**

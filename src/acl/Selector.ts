@@ -31,6 +31,8 @@ export interface KeyPattern {
   readonly pattern: string
   /** KEY_READ, KEY_WRITE or both. */
   flags: number
+  /** The pattern's literal prefix when it is `prefix*` and nothing else is special, else null (set on first use). */
+  prefix?: string | null
 }
 
 /** Redis's isspace or NUL: names and patterns may not contain them. */

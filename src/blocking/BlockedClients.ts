@@ -27,6 +27,7 @@ import type { Keyspace } from "../keyspace/Keyspace.js"
 import { typeName } from "../keyspace/Value.js"
 import { ReplyWriter } from "../protocol/ReplyWriter.js"
 import type { ClientState } from "../session/ClientState.js"
+import { sendsUnblockedReply } from "../observability/ReplyMode.js"
 import { Deadlines, KeyWait, type WaitKind, WaitQueue } from "../session/KeyWaits.js"
 
 /**
@@ -342,7 +343,8 @@ export class BlockedClients<Context extends BlockingContext = BlockingContext> {
     this.blockedCount--
     if (wait.deadline > 0) this.timedCount--
     if (reply !== undefined) {
-      client.unblockedReply = reply
+      // CLIENT REPLY OFF or SKIP: the wait ends, its reply is not sent.
+      if (sendsUnblockedReply(client)) client.unblockedReply = reply
       client.wakeBlocked()
     }
     // The observer cannot leave while a keyspace hook may be running: `afterCommand` removes it.

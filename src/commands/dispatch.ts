@@ -247,7 +247,7 @@ export const runCounted = (ctx: CommandContext, spec: CommandSpec, argv: Readonl
   const errorsBefore = out.errorCount
   const nestedBefore = observability.nestedErrors
   observability.nestedErrors = 0
-  const started = observability.commandStarts(ctx)
+  const started = observability.commandStarts(ctx, spec, argv)
   if (ctx.keyspace.commandLog.enabled) runLogged(ctx, spec, argv)
   else runCommand(ctx, spec, argv)
   observability.commandRan(spec, argv, ctx.client, out, ctx.db.id, started, out.errorCount - errorsBefore, out.lastError)

@@ -33,7 +33,7 @@ export interface EvictionHost {
   readonly config: RuntimeConfig
   readonly stats: { peakMemory: number; evictedKeys: number }
   readonly pubsub: Hub
-  readonly observability: Pick<Observability, "pause">
+  readonly observability: Pick<Observability, "pause" | "monitoring" | "micros" | "phaseEnded">
   /** Wakes the memory cron, to carry on an eviction cut short by its time budget. */
   readonly cronAlarm: Pick<Alarm, "request">
 }
@@ -187,21 +187,30 @@ export const performEvictions = (
   const allKeys = policy.startsWith("allkeys")
   const random = policy.endsWith("random")
   const deadline = performance.now() + timeLimitMillis(config.maxmemoryEvictionTenacity)
+  // The latency monitor's eviction-cycle (this whole call) and eviction-del (each key's deletion).
+  const probe = server.observability.monitoring ? server.observability : undefined
+  const cycleStarted = probe !== undefined ? probe.micros() : 0
+  const cycleEnds = (result: EvictionResult): EvictionResult => {
+    if (probe !== undefined) probe.phaseEnded("eviction-cycle", cycleStarted)
+    return result
+  }
   let evicted = 0
   for (;;) {
     const victim = random ? randomVictim(keyspace, allKeys) : pooledVictim(keyspace, config, allKeys)
-    if (victim === undefined) return "fail"
+    if (victim === undefined) return cycleEnds("fail")
     const db = keyspace.databases[victim.db]
+    const deleteStarted = probe !== undefined ? probe.micros() : 0
     db.delete(victim.key)
+    if (probe !== undefined) probe.phaseEnded("eviction-del", deleteStarted)
     keyspace.commandLog.append(db.id, ["DEL", victim.key])
     server.stats.evictedKeys++
     server.pubsub.notifyKeyspaceEvent(NotifyType.Evicted, "evicted", victim.key, db.id, now, publisher)
     evicted++
-    if (usedMemory(keyspace) <= limit) return "ok"
+    if (usedMemory(keyspace) <= limit) return cycleEnds("ok")
     if (evicted % 16 === 0 && performance.now() > deadline) {
       // The memory cron carries on where the time budget stopped.
       server.cronAlarm.request(0)
-      return "running"
+      return cycleEnds("running")
     }
   }
 }

@@ -4,6 +4,7 @@
  * in-process `Db` call runs against it inside one `Ref.modify`, so no one ever sees it
  * half-applied.
  */
+import type { LatencyProbe } from "./LatencyProbe.js"
 import { CommandLog } from "./CommandLog.js"
 import { AccessClock } from "./AccessClock.js"
 import { Alarm } from "./Alarm.js"
@@ -48,6 +49,8 @@ export class Keyspace {
   /** Rung when the write count reaches `wakeAtDirty` (persistence's save points and fsync). */
   readonly dirtyAlarm = new Alarm()
   wakeAtDirty = Number.POSITIVE_INFINITY
+  /** Where an active expiry cycle's time goes (the latency monitor's `expire-cycle`); set by the server. */
+  latencyProbe: LatencyProbe | undefined = undefined
 
   constructor(databaseCount: number) {
     const hooks: DatabaseHooks = {
@@ -122,6 +125,8 @@ export class Keyspace {
     if (this.databases[0].expiresFromPrimary) return 0
     const ROUND = 20
     this.access.setTime(now)
+    const probe = this.latencyProbe !== undefined && this.latencyProbe.monitoring ? this.latencyProbe : undefined
+    const started = probe !== undefined ? probe.micros() : 0
     let expired = 0
     for (const db of this.databases) {
       // The cron's share of a resize in progress (Redis's incrementallyRehash), then expiry.
@@ -134,6 +139,7 @@ export class Keyspace {
         if (checked < ROUND || expiredNow * 4 <= checked) break
       }
     }
+    if (probe !== undefined) probe.phaseEnded("expire-cycle", started)
     return expired
   }
 

@@ -12,6 +12,7 @@
 import * as Clock from "effect/Clock"
 import { randomBytes } from "node:crypto"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
+import type { LatencyProbe } from "../keyspace/LatencyProbe.js"
 import type { ReplyWriter } from "../protocol/ReplyWriter.js"
 import { parsePercentiles } from "../config/observabilityParameters.js"
 import { type ClientState, Subscriber } from "../session/ClientState.js"
@@ -19,6 +20,7 @@ import { quoteRepr, redactedArgv, slowlogArgv } from "./argvText.js"
 import { ClientPause } from "./ClientPause.js"
 import { LatencyEvents } from "./LatencyEvents.js"
 import { LatencyHistogram } from "./LatencyHistogram.js"
+import { sendsLines } from "./ReplyMode.js"
 
 /**
  * Wall-clock microseconds from Effect's `clock`. The live clock is read through
@@ -32,11 +34,21 @@ export const clockMicros = (clock: Clock.Clock): (() => number) => {
   return () => Math.floor(offset + performance.now() * 1000)
 }
 
-/** What Observability needs to know of a command: its name and flags (a CommandSpec). */
+/** What Observability needs to know of a command: its name, flags and complexity (a CommandSpec). */
 export interface ObservedCommand {
   readonly name: string
   readonly flags: ReadonlyArray<string>
+  readonly complexity?: string
 }
+
+/**
+ * A keyspace command that takes well under a microsecond when its arguments are small (flagged
+ * fast, or O(1)): in a run of such commands, one clock read times them all (see `commandStarts`).
+ * Commands that read the observability data (INFO, SLOWLOG, ...) are not keyspace commands.
+ */
+const isCheap = (command: ObservedCommand): boolean =>
+  (command.flags.includes("write") || command.flags.includes("readonly")) && !command.flags.includes("blocking") &&
+  (command.flags.includes("fast") || command.complexity === "O(1)")
 
 export class CommandStats {
   calls = 0
@@ -44,8 +56,26 @@ export class CommandStats {
   rejected = 0
   failed = 0
   histogram: LatencyHistogram | undefined = undefined
-  constructor(readonly name: string) {}
+  readonly cheap: boolean
+  constructor(readonly name: string, command: ObservedCommand) {
+    this.cheap = isCheap(command)
+  }
 }
+
+/** `commandStarts`' answer for a command timed with the run it joins. */
+const IN_RUN = -1
+/** Most commands one clock read times together. */
+const RUN_LIMIT = 16
+/** Argument bytes past which a command is timed on its own (copying them is not negligible). */
+const RUN_ARGUMENT_BYTES = 1024
+/** Slowlog thresholds (µs) below this time every command on its own, as does any MONITOR client. */
+const RUN_THRESHOLD_FLOOR = 1000
+/**
+ * After a run took longer than a threshold, this many commands are each timed on their own: a
+ * cheap command that is slow again gets its own time; a pause of the process (GC, the scheduler)
+ * costs little.
+ */
+const PRECISE_AFTER_SLOW_RUN = 1024
 
 export interface SlowlogEntry {
   readonly id: number
@@ -60,7 +90,7 @@ export interface SlowlogEntry {
 /** A monitor's backlog past which it is disconnected (Redis's replica output class, 256mb). */
 const MONITOR_BACKLOG_LIMIT = 256 * 1024 * 1024
 
-export class Observability {
+export class Observability implements LatencyProbe {
   readonly commandStats = new Map<ObservedCommand, CommandStats>()
   readonly errorStats = new Map<string, number>()
   readonly monitors = new Set<ClientState>()
@@ -85,6 +115,21 @@ export class Observability {
    */
   private batchContext: object | undefined = undefined
   private lastEnd = 0
+  /**
+   * The run: cheap commands of the batch that ran since the clock was last read (started at
+   * `lastEnd`), timed when it ends — by the next command that is not cheap, the batch's end, or
+   * RUN_LIMIT. Its time is shared evenly between them, so every counter, histogram and sum gets
+   * one value per command and the sums are exact; no command of a run can be slower than the
+   * whole run, which is below every threshold (past one, the next PRECISE_AFTER_SLOW_RUN commands are
+   * each timed).
+   */
+  private runLength = 0
+  private readonly runStats: Array<CommandStats | undefined> = new Array(RUN_LIMIT).fill(undefined)
+  private readonly runCommands: Array<ObservedCommand | undefined> = new Array(RUN_LIMIT).fill(undefined)
+  private readonly runArgvs: Array<ReadonlyArray<string> | undefined> = new Array(RUN_LIMIT).fill(undefined)
+  private runClient: ClientState | undefined = undefined
+  /** Commands still to be timed on their own since a run was slower than a threshold. */
+  private preciseLeft = 0
   /** The command `statsOf` last found, and its stats (cleared with them). */
   private lastCommand: ObservedCommand | undefined = undefined
   private lastStats: CommandStats | undefined = undefined
@@ -113,19 +158,70 @@ export class Observability {
     })
   }
 
-  /** A batch begins on `context` (one connection's command context): the clock is read once. */
-  beginBatch(context: object): void {
+  /**
+   * A batch begins on `context` (one connection's command context): the clock is read once, and
+   * the time (Unix ms) returned for the batch's commands to use as their `now`.
+   */
+  beginBatch(context: object): number {
     this.batchContext = context
     this.lastEnd = this.micros()
+    return Math.floor(this.lastEnd / 1000)
   }
 
   endBatch(): void {
+    if (this.runLength !== 0) this.endRun(this.micros())
     this.batchContext = undefined
   }
 
-  /** When a command run with `context` starts (µs). */
-  commandStarts(context: object): number {
-    return context === this.batchContext ? this.lastEnd : this.micros()
+  /**
+   * When a command run with `context` starts (µs), or IN_RUN when it joins the run of cheap
+   * commands (in the batch, with small arguments, while no MONITOR client or low threshold needs
+   * each command's own times).
+   */
+  commandStarts(context: object, command?: ObservedCommand, argv?: ReadonlyArray<string>): number {
+    if (context !== this.batchContext) {
+      if (this.runLength !== 0) this.endRun(this.micros())
+      return this.micros()
+    }
+    if (command !== undefined && argv !== undefined && this.statsOf(command).cheap && this.runsAllowed()) {
+      let bytes = 0
+      for (let i = 1; i < argv.length && bytes <= RUN_ARGUMENT_BYTES; i++) bytes += argv[i].length
+      if (bytes <= RUN_ARGUMENT_BYTES) return IN_RUN
+    }
+    if (this.runLength !== 0) this.endRun(this.micros())
+    return this.lastEnd
+  }
+
+  private runsAllowed(): boolean {
+    if (this.monitors.size !== 0 || (this.slowlogThreshold >= 0 && this.slowlogThreshold < RUN_THRESHOLD_FLOOR)) return false
+    if (this.preciseLeft === 0) return true
+    this.preciseLeft--
+    return false
+  }
+
+  /** The run ends at `now` (µs): its commands' times, in the order they ran. */
+  private endRun(now: number): void {
+    const length = this.runLength
+    this.runLength = 0
+    const total = Math.max(0, now - this.lastEnd)
+    const share = Math.floor(total / length)
+    const rest = total - share * length
+    const client = this.runClient!
+    this.runClient = undefined
+    for (let i = 0; i < length; i++) {
+      const stats = this.runStats[i]!
+      const command = this.runCommands[i]!
+      const argv = this.runArgvs[i]!
+      this.runStats[i] = undefined
+      this.runCommands[i] = undefined
+      this.runArgvs[i] = undefined
+      this.timed(command, stats, argv, client, now, share + (i < rest ? 1 : 0))
+    }
+    // A run over a threshold: which command was slow is not known, so the next ones are each timed.
+    if ((this.slowlogThreshold >= 0 && total >= this.slowlogThreshold) || (this.latencyThreshold > 0 && total / 1000 >= this.latencyThreshold)) {
+      this.preciseLeft = PRECISE_AFTER_SLOW_RUN
+    }
+    this.lastEnd = now
   }
 
   statsOf(command: ObservedCommand): CommandStats {
@@ -133,7 +229,7 @@ export class Observability {
     if (command === this.lastCommand) return this.lastStats!
     let stats = this.commandStats.get(command)
     if (stats === undefined) {
-      stats = new CommandStats(command.name)
+      stats = new CommandStats(command.name, command)
       this.commandStats.set(command, stats)
     }
     this.lastCommand = command
@@ -168,18 +264,43 @@ export class Observability {
     started: number,
     errors: number,
     lastError: string
-  ): number {
-    const ended = this.micros()
-    this.lastEnd = ended
-    const duration = ended - started
+  ): void {
     const stats = this.statsOf(command)
     stats.calls++
-    stats.micros += duration
     const own = errors - this.nestedErrors
     if (own > 0) {
       stats.failed++
       for (let i = 0; i < own; i++) this.countError(lastError)
     }
+    if (started === IN_RUN) {
+      const at = this.runLength++
+      this.runStats[at] = stats
+      this.runCommands[at] = command
+      this.runArgvs[at] = argv
+      this.runClient = client
+      if (this.runLength === RUN_LIMIT) this.endRun(this.micros())
+      return
+    }
+    const ended = this.micros()
+    // Commands of a run inside this one (EXEC's) ended by now.
+    if (this.runLength !== 0) this.endRun(ended)
+    this.lastEnd = ended
+    this.timed(command, stats, argv, client, ended, ended - started)
+    if (this.monitors.size !== 0 && !command.flags.includes("skip_monitor") && !command.flags.includes("admin")) {
+      this.feedMonitors(command, argv, `${db} ${client.address}`, ended, client, out)
+    }
+  }
+
+  /** A command's time (`duration` µs, ended at `ended`): its sum, histogram, slow log entry, latency event. */
+  private timed(
+    command: ObservedCommand,
+    stats: CommandStats,
+    argv: ReadonlyArray<string>,
+    client: ClientState,
+    ended: number,
+    duration: number
+  ): void {
+    stats.micros += duration
     if (this.latencyTracking) (stats.histogram ??= new LatencyHistogram()).recordMicros(duration)
     if (this.slowlogThreshold >= 0 && duration >= this.slowlogThreshold && !command.flags.includes("skip_slowlog")) {
       this.logSlow(command, argv, client, ended, duration)
@@ -188,10 +309,6 @@ export class Observability {
       const event = command.flags.includes("fast") ? "fast-command" : "command"
       this.latencyEvents.add(event, Math.floor(ended / 1e6), Math.floor(duration / 1000))
     }
-    if (this.monitors.size !== 0 && !command.flags.includes("skip_monitor") && !command.flags.includes("admin")) {
-      this.feedMonitors(command, argv, `${db} ${client.address}`, ended, client, out)
-    }
-    return ended
   }
 
   /**
@@ -241,6 +358,7 @@ export class Observability {
   }
 
   private deliver(monitor: ClientState, encoded: Buffer): void {
+    if (!sendsLines(monitor)) return
     const outbox = (monitor.pubsub ??= new Subscriber(monitor))
     if (outbox.closed) return
     if (outbox.outboxBytes + monitor.unsentBytes() + encoded.length > MONITOR_BACKLOG_LIMIT) {
@@ -251,6 +369,19 @@ export class Observability {
     outbox.outbox.push(encoded)
     outbox.outboxBytes += encoded.length
     if (outbox.outbox.length === 1) monitor.wakeWriter()
+  }
+
+  /** LatencyProbe (src/keyspace/LatencyProbe.ts): whether phases are timed. */
+  get monitoring(): boolean {
+    return this.latencyThreshold > 0
+  }
+
+  /** LatencyProbe: a phase (expire-cycle, eviction-del, aof-write, ...) ended; a sample if over the threshold. */
+  phaseEnded(event: string, startedMicros: number): void {
+    if (this.latencyThreshold <= 0) return
+    const now = this.micros()
+    const millis = Math.floor((now - startedMicros) / 1000)
+    if (millis >= this.latencyThreshold) this.latencyEvents.add(event, Math.floor(now / 1e6), millis)
   }
 
   /** CONFIG RESETSTAT: command and error counters, histograms. */

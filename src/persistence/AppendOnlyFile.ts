@@ -17,6 +17,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import type { LatencyProbe } from "../keyspace/LatencyProbe.js"
 import type { CommandLogSink } from "../keyspace/CommandLog.js"
 
 export type FsyncPolicy = "always" | "everysec" | "no"
@@ -84,6 +85,13 @@ export class AppendOnlyFile implements CommandLogSink {
    * While it is set, write commands are refused (MISCONF) and unwritten bytes are retried.
    */
   lastError: Error | undefined = undefined
+  /**
+   * The latency monitor (set by Persistence): aof-write and which kind it was (pending-fsync,
+   * active-child, alone), and aof-fsync-always, the time a sync kept `always` replies waiting.
+   */
+  latencyProbe: LatencyProbe | undefined = undefined
+  /** Whether a background save or rewrite runs (for aof-write-active-child). */
+  childActive: () => boolean = () => this.rewriting
 
   private constructor(
     readonly filePath: string,
@@ -185,6 +193,16 @@ export class AppendOnlyFile implements CommandLogSink {
   }
 
   private writeUnwritten(): void {
+    const probe = this.latencyProbe !== undefined && this.latencyProbe.monitoring ? this.latencyProbe : undefined
+    if (probe === undefined) return this.writePending()
+    const started = probe.micros()
+    const kind = this.syncing ? "aof-write-pending-fsync" : this.childActive() ? "aof-write-active-child" : "aof-write-alone"
+    this.writePending()
+    probe.phaseEnded(kind, started)
+    probe.phaseEnded("aof-write", started)
+  }
+
+  private writePending(): void {
     try {
       while (this.unwritten.length > 0) {
         const bytes = this.unwritten[0]
@@ -210,8 +228,13 @@ export class AppendOnlyFile implements CommandLogSink {
     this.syncing = true
     const target = this.written
     const generation = this.generation
+    const probe = this.fsync === "always" && this.latencyProbe !== undefined && this.latencyProbe.monitoring
+      ? this.latencyProbe
+      : undefined
+    const started = probe !== undefined ? probe.micros() : 0
     fs.fdatasync(this.fd, (error) => {
       this.syncing = false
+      if (probe !== undefined) probe.phaseEnded("aof-fsync-always", started)
       if (this.closed || generation !== this.generation) return
       if (error !== null) {
         this.lastError = error

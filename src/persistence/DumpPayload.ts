@@ -67,20 +67,25 @@ const nodeTakes = (nodeBytes: number, count: number, size: number, fill: number)
   return newBytes <= NODE_SAFETY_LIMIT && count < fill
 }
 
-/** A list as a quicklist whose nodes are filled in order, as RPUSH fills them. */
-const writeList: DumpWriter = (value, out, options) => {
-  const list = value as ListValue
+/** A list's quicklist nodes (their listpacks), filled in order as RPUSH fills them (DEBUG OBJECT counts them too). */
+export const quicklistNodes = (list: ListValue, fill: number): Array<Buffer> => {
   const nodes: Array<Buffer> = []
   let node = new ListpackBuilder()
   for (let i = 0; i < list.length; i++) {
     const element = list.at(i)
-    if (node.entries > 0 && !nodeTakes(node.size, node.entries, element.length, options.listFill)) {
+    if (node.entries > 0 && !nodeTakes(node.size, node.entries, element.length, fill)) {
       nodes.push(node.finish())
       node = new ListpackBuilder()
     }
     node.append(element)
   }
   if (node.entries > 0) nodes.push(node.finish())
+  return nodes
+}
+
+/** A list as a quicklist whose nodes are filled in order, as RPUSH fills them. */
+const writeList: DumpWriter = (value, out, options) => {
+  const nodes = quicklistNodes(value as ListValue, options.listFill)
   out.byte(TYPE_LIST_QUICKLIST_2)
   out.lengthField(nodes.length)
   for (const blob of nodes) {

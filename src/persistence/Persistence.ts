@@ -25,6 +25,7 @@ import * as path from "node:path"
 import type { RuntimeConfig } from "../config/RuntimeConfig.js"
 import type { Keyspace, KeyspaceSnapshot } from "../keyspace/Keyspace.js"
 import { runOnAlarm } from "../keyspace/Alarm.js"
+import type { LatencyProbe } from "../keyspace/LatencyProbe.js"
 import { AppendOnlyFile, type FsyncPolicy, replaceFile } from "./AppendOnlyFile.js"
 import { readAof } from "./AofReader.js"
 import { dumpOptionsOf } from "./DumpPayload.js"
@@ -76,6 +77,8 @@ export interface PersistenceHost {
   /** MISCONF while the AOF cannot be written or the last BGSAVE failed. */
   writesRefused: string | undefined
   readonly shutdownMode: ShutdownMode
+  /** The latency monitor, for the AOF's write and fsync events. */
+  readonly observability: LatencyProbe
 }
 
 /**
@@ -271,6 +274,8 @@ export const makePersistence = (
         }
       }
       aof = AppendOnlyFile.open(paths.aof, fsync)
+      aof.latencyProbe = server.observability
+      aof.childActive = () => saveSnapshot !== undefined || rewriteSnapshot !== undefined
       aofBaseSize = aof.size
       keyspace.commandLog.resetSelection()
       keyspace.commandLog.sink = aof

@@ -144,7 +144,8 @@ export const serveConnection = (
     const runBatch = (keyspace: Keyspace): readonly [Buffer | undefined, Keyspace] => {
       ctx.keyspace = keyspace
       ctx.db = keyspace.databases[client.db]
-      ctx.now = clock.unsafeCurrentTimeMillis()
+      // One clock read for the batch: its `now`, and when its first command starts.
+      ctx.now = server.observability.beginBatch(ctx)
       keyspace.access.setTime(ctx.now)
       client.lastInteractionAt = ctx.now
       out.protocol = client.protocol
@@ -152,7 +153,6 @@ export const serveConnection = (
       // Replies still unsent count against the high water (or a lower normal hard output limit)
       // too, so what a client that does not read holds stays near it (plus one command's reply).
       const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - unsentBytes()
-      server.observability.beginBatch(ctx)
       for (;;) {
         // Blocked by the last command: the rest waits in the parser until the wait ends.
         if (client.blocked !== undefined) break

@@ -290,6 +290,8 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         })
       ).pipe(Effect.forkIn(scope))
 
+      // Active expiry cycles report their time to the latency monitor (expire-cycle).
+      ;(yield* Ref.get(db.keyspace)).latencyProbe = state.observability
       // Blocked clients' timeouts (BLPOP k 5), on Effect's Clock.
       yield* state.blocked.runTimeouts(db.keyspace).pipe(Effect.forkIn(scope))
       // maxmemory's cron: carries on an eviction that a command's time budget cut short (Redis's

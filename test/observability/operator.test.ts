@@ -179,6 +179,52 @@ describe.skipIf(!hasRealRedis)("observability against real Redis 7", () => {
     expect(mine).toEqual([ok, bulk("v"), bulk("c"), ok, bulk("d")])
     expect(await run(redis.port)).toEqual(mine)
   })
+
+  it("CLIENT REPLY OFF and SKIP also drop a blocked command's later reply and MONITOR lines, as Redis does", async () => {
+    const run = async (port: number) => {
+      const [client, other, monitor] = await Promise.all([1, 2, 3].map(() => RawClient.connect(port)))
+      const blockedClients = async () => /blocked_clients:(\d+)/.exec(text(await other.call("INFO", "clients")))![1]
+      const untilBlocked = async () => {
+        while (await blockedClients() !== "1") await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      const seen: Array<string> = []
+      const record = (reply: Reply) => seen.push(text(reply).replace(/^\d+\.\d{6} \[(\d+) [^\]]+\]/, "T") || JSON.stringify(reply))
+      try {
+        await other.call("DEL", "q1", "q2")
+        // OFF: served by a later push, then timed out.
+        client.write("CLIENT REPLY OFF\r\nBLPOP q1 0\r\n")
+        await untilBlocked()
+        await other.call("LPUSH", "q1", "a")
+        client.write("BLPOP q3 0.01\r\n")
+        await untilBlocked()
+        while (await blockedClients() !== "0") await new Promise((resolve) => setTimeout(resolve, 5))
+        record(await client.call("CLIENT", "REPLY", "ON"))
+        // SKIP: the reply skipped is the blocked command's, sent when a push serves it.
+        client.write("CLIENT REPLY SKIP\r\nBLPOP q2 0\r\n")
+        await untilBlocked()
+        await other.call("LPUSH", "q2", "b")
+        record(await client.call("ECHO", "after-skip"))
+        // A monitor's lines: none while OFF, none while SKIP is in force (up to its next command's end).
+        record(await monitor.call("MONITOR"))
+        monitor.send("CLIENT", "REPLY", "OFF")
+        await other.call("SET", "k", "off")
+        record(await monitor.call("CLIENT", "REPLY", "ON"))
+        record(await monitor.read())
+        monitor.send("CLIENT", "REPLY", "SKIP")
+        record(await monitor.read())
+        await other.call("SET", "k", "skipped")
+        monitor.send("PING")
+        await other.call("SET", "k", "seen")
+        record(await monitor.read())
+        return seen
+      } finally {
+        for (const each of [client, other, monitor]) each.close()
+      }
+    }
+    const mine = await run(ours.port)
+    expect(mine).toEqual(await run(redis.port))
+    expect(mine).toEqual(["OK", "after-skip", "OK", "OK", 'T "CLIENT" "REPLY" "ON"', 'T "CLIENT" "REPLY" "SKIP"', 'T "SET" "k" "seen"'])
+  })
 })
 
 describe("ioredis", () => {

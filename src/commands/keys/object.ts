@@ -20,7 +20,8 @@ const maxmemoryPolicy = (ctx: CommandContext): string => ctx.server.config.extra
 const sharesIntegers = (ctx: CommandContext): boolean =>
   (ctx.server.config.extra.get("maxmemory") ?? "0") === "0" || !/lru|lfu/.test(maxmemoryPolicy(ctx))
 
-const refcountOf = (ctx: CommandContext, key: string, value: RedisValue): number =>
+/** OBJECT REFCOUNT's answer (DEBUG OBJECT shows it too). */
+export const refcountOf = (ctx: CommandContext, key: string, value: RedisValue): number =>
   isSharedInteger(ctx.db, key, value) && sharesIntegers(ctx) ? SHARED_REFCOUNT : 1
 
 /** The live value of argv[2], or undefined after answering the null bulk Redis gives a missing key. */

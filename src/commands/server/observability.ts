@@ -150,7 +150,14 @@ const latencyDoctorCommand = sub("latency", {
   complexity: "O(1)",
   run: (ctx) => {
     const observability = ctx.server.observability
-    ctx.out.verbatim(latencyDoctor(observability.latencyEvents, observability, nowSeconds(ctx)))
+    const settings = {
+      latencyThreshold: observability.latencyThreshold,
+      slowlogThreshold: observability.slowlogThreshold,
+      slowlogMaxLen: observability.slowlogMaxLen,
+      hz: ctx.server.config.hz,
+      appendfsyncAlways: ctx.server.config.extra.get("appendfsync") === "always"
+    }
+    ctx.out.verbatim(latencyDoctor(observability.latencyEvents, settings, nowSeconds(ctx)))
   }
 })
 

@@ -1,13 +1,14 @@
 /**
  * The rest of the operator's surface: DEBUG (behind `enable-debug-command`, as Redis 7.0), WAIT
- * (no replicas here: it counts none) and LOLWUT.
+ * (no replicas here: it counts none); LOLWUT is in lolwut.ts.
  */
-import { isKeyword, parseInteger } from "../../protocol/arguments.js"
+import { isKeyword } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { writeHelp } from "./help.js"
-import { REDIS_VERSION } from "../../protocol/version.js"
 import { randomBytes } from "node:crypto"
 import { datasetDigest, valueDigest } from "./digest.js"
+import { debugObject } from "./debug-object.js"
+import { lolwut } from "./lolwut.js"
 
 export const DEBUG_REFUSED =
   "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a " +
@@ -53,6 +54,7 @@ const DEBUG_SUBCOMMANDS: ReadonlyMap<string, readonly [argc: number, run: DebugS
     ctx.out.ok()
   }]],
   ["DIGEST", [2, (ctx) => ctx.out.simple(datasetDigest(ctx.keyspace, ctx.now))]],
+  ["OBJECT", [3, debugObject]],
   ["CHANGE-REPL-ID", [2, (ctx) => {
     const replication = ctx.server.replication
     if (replication !== undefined) replication.changeReplicationId()
@@ -99,6 +101,8 @@ const debug = command({
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
         "    Output a hex signature of the values of all the specified keys.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
         "RELOAD [option ...]",
         "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
         "    * MERGE: conflicting keys will be loaded from RDB.",
@@ -131,26 +135,6 @@ const debug = command({
       return ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`)
     }
     subcommand[1](ctx, argv)
-  }
-})
-
-/**
- * LOLWUT [VERSION v]: the version line Redis 7.0 ends every answer with. Redis draws art above
- * it for versions 5 and 6 (the default); we print the line alone, as Redis does for the others.
- */
-const lolwut = command({
-  name: "lolwut",
-  arity: -1,
-  flags: ["readonly", "fast"],
-  group: "server",
-  aclCategories: ["read", "fast"],
-  summary: "Display some computer art and the Redis version",
-  since: "5.0.0",
-  run: (ctx, argv) => {
-    if (argv.length >= 3 && isKeyword(argv[1], "VERSION") && parseInteger(argv[2]) === undefined) {
-      return ctx.out.error("ERR value is not an integer or out of range")
-    }
-    ctx.out.verbatim(`Redis ver. ${REDIS_VERSION}\n`)
   }
 })
 

@@ -2,7 +2,7 @@
  * Hand-written differential scripts for the operator's commands: SLOWLOG (lengths and errors
  * exactly, entries by shape: their ids, times and durations differ), LATENCY (replies without
  * timings exactly), CLIENT REPLY / PAUSE / NO-EVICT errors (what REPLY OFF and PAUSE do is in
- * test/observability/operator.test.ts: this harness expects a reply per command), WAIT, LOLWUT's version line, INFO
+ * test/observability/operator.test.ts: this harness expects a reply per command), WAIT, LOLWUT (the art drawn without randomness exactly), INFO
  * section selection by shape, CONFIG SET of several parameters at once, and DEBUG's refusal
  * (both servers run with enable-debug-command at its default, no).
  */
@@ -109,6 +109,24 @@ export const observabilityScripts: ReadonlyArray<Script> = [
       ["LOLWUT", "VERSION", "4", "extra"],
       ["LOLWUT", "VERSION", "x"],
       ["LOLWUT", "foo"],
+      // Schotter's first two rows of squares are drawn without randomness: byte for byte.
+      ["LOLWUT", "VERSION", "5", "10", "2", "2"],
+      ["LOLWUT", "VERSION", "5", "1", "1", "1"],
+      ["LOLWUT", "VERSION", "5", "0", "-3", "0"],
+      ["LOLWUT", "VERSION", "5", "40", "3", "2"],
+      ["LOLWUT", "VERSION", "5", "33", "7", "1"],
+      ["LOLWUT", "VERSION", "5", "3", "1", "1"],
+      ["LOLWUT", "VERSION", "5", "2000", "1", "1"],
+      ["LOLWUT", "VERSION", "5", "66", "200", "2"],
+      ["LOLWUT", "VERSION", "4294967301", "12", "2", "1"],
+      ["LOLWUT", "VERSION", "5", "x"],
+      ["LOLWUT", "VERSION", "5", "10", "2", "y"],
+      ["LOLWUT", "VERSION", "6", "10", "z"],
+      ["LOLWUT", "VERSION", "6", "-5", "-3"],
+      ["LOLWUT", "VERSION", "-1"],
+      ["LOLWUT", "VERSION", "7", "x"],
+      ["LOLWUT", "VERSION"],
+      ["LOLWUT", "5"],
       ["DEBUG", "SLEEP", "0"],
       ["DEBUG", "HELP"],
       ["DEBUG"],
