@@ -8,7 +8,7 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { CommandSpec } from "../Command.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
 import { keyAt } from "../key-specs.js"
-import { inRedisOrder, readSet, setCommand } from "./shared.js"
+import { readSet, setCommand } from "./shared.js"
 
 const sscan = setCommand({
   name: "sscan",
@@ -30,10 +30,11 @@ const sscan = setCommand({
     if (options === undefined) return
     const found: Array<string> = []
     let next = "0"
-    if (set.intset) {
-      for (const member of inRedisOrder(set.members, true)) if (scanMatches(options, member)) found.push(member)
+    const index = set.scanIndex()
+    if (index === undefined) {
+      for (const member of set.toArray()) if (scanMatches(options, member)) found.push(member)
     } else {
-      next = scanPage(set.index, cursor, options.count, (member) => {
+      next = scanPage(index, cursor, options.count, (member) => {
         if (scanMatches(options, member)) found.push(member)
       })
     }
