@@ -206,7 +206,9 @@ describe("KeyTable", () => {
       value: fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }).map((items) => new Items(items)),
       keep: fc.boolean()
     })
-    const liveOpArb = fc.oneof(opArb, objectPutArb, mutateArb)
+    // RENAME during the snapshot: the same object stored again under another key, then mutated there.
+    const renameArb = fc.record({ op: fc.constant("rename" as const), key: keyArb, to: keyArb })
+    const liveOpArb = fc.oneof(opArb, objectPutArb, mutateArb, renameArb)
     fc.assert(
       fc.property(
         fc.array(fc.oneof(opArb, objectPutArb), { maxLength: 300 }),
@@ -230,7 +232,16 @@ describe("KeyTable", () => {
           }
           let more = true
           for (const [op, slice] of after) {
-            if (op.op === "mutate") {
+            if (op.op === "rename") {
+              const ref = table.find(op.key)
+              const value = ref === -1 ? undefined : table.valueOf(ref)
+              if (value instanceof Items && op.key !== op.to) {
+                apply(table, model, { op: "remove", key: op.key })
+                apply(table, model, { op: "put", key: op.to, value, keep: false })
+                table.preserveForSnapshot(table.find(op.to), (v) => (v as Items).clone())
+                value.items.push("renamed")
+              }
+            } else if (op.op === "mutate") {
               const ref = table.find(op.key)
               const value = ref === -1 ? undefined : table.valueOf(ref)
               if (value instanceof Items) {
