@@ -192,6 +192,21 @@ describe("KeyTable", () => {
     expect(table.arena.reservedBytes).toBe(reserved)
   })
 
+  it("a snapshot keeps an object renamed and then changed while it is read", () => {
+    const table = new KeyTable(new AccessClock())
+    const items = ["old"]
+    table.put("a", items, false)
+    const snapshot = table.snapshot(nextSnapshotEpoch(), new Map())
+    table.remove("a")
+    table.put("b", items, false)
+    table.preserveForSnapshot(table.find("b"), (value) => [...(value as Array<string>)])
+    items.push("new")
+    const seen: Array<[string, unknown]> = []
+    while (snapshot.next(10, (key, value) => seen.push([key, [...(value as Array<string>)]])));
+    snapshot.release()
+    expect(seen).toEqual([["a", ["old"]]])
+  })
+
   it("a snapshot reads the table as it was, while the live table changes under it", () => {
     class Items {
       constructor(readonly items: Array<string>) {}
