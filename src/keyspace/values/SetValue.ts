@@ -21,7 +21,7 @@
 import { parseInteger } from "../../commands/arguments.js"
 import type { CollectionValue } from "../Value.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, SET_BASE_BYTES, SET_PACKED_BYTES, stringBytes } from "./memoryEstimate.js"
-import { copyOut, type ElementCursor, lengthPrefix, readElement } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
 
 /** Redis 7.2's set-max-listpack-entries / -value defaults, for the packed shape. */
 export const PACKED_MAX_ENTRIES = 128
@@ -85,23 +85,6 @@ const searchInteger = (ints: string, count: number, width: number, key: string):
     else return middle
   }
   return -low - 1
-}
-
-/**
- * A flat string of the pieces: `join` of several pieces builds a new string, but of one piece (or
- * one non-empty piece) returns that piece, which may be a slice holding the old string alive.
- */
-const flatJoin = (pieces: Array<string>): string => {
-  let nonEmpty = 0
-  let last = ""
-  for (const piece of pieces) {
-    if (piece.length > 0) {
-      nonEmpty++
-      last = piece
-    }
-  }
-  if (nonEmpty > 1) return pieces.join("")
-  return copyOut(last, 0, last.length)
 }
 
 // Scratch bounds for the linear searches (the server runs one command at a time).
@@ -223,7 +206,7 @@ export class SetValue implements CollectionValue {
       if (table !== undefined) return table.add(member)
     }
     if (this.count < PACKED_MAX_ENTRIES && member.length <= PACKED_MAX_BYTES) {
-      this.packed = flatJoin([this.packed, lengthPrefix(member.length), member])
+      this.packed = joinPacked([this.packed, lengthPrefix(member.length), member])
       this.count++
       return
     }
@@ -239,7 +222,7 @@ export class SetValue implements CollectionValue {
     if (width === 0) {
       const at = findPacked(packed, member)
       if (at < 0) return false
-      this.packed = flatJoin([packed.slice(0, at), packed.slice(element.end)])
+      this.packed = joinPacked([packed.slice(0, at), packed.slice(element.end)])
       this.count--
       return true
     }
@@ -247,7 +230,7 @@ export class SetValue implements CollectionValue {
     if (value === undefined || intsetWidth(value) > width) return false
     const index = searchInteger(packed, this.count, width, encodeInteger(value, width))
     if (index < 0) return false
-    this.packed = flatJoin([packed.slice(0, index * width), packed.slice((index + 1) * width)])
+    this.packed = joinPacked([packed.slice(0, index * width), packed.slice((index + 1) * width)])
     this.count--
     return true
   }
@@ -338,7 +321,7 @@ export class SetValue implements CollectionValue {
         values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
         set.width = width
         set.count = values.length
-        set.packed = flatJoin(values.map((value) => encodeInteger(value, width)))
+        set.packed = joinPacked(values.map((value) => encodeInteger(value, width)))
         return set
       }
     }
@@ -346,7 +329,7 @@ export class SetValue implements CollectionValue {
     if (members.length <= PACKED_MAX_ENTRIES && members.every((member) => member.length <= PACKED_MAX_BYTES)) {
       const pieces: Array<string> = []
       for (const member of members) pieces.push(lengthPrefix(member.length), member)
-      set.packed = flatJoin(pieces)
+      set.packed = joinPacked(pieces)
       set.count = members.length
     } else {
       set.table = new SetTable(members)
@@ -361,7 +344,7 @@ export class SetValue implements CollectionValue {
     const key = encodeInteger(value, width)
     const packed = this.packed
     const at = (-searchInteger(packed, this.count, width, key) - 1) * width
-    this.packed = flatJoin([packed.slice(0, at), key, packed.slice(at)])
+    this.packed = joinPacked([packed.slice(0, at), key, packed.slice(at)])
     this.count++
   }
 
@@ -369,7 +352,7 @@ export class SetValue implements CollectionValue {
   private widen(width: number): void {
     const pieces: Array<string> = []
     for (const value of this.integers()) pieces.push(encodeInteger(value, width))
-    this.packed = flatJoin(pieces)
+    this.packed = joinPacked(pieces)
     this.width = width
   }
 
@@ -380,7 +363,7 @@ export class SetValue implements CollectionValue {
     if (fits && members.length < PACKED_MAX_ENTRIES) {
       const pieces: Array<string> = []
       for (const member of members) pieces.push(lengthPrefix(member.length), member)
-      this.packed = flatJoin(pieces)
+      this.packed = joinPacked(pieces)
     } else {
       this.table = new SetTable(members)
       this.packed = ""
