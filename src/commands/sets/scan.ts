@@ -1,6 +1,7 @@
 /**
- * SSCAN. An intset (small, like Redis's) answers everything at once with cursor 0, in intset
- * order; a hashtable is walked with a live iterator over the member Map, parked between calls
+ * SSCAN. A compact set (an intset, or a small packed one: at most 128 members) answers everything
+ * at once with cursor 0, as Redis does for its small encodings, in intset order for an intset; a
+ * hashtable is walked with a live iterator over the member Map, parked between calls
  * (keyspace/ScanCursors.ts), COUNT members per call.
  */
 import { scanPage } from "../../keyspace/ScanCursors.js"
