@@ -162,7 +162,7 @@ const sortGeneric = (ctx: CommandContext, argv: ReadonlyArray<string>, readonly:
   } else if (list !== undefined) {
     elements = list.toArray()
   } else if (set !== undefined) {
-    elements = set.members.slice()
+    elements = set.toArray().slice()
   } else if (zset !== undefined && dontSort) {
     const total = zset.size
     if (length > 0) {

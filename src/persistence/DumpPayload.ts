@@ -20,7 +20,7 @@ import type { SetValue } from "../keyspace/values/SetValue.js"
 import type { SortedSetValue } from "../keyspace/values/SortedSetValue.js"
 import type { CollectionValue, RedisValue } from "../keyspace/Value.js"
 import { intsetMembers, listpackElements } from "./rdb/CompactEncodings.js"
-import { intsetOf, ListpackBuilder, listpackOf, writeEncodedBlob, writeEncodedString } from "./rdb/CompactWriters.js"
+import { intsetOfValues, ListpackBuilder, listpackOf, writeEncodedBlob, writeEncodedString } from "./rdb/CompactWriters.js"
 import { Crc64 } from "./rdb/crc64.js"
 import { RDB_VERSION, RdbReader, RdbWriter, TYPE_HASH, TYPE_SET, TYPE_STRING, TYPE_ZSET_2 } from "./rdb/RdbFormat.js"
 import { readRdbValue, writeRdbValue } from "./ValueCodecs.js"
@@ -120,12 +120,12 @@ const writeSet: DumpWriter = (value, out, options) => {
   const set = value as SetValue
   if (set.intset) {
     out.byte(TYPE_SET_INTSET)
-    writeEncodedBlob(out, intsetOf(set.members), options.compress)
+    writeEncodedBlob(out, intsetOfValues(set.integers()), options.compress)
     return
   }
   out.byte(TYPE_SET)
   out.lengthField(set.size)
-  for (const member of set.members) writeEncodedString(out, member, options.compress)
+  for (const member of set.toArray()) writeEncodedString(out, member, options.compress)
 }
 
 /** A listpack of member, score pairs in order; a skiplist from the highest score down, as Redis saves it. */

@@ -286,17 +286,89 @@ describe("RESP3 shapes (as Redis 7.0.15 sends them)", () => {
 })
 
 describe("SetValue", () => {
-  it("keeps its index map and member array in step through adds and swap-removes", () => {
+  /** The set against a plain Set after each step: size, membership, members, and Redis's intset order. */
+  const check = (set: SetValue, expected: Set<string>): void => {
+    expect(set.size).toBe(expected.size)
+    const members = [...set.toArray()]
+    expect(new Set(members)).toEqual(expected)
+    expect(members.length).toBe(expected.size)
+    for (const member of expected) expect(set.has(member)).toBe(true)
+    for (let i = 0; i < set.size; i++) expect(set.memberAt(i)).toBe(members[i])
+    if (set.intset) expect(members).toEqual([...members].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)))
+  }
+
+  it("keeps an intset sorted through every width, and leaves it at the first non-integer", () => {
     const set = new SetValue()
-    for (let i = 0; i < 100; i++) set.add(`m${i}`, 512)
-    for (let i = 0; i < 100; i += 3) expect(set.remove(`m${i}`)).toBe(true)
-    expect(set.remove("m0")).toBe(false)
-    expect(set.size).toBe(66)
-    set.members.forEach((member, at) => expect(set.index.get(member)).toBe(at))
+    const expected = new Set<string>()
+    const values = ["5", "-3", "0", "32767", "-32768", "32768", "-2147483648", "2147483647", "2147483648",
+      "9007199254740993", "-9223372036854775808", "9223372036854775807", "-9007199254740992", "4294967296", "-1"]
+    for (const value of values) {
+      expect(set.add(value, 512)).toBe(true)
+      expected.add(value)
+      check(set, expected)
+      expect(set.encoding()).toBe("intset")
+    }
+    expect(set.add("5", 512)).toBe(false)
+    for (const absent of ["6", "05", "-0", "9223372036854775808", "x", "", "1.0"]) expect(set.has(absent)).toBe(false)
+    expect(set.remove("9223372036854775807")).toBe(true)
+    expect(set.remove("7")).toBe(false)
+    expected.delete("9223372036854775807")
+    check(set, expected)
     const copy = set.clone()
-    copy.add("extra", 512)
-    expect(set.has("extra")).toBe(false)
-    expect(copy.size).toBe(67)
+    expect(set.add("a", 512)).toBe(true)
+    expected.add("a")
+    check(set, expected)
+    expect(set.encoding()).toBe("hashtable")
+    expect(copy.encoding()).toBe("intset")
+    expect(copy.has("a")).toBe(false)
+  })
+
+  it("converts an intset past set-max-intset-entries, and a packed set past its limits", () => {
+    const set = new SetValue()
+    for (let i = 0; i < 4; i++) set.add(String(i), 4)
+    expect(set.encoding()).toBe("intset")
+    set.add("4", 4)
+    expect(set.encoding()).toBe("hashtable")
+    expect(set.scanIndex()).toBeUndefined()
+    const expected = new Set(["0", "1", "2", "3", "4"])
+    for (let i = 0; i < 200; i++) {
+      set.add(`m${i}`, 4)
+      expected.add(`m${i}`)
+      expect(set.scanIndex() === undefined).toBe(expected.size <= 128)
+    }
+    check(set, expected)
+    const long = new SetValue()
+    long.add("x".repeat(65), 512)
+    expect(long.scanIndex()).toBeDefined()
+  })
+
+  it("keeps every shape in step through adds and removes", () => {
+    for (const makeMember of [(i: number) => `m${i}`, (i: number) => String(i * 7919 - 300000)]) {
+      for (const total of [20, 300]) {
+        const set = new SetValue()
+        const expected = new Set<string>()
+        for (let i = 0; i < total; i++) {
+          set.add(makeMember(i), 512)
+          expected.add(makeMember(i))
+        }
+        for (let i = 0; i < total; i += 3) {
+          expect(set.remove(makeMember(i))).toBe(true)
+          expected.delete(makeMember(i))
+        }
+        expect(set.remove(makeMember(0))).toBe(false)
+        check(set, expected)
+        const removed = set.removeAt(1)
+        expected.delete(removed)
+        check(set, expected)
+        const copy = set.clone()
+        copy.add("extra", 512)
+        expect(set.has("extra")).toBe(false)
+        expect(copy.size).toBe(expected.size + 1)
+        const rebuilt = SetValue.of([...expected], 512)
+        check(rebuilt, expected)
+        expect(rebuilt.encoding()).toBe(set.encoding())
+      }
+    }
   })
 })
 

@@ -192,6 +192,21 @@ describe("KeyTable", () => {
     expect(table.arena.reservedBytes).toBe(reserved)
   })
 
+  it("a snapshot keeps an object renamed and then changed while it is read", () => {
+    const table = new KeyTable(new AccessClock())
+    const items = ["old"]
+    table.put("a", items, false)
+    const snapshot = table.snapshot(nextSnapshotEpoch(), new Map())
+    table.remove("a")
+    table.put("b", items, false)
+    table.preserveForSnapshot(table.find("b"), (value) => [...(value as Array<string>)])
+    items.push("new")
+    const seen: Array<[string, unknown]> = []
+    while (snapshot.next(10, (key, value) => seen.push([key, [...(value as Array<string>)]])));
+    snapshot.release()
+    expect(seen).toEqual([["a", ["old"]]])
+  })
+
   it("a snapshot reads the table as it was, while the live table changes under it", () => {
     class Items {
       constructor(readonly items: Array<string>) {}
@@ -206,7 +221,9 @@ describe("KeyTable", () => {
       value: fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 }).map((items) => new Items(items)),
       keep: fc.boolean()
     })
-    const liveOpArb = fc.oneof(opArb, objectPutArb, mutateArb)
+    // RENAME during the snapshot: the same object stored again under another key, then mutated there.
+    const renameArb = fc.record({ op: fc.constant("rename" as const), key: keyArb, to: keyArb })
+    const liveOpArb = fc.oneof(opArb, objectPutArb, mutateArb, renameArb)
     fc.assert(
       fc.property(
         fc.array(fc.oneof(opArb, objectPutArb), { maxLength: 300 }),
@@ -230,7 +247,16 @@ describe("KeyTable", () => {
           }
           let more = true
           for (const [op, slice] of after) {
-            if (op.op === "mutate") {
+            if (op.op === "rename") {
+              const ref = table.find(op.key)
+              const value = ref === -1 ? undefined : table.valueOf(ref)
+              if (value instanceof Items && op.key !== op.to) {
+                apply(table, model, { op: "remove", key: op.key })
+                apply(table, model, { op: "put", key: op.to, value, keep: false })
+                table.preserveForSnapshot(table.find(op.to), (v) => (v as Items).clone())
+                value.items.push("renamed")
+              }
+            } else if (op.op === "mutate") {
               const ref = table.find(op.key)
               const value = ref === -1 ? undefined : table.valueOf(ref)
               if (value instanceof Items) {

@@ -25,13 +25,15 @@ import {
   LIST_PACKED_BYTES,
   MAP_ENTRY_BYTES,
   SET_BASE_BYTES,
+  SET_PACKED_BYTES,
   stringBytes,
   ZSET_BASE_BYTES,
   ZSET_ELEMENT_BYTES,
   ZSET_PACKED_BYTES
 } from "../../src/keyspace/values/memoryEstimate.js"
 import { lengthPrefix, prefixSize } from "../../src/keyspace/values/PackedEntries.js"
-import { SetValue } from "../../src/keyspace/values/SetValue.js"
+import { intsetWidth, SetValue } from "../../src/keyspace/values/SetValue.js"
+import { parseInteger } from "../../src/protocol/arguments.js"
 import { SortedSetValue } from "../../src/keyspace/values/SortedSetValue.js"
 import type { CollectionValue } from "../../src/keyspace/Value.js"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
@@ -57,9 +59,21 @@ const estimateFromContents = (value: CollectionValue): number => {
   } else if (value instanceof HashValue) {
     total = HASH_BASE_BYTES
     for (const [field, text] of value.fields) total += MAP_ENTRY_BYTES + stringBytes(field.length) + stringBytes(text.length)
+  } else if (value instanceof SetValue && value.intset) {
+    // 16-bit chars, as wide as the widest member needs (an intset never narrows: at least that).
+    let width = 1
+    for (const member of value.toArray()) width = Math.max(width, intsetWidth(parseInteger(member)!))
+    const chars = (value as unknown as { packed: string }).packed.length
+    expect([1, 2, 4]).toContain(chars / value.size)
+    expect(chars / value.size).toBeGreaterThanOrEqual(width)
+    total = SET_PACKED_BYTES + stringBytes(2 * chars)
+  } else if (value instanceof SetValue && value.scanIndex() === undefined) {
+    let packedLength = 0
+    for (const member of value.toArray()) packedLength += prefixSize(member.length) + member.length
+    total = SET_PACKED_BYTES + stringBytes(packedLength)
   } else if (value instanceof SetValue) {
     total = SET_BASE_BYTES
-    for (const member of value.members) total += ARRAY_SLOT_BYTES + MAP_ENTRY_BYTES + stringBytes(member.length)
+    for (const member of value.toArray()) total += ARRAY_SLOT_BYTES + MAP_ENTRY_BYTES + stringBytes(member.length)
   } else if (value instanceof SortedSetValue && value.listpack) {
     let packedLength = 0
     for (const [member, score] of value.scores) {

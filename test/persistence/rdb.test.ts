@@ -227,6 +227,28 @@ describe.skipIf(!hasRealRedis)("the RDB format is Redis's", () => {
     }
   })
 
+  it("an intset is saved as an intset (RDB type 11), which Redis loads as one", async () => {
+    const dir = tempDir()
+    const ours = await startRedfiber({ dir })
+    const wide = ["-9223372036854775808", "70000", "-5", "9223372036854775807"]
+    await runCommands(ours.port, [["SADD", "ints", ...wide], ["SADD", "words", "a", "1"], ["SAVE"]])
+    await ours.stop()
+    const file = fs.readFileSync(path.join(dir, "dump.rdb"))
+    const entryOf = (type: number, key: string) => Buffer.concat([Buffer.from([type, key.length]), Buffer.from(key)])
+    expect(file.includes(entryOf(11, "ints"))).toBe(true)
+    expect(file.includes(entryOf(2, "words"))).toBe(true)
+    const redis = await startRealRedis(["--dir", dir, "--dbfilename", "dump.rdb"])
+    try {
+      const replies = await runCommands(redis.port, [["OBJECT", "ENCODING", "ints"], ["SMEMBERS", "ints"]])
+      expect(replies.map((reply) => reply.value)).toEqual([
+        "intset",
+        ["-9223372036854775808", "-5", "70000", "9223372036854775807"].map((member) => ({ kind: "bulk", value: member }))
+      ])
+    } finally {
+      await redis.stop()
+    }
+  })
+
   it("we load Redis's own snapshot, its compact encodings included", async () => {
     const dir = tempDir()
     const redis = await startRealRedis(["--dir", dir, "--dbfilename", "dump.rdb"])

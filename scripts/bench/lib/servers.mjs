@@ -17,9 +17,16 @@ const REFERENCE_ENTRY = path.join(PROJECT_ROOT, "scripts/bench/reference-server.
 /** The baseline of every ratio. */
 export const BASELINE = "redis"
 
+/**
+ * redfiber's young generation as `pnpm start` sets it (REDFIBER_SEMI_SPACE_MB, default 2; empty:
+ * no flag, the launcher's own limit; see scripts/build.mjs).
+ */
+const semiSpaceMb = process.env.REDFIBER_SEMI_SPACE_MB ?? "2"
+const REDFIBER_NODE_FLAGS = semiSpaceMb === "" ? [] : [`--max-semi-space-size=${semiSpaceMb}`]
+
 /** name → how to launch it on `port` (extra flags for redfiber and Redis). */
 const LAUNCHERS = {
-  redfiber: (port, extraFlags = []) => [process.execPath, [REDFIBER_ENTRY, "--port", String(port), ...extraFlags]],
+  redfiber: (port, extraFlags = []) => [process.execPath, [...REDFIBER_NODE_FLAGS, REDFIBER_ENTRY, "--port", String(port), ...extraFlags]],
   redis: (port, extraFlags = []) => [
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...extraFlags]

@@ -1,8 +1,9 @@
 /**
  * Collections memory: resident set size (VmRSS) growth of a fresh server while 100 000 keys
  * of each collection type are filled with 10 short elements each (one pipelined HSET, ZADD,
- * RPUSH or SADD per key), read a moment after the last reply. Below Redis's listpack
- * thresholds, so this measures the compact encodings of small collections.
+ * RPUSH or SADD per key; sets of words and sets of integers, Redis's intsets), read a moment after
+ * the last reply. Below Redis's listpack thresholds, so this measures the compact encodings of small
+ * collections.
  */
 import { rssBytes } from "../lib/proc.mjs"
 import { ReplyError, RespClient } from "../lib/resp-client.mjs"
@@ -18,7 +19,8 @@ const FILLERS = {
   hash: (key) => ["HSET", key, ...Array.from({ length: ELEMENTS }, (_, i) => [`field${i}`, `value${i}`]).flat()],
   zset: (key) => ["ZADD", key, ...Array.from({ length: ELEMENTS }, (_, i) => [String(i), `member${i}`]).flat()],
   list: (key) => ["RPUSH", key, ...Array.from({ length: ELEMENTS }, (_, i) => `element${i}`)],
-  set: (key) => ["SADD", key, ...Array.from({ length: ELEMENTS }, (_, i) => `member${i}`)]
+  set: (key) => ["SADD", key, ...Array.from({ length: ELEMENTS }, (_, i) => `member${i}`)],
+  intset: (key) => ["SADD", key, ...Array.from({ length: ELEMENTS }, (_, i) => String(i * 1000))]
 }
 export const COLLECTION_FAMILIES = Object.keys(FILLERS)
 

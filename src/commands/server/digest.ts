@@ -49,7 +49,7 @@ const xorValueDigest = (digest: Buffer, value: RedisValue, hasTtl: boolean): voi
   } else if (value.type === "list") {
     for (const element of (value as ListValue).toArray()) mixDigest(digest, bytes(element))
   } else if (value.type === "set") {
-    for (const member of (value as SetValue).members) xorDigest(digest, bytes(member))
+    for (const member of (value as SetValue).toArray()) xorDigest(digest, bytes(member))
   } else if (value.type === "zset") {
     for (const [member, score] of (value as SortedSetValue).scores) {
       const element = Buffer.alloc(20)

@@ -11,11 +11,11 @@
  */
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { isIntsetMember, SetValue } from "../../keyspace/values/SetValue.js"
+import { compareIntegerTexts, isIntsetMember, SetValue } from "../../keyspace/values/SetValue.js"
 import { ERR_SYNTAX, isKeyword, LONG_MAX, positiveLong, rangeLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { countedKeys, keyAt, keysToEnd } from "../../protocol/key-specs.js"
-import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand } from "./shared.js"
+import { maxIntset, readSet, replyMembers, setCommand } from "./shared.js"
 
 const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
 const STORE_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const
@@ -60,9 +60,8 @@ const storeResult = (
   intset: boolean
 ) => {
   if (members.length === 0) return storeNothing(ctx, destination)
-  const set = SetValue.of(members, maxIntset(ctx))
   // Only SDIFF's second algorithm can end as a hashtable that would fit an intset.
-  if (!intset) set.intset = false
+  const set = SetValue.of(members, maxIntset(ctx), intset)
   storeResultAt(ctx, destination, set)
   notify(ctx, NotifyType.Set, event, destination)
   ctx.out.integer(members.length)
@@ -91,7 +90,7 @@ const intersect = (
   const smallest = present[0]
   const found: Array<string> = []
   let cardinality = 0
-  for (const member of smallest.members) {
+  for (const member of smallest.toArray()) {
     let inAll = true
     for (let j = 1; j < present.length && inAll; j++) {
       if (present[j] !== smallest && !present[j].has(member)) inAll = false
@@ -106,14 +105,14 @@ const intersect = (
   }
   if (cardinalityOnly) return ctx.out.integer(cardinality)
   if (store !== undefined) return storeResult(ctx, store, "sinterstore", found, true)
-  replyMembers(ctx, inRedisOrder(found, smallest.intset))
+  replyMembers(ctx, found)
 }
 
 const union = (ctx: CommandContext, argv: ReadonlyArray<string>, from: number, store: string | undefined) => {
   const sets = lookupSets(ctx, argv, from, argv.length)
   if (sets === undefined) return
   const seen = new Set<string>()
-  for (const set of sets) if (set !== undefined) for (const member of set.members) seen.add(member)
+  for (const set of sets) if (set !== undefined) for (const member of set.toArray()) seen.add(member)
   finish(ctx, store, "sunionstore", Array.from(seen), true)
 }
 
@@ -133,7 +132,8 @@ const difference = (ctx: CommandContext, argv: ReadonlyArray<string>, from: numb
   }
   const copiesFirst = Math.floor((first.size * present) / 2) > total
   const found: Array<string> = []
-  for (const member of first.members) {
+  const firstMembers = first.toArray()
+  for (const member of firstMembers) {
     let elsewhere = false
     for (let j = 1; j < sets.length && !elsewhere; j++) {
       const other = sets[j]
@@ -144,8 +144,7 @@ const difference = (ctx: CommandContext, argv: ReadonlyArray<string>, from: numb
   // Algorithm 2's copy of the first set stays an intset only if the first set would fit one.
   let intset = true
   if (copiesFirst) {
-    intset = first.size <= maxIntset(ctx)
-    for (let i = 0; i < first.members.length && intset; i++) if (!isIntsetMember(first.members[i])) intset = false
+    intset = first.size <= maxIntset(ctx) && firstMembers.every(isIntsetMember)
   }
   finish(ctx, store, "sdiffstore", found, intset)
 }
@@ -161,7 +160,7 @@ const finish = (
   if (store !== undefined) return storeResult(ctx, store, event, members, intsetAllowed)
   let intset = intsetAllowed && members.length <= maxIntset(ctx)
   for (let i = 0; i < members.length && intset; i++) if (!isIntsetMember(members[i])) intset = false
-  replyMembers(ctx, inRedisOrder(members, intset))
+  replyMembers(ctx, intset ? members.slice().sort(compareIntegerTexts) : members)
 }
 
 const sinter = setCommand({

@@ -8,7 +8,7 @@ import { SetValue } from "../../keyspace/values/SetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
 import type { CommandSpec } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
-import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
+import { maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
 const sadd = setCommand({
   name: "sadd",
@@ -134,7 +134,7 @@ const smembers = setCommand({
     const set = readSet(ctx, argv[1])
     if (set === null) return ctx.out.error(WRONGTYPE)
     if (set === undefined) return ctx.out.setHeader(0)
-    replyMembers(ctx, inRedisOrder(set.members, set.intset))
+    replyMembers(ctx, set.toArray())
   }
 })
 

@@ -11,7 +11,7 @@ import { ERR_SYNTAX, LONG_MAX, positiveLong, rangeLong } from "../../protocol/ar
 import { type CommandContext, type CommandSpec, propagateAs } from "../Command.js"
 import { distinctIndexes, ERR_TOO_MANY_PICKS, MAX_REPEATED_PICKS, randomIndex } from "../random-picks.js"
 import { keyAt } from "../../protocol/key-specs.js"
-import { inRedisOrder, maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
+import { maxIntset, readSet, replyMembers, setCommand, writeSet } from "./shared.js"
 
 /** Redis's SPOP_MOVE_STRATEGY_MUL: below remaining * 5 > count, pop one by one. */
 const POP_ONE_BY_ONE = 5
@@ -23,24 +23,25 @@ const srandmemberWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>):
   if (set === null) return ctx.out.error(WRONGTYPE)
   if (set === undefined || count === 0) return ctx.out.arrayHeader(0)
   const out = ctx.out
-  const members = set.members
-  const size = members.length
+  const size = set.size
   if (count < 0 || count === 1) {
     const picks = count < 0 ? -count : 1
     if (picks > MAX_REPEATED_PICKS) return out.error(ERR_TOO_MANY_PICKS)
+    const memberAt = set.picker()
     out.arrayHeader(picks)
-    for (let i = 0; i < picks; i++) out.bulk(members[randomIndex(size)])
+    for (let i = 0; i < picks; i++) out.bulk(memberAt(randomIndex(size)))
     return
   }
   if (count >= size) {
-    const all = inRedisOrder(members, set.intset)
+    const all = set.toArray()
     out.arrayHeader(size)
     for (let i = 0; i < size; i++) out.bulk(all[i])
     return
   }
+  const memberAt = set.picker()
   const picked = distinctIndexes(size, count)
   out.arrayHeader(count)
-  for (let i = 0; i < count; i++) out.bulk(members[picked[i]])
+  for (let i = 0; i < count; i++) out.bulk(memberAt(picked[i]))
 }
 
 const srandmember = setCommand({
@@ -58,7 +59,7 @@ const srandmember = setCommand({
     const set = readSet(ctx, argv[1])
     if (set === null) return ctx.out.error(WRONGTYPE)
     if (set === undefined) return ctx.out.nullBulk()
-    ctx.out.bulk(set.members[randomIndex(set.size)])
+    ctx.out.bulk(set.memberAt(randomIndex(set.size)))
   }
 })
 
@@ -75,7 +76,7 @@ const spopWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void =
   // Redis announces `spop` before popping, whichever way it then pops.
   notify(ctx, NotifyType.Set, "spop", key)
   if (count >= size) {
-    replyMembers(ctx, inRedisOrder(set.members, set.intset))
+    replyMembers(ctx, set.toArray())
     deleteAndNotify(ctx, key)
     if (logged) propagateAs(ctx, ["DEL", key])
     return
@@ -97,8 +98,9 @@ const spopWithCount = (ctx: CommandContext, argv: ReadonlyArray<string>): void =
   db.willModify(key)
   const kept: Array<string> = []
   for (let i = 0; i < remaining; i++) kept.push(set.removeAt(randomIndex(set.size)))
-  replyMembers(ctx, inRedisOrder(set.members, set.intset))
-  if (logged) propagatePopped(ctx, key, set.members)
+  const popped = set.toArray()
+  replyMembers(ctx, popped)
+  if (logged) propagatePopped(ctx, key, popped)
   db.setKeepTtl(key, SetValue.of(kept, maxIntset(ctx)))
 }
 

@@ -1,6 +1,7 @@
 /**
- * SSCAN. An intset (small, like Redis's) answers everything at once with cursor 0, in intset
- * order; a hashtable is walked with a live iterator over the member Map, parked between calls
+ * SSCAN. A compact set (an intset, or a small packed one: at most 128 members) answers everything
+ * at once with cursor 0, as Redis does for its small encodings, in intset order for an intset; a
+ * hashtable is walked with a live iterator over the member Map, parked between calls
  * (keyspace/ScanCursors.ts), COUNT members per call.
  */
 import { scanPage } from "../../keyspace/ScanCursors.js"
@@ -8,7 +9,7 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { CommandSpec } from "../Command.js"
 import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanMatches } from "../scan-args.js"
 import { keyAt } from "../../protocol/key-specs.js"
-import { inRedisOrder, readSet, setCommand } from "./shared.js"
+import { readSet, setCommand } from "./shared.js"
 
 const sscan = setCommand({
   name: "sscan",
@@ -30,10 +31,11 @@ const sscan = setCommand({
     if (options === undefined) return
     const found: Array<string> = []
     let next = "0"
-    if (set.intset) {
-      for (const member of inRedisOrder(set.members, true)) if (scanMatches(options, member)) found.push(member)
+    const index = set.scanIndex()
+    if (index === undefined) {
+      for (const member of set.toArray()) if (scanMatches(options, member)) found.push(member)
     } else {
-      next = scanPage(set.index, cursor, options.count, (member) => {
+      next = scanPage(index, cursor, options.count, (member) => {
         if (scanMatches(options, member)) found.push(member)
       })
     }

@@ -3,7 +3,7 @@
  * another type, the intset limit from the live configuration, and replies of members in the
  * order Redis sends them (an intset is sorted; a hashtable's order is its own).
  */
-import { compareIntegerTexts, SetValue } from "../../keyspace/values/SetValue.js"
+import { SetValue } from "../../keyspace/values/SetValue.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
 
@@ -37,10 +37,6 @@ export const writeSet = (ctx: CommandContext, key: string): SetValue | undefined
   if (value === undefined) return undefined
   return value instanceof SetValue ? value : null
 }
-
-/** Members as Redis lists them: sorted when they form an intset, as they are otherwise. */
-export const inRedisOrder = (members: Array<string>, intset: boolean): Array<string> =>
-  intset ? members.slice().sort(compareIntegerTexts) : members
 
 /** A set reply (RESP3 set, RESP2 array) of `members`. */
 export const replyMembers = (ctx: CommandContext, members: ReadonlyArray<string>): void => {

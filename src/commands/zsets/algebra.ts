@@ -51,7 +51,7 @@ const scoreIn = (source: Source, member: string): number | undefined => {
 const forEachIn = (source: Source, visit: (member: string, score: number) => void): void => {
   const value = source.value
   if (value instanceof SortedSetValue) for (const [member, score] of value.scores) visit(member, score)
-  else if (value !== undefined) for (const member of value.members) visit(member, 1)
+  else if (value !== undefined) for (const member of value.toArray()) visit(member, 1)
 }
 
 const generic = (

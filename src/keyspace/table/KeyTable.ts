@@ -74,10 +74,12 @@ const reverseBits = (v: number): number => {
 }
 
 /**
- * Snapshot epochs: every object stored on a heap is stamped with the epoch current when it was
- * first stored (a RENAME or MOVE stores the same object again, keeping its stamp). A snapshot
- * takes the current epoch and moves it on, so "born at or before the snapshot's epoch" means "a
- * snapshot may hold it" and must get a copy before it changes.
+ * Snapshot epochs: a snapshot takes the current epoch and moves it on, so "born at or before the
+ * snapshot's epoch" means "a snapshot may hold it" and must get a copy before it changes. Only
+ * what happens while a snapshot is read is stamped (a WeakMap entry per stored object would cost
+ * ~40 bytes a key): an object stored for the first time then gets the current epoch (no copy
+ * needed); one that leaves a table then, unstamped, gets 0, so that if it is stored again (RENAME,
+ * MOVE) it is still known as one the snapshot may hold. No stamp reads as 0: stored before.
  */
 let currentEpoch = 0
 const bornIn = new WeakMap<object, number>()
@@ -799,7 +801,7 @@ export class KeyTable {
       this.heapStringBytes += value.length
       this.heapStrings++
     } else {
-      if (!bornIn.has(value as object)) bornIn.set(value as object, currentEpoch)
+      if (this.reader !== undefined && !bornIn.has(value as object)) bornIn.set(value as object, currentEpoch)
       // Accounted now, and settled after the command: a new collection is filled after it is stored.
       const bytes = estimateOf(value)
       this.objectBytes += bytes
@@ -820,6 +822,7 @@ export class KeyTable {
       this.heapStrings--
     } else {
       this.objectBytes -= this.takeUnsettled(value) ?? estimateOf(value)
+      if (this.reader !== undefined && !bornIn.has(value as object)) bornIn.set(value as object, 0)
     }
     if (this.heapShared) this.copyHeap()
     this.heap[slot] = undefined

@@ -48,8 +48,22 @@ export interface ElementCursor {
   end: number
 }
 
-/** A flat string of the pieces (see the top comment). */
-export const joinPacked = (pieces: Array<string>): string => pieces.join("")
+/**
+ * A flat string of the pieces (see the top comment). `join` of several non-empty pieces builds a
+ * new string, but with one non-empty piece it returns that piece, which may be a slice holding the
+ * whole old string alive (removing the first entry): that one is copied.
+ */
+export const joinPacked = (pieces: Array<string>): string => {
+  let nonEmpty = 0
+  let last = ""
+  for (let i = 0; i < pieces.length; i++) {
+    if (pieces[i].length > 0) {
+      nonEmpty++
+      last = pieces[i]
+    }
+  }
+  return nonEmpty > 1 ? pieces.join("") : copyOut(last, 0, last.length)
+}
 
 /** The elements of a packed string, in order. */
 export const unpack = (packed: string): Array<string> => {

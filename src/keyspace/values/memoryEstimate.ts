@@ -26,6 +26,8 @@ export const HASH_BASE_BYTES = 200
 /** A listpack-encoded hash besides its packed string (see HashValue.ts). */
 export const HASH_PACKED_BYTES = 48
 export const SET_BASE_BYTES = 350
+/** An intset or packed set besides its string (see SetValue.ts). */
+export const SET_PACKED_BYTES = 56
 export const ZSET_BASE_BYTES = 600
 /** A listpack-encoded sorted set besides its packed string (see SortedSetValue.ts). */
 export const ZSET_PACKED_BYTES = 48

@@ -1,6 +1,10 @@
-/** Sets in RDB files (plain sets; Redis's intsets read too) and in rewritten AOFs (SADD). */
+/**
+ * Sets in RDB files (an intset as Redis saves one, others plain; Redis 7.2's listpack sets read
+ * too) and in rewritten AOFs (SADD).
+ */
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { intsetMembers, listpackElements } from "../rdb/CompactEncodings.js"
+import { intsetOfValues, writeEncodedBlob } from "../rdb/CompactWriters.js"
 import { TYPE_SET } from "../rdb/RdbFormat.js"
 import { batched, registerCodec } from "../ValueCodecs.js"
 
@@ -10,11 +14,13 @@ const TYPE_SET_LISTPACK = 20
 registerCodec({
   type: "set",
   rdbTypes: [TYPE_SET, TYPE_SET_INTSET, TYPE_SET_LISTPACK],
-  rdbType: () => TYPE_SET,
+  rdbType: (value) => ((value as SetValue).intset ? TYPE_SET_INTSET : TYPE_SET),
   write: (value, out) => {
     const set = value as SetValue
-    out.lengthField(set.members.length)
-    for (const member of set.members) out.string(member)
+    if (set.intset) return writeEncodedBlob(out, intsetOfValues(set.integers()), false)
+    const members = set.toArray()
+    out.lengthField(members.length)
+    for (const member of members) out.string(member)
   },
   read: (rdbType, reader, config) => {
     let members: Array<string>
@@ -30,5 +36,5 @@ registerCodec({
     if (members.length === 0) reader.fail("an empty set")
     return SetValue.of([...new Set(members)], config.setMaxIntsetEntries)
   },
-  rewrite: (key, value) => batched(["SADD", key], (value as SetValue).members, (member, into) => into.push(member))
+  rewrite: (key, value) => batched(["SADD", key], (value as SetValue).toArray(), (member, into) => into.push(member))
 })

@@ -114,13 +114,12 @@ export const listpackOf = (elements: Iterable<string>): Buffer => {
   return builder.finish()
 }
 
-/** An intset of canonical integers: the narrowest width that holds them all, values ascending. */
-export const intsetOf = (members: ReadonlyArray<string>): Buffer => {
-  const values = members.map((member) => BigInt(member)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+/** An intset of integers already ascending: the narrowest width that holds them all. */
+export const intsetOfValues = (values: ReadonlyArray<number | bigint>): Buffer => {
   let width = 2
   for (const value of values) {
-    if (value < -2147483648n || value > 2147483647n) width = 8
-    else if ((value < -32768n || value > 32767n) && width < 4) width = 4
+    if (value < -2147483648 || value > 2147483647) width = 8
+    else if ((value < -32768 || value > 32767) && width < 4) width = 4
   }
   const out = Buffer.alloc(8 + width * values.length)
   out.writeUInt32LE(width, 0)
@@ -129,7 +128,7 @@ export const intsetOf = (members: ReadonlyArray<string>): Buffer => {
     const at = 8 + i * width
     if (width === 2) out.writeInt16LE(Number(value), at)
     else if (width === 4) out.writeInt32LE(Number(value), at)
-    else out.writeBigInt64LE(value, at)
+    else out.writeBigInt64LE(BigInt(value), at)
   })
   return out
 }
