@@ -37,7 +37,7 @@ if (process.argv.includes("--if-stale") && isCurrent()) process.exit(0)
 // Loaded only when building: the check above stays a bare `node` start.
 const { build } = await import("esbuild")
 
-const common = { bundle: true, platform: "node", target: "node20", sourcemap: "external", logLevel: "warning" }
+const common = { bundle: true, platform: "node", target: "node22", sourcemap: "external", logLevel: "warning" }
 
 const launcher = (name) => `#!/usr/bin/env node
 // Runs ${name}.cjs through V8's code cache (see scripts/build.mjs).

@@ -43,7 +43,7 @@ const TRANSFER_HIGH_WATER = 8 * 1024 * 1024
  * Lets the event loop serve sockets between two slices of a transfer (a macrotask: `yieldNow`
  * alone resumes before any I/O runs, and a whole snapshot then went out as one 1.4 s pause).
  */
-const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+const yieldToEventLoop: Effect.Effect<void> = Effect.callback<void>((resume) => {
   const immediate = setImmediate(() => resume(Effect.void))
   return Effect.sync(() => clearImmediate(immediate))
 })

@@ -20,6 +20,7 @@
  *
  * The observer sits in `keyspace.observers` only while some client is blocked.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import type { CommandContext } from "../commands/Command.js"
@@ -191,7 +192,7 @@ export class BlockedClients {
   }
 
   /** Suspends until a wait with a deadline is added (the timeout fiber's idle state). */
-  readonly deadlineAdded: Effect.Effect<void> = Effect.async<void>((resume) => {
+  readonly deadlineAdded: Effect.Effect<void> = Effect.callback<void>((resume) => {
     if (this.deadlines.earliest() !== undefined) return resume(Effect.void)
     this.wakeTimer = () => {
       this.wakeTimer = undefined
@@ -210,20 +211,20 @@ export class BlockedClients {
   runTimeouts(keyspace: Ref.Ref<Keyspace>, checkEveryMillis: () => number): Effect.Effect<never> {
     const blocked = this
     return Effect.gen(function*() {
-      const clock = yield* Effect.clock
+      const clock = yield* Clock.Clock
       for (;;) {
         const next = blocked.nextDeadline()
         if (next === undefined) {
           yield* blocked.deadlineAdded
           continue
         }
-        const now = clock.unsafeCurrentTimeMillis()
+        const now = clock.currentTimeMillisUnsafe()
         if (next > now) {
           yield* Effect.sleep(Math.min(next - now, checkEveryMillis()))
           continue
         }
         yield* Ref.update(keyspace, (current) => {
-          blocked.timeOutDue(clock.unsafeCurrentTimeMillis())
+          blocked.timeOutDue(clock.currentTimeMillisUnsafe())
           return current
         })
       }
