@@ -64,7 +64,7 @@ const measure = (method: Method) => {
 
 const queues = Effect.runSync(Effect.all(Array.from({ length: SUBSCRIBERS }, () => Queue.unbounded<Buffer>())))
 const drainQueues = () => {
-  for (const queue of queues) Effect.runSync(Queue.takeAll(queue))
+  for (const queue of queues) Effect.runSync(Queue.clear(queue))
 }
 
 const subscriptionScope = Effect.runSync(Scope.make())

@@ -290,7 +290,7 @@ export class RedisServer extends Context.Service<RedisServer, RedisServerService
       const drainOnce = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
         listener.close()
-        for (const socket of yield* Queue.takeAll(accepted)) socket.destroy()
+        for (const socket of yield* Queue.clear(accepted)) socket.destroy()
         const connectionCount = yield* FiberSet.size(connections)
         // Subscribers get no more messages; what they were sent still flushes before they close.
         pubsub.hub.closed = true
