@@ -13,10 +13,12 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Cause from "effect/Cause"
 import * as Args from "effect/cli/Argument"
+import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
 import * as Options from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { normalizeArgv, SEND } from "./argv.js"
 import { runRepl } from "./repl.js"
@@ -116,6 +118,20 @@ const cli = Command.runWith(root.pipe(Command.withSubcommands([ping, get, set, p
   version: VERSION
 })
 
+// Invalid usage: one line per mistake on stderr (`Missing argument <key>`), then the command's help.
+const presenter: CliOutput.Presenter = {
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Effect.andThen(
+        printError(
+          event.errors.map((error) => error._tag === "MissingArgument" ? `Missing argument <${error.argument}>` : error.message)
+            .join("\n")
+        ),
+        CliOutput.defaultPresenter.present({ _tag: "Help", reason: "Implicit", commandPath: event.commandPath, helpDoc: event.helpDoc })
+      )
+      : CliOutput.defaultPresenter.present(event)
+}
+
 // A closed stdout (`redfiber-cli subscribe ch | head -1`) ends the program quietly.
 process.stdout.on("error", () => process.exit(0))
 
@@ -128,7 +144,7 @@ const program = cli(normalizeArgv(process.argv.slice(2))).pipe(
       })
     )),
   // What effect/cli's Command.run needs: file system, path, terminal, stdio, child processes.
-  Effect.provide(NodeServices.layer)
+  Effect.provide(Layer.merge(NodeServices.layer, CliOutput.layerPresenter(presenter)))
 )
 
 NodeRuntime.runMain(program, {
