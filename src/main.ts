@@ -6,7 +6,9 @@
  * the drain exits at once.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
 import { defaultTeardown } from "effect/Runtime"
 import * as fs from "node:fs"
@@ -126,5 +128,7 @@ const program = Effect.gen(function*() {
 
 // Exit as soon as the program ends (SHUTDOWN included), whatever handles Node still holds.
 NodeRuntime.runMain(program, {
-  teardown: (exit) => defaultTeardown(exit, (code) => process.exit(code))
+  // Interrupted by Ctrl+C (after the drain) is a clean exit: 0, where Effect 4's teardown says 130.
+  teardown: (exit) =>
+    defaultTeardown(exit, (code) => process.exit(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? 0 : code))
 })
