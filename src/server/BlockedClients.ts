@@ -196,7 +196,8 @@ export class BlockedClients {
     if (this.deadlines.earliest() !== undefined) return resume(Effect.void)
     this.wakeTimer = () => {
       this.wakeTimer = undefined
-      resume(Effect.void)
+      // In the scheduler, not inside the command that added the deadline (see SocketEvents.wake).
+      resume(Effect.yieldNow)
     }
     return Effect.sync(() => {
       this.wakeTimer = undefined

@@ -149,7 +149,9 @@ export class SocketEvents {
     if (waiter !== undefined) {
       this.waiter = undefined
       this.waitingForInput = false
-      waiter(Effect.void)
+      // Later, in the scheduler: Effect 4 would run the waiter's fiber right here, inside the
+      // caller (often another connection's batch).
+      waiter(Effect.yieldNow)
     }
   }
 }
