@@ -42,7 +42,7 @@ const common = { bundle: true, platform: "node", target: "node22", sourcemap: "e
 const launcher = (name) => `#!/usr/bin/env node
 // Runs ${name}.cjs through V8's code cache (see scripts/build.mjs).
 import { createHash } from "node:crypto"
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
@@ -57,10 +57,14 @@ const cacheDir = process.env.REDFIBER_CODE_CACHE === "0"
   ? undefined
   : join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "redfiber")
 const cacheFile = cacheDir && join(cacheDir, \`${name}-\${createHash("sha1").update(file).digest("hex").slice(0, 16)}.cache\`)
+// V8 checks a cache against the source's length only: a rebuilt bundle of the same length would
+// run the old code. The cache starts with the bundle's mtime and size, and is used only if they match.
+const stamp = Buffer.from(\`\${statSync(file).mtimeMs} \${source.length}\\n\`)
 let cachedData
 if (cacheFile) {
   try {
-    cachedData = readFileSync(cacheFile)
+    const stored = readFileSync(cacheFile)
+    if (stored.subarray(0, stamp.length).equals(stamp)) cachedData = stored.subarray(stamp.length)
   } catch {}
 }
 const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, { filename: file, cachedData })
@@ -73,7 +77,7 @@ if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
     try {
       mkdirSync(cacheDir, { recursive: true })
       const temporary = \`\${cacheFile}.\${process.pid}\`
-      writeFileSync(temporary, script.createCachedData())
+      writeFileSync(temporary, Buffer.concat([stamp, script.createCachedData()]))
       renameSync(temporary, cacheFile)
     } catch {
       // No writable cache directory: run without the cache.
