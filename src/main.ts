@@ -6,9 +6,11 @@
  * the drain exits at once.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { defaultTeardown } from "@effect/platform/Runtime"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
+import { defaultTeardown } from "effect/Runtime"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Acl } from "./acl/Acl.js"
@@ -36,7 +38,7 @@ const serverLogger = Logger.make(({ date, message }) =>
  * (`NodeRuntime.runMain` also interrupts the program on that first signal: either way the server
  * drains through the same path, so the two never disagree.)
  */
-const shutdownSignal = Effect.async<NodeJS.Signals>((resume) => {
+const shutdownSignal = Effect.callback<NodeJS.Signals>((resume) => {
   const onSignal = (signal: NodeJS.Signals) => {
     logLine(`Received ${signal}, shutting down gracefully (again to force)`)
     process.off("SIGINT", onSignal)
@@ -115,17 +117,18 @@ const program = Effect.gen(function*() {
     }).pipe(Effect.provide(Db.layer({ databases: config.databases, hz: config.hz })))
   )
 }).pipe(
-  Effect.catchAll((error) =>
+  Effect.catch((error) =>
     Effect.sync(() => {
       process.stderr.write(`redfiber-server: ${error.message}\n`)
       process.exit(error._tag === "FlagError" ? 2 : 1)
     })
   ),
-  Effect.provide(Logger.replace(Logger.defaultLogger, serverLogger))
+  Effect.provide(Logger.layer([serverLogger]))
 )
 
 // Exit as soon as the program ends (SHUTDOWN included), whatever handles Node still holds.
 NodeRuntime.runMain(program, {
-  disablePrettyLogger: true,
-  teardown: (exit) => defaultTeardown(exit, (code) => process.exit(code))
+  // Interrupted by Ctrl+C (after the drain) is a clean exit: 0, where Effect 4's teardown says 130.
+  teardown: (exit) =>
+    defaultTeardown(exit, (code) => process.exit(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? 0 : code))
 })

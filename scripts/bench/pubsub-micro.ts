@@ -64,7 +64,7 @@ const measure = (method: Method) => {
 
 const queues = Effect.runSync(Effect.all(Array.from({ length: SUBSCRIBERS }, () => Queue.unbounded<Buffer>())))
 const drainQueues = () => {
-  for (const queue of queues) Effect.runSync(Queue.takeAll(queue))
+  for (const queue of queues) Effect.runSync(Queue.clear(queue))
 }
 
 const subscriptionScope = Effect.runSync(Scope.make())
@@ -72,7 +72,7 @@ const { hub, subscriptions } = Effect.runSync(
   Effect.gen(function*() {
     const hub = yield* PubSub.unbounded<Buffer>()
     const subscriptions = yield* Effect.all(
-      Array.from({ length: SUBSCRIBERS }, () => Scope.extend(PubSub.subscribe(hub), subscriptionScope))
+      Array.from({ length: SUBSCRIBERS }, () => Scope.provide(PubSub.subscribe(hub), subscriptionScope))
     )
     return { hub, subscriptions }
   })
@@ -84,9 +84,9 @@ const outboxes = Array.from({ length: SUBSCRIBERS }, () => ({ chunks: [] as Arra
 
 const methods: ReadonlyArray<Method> = [
   {
-    name: "Queue.unsafeOffer per subscriber",
+    name: "Queue.offerUnsafe per subscriber",
     deliver: () => {
-      for (let s = 0; s < SUBSCRIBERS; s++) queues[s].unsafeOffer(message)
+      for (let s = 0; s < SUBSCRIBERS; s++) Queue.offerUnsafe(queues[s], message)
     },
     drain: drainQueues
   },
@@ -104,7 +104,7 @@ const methods: ReadonlyArray<Method> = [
       Effect.runSync(PubSub.publish(hub, message))
     },
     drain: () => {
-      for (const subscription of subscriptions) Effect.runSync(Queue.takeAll(subscription))
+      for (const subscription of subscriptions) Effect.runSync(PubSub.takeAll(subscription))
     }
   },
   {

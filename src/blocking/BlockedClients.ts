@@ -19,6 +19,7 @@
  *
  * The observer sits in `keyspace.observers` only while some client is blocked.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { Alarm, runOnAlarm } from "../keyspace/Alarm.js"
@@ -215,9 +216,9 @@ export class BlockedClients<Context extends BlockingContext = BlockingContext> {
   runTimeouts(keyspace: Ref.Ref<Keyspace>): Effect.Effect<never> {
     return runOnAlarm(
       this.timeoutAlarm,
-      Effect.flatMap(Effect.clock, (clock) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Ref.modify(keyspace, (current) => {
-          this.timeOutDue(clock.unsafeCurrentTimeMillis())
+          this.timeOutDue(now)
           return [this.nextDeadline() ?? Number.POSITIVE_INFINITY, current]
         }))
     )

@@ -1,8 +1,8 @@
 /**
- * redis-cli's command line, reshaped for @effect/cli before it parses it.
+ * redis-cli's command line, reshaped for effect/cli before it parses it.
  *
  * redis-cli reads its options up to the first word that is not one, and takes everything from
- * there on as the command, verbatim (`redis-cli set k -5` sets "-5"). @effect/cli would read
+ * there on as the command, verbatim (`redis-cli set k -5` sets "-5"). effect/cli would read
  * `-5` as an option, and reserves `-h` for --help where redis-cli has `-h <host>`. So:
  * - in the leading options, `-h <host>` becomes `--host <host>` (a bare trailing `-h` is help);
  * - the command's words go after `--`, so they are never options: `get k` becomes

@@ -1,5 +1,5 @@
 /**
- * redfiber-cli: a redis-cli for redfiber (and any Redis), built with @effect/cli.
+ * redfiber-cli: a redis-cli for redfiber (and any Redis), built with Effect's CLI module (effect/cli).
  *
  *   redfiber-cli [-h host] [-p port] [-a password] [-n db] [--raw | --no-raw] [command [arg ...]]
  *
@@ -9,14 +9,13 @@
  * redis-cli prints them (see format.ts). The command line is first reshaped by argv.ts, so it reads
  * like redis-cli's.
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Cause from "effect/Cause"
+import * as Args from "effect/cli/Argument"
+import * as CliOutput from "effect/cli/CliOutput"
+import * as Command from "effect/cli/Command"
+import * as Options from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -28,24 +27,28 @@ import { CliExit, type CliOptions, connect, describeFailure, outputMode, print, 
 const VERSION = "0.1.0"
 
 const options = {
-  host: Options.text("host").pipe(
+  host: Options.String("host").pipe(
     Options.withDefault("127.0.0.1"),
     Options.withDescription("Server hostname (also -h <host>, as in redis-cli)")
   ),
-  port: Options.integer("port").pipe(Options.withAlias("p"), Options.withDefault(6379), Options.withDescription("Server port")),
-  password: Options.redacted("password").pipe(
+  port: Options.Int("port").pipe(Options.withAlias("p"), Options.withDefault(6379), Options.withDescription("Server port")),
+  password: Options.Redacted("password").pipe(
     Options.withAlias("a"),
     Options.optional,
     Options.withDescription("Password to authenticate with (HELLO 2 AUTH default <password>)")
   ),
-  db: Options.integer("db").pipe(Options.withAlias("n"), Options.withDefault(0), Options.withDescription("Database number")),
-  raw: Options.boolean("raw").pipe(Options.withDescription("Print replies raw, even on a terminal")),
-  noRaw: Options.boolean("no-raw").pipe(Options.withDescription("Print replies formatted, even when not on a terminal"))
+  db: Options.Int("db").pipe(Options.withAlias("n"), Options.withDefault(0), Options.withDescription("Database number")),
+  raw: Options.Boolean("raw").pipe(Options.withDefault(false), Options.withoutNegation, Options.withDescription("Print replies raw, even on a terminal")),
+  noRaw: Options.Boolean("no-raw").pipe(Options.withDefault(false), Options.withoutNegation, Options.withDescription("Print replies formatted, even when not on a terminal"))
 }
 
-const root = Command.make("redfiber-cli", options, (cli) =>
-  Effect.scoped(Effect.flatMap(connect(cli), (redis) => runRepl(redis, cli, outputMode(cli))))
-).pipe(Command.withDescription("A redis-cli for redfiber. With no command: an interactive prompt."))
+// Shared: the connection flags come before the subcommand and reach its handler (`yield* root`).
+const root = Command.make("redfiber-cli").pipe(
+  Command.withSharedFlags(options),
+  Command.withHandler((cli) =>
+    Effect.scoped(Effect.flatMap(connect(cli), (redis) => runRepl(redis, cli, outputMode(cli))))
+  ),
+  Command.withDescription("A redis-cli for redfiber. With no command: an interactive prompt."))
 
 /** A one-shot command: connect, send, print the reply, exit. */
 const oneShot = (args: (cli: CliOptions) => ReadonlyArray<string>) =>
@@ -54,22 +57,22 @@ const oneShot = (args: (cli: CliOptions) => ReadonlyArray<string>) =>
 
 const ping = Command.make(
   "ping",
-  { message: Args.text({ name: "message" }).pipe(Args.optional) },
+  { message: Args.String("message").pipe(Args.optional) },
   ({ message }) => oneShot(() => Option.match(message, { onNone: () => ["PING"], onSome: (text) => ["PING", text] }))
 ).pipe(Command.withDescription("PING the server, or have it echo a message"))
 
 const get = Command.make(
   "get",
-  { key: Args.text({ name: "key" }) },
+  { key: Args.String("key") },
   ({ key }) => oneShot(() => ["GET", key])
 ).pipe(Command.withDescription("Get the value of a key"))
 
 const set = Command.make(
   "set",
   {
-    key: Args.text({ name: "key" }),
-    value: Args.text({ name: "value" }),
-    expires: Args.integer({ name: "expires-ms" }).pipe(Args.optional)
+    key: Args.String("key"),
+    value: Args.String("value"),
+    expires: Args.Int("expires-ms").pipe(Args.optional)
   },
   ({ expires, key, value }) =>
     oneShot(() =>
@@ -79,24 +82,24 @@ const set = Command.make(
 
 const publish = Command.make(
   "publish",
-  { channel: Args.text({ name: "channel" }), message: Args.text({ name: "message" }) },
+  { channel: Args.String("channel"), message: Args.String("message") },
   ({ channel, message }) => oneShot(() => ["PUBLISH", channel, message])
 ).pipe(Command.withDescription("Post a message to a channel"))
 
 const subscribe = Command.make(
   "subscribe",
-  { channels: Args.text({ name: "channel" }).pipe(Args.atLeast(1)) },
+  { channels: Args.String("channel").pipe(Args.atLeast(1)) },
   ({ channels }) =>
     Effect.flatMap(root, (cli) => {
       const mode = outputMode(cli)
       // Ctrl+C interrupts the program: the subscription's scope closes (UNSUBSCRIBE) and it exits 0.
       return printSubscription(cli, "subscribe", channels, mode).pipe(
-        Effect.catchAll((error) => {
+        Effect.catch((error) => {
           if (error._tag === "RedisConnectionError" && error.reason === "ConnectFailed") {
             return Effect.fail(new CliExit({ message: error.message, code: 1 }))
           }
           const { stdout, stderr } = describeFailure(error, mode)
-          return Effect.zipRight(
+          return Effect.andThen(
             stdout !== undefined ? print(stdout) : Effect.void,
             stderr !== undefined ? printError(stderr) : Effect.void
           )
@@ -107,37 +110,50 @@ const subscribe = Command.make(
 
 const send = Command.make(
   SEND,
-  { command: Args.text({ name: "command" }).pipe(Args.atLeast(1)) },
+  { command: Args.String("command").pipe(Args.atLeast(1)) },
   ({ command }) => oneShot(() => command)
 ).pipe(Command.withDescription("Send any command as it is (also: redfiber-cli <command> [arg ...])"))
 
-const cli = Command.run(root.pipe(Command.withSubcommands([ping, get, set, publish, subscribe, send])), {
-  name: "redfiber-cli",
+const cli = Command.runWith(root.pipe(Command.withSubcommands([ping, get, set, publish, subscribe, send])), {
   version: VERSION
 })
+
+// Invalid usage: one line per mistake on stderr (`Missing argument <key>`), then the command's help.
+const presenter: CliOutput.Presenter = {
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Effect.andThen(
+        printError(
+          event.errors.map((error) => error._tag === "MissingArgument" ? `Missing argument <${error.argument}>` : error.message)
+            .join("\n")
+        ),
+        CliOutput.defaultPresenter.present({ _tag: "Help", reason: "Implicit", commandPath: event.commandPath, helpDoc: event.helpDoc })
+      )
+      : CliOutput.defaultPresenter.present(event)
+}
 
 // A closed stdout (`redfiber-cli subscribe ch | head -1`) ends the program quietly.
 process.stdout.on("error", () => process.exit(0))
 
-const program = cli([...process.argv.slice(0, 2), ...normalizeArgv(process.argv.slice(2))]).pipe(
+const program = cli(normalizeArgv(process.argv.slice(2))).pipe(
   Effect.catchTag("CliExit", (exit) =>
-    Effect.zipRight(
+    Effect.andThen(
       printError(exit.message),
       Effect.sync(() => {
         process.exitCode = exit.code
       })
     )),
-  // What @effect/cli needs, and no more (NodeContext would add a command executor and workers).
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
+  // What effect/cli's Command.run needs: file system, path, terminal, stdio, child processes.
+  Effect.provide(Layer.merge(NodeServices.layer, CliOutput.layerPresenter(presenter)))
 )
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
     // Ctrl+C interrupts the program: that is a clean exit. Invalid usage (already printed by
-    // @effect/cli) and defects exit 1.
-    const failed = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
-    if (failed && Exit.isFailure(exit) && !Cause.isFailType(exit.cause) && Cause.isDie(exit.cause)) {
+    // effect/cli) and defects exit 1.
+    const failed = Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)
+    if (failed && Exit.isFailure(exit) && !Cause.hasFails(exit.cause) && Cause.hasDies(exit.cause)) {
       process.stderr.write(`redfiber-cli: ${Cause.pretty(exit.cause)}\n`)
     }
     onExit(failed ? 1 : typeof process.exitCode === "number" ? process.exitCode : 0)

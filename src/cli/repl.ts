@@ -77,7 +77,7 @@ export const runRepl = (redis: RedisClientService, options: CliOptions, mode: Ou
     // Ctrl+C at the prompt ends the session (as in redis-cli); during SUBSCRIBE it ends that first.
     const interrupted = yield* Deferred.make<void>()
     rl.on("SIGINT", () => {
-      Deferred.unsafeDone(interrupted, Effect.void)
+      Deferred.doneUnsafe(interrupted, Effect.void)
       rl.close()
     })
     yield* Effect.addFinalizer(() => Effect.sync(() => rl.close()))
@@ -121,9 +121,9 @@ export const runRepl = (redis: RedisClientService, options: CliOptions, mode: Ou
         if (commandName === "subscribe" || commandName === "psubscribe") {
           const names = command.slice(1).map((name) => Buffer.from(name, "latin1"))
           yield* printSubscription(options, commandName, names, mode, Deferred.await(interrupted)).pipe(
-            Effect.catchAll((error) => {
+            Effect.catch((error) => {
               const { stdout, stderr } = describeFailure(error, mode)
-              return Effect.zipRight(
+              return Effect.andThen(
                 stdout !== undefined ? print(stdout) : Effect.void,
                 stderr !== undefined ? printError(stderr) : Effect.void
               )
@@ -140,7 +140,7 @@ export const runRepl = (redis: RedisClientService, options: CliOptions, mode: Ou
     prompt()
     const session = Stream.fromAsyncIterable(rl, (error) => error).pipe(
       Stream.runForEachWhile((line) => Effect.tap(handle(line), (more) => (more ? Effect.sync(prompt) : Effect.void))),
-      Effect.catchAll(() => Effect.void)
+      Effect.catch(() => Effect.void)
     )
     // Ctrl+C also cuts a command that is still waiting for its reply.
     yield* Effect.raceFirst(session, Deferred.await(interrupted))

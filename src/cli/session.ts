@@ -44,7 +44,7 @@ export const printError = (text: string): Effect.Effect<void> =>
   })
 
 /** The CLI retries a lost connection briefly: a person is waiting. */
-const cliReconnect = Schedule.exponential("50 millis", 2).pipe(Schedule.intersect(Schedule.recurs(3)), Schedule.asVoid)
+const cliReconnect = Schedule.max([Schedule.exponential("50 millis", 2), Schedule.recurs(3)])
 
 const clientConfig = (options: CliOptions) => ({
   host: options.host,
@@ -86,14 +86,14 @@ export const runAndPrint = (
       onSuccess: (reply) => print(formatReply(reply, mode)),
       onFailure: (error) => {
         const { stdout, stderr } = describeFailure(error, mode)
-        return Effect.zipRight(
+        return Effect.andThen(
           stdout !== undefined ? print(stdout) : Effect.void,
           stderr !== undefined ? printError(stderr) : Effect.void
         )
       }
     }),
     // The client refuses a few commands it cannot run on a shared connection (a defect there).
-    Effect.catchAllDefect((defect) => printError(`Error: ${defect instanceof Error ? defect.message : String(defect)}`))
+    Effect.catchDefect((defect) => printError(`Error: ${defect instanceof Error ? defect.message : String(defect)}`))
   )
 
 /**

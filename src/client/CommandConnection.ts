@@ -17,7 +17,6 @@ import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type * as net from "node:net"
@@ -31,7 +30,7 @@ export interface ConnectionOptions extends SocketAddress {
   readonly username: string | undefined
   readonly password: string | undefined
   readonly db: number
-  readonly connectTimeout: Duration.DurationInput
+  readonly connectTimeout: Duration.Input
   readonly reconnect: Schedule.Schedule<unknown, RedisConnectionError>
   readonly textEncoding: BufferEncoding
   /** Opens the connection instead of TCP to host:port (the in-process client's local sockets). */
@@ -145,7 +144,7 @@ export class CommandConnection {
           process.nextTick(this.flush)
         }
       } else if (this.state === "idle" && this.wakeUp !== undefined) {
-        Deferred.unsafeDone(this.wakeUp, Exit.void)
+        Deferred.doneUnsafe(this.wakeUp, Exit.void)
         this.wakeUp = undefined
       }
       return Effect.onInterrupt(Deferred.await(pending.deferred), () =>
@@ -197,14 +196,14 @@ export class CommandConnection {
         onFailure: (error) =>
           Effect.suspend(() => {
             this.giveUp(error)
-            const wakeUp = Deferred.unsafeMake<void>(FiberId.none)
+            const wakeUp = Deferred.makeUnsafe<void>()
             this.wakeUp = wakeUp
-            return Effect.zipRight(Deferred.await(wakeUp), untilReconnected)
+            return Effect.andThen(Deferred.await(wakeUp), untilReconnected)
           })
       })
     })
     return Effect.forever(
-      Effect.suspend(() => Deferred.await(this.link!.closed)).pipe(Effect.zipRight(untilReconnected))
+      Effect.suspend(() => Deferred.await(this.link!.closed)).pipe(Effect.andThen(untilReconnected))
     )
   }
 
@@ -218,7 +217,7 @@ export class CommandConnection {
     })
     const queue = this.queue
     this.queue = []
-    for (const pending of queue) Deferred.unsafeDone(pending.deferred, Exit.fail(failure))
+    for (const pending of queue) Deferred.doneUnsafe(pending.deferred, Exit.fail(failure))
   }
 
   private close(): void {
@@ -226,7 +225,7 @@ export class CommandConnection {
     const error = connectionClosed("its scope was closed")
     const queue = this.queue
     this.queue = []
-    for (const pending of queue) Deferred.unsafeDone(pending.deferred, Exit.fail(error))
+    for (const pending of queue) Deferred.doneUnsafe(pending.deferred, Exit.fail(error))
     this.link?.close(error)
   }
 }
@@ -239,8 +238,7 @@ export const defaultReconnectSchedule: Schedule.Schedule<unknown, RedisConnectio
   "50 millis",
   2
 ).pipe(
-  Schedule.union(Schedule.spaced("2 seconds")),
+  (exponential) => Schedule.min([exponential, Schedule.spaced("2 seconds")]),
   Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(10)),
-  Schedule.asVoid
+  (jittered) => Schedule.max([jittered, Schedule.recurs(10)])
 )

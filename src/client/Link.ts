@@ -8,7 +8,6 @@
  */
 import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import type * as net from "node:net"
 import { RedisConnectionError, type RedisError, RedisReplyError } from "./errors.js"
 import type { EncodedCommand } from "./encodeCommand.js"
@@ -27,7 +26,7 @@ export interface Pending {
 }
 
 export const makePending = (payload: EncodedCommand, onReply?: (reply: RespValue) => void): Pending => ({
-  deferred: Deferred.unsafeMake<RespValue, RedisError>(FiberId.none),
+  deferred: Deferred.makeUnsafe<RespValue, RedisError>(),
   payload,
   cancelled: false,
   onReply
@@ -42,7 +41,7 @@ export class Link {
   private closeReason: RedisConnectionError | undefined = undefined
   private lastError: Error | undefined = undefined
   /** Completes once the socket is closed and every owed command has failed. */
-  readonly closed = Deferred.unsafeMake<void>(FiberId.none)
+  readonly closed = Deferred.makeUnsafe<void>()
   isClosed = false
   /**
    * Set on a subscriber's connection: from then on every reply is a push (confirmations,
@@ -62,7 +61,7 @@ export class Link {
   /** Writes a batch of commands in one socket write; their replies are owed in this order. */
   write(batch: ReadonlyArray<Pending>, payload: EncodedCommand): void {
     if (this.isClosed) {
-      for (const pending of batch) Deferred.unsafeDone(pending.deferred, Exit.fail(this.lostError()))
+      for (const pending of batch) Deferred.doneUnsafe(pending.deferred, Exit.fail(this.lostError()))
       return
     }
     for (const pending of batch) this.owed.push(pending)
@@ -117,7 +116,7 @@ export class Link {
         this.head = 0
       }
       pending.onReply?.(reply)
-      Deferred.unsafeDone(pending.deferred, reply instanceof RedisReplyError ? Exit.fail(reply) : Exit.succeed(reply))
+      Deferred.doneUnsafe(pending.deferred, reply instanceof RedisReplyError ? Exit.fail(reply) : Exit.succeed(reply))
     }
   }
 
@@ -140,8 +139,8 @@ export class Link {
     this.head = 0
     if (owed.length > 0) {
       const error = this.lostError()
-      for (const pending of owed) Deferred.unsafeDone(pending.deferred, Exit.fail(error))
+      for (const pending of owed) Deferred.doneUnsafe(pending.deferred, Exit.fail(error))
     }
-    Deferred.unsafeDone(this.closed, Exit.void)
+    Deferred.doneUnsafe(this.closed, Exit.void)
   }
 }

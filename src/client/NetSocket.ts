@@ -45,14 +45,14 @@ const connectFailed = (address: SocketAddress, detail: string, cause?: unknown):
  */
 export const openSocket = (
   address: SocketAddress,
-  timeout: Duration.DurationInput
+  timeout: Duration.Input
 ): Effect.Effect<net.Socket, RedisConnectionError> =>
-  Effect.async<net.Socket, RedisConnectionError>((resume) => {
+  Effect.callback<net.Socket, RedisConnectionError>((resume) => {
     const socket = net.connect({ host: address.host, port: address.port, noDelay: true })
     const timer = setTimeout(() => {
       socket.destroy()
       resume(Effect.fail(connectFailed(address, "Connection timed out")))
-    }, Duration.toMillis(Duration.decode(timeout)))
+    }, Duration.toMillis(Duration.fromInputUnsafe(timeout)))
     const onError = (error: Error) => {
       clearTimeout(timer)
       socket.destroy()

@@ -24,6 +24,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -57,7 +58,7 @@ export interface RedisClientConfig {
   /** Database selected on every connection; default 0. */
   readonly db?: number | undefined
   /** How long a TCP connect may take; default 10 seconds. */
-  readonly connectTimeout?: Duration.DurationInput | undefined
+  readonly connectTimeout?: Duration.Input | undefined
   /** Retries after the connection drops; default `defaultReconnectSchedule` (backoff, ~10 s). */
   readonly reconnect?: Schedule.Schedule<unknown, RedisConnectionError> | undefined
   /** How simple-string and error replies are decoded: "utf8" (default), or "latin1" to keep bytes as chars. */
@@ -75,7 +76,7 @@ export interface PatternMessage extends Message {
 
 export interface SetOptions {
   /** Time to live (sent as PX). */
-  readonly ttl?: Duration.DurationInput | undefined
+  readonly ttl?: Duration.Input | undefined
   /** Absolute expiry (sent as PXAT): a Date or Unix time in milliseconds. */
   readonly expiresAt?: Date | number | undefined
   /** Keep the key's current time to live (KEEPTTL). */
@@ -105,7 +106,7 @@ export interface RedisClientService {
   readonly del: (...keys: ReadonlyArray<RedisArg>) => R<number>
   readonly exists: (...keys: ReadonlyArray<RedisArg>) => R<number>
   /** PEXPIRE: true when the key exists and got the time to live. */
-  readonly expire: (key: RedisArg, ttl: Duration.DurationInput) => R<boolean>
+  readonly expire: (key: RedisArg, ttl: Duration.Input) => R<boolean>
   readonly persist: (key: RedisArg) => R<boolean>
   /** Seconds left: -1 without a time to live, -2 when the key does not exist (as Redis answers). */
   readonly ttl: (key: RedisArg) => R<number>
@@ -261,7 +262,7 @@ const make = (
 
     const command = (...args: ReadonlyArray<RedisArg>): R<RespValue> => {
       const refused = refusal(args)
-      if (refused !== undefined) return Effect.dieMessage(`redfiber client: ${refused}`)
+      if (refused !== undefined) return Effect.die(new Error(`redfiber client: ${refused}`))
       return connection.send(args, trackSession(args, session))
     }
     const run = <A>(decode: (reply: RespValue) => A, ...args: ReadonlyArray<RedisArg>): R<A> =>
@@ -324,26 +325,26 @@ const make = (
       subscribe: (channels) =>
         Effect.map(pushes("subscribe", channels), (stream) =>
           Stream.filterMap(stream, (push) => {
-            if (pushKind(push) !== "message") return Option.none()
+            if (pushKind(push) !== "message") return Result.fail(push)
             const [, channel, message] = asArray(push)
-            return Option.some({ channel: text(channel), message: text(message) })
+            return Result.succeed({ channel: text(channel), message: text(message) })
           })),
       psubscribe: (patterns) =>
         Effect.map(pushes("psubscribe", patterns), (stream) =>
           Stream.filterMap(stream, (push) => {
-            if (pushKind(push) !== "pmessage") return Option.none()
+            if (pushKind(push) !== "pmessage") return Result.fail(push)
             const [, pattern, channel, message] = asArray(push)
-            return Option.some({ pattern: text(pattern), channel: text(channel), message: text(message) })
+            return Result.succeed({ pattern: text(pattern), channel: text(channel), message: text(message) })
           }))
     }
     return service
   })
 
-export class RedisClient extends Context.Tag("redfiber/RedisClient")<RedisClient, RedisClientService>() {
+export class RedisClient extends Context.Service<RedisClient, RedisClientService>()("redfiber/RedisClient") {
   /** A client for as long as the scope lasts (the connection is made now; failing fast if it cannot be). */
   static readonly make = make
   static readonly layer = (config: RedisClientConfig = {}): Layer.Layer<RedisClient, RedisConnectionError> =>
-    Layer.scoped(RedisClient, make(config))
+    Layer.effect(RedisClient, make(config))
   /**
    * The same client over connections that `open` makes instead of TCP (`host` and `port` are then
    * only names in error messages): what `InProcessClient.layer` builds on.
@@ -351,5 +352,5 @@ export class RedisClient extends Context.Tag("redfiber/RedisClient")<RedisClient
   static readonly layerWithConnector = (
     open: Effect.Effect<net.Socket, RedisConnectionError>,
     config: RedisClientConfig = {}
-  ): Layer.Layer<RedisClient, RedisConnectionError> => Layer.scoped(RedisClient, make(config, open))
+  ): Layer.Layer<RedisClient, RedisConnectionError> => Layer.effect(RedisClient, make(config, open))
 }

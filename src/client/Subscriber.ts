@@ -13,11 +13,9 @@
  * schedule gives up, the stream fails with a `RedisConnectionError`. Closing the scope sends
  * UNSUBSCRIBE (PUNSUBSCRIBE), waits briefly for its confirmation, and closes the connection.
  */
-import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -77,31 +75,30 @@ export class Subscriber {
           this.paused = false
           this.link?.socket.resume()
         }
-        return Chunk.filter(items, (item): item is RespValue => item !== END)
+        return items.filter((item): item is RespValue => item !== END)
       })
     })
-    return Stream.repeatEffectChunk(pull)
+    return Stream.fromEffectRepeat(pull).pipe(Stream.flattenIterable)
   }
 
   private queuedCount(): number {
-    const size = this.queue.unsafeSize()
-    return size._tag === "Some" ? size.value : 0
+    return Queue.sizeUnsafe(this.queue)
   }
 
   /** Opens a connection and subscribes; succeeds once every name is confirmed. */
   private get connect(): Effect.Effect<void, RedisError> {
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       const link = yield* establish(this.options, { username: this.options.username, password: this.options.password, db: 0 })
-      const confirmed = Deferred.unsafeMake<void, RedisError>(FiberId.none)
+      const confirmed = Deferred.makeUnsafe<void, RedisError>()
       let unconfirmed = this.names.length
       link.onPush = (reply) => {
         if (reply instanceof RedisReplyError) {
           // The server refused the subscription (the only command sent): fail the connect.
-          Deferred.unsafeDone(confirmed, Exit.fail(reply))
+          Deferred.doneUnsafe(confirmed, Exit.fail(reply))
           return
         }
         if (unconfirmed > 0 && pushKind(reply) === this.kind && --unconfirmed === 0) {
-          Deferred.unsafeDone(confirmed, Exit.void)
+          Deferred.doneUnsafe(confirmed, Exit.void)
         }
         this.offer(reply)
       }
@@ -109,13 +106,13 @@ export class Subscriber {
       this.link = link
       yield* Effect.raceFirst(
         Deferred.await(confirmed),
-        Effect.zipRight(Deferred.await(link.closed), Effect.fail(this.lost(link)))
+        Effect.andThen(Deferred.await(link.closed), Effect.fail(this.lost(link)))
       ).pipe(Effect.onError(() => Effect.sync(() => link.close(this.lost(link)))))
     })
   }
 
   private offer(reply: RespValue): void {
-    Queue.unsafeOffer(this.queue, reply)
+    Queue.offerUnsafe(this.queue, reply)
     if (!this.paused && this.queuedCount() >= HIGH_WATER) {
       this.paused = true
       this.link?.socket.pause()
@@ -138,13 +135,13 @@ export class Subscriber {
       Effect.retry(this.options.reconnect)
     )
     const loop: Effect.Effect<void> = Effect.suspend(() => Deferred.await(this.link!.closed)).pipe(
-      Effect.zipRight(Effect.suspend(() => {
+      Effect.andThen(Effect.suspend(() => {
         if (this.closing) return Effect.void
         this.paused = false
         const end = (error: RedisConnectionError) =>
           Effect.sync(() => {
             this.failure = error
-            Queue.unsafeOffer(this.queue, END)
+            Queue.offerUnsafe(this.queue, END)
           })
         return Effect.matchEffect(resubscribe, {
           onSuccess: (refusal) =>
@@ -164,11 +161,11 @@ export class Subscriber {
       const link = this.link
       if (link === undefined || link.isClosed) return Effect.void
       const unsubscribe = this.kind === "subscribe" ? "UNSUBSCRIBE" : "PUNSUBSCRIBE"
-      const done = Deferred.unsafeMake<void>(FiberId.none)
+      const done = Deferred.makeUnsafe<void>()
       link.onPush = (reply) => {
         // The last confirmation reports 0 subscriptions left on the connection.
         if (Array.isArray(reply) && pushKind(reply) === unsubscribe.toLowerCase() && reply[2] === 0) {
-          Deferred.unsafeDone(done, Exit.void)
+          Deferred.doneUnsafe(done, Exit.void)
         }
       }
       link.socket.resume()

@@ -4,9 +4,9 @@
  */
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import { findParameter } from "./parameters.js"
 import { RuntimeConfig } from "./RuntimeConfig.js"
 import { makeServerConfig, type ServerConfig, type ServerConfigInput, ServerConfigSchema } from "./ServerConfig.js"
@@ -122,7 +122,7 @@ const fromEnvironment: Effect.Effect<ServerConfigInput, FlagError> = Effect.gen(
   const input: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(FLAGS)) {
     const envName = `REDFIBER_${name.toUpperCase().replace(/-/g, "_")}`
-    const raw = yield* Config.option(Config.string(envName)).pipe(Effect.orElseSucceed(() => undefined))
+    const raw = yield* Config.option(Config.String(envName)).pipe(Effect.orElseSucceed(() => undefined))
     if (raw === undefined || raw._tag === "None") continue
     const value = convert(name, spec, raw.value)
     if (value instanceof FlagError) return yield* Effect.fail(new FlagError(`${envName}: ${value.message}`))
@@ -138,9 +138,9 @@ const describeField = (field: string) =>
 export const resolveConfig = (flags: ServerConfigInput): Effect.Effect<ServerConfig, FlagError> =>
   Effect.gen(function*() {
     const env = yield* fromEnvironment
-    const decoded = Schema.decodeUnknownEither(ServerConfigSchema)({ ...env, ...flags })
-    if (Either.isRight(decoded)) return decoded.right
-    const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
-    const where = issue?.path[0] !== undefined ? `--${describeField(String(issue.path[0]))}: ` : ""
+    const decoded = Schema.decodeUnknownResult(ServerConfigSchema, { reportInput: true })({ ...env, ...flags })
+    if (Result.isSuccess(decoded)) return decoded.success
+    const issue = SchemaIssue.makeFormatterStandardSchemaV1()(decoded.failure.issue).issues[0]
+    const where = issue?.path?.[0] !== undefined ? `--${describeField(String(issue.path[0]))}: ` : ""
     return yield* Effect.fail(new FlagError(`${where}${issue?.message ?? "invalid configuration"}`))
   })

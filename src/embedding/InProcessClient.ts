@@ -22,7 +22,7 @@ export type InProcessClientConfig = Omit<RedisClientConfig, "host" | "port" | "c
 
 /** A `RedisClient` connected to the `RedisServer` of the context. */
 export const layer = (config: InProcessClientConfig = {}): Layer.Layer<RedisClient, RedisConnectionError, RedisServer> =>
-  Layer.unwrapEffect(
+  Layer.unwrap(
     Effect.map(RedisServer, (server) =>
       RedisClient.layerWithConnector(server.connectLocal, { ...config, host: "in-process", port: server.address.port }))
   )

@@ -4,6 +4,7 @@
  * server an idle task costs nothing. Code that creates work for the task (a TTL set, a write
  * waiting for fsync) calls `request(at)`: one comparison when the task already runs by then.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 
 export class Alarm {
@@ -30,27 +31,28 @@ export class Alarm {
    */
   sleepUntil(until: number, minimumMillis = 0): Effect.Effect<void> {
     const alarm = this
-    const requestArrived = Effect.async<void>((resume) => {
-      alarm.wakeUp = () => resume(Effect.void)
+    const requestArrived = Effect.callback<void>((resume) => {
+      // Resumed in the scheduler, not inside the batch that made the request.
+      alarm.wakeUp = () => resume(Effect.yieldNow)
       return Effect.sync(() => {
         alarm.wakeUp = undefined
       })
     })
     return Effect.gen(function*() {
-      const clock = yield* Effect.clock
-      const notBefore = clock.unsafeCurrentTimeMillis() + minimumMillis
+      const clock = yield* Clock.Clock
+      const notBefore = clock.currentTimeMillisUnsafe() + minimumMillis
       let target = until
       for (;;) {
         target = Math.max(Math.min(target, alarm.requested), notBefore)
         alarm.requested = Number.POSITIVE_INFINITY
-        const now = clock.unsafeCurrentTimeMillis()
+        const now = clock.currentTimeMillisUnsafe()
         if (target <= now) return
         alarm.target = target
         yield* Number.isFinite(target)
           ? Effect.raceFirst(requestArrived, Effect.sleep(target - now))
           : requestArrived
         alarm.target = Number.NEGATIVE_INFINITY
-        if (clock.unsafeCurrentTimeMillis() >= target) return
+        if (clock.currentTimeMillisUnsafe() >= target) return
       }
     })
   }

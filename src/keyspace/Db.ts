@@ -44,7 +44,7 @@ export interface SetOptions {
   readonly px?: number | undefined
 }
 
-export class Db extends Context.Tag("redfiber/Db")<Db, {
+export class Db extends Context.Service<Db, {
   /** The keyspace itself: the server's connections run their batches through this `Ref`. */
   readonly keyspace: Ref.Ref<Keyspace>
   /** Runs `f` as one atomic step on database `db` at the current `Clock` time. */
@@ -55,7 +55,7 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
   readonly del: (keys: ReadonlyArray<Bytes>, db?: number) => Effect.Effect<number>
   readonly exists: (key: Bytes, db?: number) => Effect.Effect<boolean>
   /** Sets a TTL; false when the key does not exist. */
-  readonly expire: (key: Bytes, ttl: Duration.DurationInput, db?: number) => Effect.Effect<boolean>
+  readonly expire: (key: Bytes, ttl: Duration.Input, db?: number) => Effect.Effect<boolean>
   /** Remaining time to live: None for a missing key or a key without TTL. */
   readonly ttl: (key: Bytes, db?: number) => Effect.Effect<Option.Option<Duration.Duration>>
   readonly type: (key: Bytes, db?: number) => Effect.Effect<Option.Option<string>>
@@ -63,7 +63,7 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
   readonly keys: (pattern?: Bytes, db?: number) => Effect.Effect<ReadonlyArray<string>>
   readonly dbSize: (db?: number) => Effect.Effect<number>
   readonly flushAll: Effect.Effect<void>
-}>() {
+}>()("redfiber/Db") {
   static readonly make = (options: DbOptions = {}) =>
     Effect.gen(function*() {
       const keyspace = yield* Ref.make(new Keyspace(options.databases ?? 16))
@@ -90,7 +90,7 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
             return [[result, ks.commandLog.flush(), ks] as const, ks] as const
           })).pipe(
             Effect.flatMap(([result, token, ks]) =>
-              token < 0 ? Effect.succeed(result) : Effect.async<A>((resume) => {
+              token < 0 ? Effect.succeed(result) : Effect.callback<A>((resume) => {
                 ks.commandLog.whenDurable(token, () => resume(Effect.succeed(result)))
               })
             )
@@ -149,7 +149,7 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
             return at === undefined ? Option.none() : Option.some(Duration.millis(at - now))
           }, db),
         type: (key, db) =>
-          use((database, now) => Option.map(Option.fromNullable(database.get(toByteString(key), now)), typeName), db),
+          use((database, now) => Option.map(Option.fromNullishOr(database.get(toByteString(key), now)), typeName), db),
         keys: (pattern = "*", db) =>
           use((database, now) => {
             const glob = toByteString(pattern)
@@ -169,5 +169,5 @@ export class Db extends Context.Tag("redfiber/Db")<Db, {
       })
     })
 
-  static readonly layer = (options: DbOptions = {}) => Layer.scoped(Db, Db.make(options))
+  static readonly layer = (options: DbOptions = {}) => Layer.effect(Db, Db.make(options))
 }

@@ -29,8 +29,8 @@ import { sendsLines } from "./ReplyMode.js"
  * in-process cost (measured). Any other clock (TestClock) is read as it is.
  */
 export const clockMicros = (clock: Clock.Clock): (() => number) => {
-  if (clock.constructor !== Clock.make().constructor) return () => Number(clock.unsafeCurrentTimeNanos() / 1000n)
-  const offset = Number(clock.unsafeCurrentTimeNanos() / 1000n) - performance.now() * 1000
+  if (clock.constructor !== Clock.Clock.defaultValue().constructor) return () => Number(clock.currentTimeNanosUnsafe() / 1000n)
+  const offset = Number(clock.currentTimeNanosUnsafe() / 1000n) - performance.now() * 1000
   return () => Math.floor(offset + performance.now() * 1000)
 }
 

@@ -302,7 +302,7 @@ export const makePersistence = (
           Effect.gen(function*() {
             for (const slice of slices) {
               yield* Effect.promise(() => handle.write(slice))
-              yield* Effect.yieldNow()
+              yield* Effect.yieldNow
             }
             yield* Effect.promise(() => handle.sync())
             return temporaryPath(target, kind)
@@ -323,7 +323,7 @@ export const makePersistence = (
           Effect.flatMap((temp) =>
             Effect.sync(() => replaceFile(temp, paths.rdb))
           ),
-          Effect.zipRight(Clock.currentTimeMillis),
+          Effect.andThen(Clock.currentTimeMillis),
           Effect.tap((finished) =>
             Effect.sync(() => {
               lastSaveMillis = finished
@@ -336,12 +336,12 @@ export const makePersistence = (
           Effect.tap((finished) =>
             Effect.logInfo(`Background saving terminated with success (${totals.keys} keys, ${finished - now} ms)`)
           ),
-          Effect.catchAllDefect((defect) => Effect.fail(defect)),
-          Effect.catchAll((error) =>
+          Effect.catchDefect((defect) => Effect.fail(defect)),
+          Effect.catch((error) =>
             Effect.sync(() => {
               lastSaveOk = false
               fs.rmSync(temporaryPath(paths.rdb, "bgsave"), { force: true })
-            }).pipe(Effect.zipRight(Effect.logWarning(`Background saving error: ${String(error)}`)))
+            }).pipe(Effect.andThen(Effect.logWarning(`Background saving error: ${String(error)}`)))
           ),
           Effect.ensuring(
             Effect.sync(() => {
@@ -376,7 +376,7 @@ export const makePersistence = (
               aofBaseSize = aof?.size ?? totals.bytes
             })
           ),
-          Effect.zipRight(Clock.currentTimeMillis),
+          Effect.andThen(Clock.currentTimeMillis),
           Effect.tap((finished) =>
             Effect.sync(() => {
               lastRewriteOk = true
@@ -387,13 +387,13 @@ export const makePersistence = (
           Effect.tap((finished) =>
             Effect.logInfo(`Background AOF rewrite finished successfully (${totals.keys} keys, ${finished - now} ms)`)
           ),
-          Effect.catchAllDefect((defect) => Effect.fail(defect)),
-          Effect.catchAll((error) =>
+          Effect.catchDefect((defect) => Effect.fail(defect)),
+          Effect.catch((error) =>
             Effect.sync(() => {
               lastRewriteOk = false
               aof?.abortRewrite()
               fs.rmSync(temporaryPath(paths.aof, "rewriteaof"), { force: true })
-            }).pipe(Effect.zipRight(Effect.logWarning(`Background AOF rewrite error: ${String(error)}`)))
+            }).pipe(Effect.andThen(Effect.logWarning(`Background AOF rewrite error: ${String(error)}`)))
           ),
           Effect.ensuring(
             Effect.sync(() => {
@@ -625,7 +625,7 @@ export const makePersistence = (
           yield* Effect.logInfo("Saving the final RDB snapshot before exiting.")
           yield* Effect.try(() => saveSynchronously(now)).pipe(
             Effect.tap(() => Effect.logInfo("DB saved on disk")),
-            Effect.catchAll((error) => Effect.logError(`Error trying to save the DB: ${String(error)}`))
+            Effect.catch((error) => Effect.logError(`Error trying to save the DB: ${String(error)}`))
           )
         }
       })

@@ -11,7 +11,7 @@
  *
  * Why an array per subscriber and not an Effect `Queue` or `PubSub` per subscriber: measured with
  * scripts/bench/pubsub-micro.ts (50 subscribers, ns per message per subscriber), handing a
- * message over costs 8 ns with a plain array against 45–200 ns for `Queue.unsafeOffer`
+ * message over costs 8 ns with a plain array against 45–200 ns for `Queue.offerUnsafe`
  * (2 400 ns through `Effect.runSync(Queue.offer)`), and taking it out costs nothing against
  * 280–1 000 ns for `Queue.takeAll`. One Effect `PubSub` per channel is cheaper (35 + 17 ns) but a
  * connection listens to many channels and patterns at once, which needs a fiber per subscription
@@ -26,6 +26,7 @@
  * its outbox dropped, so a subscriber that never reads holds at most the hard limit.
  */
 import * as Context from "effect/Context"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
@@ -333,16 +334,16 @@ const removeFrom = (index: Map<string, Set<Subscriber>>, name: string, subscribe
  * its scope is open, observes the keyspace (expired and new keys); closing the scope stops all
  * delivery. `publish` is PUBLISH for Effect code in the same process.
  */
-export class PubSubHub extends Context.Tag("redfiber/PubSubHub")<PubSubHub, {
+export class PubSubHub extends Context.Service<PubSubHub, {
   readonly hub: Hub
   /** Publishes a message (UTF-8 text or raw bytes); succeeds with the number of receivers. */
   readonly publish: (channel: Bytes, message: Bytes) => Effect.Effect<number>
-}>() {
+}>()("redfiber/PubSubHub") {
   static readonly make = (config: RuntimeConfig) =>
     Effect.gen(function*() {
-      const clock = yield* Effect.clock
+      const clock = yield* Clock.Clock
       const keyspace = yield* Ref.get((yield* Db).keyspace)
-      const hub = new Hub(config, () => clock.unsafeCurrentTimeMillis())
+      const hub = new Hub(config, () => clock.currentTimeMillisUnsafe())
       keyspace.observers.push(hub.keyspaceObserver)
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {
@@ -354,10 +355,10 @@ export class PubSubHub extends Context.Tag("redfiber/PubSubHub")<PubSubHub, {
       return PubSubHub.of({
         hub,
         publish: (channel, message) =>
-          Effect.map(Effect.clock, (now) =>
-            hub.publish(toByteString(channel), toByteString(message), now.unsafeCurrentTimeMillis()))
+          Effect.map(Clock.Clock, (now) =>
+            hub.publish(toByteString(channel), toByteString(message), now.currentTimeMillisUnsafe()))
       })
     })
 
-  static readonly layer = (config: RuntimeConfig) => Layer.scoped(PubSubHub, PubSubHub.make(config))
+  static readonly layer = (config: RuntimeConfig) => Layer.effect(PubSubHub, PubSubHub.make(config))
 }

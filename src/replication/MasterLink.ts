@@ -282,7 +282,7 @@ export class MasterLink {
     this.deps.fork(job.pipe(
       Effect.flatMap((result) => Effect.sync(() => this.loaded(result, sync, socket))),
       // A bad snapshot (RdbFormatError): the link is dropped and the cron tries again.
-      Effect.catchAllDefect((defect) => Effect.sync(() => {
+      Effect.catchDefect((defect) => Effect.sync(() => {
         this.deps.log("warning", `Failed trying to load the MASTER synchronization DB from socket: ${defect instanceof Error ? defect.message : String(defect)}`)
         this.drop()
       })),

@@ -355,8 +355,9 @@ export class Replication {
         const left = since + delay - self.deps.now()
         if (left <= 0) return
         // A replica arriving meanwhile may complete repl-diskless-sync-max-replicas: it ends the nap.
-        const arrival = Effect.async<void>((resume) => {
-          self.replicaArrived = () => resume(Effect.void)
+        const arrival = Effect.callback<void>((resume) => {
+          // Resumed in the scheduler, not inside the PSYNC that announced the replica.
+          self.replicaArrived = () => resume(Effect.yieldNow)
           return Effect.sync(() => {
             self.replicaArrived = undefined
           })

@@ -59,7 +59,7 @@ export interface ReplicationDeps {
  * Lets the event loop serve sockets between two slices of a transfer (a macrotask: `yieldNow`
  * alone resumes before any I/O runs, and a whole snapshot then went out as one 1.4 s pause).
  */
-export const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+export const yieldToEventLoop: Effect.Effect<void> = Effect.callback<void>((resume) => {
   const immediate = setImmediate(() => resume(Effect.void))
   return Effect.sync(() => clearImmediate(immediate))
 })

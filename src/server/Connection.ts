@@ -26,6 +26,7 @@
  */
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
@@ -79,14 +80,14 @@ export const serveConnection = (
   deps: ConnectionDeps
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const clock = yield* Effect.clock
+    const clock = yield* Clock.Clock
     const { server } = deps
     const events = new SocketEvents(socket)
     const client = new ClientState(
       id,
       formatAddress(socket.remoteAddress, socket.remotePort),
       formatAddress(socket.localAddress, socket.localPort),
-      clock.unsafeCurrentTimeMillis(),
+      clock.currentTimeMillisUnsafe(),
       () => {
         events.closed = true
         server.blocked.release(client)
@@ -311,10 +312,10 @@ export const serveConnection = (
       if (client.postponed !== undefined) {
         // CLIENT PAUSE: sleep (on Effect's Clock) until it ends or is lifted, or the client leaves.
         while (
-          client.postponed !== undefined && pause.isPaused(clock.unsafeCurrentTimeMillis()) && !events.closed &&
+          client.postponed !== undefined && pause.isPaused(clock.currentTimeMillisUnsafe()) && !events.closed &&
           !events.shuttingDown && events.failure === undefined
         ) {
-          const left = pause.until - clock.unsafeCurrentTimeMillis()
+          const left = pause.until - clock.currentTimeMillisUnsafe()
           yield* Effect.raceFirst(events.waitForNext, Effect.sleep(Duration.millis(Math.max(1, left))))
         }
         pause.waiting.delete(client)
@@ -362,7 +363,7 @@ export const serveConnection = (
   }).pipe(
     // A defect here is a bug: logged as an error (the fuzzer looks for it); an interruption is a
     // shutdown straggler being cut off.
-    Effect.catchAllCause((cause) =>
-      Cause.isInterruptedOnly(cause) ? Effect.logDebug("connection interrupted") : Effect.logError("connection failed", cause)
+    Effect.catchCause((cause) =>
+      Cause.hasInterruptsOnly(cause) ? Effect.logDebug("connection interrupted") : Effect.logError("connection failed", cause)
     )
   )

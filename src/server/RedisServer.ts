@@ -22,7 +22,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
@@ -91,7 +90,7 @@ export interface RedisServerService {
   readonly address: { readonly host: string; readonly port: number }
   readonly state: ServerState
   /** PUBLISH from Effect code in the same process, to the server's subscribers. */
-  readonly pubsub: PubSubHub["Type"]
+  readonly pubsub: PubSubHub["Service"]
   /** The accept loop; ends when SHUTDOWN is requested, and drains the server when it stops. */
   readonly run: Effect.Effect<void>
   /** Completes when a client sent SHUTDOWN (main.ts then exits). */
@@ -118,7 +117,7 @@ const systemErrorAsFailure = (config: ServerConfig) => (defect: unknown) =>
 
 const listen = (config: ServerConfig) =>
   Effect.acquireRelease(
-    Effect.async<net.Server, ServerError>((resume) => {
+    Effect.callback<net.Server, ServerError>((resume) => {
       // allowHalfOpen: a client may send its last command and half-close; we still answer it.
       const server = net.createServer({ allowHalfOpen: true, noDelay: true })
       const onError = (cause: Error) =>
@@ -150,7 +149,7 @@ export interface EmbeddingOptions {
   readonly onShutdownCommand?: "stop" | "refuse" | undefined
 }
 
-export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer, RedisServerService>() {
+export class RedisServer extends Context.Service<RedisServer, RedisServerService>()("redfiber/RedisServer") {
   /** Starts listening in the current scope; the caller runs `run` (main.ts races it against signals). */
   static readonly make = (input: ServerConfigInput = {}, embedding: EmbeddingOptions = {}) =>
     Effect.gen(function*() {
@@ -161,7 +160,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const runtimeConfig = new RuntimeConfig(config)
       runtimeConfig.extra.set("enable-debug-command", config.enableDebugCommand)
       applyStartParameters(runtimeConfig, config.parameters, { tcpPort: config.port })
-      const clock = yield* Effect.clock
+      const clock = yield* Clock.Clock
       const pubsub = yield* PubSubHub.make(runtimeConfig)
       const state: ServerState = {
         config: runtimeConfig,
@@ -178,11 +177,11 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         commands: commandsOf(config.renamedCommands),
         requestShutdown: (mode) => {
           if (embedding.onShutdownCommand === "refuse") {
-            Runtime.runFork(runtime)(Effect.logWarning("SHUTDOWN refused: the embedding app owns this server's lifetime"))
+            Effect.runForkWith(runtime)(Effect.logWarning("SHUTDOWN refused: the embedding app owns this server's lifetime"))
             return false
           }
           state.shutdownMode = mode
-          Deferred.unsafeDone(shutdownRequest, Effect.succeed(mode))
+          Deferred.doneUnsafe(shutdownRequest, Effect.succeed(mode))
           return true
         },
         shutdownMode: "default",
@@ -222,7 +221,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       // Data first (the AOF or RDB file), then the listener: no client sees a half-loaded keyspace.
       // Its finalizer (the shutdown save) runs after the drain's, which is added below.
       yield* makePersistence(state, db.keyspace, aofReplay(state), functionLibraryStore(state)).pipe(
-        Effect.catchSomeDefect(systemErrorAsFailure(config))
+        Effect.catchDefect((defect) => Option.getOrElse(systemErrorAsFailure(config)(defect), () => Effect.die(defect)))
       )
       const listener = yield* listen(config)
       const bound = listener.address() as net.AddressInfo
@@ -231,7 +230,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       listener.on("connection", (socket) => {
         // Until its fiber attaches listeners, a reset must not surface as an unhandled 'error'.
         socket.on("error", () => {})
-        Queue.unsafeOffer(accepted, socket)
+        Queue.offerUnsafe(accepted, socket)
       })
 
       const shutdownHub = yield* ShutdownHub.make
@@ -315,13 +314,13 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
           }))
       ).pipe(Effect.forkIn(scope))
       // As Redis warns when CONFIG SET maxmemory goes below what is in use.
-      const runtime = yield* Effect.runtime<never>()
+      const runtime = yield* Effect.context<never>()
       runtimeConfig.watch("maxmemory", () => {
         state.cronAlarm.request(0)
         const limit = runtimeConfig.maxmemory
         const used = usedMemory(keyspace)
         if (limit > 0 && limit < used) {
-          Runtime.runFork(runtime)(Effect.logWarning(
+          Effect.runForkWith(runtime)(Effect.logWarning(
             `WARNING: the new maxmemory value set via CONFIG SET (${limit}) is smaller than the current memory usage ` +
               `(${used}). This will result in key eviction and/or the inability to accept new write commands ` +
               "depending on the maxmemory-policy."
@@ -332,7 +331,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const drainOnce = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
         listener.close()
-        for (const socket of yield* Queue.takeAll(accepted)) socket.destroy()
+        for (const socket of yield* Queue.clear(accepted)) socket.destroy()
         const connectionCount = yield* FiberSet.size(connections)
         // Subscribers get no more messages; what they were sent still flushes before they close.
         pubsub.hub.closed = true
@@ -365,7 +364,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
       const drain: Effect.Effect<DrainSummary> = Effect.suspend(() => {
         if (!drainStarted) {
           drainStarted = true
-          return Effect.forkDaemon(Deferred.complete(drainDone, drainOnce)).pipe(
+          return Effect.forkDetach(Deferred.complete(drainDone, drainOnce)).pipe(
             Effect.andThen(Deferred.await(drainDone))
           )
         }
@@ -389,7 +388,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
         drain,
         connectLocal: Effect.sync(() => {
           const pair = localSocketPair(bound.port)
-          Queue.unsafeOffer(accepted, pair.server)
+          Queue.offerUnsafe(accepted, pair.server)
           return pair.client
         })
       })
@@ -400,7 +399,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
    * fiber, and drains when the Layer's scope closes. Needs `Db` (see `layerWithDb`).
    */
   static readonly layer = (input: ServerConfigInput = {}, embedding: EmbeddingOptions = {}) =>
-    Layer.scoped(
+    Layer.effect(
       RedisServer,
       Effect.tap(RedisServer.make(input, embedding), (server) => Effect.forkScoped(server.run))
     )
@@ -412,7 +411,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
    * with `ServerError` "InvalidConfig".
    */
   static readonly layerConfig = (flags: ReadonlyArray<string> = [], embedding: EmbeddingOptions = {}) =>
-    Layer.unwrapEffect(
+    Layer.unwrap(
       Effect.gen(function*() {
         const parsed = parseFlags(flags)
         const invalid = (message: string) => new ServerError({ reason: "InvalidConfig", message: `Invalid configuration: ${message}` })
@@ -425,7 +424,7 @@ export class RedisServer extends Context.Tag("redfiber/RedisServer")<RedisServer
 
   /** The server and its own `Db`, sharing one keyspace: what most embedders want. */
   static readonly layerWithDb = (input: ServerConfigInput = {}, embedding: EmbeddingOptions = {}) =>
-    Layer.unwrapEffect(
+    Layer.unwrap(
       Effect.map(decodeConfig(input), (config) =>
         RedisServer.layer(config, embedding).pipe(
           Layer.provideMerge(Db.layer({ databases: config.databases, hz: config.hz }))

@@ -7,7 +7,6 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Ref from "effect/Ref"
-import * as Runtime from "effect/Runtime"
 import type { CommandContext } from "../commands/Command.js"
 import { executeCommand } from "../commands/dispatch.js"
 import { librariesOf } from "../commands/scripting/engines.js"
@@ -27,9 +26,9 @@ export const startReplication = (
 ) =>
   Effect.gen(function*() {
     const keyspace = yield* Ref.get(keyspaceRef)
-    const clock = yield* Effect.clock
-    const now = () => clock.unsafeCurrentTimeMillis()
-    const runtime = yield* Effect.runtime<never>()
+    const clock = yield* Clock.Clock
+    const now = () => clock.currentTimeMillisUnsafe()
+    const runtime = yield* Effect.context<never>()
     const forkJob = yield* FiberSet.runtime(yield* FiberSet.make<void>())<never>()
 
     // The primary's session: replies are dropped, nothing blocks, no admission checks.
@@ -81,7 +80,7 @@ export const startReplication = (
         libraries.flush()
         for (const code of codes) {
           const loaded = libraries.load(code, true)
-          if (typeof loaded !== "string") Runtime.runFork(runtime)(Effect.logWarning(`Failed loading a library from the primary's snapshot: ${loaded.error}`))
+          if (typeof loaded !== "string") Effect.runForkWith(runtime)(Effect.logWarning(`Failed loading a library from the primary's snapshot: ${loaded.error}`))
         }
       }
     }
@@ -115,7 +114,7 @@ export const startReplication = (
       },
       holdWrites: (held) => server.observability.pause.holdWrites(held),
       log: (level, message) => {
-        Runtime.runFork(runtime)(level === "info" ? Effect.logInfo(message) : Effect.logWarning(message))
+        Effect.runForkWith(runtime)(level === "info" ? Effect.logInfo(message) : Effect.logWarning(message))
       }
     })
     server.replication = replication

@@ -7,7 +7,6 @@
  */
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
-import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 
 export class ShutdownHub {
@@ -29,14 +28,14 @@ export class ShutdownHub {
 
   /** Runs `onShutdown` when shutdown is announced, for as long as the caller's scope is open. */
   readonly subscribe = (onShutdown: () => void): Effect.Effect<void, never, Scope.Scope> =>
-    Effect.gen(this, function*() {
+    Effect.gen({ self: this }, function*() {
       const subscription = yield* PubSub.subscribe(this.pubsub)
       if (this.started) {
         onShutdown()
         return
       }
-      yield* Queue.take(subscription).pipe(
-        Effect.andThen(() => onShutdown()),
+      yield* PubSub.take(subscription).pipe(
+        Effect.andThen(Effect.sync(() => onShutdown())),
         Effect.forkScoped
       )
     })

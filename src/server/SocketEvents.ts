@@ -115,7 +115,7 @@ export class SocketEvents {
   }
 
   /** Suspends the fiber until the next event (returns at once if one is pending). */
-  readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
+  readonly wait: Effect.Effect<void> = Effect.callback<void>((resume) => {
     if (
       this.chunks.length > 0 || this.outputPending || this.ended || this.closed || this.shuttingDown ||
       this.failure !== undefined
@@ -129,7 +129,7 @@ export class SocketEvents {
   })
 
   /** Suspends until something happens, whether or not an event is already pending. */
-  readonly waitForNext: Effect.Effect<void> = Effect.async<void>((resume) => {
+  readonly waitForNext: Effect.Effect<void> = Effect.callback<void>((resume) => {
     if (this.closed) {
       resume(Effect.void)
       return
@@ -149,7 +149,9 @@ export class SocketEvents {
     if (waiter !== undefined) {
       this.waiter = undefined
       this.waitingForInput = false
-      waiter(Effect.void)
+      // Later, in the scheduler: Effect 4 would run the waiter's fiber right here, inside the
+      // caller (often another connection's batch).
+      waiter(Effect.yieldNow)
     }
   }
 }

@@ -5,7 +5,7 @@
  * same on both targets.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -23,7 +23,7 @@ const targets: Array<readonly [string, () => Promise<RunningServer>]> = [["redfi
 if (hasRealRedis) targets.push(["real Redis 7", () => startRealRedis()])
 
 /** A quick schedule for tests: 10 retries 20 ms apart. */
-const quickRetries = Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(10)))
+const quickRetries = Schedule.max([Schedule.spaced("20 millis"), Schedule.recurs(10)])
 
 describe.each(targets)("RedisClient against %s", (_name, start) => {
   let server: RunningServer
@@ -40,7 +40,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
 
   /** Runs `body` with a client connected to the server (or to `port`), in its own scope. */
   const withClient = <A, E>(
-    body: (redis: RedisClient["Type"]) => Effect.Effect<A, E, Scope.Scope>,
+    body: (redis: RedisClient["Service"]) => Effect.Effect<A, E, Scope.Scope>,
     config: RedisClientConfig = {}
   ) =>
     Effect.scoped(
@@ -73,7 +73,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
           expect(error).toMatchObject({ prefix: "ERR", message: "ERR value is not an integer or out of range" })
           const unknown = yield* Effect.flip(redis.command("NOSUCHCOMMAND", "a"))
           expect(unknown.message).toBe("ERR unknown command 'NOSUCHCOMMAND', with args beginning with: 'a' ")
-          const arity = yield* Effect.flip(redis.get("a").pipe(Effect.zipRight(redis.command("GET"))))
+          const arity = yield* Effect.flip(redis.get("a").pipe(Effect.andThen(redis.command("GET"))))
           expect(arity.message).toBe("ERR wrong number of arguments for 'get' command")
           // The connection goes on after errors.
           expect(yield* redis.ping()).toBe("PONG")
@@ -297,7 +297,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
     it.live("commands after the client's scope closed fail with ClientClosed", () =>
       Effect.gen(function*() {
         const scope = yield* Scope.make()
-        const redis = yield* Scope.extend(RedisClient.make({ port: server.port }), scope)
+        const redis = yield* Scope.provide(RedisClient.make({ port: server.port }), scope)
         expect(yield* redis.ping()).toBe("PONG")
         yield* Scope.close(scope, Exit.void)
         const error = yield* Effect.flip(redis.ping())
@@ -334,7 +334,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
         Effect.gen(function*() {
           for (const args of [["SUBSCRIBE", "x"], ["psubscribe", "x*"], ["MONITOR"], ["CLIENT", "REPLY", "OFF"], ["HELLO", "3"]]) {
             const exit = yield* Effect.exit(redis.command(...args))
-            expect(Exit.isFailure(exit) && !Exit.isInterrupted(exit) && exit.cause._tag === "Die").toBe(true)
+            expect(Exit.isFailure(exit) && !Cause.hasInterrupts(exit.cause) && Cause.hasDies(exit.cause) && !Cause.hasFails(exit.cause)).toBe(true)
           }
           expect(yield* redis.ping()).toBe("PONG")
         })
@@ -372,7 +372,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
             expect(yield* redis.ping()).toBe("PONG")
             proxy.hold()
             const bytesBefore = proxy.clientBytes
-            const inFlight = yield* Effect.fork(redis.incr("r:inflight"))
+            const inFlight = yield* Effect.forkChild(redis.incr("r:inflight"))
             yield* Effect.promise(() => proxy.waitForClientBytes(bytesBefore))
             proxy.dropConnections()
             proxy.hold(false)
@@ -406,7 +406,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
             yield* redis.set("r:wait", "1")
             yield* Effect.promise(() => proxy.stopListening())
             yield* untilDisconnected(redis)
-            const waiting = yield* Effect.fork(
+            const waiting = yield* Effect.forkChild(
               Effect.all([redis.incr("r:wait"), redis.incr("r:wait")], { concurrency: "unbounded" })
             )
             yield* Effect.sleep("100 millis")
@@ -414,7 +414,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
             expect(yield* Fiber.join(waiting)).toEqual([2, 3])
           }), {
           port: proxy.port,
-          reconnect: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(200)))
+          reconnect: Schedule.max([Schedule.spaced("20 millis"), Schedule.recurs(200)])
         })
       ))
 
@@ -430,7 +430,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
             expect(error.message).toBe(`Reconnecting gave up: Could not connect to Redis at 127.0.0.1:${proxy.port}: Connection refused`)
             yield* Effect.promise(() => proxy.listen())
             expect(yield* redis.ping()).toBe("PONG")
-          }), { port: proxy.port, reconnect: Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(3))) })
+          }), { port: proxy.port, reconnect: Schedule.max([Schedule.spaced("10 millis"), Schedule.recurs(3)]) })
       ))
   })
 
@@ -440,13 +440,13 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
         Effect.gen(function*() {
           const received = yield* Effect.scoped(Effect.gen(function*() {
             const messages = yield* redis.subscribe(["news", "sport"])
-            const collector = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 102)))
+            const collector = yield* Effect.forkChild(Stream.runCollect(Stream.take(messages, 102)))
             expect(yield* redis.publish("news", "first")).toBe(1)
             yield* redis.publish("other", "ignored")
             yield* redis.publish("sport", "caf\u00e9")
             for (let i = 0; i < 100; i++) yield* redis.publish("news", `n${i}`)
             expect(yield* numsub(redis, "news")).toBe(1)
-            return Chunk.toReadonlyArray(yield* Fiber.join(collector))
+            return Array.from(yield* Fiber.join(collector))
           }))
           expect(received.slice(0, 2)).toEqual([
             { channel: "news", message: "first" },
@@ -463,11 +463,11 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
       await Effect.runPromise(withClient((redis) =>
         Effect.scoped(Effect.gen(function*() {
           const messages = yield* redis.psubscribe(["user:*", "h?llo"])
-          const collector = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 2)))
+          const collector = yield* Effect.forkChild(Stream.runCollect(Stream.take(messages, 2)))
           yield* redis.publish("user:42", "signed in")
           yield* redis.publish("nope", "x")
           yield* redis.publish("hallo", "welt")
-          expect(Chunk.toReadonlyArray(yield* Fiber.join(collector))).toEqual([
+          expect(Array.from(yield* Fiber.join(collector))).toEqual([
             { pattern: "user:*", channel: "user:42", message: "signed in" },
             { pattern: "h?llo", channel: "hallo", message: "welt" }
           ])
@@ -484,7 +484,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
         yield* withClient((redis) =>
           Effect.scoped(Effect.gen(function*() {
             const messages = yield* redis.subscribe(["again"])
-            const collector = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 2)))
+            const collector = yield* Effect.forkChild(Stream.runCollect(Stream.take(messages, 2)))
             yield* redis.publish("again", "before")
             expect(proxy.connectionsAccepted).toBe(2)
             proxy.dropConnections()
@@ -494,7 +494,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
               Effect.repeat({ until: (receivers) => receivers > 0, schedule: Schedule.spaced("20 millis") })
             )
             expect(proxy.connectionsAccepted).toBe(4)
-            expect(Chunk.toReadonlyArray(yield* Fiber.join(collector))).toEqual([
+            expect(Array.from(yield* Fiber.join(collector))).toEqual([
               { channel: "again", message: "before" },
               { channel: "again", message: "after" }
             ])
@@ -505,8 +505,8 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
 })
 
 /** Waits until the client has seen its connection close. */
-const untilDisconnected = (redis: RedisClient["Type"]) =>
+const untilDisconnected = (redis: RedisClient["Service"]) =>
   redis.connected.pipe(Effect.repeat({ until: (connected) => !connected, schedule: Schedule.spaced("5 millis") }))
 
-const numsub = (redis: RedisClient["Type"], channel: string) =>
+const numsub = (redis: RedisClient["Service"], channel: string) =>
   Effect.map(redis.command("PUBSUB", "NUMSUB", channel), (reply) => (reply as ReadonlyArray<number>)[1])

@@ -5,14 +5,13 @@
  * cover hours of TTLs and blocking timeouts in milliseconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { RedisReplyError } from "../../src/client/errors.js"
 import { RedisClient } from "../../src/client/RedisClient.js"
 import * as InProcessClient from "../../src/embedding/InProcessClient.js"
@@ -20,12 +19,12 @@ import { RedisServer } from "../../src/server/RedisServer.js"
 import { hasRealRedis, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"
 
 /** The app: sessions with a TTL and a job queue, on nothing but the RedisClient service. */
-class Sessions extends Context.Tag("test/Sessions")<Sessions, {
+class Sessions extends Context.Service<Sessions, {
   readonly open: (user: string) => Effect.Effect<string, RedisReplyError | import("../../src/client/errors.js").RedisConnectionError>
   readonly find: (token: string) => Effect.Effect<Option.Option<string>, import("../../src/client/errors.js").RedisError>
   readonly enqueue: (job: string) => Effect.Effect<number, import("../../src/client/errors.js").RedisError>
   readonly take: (timeoutSeconds: number) => Effect.Effect<Option.Option<string>, import("../../src/client/errors.js").RedisError>
-}>() {
+}>()("test/Sessions") {
   static readonly layer = Layer.effect(
     Sessions,
     Effect.map(RedisClient, (redis) => {
@@ -85,7 +84,7 @@ const expected = {
 }
 
 describe("one RedisClient interface, three Layers", () => {
-  it.scoped("in process, through the embedded server's command table", () =>
+  it.effect("in process, through the embedded server's command table", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(Sessions.layer.pipe(Layer.provideMerge(InProcessClient.layerWithServer({ port: 0 }))))
       expect(yield* Effect.provide(scenario, context)).toEqual(expected)
@@ -106,7 +105,7 @@ describe("one RedisClient interface, three Layers", () => {
     afterAll(async () => {
       await server?.stop()
     })
-    it.scoped("the same scenario, the same results", () =>
+    it.effect("the same scenario, the same results", () =>
       Effect.gen(function*() {
         const context = yield* Layer.build(Sessions.layer.pipe(Layer.provideMerge(RedisClient.layer({ port: server.port }))))
         expect(yield* Effect.provide(scenario, context)).toEqual(expected)
@@ -117,7 +116,7 @@ describe("one RedisClient interface, three Layers", () => {
 describe("the in-process Layer under TestClock", () => {
   const build = Layer.build(Sessions.layer.pipe(Layer.provideMerge(InProcessClient.layerWithServer({ port: 0 }))))
 
-  it.scoped("a 30-minute session expires at 30 virtual minutes", () =>
+  it.effect("a 30-minute session expires at 30 virtual minutes", () =>
     Effect.gen(function*() {
       const context = yield* build
       const sessions = Context.get(context, Sessions)
@@ -128,7 +127,7 @@ describe("the in-process Layer under TestClock", () => {
       expect(yield* sessions.find(token)).toEqual(Option.none())
     }))
 
-  it.scoped("a BLPOP times out on virtual time, and another is served by a later enqueue", () =>
+  it.effect("a BLPOP times out on virtual time, and another is served by a later enqueue", () =>
     Effect.gen(function*() {
       const context = yield* build
       const sessions = Context.get(context, Sessions)
@@ -136,16 +135,16 @@ describe("the in-process Layer under TestClock", () => {
       // Commands from one client run in order, so the waiting take needs a second client.
       const worker = yield* Layer.build(InProcessClient.layer()).pipe(Effect.provide(context))
       const take = Context.get(worker, RedisClient)
-      const waiting = yield* Effect.fork(Effect.map(take.command("BLPOP", "jobs", 3600), (reply) => reply))
+      const waiting = yield* Effect.forkChild(Effect.map(take.command("BLPOP", "jobs", 3600), (reply) => reply))
       yield* Effect.repeat(
         Effect.map(redis.command("INFO", "clients"), (info) => String(info).includes("blocked_clients:1")),
         { until: (blocked) => blocked }
       )
       yield* TestClock.adjust("3599 seconds")
-      expect(yield* Fiber.poll(waiting)).toEqual(Option.none())
+      expect(waiting.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust("1 seconds")
       expect(yield* Fiber.join(waiting)).toBe(null)
-      const served = yield* Effect.fork(take.command("BLPOP", "jobs", 3600))
+      const served = yield* Effect.forkChild(take.command("BLPOP", "jobs", 3600))
       yield* Effect.repeat(
         Effect.map(redis.command("INFO", "clients"), (info) => String(info).includes("blocked_clients:1")),
         { until: (blocked) => blocked }
@@ -154,23 +153,23 @@ describe("the in-process Layer under TestClock", () => {
       expect(yield* Fiber.join(served)).toEqual([Buffer.from("jobs"), Buffer.from("report")])
     }))
 
-  it.scoped("keyspace notifications reach an in-process subscriber", () =>
+  it.effect("keyspace notifications reach an in-process subscriber", () =>
     Effect.gen(function*() {
       const context = yield* build
       const redis = Context.get(context, RedisClient)
       yield* redis.command("CONFIG", "SET", "notify-keyspace-events", "Ex")
       const messages = yield* redis.subscribe(["__keyevent@0__:expired"])
-      const collected = yield* Effect.fork(Stream.runCollect(Stream.take(messages, 1)))
+      const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(messages, 1)))
       yield* redis.set("cart", "3 items", { ttl: "2 hours" })
       yield* TestClock.adjust("2 hours")
-      expect(Chunk.toReadonlyArray(yield* Fiber.join(collected))).toEqual([
+      expect(Array.from(yield* Fiber.join(collected))).toEqual([
         { channel: "__keyevent@0__:expired", message: "cart" }
       ])
     }))
 })
 
 describe("a client's SHUTDOWN inside an embedding app", () => {
-  it.scoped("refused when the app owns the server's lifetime", () =>
+  it.effect("refused when the app owns the server's lifetime", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(InProcessClient.layerWithServer({ port: 0 }, {}, { onShutdownCommand: "refuse" }))
       const redis = Context.get(context, RedisClient)
@@ -179,12 +178,12 @@ describe("a client's SHUTDOWN inside an embedding app", () => {
       expect(yield* redis.ping()).toBe("PONG")
     }))
 
-  it.scoped("by default it stops the server, and the app is told", () =>
+  it.effect("by default it stops the server, and the app is told", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(InProcessClient.layerWithServer({ port: 0 }))
       const redis = Context.get(context, RedisClient)
       const server = Context.get(context, RedisServer)
-      yield* Effect.fork(Effect.either(redis.command("SHUTDOWN", "NOSAVE")))
+      yield* Effect.forkChild(Effect.result(redis.command("SHUTDOWN", "NOSAVE")))
       expect(yield* server.shutdownRequested).toBe("nosave")
     }))
 })

@@ -5,7 +5,7 @@
  * that were encoded, whatever the split; and on random garbage, the same outcome whatever the split.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { replyError, RedisReplyError } from "../../src/client/errors.js"
 import { ReplyParser, RespProtocolError } from "../../src/client/ReplyParser.js"
 import type { RespValue } from "../../src/client/RespValue.js"

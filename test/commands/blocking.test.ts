@@ -10,7 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -395,7 +395,7 @@ describe("timeouts", () => {
     return client.pending.length === 0
   })
 
-  it.scoped("run on Effect's Clock: nothing before the deadline, the null array at it", () =>
+  it.effect("run on Effect's Clock: nothing before the deadline, the null array at it", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [a, b, admin] = [yield* connect, yield* connect, yield* connect]
@@ -414,7 +414,7 @@ describe("timeouts", () => {
       })
     ))
 
-  it.scoped("0 waits forever; a served client does not time out later", () =>
+  it.effect("0 waits forever; a served client does not time out later", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [a, b, admin] = [yield* connect, yield* connect, yield* connect]
@@ -431,7 +431,7 @@ describe("timeouts", () => {
       })
     ))
 
-  it.scoped("a later, shorter timeout is not held up by an earlier, longer one", () =>
+  it.effect("a later, shorter timeout is not held up by an earlier, longer one", () =>
     withServer((_call, connect) =>
       Effect.gen(function*() {
         const [long, short, admin] = [yield* connect, yield* connect, yield* connect]

@@ -7,7 +7,7 @@
  * error), never a crash, and a restored value that reads back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { Redis } from "ioredis"
 import { Crc64 } from "../../src/persistence/rdb/crc64.js"
 import { hasRealRedis, type RunningRedfiber, type RunningServer, startRealRedis, startRedfiber } from "../support/servers.js"

@@ -5,7 +5,7 @@
  * change (what WATCH and blocked clients will hang on) against Redis's own.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { listCommands } from "../../src/commands/lists.js"
 import { ListValue } from "../../src/keyspace/values/ListValue.js"
 import {

@@ -11,7 +11,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -91,7 +91,7 @@ describe("stream times on Effect's Clock", () => {
     throw new Error(`never saw ${count} blocked clients`)
   }
 
-  it.scoped("XREAD BLOCK times out at its deadline; XREADGROUP waits until served", () =>
+  it.effect("XREAD BLOCK times out at its deadline; XREADGROUP waits until served", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [a, b, admin] = [yield* connect, yield* connect, yield* connect]
@@ -110,7 +110,7 @@ describe("stream times on Effect's Clock", () => {
       })
     ))
 
-  it.scoped("idle times, XCLAIM IDLE and XAUTOCLAIM's min-idle-time follow the clock", () =>
+  it.effect("idle times, XCLAIM IDLE and XAUTOCLAIM's min-idle-time follow the clock", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const client = yield* connect
@@ -135,7 +135,7 @@ describe("stream times on Effect's Clock", () => {
       })
     ))
 
-  it.scoped("CLIENT UNBLOCK ends a blocked XREADGROUP (as a timeout, or with UNBLOCKED)", () =>
+  it.effect("CLIENT UNBLOCK ends a blocked XREADGROUP (as a timeout, or with UNBLOCKED)", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [a, admin] = [yield* connect, yield* connect]

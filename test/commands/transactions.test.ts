@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -309,7 +309,7 @@ describe("transaction state in CLIENT INFO", () => {
 })
 
 describe("WATCH and expiry on Effect's Clock", () => {
-  it.scoped("a watched key whose time passes before EXEC breaks it; one that does not, does not", () =>
+  it.effect("a watched key whose time passes before EXEC breaks it; one that does not, does not", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0 }))
       const server = Context.get(context, RedisServer)

@@ -6,7 +6,7 @@
  * main differential suite keeps sorted sets small, hence listpacks).
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { zsetCommands } from "../../src/commands/zsets.js"
 import { formatMismatch, Pair, type Step } from "../compat/compare.js"
 import { hasRealRedis, startRealRedis, startRedfiber } from "../support/servers.js"

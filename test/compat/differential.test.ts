@@ -13,7 +13,7 @@
  * REDFIBER_DIFF_RUNS_RESP3 the size of the RESP3 pass (which uses the seed plus one).
  */
 import { afterAll, beforeAll, describe, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { formatMismatch, type Mismatch, Pair, type Script } from "./compare.js"
 import { commandSequence } from "./generators.js"
 import { formatGroup, groupMismatches, minimize } from "./report.js"

@@ -3,7 +3,7 @@
  * the arbitraries generators.ts lends them, so every family draws from the same small key space
  * and value pool, and the two ways of turning arbitraries into steps.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { PIPELINE_BREAK, type Step } from "./compare.js"
 
 type Arb<A> = fc.Arbitrary<A>

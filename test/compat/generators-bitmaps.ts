@@ -4,7 +4,7 @@
  * values: an HLL written by SETBIT, a bitmap read by PFCOUNT). Offsets are mostly small, some
  * large enough that the value is kept as bytes changed in place (1024 bytes and up).
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 import type { SharedArbitraries } from "./generators-sets.js"
 

@@ -7,7 +7,7 @@
  * only with STORE and without BY (STORE compares bytes: without it, strcoll finds strings with a
  * leading NUL byte equal).
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 import type { SharedArbitraries } from "./generators-sets.js"
 

@@ -6,7 +6,7 @@
  * OBJECT ENCODING. Replies in hash order are compared as sets (HKEYS, HVALS) or pair sets
  * (HGETALL), HSCAN as a full iteration, HRANDFIELD by what its random picks must satisfy.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 import { cmd, pipelined, type SharedArbitraries } from "./generator-steps.js"
 import { INT64_MAX, INT64_MIN } from "./values.js"

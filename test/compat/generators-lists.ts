@@ -3,7 +3,7 @@
  * other family (so lists meet strings and hashes on the same keys and WRONGTYPE paths are hit).
  * Elements come mostly from a handful of short values, so LREM, LPOS and LINSERT find matches.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 import { cmd, pipelined, type SharedArbitraries } from "./generator-steps.js"
 import { INT64_MAX, INT64_MIN } from "./values.js"

@@ -8,7 +8,7 @@
  * shape and is followed by a DEL of its key (see `afterRandomPop`), whose answer is the same on
  * both servers, so the two keyspaces stay equal.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 
 type Arb<A> = fc.Arbitrary<A>

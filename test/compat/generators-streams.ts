@@ -5,7 +5,7 @@
  * PEL filters use a min-idle-time of 0. Replies that show times (XPENDING's elapsed, XINFO's
  * idle and delivery times) and XINFO's radix-tree-nodes compare through the "stream" check.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 import { cmd, pipelined, type SharedArbitraries } from "./generator-steps.js"
 

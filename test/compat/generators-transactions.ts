@@ -9,7 +9,7 @@
  * EXEC's array is compared element by element with each queued command's own check (KEYS in any
  * order, TTLs with their tolerance, ...).
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Check, Step } from "./compare.js"
 import { cmd, type SharedArbitraries } from "./generator-steps.js"
 

@@ -7,7 +7,7 @@
  * levels), so the encoding thresholds are left alone here; the hand-written scripts cover the
  * skiplist. ZRANDMEMBER compares by shape.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 import type { SharedArbitraries } from "./generators-sets.js"
 

@@ -9,7 +9,7 @@
  * unordered and SCAN as the set of keys of a full iteration. SUBSCRIBE and its kin take one name
  * at a time, so the sequences also visit RESP2's subscribed mode.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import type { Step } from "./compare.js"
 import { bitmapCommands } from "./generators-bitmaps.js"
 import { afterRandomPop, setCommands } from "./generators-sets.js"

@@ -13,7 +13,7 @@ import type { ServerConfigInput } from "../../src/config/ServerConfig.js"
 const resolve = (argv: ReadonlyArray<string>) => {
   const flags = parseFlags(argv)
   if (flags instanceof FlagError || typeof flags === "string") throw new Error(String(flags))
-  return Effect.runPromise(Effect.either(resolveConfig(flags as ServerConfigInput)))
+  return Effect.runPromise(Effect.result(resolveConfig(flags as ServerConfigInput)))
 }
 
 const configGet = (config: RuntimeConfig, name: string) =>
@@ -25,8 +25,8 @@ describe("hardening flags", () => {
       "--requirepass", "pw word", "--protected-mode", "no", "--maxmemory", "100mb",
       "--maxmemory-policy", "allkeys-lfu", "--maxmemory-samples", "10", "--client-query-buffer-limit", "2mb"
     ])
-    if (resolved._tag === "Left") throw new Error(resolved.left.message)
-    const config = new RuntimeConfig(resolved.right)
+    if (resolved._tag === "Failure") throw new Error(resolved.failure.message)
+    const config = new RuntimeConfig(resolved.success)
     expect(config.requirepass).toBe("pw word")
     expect(config.protectedMode).toBe(false)
     expect(config.maxmemory).toBe(100 * 1024 * 1024)
@@ -39,8 +39,8 @@ describe("hardening flags", () => {
 
   it("defaults: no password, protected mode, no limit, noeviction, 5 samples, 1gb", async () => {
     const resolved = await resolve([])
-    if (resolved._tag === "Left") throw new Error(resolved.left.message)
-    const config = new RuntimeConfig(resolved.right)
+    if (resolved._tag === "Failure") throw new Error(resolved.failure.message)
+    const config = new RuntimeConfig(resolved.success)
     expect([config.requirepass, config.protectedMode, config.maxmemory, config.maxmemoryPolicy, config.maxmemorySamples])
       .toEqual(["", true, 0, "noeviction", 5])
     expect(config.clientQueryBufferLimit).toBe(1024 ** 3)
@@ -55,8 +55,8 @@ describe("hardening flags", () => {
       [["--client-query-buffer-limit", "1000"], /^--client-query-buffer-limit: /]
     ] as const) {
       const resolved = await resolve(argv)
-      expect(resolved._tag).toBe("Left")
-      if (resolved._tag === "Left") expect(resolved.left.message).toMatch(message)
+      expect(resolved._tag).toBe("Failure")
+      if (resolved._tag === "Failure") expect(resolved.failure.message).toMatch(message)
     }
   })
 })

@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { AccessClock } from "../../src/keyspace/AccessClock.js"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { RawClient } from "../support/RawClient.js"
@@ -61,7 +61,7 @@ describe("AccessClock", () => {
 })
 
 describe("OBJECT IDLETIME on Effect's Clock", () => {
-  it.scoped("reads seconds since the last access; TYPE, EXISTS, TTL and OBJECT are not accesses, TOUCH is", () =>
+  it.effect("reads seconds since the last access; TYPE, EXISTS, TTL and OBJECT are not accesses, TOUCH is", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0 }))
       const server = Context.get(context, RedisServer)

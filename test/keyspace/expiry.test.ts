@@ -7,15 +7,15 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { Db } from "../../src/keyspace/Db.js"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { RawClient } from "../support/RawClient.js"
 
-const rawEntryCount = (db: Db["Type"]) => db.use((database) => database.size)
+const rawEntryCount = (db: Db["Service"]) => db.use((database) => database.size)
 
 describe("expiry on Effect's Clock", () => {
-  it.scoped("passive expiry through the Db API", () =>
+  it.effect("passive expiry through the Db API", () =>
     Effect.gen(function*() {
       const db = yield* Db
       yield* db.set("session", "abc", { px: 1000 })
@@ -28,7 +28,7 @@ describe("expiry on Effect's Clock", () => {
       expect(yield* db.exists("session")).toBe(false)
     }).pipe(Effect.provide(Db.layer())))
 
-  it.scoped("the sweeper removes expired keys nobody reads, in bounded cycles", () =>
+  it.effect("the sweeper removes expired keys nobody reads, in bounded cycles", () =>
     Effect.gen(function*() {
       const db = yield* Db
       for (let i = 0; i < 5000; i++) yield* db.set(`temp:${i}`, "v", { px: 500 })
@@ -44,7 +44,7 @@ describe("expiry on Effect's Clock", () => {
       expect(yield* db.use((_db, _now, keyspace) => keyspace.stats.expiredKeys)).toBe(5000)
     }).pipe(Effect.provide(Db.layer())))
 
-  it.scoped("TestClock expires keys for a TCP client of a server running under it", () =>
+  it.effect("TestClock expires keys for a TCP client of a server running under it", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0 }))
       const server = Context.get(context, RedisServer)
@@ -69,7 +69,7 @@ describe("expiry on Effect's Clock", () => {
       expect(yield* call("EXISTS", "k")).toEqual({ kind: "integer", value: "0" })
     }))
 
-  it.scoped("idle clients are closed after --timeout seconds of virtual time", () =>
+  it.effect("idle clients are closed after --timeout seconds of virtual time", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0, timeout: 5 }))
       const server = Context.get(context, RedisServer)

@@ -5,7 +5,7 @@
  * characters that mean something to a glob.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { globMatch, stringMatch } from "../../src/keyspace/glob.js"
 import { RawClient } from "../support/RawClient.js"
 import type { Reply } from "../support/RespReader.js"

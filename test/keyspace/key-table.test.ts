@@ -5,7 +5,7 @@
  * between steps; random picks and the list of keys with a TTL stay consistent.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { classOf, classSize, MAX_RECORD_BYTES } from "../../src/keyspace/table/Arena.js"
 import { AccessClock } from "../../src/keyspace/AccessClock.js"
 import { KeyTable, nextSnapshotEpoch } from "../../src/keyspace/table/KeyTable.js"

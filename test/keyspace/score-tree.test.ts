@@ -5,7 +5,7 @@
  * fill, leaf links) and every query answers what the model answers.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { ScoreTree, TreeCursor } from "../../src/keyspace/values/ScoreTree.js"
 
 type Pair = readonly [score: number, member: string]

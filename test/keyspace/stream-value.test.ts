@@ -4,7 +4,7 @@
  * boundaries; and IDs at the 64-bit edges, which must compare and print exactly.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { idText, makeId, MAX_ID, nextId, parseId, previousId, type StreamId, ZERO_ID } from "../../src/keyspace/values/StreamId.js"
 import { SortedIds } from "../../src/keyspace/values/SortedIds.js"
 import { StreamValue } from "../../src/keyspace/values/StreamValue.js"

@@ -9,7 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { Redis } from "ioredis"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { bulk, err, int, nil, ok, simple } from "../support/caseTables.js"
@@ -312,7 +312,7 @@ describe("on Effect's TestClock", () => {
       return client.pending.length === 0
     })
 
-  it.scoped("CLIENT PAUSE WRITE holds writes (and what follows them) until it ends; reads go on", () =>
+  it.effect("CLIENT PAUSE WRITE holds writes (and what follows them) until it ends; reads go on", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [admin, writer, reader] = [yield* connect, yield* connect, yield* connect]
@@ -333,7 +333,7 @@ describe("on Effect's TestClock", () => {
       })
     ))
 
-  it.scoped("CLIENT PAUSE ALL holds every command, CLIENT UNPAUSE from another client lifts it", () =>
+  it.effect("CLIENT PAUSE ALL holds every command, CLIENT UNPAUSE from another client lifts it", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [admin, other, lifter] = [yield* connect, yield* connect, yield* connect]
@@ -356,7 +356,7 @@ describe("on Effect's TestClock", () => {
       })
     ))
 
-  it.scoped("while paused, a key past its time reads as missing but is not deleted", () =>
+  it.effect("while paused, a key past its time reads as missing but is not deleted", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [admin] = [yield* connect]
@@ -371,7 +371,7 @@ describe("on Effect's TestClock", () => {
       })
     ))
 
-  it.scoped("WAIT with replicas wanted answers 0 at its timeout; with none, at once", () =>
+  it.effect("WAIT with replicas wanted answers 0 at its timeout; with none, at once", () =>
     withServer((call, connect) =>
       Effect.gen(function*() {
         const [client, other] = [yield* connect, yield* connect]

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, relative } from "node:path"
+import { dirname, join, relative } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, describe, expect, it } from "vitest"
 
@@ -88,7 +88,7 @@ describe("the packed package in a consumer project", () => {
     expect(compiled).toContain(join(installed, "dist/index.d.ts"))
 
     const cacheHome = join(work, "cache")
-    const output = await run("node", ["out/main.js"], consumer, { XDG_CACHE_HOME: cacheHome })
+    const output = await run(process.execPath, ["out/main.js"], consumer, { XDG_CACHE_HOME: cacheHome })
     const result = JSON.parse(output.trim().split("\n").at(-1)!)
     expect(result.value).toBe("hello ada")
     expect(result.inProcess).toBe("hello ada")
@@ -96,7 +96,9 @@ describe("the packed package in a consumer project", () => {
     expect(result.port).toBeGreaterThan(0)
 
     // The server bin keeps its code cache under the cache home, not in the package.
-    expect(await run(join(consumer, "node_modules/.bin/redfiber-server"), ["--version"], consumer, { XDG_CACHE_HOME: cacheHome }))
+    // Its `#!/usr/bin/env node` finds this Node (22) first, not the machine's.
+    const path = `${dirname(process.execPath)}:${process.env.PATH ?? ""}`
+    expect(await run(join(consumer, "node_modules/.bin/redfiber-server"), ["--version"], consumer, { XDG_CACHE_HOME: cacheHome, PATH: path }))
       .toMatch(/^redfiber-server v=/)
     expect(readdirSync(join(cacheHome, "redfiber")).filter((name) => name.startsWith("redfiber-server-"))).toHaveLength(1)
     expect(snapshot(installed)).toEqual(before)

@@ -8,10 +8,10 @@ import * as Layer from "effect/Layer"
 import { RedisServer, ServerError } from "../../src/index.js"
 
 const withEnvironment = (variables: Record<string, string>) =>
-  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(variables))))
+  Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(variables))
 
 describe("RedisServer.layerConfig", () => {
-  it.scoped("reads REDFIBER_* through the app's ConfigProvider; flags win over them", () =>
+  it.effect("reads REDFIBER_* through the app's ConfigProvider; flags win over them", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerConfig(["--port", "0", "--databases", "4"])).pipe(
         withEnvironment({ REDFIBER_DATABASES: "2", REDFIBER_MAXCLIENTS: "77", REDFIBER_PORT: "1" })

@@ -16,9 +16,9 @@ import { Db, PersistenceError, RedisServer, ServerError, type ServerConfigInput 
 const failureOf = <A, E>(layer: Layer.Layer<A, E>) =>
   Effect.gen(function*() {
     const exit = yield* Effect.exit(Effect.scoped(Layer.build(layer)))
-    if (Exit.isSuccess(exit)) return yield* Effect.dieMessage("the layer was built")
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isNone(failure)) return yield* Effect.dieMessage(`not a failure: ${Cause.pretty(exit.cause)}`)
+    if (Exit.isSuccess(exit)) return yield* Effect.die(new Error("the layer was built"))
+    const failure = Cause.findErrorOption(exit.cause)
+    if (Option.isNone(failure)) return yield* Effect.die(new Error(`not a failure: ${Cause.pretty(exit.cause)}`))
     return failure.value
   })
 
@@ -56,11 +56,11 @@ describe("RedisServer layers fail with ServerError", () => {
   it.effect("a port in use is ListenFailed with the OS's reason", () =>
     Effect.gen(function*() {
       const holder = yield* Effect.acquireRelease(
-        Effect.async<net.Server>((resume) => {
+        Effect.callback<net.Server>((resume) => {
           const server = net.createServer()
           server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
         }),
-        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+        (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
       )
       const port = (holder.address() as net.AddressInfo).port
       const error = yield* failureOf(RedisServer.layerWithDb({ ...quiet, port }))

@@ -6,7 +6,7 @@
  * must give the same commands and the same error whatever the split.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
 import { RawClient } from "../support/RawClient.js"
 import { showReply } from "../support/RespReader.js"

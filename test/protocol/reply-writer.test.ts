@@ -4,7 +4,7 @@
  * copy. A property checks random reply trees read back, through the tests' RESP reader, as written.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
 import { type Reply, readReply } from "../support/RespReader.js"
 

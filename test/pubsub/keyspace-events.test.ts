@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import type { CommandSpec } from "../../src/commands/Command.js"
 import { hashCommands } from "../../src/commands/hashes.js"
 import { listCommands } from "../../src/commands/lists.js"
@@ -237,12 +237,12 @@ describe.skipIf(!hasRealRedis)("writes meeting expired keys, active expiry out o
     }
   })
 
-  it.scoped("our server under TestClock publishes what Redis does", () =>
+  it.effect("our server under TestClock publishes what Redis does", () =>
     Effect.gen(function*() {
       // hz 1: the first sweep would come one virtual second after the start; the steps take 60 ms.
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0, hz: 1 }))
       const server = Context.get(context, RedisServer)
-      const clock = yield* TestClock.testClock()
+      const clock = yield* TestClock.testClockWith(Effect.succeed)
       const lines = yield* Effect.promise(() =>
         eventsByCommand(server.address.port, "KEAmn", EXPIRED_KEY_STEPS, (ms) =>
           Effect.runPromise(clock.adjust(`${ms} millis`)))
@@ -253,7 +253,7 @@ describe.skipIf(!hasRealRedis)("writes meeting expired keys, active expiry out o
 })
 
 describe("expired events on Effect's Clock (redfiber)", () => {
-  it.scoped("passive expiry: a read after the TTL, before any sweep, publishes expired then keymiss", () =>
+  it.effect("passive expiry: a read after the TTL, before any sweep, publishes expired then keymiss", () =>
     Effect.gen(function*() {
       // hz 1: the sweeper first runs one virtual second after the start.
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0, hz: 1 }))
@@ -275,7 +275,7 @@ describe("expired events on Effect's Clock (redfiber)", () => {
       ])
     }))
 
-  it.scoped("active expiry: the sweeper publishes expired with no command at all", () =>
+  it.effect("active expiry: the sweeper publishes expired with no command at all", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0, hz: 10 }))
       const server = Context.get(context, RedisServer)

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import type { Subscriber } from "../../src/session/ClientState.js"
 import { RedisServer, type RedisServerService } from "../../src/server/RedisServer.js"
 import { encodeCommand, RawClient } from "../support/RawClient.js"
@@ -96,7 +96,7 @@ describe("a subscriber that never reads", () => {
     expect(received.every((reply) => JSON.stringify(reply) === JSON.stringify(message("flood", PAYLOAD)))).toBe(true)
   })
 
-  it.scoped("above the soft limit, it is disconnected once its seconds have passed on Effect's Clock", () =>
+  it.effect("above the soft limit, it is disconnected once its seconds have passed on Effect's Clock", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0 }))
       const server = Context.get(context, RedisServer)
@@ -129,7 +129,7 @@ describe("a subscriber that never reads", () => {
 })
 
 describe("the idle timeout", () => {
-  it.scoped("closes idle normal clients but leaves subscribers alone", () =>
+  it.effect("closes idle normal clients but leaves subscribers alone", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0, timeout: 1 }))
       const server = Context.get(context, RedisServer)

@@ -12,7 +12,7 @@ import * as path from "node:path"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { datasetOf, runCommands, VARIETY } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
@@ -35,7 +35,7 @@ const fullResyncLine = (client: RawClient): string | undefined => {
 }
 
 describe("repl-diskless-sync-delay on Effect's Clock", () => {
-  it.scoped("the transfer waits the delay from the first replica, and the replicas waiting share it", () =>
+  it.effect("the transfer waits the delay from the first replica, and the replicas waiting share it", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0 }))
       const port = Context.get(context, RedisServer).address.port
@@ -59,7 +59,7 @@ describe("repl-diskless-sync-delay on Effect's Clock", () => {
       expect(mark(second)).toBe(mark(first))
     }))
 
-  it.scoped("repl-diskless-sync-max-replicas starts it as soon as that many wait; 0 delay starts at once", () =>
+  it.effect("repl-diskless-sync-max-replicas starts it as soon as that many wait; 0 delay starts at once", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0 }))
       const port = Context.get(context, RedisServer).address.port

@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import { RedisServer } from "../../src/server/RedisServer.js"
 import { RawClient } from "../support/RawClient.js"
 
@@ -27,7 +27,7 @@ const nothingYet = async (client: RawClient) => {
 }
 
 describe("WAIT on Effect's Clock", () => {
-  it.scoped("times out at its deadline with the count, and CLIENT UNBLOCK ends it early", () =>
+  it.effect("times out at its deadline with the count, and CLIENT UNBLOCK ends it early", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(RedisServer.layerWithDb({ port: 0 }))
       const port = Context.get(context, RedisServer).address.port

@@ -14,10 +14,10 @@ import { Redis } from "ioredis"
 import { Db, RedisServer } from "../../src/index.js"
 
 /** A tiny app service that keeps visit counters in the shared keyspace. */
-class Visits extends Context.Tag("test/Visits")<Visits, {
+class Visits extends Context.Service<Visits, {
   readonly record: (page: string) => Effect.Effect<void>
   readonly count: (page: string) => Effect.Effect<number>
-}>() {
+}>()("test/Visits") {
   static readonly layer = Layer.effect(
     Visits,
     Effect.gen(function*() {

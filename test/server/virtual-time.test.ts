@@ -9,7 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import * as TestClock from "effect/testing/TestClock"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -41,7 +41,7 @@ const nothingPending = (client: RawClient) =>
   })
 
 describe("virtual time on an embedded server", () => {
-  it.scoped("24 virtual hours with the AOF and save points on: keys expire on time, saves happen", () =>
+  it.effect("24 virtual hours with the AOF and save points on: keys expire on time, saves happen", () =>
     Effect.gen(function*() {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-virtual-time-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
@@ -74,7 +74,7 @@ describe("virtual time on an embedded server", () => {
         }))
     }), 20_000)
 
-  it.scoped("a BLPOP with a 30-minute timeout ends at exactly 30 virtual minutes", () =>
+  it.effect("a BLPOP with a 30-minute timeout ends at exactly 30 virtual minutes", () =>
     withServer({}, (connect) =>
       Effect.gen(function*() {
         const [blocked, admin] = [yield* connect, yield* connect]
@@ -89,7 +89,7 @@ describe("virtual time on an embedded server", () => {
       })
     ), 20_000)
 
-  it.scoped("an idle client is closed after `timeout` virtual seconds, set at run time", () =>
+  it.effect("an idle client is closed after `timeout` virtual seconds, set at run time", () =>
     withServer({}, (connect) =>
       Effect.gen(function*() {
         const [idle, admin] = [yield* connect, yield* connect]

@@ -3,6 +3,7 @@
  * - `startRedfiber`: our server in this process (RedisServer + Db layers in their own scope);
  * - `startRealRedis`: Debian's `redis-server` as a child process, when installed (the oracle).
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -24,7 +25,7 @@ export interface RunningServer {
 
 export interface RunningRedfiber extends RunningServer {
   readonly server: RedisServerService
-  readonly db: Db["Type"]
+  readonly db: Db["Service"]
 }
 
 /**
@@ -37,8 +38,8 @@ export const startRedfiber = async (config: ServerConfigInput = {}): Promise<Run
   const context = await Effect.runPromise(
     Layer.buildWithScope(RedisServer.layerWithDb({ port: 0, dir: ownDir, ...config }), scope)
   )
-  const server = context.unsafeMap.get(RedisServer.key) as RedisServerService
-  const db = context.unsafeMap.get(Db.key) as Db["Type"]
+  const server = Context.getUnsafe(context, RedisServer)
+  const db = Context.getUnsafe(context, Db)
   return {
     port: server.address.port,
     server,

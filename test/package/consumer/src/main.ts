@@ -3,10 +3,10 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Db, RedisClient, RedisServer, ServerError, type ServerConfigInput } from "redfiber"
 
-class Greetings extends Context.Tag("consumer/Greetings")<Greetings, {
+class Greetings extends Context.Service<Greetings, {
   readonly remember: (name: string) => Effect.Effect<void, unknown>
   readonly recall: (name: string) => Effect.Effect<Option.Option<string>, unknown>
-}>() {
+}>()("consumer/Greetings") {
   static readonly layer = Layer.effect(
     Greetings,
     Effect.map(RedisClient, (client) => ({
@@ -21,7 +21,7 @@ const password = process.env["CONSUMER_REDIS_PASSWORD"]
 const config: ServerConfigInput = { port: 0, save: "", requirepass: password }
 const server = RedisServer.layerWithDb(config)
 // The client connects to the port the server actually bound.
-const client = Layer.unwrapEffect(
+const client = Layer.unwrap(
   Effect.map(RedisServer, (running) => RedisClient.layer({ port: running.address.port, password }))
 )
 const app = Greetings.layer.pipe(Layer.provideMerge(client), Layer.provideMerge(server))
