@@ -196,8 +196,9 @@ describe.skipIf(!hasRealRedis)("observability against real Redis 7", () => {
         await untilBlocked()
         await other.call("LPUSH", "q1", "a")
         client.write("BLPOP q3 0.01\r\n")
-        await untilBlocked()
-        while (await blockedClients() !== "0") await new Promise((resolve) => setTimeout(resolve, 5))
+        // Its 10 ms may pass before a poll sees it blocked: wait until it has run and timed out.
+        const bothRan = async () => /cmdstat_blpop:calls=2,/.test(text(await other.call("INFO", "commandstats")))
+        while (!(await bothRan()) || await blockedClients() !== "0") await new Promise((resolve) => setTimeout(resolve, 5))
         record(await client.call("CLIENT", "REPLY", "ON"))
         // SKIP: the reply skipped is the blocked command's, sent when a push serves it.
         client.write("CLIENT REPLY SKIP\r\nBLPOP q2 0\r\n")
