@@ -4,8 +4,8 @@
  * server's ordinary connection handling, so its commands meet the same table, ACL, limits,
  * notifications and AOF as a TCP client's — without a port or a system call.
  *
- * Backpressure works as on a socket: a write is acknowledged once the other end has read it into
- * its buffer, and an end that is paused (`pause()`) stops reading.
+ * Bytes arrive on a later turn of the event loop, and backpressure works as on a socket: a write
+ * is acknowledged once the other end has read it into its buffer, and a paused end stops reading.
  */
 import type * as net from "node:net"
 import { Duplex } from "node:stream"
@@ -32,10 +32,14 @@ class LocalEnd extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    const peer = this.peer
-    if (peer === undefined || peer.destroyed) return done()
-    if (peer.push(chunk)) done()
-    else this.blockedWrite = () => done()
+    // Delivered on a later turn of the event loop, as a socket's bytes are: a fiber that polls the
+    // server through a local connection must not starve timers and the fibers waiting to start.
+    setImmediate(() => {
+      const peer = this.peer
+      if (peer === undefined || peer.destroyed) return done()
+      if (peer.push(chunk)) done()
+      else this.blockedWrite = () => done()
+    })
   }
 
   override _final(done: (error?: Error | null) => void): void {
