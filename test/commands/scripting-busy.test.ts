@@ -13,8 +13,8 @@ const ENDLESS = "local i = 0 while true do i = i + 1 end"
 /** One write, then ARGV[1] turns of a loop (past the threshold on either server), then an answer. */
 const WRITES_THEN_SPINS =
   "redis.call('INCR', KEYS[1]) local i, n = 0, tonumber(ARGV[1]) while i < n do i = i + 1 end return 'spun'"
-/** Turns of that loop that take a few hundred ms: Redis's Lua 5.1 runs them faster than our VM. */
-const SPINS = { ours: "3000000", redis: "10000000" }
+/** Turns of that loop that keep either server busy for a few hundred ms or more, past the other clients' commands. */
+const SPINS = { ours: "10000000", redis: "10000000" }
 
 /** A reply as plain values: texts (errors marked), integers as text, arrays as arrays. */
 const plain = (reply: Reply): unknown =>
