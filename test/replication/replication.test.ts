@@ -7,10 +7,10 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
-import { datasetOf, VARIETY } from "../support/dataset.js"
+import { VARIETY } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { freePort, hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
-import { call, infoField, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
+import { call, infoField, sameData, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
 
 /** A real replica writes the snapshot it receives to its dir: never the project's (other suites' Redis would load it). */
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replication-"))
@@ -36,12 +36,6 @@ const fill = async (port: number, commands: ReadonlyArray<ReadonlyArray<string>>
   } finally {
     client.close()
   }
-}
-
-const sameData = async (a: number, b: number) => {
-  const [left, right] = await Promise.all([datasetOf(a, 4), datasetOf(b, 4)])
-  expect(right).toEqual(left)
-  return left.length
 }
 
 describe.skipIf(!hasRealRedis)("replication with real Redis", () => {

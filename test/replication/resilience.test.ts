@@ -11,10 +11,9 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
-import { datasetOf } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { freePort, hasRealRedis, redisServerPath, type RunningServer, startRealRedis as startRedisIn, waitForPing } from "../support/servers.js"
-import { call, infoField, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
+import { call, infoField, sameData, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
 
 const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-resilience-"))
 afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
@@ -84,12 +83,6 @@ const fillBig = async (port: number) => {
   } finally {
     client.close()
   }
-}
-
-const sameData = async (a: number, b: number) => {
-  const [left, right] = await Promise.all([datasetOf(a, 4), datasetOf(b, 4)])
-  expect(right).toEqual(left)
-  return left.length
 }
 
 const stats = async (port: number) => ({

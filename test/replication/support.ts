@@ -3,6 +3,8 @@
  * load that touches every type (with TTLs, random pops, transactions and several databases).
  */
 import type { ServerConfigInput } from "../../src/config/ServerConfig.js"
+import { expect } from "vitest"
+import { datasetOf } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply } from "../support/RespReader.js"
 import { type RunningRedfiber, startRedfiber as startRedfiberServer } from "../support/servers.js"
@@ -112,4 +114,11 @@ export const writeLoad = async (port: number, count: number, seed: number): Prom
   } finally {
     client.close()
   }
+}
+
+/** Both servers hold the same keys, values and expiry times in databases 0-3; the number of keys. */
+export const sameData = async (a: number, b: number): Promise<number> => {
+  const [left, right] = await Promise.all([datasetOf(a, 4), datasetOf(b, 4)])
+  expect(right).toEqual(left)
+  return left.length
 }
