@@ -484,8 +484,10 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
         yield* withClient((redis) =>
           Effect.scoped(Effect.gen(function*() {
             const messages = yield* redis.subscribe(["again"])
-            const collector = yield* Effect.forkChild(Stream.runCollect(Stream.take(messages, 2)))
+            const next = Effect.map(Stream.runCollect(Stream.take(messages, 1)), Array.from)
             yield* redis.publish("again", "before")
+            // Received before the drop: a message still inside the proxy would be lost with it.
+            expect(yield* next).toEqual([{ channel: "again", message: "before" }])
             expect(proxy.connectionsAccepted).toBe(2)
             proxy.dropConnections()
             // Publish until the resubscribed connection is there to receive.
@@ -494,10 +496,7 @@ describe.each(targets)("RedisClient against %s", (_name, start) => {
               Effect.repeat({ until: (receivers) => receivers > 0, schedule: Schedule.spaced("20 millis") })
             )
             expect(proxy.connectionsAccepted).toBe(4)
-            expect(Array.from(yield* Fiber.join(collector))).toEqual([
-              { channel: "again", message: "before" },
-              { channel: "again", message: "after" }
-            ])
+            expect(yield* next).toEqual([{ channel: "again", message: "after" }])
           })), { port: proxy.port })
       })))
     })
