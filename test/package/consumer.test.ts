@@ -94,6 +94,7 @@ describe("the packed package in a consumer project", () => {
     expect(result.inProcess).toBe("hello ada")
     expect(result.set).toBe("hi")
     expect(result.port).toBeGreaterThan(0)
+    expect(result.inProcessClient).toBe("hello grace")
 
     // The server bin keeps its code cache under the cache home, not in the package.
     // Its `#!/usr/bin/env node` finds this Node (22) first, not the machine's.

@@ -1,7 +1,8 @@
 // A consumer of the packed redfiber: an app service over RedisClient, the server as a Layer on
-// port 0, one SET/GET round trip. Type-checked with strict flags and skipLibCheck off.
+// port 0, one SET/GET round trip over TCP and the same service over the in-process client.
+// Type-checked with strict flags and skipLibCheck off.
 import { Context, Effect, Layer, Option } from "effect"
-import { Db, RedisClient, RedisServer, ServerError, type ServerConfigInput } from "redfiber"
+import { Db, InProcessClient, RedisClient, RedisServer, ServerError, type ServerConfigInput } from "redfiber"
 
 class Greetings extends Context.Service<Greetings, {
   readonly remember: (name: string) => Effect.Effect<void, unknown>
@@ -39,10 +40,20 @@ const program = Effect.gen(function*() {
   return { value: Option.getOrNull(value), inProcess: Option.getOrNull(inProcess), set: Option.getOrNull(fromClient), port }
 })
 
+// The same app service, unchanged, over the in-process client of an embedded server.
+const inProcessApp = Greetings.layer.pipe(Layer.provideMerge(InProcessClient.layerWithServer({ port: 0, save: "" })))
+const inProcessClient = await Effect.runPromise(
+  Effect.gen(function*() {
+    const greetings = yield* Greetings
+    yield* greetings.remember("grace")
+    return Option.getOrNull(yield* greetings.recall("grace"))
+  }).pipe(Effect.provide(inProcessApp), Effect.orDie)
+)
+
 const result = await Effect.runPromise(
   program.pipe(
     Effect.provide(app),
     Effect.catchIf((error): error is ServerError => error instanceof ServerError, (error) => Effect.die(error))
   )
 )
-console.log(JSON.stringify(result))
+console.log(JSON.stringify({ ...result, inProcessClient }))
