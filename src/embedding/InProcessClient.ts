@@ -17,7 +17,7 @@ import type { Db } from "../keyspace/Db.js"
 import { type EmbeddingOptions, RedisServer, type ServerError } from "../server/RedisServer.js"
 import type { PersistenceError } from "../persistence/Persistence.js"
 
-/** Clients options that make sense without a network: credentials, database, text decoding, reconnects. */
+/** Client options that make sense without a network: credentials, database, text decoding, reconnects. */
 export type InProcessClientConfig = Omit<RedisClientConfig, "host" | "port" | "connectTimeout">
 
 /** A `RedisClient` connected to the `RedisServer` of the context. */
