@@ -4,39 +4,17 @@
  * replica (PSYNC ... FAILOVER); writes wait while the replica catches up; TIMEOUT aborts; the
  * errors are Redis's, checked against a real Redis in the same situation.
  */
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { datasetOf, VARIETY } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply } from "../support/RespReader.js"
-import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
-import { call, infoField, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
+import { hasRealRedis } from "../support/servers.js"
+import { call, fill, infoField, serverPool, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
 
-const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-failover-"))
-afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
-const startRealRedis = (args: ReadonlyArray<string> = []) =>
-  startRedisIn(["--dir", fs.mkdtempSync(path.join(redisDir, "server-")), "--repl-diskless-sync-delay", "0", ...args])
+const { startRealRedis, started } = serverPool("failover", ["--repl-diskless-sync-delay", "0"])
 
-const running: Array<RunningServer> = []
-const started = <T extends RunningServer>(server: T): T => {
-  running.push(server)
-  return server
-}
-afterEach(async () => {
-  for (const server of running.reverse()) await server.stop()
-  running.length = 0
-})
 
-const fill = async (port: number, commands: ReadonlyArray<ReadonlyArray<string>>) => {
-  const client = await RawClient.connect(port)
-  try {
-    for (const argv of commands) await client.call(...argv)
-  } finally {
-    client.close()
-  }
-}
+
 
 const role = async (port: number): Promise<string> => {
   const reply = await call(port, "ROLE")

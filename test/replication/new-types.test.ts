@@ -5,30 +5,16 @@
  * in both directions against real Redis 7.0. Keyspaces are compared key by key with reads that
  * see everything (XINFO STREAM FULL for streams), and FUNCTION LIST must match.
  */
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { datasetOf } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply, showReply } from "../support/RespReader.js"
-import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
-import { infoField, startRedfiber, waitInSync } from "./support.js"
+import { hasRealRedis } from "../support/servers.js"
+import { infoField, serverPool, startRedfiber, waitInSync } from "./support.js"
 
-const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replication-types-"))
-afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
-const startRealRedis = (args: ReadonlyArray<string> = []) =>
-  startRedisIn(["--dir", fs.mkdtempSync(path.join(redisDir, "server-")), "--repl-diskless-sync-delay", "0", ...args])
+const { startRealRedis, started } = serverPool("replication-types", ["--repl-diskless-sync-delay", "0"])
 
-const running: Array<RunningServer> = []
-const started = <T extends RunningServer>(server: T): T => {
-  running.push(server)
-  return server
-}
-afterEach(async () => {
-  for (const server of running.reverse()) await server.stop()
-  running.length = 0
-})
+
 
 const LIBRARY = [
   "#!lua name=replib",

@@ -3,28 +3,14 @@
  * has passed answers as missing, but the key stays (DBSIZE counts it) until the DEL comes — as a
  * real Redis 7.0 replica of the same primary does.
  */
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type Reply } from "../support/RespReader.js"
-import { hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
-import { call, startRedfiber, waitInSync } from "./support.js"
+import { hasRealRedis } from "../support/servers.js"
+import { call, serverPool, startRedfiber, waitInSync } from "./support.js"
 
-const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replica-expiry-"))
-afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
-const startRealRedis = (args: ReadonlyArray<string> = []) =>
-  startRedisIn(["--dir", fs.mkdtempSync(path.join(redisDir, "server-")), "--repl-diskless-sync-delay", "0", ...args])
+const { startRealRedis, started } = serverPool("replica-expiry", ["--repl-diskless-sync-delay", "0"])
 
-const running: Array<RunningServer> = []
-const started = <T extends RunningServer>(server: T): T => {
-  running.push(server)
-  return server
-}
-afterEach(async () => {
-  for (const server of running.reverse()) await server.stop()
-  running.length = 0
-})
+
 
 describe.skipIf(!hasRealRedis)("expired keys on a replica", () => {
   it("read as missing but stay until the primary's DEL, as on a real Redis replica", async () => {

@@ -3,40 +3,16 @@
  * partial resynchronization, the command stream under a write load of every type (datasets
  * compared key by key), chains, promotion, WAIT and the refusals replicas and primaries give.
  */
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { VARIETY } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
-import { freePort, hasRealRedis, type RunningServer, startRealRedis as startRedisIn } from "../support/servers.js"
-import { call, infoField, sameData, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
+import { freePort, hasRealRedis } from "../support/servers.js"
+import { call, fill, infoField, sameData, serverPool, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
 
-/** A real replica writes the snapshot it receives to its dir: never the project's (other suites' Redis would load it). */
-const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-replication-"))
-afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
-const startRealRedis = (args: ReadonlyArray<string> = []) =>
-  startRedisIn(["--dir", fs.mkdtempSync(path.join(redisDir, "server-")), ...args])
+const { startRealRedis, started } = serverPool("replication")
 
-const running: Array<RunningServer> = []
-const started = <T extends RunningServer>(server: T): T => {
-  running.push(server)
-  return server
-}
-afterEach(async () => {
-  // Replicas first, so no one reconnects to a stopped primary.
-  for (const server of running.reverse()) await server.stop()
-  running.length = 0
-})
 
-const fill = async (port: number, commands: ReadonlyArray<ReadonlyArray<string>>) => {
-  const client = await RawClient.connect(port)
-  try {
-    for (const argv of commands) await client.call(...argv)
-  } finally {
-    client.close()
-  }
-}
+
 
 describe.skipIf(!hasRealRedis)("replication with real Redis", () => {
   it("a real Redis replica follows redfiber through a full sync under a write load of every type", async () => {
@@ -188,7 +164,6 @@ describe("replication between redfiber servers", () => {
     // The primary goes away; A is promoted and B follows it without a full sync.
     const oldReplid = await infoField(primary.port, "replication", "master_replid")
     await primary.stop()
-    running.splice(running.indexOf(primary), 1)
     expect(await call(a.port, "REPLICAOF", "NO", "ONE")).toEqual({ kind: "simple", value: "OK" })
     expect(await infoField(a.port, "replication", "role")).toBe("master")
     expect(await infoField(a.port, "replication", "master_replid2")).toBe(oldReplid)

@@ -8,30 +8,15 @@
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
-import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { RawClient } from "../support/RawClient.js"
-import { freePort, hasRealRedis, redisServerPath, type RunningServer, startRealRedis as startRedisIn, waitForPing } from "../support/servers.js"
-import { call, infoField, sameData, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
+import { freePort, hasRealRedis, redisServerPath, type RunningServer, waitForPing } from "../support/servers.js"
+import { call, infoField, sameData, serverPool, startRedfiber, waitInSync, waitUntil, writeLoad } from "./support.js"
 
-const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "redfiber-resilience-"))
-afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
-const startRealRedis = (args: ReadonlyArray<string> = []) =>
-  startRedisIn(["--dir", fs.mkdtempSync(path.join(redisDir, "server-")), "--repl-diskless-sync-delay", "0", ...args])
+const { dir: redisDir, startRealRedis, started } = serverPool("resilience", ["--repl-diskless-sync-delay", "0"])
 
-const running: Array<RunningServer> = []
-/** Stopped after the test (replicas first), or earlier by the test itself: once either way. */
-const started = <T extends RunningServer>(server: T): T => {
-  let stopping: Promise<void> | undefined
-  const once = { ...server, stop: () => (stopping ??= server.stop()) }
-  running.push(once)
-  return once
-}
-afterEach(async () => {
-  for (const server of running.reverse()) await server.stop()
-  running.length = 0
-})
+
 
 /**
  * A TCP proxy to `target` that closes its first connection (both sides) once `cutAfter` bytes went

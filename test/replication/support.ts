@@ -1,13 +1,59 @@
 /**
- * Helpers for the replication tests: INFO fields, waiting for a replica to catch up, and a write
- * load that touches every type (with TTLs, random pops, transactions and several databases).
+ * Helpers for the replication tests: the servers a test file starts, INFO fields, waiting for a
+ * replica to catch up, and a write load that touches every type (with TTLs, random pops,
+ * transactions and several databases).
  */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import type { ServerConfigInput } from "../../src/config/ServerConfig.js"
-import { expect } from "vitest"
+import { afterAll, afterEach, expect } from "vitest"
 import { datasetOf } from "../support/dataset.js"
 import { RawClient } from "../support/RawClient.js"
 import { type Reply } from "../support/RespReader.js"
-import { type RunningRedfiber, startRedfiber as startRedfiberServer } from "../support/servers.js"
+import {
+  type RunningRedfiber,
+  type RunningServer,
+  startRealRedis as startRealRedisIn,
+  startRedfiber as startRedfiberServer
+} from "../support/servers.js"
+
+/**
+ * The servers of one test file: `started` ones are stopped after each test (the last started
+ * first, so replicas go before their primaries), or earlier by the test itself, once either way.
+ * A real Redis gets a directory of its own under a temporary one (a replica writes the snapshot
+ * it receives there, never into the project), with `redisArgs` before its own arguments.
+ */
+export const serverPool = (name: string, redisArgs: ReadonlyArray<string> = []) => {
+  const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), `redfiber-${name}-`))
+  afterAll(() => fs.rmSync(redisDir, { recursive: true, force: true }))
+  const running: Array<RunningServer> = []
+  afterEach(async () => {
+    for (const server of running.reverse()) await server.stop()
+    running.length = 0
+  })
+  return {
+    dir: redisDir,
+    startRealRedis: (args: ReadonlyArray<string> = []) =>
+      startRealRedisIn(["--dir", fs.mkdtempSync(path.join(redisDir, "server-")), ...redisArgs, ...args]),
+    started: <T extends RunningServer>(server: T): T => {
+      let stopping: Promise<void> | undefined
+      const once = { ...server, stop: () => (stopping ??= server.stop()) }
+      running.push(once)
+      return once
+    }
+  }
+}
+
+/** Runs `commands` one by one on a connection of their own. */
+export const fill = async (port: number, commands: ReadonlyArray<ReadonlyArray<string>>): Promise<void> => {
+  const client = await RawClient.connect(port)
+  try {
+    for (const argv of commands) await client.call(...argv)
+  } finally {
+    client.close()
+  }
+}
 
 /**
  * redfiber for these tests: a primary starts a diskless full sync at once (repl-diskless-sync-delay
