@@ -13,7 +13,7 @@
 import { stringMatch } from "../keyspace/glob.js"
 import { writeSubscription } from "../pubsub/messages.js"
 import { command, type CommandContext, type CommandSpec } from "./Command.js"
-import { writeHelp } from "./server/help.js"
+import { helpSubcommand } from "./server/help.js"
 import { keyAt, keysToEnd } from "../protocol/key-specs.js"
 
 const SUBSCRIBING = ["pubsub", "noscript", "loading", "stale"] as const
@@ -282,30 +282,19 @@ const numpat = sub({
   run: (ctx) => ctx.out.integer(ctx.server.pubsub.patternCount)
 })
 
-const help = command({
-  name: "pubsub|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "pubsub",
-  aclCategories: ["slow"],
-  summary: "Show helpful text about the different subcommands",
-  since: "6.2.0",
-  complexity: "O(1)",
-  run: (ctx) =>
-    writeHelp(ctx.out, "PUBSUB", [
-      "CHANNELS [<pattern>]",
-      "    Return the currently active channels matching a <pattern> (default: '*').",
-      "NUMPAT",
-      "    Return number of subscriptions to patterns.",
-      "NUMSUB [<channel> ...]",
-      "    Return the number of subscribers for the specified channels, excluding",
-      "    pattern subscriptions(default: no channels).",
-      "SHARDCHANNELS [<pattern>]",
-      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
-      "SHARDNUMSUB [<shardchannel> ...]",
-      "    Return the number of subscribers for the specified shard level channel(s)"
-    ])
-})
+const help = helpSubcommand("PUBSUB", { group: "pubsub", aclCategories: ["slow"], since: "6.2.0" }, [
+  "CHANNELS [<pattern>]",
+  "    Return the currently active channels matching a <pattern> (default: '*').",
+  "NUMPAT",
+  "    Return number of subscriptions to patterns.",
+  "NUMSUB [<channel> ...]",
+  "    Return the number of subscribers for the specified channels, excluding",
+  "    pattern subscriptions(default: no channels).",
+  "SHARDCHANNELS [<pattern>]",
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+  "SHARDNUMSUB [<shardchannel> ...]",
+  "    Return the number of subscribers for the specified shard level channel(s)"
+])
 
 const pubsub = command({
   name: "pubsub",

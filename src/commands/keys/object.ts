@@ -10,6 +10,7 @@ import type { RedisValue } from "../../keyspace/Value.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { encodingOf, isSharedInteger } from "../strings/encoding.js"
 import { keyAt } from "../../protocol/key-specs.js"
+import { helpSubcommand } from "../server/help.js"
 
 /** The refcount Redis reports for a shared integer (INT_MAX). */
 const SHARED_REFCOUNT = 2147483647
@@ -95,7 +96,6 @@ const freq = keySubcommand(
 )
 
 const HELP_LINES = [
-  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "ENCODING <key>",
   "    Return the kind of internal representation used in order to store the value",
   "    associated with a <key>.",
@@ -107,23 +107,10 @@ const HELP_LINES = [
   "    seconds elapsed since the last access to the key.",
   "REFCOUNT <key>",
   "    Return the number of references of the value associated with the specified",
-  "    <key>.",
-  "HELP",
-  "    Prints this help."
+  "    <key>."
 ]
-const HELP_REPLY = `*${HELP_LINES.length}\r\n${HELP_LINES.map((line) => `+${line}\r\n`).join("")}`
 
-const help = command({
-  name: "object|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "generic",
-  aclCategories: ["keyspace", "slow"],
-  summary: "Show helpful text about the different subcommands",
-  since: "6.2.0",
-  complexity: "O(1)",
-  run: (ctx) => ctx.out.raw(HELP_REPLY)
-})
+const help = helpSubcommand("OBJECT", { group: "generic", aclCategories: ["keyspace", "slow"], since: "6.2.0" }, HELP_LINES)
 
 const object = command({
   name: "object",

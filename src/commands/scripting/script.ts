@@ -1,6 +1,6 @@
 /** SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP (SCRIPT DEBUG answers that it is not supported). */
 import { command, type CommandSpec } from "../Command.js"
-import { writeHelp } from "../server/help.js"
+import { helpSubcommand } from "../server/help.js"
 import { busyScriptKill } from "./busy.js"
 import { engineOf, existingEngineOf } from "./engines.js"
 
@@ -85,31 +85,20 @@ const debug = command({
   run: (ctx) => ctx.out.error("ERR SCRIPT DEBUG (the Lua debugger) is not supported by this server")
 })
 
-const help = command({
-  name: "script|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "scripting",
-  aclCategories: SCRIPTING_ACL,
-  summary: "Show helpful text about the different subcommands",
-  since: "5.0.0",
-  complexity: "O(1)",
-  run: (ctx) =>
-    writeHelp(ctx.out, "SCRIPT", [
-      "EXISTS <sha1> [<sha1> ...]",
-      "    Return information about the existence of the scripts in the script cache.",
-      "FLUSH [ASYNC|SYNC]",
-      "    Flush the Lua scripts cache. Very dangerous on replicas.",
-      "    When called without the optional mode argument, the behavior is determined by the",
-      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-      "    * ASYNC: Asynchronously flush the scripts cache.",
-      "    * SYNC: Synchronously flush the scripts cache.",
-      "KILL",
-      "    Kill the currently executing Lua script.",
-      "LOAD <script>",
-      "    Load a script into the scripts cache without executing it."
-    ])
-})
+const help = helpSubcommand("SCRIPT", { group: "scripting", aclCategories: SCRIPTING_ACL, since: "5.0.0" }, [
+  "EXISTS <sha1> [<sha1> ...]",
+  "    Return information about the existence of the scripts in the script cache.",
+  "FLUSH [ASYNC|SYNC]",
+  "    Flush the Lua scripts cache. Very dangerous on replicas.",
+  "    When called without the optional mode argument, the behavior is determined by the",
+  "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+  "    * ASYNC: Asynchronously flush the scripts cache.",
+  "    * SYNC: Synchronously flush the scripts cache.",
+  "KILL",
+  "    Kill the currently executing Lua script.",
+  "LOAD <script>",
+  "    Load a script into the scripts cache without executing it."
+])
 
 export const scriptCommand: CommandSpec = command({
   name: "script",

@@ -16,7 +16,7 @@ import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import type { CommandFlag, KeyFlag, KeySpec } from "../../protocol/CommandInfo.js"
 import { arityAccepts } from "../dispatch.js"
 import { findKeys, hasKeyArguments, keySpecsOf } from "../../protocol/key-specs.js"
-import { writeHelp } from "./help.js"
+import { helpSubcommand } from "./help.js"
 
 /** The order in which Redis lists command flags (movablekeys always last). */
 const FLAG_ORDER: ReadonlyArray<CommandFlag> = [
@@ -370,37 +370,26 @@ const getkeysandflags = command({
   run: (ctx, argv) => getKeysOf(ctx, argv, true)
 })
 
-const help = command({
-  name: "command|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "server",
-  aclCategories: CONNECTION_ACL,
-  summary: "Show helpful text about the different subcommands",
-  since: "5.0.0",
-  complexity: "O(1)",
-  run: (ctx) =>
-    writeHelp(ctx.out, "COMMAND", [
-      "(no subcommand)",
-      "    Return details about all Redis commands.",
-      "COUNT",
-      "    Return the total number of commands in this Redis server.",
-      "LIST",
-      "    Return a list of all commands in this Redis server.",
-      "INFO [<command-name> ...]",
-      "    Return details about multiple Redis commands.",
-      "    If no command names are given, documentation details for all",
-      "    commands are returned.",
-      "DOCS [<command-name> ...]",
-      "    Return documentation details about multiple Redis commands.",
-      "    If no command names are given, documentation details for all",
-      "    commands are returned.",
-      "GETKEYS <full-command>",
-      "    Return the keys from a full Redis command.",
-      "GETKEYSANDFLAGS <full-command>",
-      "    Return the keys and the access flags from a full Redis command."
-    ])
-})
+const help = helpSubcommand("COMMAND", { group: "server", aclCategories: CONNECTION_ACL, since: "5.0.0" }, [
+  "(no subcommand)",
+  "    Return details about all Redis commands.",
+  "COUNT",
+  "    Return the total number of commands in this Redis server.",
+  "LIST",
+  "    Return a list of all commands in this Redis server.",
+  "INFO [<command-name> ...]",
+  "    Return details about multiple Redis commands.",
+  "    If no command names are given, documentation details for all",
+  "    commands are returned.",
+  "DOCS [<command-name> ...]",
+  "    Return documentation details about multiple Redis commands.",
+  "    If no command names are given, documentation details for all",
+  "    commands are returned.",
+  "GETKEYS <full-command>",
+  "    Return the keys from a full Redis command.",
+  "GETKEYSANDFLAGS <full-command>",
+  "    Return the keys and the access flags from a full Redis command."
+])
 
 export const commandSubcommands: ReadonlyArray<CommandSpec> = [count, info, docs, list, getkeys, getkeysandflags, help]
 

@@ -15,7 +15,7 @@ import { rewriteConfigFile } from "../../config/configRewrite.js"
 import { globMatch } from "../../keyspace/glob.js"
 import { ERR_SYNTAX } from "../../protocol/arguments.js"
 import { command, type CommandSpec } from "../Command.js"
-import { writeHelp } from "./help.js"
+import { helpSubcommand } from "./help.js"
 
 const ADMIN = ["admin", "noscript", "loading", "stale"] as const
 const ADMIN_ACL = ["admin", "slow", "dangerous"]
@@ -146,27 +146,16 @@ const rewrite = command({
   }
 })
 
-const help = command({
-  name: "config|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "server",
-  aclCategories: ["slow"],
-  summary: "Show helpful text about the different subcommands",
-  since: "5.0.0",
-  complexity: "O(1)",
-  run: (ctx) =>
-    writeHelp(ctx.out, "CONFIG", [
-      "GET <pattern>",
-      "    Return parameters matching the glob-like <pattern> and their values.",
-      "SET <directive> <value>",
-      "    Set the configuration <directive> to <value>.",
-      "RESETSTAT",
-      "    Reset statistics reported by the INFO command.",
-      "REWRITE",
-      "    Rewrite the configuration file."
-    ])
-})
+const help = helpSubcommand("CONFIG", { group: "server", aclCategories: ["slow"], since: "5.0.0" }, [
+  "GET <pattern>",
+  "    Return parameters matching the glob-like <pattern> and their values.",
+  "SET <directive> <value>",
+  "    Set the configuration <directive> to <value>.",
+  "RESETSTAT",
+  "    Reset statistics reported by the INFO command.",
+  "REWRITE",
+  "    Rewrite the configuration file."
+])
 
 export const configCommand: CommandSpec = command({
   name: "config",

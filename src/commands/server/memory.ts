@@ -19,6 +19,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword, parseInteger } from "../../prot
 import { command, type CommandContext } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
 import { formatScore } from "../../protocol/score-text.js"
+import { helpSubcommand } from "./help.js"
 
 const SHARDS_SPECIAL = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]
 
@@ -242,7 +243,6 @@ const purge = command({
 })
 
 const HELP_LINES = [
-  "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "DOCTOR",
   "    Return memory problems reports.",
   "MALLOC-STATS",
@@ -253,23 +253,10 @@ const HELP_LINES = [
   "    Return information about the memory usage of the server.",
   "USAGE <key> [SAMPLES <count>]",
   "    Return memory in bytes used by <key> and its value. Nested values are",
-  "    sampled up to <count> times (default: 5, 0 means sample all).",
-  "HELP",
-  "    Prints this help."
+  "    sampled up to <count> times (default: 5, 0 means sample all)."
 ]
-const HELP_REPLY = `*${HELP_LINES.length}\r\n${HELP_LINES.map((line) => `+${line}\r\n`).join("")}`
 
-const help = command({
-  name: "memory|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "server",
-  aclCategories: ["slow"],
-  summary: "Show helpful text about the different subcommands",
-  since: "4.0.0",
-  complexity: "O(1)",
-  run: (ctx) => ctx.out.raw(HELP_REPLY)
-})
+const help = helpSubcommand("MEMORY", { group: "server", aclCategories: ["slow"], since: "4.0.0" }, HELP_LINES)
 
 export const memoryCommand = command({
   name: "memory",

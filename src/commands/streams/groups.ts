@@ -5,7 +5,7 @@
 import { ERR_NOT_INTEGER, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
-import { writeHelp } from "../server/help.js"
+import { helpSubcommand } from "../server/help.js"
 import { notify, NotifyType } from "../../pubsub/notify.js"
 import { type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { ConsumerGroup, INVALID_ENTRIES_READ, StreamValue } from "../../keyspace/values/StreamValue.js"
@@ -210,17 +210,7 @@ const HELP_LINES = [
   "    Set the current group ID and entries_read counter."
 ]
 
-const help = command({
-  name: "xgroup|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "stream",
-  aclCategories: ["stream", "slow"],
-  summary: "Show helpful text about the different subcommands",
-  since: "5.0.0",
-  complexity: "O(1)",
-  run: (ctx) => writeHelp(ctx.out, "XGROUP", HELP_LINES)
-})
+const help = helpSubcommand("XGROUP", { group: "stream", aclCategories: ["stream", "slow"], since: "5.0.0" }, HELP_LINES)
 
 const xgroup = command({
   name: "xgroup",

@@ -8,7 +8,7 @@
 import { ERR_NOT_INTEGER, isKeyword, parseSafeInteger } from "../../protocol/arguments.js"
 import { command, type CommandContext, type CommandSpec } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
-import { writeHelp } from "../server/help.js"
+import { helpSubcommand } from "../server/help.js"
 import { idText, MAX_ID, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type ConsumerGroup, INVALID_ENTRIES_READ, type StreamValue } from "../../keyspace/values/StreamValue.js"
 import { sortedNames, streamCommand, streamForRead, WRONG_TYPE, writeEntry, cText } from "./shared.js"
@@ -239,17 +239,7 @@ const HELP_LINES = [
   "    Show information about the stream."
 ]
 
-const help = command({
-  name: "xinfo|help",
-  arity: 2,
-  flags: ["loading", "stale"],
-  group: "stream",
-  aclCategories: ["stream", "slow"],
-  summary: "Show helpful text about the different subcommands",
-  since: "5.0.0",
-  complexity: "O(1)",
-  run: (ctx) => writeHelp(ctx.out, "XINFO", HELP_LINES)
-})
+const help = helpSubcommand("XINFO", { group: "stream", aclCategories: ["stream", "slow"], since: "5.0.0" }, HELP_LINES)
 
 const xinfo = command({
   name: "xinfo",
