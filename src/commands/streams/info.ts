@@ -11,7 +11,7 @@ import { keyAt } from "../../protocol/key-specs.js"
 import { helpSubcommand } from "../server/help.js"
 import { idText, MAX_ID, type StreamId, ZERO_ID } from "../../keyspace/values/StreamId.js"
 import { type ConsumerGroup, INVALID_ENTRIES_READ, type StreamValue } from "../../keyspace/values/StreamValue.js"
-import { sortedNames, streamCommand, streamForRead, WRONG_TYPE, writeEntry, cText } from "./shared.js"
+import { cText, streamCommand, streamForRead, WRONG_TYPE, writeEntry, writeSorted } from "./shared.js"
 
 const syntaxError = (ctx: CommandContext, argv: ReadonlyArray<string>): void =>
   ctx.out.error(`ERR unknown subcommand or wrong number of arguments for '${cText(argv[1]).slice(0, 128)}'. Try XINFO HELP.`)
@@ -108,10 +108,7 @@ const infoStream = streamCommand({
     out.bulk("entries")
     writeEntries(ctx, stream, count)
     out.bulk("groups")
-    const names = sortedNames(stream.groups)
-    out.arrayHeader(names.length)
-    for (const name of names) {
-      const group = stream.groups.get(name)!
+    writeSorted(out, stream.groups, (name, group) => {
       out.mapHeader(7)
       out.bulk("name")
       out.bulk(name)
@@ -135,10 +132,7 @@ const infoStream = streamCommand({
         out.integer(nack.deliveryCount)
       }
       out.bulk("consumers")
-      const consumerNames = sortedNames(group.consumers)
-      out.arrayHeader(consumerNames.length)
-      for (const consumerName of consumerNames) {
-        const consumer = group.consumers.get(consumerName)!
+      writeSorted(out, group.consumers, (consumerName, consumer) => {
         out.mapHeader(4)
         out.bulk("name")
         out.bulk(consumerName)
@@ -156,8 +150,8 @@ const infoStream = streamCommand({
           out.integer(nack.deliveryTime)
           out.integer(nack.deliveryCount)
         }
-      }
-    }
+      })
+    })
   }
 })
 
@@ -176,10 +170,7 @@ const infoGroups = streamCommand({
     const stream = streamOrReply(ctx, argv)
     if (stream === undefined) return
     const out = ctx.out
-    const names = sortedNames(stream.groups)
-    out.arrayHeader(names.length)
-    for (const name of names) {
-      const group = stream.groups.get(name)!
+    writeSorted(out, stream.groups, (name, group) => {
       out.mapHeader(6)
       out.bulk("name")
       out.bulk(name)
@@ -193,7 +184,7 @@ const infoGroups = streamCommand({
       writeEntriesRead(ctx, group)
       out.bulk("lag")
       writeLag(ctx, stream, group)
-    }
+    })
   }
 })
 
@@ -215,10 +206,7 @@ const infoConsumers = streamCommand({
     const group = stream.groups.get(argv[3])
     if (group === undefined) return ctx.out.error(`NOGROUP No such consumer group '${cText(argv[3])}' for key name '${cText(argv[2])}'`)
     const out = ctx.out
-    const names = sortedNames(group.consumers)
-    out.arrayHeader(names.length)
-    for (const name of names) {
-      const consumer = group.consumers.get(name)!
+    writeSorted(out, group.consumers, (name, consumer) => {
       out.mapHeader(3)
       out.bulk("name")
       out.bulk(name)
@@ -226,7 +214,7 @@ const infoConsumers = streamCommand({
       out.integer(consumer.pel.size)
       out.bulk("idle")
       out.integer(Math.max(0, ctx.now - consumer.seenTime))
-    }
+    })
   }
 })
 

@@ -73,9 +73,16 @@ export const writeEntry = (out: ReplyWriter, id: StreamId, fields: ReadonlyArray
   for (let i = 0; i < fields.length; i++) out.bulk(fields[i])
 }
 
-/** Group names in Redis's rax order (bytewise). */
-export const sortedNames = <V>(map: ReadonlyMap<string, V>): Array<string> =>
-  [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+/** An array reply of `map`'s entries (groups, consumers) in Redis's rax order (bytewise), each by `write`. */
+export const writeSorted = <V>(
+  out: ReplyWriter,
+  map: ReadonlyMap<string, V>,
+  write: (name: string, value: V) => void
+): void => {
+  const names = [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  out.arrayHeader(names.length)
+  for (const name of names) write(name, map.get(name)!)
+}
 
 /**
  * Announces a change of the stream at `key` that Redis does not signal (groups, consumers, PELs,
