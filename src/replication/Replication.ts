@@ -115,8 +115,8 @@ export class Replication {
   private lastPingAt = 0
   /** Wakes the once-a-second `tick`, which sleeps while there is no link, replica, WAIT or failover. */
   readonly tickAlarm = new Alarm()
-  /** Set while a diskless transfer waits for more replicas (repl-diskless-sync-delay). */
-  private replicaArrived: (() => void) | undefined = undefined
+  /** Wakes a diskless transfer waiting for more replicas (repl-diskless-sync-delay) when one arrives. */
+  private readonly replicaArrival = new Alarm()
 
   readonly traffic: ReplicationTraffic = { inputBytes: 0, outputBytes: 0 }
   /** Set while our primary's commands run: they see keys whose time has passed (the primary decides). */
@@ -317,7 +317,7 @@ export class Replication {
     peer.pending = []
     peer.pendingBytes = 0
     this.ensureBacklog()
-    this.replicaArrived?.()
+    this.replicaArrival.request(0)
     this.startTransfers()
     return undefined
   }
@@ -355,15 +355,7 @@ export class Replication {
         const left = since + delay - self.deps.now()
         if (left <= 0) return
         // A replica arriving meanwhile may complete repl-diskless-sync-max-replicas: it ends the nap.
-        const arrival = Effect.callback<void>((resume) => {
-          // Resumed in the scheduler, not inside the PSYNC that announced the replica.
-          self.replicaArrived = () => resume(Effect.yieldNow)
-          return Effect.sync(() => {
-            self.replicaArrived = undefined
-          })
-        })
-        yield* Effect.raceFirst(Effect.sleep(Duration.millis(left)), arrival)
-        self.replicaArrived = undefined
+        yield* self.replicaArrival.sleepUntil(since + delay)
       }
     })
   }
