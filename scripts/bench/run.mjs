@@ -27,6 +27,7 @@ import { runIdleClients } from "./modes/idle-clients.mjs"
 import { runLatency } from "./modes/latency.mjs"
 import { runMemory } from "./modes/memory.mjs"
 import { runCollectionsMemory } from "./modes/collections-memory.mjs"
+import { runCollections } from "./modes/collections.mjs"
 import { runPersistence } from "./modes/persistence.mjs"
 import { runScripting } from "./modes/scripting.mjs"
 import { runReplication } from "./modes/replication.mjs"
@@ -42,7 +43,7 @@ const machineSummary = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? "u
 
 /** Throughput and latency share one set of long-running servers. */
 const runComparative = async (serverNames, options) => {
-  if (!options.throughput && !options.latency && !options.data && !options.scripting) return {}
+  if (!options.throughput && !options.latency && !options.data && !options.scripting && !options.collections) return {}
   const servers = []
   try {
     for (const name of serverNames) servers.push(await launchServer(name))
@@ -51,7 +52,8 @@ const runComparative = async (serverNames, options) => {
     const latency = options.latency ? await runLatency(servers, options, log) : undefined
     const dataTypes = options.data ? await runDataTypes(servers, options, log) : undefined
     const scripting = options.scripting ? await runScripting(servers, options, log) : undefined
-    return { throughput, latency, dataTypes, scripting }
+    const collections = options.collections ? await runCollections(servers, options, log) : undefined
+    return { throughput, latency, dataTypes, scripting, collections }
   } finally {
     await Promise.all(servers.map(stopServer))
   }
@@ -88,10 +90,11 @@ const main = async () => {
   const serverNames = availableServers()
   const sections = [report.headerSection({ startedAt: startedAt.toISOString(), machine: machineSummary(), versions: versions(), options, serverNames })]
 
-  const { throughput, latency, dataTypes, scripting } = await runComparative(serverNames, options)
+  const { throughput, latency, dataTypes, scripting, collections } = await runComparative(serverNames, options)
   if (throughput) sections.push(report.throughputSection(throughput, serverNames))
   if (dataTypes) sections.push(report.dataTypesSection(dataTypes, serverNames.filter((name) => name !== "node-ref")))
   if (scripting) sections.push(report.throughputSection(scripting, serverNames).replace("## Throughput", "## Scripting (EVALSHA)"))
+  if (collections) sections.push(report.collectionsSection(collections, serverNames.filter((name) => name !== "node-ref")))
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))

@@ -19,6 +19,8 @@ export const USAGE = `Usage: pnpm bench [flags]
   --geo              GEOADD and GEOSEARCH (radius, 100 000 members), -P 1 and -P 16
   --data             bitmap and HyperLogLog rows: SETBIT/BITCOUNT on a 1 MB bitmap, PFADD/PFCOUNT
   --streams          XADD MAXLEN ~, XRANGE COUNT 10, XREADGROUP+XACK (-P 1 and 16); RSS of a 1 000 000-entry stream
+  --collections      HSET/ZADD/LPUSH/SADD (redis-benchmark's tests), HGET of a 100 000-field hash, ZRANGE 0 -1,
+                     LRANGE 0 99: -c 50, -P 1 and -P 16, beside Redis
   --scripting        EVALSHA of return 1, one INCR, ten INCRs: -c 50, -P 1 and -P 16
   --replication      SET -P 16 with and without a real Redis replica; full sync of 1 000 000 keys
   --bullmq           BullMQ: 10 000 jobs through one Worker (concurrency 50), jobs/s; and Queue.addBulk
@@ -49,6 +51,7 @@ export const parseOptions = (argv) => {
     data: false,
     streams: false,
     scripting: false,
+    collections: false,
     replication: false,
     bullmq: false,
     all: false
@@ -89,6 +92,7 @@ export const parseOptions = (argv) => {
     geo: flags.geo || flags.all,
     data: flags.data || flags.all,
     scripting: flags.scripting || flags.all,
+    collections: flags.collections || flags.all,
     bullmq: flags.bullmq || flags.all,
     bullmqJobs: 10_000,
     persistenceKeys: quick ? 200_000 : 1_000_000,

@@ -63,6 +63,12 @@ export const dataTypesSection = (rows, serverNames) =>
     .replace("## Throughput", "## Data types (bitmaps, HyperLogLog)")
     .replace("MSET sets 10 keys per request.", "See scripts/bench/modes/data-types.mjs for what each row does.")
 
+/** The --collections rows: the throughput table under its own heading. */
+export const collectionsSection = (rows, serverNames) =>
+  throughputSection(rows, serverNames)
+    .replace("## Throughput", "## Collections (hashes, sorted sets, lists, sets)")
+    .replace("MSET sets 10 keys per request.", "See scripts/bench/modes/collections.mjs for what each row does.")
+
 export const latencySection = (rows, serverNames) => {
   const others = hasBaseline(serverNames) ? compared(serverNames) : []
   const headers = [
