@@ -26,7 +26,7 @@ const hincrby = hashCommand({
     const field = argv[2]
     const existing = hashForWrite(ctx, key)
     if (existing === WRONG_TYPE) return
-    const current = existing === undefined ? undefined : existing.fields.get(field)
+    const current = existing === undefined ? undefined : existing.get(field)
     let base: number | bigint = 0
     if (current !== undefined) {
       const parsed = parseInteger(current)
@@ -57,7 +57,7 @@ const hincrbyfloat = hashCommand({
     const field = argv[2]
     const existing = hashForWrite(ctx, key)
     if (existing === WRONG_TYPE) return
-    const current = existing === undefined ? undefined : existing.fields.get(field)
+    const current = existing === undefined ? undefined : existing.get(field)
     const base = current === undefined ? LONG_DOUBLE_ZERO : parseLongDouble(current)
     if (base === undefined) return ctx.out.error("ERR hash value is not a float")
     const sum = base === INFINITE ? INFINITE : addLongDouble(base, increment)

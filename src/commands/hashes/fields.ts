@@ -66,7 +66,7 @@ const hsetnx = hashCommand({
     const key = argv[1]
     const existing = hashForWrite(ctx, key)
     if (existing === WRONG_TYPE) return
-    if (existing !== undefined && existing.fields.has(argv[2])) return ctx.out.integer(0)
+    if (existing !== undefined && existing.has(argv[2])) return ctx.out.integer(0)
     setField(ctx.server.config, writeTarget(ctx, key, existing), argv[2], argv[3])
     notify(ctx, NotifyType.Hash, "hset", key)
     ctx.out.integer(1)
@@ -84,7 +84,7 @@ const hget = hashCommand({
   run: (ctx, argv) => {
     const hash = hashForRead(ctx, argv[1])
     if (hash === WRONG_TYPE) return
-    ctx.out.bulkOrNull(hash === undefined ? undefined : hash.fields.get(argv[2]))
+    ctx.out.bulkOrNull(hash === undefined ? undefined : hash.get(argv[2]))
   }
 })
 
@@ -101,7 +101,7 @@ const hmget = hashCommand({
     if (hash === WRONG_TYPE) return
     const out = ctx.out
     out.arrayHeader(argv.length - 2)
-    for (let i = 2; i < argv.length; i++) out.bulkOrNull(hash === undefined ? undefined : hash.fields.get(argv[i]))
+    for (let i = 2; i < argv.length; i++) out.bulkOrNull(hash === undefined ? undefined : hash.get(argv[i]))
   }
 })
 
@@ -120,7 +120,7 @@ const hdel = hashCommand({
     if (hash === undefined) return ctx.out.integer(0)
     let removed = 0
     for (let i = 2; i < argv.length; i++) {
-      if (!hash.fields.has(argv[i])) continue
+      if (!hash.has(argv[i])) continue
       if (removed === 0) ctx.db.willModify(key)
       hash.delete(argv[i])
       removed++
@@ -143,7 +143,7 @@ const hexists = hashCommand({
   complexity: "O(1)",
   run: (ctx, argv) => {
     const hash = hashForRead(ctx, argv[1])
-    if (hash !== WRONG_TYPE) ctx.out.integer(hash !== undefined && hash.fields.has(argv[2]) ? 1 : 0)
+    if (hash !== WRONG_TYPE) ctx.out.integer(hash !== undefined && hash.has(argv[2]) ? 1 : 0)
   }
 })
 
@@ -172,7 +172,7 @@ const hstrlen = hashCommand({
   run: (ctx, argv) => {
     const hash = hashForRead(ctx, argv[1])
     if (hash === WRONG_TYPE) return
-    const value = hash === undefined ? undefined : hash.fields.get(argv[2])
+    const value = hash === undefined ? undefined : hash.get(argv[2])
     ctx.out.integer(value === undefined ? 0 : value.length)
   }
 })

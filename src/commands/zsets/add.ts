@@ -113,7 +113,7 @@ export const zaddScored = (
   for (let j = 0; j < pairs; j++) {
     const member = argv[firstMember + j * memberStep]
     let score = parsedScores[j]
-    const current = zset.scores.get(member)
+    const current = zset.scoreOf(member)
     if (current !== undefined) {
       if (nx) continue
       if (incr) {

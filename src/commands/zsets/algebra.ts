@@ -10,12 +10,12 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, positiveLong, rangeLong } from "../../protocol/arguments.js"
+import { ERR_SYNTAX, isKeyword, positiveLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
 import { countedKeys, destinationAndCountedKeys } from "../../protocol/key-specs.js"
 import { parseScore } from "../../protocol/score-text.js"
-import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
+import { longArgument, scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 
 const UNION = 0
 const INTER = 1
@@ -64,7 +64,7 @@ const generic = (
   cardinalityOnly: boolean
 ): void => {
   const out = ctx.out
-  const numkeys = rangeLong(argv[numkeysIndex], LONG_MIN, LONG_MAX)
+  const numkeys = longArgument(argv[numkeysIndex])
   if (typeof numkeys === "string") return out.error(numkeys)
   if (numkeys < 1) return out.error(`ERR at least 1 input key is needed for '${name}' command`)
   if (numkeys > argv.length - (numkeysIndex + 1)) return out.error(ERR_SYNTAX)

@@ -10,7 +10,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword, LONG_MAX, LONG_MIN, rangeLong } from "../../protocol/arguments.js"
+import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
 import { deprecated, type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
 import {
@@ -28,6 +28,7 @@ import {
   cursor,
   ERR_NOT_FLOAT_RANGE,
   ERR_NOT_LEX_RANGE,
+  longArgument,
   readZset,
   scoredEntry,
   scoredHeader,
@@ -79,9 +80,9 @@ const parseRequest = (
     if (!store && isKeyword(option, "WITHSCORES")) {
       withScores = true
     } else if (isKeyword(option, "LIMIT") && argv.length - j - 1 >= 2) {
-      const parsedOffset = rangeLong(argv[j + 1], LONG_MIN, LONG_MAX)
+      const parsedOffset = longArgument(argv[j + 1])
       if (typeof parsedOffset === "string") return fail(ctx, parsedOffset)
-      const parsedLimit = rangeLong(argv[j + 2], LONG_MIN, LONG_MAX)
+      const parsedLimit = longArgument(argv[j + 2])
       if (typeof parsedLimit === "string") return fail(ctx, parsedLimit)
       offset = parsedOffset
       limit = parsedLimit
@@ -110,9 +111,9 @@ const parseRequest = (
   const minText = argv[reverse && kind !== BY_RANK ? keyIndex + 2 : keyIndex + 1]
   const maxText = argv[reverse && kind !== BY_RANK ? keyIndex + 1 : keyIndex + 2]
   if (kind === BY_RANK) {
-    const start = rangeLong(minText, LONG_MIN, LONG_MAX)
+    const start = longArgument(minText)
     if (typeof start === "string") return fail(ctx, start)
-    const end = rangeLong(maxText, LONG_MIN, LONG_MAX)
+    const end = longArgument(maxText)
     if (typeof end === "string") return fail(ctx, end)
     request.start = start
     request.end = end

@@ -32,7 +32,7 @@ const zscore = zsetCommand({
   run: (ctx, argv) => {
     const zset = readZset(ctx, argv[1])
     if (zset === null) return ctx.out.error(WRONGTYPE)
-    const score = zset?.scores.get(argv[2])
+    const score = zset?.scoreOf(argv[2])
     if (score === undefined) ctx.out.nullBulk()
     else ctx.out.double(formatScore(score))
   }
@@ -51,7 +51,7 @@ const zmscore = zsetCommand({
     if (zset === null) return ctx.out.error(WRONGTYPE)
     ctx.out.arrayHeader(argv.length - 2)
     for (let i = 2; i < argv.length; i++) {
-      const score = zset?.scores.get(argv[i])
+      const score = zset?.scoreOf(argv[i])
       if (score === undefined) ctx.out.nullBulk()
       else ctx.out.double(formatScore(score))
     }
@@ -85,7 +85,7 @@ const rankCommand = (name: string, reverse: boolean, summary: string) =>
     run: (ctx, argv) => {
       const zset = readZset(ctx, argv[1])
       if (zset === null) return ctx.out.error(WRONGTYPE)
-      const score = zset?.scores.get(argv[2])
+      const score = zset?.scoreOf(argv[2])
       if (zset === undefined || score === undefined) return ctx.out.nullBulk()
       const rank = zset.tree.rankOf(score, argv[2])
       ctx.out.integer(reverse ? zset.size - 1 - rank : rank)

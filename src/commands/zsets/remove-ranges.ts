@@ -5,7 +5,6 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { LONG_MAX, LONG_MIN, rangeLong } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
 import {
@@ -18,7 +17,7 @@ import {
   scoreRangeFrom,
   scoreRangeTo
 } from "./ranges.js"
-import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, removeRanks, writeZset, zsetCommand } from "./shared.js"
+import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, longArgument, removeRanks, writeZset, zsetCommand } from "./shared.js"
 
 /**
  * Removes the run [from, from + count) of the set at `key`, announcing `event` (the command's
@@ -64,9 +63,9 @@ const zremrangebyrank = removeCommand(
   "Remove all members in a sorted set within the given indexes",
   "2.0.0",
   (ctx, argv) => {
-    let start = rangeLong(argv[2], LONG_MIN, LONG_MAX)
+    let start = longArgument(argv[2])
     if (typeof start === "string") return ctx.out.error(start)
-    let end = rangeLong(argv[3], LONG_MIN, LONG_MAX)
+    let end = longArgument(argv[3])
     if (typeof end === "string") return ctx.out.error(end)
     const zset = writeZset(ctx, argv[1])
     if (zset === null) return ctx.out.error(WRONGTYPE)

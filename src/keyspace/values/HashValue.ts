@@ -19,7 +19,7 @@
  */
 import type { CollectionValue } from "../Value.js"
 import { HASH_BASE_BYTES, HASH_PACKED_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
-import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement, sameCharsAt } from "./PackedEntries.js"
 
 /** Picks from a snapshot before it is rebuilt because too many of its fields are gone. */
 const TRIES = 8
@@ -47,7 +47,7 @@ const findPacked = (packed: string, field: string): number => {
   for (let at = 0; at < packed.length; at = valueAt.end) {
     readElement(packed, at, fieldAt)
     readElement(packed, fieldAt.end, valueAt)
-    if (fieldAt.end - fieldAt.start === length && packed.startsWith(field, fieldAt.start)) return at
+    if (fieldAt.end - fieldAt.start === length && sameCharsAt(packed, fieldAt.start, field)) return at
   }
   return -1
 }
@@ -99,6 +99,20 @@ export class HashValue implements CollectionValue {
     return this.table === undefined ? new PackedFields(this.packed, this.count) : this.table.map
   }
 
+  /** The value of `field`, undefined when absent: `fields.get` without a view of a packed hash. */
+  get(field: string): string | undefined {
+    const table = this.table
+    if (table !== undefined) return table.map.get(field)
+    const packed = this.packed
+    return findPacked(packed, field) < 0 ? undefined : packed.slice(valueAt.start, valueAt.end)
+  }
+
+  /** Whether `field` is in the hash (`fields.has` without a view). */
+  has(field: string): boolean {
+    const table = this.table
+    return table !== undefined ? table.map.has(field) : findPacked(this.packed, field) >= 0
+  }
+
   encoding(): string {
     return this.table === undefined ? "listpack" : "hashtable"
   }
@@ -132,7 +146,7 @@ export class HashValue implements CollectionValue {
         return true
       }
       // The same value again (a common overwrite) leaves the packed string as it is.
-      if (valueAt.end - valueAt.start !== value.length || !packed.startsWith(value, valueAt.start)) {
+      if (valueAt.end - valueAt.start !== value.length || !sameCharsAt(packed, valueAt.start, value)) {
         this.packed = joinPacked([packed.slice(0, fieldAt.end), lengthPrefix(value.length), value, packed.slice(valueAt.end)])
       }
       return false

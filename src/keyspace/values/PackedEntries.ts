@@ -42,6 +42,15 @@ export const readElement = (packed: string, at: number, cursor: ElementCursor): 
   cursor.end = at + length
 }
 
+/**
+ * Whether `packed` holds `text` from `at` (the caller checked the element's length): a char loop,
+ * cheaper than `startsWith` at a position for the short elements a packed string holds.
+ */
+export const sameCharsAt = (packed: string, at: number, text: string): boolean => {
+  for (let i = 0; i < text.length; i++) if (packed.charCodeAt(at + i) !== text.charCodeAt(i)) return false
+  return true
+}
+
 /** The bounds of one element of a packed string (reused to avoid allocating per step). */
 export interface ElementCursor {
   start: number

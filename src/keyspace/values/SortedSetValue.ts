@@ -19,7 +19,7 @@
  */
 import type { CollectionValue } from "../Value.js"
 import { stringBytes, ZSET_BASE_BYTES, ZSET_ELEMENT_BYTES, ZSET_PACKED_BYTES } from "./memoryEstimate.js"
-import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement, sameCharsAt } from "./PackedEntries.js"
 import { ScoreTree } from "./ScoreTree.js"
 
 /** The thresholds that decide the encoding (from the live configuration). */
@@ -48,7 +48,7 @@ const findPacked = (packed: string, member: string): number => {
   for (let at = 0; at < packed.length; at = scoreAt.end) {
     readElement(packed, at, memberAt)
     readElement(packed, memberAt.end, scoreAt)
-    if (memberAt.end - memberAt.start === length && packed.startsWith(member, memberAt.start)) return at
+    if (memberAt.end - memberAt.start === length && sameCharsAt(packed, memberAt.start, member)) return at
   }
   return -1
 }
@@ -140,6 +140,14 @@ export class SortedSetValue implements CollectionValue {
   /** Member → score, read-only: use the methods below to change them. */
   get scores(): ReadonlyMap<string, number> {
     return this.skiplist === undefined ? new PackedScores(this.packed, this.count) : this.skiplist.scores
+  }
+
+  /** The score of `member`, undefined when absent: `scores.get` without a view of a packed set. */
+  scoreOf(member: string): number | undefined {
+    const skiplist = this.skiplist
+    if (skiplist !== undefined) return skiplist.scores.get(member)
+    const packed = this.packed
+    return findPacked(packed, member) < 0 ? undefined : Number(packed.slice(scoreAt.start, scoreAt.end))
   }
 
   /** The (score, member) order. A listpack set's is built from it: change the set through its methods. */
