@@ -6,7 +6,9 @@
  *
  * - hset, zadd, sadd write one member named `element:__rand_int__` (redis-benchmark's own
  *   command lines, no -r: after the first call they update it); lpush grows `mylist` by one
- *   element per call.
+ *   element per call. The same commands with -r 100 000 on keys of their own write random
+ *   members: collections that grow to 100 000 members (hashtable, skiplist and hashtable
+ *   encodings), where the non-random rows stay tiny (listpack, listpack, hashtable).
  * - HGET reads a random field of a 100 000-field hash (-r 100 000; redis-benchmark pads the
  *   number to 12 digits, so the hash's fields are padded the same way, and every call hits).
  * - ZRANGE 0 -1 reads a 2-member sorted set; LRANGE 0 99 the first 100 elements of a
@@ -24,21 +26,26 @@ const ZRANGE_KEY = "coll:zset"
 const LRANGE_KEY = "coll:list"
 const LIST_LENGTH = 600
 
+const RANDOM = 100_000
+
 const ROWS = [
   { label: "HSET", test: "hset" },
+  { label: `HSET (-r ${RANDOM})`, command: ["HSET", "coll:random-hash", "element:__rand_int__", "xxx"], randomKeys: RANDOM },
   { label: `HGET (${HASH_FIELDS.toLocaleString("en-US")}-field hash, -r ${HASH_FIELDS})`, command: ["HGET", HGET_KEY, "element:__rand_int__"], randomKeys: HASH_FIELDS },
   { label: "ZADD", test: "zadd" },
+  { label: `ZADD (-r ${RANDOM})`, command: ["ZADD", "coll:random-zset", "0", "element:__rand_int__"], randomKeys: RANDOM },
   { label: "ZRANGE 0 -1 (2 members)", command: ["ZRANGE", ZRANGE_KEY, "0", "-1"] },
   { label: "LPUSH", test: "lpush" },
   { label: `LRANGE 0 99 (${LIST_LENGTH} elements)`, command: ["LRANGE", LRANGE_KEY, "0", "99"] },
-  { label: "SADD", test: "sadd" }
+  { label: "SADD", test: "sadd" },
+  { label: `SADD (-r ${RANDOM})`, command: ["SADD", "coll:random-set", "element:__rand_int__"], randomKeys: RANDOM }
 ]
 
 /** The keys the read rows read, written the same way on every server; resolves with a problem or undefined. */
 const prefillServer = async (port) => {
   const client = await RespClient.connect(port)
   try {
-    const commands = [["DEL", HGET_KEY, ZRANGE_KEY, LRANGE_KEY]]
+    const commands = [["DEL", HGET_KEY, ZRANGE_KEY, LRANGE_KEY, "coll:random-hash", "coll:random-zset", "coll:random-set"]]
     for (let first = 0; first < HASH_FIELDS; first += 5000) {
       const args = ["HSET", HGET_KEY]
       for (let i = first; i < first + 5000; i++) args.push(`element:${String(i).padStart(12, "0")}`, "xxx")

@@ -153,11 +153,14 @@ export class HashValue implements CollectionValue {
     }
     const fields = table.map
     const old = fields.get(field)
-    fields.set(field, value)
     if (old !== undefined) {
+      // The same value again leaves the entry as it is: no second Map lookup, no new string kept.
+      if (old === value) return false
+      fields.set(field, value)
       table.entryBytes += stringBytes(value.length) - stringBytes(old.length)
       return false
     }
+    fields.set(field, value)
     table.entryBytes += entryBytes(field, value)
     table.changes++
     return true
