@@ -26,6 +26,8 @@ const COMMANDS_PER_ROUND = 400_000
 const ROUNDS = Number(process.argv[2] ?? 7)
 const FILTER = process.argv[3]
 const HASH_FIELDS = 100_000
+/** Fields of the listpack-encoded hash HGET also reads (hash-max-listpack-entries is 128). */
+const PACKED_FIELDS = 100
 
 const makeContext = (): CommandContext => {
   const keyspace = new Keyspace(16)
@@ -57,6 +59,7 @@ const workloads = [
   { name: "GET", chunks: makeChunks(() => ["GET", "key:__rand_int__"]) },
   { name: "HSET", chunks: makeChunks(() => ["HSET", "myhash", "element:__rand_int__", "xxx"]) },
   { name: "HGET 100k", chunks: makeChunks(() => ["HGET", "coll:hash", `element:${padded(randomInt(HASH_FIELDS))}`]) },
+  { name: "HGET packed", chunks: makeChunks(() => ["HGET", "coll:small-hash", `element:${padded(randomInt(PACKED_FIELDS))}`]) },
   { name: "ZADD", chunks: makeChunks(() => ["ZADD", "myzset", "0", "element:__rand_int__"]) },
   { name: "ZRANGE", chunks: makeChunks(() => ["ZRANGE", "coll:zset", "0", "-1"]) },
   { name: "LPUSH", chunks: makeChunks(() => ["LPUSH", "mylist", "xxx"]) },
@@ -104,6 +107,7 @@ for (let first = 0; first < HASH_FIELDS; first += 5000) {
   for (let i = first; i < first + 5000; i++) args.push(`element:${padded(i)}`, "xxx")
   run(args)
 }
+run(["HSET", "coll:small-hash", ...Array.from({ length: PACKED_FIELDS }, (_, i) => [`element:${padded(i)}`, "xxx"]).flat()])
 run(["ZADD", "coll:zset", "1", "one", "2", "two"])
 run(["RPUSH", "coll:list", ...Array<string>(600).fill("xxx")])
 

@@ -89,6 +89,8 @@ describe("packed values", () => {
       else expect(hash.delete(field)).toBe(model.delete(field))
       expect(hash.size).toBe(model.size)
       expect(hash.fields.get(field)).toBe(model.get(field))
+      expect(hash.get(field)).toBe(model.get(field))
+      expect(hash.has(field)).toBe(model.has(field))
       if (step === 1500) hash.listpack = false
     }
     expect([...hash.fields]).toEqual([...model])
@@ -112,6 +114,7 @@ describe("packed values", () => {
       else (zset.update(member, old, score), model.set(member, zset.listpack ? score + 0 : score))
       expect(zset.size).toBe(model.size)
       expect(zset.scores.get(member)).toBe(model.get(member))
+      expect(zset.scoreOf(member)).toBe(model.get(member))
     }
     const sorted = [...model].sort(([m1, s1], [m2, s2]) => s1 - s2 || (m1 < m2 ? -1 : m1 > m2 ? 1 : 0))
     const scores: Array<number> = []

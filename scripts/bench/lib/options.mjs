@@ -19,8 +19,8 @@ export const USAGE = `Usage: pnpm bench [flags]
   --geo              GEOADD and GEOSEARCH (radius, 100 000 members), -P 1 and -P 16
   --data             bitmap and HyperLogLog rows: SETBIT/BITCOUNT on a 1 MB bitmap, PFADD/PFCOUNT
   --streams          XADD MAXLEN ~, XRANGE COUNT 10, XREADGROUP+XACK (-P 1 and 16); RSS of a 1 000 000-entry stream
-  --collections      HSET/ZADD/LPUSH/SADD (redis-benchmark's tests, and with -r 100 000), HGET of a 100 000-field hash, ZRANGE 0 -1,
-                     LRANGE 0 99: -c 50, -P 1 and -P 16, beside Redis
+  --collections      HSET/ZADD/LPUSH/SADD (redis-benchmark's tests, and with -r 100 000), HGET of a 100 000-
+                     and a 100-field hash, ZRANGE 0 -1, LRANGE 0 99: -c 50, -P 1 and -P 16, beside Redis
   --scripting        EVALSHA of return 1, one INCR, ten INCRs: -c 50, -P 1 and -P 16
   --replication      SET -P 16 with and without a real Redis replica; full sync of 1 000 000 keys
   --bullmq           BullMQ: 10 000 jobs through one Worker (concurrency 50), jobs/s; and Queue.addBulk

@@ -19,7 +19,7 @@
  */
 import type { CollectionValue } from "../Value.js"
 import { HASH_BASE_BYTES, HASH_PACKED_BYTES, MAP_ENTRY_BYTES, stringBytes } from "./memoryEstimate.js"
-import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement, sameCharsAt } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, findPair, joinPacked, lengthPrefix, readElement, sameCharsAt } from "./PackedEntries.js"
 
 /** Picks from a snapshot before it is rebuilt because too many of its fields are gone. */
 const TRIES = 8
@@ -42,15 +42,7 @@ const fieldAt: ElementCursor = { start: 0, end: 0 }
 const valueAt: ElementCursor = { start: 0, end: 0 }
 
 /** Finds `field` in a packed hash: its entry begins at the result (-1: absent), bounds in fieldAt/valueAt. */
-const findPacked = (packed: string, field: string): number => {
-  const length = field.length
-  for (let at = 0; at < packed.length; at = valueAt.end) {
-    readElement(packed, at, fieldAt)
-    readElement(packed, fieldAt.end, valueAt)
-    if (fieldAt.end - fieldAt.start === length && sameCharsAt(packed, fieldAt.start, field)) return at
-  }
-  return -1
-}
+const findPacked = (packed: string, field: string): number => findPair(packed, field, fieldAt, valueAt)
 
 export class HashValue implements CollectionValue {
   get type(): "hash" {

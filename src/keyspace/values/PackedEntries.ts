@@ -44,11 +44,86 @@ export const readElement = (packed: string, at: number, cursor: ElementCursor): 
 
 /**
  * Whether `packed` holds `text` from `at` (the caller checked the element's length): a char loop,
- * cheaper than `startsWith` at a position for the short elements a packed string holds.
+ * cheaper than `startsWith` at a position for the short elements a packed string holds. It runs
+ * from the last char: names of one shape (`field:17`, `field:42`) differ at the end, so a scan
+ * past the other elements stops at their first compared char.
  */
 export const sameCharsAt = (packed: string, at: number, text: string): boolean => {
-  for (let i = 0; i < text.length; i++) if (packed.charCodeAt(at + i) !== text.charCodeAt(i)) return false
+  for (let i = text.length - 1; i >= 0; i--) if (packed.charCodeAt(at + i) !== text.charCodeAt(i)) return false
   return true
+}
+
+/**
+ * Finds `key` among the keys of a packed string of (key, value) pairs (a listpack hash or sorted
+ * set): the offset of its pair, or -1; when found, its bounds are left in `keyAt` and its value's
+ * in `valueAt`. The one-char prefixes of short elements are read inline and nothing is stored
+ * per step: this is the scan of every lookup in a small hash or sorted set.
+ */
+export const findPair = (packed: string, key: string, keyAt: ElementCursor, valueAt: ElementCursor): number => {
+  const length = key.length
+  const total = packed.length
+  for (let at = 0; at < total;) {
+    let start: number
+    let end: number
+    const code = packed.charCodeAt(at)
+    if (code < 0x80) {
+      start = at + 1
+      end = start + code
+    } else {
+      readElement(packed, at, keyAt)
+      start = keyAt.start
+      end = keyAt.end
+    }
+    let valueStart: number
+    let valueEnd: number
+    const valueCode = packed.charCodeAt(end)
+    if (valueCode < 0x80) {
+      valueStart = end + 1
+      valueEnd = valueStart + valueCode
+    } else {
+      readElement(packed, end, valueAt)
+      valueStart = valueAt.start
+      valueEnd = valueAt.end
+    }
+    if (end - start === length && sameCharsAt(packed, start, key)) {
+      keyAt.start = start
+      keyAt.end = end
+      valueAt.start = valueStart
+      valueAt.end = valueEnd
+      return at
+    }
+    at = valueEnd
+  }
+  return -1
+}
+
+/**
+ * Finds `element` in a packed string of single elements (a small set): its offset, or -1; when
+ * found, its bounds are left in `cursor`. Read as `findPair` reads.
+ */
+export const findSingle = (packed: string, element: string, cursor: ElementCursor): number => {
+  const length = element.length
+  const total = packed.length
+  for (let at = 0; at < total;) {
+    let start: number
+    let end: number
+    const code = packed.charCodeAt(at)
+    if (code < 0x80) {
+      start = at + 1
+      end = start + code
+    } else {
+      readElement(packed, at, cursor)
+      start = cursor.start
+      end = cursor.end
+    }
+    if (end - start === length && sameCharsAt(packed, start, element)) {
+      cursor.start = start
+      cursor.end = end
+      return at
+    }
+    at = end
+  }
+  return -1
 }
 
 /** The bounds of one element of a packed string (reused to avoid allocating per step). */

@@ -21,7 +21,7 @@
 import { parseInteger } from "../../protocol/arguments.js"
 import type { CollectionValue } from "../Value.js"
 import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, SET_BASE_BYTES, SET_PACKED_BYTES, stringBytes } from "./memoryEstimate.js"
-import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement, sameCharsAt } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, findSingle, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
 
 /** Redis 7.2's set-max-listpack-entries / -value defaults, for the packed shape. */
 export const PACKED_MAX_ENTRIES = 128
@@ -91,14 +91,7 @@ const searchInteger = (ints: string, count: number, width: number, key: string):
 const element: ElementCursor = { start: 0, end: 0 }
 
 /** Where `member`'s entry begins in a packed set (-1: absent); its bounds are left in `element`. */
-const findPacked = (packed: string, member: string): number => {
-  const length = member.length
-  for (let at = 0; at < packed.length; at = element.end) {
-    readElement(packed, at, element)
-    if (element.end - element.start === length && sameCharsAt(packed, element.start, member)) return at
-  }
-  return -1
-}
+const findPacked = (packed: string, member: string): number => findSingle(packed, member, element)
 
 /** Where the entry at `index` begins in a packed set; its bounds are left in `element`. */
 const seekPacked = (packed: string, index: number): number => {

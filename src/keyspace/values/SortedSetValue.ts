@@ -19,7 +19,7 @@
  */
 import type { CollectionValue } from "../Value.js"
 import { stringBytes, ZSET_BASE_BYTES, ZSET_ELEMENT_BYTES, ZSET_PACKED_BYTES } from "./memoryEstimate.js"
-import { copyOut, type ElementCursor, joinPacked, lengthPrefix, readElement, sameCharsAt } from "./PackedEntries.js"
+import { copyOut, type ElementCursor, findPair, joinPacked, lengthPrefix, readElement } from "./PackedEntries.js"
 import { ScoreTree } from "./ScoreTree.js"
 
 /** The thresholds that decide the encoding (from the live configuration). */
@@ -43,15 +43,7 @@ const memberAt: ElementCursor = { start: 0, end: 0 }
 const scoreAt: ElementCursor = { start: 0, end: 0 }
 
 /** Finds `member` in a packed set: its entry begins at the result (-1: absent), bounds in memberAt/scoreAt. */
-const findPacked = (packed: string, member: string): number => {
-  const length = member.length
-  for (let at = 0; at < packed.length; at = scoreAt.end) {
-    readElement(packed, at, memberAt)
-    readElement(packed, memberAt.end, scoreAt)
-    if (memberAt.end - memberAt.start === length && sameCharsAt(packed, memberAt.start, member)) return at
-  }
-  return -1
-}
+const findPacked = (packed: string, member: string): number => findPair(packed, member, memberAt, scoreAt)
 
 const scoreText = (score: number): string => String(score + 0)
 
