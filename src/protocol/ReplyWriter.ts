@@ -62,6 +62,14 @@ export class ReplyWriter {
     this.header(58 /* ':' */, value)
   }
 
+  /** An integer reply whose decimal digits the caller already has (a counter it just stored as text). */
+  integerDigits(digits: string): void {
+    this.ensure(digits.length + 1)
+    this.buf[this.length++] = 58 // ':'
+    this.text(digits)
+    this.crlf()
+  }
+
   bulk(value: string): void {
     this.header(36 /* '$' */, value.length)
     this.ensure(value.length + 2)
