@@ -87,7 +87,7 @@ const main = async () => {
   }
   installCleanupHandlers()
   const startedAt = new Date()
-  const serverNames = availableServers()
+  const serverNames = availableServers(options.before)
   const sections = [report.headerSection({ startedAt: startedAt.toISOString(), machine: machineSummary(), versions: versions(), options, serverNames })]
 
   const { throughput, latency, dataTypes, scripting, collections } = await runComparative(serverNames, options)

@@ -87,6 +87,8 @@ export class RequestParser {
   private argvBytes = 0
   /** Declared length of the bulk argument being read, or -1 while a `$` header is expected. */
   private bulkLength = -1
+  /** The last command name made (see `commandName`). */
+  private lastName = ""
   private failure: ProtocolError | undefined = undefined
   private copied = 0
   /** Where the header `shortHeader` just read ends (after its LF). */
@@ -214,7 +216,7 @@ export class RequestParser {
       }
       // Redis does not check the CRLF after a bulk either: it skips two bytes.
       const argv = this.argv
-      argv.push(byteString(this.buf, this.pos, this.bulkLength))
+      argv.push(argv.length === 0 ? this.commandName(this.pos, this.bulkLength) : byteString(this.buf, this.pos, this.bulkLength))
       this.argvBytes += this.bulkLength + ARGUMENT_OVERHEAD
       this.consumeTo(this.pos + this.bulkLength + 2)
       this.bulkLength = -1
@@ -259,6 +261,22 @@ export class RequestParser {
    * the general path decides, at anything unusual: no `$`, a sign, a leading zero, over 9 digits,
    * a length over the limit, bytes still missing.
    */
+  /**
+   * A command's name: the previous command's string when the bytes are the same (a pipeline
+   * mostly repeats one command), so the table lookup finds a string whose hash V8 already knows
+   * and no new string is made.
+   */
+  private commandName(start: number, length: number): string {
+    const last = this.lastName
+    if (last.length === length) {
+      const buf = this.buf
+      let i = 0
+      while (i < length && buf[start + i] === last.charCodeAt(i)) i++
+      if (i === length) return last
+    }
+    return (this.lastName = byteString(this.buf, start, length))
+  }
+
   private takeWholeBulks(): void {
     const buf = this.buf
     const end = this.end
@@ -282,7 +300,7 @@ export class RequestParser {
       if (buf[i] !== CR) break
       const dataStart = i + 2 // the byte after the CR is skipped unchecked, as on the general path
       if (dataStart + length + 2 > end || length > maxLength) break
-      argv.push(byteString(buf, dataStart, length))
+      argv.push(argv.length === 0 ? this.commandName(dataStart, length) : byteString(buf, dataStart, length))
       argvBytes += length + ARGUMENT_OVERHEAD
       pos = dataStart + length + 2 // Redis does not check the CRLF after a bulk either
       left--

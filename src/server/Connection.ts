@@ -43,6 +43,7 @@ import { ClientState } from "../session/ClientState.js"
 import type { ServerState } from "../commands/Command.js"
 import type { ShutdownHub } from "./ShutdownHub.js"
 import { SocketEvents } from "./SocketEvents.js"
+import { SocketOutput } from "./SocketOutput.js"
 
 /**
  * One scratch buffer for the replies of every connection: batches run one at a time, each inside
@@ -100,9 +101,8 @@ export const serveConnection = (
     // A blocked client that stopped sending is gone too, as for Redis (it frees a client at EOF).
     client.isClosed = () => events.closed || events.ended
     client.wakeBlocked = () => events.wake()
-    client.writeDirect = (bytes) => {
-      if (!socket.destroyed) socket.write(bytes)
-    }
+    const output = new SocketOutput(socket)
+    client.writeDirect = (bytes) => output.write(bytes)
     client.remote = true
     resetAuthentication(server.acl, client)
     server.clients.set(id, client)
@@ -198,15 +198,15 @@ export const serveConnection = (
     let syncsAwaited = 0
     const releaseHeld = () => {
       if (--syncsAwaited > 0) return
-      for (const replies of held) socket.write(replies)
+      for (const replies of held) output.write(replies)
       held.length = 0
       heldBytes = 0
-      client.outputBufferBytes = socket.writableLength
+      client.outputBufferBytes = output.unsent
       events.wake()
     }
     const send = (replies: Buffer | undefined, token: number) => {
       if (token < 0 && syncsAwaited === 0) {
-        if (replies !== undefined) socket.write(replies)
+        if (replies !== undefined) output.write(replies)
         return
       }
       if (replies !== undefined) {
@@ -218,7 +218,7 @@ export const serveConnection = (
         initial.commandLog.whenDurable(token, releaseHeld)
       }
     }
-    const unsentBytes = () => socket.writableLength + heldBytes
+    const unsentBytes = () => output.unsent + heldBytes
     // The reply that ended a wait: once the pop it reports is as durable as its batch's writes.
     const sendUnblockedReply = () => {
       const reply = client.unblockedReply
@@ -246,8 +246,8 @@ export const serveConnection = (
       const messages = client.pubsub?.takeOutbox()
       if (messages === undefined) return
       server.stats.netOutputBytes += messages.length
-      socket.write(messages)
-      client.outputBufferBytes = socket.writableLength
+      output.write(messages)
+      client.outputBufferBytes = output.unsent
     }
 
     /**
@@ -341,6 +341,8 @@ export const serveConnection = (
       if (overLimit !== undefined) return yield* closeOverLimit
       // Backpressure: a client that does not read its replies is not read from either.
       if (unsentBytes() > OUTPUT_HIGH_WATER) {
+        // In the socket, not waiting for the turn's end: its drain is what ends this wait.
+        output.flush()
         socket.pause()
         while (!events.closed && unsentBytes() > OUTPUT_LOW_WATER) yield* events.waitForNext
         socket.resume()
@@ -357,6 +359,7 @@ export const serveConnection = (
     server.pubsub.removeClient(client)
     flushMessages()
     while (!events.closed && syncsAwaited > 0) yield* events.waitForNext
+    output.flush()
     socket.end()
     while (!events.closed && !socket.writableFinished) yield* events.waitForNext
     socket.destroy()

@@ -42,6 +42,16 @@ describe("reply kinds, byte for byte", () => {
     for (const [value, text] of cases) expect(written((out) => out.integer(value))).toBe(`${text}\r\n`)
   })
 
+  it("32-bit integers at every digit-count boundary, and from their digits", () => {
+    const values = [2147483647, -2147483648, -2147483647]
+    for (let power = 1; power <= 1e9; power *= 10) values.push(power - 1, power, -(power - 1), -power)
+    for (const value of values) {
+      expect(written((out) => out.integer(value))).toBe(`:${value}\r\n`)
+      expect(written((out) => out.integerDigits(String(value)))).toBe(`:${value}\r\n`)
+      expect(written((out) => out.arrayHeader(Math.abs(value)))).toBe(`*${Math.abs(value)}\r\n`)
+    }
+  })
+
   it("bulk strings, empty, null, and from bytes", () => {
     expect(written((out) => out.bulk("hello"))).toBe("$5\r\nhello\r\n")
     expect(written((out) => out.bulk(""))).toBe("$0\r\n\r\n")

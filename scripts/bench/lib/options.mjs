@@ -25,6 +25,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --replication      SET -P 16 with and without a real Redis replica; full sync of 1 000 000 keys
   --bullmq           BullMQ: 10 000 jobs through one Worker (concurrency 50), jobs/s; and Queue.addBulk
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
+  --before DIR       also run the build in DIR (a checkout with dist/ built) as "before", interleaved
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
 
@@ -60,6 +61,7 @@ export const parseOptions = (argv) => {
   let runs
   let idleClients
   let tests = ALL_TESTS
+  let before
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const name = flag.replace(/^--/, "")
@@ -68,12 +70,17 @@ export const parseOptions = (argv) => {
     else if (flag === "--idle-clients") idleClients = positiveInteger(flag, argv[++i])
     else if (flag === "--tests") tests = parseTests(argv[++i])
     else if (flag === "--no-throughput") throughput = false
+    else if (flag === "--before") {
+      before = argv[++i]
+      if (before === undefined) throw new Error("--before expects a directory")
+    }
     else if (flag.startsWith("--") && name in flags) flags[name] = true
     else throw new Error(`unknown flag '${flag}'`)
   }
   const quick = flags.quick
   return {
     help: false,
+    before,
     quick,
     tests,
     throughput,

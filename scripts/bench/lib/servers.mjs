@@ -24,9 +24,13 @@ export const BASELINE = "redis"
 const semiSpaceMb = process.env.REDFIBER_SEMI_SPACE_MB ?? "2"
 const REDFIBER_NODE_FLAGS = semiSpaceMb === "" ? [] : [`--max-semi-space-size=${semiSpaceMb}`]
 
+/** `--before DIR`: another build of redfiber (a checkout with dist/ built), run as the server "before". */
+let beforeEntry
+
 /** name → how to launch it on `port` (extra flags for redfiber and Redis). */
 const LAUNCHERS = {
   redfiber: (port, extraFlags = []) => [process.execPath, [...REDFIBER_NODE_FLAGS, REDFIBER_ENTRY, "--port", String(port), ...extraFlags]],
+  before: (port, extraFlags = []) => [process.execPath, [...REDFIBER_NODE_FLAGS, beforeEntry, "--port", String(port), ...extraFlags]],
   redis: (port, extraFlags = []) => [
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...extraFlags]
@@ -39,10 +43,17 @@ const commandWorks = (command, args) => spawnSync(command, args, { encoding: "ut
 export const redisServerInstalled = () => commandWorks("redis-server", ["--version"])
 export const redisBenchmarkInstalled = () => commandWorks("redis-benchmark", ["--version"])
 
-/** The servers this machine can run, redfiber first. */
-export const availableServers = () => {
+/**
+ * The servers this machine can run, redfiber first; with `beforeDir`, that build too, as "before",
+ * interleaved with the others like any server (a before/after comparison in one run).
+ */
+export const availableServers = (beforeDir) => {
   if (!existsSync(REDFIBER_ENTRY)) throw new Error(`${REDFIBER_ENTRY} is missing: run node scripts/build.mjs first`)
-  return redisServerInstalled() ? ["redfiber", "redis", "node-ref"] : ["redfiber", "node-ref"]
+  const names = redisServerInstalled() ? ["redfiber", "redis", "node-ref"] : ["redfiber", "node-ref"]
+  if (beforeDir === undefined) return names
+  beforeEntry = path.resolve(beforeDir, "dist/redfiber-server.js")
+  if (!existsSync(beforeEntry)) throw new Error(`${beforeEntry} is missing: build that checkout first`)
+  return ["redfiber", "before", ...names.slice(1)]
 }
 
 /** One line about each program's version, for the report header. */

@@ -26,10 +26,11 @@ const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): 
   }
   const result = addInt64(base, delta)
   if (result === undefined) return ctx.out.error(ERR_OVERFLOW)
-  if (ref === -1) ctx.db.set(key, String(result))
-  else ctx.db.replaceKeepTtl(ref, key, String(result))
+  const digits = String(result)
+  if (ref === -1) ctx.db.set(key, digits)
+  else ctx.db.replaceKeepTtl(ref, key, digits)
   notify(ctx, NotifyType.String, "incrby", key)
-  ctx.out.integer(result)
+  ctx.out.integerDigits(digits)
 }
 
 const incr = stringCommand({
