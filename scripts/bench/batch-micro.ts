@@ -12,8 +12,8 @@
  * are 3 bytes.
  *
  * Run: npx esbuild scripts/bench/batch-micro.ts --bundle --platform=node \
- *        --format=esm --outfile=/tmp/batch-micro.mjs && node /tmp/batch-micro.mjs
- * `node /tmp/batch-micro.mjs 9 100000` runs 9 rounds instead of 7 over 100 000 keys (then Map
+ *        --format=cjs --outfile=/tmp/batch-micro.cjs && node /tmp/batch-micro.cjs
+ * `node /tmp/batch-micro.cjs 9 100000` runs 9 rounds instead of 7 over 100 000 keys (then Map
  * cache misses dominate). The client runs as the default ACL user, as a connection does; a third
  * argument `restricted` runs it as a user whose rules dispatch must check on every command
  * (`ACL SETUSER bench on ~* +@all`: every key and command, no channel), and `rules` as a user with key

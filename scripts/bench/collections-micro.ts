@@ -9,7 +9,7 @@
  * CPU time (user + system), the steadier figure on a loaded machine.
  *
  * Run: npx esbuild scripts/bench/collections-micro.ts --bundle --platform=node \
- *        --format=esm --outfile=/tmp/collections-micro.mjs && node /tmp/collections-micro.mjs [rounds] [filter]
+ *        --format=cjs --outfile=/tmp/collections-micro.cjs && node /tmp/collections-micro.cjs [rounds] [filter]
  */
 import type { CommandContext } from "../../src/commands/Command.js"
 import { executeCommand } from "../../src/commands/dispatch.js"
