@@ -8,7 +8,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { classOf, classSize, MAX_RECORD_BYTES } from "../../src/keyspace/table/Arena.js"
 import { AccessClock } from "../../src/keyspace/AccessClock.js"
+import { hashBytes, hashKey } from "../../src/keyspace/table/KeyHash.js"
 import { KeyTable, nextSnapshotEpoch } from "../../src/keyspace/table/KeyTable.js"
+import { HEADER_BYTES } from "../../src/keyspace/table/Record.js"
 
 interface Entry {
   value: unknown
@@ -108,6 +110,17 @@ describe("KeyTable", () => {
     )
   })
 
+  it("a key's hash read from its bytes in a record is its hash as a string", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 255 }), fc.nat(7), (length, seed, offset) => {
+        const key = bytes(length, seed)
+        const buffer = Buffer.alloc(offset + length)
+        buffer.write(key, offset, "latin1")
+        expect(hashBytes(buffer, offset, length)).toBe(hashKey(key))
+      })
+    )
+  })
+
   it("grows and shrinks through incremental rehashing, keeping every key findable", () => {
     const table = new KeyTable(new AccessClock())
     for (let i = 0; i < 20_000; i++) {
@@ -181,7 +194,7 @@ describe("KeyTable", () => {
     const table = new KeyTable(new AccessClock())
     for (let i = 0; i < 10_000; i++) table.put(`k${i}`, "value", false)
     let expected = 0
-    for (let i = 0; i < 10_000; i++) expected += classSize(classOf(28 + `k${i}`.length + "value".length))
+    for (let i = 0; i < 10_000; i++) expected += classSize(classOf(HEADER_BYTES + `k${i}`.length + "value".length))
     expect(table.arena.usedBytes).toBe(expected)
     const reserved = table.arena.reservedBytes
     for (let round = 0; round < 5; round++) {

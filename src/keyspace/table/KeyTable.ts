@@ -17,7 +17,7 @@
  */
 import type { AccessClock } from "../AccessClock.js"
 import { Arena, classOf, classSize, MAX_RECORD_BYTES } from "./Arena.js"
-import { hashKey } from "./KeyHash.js"
+import { hashBytes, hashKey } from "./KeyHash.js"
 import { MemoryLedger } from "./MemoryLedger.js"
 import {
   ACCESS,
@@ -25,11 +25,12 @@ import {
   ENCODING_MASK,
   ENCODING_SHIFT,
   HAS_EXPIRE,
-  HASH,
   HEADER_BYTES,
+  IDENTITY_MASK,
+  identityOf,
   KEY_HEAP_INDEX,
-  KEY_LENGTH,
   KEY_ON_HEAP,
+  keyLengthOf,
   KIND_HEAP_STRING,
   KIND_INLINE,
   KIND_MASK,
@@ -195,13 +196,14 @@ export class KeyTable {
   private findIn(table: Int32Array, inT1: boolean, key: string, hash: number): number {
     const bucket = hash & (table.length - 1)
     const length = key.length
+    const identity = identityOf(length > MAX_INLINE_KEY ? 0 : length, hash)
     const arena = this.arena
     let previous = -1
     let ref = table[bucket]
     while (ref !== -1) {
       const words = arena.words[ref >>> 17]
       const w = (ref & 0x1ffff) << 1
-      if (words[w + HASH] === hash && words[w + KEY_LENGTH] === length) {
+      if ((words[w + META] & IDENTITY_MASK) === identity) {
         let equal: boolean
         if ((words[w + META] & KEY_ON_HEAP) !== 0) {
           equal = this.heap[words[w + KEY_HEAP_INDEX]] === key
@@ -252,7 +254,7 @@ export class KeyTable {
     const words = this.arena.words[ref >>> 17]
     const w = (ref & 0x1ffff) << 1
     into.bytes = this.arena.bytes[ref >>> 17]
-    into.start = (w << 2) + HEADER_BYTES + words[w + KEY_LENGTH]
+    into.start = (w << 2) + HEADER_BYTES + keyLengthOf(words[w + META])
     into.length = words[w + VALUE]
   }
 
@@ -469,7 +471,7 @@ export class KeyTable {
 
   /**
    * Estimated bytes this table holds, in O(1) (see MemoryLedger): records in use (their class
-   * sizes: a 28-byte header, the key and a short value), strings on the heap (16-byte header and
+   * sizes: a 20-byte header, the key and a short value), strings on the heap (16-byte header and
    * bytes), the heap array's slots (8 bytes), the bucket arrays (4 bytes a bucket), the TTL arrays
    * (12 bytes a slot), and the collections' estimates. Call `ledger.settle()` first for an exact
    * figure after in-place changes.
@@ -650,7 +652,7 @@ export class KeyTable {
     }
     meta &= ~(ENCODING_MASK | KIND_MASK)
     if (!this.access.lfu) words[w + ACCESS] = this.access.initial()
-    const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : words[w + KEY_LENGTH]
+    const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : keyLengthOf(meta)
     if (typeof value === "string" && (meta & KEY_ON_HEAP) === 0 && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES) {
       words[w + META] = meta
       if (HEADER_BYTES + keyBytes + value.length > classSize(meta & CLASS_MASK)) {
@@ -676,6 +678,7 @@ export class KeyTable {
     const keyBytes = keyOnHeap ? 4 : key.length
     const inline = !keyOnHeap && typeof value === "string" && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES
     const cls = classOf(HEADER_BYTES + keyBytes + (inline ? (value as string).length : 0))
+    const identity = identityOf(keyOnHeap ? 0 : key.length, hash)
     const ref = this.arena.alloc(cls)
     const words = this.writable(ref)
     const w = (ref & 0x1ffff) << 1
@@ -683,8 +686,6 @@ export class KeyTable {
     const table = this.t1 ?? this.t0
     const bucket = hash & (table.length - 1)
     words[w + NEXT] = table[bucket]
-    words[w + HASH] = hash
-    words[w + KEY_LENGTH] = key.length
     words[w + VOLATILE_POS] = -1
     words[w + ACCESS] = this.access.initial()
     const keyStart = (w << 2) + HEADER_BYTES
@@ -693,10 +694,10 @@ export class KeyTable {
     if (inline) {
       this.writeInline(ref, keyStart + keyBytes, value as string)
       words[w + VALUE] = (value as string).length
-      words[w + META] = cls
+      words[w + META] = cls | identity
     } else {
       words[w + VALUE] = this.storeOnHeap(value)
-      words[w + META] = cls | (keyOnHeap ? KEY_ON_HEAP : 0) |
+      words[w + META] = cls | identity | (keyOnHeap ? KEY_ON_HEAP : 0) |
         ((typeof value === "string" ? KIND_HEAP_STRING : KIND_OBJECT) << KIND_SHIFT)
     }
     table[bucket] = ref
@@ -736,7 +737,7 @@ export class KeyTable {
     const words = this.writable(moved)
     const w = (moved & 0x1ffff) << 1
     // Header and key move as they are; only the class changes.
-    arena.bytes[ref >>> 17].copy(arena.bytes[moved >>> 17], w << 2, ow << 2, (ow << 2) + HEADER_BYTES + oldWords[ow + KEY_LENGTH])
+    arena.bytes[ref >>> 17].copy(arena.bytes[moved >>> 17], w << 2, ow << 2, (ow << 2) + HEADER_BYTES + keyLengthOf(oldMeta))
     words[w + META] = (oldMeta & ~CLASS_MASK) | cls
     this.relinkFound(moved)
     if ((oldMeta & HAS_EXPIRE) !== 0) {
@@ -765,7 +766,7 @@ export class KeyTable {
 
   /** Sets `found*` to where `ref` is linked from. */
   private locate(ref: number): void {
-    const hash = this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + HASH]
+    const hash = this.recordHash(ref)
     for (const inT1 of this.t1 === null ? [false] : [false, true]) {
       const table = inT1 ? this.t1! : this.t0
       const bucket = hash & (table.length - 1)
@@ -781,6 +782,15 @@ export class KeyTable {
       }
     }
     throw new Error("keyspace record not linked")
+  }
+
+  /** The hash of the record's key, computed again (records keep only its top bits). */
+  private recordHash(ref: number): number {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    const meta = words[w + META]
+    if ((meta & KEY_ON_HEAP) !== 0) return hashKey(this.heap[words[w + KEY_HEAP_INDEX]] as string)
+    return hashBytes(this.arena.bytes[ref >>> 17], (w << 2) + HEADER_BYTES, keyLengthOf(meta))
   }
 
   private nextOf(ref: number): number {
@@ -873,7 +883,7 @@ export class KeyTable {
         const words = this.writable(ref)
         const w = (ref & 0x1ffff) << 1
         const next = words[w + NEXT]
-        const bucket = words[w + HASH] & mask
+        const bucket = this.recordHash(ref) & mask
         words[w + NEXT] = t1[bucket]
         t1[bucket] = ref
         ref = next
