@@ -220,6 +220,28 @@ describe("KeyTable", () => {
     expect(seen).toEqual([["a", ["old"]]])
   })
 
+  it("a snapshot keeps heap values across several heap chunks while live writes reuse and add slots", () => {
+    const table = new KeyTable(new AccessClock())
+    const long = (i: number) => `v${i}:${"x".repeat(5000)}` // past MAX_RECORD_BYTES: kept on the heap
+    const count = 9000 // three chunks of heap slots
+    for (let i = 0; i < count; i++) table.put(`k${i}`, long(i), false)
+    const snapshot = table.snapshot(nextSnapshotEpoch(), new Map())
+    // Frees slots in the first chunk, reuses them, and fills the last chunk into a new one.
+    for (let i = 0; i < count; i += 3) table.remove(`k${i}`)
+    for (let i = 0; i < count; i += 3) table.put(`n${i}`, `new${i}:${"y".repeat(5000)}`, false)
+    for (let i = count; i < count + 4000; i++) table.put(`k${i}`, long(i), false)
+    const seen = new Map<string, unknown>()
+    while (snapshot.next(500, (key, value) => seen.set(key, value)));
+    snapshot.release()
+    expect(seen.size).toBe(count)
+    for (let i = 0; i < count; i++) expect(seen.get(`k${i}`)).toBe(long(i))
+    for (let i = 0; i < count; i += 3) {
+      expect(table.find(`k${i}`)).toBe(-1)
+      expect(table.valueOf(table.find(`n${i}`))).toBe(`new${i}:${"y".repeat(5000)}`)
+    }
+    for (let i = 1; i < count + 4000; i += i % 3 === 2 ? 2 : 1) expect(table.valueOf(table.find(`k${i}`))).toBe(long(i))
+  })
+
   it("a snapshot reads the table as it was, while the live table changes under it", () => {
     class Items {
       constructor(readonly items: Array<string>) {}

@@ -26,6 +26,10 @@ import {
   ENCODING_SHIFT,
   HAS_EXPIRE,
   HEADER_BYTES,
+  HEAP_CHUNK_BITS,
+  HEAP_CHUNK_MASK,
+  HEAP_CHUNK_SLOTS,
+  heapSlot,
   IDENTITY_MASK,
   identityOf,
   KEY_HEAP_INDEX,
@@ -116,8 +120,15 @@ export class KeyTable {
   ) {}
 
   /** Long strings, long keys and collection values, by index; freed indexes are reused. */
-  private heap: Array<unknown> = []
+  private heap: Array<Array<unknown>> = []
+  /** Slots handed out so far (freed ones included): the next new slot. */
+  private heapSlots = 0
   private readonly freeHeapSlots: Array<number> = []
+  /**
+   * While a snapshot reads the heap and this table has copied the chunk array (`heapShared` then
+   * false): the chunks copied too, which writes may change in place.
+   */
+  private copiedHeapChunks: Set<number> | undefined = undefined
   /** Bytes of the strings kept in `heap` (for memory accounting), and how many there are. */
   heapStringBytes = 0
   heapStrings = 0
@@ -206,7 +217,7 @@ export class KeyTable {
       if ((words[w + META] & IDENTITY_MASK) === identity) {
         let equal: boolean
         if ((words[w + META] & KEY_ON_HEAP) !== 0) {
-          equal = this.heap[words[w + KEY_HEAP_INDEX]] === key
+          equal = heapSlot(this.heap, words[w + KEY_HEAP_INDEX]) === key
         } else {
           const bytes = arena.bytes[ref >>> 17]
           const start = (w << 2) + HEADER_BYTES
@@ -264,7 +275,7 @@ export class KeyTable {
     const w = (ref & 0x1ffff) << 1
     return (words[w + META] & KIND_MASK) === KIND_INLINE
       ? words[w + VALUE]
-      : (this.heap[words[w + VALUE]] as string).length
+      : (heapSlot(this.heap, words[w + VALUE]) as string).length
   }
 
   /** The expiry (Unix ms), or undefined for a key without one. */
@@ -478,13 +489,13 @@ export class KeyTable {
    */
   get memoryBytes(): number {
     return this.arena.usedBytes + this.heapStringBytes + this.heapStrings * HEAP_STRING_HEADER +
-      this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4 +
+      this.heapSlots * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4 +
       this.volatileRefs.length * 12 + this.objectBytes
   }
 
   /** The index's share of `memoryBytes`: records, bucket arrays, heap slots (MEMORY STATS's main hashtable). */
   get indexBytes(): number {
-    return this.arena.usedBytes + this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4
+    return this.arena.usedBytes + this.heapSlots * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4
   }
 
   /** The TTL arrays' share of `memoryBytes` (MEMORY STATS's expires hashtable). */
@@ -510,7 +521,7 @@ export class KeyTable {
   /** Before the collection at `ref` changes in place: remember what was accounted for it. */
   noteChange(ref: number): void {
     if (this.kindOf(ref) !== KIND_OBJECT) return
-    const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]]
+    const value = heapSlot(this.heap, this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE])
     if (!this.isUnsettled(value)) this.markUnsettled(value, estimateOf(value))
   }
 
@@ -574,6 +585,7 @@ export class KeyTable {
     this.reader = reader
     this.bucketsShared = true
     this.heapShared = true
+    this.copiedHeapChunks = undefined
     this.volatileShared = true
     return reader
   }
@@ -585,7 +597,7 @@ export class KeyTable {
   preserveForSnapshot(ref: number, copy: (value: unknown) => unknown): void {
     const reader = this.reader
     if (reader === undefined || this.kindOf(ref) !== KIND_OBJECT) return
-    const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]] as object
+    const value = heapSlot(this.heap, this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]) as object
     if ((bornIn.get(value) ?? 0) > reader.epoch || reader.preserved.has(value)) return
     reader.preserved.set(value, copy(value))
   }
@@ -601,6 +613,7 @@ export class KeyTable {
     this.arena.unshare()
     this.bucketsShared = false
     this.heapShared = false
+    this.copiedHeapChunks = undefined
     this.volatileShared = false
   }
 
@@ -789,7 +802,7 @@ export class KeyTable {
     const words = this.arena.words[ref >>> 17]
     const w = (ref & 0x1ffff) << 1
     const meta = words[w + META]
-    if ((meta & KEY_ON_HEAP) !== 0) return hashKey(this.heap[words[w + KEY_HEAP_INDEX]] as string)
+    if ((meta & KEY_ON_HEAP) !== 0) return hashKey(heapSlot(this.heap, words[w + KEY_HEAP_INDEX]) as string)
     return hashBytes(this.arena.bytes[ref >>> 17], (w << 2) + HEADER_BYTES, keyLengthOf(meta))
   }
 
@@ -818,15 +831,21 @@ export class KeyTable {
       // Stored again before it left (a move within this table): what is accounted stays as it was.
       if (!this.isUnsettled(value)) this.markUnsettled(value, bytes)
     }
-    if (this.heapShared) this.copyHeap()
-    const slot = this.freeHeapSlots.pop()
-    if (slot === undefined) return this.heap.push(value) - 1
-    this.heap[slot] = value
+    let slot = this.freeHeapSlots.pop()
+    if (slot === undefined) {
+      slot = this.heapSlots++
+      if ((slot & HEAP_CHUNK_MASK) === 0) {
+        this.writableHeapChunks()
+        this.heap.push(new Array<unknown>(HEAP_CHUNK_SLOTS).fill(undefined))
+        this.copiedHeapChunks?.add(slot >>> HEAP_CHUNK_BITS)
+      }
+    }
+    this.writableHeapChunk(slot >>> HEAP_CHUNK_BITS)[slot & HEAP_CHUNK_MASK] = value
     return slot
   }
 
   private freeHeapValue(slot: number): void {
-    const value = this.heap[slot]
+    const value = heapSlot(this.heap, slot)
     if (typeof value === "string") {
       this.heapStringBytes -= value.length
       this.heapStrings--
@@ -834,14 +853,27 @@ export class KeyTable {
       this.objectBytes -= this.takeUnsettled(value) ?? estimateOf(value)
       if (this.reader !== undefined && !bornIn.has(value as object)) bornIn.set(value as object, 0)
     }
-    if (this.heapShared) this.copyHeap()
-    this.heap[slot] = undefined
+    this.writableHeapChunk(slot >>> HEAP_CHUNK_BITS)[slot & HEAP_CHUNK_MASK] = undefined
     this.freeHeapSlots.push(slot)
   }
 
-  private copyHeap(): void {
+  /** The chunk array, copied first if a snapshot shares it (its chunks are then copied one by one, on write). */
+  private writableHeapChunks(): void {
+    if (!this.heapShared) return
     this.heap = this.heap.slice()
     this.heapShared = false
+    this.copiedHeapChunks = new Set()
+  }
+
+  /** Chunk `chunk` of the heap, ready to be written (copied first if a snapshot shares it). */
+  private writableHeapChunk(chunk: number): Array<unknown> {
+    this.writableHeapChunks()
+    const copied = this.copiedHeapChunks
+    if (copied !== undefined && !copied.has(chunk)) {
+      this.heap[chunk] = this.heap[chunk].slice()
+      copied.add(chunk)
+    }
+    return this.heap[chunk]
   }
 
   private writableBuckets(): void {

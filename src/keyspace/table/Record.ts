@@ -53,26 +53,39 @@ export const identityOf = (length: number, hash: number): number =>
 /** The length of an inline key, from the record's meta word. */
 export const keyLengthOf = (meta: number): number => (meta & KEY_LENGTH_MASK) >>> KEY_LENGTH_SHIFT
 
+/**
+ * The values and long keys a table keeps as JS values, by index, in chunks of 4096 slots: a chunk
+ * (32 KB) is an ordinary heap object, and growing the table adds one, where a single array would be
+ * copied at every growth into a new large object (the old copies stay resident until a full GC).
+ */
+export const HEAP_CHUNK_BITS = 12
+export const HEAP_CHUNK_SLOTS = 1 << HEAP_CHUNK_BITS
+export const HEAP_CHUNK_MASK = HEAP_CHUNK_SLOTS - 1
+export type HeapChunks = ReadonlyArray<ReadonlyArray<unknown>>
+
+export const heapSlot = (heap: HeapChunks, index: number): unknown =>
+  heap[index >>> HEAP_CHUNK_BITS][index & HEAP_CHUNK_MASK]
+
 /** The slabs of one arena as a reader sees them (live, or frozen by a snapshot). */
 export interface SlabViews {
   readonly bytes: ReadonlyArray<Buffer>
   readonly words: ReadonlyArray<Int32Array>
 }
 
-export const readKey = (slabs: SlabViews, heap: ReadonlyArray<unknown>, ref: number): string => {
+export const readKey = (slabs: SlabViews, heap: HeapChunks, ref: number): string => {
   const words = slabs.words[ref >>> 17]
   const w = (ref & 0x1ffff) << 1
   const meta = words[w + META]
-  if ((meta & KEY_ON_HEAP) !== 0) return heap[words[w + KEY_HEAP_INDEX]] as string
+  if ((meta & KEY_ON_HEAP) !== 0) return heapSlot(heap, words[w + KEY_HEAP_INDEX]) as string
   return byteString(slabs.bytes[ref >>> 17], (w << 2) + HEADER_BYTES, keyLengthOf(meta))
 }
 
 /** The value: a byte string, or the object kept on the heap. */
-export const readValue = (slabs: SlabViews, heap: ReadonlyArray<unknown>, ref: number): unknown => {
+export const readValue = (slabs: SlabViews, heap: HeapChunks, ref: number): unknown => {
   const words = slabs.words[ref >>> 17]
   const w = (ref & 0x1ffff) << 1
   const meta = words[w + META]
-  if ((meta & KIND_MASK) !== 0) return heap[words[w + VALUE]]
+  if ((meta & KIND_MASK) !== 0) return heapSlot(heap, words[w + VALUE])
   return byteString(slabs.bytes[ref >>> 17], (w << 2) + HEADER_BYTES + keyLengthOf(meta), words[w + VALUE])
 }
 
