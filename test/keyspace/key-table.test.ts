@@ -223,7 +223,7 @@ describe("KeyTable", () => {
   it("a snapshot keeps heap values across several heap chunks while live writes reuse and add slots", () => {
     const table = new KeyTable(new AccessClock())
     const long = (i: number) => `v${i}:${"x".repeat(5000)}` // past MAX_RECORD_BYTES: kept on the heap
-    const count = 9000 // three chunks of heap slots
+    const count = 9000 // several chunks of heap slots
     for (let i = 0; i < count; i++) table.put(`k${i}`, long(i), false)
     const snapshot = table.snapshot(nextSnapshotEpoch(), new Map())
     // Frees slots in the first chunk, reuses them, and fills the last chunk into a new one.

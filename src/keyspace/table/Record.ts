@@ -54,11 +54,11 @@ export const identityOf = (length: number, hash: number): number =>
 export const keyLengthOf = (meta: number): number => (meta & KEY_LENGTH_MASK) >>> KEY_LENGTH_SHIFT
 
 /**
- * The values and long keys a table keeps as JS values, by index, in chunks of 4096 slots: a chunk
- * (32 KB) is an ordinary heap object, and growing the table adds one, where a single array would be
+ * The values and long keys a table keeps as JS values, by index, in chunks of 1024 slots: a chunk
+ * (8 KB) is an ordinary heap object, and growing the table adds one, where a single array would be
  * copied at every growth into a new large object (the old copies stay resident until a full GC).
  */
-export const HEAP_CHUNK_BITS = 12
+export const HEAP_CHUNK_BITS = 10
 export const HEAP_CHUNK_SLOTS = 1 << HEAP_CHUNK_BITS
 export const HEAP_CHUNK_MASK = HEAP_CHUNK_SLOTS - 1
 export type HeapChunks = ReadonlyArray<ReadonlyArray<unknown>>
