@@ -3,9 +3,9 @@
  * incremental rehashing between two tables, reverse-binary SCAN cursors), whose entries are
  * records in an `Arena` instead of objects on the JS heap.
  *
- * A record (see Record.ts) holds everything about a key in one place: its hash, its bytes, its
- * flags and, for a short string, the value's bytes too — so a lookup touches a bucket and one
- * record, and 1 M keys are a few slabs the garbage collector never has to trace. Values that are
+ * A record (see Record.ts) holds everything about a key in one place: its hash's top bits, its
+ * bytes, its flags and, for a short string, the value's bytes too — so a lookup touches a bucket
+ * and one record, and 1 M keys are a few slabs the garbage collector never has to trace. Values that are
  * not short strings (long strings, lists, hashes, ...) stay JS values, in `heap`, by index.
  *
  * Refs stay valid until the key is deleted or its value outgrows the record (`put` then moves
