@@ -64,48 +64,57 @@ import { Script } from "node:vm"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const file = join(here, "${name}.cjs")
-const source = readFileSync(file, "utf8")
-// One cache file per installed bundle, so two installs do not keep replacing each other's.
-const cacheDir = process.env.REDFIBER_CODE_CACHE === "0"
-  ? undefined
-  : join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "redfiber")
-const cacheFile = cacheDir && join(cacheDir, \`${name}-\${createHash("sha1").update(file).digest("hex").slice(0, 16)}.cache\`)
-// V8 checks a cache against the source's length only: a rebuilt bundle of the same length would
-// run the old code. The cache starts with the bundle's mtime and size, and is used only if they match.
-const stamp = Buffer.from(\`\${statSync(file).mtimeMs} \${source.length}\\n\`)
-let cachedData
-if (cacheFile) {
-  try {
-    const stored = readFileSync(cacheFile)
-    if (stored.subarray(0, stamp.length).equals(stamp)) cachedData = stored.subarray(stamp.length)
-  } catch {}
-}
-const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, { filename: file, cachedData })
-if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-  // Once the program has started (the code it compiled on the way is then in the cache), or at exit.
-  let written = false
-  const store = () => {
-    if (written) return
-    written = true
+// In a function: the bundle's text and the cache's bytes (a megabyte or two each) are garbage once
+// compiled, and the module scope would keep them for the life of the process.
+const compile = () => {
+  const source = readFileSync(file, "utf8")
+  // One cache file per installed bundle, so two installs do not keep replacing each other's.
+  const cacheDir = process.env.REDFIBER_CODE_CACHE === "0"
+    ? undefined
+    : join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "redfiber")
+  const cacheFile = cacheDir && join(cacheDir, \`${name}-\${createHash("sha1").update(file).digest("hex").slice(0, 16)}.cache\`)
+  // V8 checks a cache against the source's length only: a rebuilt bundle of the same length would
+  // run the old code. The cache starts with the bundle's mtime and size, and is used only if they match.
+  const stamp = Buffer.from(\`\${statSync(file).mtimeMs} \${source.length}\\n\`)
+  let cachedData
+  if (cacheFile) {
     try {
-      mkdirSync(cacheDir, { recursive: true })
-      const temporary = \`\${cacheFile}.\${process.pid}\`
-      writeFileSync(temporary, Buffer.concat([stamp, script.createCachedData()]))
-      renameSync(temporary, cacheFile)
-    } catch {
-      // No writable cache directory: run without the cache.
-    }
+      const stored = readFileSync(cacheFile)
+      if (stored.subarray(0, stamp.length).equals(stamp)) cachedData = stored.subarray(stamp.length)
+    } catch {}
   }
-  setTimeout(store, 2000).unref()
-  process.once("exit", store)
+  const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, { filename: file, cachedData })
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+    // Once the program has started (the code it compiled on the way is then in the cache), or at exit.
+    let written = false
+    const store = () => {
+      if (written) return
+      written = true
+      try {
+        mkdirSync(cacheDir, { recursive: true })
+        const temporary = \`\${cacheFile}.\${process.pid}\`
+        writeFileSync(temporary, Buffer.concat([stamp, script.createCachedData()]))
+        renameSync(temporary, cacheFile)
+      } catch {
+        // No writable cache directory: run without the cache.
+      }
+    }
+    setTimeout(store, 2000).unref()
+    process.once("exit", store)
+  }
+  return script.runInThisContext()
 }
 const module = { exports: {} }
-script.runInThisContext()(module.exports, createRequire(file), module, file, here)
+compile()(module.exports, createRequire(file), module, file, here)
 `
 
 const executable = async (name, entryPoint, preamble) => {
   // Minified: start-up time is parse time (a 580 KB bundle parses ~10% slower than 310 KB).
-  await build({ ...common, format: "cjs", minify: true, entryPoints: [entryPoint], outfile: `dist/${name}.cjs` })
+  // The bundled packages' license comments go to `<name>.cjs.LEGAL.txt`: esbuild writes the code as
+  // ASCII, but a comment keeps its text, and one character past Latin-1 (fengari's "1994–2017")
+  // makes V8 hold the whole bundle's source, which it keeps for the process's life, at two bytes
+  // a character (1 MB more).
+  await build({ ...common, format: "cjs", minify: true, legalComments: "external", entryPoints: [entryPoint], outfile: `dist/${name}.cjs` })
   writeFileSync(`dist/${name}.js`, launcher(name, preamble), { mode: 0o755 })
 }
 

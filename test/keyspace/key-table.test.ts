@@ -8,7 +8,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { classOf, classSize, MAX_RECORD_BYTES } from "../../src/keyspace/table/Arena.js"
 import { AccessClock } from "../../src/keyspace/AccessClock.js"
+import { hashBytes, hashKey } from "../../src/keyspace/table/KeyHash.js"
 import { KeyTable, nextSnapshotEpoch } from "../../src/keyspace/table/KeyTable.js"
+import { HEADER_BYTES } from "../../src/keyspace/table/Record.js"
 
 interface Entry {
   value: unknown
@@ -108,6 +110,17 @@ describe("KeyTable", () => {
     )
   })
 
+  it("a key's hash read from its bytes in a record is its hash as a string", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 255 }), fc.nat(7), (length, seed, offset) => {
+        const key = bytes(length, seed)
+        const buffer = Buffer.alloc(offset + length)
+        buffer.write(key, offset, "latin1")
+        expect(hashBytes(buffer, offset, length)).toBe(hashKey(key))
+      })
+    )
+  })
+
   it("grows and shrinks through incremental rehashing, keeping every key findable", () => {
     const table = new KeyTable(new AccessClock())
     for (let i = 0; i < 20_000; i++) {
@@ -181,7 +194,7 @@ describe("KeyTable", () => {
     const table = new KeyTable(new AccessClock())
     for (let i = 0; i < 10_000; i++) table.put(`k${i}`, "value", false)
     let expected = 0
-    for (let i = 0; i < 10_000; i++) expected += classSize(classOf(28 + `k${i}`.length + "value".length))
+    for (let i = 0; i < 10_000; i++) expected += classSize(classOf(HEADER_BYTES + `k${i}`.length + "value".length))
     expect(table.arena.usedBytes).toBe(expected)
     const reserved = table.arena.reservedBytes
     for (let round = 0; round < 5; round++) {
@@ -205,6 +218,28 @@ describe("KeyTable", () => {
     while (snapshot.next(10, (key, value) => seen.push([key, [...(value as Array<string>)]])));
     snapshot.release()
     expect(seen).toEqual([["a", ["old"]]])
+  })
+
+  it("a snapshot keeps heap values across several heap chunks while live writes reuse and add slots", () => {
+    const table = new KeyTable(new AccessClock())
+    const long = (i: number) => `v${i}:${"x".repeat(5000)}` // past MAX_RECORD_BYTES: kept on the heap
+    const count = 9000 // several chunks of heap slots
+    for (let i = 0; i < count; i++) table.put(`k${i}`, long(i), false)
+    const snapshot = table.snapshot(nextSnapshotEpoch(), new Map())
+    // Frees slots in the first chunk, reuses them, and fills the last chunk into a new one.
+    for (let i = 0; i < count; i += 3) table.remove(`k${i}`)
+    for (let i = 0; i < count; i += 3) table.put(`n${i}`, `new${i}:${"y".repeat(5000)}`, false)
+    for (let i = count; i < count + 4000; i++) table.put(`k${i}`, long(i), false)
+    const seen = new Map<string, unknown>()
+    while (snapshot.next(500, (key, value) => seen.set(key, value)));
+    snapshot.release()
+    expect(seen.size).toBe(count)
+    for (let i = 0; i < count; i++) expect(seen.get(`k${i}`)).toBe(long(i))
+    for (let i = 0; i < count; i += 3) {
+      expect(table.find(`k${i}`)).toBe(-1)
+      expect(table.valueOf(table.find(`n${i}`))).toBe(`new${i}:${"y".repeat(5000)}`)
+    }
+    for (let i = 1; i < count + 4000; i += i % 3 === 2 ? 2 : 1) expect(table.valueOf(table.find(`k${i}`))).toBe(long(i))
   })
 
   it("a snapshot reads the table as it was, while the live table changes under it", () => {

@@ -18,11 +18,15 @@ const REFERENCE_ENTRY = path.join(PROJECT_ROOT, "scripts/bench/reference-server.
 export const BASELINE = "redis"
 
 /**
- * redfiber's young generation as `pnpm start` sets it (REDFIBER_SEMI_SPACE_MB, default 2; empty:
- * no flag, the launcher's own limit; see scripts/build.mjs).
+ * redfiber's V8 flags as `pnpm start` sets them: its young generation (REDFIBER_SEMI_SPACE_MB,
+ * default 2; empty: no flag, the launcher's own limit; see scripts/build.mjs) and optimizing
+ * compilation on the main thread (bench/README.md).
  */
 const semiSpaceMb = process.env.REDFIBER_SEMI_SPACE_MB ?? "2"
-const REDFIBER_NODE_FLAGS = semiSpaceMb === "" ? [] : [`--max-semi-space-size=${semiSpaceMb}`]
+const REDFIBER_NODE_FLAGS = [
+  ...(semiSpaceMb === "" ? [] : [`--max-semi-space-size=${semiSpaceMb}`]),
+  "--no-concurrent-recompilation"
+]
 
 /** `--before DIR`: another build of redfiber (a checkout with dist/ built), run as the server "before". */
 let beforeEntry

@@ -3,12 +3,28 @@
  * 10-byte values on distinct keys (the keys redis-benchmark's `-r 1000000` uses), read a
  * moment after the last reply.
  */
+import { readFileSync } from "node:fs"
 import { rssBytes } from "../lib/proc.mjs"
 import { fillKeys, RespClient } from "../lib/resp-client.mjs"
 import { launchServer, stopServer } from "../lib/servers.mjs"
 import { sleep } from "../lib/processes.mjs"
 
 const SETTLE_MS = 1000
+
+/**
+ * Diagnostic for the log only: a process's resident pages split as anonymous (heap, malloc) and
+ * file-backed (its executable's code, mapped as it runs), in kB.
+ */
+const residentPages = (pid) => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1] ?? NaN)
+  return { anon: kb("RssAnon"), file: kb("RssFile") }
+}
+
+const residentSplit = (before, after) => {
+  const mib = (kb) => `${kb >= 0 ? "+" : ""}${(kb / 1024).toFixed(1)}`
+  return `[anonymous ${mib(after.anon - before.anon)}, file-backed ${mib(after.file - before.file)} MiB]`
+}
 
 /** DBSIZE, or undefined when the server does not know it. */
 const keyCount = async (port) => {
@@ -25,6 +41,7 @@ const measureOne = async (name, options, log) => {
   const server = await launchServer(name)
   try {
     const rssBefore = rssBytes(server.process.pid)
+    const splitBefore = residentPages(server.process.pid)
     const started = performance.now()
     const value = "v".repeat(options.memoryValueBytes)
     const problem = await fillKeys(server.port, options.memoryKeys, value)
@@ -33,7 +50,7 @@ const measureOne = async (name, options, log) => {
     await sleep(SETTLE_MS)
     const rssAfter = rssBytes(server.process.pid)
     const keys = await keyCount(server.port)
-    log(`  ${name}: ${(rssBefore / 2 ** 20).toFixed(1)} MiB → ${(rssAfter / 2 ** 20).toFixed(1)} MiB`)
+    log(`  ${name}: ${(rssBefore / 2 ** 20).toFixed(1)} MiB → ${(rssAfter / 2 ** 20).toFixed(1)} MiB ${residentSplit(splitBefore, residentPages(server.process.pid))}`)
     return { name, rssBefore, rssAfter, keys, fillSeconds, bytesPerKey: (rssAfter - rssBefore) / options.memoryKeys }
   } finally {
     await stopServer(server)

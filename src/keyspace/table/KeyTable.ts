@@ -3,9 +3,9 @@
  * incremental rehashing between two tables, reverse-binary SCAN cursors), whose entries are
  * records in an `Arena` instead of objects on the JS heap.
  *
- * A record (see Record.ts) holds everything about a key in one place: its hash, its bytes, its
- * flags and, for a short string, the value's bytes too — so a lookup touches a bucket and one
- * record, and 1 M keys are a few slabs the garbage collector never has to trace. Values that are
+ * A record (see Record.ts) holds everything about a key in one place: its hash's top bits, its
+ * bytes, its flags and, for a short string, the value's bytes too — so a lookup touches a bucket
+ * and one record, and 1 M keys are a few slabs the garbage collector never has to trace. Values that are
  * not short strings (long strings, lists, hashes, ...) stay JS values, in `heap`, by index.
  *
  * Refs stay valid until the key is deleted or its value outgrows the record (`put` then moves
@@ -17,7 +17,7 @@
  */
 import type { AccessClock } from "../AccessClock.js"
 import { Arena, classOf, classSize, MAX_RECORD_BYTES } from "./Arena.js"
-import { hashKey } from "./KeyHash.js"
+import { hashBytes, hashKey } from "./KeyHash.js"
 import { MemoryLedger } from "./MemoryLedger.js"
 import {
   ACCESS,
@@ -25,11 +25,16 @@ import {
   ENCODING_MASK,
   ENCODING_SHIFT,
   HAS_EXPIRE,
-  HASH,
   HEADER_BYTES,
+  HEAP_CHUNK_BITS,
+  HEAP_CHUNK_MASK,
+  HEAP_CHUNK_SLOTS,
+  heapSlot,
+  IDENTITY_MASK,
+  identityOf,
   KEY_HEAP_INDEX,
-  KEY_LENGTH,
   KEY_ON_HEAP,
+  keyLengthOf,
   KIND_HEAP_STRING,
   KIND_INLINE,
   KIND_MASK,
@@ -115,8 +120,15 @@ export class KeyTable {
   ) {}
 
   /** Long strings, long keys and collection values, by index; freed indexes are reused. */
-  private heap: Array<unknown> = []
+  private heap: Array<Array<unknown>> = []
+  /** Slots handed out so far (freed ones included): the next new slot. */
+  private heapSlots = 0
   private readonly freeHeapSlots: Array<number> = []
+  /**
+   * While a snapshot reads the heap and this table has copied the chunk array (`heapShared` then
+   * false): the chunks copied too, which writes may change in place.
+   */
+  private copiedHeapChunks: Set<number> | undefined = undefined
   /** Bytes of the strings kept in `heap` (for memory accounting), and how many there are. */
   heapStringBytes = 0
   heapStrings = 0
@@ -195,16 +207,17 @@ export class KeyTable {
   private findIn(table: Int32Array, inT1: boolean, key: string, hash: number): number {
     const bucket = hash & (table.length - 1)
     const length = key.length
+    const identity = identityOf(length > MAX_INLINE_KEY ? 0 : length, hash)
     const arena = this.arena
     let previous = -1
     let ref = table[bucket]
     while (ref !== -1) {
       const words = arena.words[ref >>> 17]
       const w = (ref & 0x1ffff) << 1
-      if (words[w + HASH] === hash && words[w + KEY_LENGTH] === length) {
+      if ((words[w + META] & IDENTITY_MASK) === identity) {
         let equal: boolean
         if ((words[w + META] & KEY_ON_HEAP) !== 0) {
-          equal = this.heap[words[w + KEY_HEAP_INDEX]] === key
+          equal = heapSlot(this.heap, words[w + KEY_HEAP_INDEX]) === key
         } else {
           const bytes = arena.bytes[ref >>> 17]
           const start = (w << 2) + HEADER_BYTES
@@ -252,7 +265,7 @@ export class KeyTable {
     const words = this.arena.words[ref >>> 17]
     const w = (ref & 0x1ffff) << 1
     into.bytes = this.arena.bytes[ref >>> 17]
-    into.start = (w << 2) + HEADER_BYTES + words[w + KEY_LENGTH]
+    into.start = (w << 2) + HEADER_BYTES + keyLengthOf(words[w + META])
     into.length = words[w + VALUE]
   }
 
@@ -262,7 +275,7 @@ export class KeyTable {
     const w = (ref & 0x1ffff) << 1
     return (words[w + META] & KIND_MASK) === KIND_INLINE
       ? words[w + VALUE]
-      : (this.heap[words[w + VALUE]] as string).length
+      : (heapSlot(this.heap, words[w + VALUE]) as string).length
   }
 
   /** The expiry (Unix ms), or undefined for a key without one. */
@@ -469,20 +482,20 @@ export class KeyTable {
 
   /**
    * Estimated bytes this table holds, in O(1) (see MemoryLedger): records in use (their class
-   * sizes: a 28-byte header, the key and a short value), strings on the heap (16-byte header and
+   * sizes: a 20-byte header, the key and a short value), strings on the heap (16-byte header and
    * bytes), the heap array's slots (8 bytes), the bucket arrays (4 bytes a bucket), the TTL arrays
    * (12 bytes a slot), and the collections' estimates. Call `ledger.settle()` first for an exact
    * figure after in-place changes.
    */
   get memoryBytes(): number {
     return this.arena.usedBytes + this.heapStringBytes + this.heapStrings * HEAP_STRING_HEADER +
-      this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4 +
+      this.heapSlots * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4 +
       this.volatileRefs.length * 12 + this.objectBytes
   }
 
   /** The index's share of `memoryBytes`: records, bucket arrays, heap slots (MEMORY STATS's main hashtable). */
   get indexBytes(): number {
-    return this.arena.usedBytes + this.heap.length * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4
+    return this.arena.usedBytes + this.heapSlots * 8 + (this.t0.length + (this.t1 === null ? 0 : this.t1.length)) * 4
   }
 
   /** The TTL arrays' share of `memoryBytes` (MEMORY STATS's expires hashtable). */
@@ -508,7 +521,7 @@ export class KeyTable {
   /** Before the collection at `ref` changes in place: remember what was accounted for it. */
   noteChange(ref: number): void {
     if (this.kindOf(ref) !== KIND_OBJECT) return
-    const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]]
+    const value = heapSlot(this.heap, this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE])
     if (!this.isUnsettled(value)) this.markUnsettled(value, estimateOf(value))
   }
 
@@ -572,6 +585,7 @@ export class KeyTable {
     this.reader = reader
     this.bucketsShared = true
     this.heapShared = true
+    this.copiedHeapChunks = undefined
     this.volatileShared = true
     return reader
   }
@@ -583,7 +597,7 @@ export class KeyTable {
   preserveForSnapshot(ref: number, copy: (value: unknown) => unknown): void {
     const reader = this.reader
     if (reader === undefined || this.kindOf(ref) !== KIND_OBJECT) return
-    const value = this.heap[this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]] as object
+    const value = heapSlot(this.heap, this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + VALUE]) as object
     if ((bornIn.get(value) ?? 0) > reader.epoch || reader.preserved.has(value)) return
     reader.preserved.set(value, copy(value))
   }
@@ -599,6 +613,7 @@ export class KeyTable {
     this.arena.unshare()
     this.bucketsShared = false
     this.heapShared = false
+    this.copiedHeapChunks = undefined
     this.volatileShared = false
   }
 
@@ -650,7 +665,7 @@ export class KeyTable {
     }
     meta &= ~(ENCODING_MASK | KIND_MASK)
     if (!this.access.lfu) words[w + ACCESS] = this.access.initial()
-    const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : words[w + KEY_LENGTH]
+    const keyBytes = (meta & KEY_ON_HEAP) !== 0 ? 4 : keyLengthOf(meta)
     if (typeof value === "string" && (meta & KEY_ON_HEAP) === 0 && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES) {
       words[w + META] = meta
       if (HEADER_BYTES + keyBytes + value.length > classSize(meta & CLASS_MASK)) {
@@ -676,6 +691,7 @@ export class KeyTable {
     const keyBytes = keyOnHeap ? 4 : key.length
     const inline = !keyOnHeap && typeof value === "string" && HEADER_BYTES + keyBytes + value.length <= MAX_RECORD_BYTES
     const cls = classOf(HEADER_BYTES + keyBytes + (inline ? (value as string).length : 0))
+    const identity = identityOf(keyOnHeap ? 0 : key.length, hash)
     const ref = this.arena.alloc(cls)
     const words = this.writable(ref)
     const w = (ref & 0x1ffff) << 1
@@ -683,8 +699,6 @@ export class KeyTable {
     const table = this.t1 ?? this.t0
     const bucket = hash & (table.length - 1)
     words[w + NEXT] = table[bucket]
-    words[w + HASH] = hash
-    words[w + KEY_LENGTH] = key.length
     words[w + VOLATILE_POS] = -1
     words[w + ACCESS] = this.access.initial()
     const keyStart = (w << 2) + HEADER_BYTES
@@ -693,10 +707,10 @@ export class KeyTable {
     if (inline) {
       this.writeInline(ref, keyStart + keyBytes, value as string)
       words[w + VALUE] = (value as string).length
-      words[w + META] = cls
+      words[w + META] = cls | identity
     } else {
       words[w + VALUE] = this.storeOnHeap(value)
-      words[w + META] = cls | (keyOnHeap ? KEY_ON_HEAP : 0) |
+      words[w + META] = cls | identity | (keyOnHeap ? KEY_ON_HEAP : 0) |
         ((typeof value === "string" ? KIND_HEAP_STRING : KIND_OBJECT) << KIND_SHIFT)
     }
     table[bucket] = ref
@@ -736,7 +750,7 @@ export class KeyTable {
     const words = this.writable(moved)
     const w = (moved & 0x1ffff) << 1
     // Header and key move as they are; only the class changes.
-    arena.bytes[ref >>> 17].copy(arena.bytes[moved >>> 17], w << 2, ow << 2, (ow << 2) + HEADER_BYTES + oldWords[ow + KEY_LENGTH])
+    arena.bytes[ref >>> 17].copy(arena.bytes[moved >>> 17], w << 2, ow << 2, (ow << 2) + HEADER_BYTES + keyLengthOf(oldMeta))
     words[w + META] = (oldMeta & ~CLASS_MASK) | cls
     this.relinkFound(moved)
     if ((oldMeta & HAS_EXPIRE) !== 0) {
@@ -765,7 +779,7 @@ export class KeyTable {
 
   /** Sets `found*` to where `ref` is linked from. */
   private locate(ref: number): void {
-    const hash = this.arena.words[ref >>> 17][((ref & 0x1ffff) << 1) + HASH]
+    const hash = this.recordHash(ref)
     for (const inT1 of this.t1 === null ? [false] : [false, true]) {
       const table = inT1 ? this.t1! : this.t0
       const bucket = hash & (table.length - 1)
@@ -781,6 +795,15 @@ export class KeyTable {
       }
     }
     throw new Error("keyspace record not linked")
+  }
+
+  /** The hash of the record's key, computed again (records keep only its top bits). */
+  private recordHash(ref: number): number {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    const meta = words[w + META]
+    if ((meta & KEY_ON_HEAP) !== 0) return hashKey(heapSlot(this.heap, words[w + KEY_HEAP_INDEX]) as string)
+    return hashBytes(this.arena.bytes[ref >>> 17], (w << 2) + HEADER_BYTES, keyLengthOf(meta))
   }
 
   private nextOf(ref: number): number {
@@ -808,15 +831,21 @@ export class KeyTable {
       // Stored again before it left (a move within this table): what is accounted stays as it was.
       if (!this.isUnsettled(value)) this.markUnsettled(value, bytes)
     }
-    if (this.heapShared) this.copyHeap()
-    const slot = this.freeHeapSlots.pop()
-    if (slot === undefined) return this.heap.push(value) - 1
-    this.heap[slot] = value
+    let slot = this.freeHeapSlots.pop()
+    if (slot === undefined) {
+      slot = this.heapSlots++
+      if ((slot & HEAP_CHUNK_MASK) === 0) {
+        this.writableHeapChunks()
+        this.heap.push(new Array<unknown>(HEAP_CHUNK_SLOTS).fill(undefined))
+        this.copiedHeapChunks?.add(slot >>> HEAP_CHUNK_BITS)
+      }
+    }
+    this.writableHeapChunk(slot >>> HEAP_CHUNK_BITS)[slot & HEAP_CHUNK_MASK] = value
     return slot
   }
 
   private freeHeapValue(slot: number): void {
-    const value = this.heap[slot]
+    const value = heapSlot(this.heap, slot)
     if (typeof value === "string") {
       this.heapStringBytes -= value.length
       this.heapStrings--
@@ -824,14 +853,27 @@ export class KeyTable {
       this.objectBytes -= this.takeUnsettled(value) ?? estimateOf(value)
       if (this.reader !== undefined && !bornIn.has(value as object)) bornIn.set(value as object, 0)
     }
-    if (this.heapShared) this.copyHeap()
-    this.heap[slot] = undefined
+    this.writableHeapChunk(slot >>> HEAP_CHUNK_BITS)[slot & HEAP_CHUNK_MASK] = undefined
     this.freeHeapSlots.push(slot)
   }
 
-  private copyHeap(): void {
+  /** The chunk array, copied first if a snapshot shares it (its chunks are then copied one by one, on write). */
+  private writableHeapChunks(): void {
+    if (!this.heapShared) return
     this.heap = this.heap.slice()
     this.heapShared = false
+    this.copiedHeapChunks = new Set()
+  }
+
+  /** Chunk `chunk` of the heap, ready to be written (copied first if a snapshot shares it). */
+  private writableHeapChunk(chunk: number): Array<unknown> {
+    this.writableHeapChunks()
+    const copied = this.copiedHeapChunks
+    if (copied !== undefined && !copied.has(chunk)) {
+      this.heap[chunk] = this.heap[chunk].slice()
+      copied.add(chunk)
+    }
+    return this.heap[chunk]
   }
 
   private writableBuckets(): void {
@@ -873,7 +915,7 @@ export class KeyTable {
         const words = this.writable(ref)
         const w = (ref & 0x1ffff) << 1
         const next = words[w + NEXT]
-        const bucket = words[w + HASH] & mask
+        const bucket = this.recordHash(ref) & mask
         words[w + NEXT] = t1[bucket]
         t1[bucket] = ref
         ref = next

@@ -9,7 +9,16 @@
  * snapshots of every database taken together, because MOVE carries objects between tables.
  */
 import { MutableBytes } from "../values/MutableBytes.js"
-import { HAS_EXPIRE, readKey, readMeta, readNext, readValue, readVolatilePosition, type SlabViews } from "./Record.js"
+import {
+  HAS_EXPIRE,
+  type HeapChunks,
+  readKey,
+  readMeta,
+  readNext,
+  readValue,
+  readVolatilePosition,
+  type SlabViews
+} from "./Record.js"
 
 export class TableSnapshot {
   private tableIndex = 0
@@ -18,7 +27,7 @@ export class TableSnapshot {
 
   constructor(
     private readonly slabs: SlabViews,
-    private readonly heap: ReadonlyArray<unknown>,
+    private readonly heap: HeapChunks,
     private readonly t0: Int32Array,
     private readonly t1: Int32Array | null,
     private readonly volatileExpires: Float64Array,
