@@ -25,7 +25,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --replication      SET -P 16 with and without a real Redis replica; full sync of 1 000 000 keys
   --bullmq           BullMQ: 10 000 jobs through one Worker (concurrency 50), jobs/s; and Queue.addBulk
   --no-throughput    skip the SET/GET/INCR/MSET throughput rows (to run one extra mode alone)
-  --before DIR       also run the build in DIR (a checkout with dist/ built) as "before", interleaved
+  --before DIR       also run the build in DIR (dist/ built) as "before", with its pnpm start flags, interleaved
   --all              everything above (idle clients: 1000 unless --idle-clients says otherwise)
   --help             this text`
 

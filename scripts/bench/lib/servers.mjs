@@ -4,7 +4,7 @@
  * (scripts/bench/reference-server.mjs, what plain Node can do).
  */
 import { spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { freePort, startProcess, stopProcess } from "./processes.mjs"
@@ -30,11 +30,24 @@ const REDFIBER_NODE_FLAGS = [
 
 /** `--before DIR`: another build of redfiber (a checkout with dist/ built), run as the server "before". */
 let beforeEntry
+/** The V8 flags that checkout's `pnpm start` gives node (its own, so a flag change counts as a change). */
+let beforeNodeFlags = []
+
+/** The node flags of a package.json `start` script (`... && node FLAGS dist/redfiber-server.js`), `${V:-d}` expanded. */
+const startScriptNodeFlags = (dir) => {
+  const start = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).scripts?.start ?? ""
+  const launch = /(?:^|&&\s*)node\s+([^&]*?)\s*dist\/redfiber-server\.js/.exec(start)
+  if (launch === null) return []
+  return launch[1]
+    .replace(/\$\{(\w+):-([^}]*)\}/g, (_, name, fallback) => process.env[name] ?? fallback)
+    .split(/\s+/)
+    .filter((flag) => flag.startsWith("--"))
+}
 
 /** name → how to launch it on `port` (extra flags for redfiber and Redis). */
 const LAUNCHERS = {
   redfiber: (port, extraFlags = []) => [process.execPath, [...REDFIBER_NODE_FLAGS, REDFIBER_ENTRY, "--port", String(port), ...extraFlags]],
-  before: (port, extraFlags = []) => [process.execPath, [...REDFIBER_NODE_FLAGS, beforeEntry, "--port", String(port), ...extraFlags]],
+  before: (port, extraFlags = []) => [process.execPath, [...beforeNodeFlags, beforeEntry, "--port", String(port), ...extraFlags]],
   redis: (port, extraFlags = []) => [
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...extraFlags]
@@ -57,6 +70,7 @@ export const availableServers = (beforeDir) => {
   if (beforeDir === undefined) return names
   beforeEntry = path.resolve(beforeDir, "dist/redfiber-server.js")
   if (!existsSync(beforeEntry)) throw new Error(`${beforeEntry} is missing: build that checkout first`)
+  beforeNodeFlags = startScriptNodeFlags(beforeDir)
   return ["redfiber", "before", ...names.slice(1)]
 }
 
