@@ -96,12 +96,15 @@ export const serveConnection = (
       }
     )
     // (Declared below; only called once the client has subscribed, after a batch ran.)
-    client.unsentBytes = () => unsentBytes()
+    client.unsentBytes = () => bufferedBytes()
     client.wakeWriter = () => events.wakeForOutput()
     // A blocked client that stopped sending is gone too, as for Redis (it frees a client at EOF).
     client.isClosed = () => events.closed || events.ended
     client.wakeBlocked = () => events.wake()
     const output = new SocketOutput(socket)
+    output.onFlushed = () => {
+      client.outputBufferBytes = bufferedBytes()
+    }
     client.writeDirect = (bytes) => output.write(bytes)
     client.remote = true
     resetAuthentication(server.acl, client)
@@ -153,7 +156,7 @@ export const serveConnection = (
       outputFull = false
       // Replies still unsent count against the high water (or a lower normal hard output limit)
       // too, so what a client that does not read holds stays near it (plus one command's reply).
-      const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - unsentBytes()
+      const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - bufferedBytes()
       for (;;) {
         // Blocked by the last command: the rest waits in the parser until the wait ends.
         if (client.blocked !== undefined) break
@@ -201,7 +204,7 @@ export const serveConnection = (
       for (const replies of held) output.write(replies)
       held.length = 0
       heldBytes = 0
-      client.outputBufferBytes = output.unsent
+      client.outputBufferBytes = bufferedBytes()
       events.wake()
     }
     const send = (replies: Buffer | undefined, token: number) => {
@@ -218,7 +221,10 @@ export const serveConnection = (
         initial.commandLog.whenDurable(token, releaseHeld)
       }
     }
+    /** Reply bytes the client has not been sent: what backpressure bounds. */
     const unsentBytes = () => output.unsent + heldBytes
+    /** The same as Redis's output buffer limits count them (see SocketOutput.buffered). */
+    const bufferedBytes = () => output.buffered + heldBytes
     // The reply that ended a wait: once the pop it reports is as durable as its batch's writes.
     const sendUnblockedReply = () => {
       const reply = client.unblockedReply
@@ -226,7 +232,7 @@ export const serveConnection = (
       client.unblockedReply = undefined
       server.stats.netOutputBytes += reply.length
       send(reply, initial.commandLog.lastToken)
-      client.outputBufferBytes = unsentBytes()
+      client.outputBufferBytes = bufferedBytes()
     }
     // Per-client memory bounds (src/server/ClientLimits.ts): past one, the client is closed and
     // a warning says why. Not while a protocol error's reply is on its way (that closes anyway).
@@ -234,7 +240,7 @@ export const serveConnection = (
     const checkLimits = () => {
       if (client.closeAfterReply) return
       overLimit = (outputFull ? undefined : queryBufferOverflow(server.config, client, parser, ctx.now)) ??
-        outputBufferOverflow(server.config, client, unsentBytes(), ctx.now)
+        outputBufferOverflow(server.config, client, bufferedBytes(), ctx.now)
     }
     const closeOverLimit = Effect.suspend(() => {
       socket.destroy()
@@ -247,7 +253,7 @@ export const serveConnection = (
       if (messages === undefined) return
       server.stats.netOutputBytes += messages.length
       output.write(messages)
-      client.outputBufferBytes = output.unsent
+      client.outputBufferBytes = bufferedBytes()
     }
 
     /**
@@ -256,7 +262,7 @@ export const serveConnection = (
      */
     const runAndSend = (keyspace: Keyspace): readonly [void, Keyspace] => {
       send(runBatch(keyspace)[0], durableToken)
-      client.outputBufferBytes = unsentBytes()
+      client.outputBufferBytes = bufferedBytes()
       checkLimits()
       return [undefined, keyspace]
     }
@@ -347,7 +353,7 @@ export const serveConnection = (
         while (!events.closed && unsentBytes() > OUTPUT_LOW_WATER) yield* events.waitForNext
         socket.resume()
         if (events.closed) return
-        client.outputBufferBytes = unsentBytes()
+        client.outputBufferBytes = bufferedBytes()
       }
       // Whatever arrived or is still parsed-but-unrun is handled before deciding to close.
       if (client.closeAfterReply) break

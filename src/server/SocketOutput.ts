@@ -13,6 +13,12 @@
  */
 import type * as net from "node:net"
 
+/**
+ * Reply bytes a client holds without them counting against its output buffer limits: Redis's
+ * static reply buffer per client (PROTO_REPLY_CHUNK_BYTES), which its limits do not count.
+ */
+export const STATIC_REPLY_BYTES = 16 * 1024
+
 /** Outputs holding bytes, flushed together by the turn's `setImmediate`. */
 const pending: Array<SocketOutput> = []
 let flushScheduled = false
@@ -28,6 +34,9 @@ export class SocketOutput {
   /** Bytes waiting for the end of the turn. */
   bytes = 0
   private chunks: Array<Buffer> = []
+
+  /** Called after each flush (the connection refreshes what CLIENT LIST reports). */
+  onFlushed: () => void = () => {}
 
   constructor(private readonly socket: net.Socket) {}
 
@@ -54,15 +63,24 @@ export class SocketOutput {
     if (socket.destroyed) return
     if (chunks.length === 1) {
       socket.write(chunks[0])
-      return
+    } else {
+      socket.cork()
+      for (const chunk of chunks) socket.write(chunk)
+      socket.uncork()
     }
-    socket.cork()
-    for (const chunk of chunks) socket.write(chunk)
-    socket.uncork()
+    this.onFlushed()
   }
 
-  /** Bytes not yet read by the client: waiting here, and buffered in the socket. */
+  /** Bytes the client has not been sent yet: waiting here, and buffered in the socket (backpressure). */
   get unsent(): number {
     return this.bytes + this.socket.writableLength
+  }
+
+  /**
+   * The output buffer as Redis's limits count it (getClientOutputBufferMemoryUsage): what the
+   * socket could not take, and what waits here past the static reply buffer.
+   */
+  get buffered(): number {
+    return Math.max(0, this.bytes - STATIC_REPLY_BYTES) + this.socket.writableLength
   }
 }
