@@ -214,7 +214,11 @@ describe.skipIf(!hasRealRedis)("observability against real Redis 7", () => {
         monitor.send("CLIENT", "REPLY", "SKIP")
         record(await monitor.read())
         await other.call("SET", "k", "skipped")
+        // The next SET must come after the PING has run (SKIP is in force until then): wait for it,
+        // with CLIENT LIST (an admin command: monitors do not see it).
         monitor.send("PING")
+        const pinged = async () => /flags=O .* cmd=ping /.test(text(await other.call("CLIENT", "LIST")))
+        while (!(await pinged())) await new Promise((resolve) => setTimeout(resolve, 5))
         await other.call("SET", "k", "seen")
         record(await monitor.read())
         return seen
