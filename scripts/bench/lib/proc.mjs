@@ -29,3 +29,19 @@ export const rssBytes = (pid) => {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status)
   return match === null ? NaN : Number(match[1]) * 1024
 }
+
+/**
+ * Diagnostic for the log only: a process's resident pages split as anonymous (heap, malloc) and
+ * file-backed (its executable's code, mapped as it runs), in kB.
+ */
+export const residentPages = (pid) => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1] ?? NaN)
+  return { anon: kb("RssAnon"), file: kb("RssFile") }
+}
+
+/** The growth between two `residentPages` readings, for a log line. */
+export const residentSplit = (before, after) => {
+  const mib = (kb) => `${kb >= 0 ? "+" : ""}${(kb / 1024).toFixed(1)}`
+  return `[anonymous ${mib(after.anon - before.anon)}, file-backed ${mib(after.file - before.file)} MiB]`
+}

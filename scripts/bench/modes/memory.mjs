@@ -3,28 +3,12 @@
  * 10-byte values on distinct keys (the keys redis-benchmark's `-r 1000000` uses), read a
  * moment after the last reply.
  */
-import { readFileSync } from "node:fs"
-import { rssBytes } from "../lib/proc.mjs"
+import { residentPages, residentSplit, rssBytes } from "../lib/proc.mjs"
 import { fillKeys, RespClient } from "../lib/resp-client.mjs"
 import { launchServer, stopServer } from "../lib/servers.mjs"
 import { sleep } from "../lib/processes.mjs"
 
 const SETTLE_MS = 1000
-
-/**
- * Diagnostic for the log only: a process's resident pages split as anonymous (heap, malloc) and
- * file-backed (its executable's code, mapped as it runs), in kB.
- */
-const residentPages = (pid) => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8")
-  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1] ?? NaN)
-  return { anon: kb("RssAnon"), file: kb("RssFile") }
-}
-
-const residentSplit = (before, after) => {
-  const mib = (kb) => `${kb >= 0 ? "+" : ""}${(kb / 1024).toFixed(1)}`
-  return `[anonymous ${mib(after.anon - before.anon)}, file-backed ${mib(after.file - before.file)} MiB]`
-}
 
 /** DBSIZE, or undefined when the server does not know it. */
 const keyCount = async (port) => {

@@ -5,6 +5,7 @@
  * lookup into a walk of the whole keyspace.
  */
 import { randomBytes } from "node:crypto"
+import { byteString } from "../../protocol/ByteString.js"
 
 const seed = randomBytes(8)
 const K0 = seed.readInt32LE(0)
@@ -55,40 +56,7 @@ export const hashKey = (key: string): number => {
 /**
  * `hashKey` of the byte string stored at `bytes[start, start + length)`: the same hash, read from
  * a record (a resize places each record again by its key's hash, which records keep only in part).
+ * Made a string first, so the hash has one implementation: resizes are rare and spread over commands.
  */
-export const hashBytes = (bytes: Uint8Array, start: number, length: number): number => {
-  let v0 = K0
-  let v1 = K1
-  let v2 = 0x6c796765 ^ K0
-  let v3 = 0x74656462 ^ K1
-  const end = start + (length & ~3)
-  let i = start
-  for (; i < end; i += 4) {
-    const m = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)
-    v3 ^= m
-    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16)
-    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2
-    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0
-    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16)
-    v0 ^= m
-  }
-  let b = length << 24
-  const rest = length & 3
-  if (rest > 0) b |= bytes[i]
-  if (rest > 1) b |= bytes[i + 1] << 8
-  if (rest > 2) b |= bytes[i + 2] << 16
-  v3 ^= b
-  v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16)
-  v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2
-  v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0
-  v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16)
-  v0 ^= b
-  v2 ^= 0xff
-  for (let round = 0; round < 2; round++) {
-    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16)
-    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2
-    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0
-    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16)
-  }
-  return v1 ^ v3
-}
+export const hashBytes = (bytes: Buffer, start: number, length: number): number =>
+  hashKey(byteString(bytes, start, length))
