@@ -131,7 +131,9 @@ const setWithOptions = (ctx: CommandContext, argv: ReadonlyArray<string>): void 
     if (!replyWithValue(ctx, old)) return
     found = old !== undefined
   } else {
-    found = ctx.db.get(key, ctx.now) !== undefined
+    // Redis's lookupKeyWrite: an expired key goes (with its event) before the write. The value
+    // itself is not needed, so no text is made of it.
+    found = ctx.db.lookup(key, ctx.now) !== -1
   }
   if (((flags & OPT_NX) !== 0 && found) || ((flags & OPT_XX) !== 0 && !found)) {
     if ((flags & OPT_GET) === 0) ctx.out.nullBulk()
