@@ -4,9 +4,11 @@
  *
  * Every wake-up takes all the bytes that arrived, feeds them to the pure parser, and runs every
  * whole command in one `Ref.modify` on the keyspace (time read once from Effect's `Clock`), then
- * sends all the replies in one write. Replies leave in command order because there is exactly one
- * fiber per connection and no fiber per command. (While the fiber is parked waiting for input,
- * the same batch runs straight from the socket's callback: see "the fast path" below.)
+ * hands all the replies to its SocketOutput, which writes them in one write at the end of the
+ * event-loop turn, with every other connection's (SocketOutput.ts). Replies leave in command order
+ * because there is exactly one fiber per connection and no fiber per command. (While the fiber is
+ * parked waiting for input, the same batch runs straight from the socket's callback: see "the
+ * fast path" below.)
  *
  * Pub/sub messages published to the client by other connections wait in its outbox
  * (src/pubsub/Hub.ts), which wakes the fiber; the fiber writes all of them in one write, before
@@ -154,8 +156,9 @@ export const serveConnection = (
       client.lastInteractionAt = ctx.now
       out.protocol = client.protocol
       outputFull = false
-      // Replies still unsent count against the high water (or a lower normal hard output limit)
-      // too, so what a client that does not read holds stays near it (plus one command's reply).
+      // Replies still unsent (as the output limits count them) count against the high water (or a
+      // lower normal hard output limit) too, so what a client that does not read holds stays near
+      // it (plus one command's reply).
       const budget = outputBatchLimit(server.config, client, OUTPUT_HIGH_WATER) - bufferedBytes()
       for (;;) {
         // Blocked by the last command: the rest waits in the parser until the wait ends.
