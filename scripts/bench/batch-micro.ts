@@ -21,14 +21,7 @@
  * and trust the fastest rounds more than the slowest.
  */
 import { AclUser } from "../../src/acl/User.js"
-import type { CommandContext } from "../../src/commands/Command.js"
-import { executeCommand } from "../../src/commands/dispatch.js"
-import { commandTable } from "../../src/commands/table.js"
-import { Keyspace } from "../../src/keyspace/Keyspace.js"
-import { ProtocolError, RequestParser } from "../../src/protocol/Parser.js"
-import { ReplyWriter } from "../../src/protocol/ReplyWriter.js"
-import { ClientState } from "../../src/session/ClientState.js"
-import { detachedServerState } from "../../src/commands/ServerState.js"
+import { BatchRunner, makeChunks, makeContext, median, randomInt } from "./micro-harness.js"
 
 const PIPELINE = 16
 /** Distinct chunks per workload, cycled through so keys vary as they do under `-r`. */
@@ -44,86 +37,35 @@ const RESTRICTED_RULES = process.argv[4] === "rules"
   ? ["on", "nopass", "~key:*", "~ctr:*", "+@all", "-debug"]
   : ["on", "nopass", "~*", "+@all"]
 
-const makeContext = (): CommandContext => {
-  const keyspace = new Keyspace(16)
-  const server = detachedServerState(commandTable)
-  const client = new ClientState(1, "127.0.0.1:1", "127.0.0.1:2", 0, () => {})
-  client.user = server.acl.defaultUser
-  if (RESTRICTED) {
-    const user = new AclUser("bench", server.acl.index)
-    for (const rule of RESTRICTED_RULES) user.apply(rule)
-    server.acl.users.set("bench", user)
-    client.user = user
-  }
-  return { keyspace, db: keyspace.databases[0], now: Date.now(), out: new ReplyWriter(), client, server }
+const ctx = makeContext()
+if (RESTRICTED) {
+  const user = new AclUser("bench", ctx.server.acl.index)
+  for (const rule of RESTRICTED_RULES) user.apply(rule)
+  ctx.server.acl.users.set("bench", user)
+  ctx.client.user = user
 }
 
-let seed = 12345
-const randomInt = (below: number): number => {
-  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-  return seed % below
-}
 const randomKey = (prefix: string): string => prefix + String(randomInt(KEY_SPACE)).padStart(12, "0")
 
-const encode = (argv: ReadonlyArray<string>): string =>
-  `*${argv.length}\r\n` + argv.map((arg) => `$${arg.length}\r\n${arg}\r\n`).join("")
-
 /** CHUNKS buffers, each holding PIPELINE commands made by `makeCommand`. */
-const makeChunks = (makeCommand: () => ReadonlyArray<string>): Array<Buffer> =>
-  Array.from({ length: CHUNKS }, () => {
-    let text = ""
-    for (let i = 0; i < PIPELINE; i++) text += encode(makeCommand())
-    return Buffer.from(text, "latin1")
-  })
+const chunksOf = (makeCommand: () => ReadonlyArray<string>): Array<Buffer> => makeChunks(makeCommand, CHUNKS, PIPELINE)
 
 const workloads: ReadonlyArray<{ name: string; commandsPerChunk: number; chunks: Array<Buffer> }> = [
-  { name: "SET", commandsPerChunk: PIPELINE, chunks: makeChunks(() => ["SET", randomKey("key:"), "xxx"]) },
-  { name: "GET", commandsPerChunk: PIPELINE, chunks: makeChunks(() => ["GET", randomKey("key:")]) },
-  { name: "INCR", commandsPerChunk: PIPELINE, chunks: makeChunks(() => ["INCR", randomKey("ctr:")]) },
+  { name: "SET", commandsPerChunk: PIPELINE, chunks: chunksOf(() => ["SET", randomKey("key:"), "xxx"]) },
+  { name: "GET", commandsPerChunk: PIPELINE, chunks: chunksOf(() => ["GET", randomKey("key:")]) },
+  { name: "INCR", commandsPerChunk: PIPELINE, chunks: chunksOf(() => ["INCR", randomKey("ctr:")]) },
   {
     name: "MSET (10 keys)",
     commandsPerChunk: PIPELINE,
-    chunks: makeChunks(() => ["MSET", ...Array.from({ length: 10 }, () => [randomKey("key:"), "xxx"]).flat()])
+    chunks: chunksOf(() => ["MSET", ...Array.from({ length: 10 }, () => [randomKey("key:"), "xxx"]).flat()])
   }
 ]
 
-const ctx = makeContext()
-const parser = new RequestParser(ctx.server.config)
-let replyBytes = 0
-/** CPU time (user + system) per command of the last `runChunks`: on a loaded machine, steadier than wall time. */
-let lastCpuNs = 0
-
-/** Runs `chunkCount` chunks through the parser, and dispatch and reply writer unless `parseOnly`; ns per command. */
-const runChunks = (chunks: Array<Buffer>, chunkCount: number, commandsPerChunk: number, parseOnly = false): number => {
-  const started = process.hrtime.bigint()
-  const cpuStarted = process.cpuUsage()
-  for (let n = 0; n < chunkCount; n++) {
-    parser.feed(chunks[n % chunks.length])
-    // As src/server/Connection.ts does around each batch (one clock read for the batch's first command).
-    ctx.server.observability.beginBatch(ctx)
-    for (;;) {
-      const argv = parser.next()
-      if (argv === undefined) break
-      if (argv instanceof ProtocolError) throw new Error(argv.message)
-      if (!parseOnly) executeCommand(ctx, argv)
-    }
-    ctx.server.observability.endBatch()
-    replyBytes += ctx.out.take().length
-  }
-  const elapsed = Number(process.hrtime.bigint() - started)
-  const cpu = process.cpuUsage(cpuStarted)
-  lastCpuNs = ((cpu.user + cpu.system) * 1000) / (chunkCount * commandsPerChunk)
-  return elapsed / (chunkCount * commandsPerChunk)
-}
-
-const median = (values: Array<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
+const runner = new BatchRunner(ctx)
 
 // Fill the keyspace first so GET hits and SET overwrites, as in a steady-state benchmark.
 for (let k = 0; k < KEY_SPACE; k++) ctx.db.set(`key:${String(k).padStart(12, "0")}`, "xxx")
-for (const workload of workloads) runChunks(workload.chunks, CHUNKS * 4, workload.commandsPerChunk)
+for (const workload of workloads) runner.run(workload.chunks, CHUNKS * 4, workload.commandsPerChunk)
 
 const totals = new Map<string, Array<number>>(workloads.map((w) => [w.name, []]))
 const parseOnly = new Map<string, Array<number>>(workloads.map((w) => [w.name, []]))
@@ -131,9 +73,9 @@ const cpuTotals = new Map<string, Array<number>>(workloads.map((w) => [w.name, [
 for (let round = 0; round < ROUNDS + 1; round++) {
   for (const workload of workloads) {
     const chunkCount = Math.ceil(COMMANDS_PER_ROUND / workload.commandsPerChunk)
-    const total = runChunks(workload.chunks, chunkCount, workload.commandsPerChunk)
-    const cpu = lastCpuNs
-    const parse = runChunks(workload.chunks, chunkCount, workload.commandsPerChunk, true)
+    const total = runner.run(workload.chunks, chunkCount, workload.commandsPerChunk)
+    const cpu = runner.lastCpuNs
+    const parse = runner.run(workload.chunks, chunkCount, workload.commandsPerChunk, true)
     if (round === 0) continue // the warm-up
     totals.get(workload.name)!.push(total)
     cpuTotals.get(workload.name)!.push(cpu)
@@ -150,4 +92,4 @@ for (const [name, values] of totals) {
     `${name.padEnd(16)} ${median(values).toFixed(0).padStart(6)} ${parse.toFixed(0).padStart(6)}   ${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)}   ${Math.min(...cpuTotals.get(name)!).toFixed(0)}`
   )
 }
-if (replyBytes === 0) console.log("no replies?")
+if (runner.replyBytes === 0) console.log("no replies?")
