@@ -62,6 +62,13 @@ export const rangeLong = (text: string, min: bigint, max: bigint, message?: stri
   return typeof value === "bigint" ? clampToSafe(value) : value
 }
 
+/**
+ * Any int64 argument (Redis's `getLongLongFromObjectOrReply`: a rank, an offset, numkeys) as a
+ * number clamped like `parseSafeInteger`, or the error text: `rangeLong` over the whole range,
+ * without its bigint bound checks (which cost more than the parsing on ZRANGE's path).
+ */
+export const longArgument = (text: string): number | string => parseSafeInteger(text) ?? ERR_NOT_INTEGER
+
 /** `getPositiveLongFromObjectOrReply`: 0..LONG_MAX, one message for every failure. */
 export const positiveLong = (text: string, message = "ERR value is out of range, must be positive"): number | string =>
   rangeLong(text, 0n, LONG_MAX, message)

@@ -10,12 +10,12 @@ import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SetValue } from "../../keyspace/values/SetValue.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword, positiveLong } from "../../protocol/arguments.js"
+import { ERR_SYNTAX, isKeyword, longArgument, positiveLong } from "../../protocol/arguments.js"
 import { type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
 import { countedKeys, destinationAndCountedKeys } from "../../protocol/key-specs.js"
 import { parseScore } from "../../protocol/score-text.js"
-import { longArgument, scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
+import { scoredEntry, scoredHeader, zsetCommand } from "./shared.js"
 
 const UNION = 0
 const INTER = 1

@@ -10,7 +10,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
-import { ERR_SYNTAX, isKeyword } from "../../protocol/arguments.js"
+import { ERR_SYNTAX, isKeyword, longArgument } from "../../protocol/arguments.js"
 import { deprecated, type CommandContext, type CommandSpec, storeResultAt } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
 import {
@@ -28,7 +28,6 @@ import {
   cursor,
   ERR_NOT_FLOAT_RANGE,
   ERR_NOT_LEX_RANGE,
-  longArgument,
   readZset,
   scoredEntry,
   scoredHeader,

@@ -5,6 +5,7 @@
 import { WRONGTYPE } from "../../keyspace/Value.js"
 import type { SortedSetValue } from "../../keyspace/values/SortedSetValue.js"
 import { deleteAndNotify, notify, NotifyType } from "../../pubsub/notify.js"
+import { longArgument } from "../../protocol/arguments.js"
 import type { CommandContext, CommandSpec } from "../Command.js"
 import { keyAt } from "../../protocol/key-specs.js"
 import {
@@ -17,7 +18,7 @@ import {
   scoreRangeFrom,
   scoreRangeTo
 } from "./ranges.js"
-import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, longArgument, removeRanks, writeZset, zsetCommand } from "./shared.js"
+import { cursor, ERR_NOT_FLOAT_RANGE, ERR_NOT_LEX_RANGE, removeRanks, writeZset, zsetCommand } from "./shared.js"
 
 /**
  * Removes the run [from, from + count) of the set at `key`, announcing `event` (the command's

@@ -9,7 +9,6 @@ import type { ReplyWriter } from "../../protocol/ReplyWriter.js"
 import { command, type CommandContext, type CommandSpec, FIRST_KEY } from "../Command.js"
 import { readKey } from "../strings/get-set.js"
 import { formatScore } from "../../protocol/score-text.js"
-import { ERR_NOT_INTEGER, parseSafeInteger } from "../../protocol/arguments.js"
 
 type ZsetCommandInput = Omit<Parameters<typeof command>[0], "group" | "aclCategories">
 
@@ -25,13 +24,6 @@ export const zsetCommand = (spec: ZsetCommandInput): CommandSpec =>
       spec.flags.includes("fast") ? "fast" : "slow"
     ]
   })
-
-/**
- * An int64 argument (a rank, LIMIT's offset and count, numkeys) as a number clamped like
- * `parseSafeInteger`, or the error text: `rangeLong` over the whole int64 range, without its
- * bigint bound checks (which cost more than the parsing on ZRANGE's path).
- */
-export const longArgument = (text: string): number | string => parseSafeInteger(text) ?? ERR_NOT_INTEGER
 
 export const ERR_NAN = "ERR resulting score is not a number (NaN)"
 export const ERR_NOT_FLOAT_RANGE = "ERR min or max is not a float"
