@@ -97,9 +97,14 @@ const main = async () => {
 
   const { throughput, latency, dataTypes, scripting, collections } = await runComparative(serverNames, options)
   if (throughput) sections.push(report.throughputSection(throughput, serverNames))
-  if (dataTypes) sections.push(report.dataTypesSection(dataTypes, serverNames.filter((name) => name !== "node-ref")))
-  if (scripting) sections.push(report.throughputSection(scripting, serverNames).replace("## Throughput", "## Scripting (EVALSHA)"))
-  if (collections) sections.push(report.collectionsSection(collections, serverNames.filter((name) => name !== "node-ref")))
+  // The data-type and collection rows run on redfiber and Redis only (node-ref has no such commands).
+  const withoutReference = serverNames.filter((name) => name !== "node-ref")
+  const rowsOf = (mode) => `See scripts/bench/modes/${mode}.mjs for what each row does.`
+  if (dataTypes) sections.push(report.throughputSection(dataTypes, withoutReference, "Data types (bitmaps, HyperLogLog)", rowsOf("data-types")))
+  if (scripting) sections.push(report.throughputSection(scripting, serverNames, "Scripting (EVALSHA)"))
+  if (collections) {
+    sections.push(report.throughputSection(collections, withoutReference, "Collections (hashes, sorted sets, lists, sets)", rowsOf("collections")))
+  }
   if (latency) sections.push(report.latencySection(latency, serverNames))
   if (options.startup) sections.push(report.startupSection(await runStartup(serverNames, options, log)))
   if (options.memory) sections.push(report.memorySection(await runMemory(serverNames, options, log), options))
@@ -112,7 +117,7 @@ const main = async () => {
   }
   if (options.geo) {
     const geo = await runGeo(serverNames, options, log)
-    sections.push(report.throughputSection(geo.rows, geo.serverNames).replace("## Throughput", "## Geo throughput"))
+    sections.push(report.throughputSection(geo.rows, geo.serverNames, "Geo throughput"))
   }
   if (options.persistence) sections.push(report.persistenceSection(await runPersistence(serverNames, options, log)))
   if (options.bullmq) sections.push(bullmqSection(await runBullmq(serverNames, options, log)))

@@ -32,7 +32,11 @@ const failureList = (rows) =>
       .map(([name, summary]) => `- ${row.label} on ${name}: ${summary.error}`)
   )
 
-export const throughputSection = (rows, serverNames) => {
+/**
+ * A table of throughput rows under `heading`; `note` says what the rows are (the SET/GET/INCR/MSET
+ * rows' own note by default).
+ */
+export const throughputSection = (rows, serverNames, heading = "Throughput", note = "MSET sets 10 keys per request.") => {
   const others = hasBaseline(serverNames) ? compared(serverNames) : []
   const headers = [
     "test",
@@ -47,27 +51,15 @@ export const throughputSection = (rows, serverNames) => {
     ...serverNames.map((name) => cell(row.summary[name], (s) => formatNumber(s.cpuUsPerOp, 2)))
   ])
   return [
-    "## Throughput",
+    `## ${heading}`,
     "",
     "ops/s and server CPU per request are medians over the interleaved runs; a ratio is the median of per-round",
-    "ratios to Redis (higher is better). MSET sets 10 keys per request.",
+    `ratios to Redis (higher is better). ${note}`,
     "",
     markdownTable(headers, body),
     ...withFailures(failureList(rows))
   ].join("\n")
 }
-
-/** The --data rows: the throughput table under its own heading. */
-export const dataTypesSection = (rows, serverNames) =>
-  throughputSection(rows, serverNames)
-    .replace("## Throughput", "## Data types (bitmaps, HyperLogLog)")
-    .replace("MSET sets 10 keys per request.", "See scripts/bench/modes/data-types.mjs for what each row does.")
-
-/** The --collections rows: the throughput table under its own heading. */
-export const collectionsSection = (rows, serverNames) =>
-  throughputSection(rows, serverNames)
-    .replace("## Throughput", "## Collections (hashes, sorted sets, lists, sets)")
-    .replace("MSET sets 10 keys per request.", "See scripts/bench/modes/collections.mjs for what each row does.")
 
 export const latencySection = (rows, serverNames) => {
   const others = hasBaseline(serverNames) ? compared(serverNames) : []
