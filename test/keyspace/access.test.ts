@@ -54,9 +54,10 @@ describe("AccessClock", () => {
     clock.setTime(0)
     let stamp = clock.initial()
     for (let i = 0; i < 10_000; i++) stamp = clock.touched(stamp)
-    // Redis's table: 10k hits at factor 10 reach about 10-19 (expected around 50 only at 100k).
+    // Climbing from c takes 10·(c-5)+1 accesses on average, so 10k reach about 5 + sqrt(10k / 5) = 50
+    // (Redis's table at factor 10: 18 at 1k hits, 142 at 100k). Over 20,000 runs: 36-66, sd about 4.
     expect(clock.decayed(stamp)).toBeGreaterThan(30)
-    expect(clock.decayed(stamp)).toBeLessThan(60)
+    expect(clock.decayed(stamp)).toBeLessThan(75)
   })
 })
 
