@@ -55,8 +55,9 @@ import { SocketOutput } from "./SocketOutput.js"
 const sharedReplyWriter = new ReplyWriter()
 
 /**
- * Bytes a blocked client may send before it is closed (Redis's client-query-buffer-limit default):
- * nothing it sends runs while it waits, and it keeps being read so that its leaving is noticed.
+ * Bytes a blocked (or CLIENT PAUSE-held) client may send before it is closed (Redis's
+ * client-query-buffer-limit default): nothing it sends runs while it waits, and it keeps being
+ * read so that its leaving is noticed.
  */
 export const BLOCKED_INPUT_LIMIT = 1024 * 1024 * 1024
 
@@ -90,7 +91,8 @@ export const serveConnection = (
       id,
       formatAddress(socket.remoteAddress, socket.remotePort),
       formatAddress(socket.localAddress, socket.localPort),
-      clock.currentTimeMillisUnsafe(),
+      // The batches' clock (Observability.micros), so that CLIENT LIST's age never reads -1.
+      Math.floor(server.observability.micros() / 1000),
       () => {
         events.closed = true
         server.blocked.release(client)
@@ -320,15 +322,17 @@ export const serveConnection = (
       }
       if (client.postponed !== undefined) {
         // CLIENT PAUSE: sleep (on Effect's Clock) until it ends or is lifted, or the client leaves.
+        // As a blocked client, it is read meanwhile: its EOF frees it (with the held command
+        // unrun, as Redis frees a paused client at EOF), and so does sending past the input limit.
         while (
-          client.postponed !== undefined && pause.isPaused(clock.currentTimeMillisUnsafe()) && !events.closed &&
-          !events.shuttingDown && events.failure === undefined
+          client.postponed !== undefined && pause.isPaused(clock.currentTimeMillisUnsafe()) && !client.isClosed() &&
+          !events.shuttingDown && events.failure === undefined && events.chunkBytes <= BLOCKED_INPUT_LIMIT
         ) {
           const left = pause.until - clock.currentTimeMillisUnsafe()
           yield* Effect.raceFirst(events.waitForNext, Effect.sleep(Duration.millis(Math.max(1, left))))
         }
         pause.waiting.delete(client)
-        if (events.closed) return
+        if (client.isClosed() || events.chunkBytes > BLOCKED_INPUT_LIMIT) return
         resumeParsed = true
       }
       sendUnblockedReply()
