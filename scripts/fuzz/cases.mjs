@@ -8,8 +8,10 @@
  * Commands that would change what the control client relies on are never generated: SHUTDOWN,
  * CONFIG SET, CLIENT KILL/PAUSE, DEBUG, FLUSHALL/FLUSHDB, SWAPDB, and keys outside the `fz:`
  * prefix; nor SAVE, which holds every client up for a whole dump; nor REPLICAOF/SLAVEOF, which
- * would make the server a read-only replica of nothing for the rest of the run. Mutation may of course
- * produce anything from these bytes, which is the point.
+ * would make the server a read-only replica of nothing for the rest of the run; nor FAILOVER,
+ * which holds every write until a replica has caught up (a fuzz connection that sent SYNC is one
+ * that never will: without TIMEOUT, Redis too waits for ever). Mutation may of course produce
+ * anything from these bytes, which is the point.
  */
 
 /** mulberry32: small, fast, seedable. */
@@ -143,9 +145,12 @@ const commandGenerators = (r) => {
 /**
  * What the header rules out of "any-command" cases (by name: no subcommand is generated on its
  * own), and PFSELFTEST, which holds the server for seconds by design (10 M HLL additions, as in
- * Redis), like SAVE; REPLICAOF and SLAVEOF, which would turn the server into a replica.
+ * Redis), like SAVE; REPLICAOF and SLAVEOF, which would turn the server into a replica; FAILOVER,
+ * which would hold writes (the control client's SET) while it waits for a replica.
  */
-const NEVER_GENERATED = new Set(["debug", "flushall", "flushdb", "save", "shutdown", "swapdb", "pfselftest", "replicaof", "slaveof"])
+const NEVER_GENERATED = new Set([
+  "debug", "flushall", "flushdb", "save", "shutdown", "swapdb", "pfselftest", "replicaof", "slaveof", "failover"
+])
 
 /**
  * The names for "any-command" cases (a random name with random arguments: keys, numbers,

@@ -217,14 +217,16 @@ const controlCheck = (port, value, timeoutMs) =>
       socket.destroy()
       resolve(result)
     }
-    const timer = setTimeout(() => finish("hang"), timeoutMs)
+    // What came before the silence, if anything, goes with the report (the first hang's).
+    const timer = setTimeout(() => finish(text === "" ? "hang" : `hang after ${JSON.stringify(text.slice(0, 200))}`), timeoutMs)
     socket.on("connect", () => socket.write(`${AUTH.toString("latin1")}*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n*2\r\n$3\r\nGET\r\n$${key.length}\r\n${key}\r\n`))
     socket.on("data", (chunk) => {
       text += chunk.toString("latin1")
       if (text.length >= expected.length) finish(text === expected ? "ok" : `wrong: ${JSON.stringify(text.slice(0, 200))}`)
     })
     socket.on("error", () => {})
-    socket.on("close", () => finish(text === expected ? "ok" : "hang"))
+    // Closed with a short answer (maxclients' error, say): a wrong answer that says what it was.
+    socket.on("close", () => finish(text === expected ? "ok" : text === "" ? "hang" : `wrong: ${JSON.stringify(text.slice(0, 200))}`))
   })
 
 /** Sends one case on a new connection and does what the case says afterwards. */
@@ -362,7 +364,10 @@ export const fuzz = async (options) => {
       if (result === "ok") lastControlValue = value
       stats.controlMaxMs = Math.max(stats.controlMaxMs, Date.now() - checkStarted)
       stats.controlChecks++
-      if (result === "hang" && !exited) stats.hangs++
+      if (result.startsWith("hang") && !exited) {
+        stats.hangs++
+        stats.firstHang ??= { atSeconds: Math.round((checkStarted - started) / 1000), result }
+      }
       else if (result !== "ok") {
         stats.wrongAnswers++
         stats.lastWrongAnswer = result
