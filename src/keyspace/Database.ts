@@ -203,6 +203,20 @@ export class Database {
     this.table.replace(ref, value)
   }
 
+  /**
+   * The safe integer a live record from `lookup` holds as a short string, read in place; NaN when
+   * that takes the general way (another type, other text, a bigint; see KeyTable.inlineInteger).
+   */
+  inlineIntegerAt(ref: number): number {
+    return this.table.inlineInteger(ref)
+  }
+
+  /** `replaceKeepTtl` with the decimal text of the safe integer `value` (INCR's result). */
+  replaceWithInteger(ref: number, key: string, value: number): void {
+    this.hooks.beforeWrite(this, key)
+    if (!this.table.replaceWithDigits(ref, value)) this.table.replace(ref, String(value))
+  }
+
   /** The value of a live record from `lookup`. */
   valueAt(ref: number): RedisValue {
     const value = this.table.valueOf(ref)

@@ -11,6 +11,7 @@ import { AccessClock } from "../../src/keyspace/AccessClock.js"
 import { hashBytes, hashKey } from "../../src/keyspace/table/KeyHash.js"
 import { KeyTable, nextSnapshotEpoch } from "../../src/keyspace/table/KeyTable.js"
 import { HEADER_BYTES } from "../../src/keyspace/table/Record.js"
+import { parseInteger } from "../../src/protocol/arguments.js"
 
 interface Entry {
   value: unknown
@@ -188,6 +189,57 @@ describe("KeyTable", () => {
     table.put("k", "small again", false)
     expect(table.heapStringBytes).toBe(0)
     expect(table.volatileCount).toBe(0)
+  })
+
+  it("an inline integer reads as parseInteger reads its text, for every text", () => {
+    const table = new KeyTable(new AccessClock())
+    const textArb = fc.oneof(
+      fc.stringMatching(/^-?[0-9]{0,18}$/),
+      fc.stringMatching(/^[-+ 0-9a]{0,5}$/),
+      fc.constantFrom("0", "-0", "00", "01", "-01", "-", "", " 1", "1 ", "+1", "9007199254740991", "-9007199254740991",
+        "9007199254740992", "-9007199254740992", "9223372036854775807", "-9223372036854775808", "99999999999999999")
+    )
+    fc.assert(fc.property(textArb, (text) => {
+      const ref = table.put("counter", text, false)
+      const parsed = parseInteger(text)
+      expect(table.inlineInteger(ref)).toBe(typeof parsed === "number" ? parsed : NaN)
+    }), { numRuns: 2000 })
+    // Not an inline string: the general path reads it.
+    expect(table.inlineInteger(table.put("counter", "7".repeat(MAX_RECORD_BYTES), false))).toBeNaN()
+    expect(table.inlineInteger(table.put("counter", ["7"], false))).toBeNaN()
+  })
+
+  it("digits written in place read back as the number's text, keep the TTL, and a snapshot keeps the old ones", () => {
+    const table = new KeyTable(new AccessClock())
+    const ref = table.put("counter", "0", false)
+    table.setExpire(ref, 1234)
+    const values = [1, 9, 10, 99, 100, -1, -10, 0, 123456789, -987654321, 2 ** 31, -(2 ** 31) - 1,
+      Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]
+    let current = ref
+    for (const value of values) {
+      // Digits that do not fit the record's size class take the general way (and may move it).
+      if (!table.replaceWithDigits(current, value)) current = table.replace(current, String(value))
+      expect(table.valueOf(current)).toBe(String(value))
+      expect(table.inlineInteger(current)).toBe(value)
+      expect(table.expireAt(current)).toBe(1234)
+    }
+    // A size class too small for more digits: false, nothing changed.
+    const small = table.put("s", "1", false)
+    const room = classSize(classOf(HEADER_BYTES + 1 + 1)) - HEADER_BYTES - 1
+    expect(table.replaceWithDigits(small, 10 ** room)).toBe(false)
+    expect(table.valueOf(small)).toBe("1")
+    expect(table.replaceWithDigits(small, 10 ** (room - 1))).toBe(true)
+    expect(table.valueOf(small)).toBe(String(10 ** (room - 1)))
+    // A long key lives on the heap, and so does its value: the general way.
+    expect(table.replaceWithDigits(table.put("k".repeat(2000), "1", false), 2)).toBe(false)
+    // Written under a snapshot: the snapshot reads the digits as they were.
+    const snapshot = table.snapshot(nextSnapshotEpoch(), new Map())
+    expect(table.replaceWithDigits(table.find("s"), 42)).toBe(true)
+    const seen = new Map<string, unknown>()
+    while (snapshot.next(10, (key, value) => seen.set(key, value)));
+    snapshot.release()
+    expect(seen.get("s")).toBe(String(10 ** (room - 1)))
+    expect(table.valueOf(table.find("s"))).toBe("42")
   })
 
   it("records are freed and reused: the arena's use follows the live keys", () => {

@@ -17,6 +17,16 @@ import { addInt64, ERR_OVERFLOW, INT64_MIN, stringCommand } from "./shared.js"
 /** Adds `delta` to the integer at `key` (a missing key counts as 0) and replies the result. */
 const incrementBy = (ctx: CommandContext, key: string, delta: number | bigint): void => {
   const ref = ctx.db.lookup(key, ctx.now)
+  if (ref !== -1 && typeof delta === "number") {
+    // The usual counter: a safe integer in the record's own bytes, changed there (NaN, or a sum
+    // past 2^53, goes the general way below).
+    const result = ctx.db.inlineIntegerAt(ref) + delta
+    if (Number.isSafeInteger(result)) {
+      ctx.db.replaceWithInteger(ref, key, result)
+      notify(ctx, NotifyType.String, "incrby", key)
+      return ctx.out.integer(result)
+    }
+  }
   let base: number | bigint = 0
   if (ref !== -1) {
     if (!ctx.db.holdsString(ref)) return ctx.out.error(WRONGTYPE)

@@ -278,6 +278,34 @@ export class KeyTable {
       : (heapSlot(this.heap, words[w + VALUE]) as string).length
   }
 
+  /**
+   * The safe integer an inline string value spells as Redis's string2ll reads it (optional '-',
+   * no leading zero, no sign on 0), read from the record's bytes without making a string; NaN for
+   * another kind of value, other text, or a value past 2^53 (the general path reads those).
+   */
+  inlineInteger(ref: number): number {
+    const words = this.arena.words[ref >>> 17]
+    const w = (ref & 0x1ffff) << 1
+    const meta = words[w + META]
+    const length = words[w + VALUE]
+    if ((meta & KIND_MASK) !== KIND_INLINE || length === 0 || length > 17) return NaN
+    const bytes = this.arena.bytes[ref >>> 17]
+    let at = (w << 2) + HEADER_BYTES + keyLengthOf(meta)
+    const end = at + length
+    const negative = bytes[at] === 45 // '-'
+    if (negative && ++at === end) return NaN
+    let code = bytes[at]
+    if (code === 48) return at + 1 === end && !negative ? 0 : NaN
+    let value = 0
+    for (; at < end; at++) {
+      code = bytes[at]
+      if (code < 48 || code > 57) return NaN
+      value = value * 10 + (code - 48)
+    }
+    if (value > Number.MAX_SAFE_INTEGER) return NaN
+    return negative ? -value : value
+  }
+
   /** The expiry (Unix ms), or undefined for a key without one. */
   expireAt(ref: number): number | undefined {
     const words = this.arena.words[ref >>> 17]
@@ -333,6 +361,35 @@ export class KeyTable {
    */
   replace(ref: number, value: unknown): number {
     return this.overwrite(ref, value, true, false)
+  }
+
+  /**
+   * `replace` with the decimal text of the safe integer `value`, written as digits straight into
+   * the record when it is inline and its size class holds them (no string is made: INCR's hot
+   * path); false, with nothing changed, otherwise.
+   */
+  replaceWithDigits(ref: number, value: number): boolean {
+    const w = (ref & 0x1ffff) << 1
+    const meta = this.arena.words[ref >>> 17][w + META]
+    if ((meta & (KIND_MASK | KEY_ON_HEAP)) !== 0) return false
+    let magnitude = value < 0 ? -value : value
+    let digits = value < 0 ? 2 : 1
+    for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) digits++
+    const start = (w << 2) + HEADER_BYTES + keyLengthOf(meta)
+    if (HEADER_BYTES + keyLengthOf(meta) + digits > classSize(meta & CLASS_MASK)) return false
+    // As `overwrite` does for any new value: the encoding note goes, the LRU clock restarts.
+    const words = this.writable(ref)
+    words[w + META] = meta & ~ENCODING_MASK
+    if (!this.access.lfu) words[w + ACCESS] = this.access.initial()
+    words[w + VALUE] = digits
+    const bytes = this.arena.bytes[ref >>> 17]
+    let at = start + digits
+    do {
+      bytes[--at] = 48 + (magnitude % 10)
+      magnitude = Math.floor(magnitude / 10)
+    } while (magnitude > 0)
+    if (value < 0) bytes[start] = 45 // '-'
+    return true
   }
 
   /** Removes `key`; false when there was none. */
