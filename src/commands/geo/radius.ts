@@ -180,7 +180,9 @@ const search = (ctx: CommandContext, argv: ReadonlyArray<string>, sourceIndex: n
       if (options !== 0) out.arrayHeader(options + 1)
       out.bulk(point.member)
       if (withDist) out.bulk(printDistance(point.dist / conversion))
-      if (withHash) out.integer(point.score)
+      // The member's score as Redis's addReplyLongLong of the double gives it (a plain sorted
+      // set's score may have a fraction).
+      if (withHash) out.integer(Math.trunc(point.score))
       if (withCoords) {
         out.arrayHeader(2)
         out.double(printCoordinate(point.lon))

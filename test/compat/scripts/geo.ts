@@ -330,6 +330,11 @@ export const geoScripts: ReadonlyArray<Script> = [
       ["GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania", "12.5", "41.9", "Rome"],
       ["GEORADIUS", "g", "15", "37", "200", "km"],
       ["GEORADIUS", "g", "15", "37", "200", "km", "WITHDIST", "WITHCOORD", "WITHHASH"],
+      // A sorted set's own scores as geohashes: WITHHASH gives them cut to integers, as Redis's
+      // addReplyLongLong of the double does.
+      ["ZADD", "frac", "68.25", "aa", "1000.75", "bb"],
+      ["GEORADIUS", "frac", "-180", "-85", "500", "km", "WITHHASH", "ASC"],
+      ["GEOSEARCH", "frac", "FROMLONLAT", "-180", "-85", "BYRADIUS", "500", "km", "WITHHASH", "WITHDIST", "ASC"],
       ["GEORADIUS", "g", "15", "37", "1000", "km", "DESC", "WITHDIST"],
       ["GEORADIUS", "g", "15", "37", "1000", "km", "COUNT", "1"],
       ["GEORADIUS", "g", "15", "37", "1000", "km", "COUNT", "2", "ANY"],
