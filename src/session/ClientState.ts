@@ -43,7 +43,11 @@ export class ClientState {
   outputSoftLimitSince = -1
   /** Pub/sub state, from the first SUBSCRIBE or PSUBSCRIBE on (`Subscriber` below). */
   pubsub: Subscriber | undefined = undefined
-  /** Bytes handed to the socket and not yet sent (set by the connection; pub/sub limits read it). */
+  /**
+   * Reply bytes not yet sent, as Redis's output buffer limits count them (past its 16 KB static
+   * reply buffer; see SocketOutput.buffered). Set by the connection; the pub/sub, MONITOR and
+   * replica limits read it, and so does a snapshot transfer's backpressure.
+   */
   unsentBytes: () => number = () => 0
   /** Tells the connection fiber that pub/sub messages wait in `pubsub.outbox` (set by the connection). */
   wakeWriter: () => void = () => {}

@@ -375,8 +375,9 @@ export class KeyTable {
     let magnitude = value < 0 ? -value : value
     let digits = value < 0 ? 2 : 1
     for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) digits++
-    const start = (w << 2) + HEADER_BYTES + keyLengthOf(meta)
-    if (HEADER_BYTES + keyLengthOf(meta) + digits > classSize(meta & CLASS_MASK)) return false
+    const valueOffset = HEADER_BYTES + keyLengthOf(meta)
+    if (valueOffset + digits > classSize(meta & CLASS_MASK)) return false
+    const start = (w << 2) + valueOffset
     // As `overwrite` does for any new value: the encoding note goes, the LRU clock restarts.
     const words = this.writable(ref)
     words[w + META] = meta & ~ENCODING_MASK
