@@ -44,6 +44,10 @@ const valueAt: ElementCursor = { start: 0, end: 0 }
 /** Finds `field` in a packed hash: its entry begins at the result (-1: absent), bounds in fieldAt/valueAt. */
 const findPacked = (packed: string, field: string): number => findPair(packed, field, fieldAt, valueAt)
 
+/** The value of `field` in a packed hash, undefined when absent. */
+const packedValue = (packed: string, field: string): string | undefined =>
+  findPacked(packed, field) < 0 ? undefined : packed.slice(valueAt.start, valueAt.end)
+
 export class HashValue implements CollectionValue {
   get type(): "hash" {
     return "hash"
@@ -94,9 +98,7 @@ export class HashValue implements CollectionValue {
   /** The value of `field`, undefined when absent: `fields.get` without a view of a packed hash. */
   get(field: string): string | undefined {
     const table = this.table
-    if (table !== undefined) return table.map.get(field)
-    const packed = this.packed
-    return findPacked(packed, field) < 0 ? undefined : packed.slice(valueAt.start, valueAt.end)
+    return table !== undefined ? table.map.get(field) : packedValue(this.packed, field)
   }
 
   /** Whether `field` is in the hash (`fields.has` without a view). */
@@ -211,7 +213,7 @@ class PackedFields implements ReadonlyMap<string, string> {
   constructor(private readonly packed: string, readonly size: number) {}
 
   get(field: string): string | undefined {
-    return findPacked(this.packed, field) < 0 ? undefined : this.packed.slice(valueAt.start, valueAt.end)
+    return packedValue(this.packed, field)
   }
 
   has(field: string): boolean {

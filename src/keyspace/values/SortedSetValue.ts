@@ -45,6 +45,10 @@ const scoreAt: ElementCursor = { start: 0, end: 0 }
 /** Finds `member` in a packed set: its entry begins at the result (-1: absent), bounds in memberAt/scoreAt. */
 const findPacked = (packed: string, member: string): number => findPair(packed, member, memberAt, scoreAt)
 
+/** The score of `member` in a packed set, undefined when absent. */
+const packedScore = (packed: string, member: string): number | undefined =>
+  findPacked(packed, member) < 0 ? undefined : Number(packed.slice(scoreAt.start, scoreAt.end))
+
 const scoreText = (score: number): string => String(score + 0)
 
 /** Where (score, member) goes in a packed set: the offset of the first element after it. */
@@ -137,9 +141,7 @@ export class SortedSetValue implements CollectionValue {
   /** The score of `member`, undefined when absent: `scores.get` without a view of a packed set. */
   scoreOf(member: string): number | undefined {
     const skiplist = this.skiplist
-    if (skiplist !== undefined) return skiplist.scores.get(member)
-    const packed = this.packed
-    return findPacked(packed, member) < 0 ? undefined : Number(packed.slice(scoreAt.start, scoreAt.end))
+    return skiplist !== undefined ? skiplist.scores.get(member) : packedScore(this.packed, member)
   }
 
   /** The (score, member) order. A listpack set's is built from it: change the set through its methods. */
@@ -302,7 +304,7 @@ class PackedScores implements ReadonlyMap<string, number> {
   constructor(private readonly packed: string, readonly size: number) {}
 
   get(member: string): number | undefined {
-    return findPacked(this.packed, member) < 0 ? undefined : Number(this.packed.slice(scoreAt.start, scoreAt.end))
+    return packedScore(this.packed, member)
   }
 
   has(member: string): boolean {
