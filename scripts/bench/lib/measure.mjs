@@ -33,3 +33,21 @@ export const measureWithCpu = async (server, benchmark, unit = "ops") => {
     summary: `${Math.round(result.rps).toLocaleString("en-US")} ${unit}/s, ${cpuUsPerOp.toFixed(2)} µs CPU/op`
   }
 }
+
+/**
+ * `runInterleaved`'s measure for rows that carry their redis-benchmark test or command, pipeline
+ * and -r (and their own request count, where it differs from the run's).
+ */
+export const measureRow = (options, unit = "ops") => (server, row) =>
+  measureWithCpu(
+    server,
+    {
+      test: row.test,
+      command: row.command,
+      requests: row.requests ?? options.requests,
+      clients: options.clients,
+      pipeline: row.pipeline,
+      randomKeys: row.randomKeys
+    },
+    unit
+  )

@@ -16,7 +16,7 @@
  *   600-element list (what redis-benchmark's lrange_100 test reads, without its LPUSH pre-fill
  *   run inside the measured CPU time).
  */
-import { measureWithCpu } from "../lib/measure.mjs"
+import { measureRow } from "../lib/measure.mjs"
 import { ReplyError, RespClient } from "../lib/resp-client.mjs"
 import { BASELINE } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
@@ -67,16 +67,6 @@ const prefillServer = async (port) => {
   }
 }
 
-const measure = (options) => (server, row) =>
-  measureWithCpu(server, {
-    test: row.test,
-    command: row.command,
-    requests: options.requests,
-    clients: options.clients,
-    pipeline: row.pipeline,
-    randomKeys: row.randomKeys
-  })
-
 /** Runs the collection rows on the running servers (Redis and redfiber only). */
 export const runCollections = async (allServers, options, log) => {
   const servers = allServers.filter((server) => server.name !== "node-ref")
@@ -89,7 +79,7 @@ export const runCollections = async (allServers, options, log) => {
     if (problem !== undefined) for (const row of rows) row.errors = { ...row.errors, [server.name]: `pre-fill failed: ${problem}` }
   }
   log(`Collections: -c ${options.clients} -n ${options.requests}, ${options.runs} interleaved run(s) per row`)
-  await runInterleaved({ rows, servers, runs: options.runs, measure: measure(options), log })
+  await runInterleaved({ rows, servers, runs: options.runs, measure: measureRow(options), log })
   for (const row of rows) row.summary = summarizeRow(row, BASELINE)
   return rows
 }

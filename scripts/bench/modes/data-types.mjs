@@ -13,7 +13,7 @@
  *   estimate, recomputed after each change) and PFCOUNT of it with a second HLL (the union,
  *   computed every time).
  */
-import { measureWithCpu } from "../lib/measure.mjs"
+import { measureRow } from "../lib/measure.mjs"
 import { RespClient } from "../lib/resp-client.mjs"
 import { BASELINE } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
@@ -48,15 +48,6 @@ const prefill = async (servers, log) => {
   }
 }
 
-const measure = (options) => (server, row) =>
-  measureWithCpu(server, {
-    command: row.command,
-    requests: row.requests,
-    clients: options.clients,
-    pipeline: row.pipeline,
-    randomKeys: row.randomKeys
-  })
-
 /** Runs the data-type rows on the running servers (Redis and redfiber only). */
 export const runDataTypes = async (allServers, options, log) => {
   const servers = allServers.filter((server) => server.name !== "node-ref")
@@ -72,7 +63,7 @@ export const runDataTypes = async (allServers, options, log) => {
   )
   log(`Data types: -c ${options.clients}, ${options.runs} interleaved run(s) per row`)
   await prefill(servers, log)
-  await runInterleaved({ rows, servers, runs: options.runs, measure: measure(options), log })
+  await runInterleaved({ rows, servers, runs: options.runs, measure: measureRow(options), log })
   for (const row of rows) row.summary = summarizeRow(row, BASELINE)
   return rows
 }

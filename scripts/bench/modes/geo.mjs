@@ -3,7 +3,7 @@
  * sorted set of 100 000 members spread over a 2° x 2° square around Paris (a 1 km radius holds
  * about ten of them), with -c 50 and -P 1 / -P 16, redfiber beside Redis in interleaved runs.
  */
-import { measureWithCpu } from "../lib/measure.mjs"
+import { measureRow } from "../lib/measure.mjs"
 import { ReplyError, RespClient } from "../lib/resp-client.mjs"
 import { BASELINE, launchServer, stopServer } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
@@ -39,21 +39,17 @@ const fillSearchSet = async (port) => {
   }
 }
 
-const measure = (options) => (server, row) =>
-  measureWithCpu(server, {
-    test: row.test,
-    command: COMMANDS[row.test],
-    requests: options.requests,
-    clients: options.clients,
-    pipeline: row.pipeline,
-    randomKeys: MEMBERS
-  })
-
 /** Runs the geo rows on redfiber and Redis (the plain-Node reference has no geo commands). */
 export const runGeo = async (serverNames, options, log) => {
   const names = serverNames.filter((name) => name !== "node-ref")
   const rows = options.pipelines.flatMap((pipeline) =>
-    Object.keys(COMMANDS).map((test) => ({ test, pipeline, label: `${test} -P ${pipeline}` }))
+    Object.entries(COMMANDS).map(([test, command]) => ({
+      test,
+      command,
+      randomKeys: MEMBERS,
+      pipeline,
+      label: `${test} -P ${pipeline}`
+    }))
   )
   const servers = []
   try {
@@ -64,7 +60,7 @@ export const runGeo = async (serverNames, options, log) => {
       if (problem !== undefined) for (const row of rows) (row.errors ??= {})[server.name] = `fill failed: ${problem}`
     }
     log(`Geo: -c ${options.clients} -n ${options.requests}, ${options.runs} interleaved run(s) per row`)
-    await runInterleaved({ rows, servers, runs: options.runs, measure: measure(options), log })
+    await runInterleaved({ rows, servers, runs: options.runs, measure: measureRow(options), log })
   } finally {
     await Promise.all(servers.map(stopServer))
   }

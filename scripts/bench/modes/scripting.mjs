@@ -4,7 +4,7 @@
  * beside real Redis. Reports ops/s (scripts per second) and the ratio to Redis.
  */
 import { createHash } from "node:crypto"
-import { measureWithCpu } from "../lib/measure.mjs"
+import { measureRow } from "../lib/measure.mjs"
 import { RespClient } from "../lib/resp-client.mjs"
 import { BASELINE } from "../lib/servers.mjs"
 import { runInterleaved, summarizeRow } from "./interleaved.mjs"
@@ -26,27 +26,18 @@ const loadScripts = async (server) => {
   }
 }
 
-// Server CPU per script: robust to a loaded machine, where throughput is not.
-const measure = (options) => (server, row) =>
-  measureWithCpu(
-    server,
-    {
-      requests: options.requests,
-      clients: options.clients,
-      pipeline: row.pipeline,
-      command: ["EVALSHA", row.sha, "1", "bench:counter"]
-    },
-    "scripts"
-  )
-
 /** Runs the scripting rows on the running `servers`; resolves with the rows and their summaries. */
 export const runScripting = async (servers, options, log) => {
   for (const server of servers) await loadScripts(server)
   const rows = options.pipelines.flatMap((pipeline) =>
-    SCRIPTS.map((script) => ({ pipeline, sha: sha1(script.body), label: `EVALSHA ${script.name} -P ${pipeline}` }))
+    SCRIPTS.map((script) => ({
+      pipeline,
+      command: ["EVALSHA", sha1(script.body), "1", "bench:counter"],
+      label: `EVALSHA ${script.name} -P ${pipeline}`
+    }))
   )
   log(`Scripting: EVALSHA -c ${options.clients} -n ${options.requests}, ${options.runs} interleaved run(s) per row`)
-  await runInterleaved({ rows, servers, runs: options.runs, measure: measure(options), log })
+  await runInterleaved({ rows, servers, runs: options.runs, measure: measureRow(options, "scripts"), log })
   for (const row of rows) row.summary = summarizeRow(row, BASELINE)
   return rows
 }

@@ -3,7 +3,7 @@
  * (and, with --random, over 1 000 000 random keys on pre-filled servers). Reports ops/s, the
  * ratio to Redis, and the server's CPU µs per request (from /proc, read outside the timed run).
  */
-import { measureWithCpu } from "../lib/measure.mjs"
+import { measureRow } from "../lib/measure.mjs"
 import { TEST_NAMES } from "../lib/redis-benchmark.mjs"
 import { fillKeys } from "../lib/resp-client.mjs"
 import { BASELINE } from "../lib/servers.mjs"
@@ -21,15 +21,6 @@ const planRows = (options, random) =>
       label: `${TEST_NAMES[test]} -P ${pipeline}${random ? " -r 1M" : ""}`
     }))
   )
-
-const measureThroughput = (options) => (server, row) =>
-  measureWithCpu(server, {
-    test: row.test,
-    requests: options.requests,
-    clients: options.clients,
-    pipeline: row.pipeline,
-    randomKeys: row.randomKeys
-  })
 
 /** SETs `options.randomKeys` distinct keys on each server; a failure becomes the rows' error. */
 const prefill = async (servers, rows, options, log) => {
@@ -52,12 +43,12 @@ const prefill = async (servers, rows, options, log) => {
 export const runThroughput = async (servers, options, log) => {
   const rows = planRows(options, false)
   log(`Throughput: -c ${options.clients} -n ${options.requests}, ${options.runs} interleaved run(s) per row`)
-  await runInterleaved({ rows, servers, runs: options.runs, measure: measureThroughput(options), log })
+  await runInterleaved({ rows, servers, runs: options.runs, measure: measureRow(options), log })
   if (options.random) {
     const randomRows = planRows(options, true)
     log(`Random keys: pre-filling every server with ${options.randomKeys} keys`)
     await prefill(servers, randomRows, options, log)
-    await runInterleaved({ rows: randomRows, servers, runs: options.runs, measure: measureThroughput(options), log })
+    await runInterleaved({ rows: randomRows, servers, runs: options.runs, measure: measureRow(options), log })
     rows.push(...randomRows)
   }
   for (const row of rows) row.summary = summarizeRow(row, BASELINE)
