@@ -23,25 +23,21 @@ export const cpuMicros = (pid) => {
   return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND
 }
 
-/** Resident set size of `pid` in bytes (VmRSS). */
-export const rssBytes = (pid) => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8")
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status)
-  return match === null ? NaN : Number(match[1]) * 1024
-}
-
 /**
- * Diagnostic for the log only: a process's resident pages split as anonymous (heap, malloc) and
- * file-backed (its executable's code, mapped as it runs), in kB.
+ * A process's resident memory in bytes, from one read of /proc/<pid>/status: all of it (VmRSS),
+ * and its anonymous (heaps, malloc) and file-backed (its executable's code, mapped as it runs) parts.
  */
 export const residentPages = (pid) => {
   const status = readFileSync(`/proc/${pid}/status`, "utf8")
-  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1] ?? NaN)
-  return { anon: kb("RssAnon"), file: kb("RssFile") }
+  const bytes = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1] ?? NaN) * 1024
+  return { rss: bytes("VmRSS"), anon: bytes("RssAnon"), file: bytes("RssFile") }
 }
 
-/** The growth between two `residentPages` readings, for a log line. */
+/** Resident set size of `pid` in bytes (VmRSS). */
+export const rssBytes = (pid) => residentPages(pid).rss
+
+/** The growth of the anonymous and file-backed parts between two `residentPages` readings, for a log line. */
 export const residentSplit = (before, after) => {
-  const mib = (kb) => `${kb >= 0 ? "+" : ""}${(kb / 1024).toFixed(1)}`
+  const mib = (bytes) => `${bytes >= 0 ? "+" : ""}${(bytes / 2 ** 20).toFixed(1)}`
   return `[anonymous ${mib(after.anon - before.anon)}, file-backed ${mib(after.file - before.file)} MiB]`
 }

@@ -5,13 +5,12 @@
  * the last reply. Below Redis's listpack thresholds, so this measures the compact encodings of small
  * collections.
  */
-import { residentPages, residentSplit, rssBytes } from "../lib/proc.mjs"
+import { residentPages, residentSplit } from "../lib/proc.mjs"
 import { ReplyError, RespClient } from "../lib/resp-client.mjs"
 import { launchServer, stopServer } from "../lib/servers.mjs"
 import { sleep } from "../lib/processes.mjs"
 
 const SETTLE_MS = 1000
-
 const BATCH = 2000
 const ELEMENTS = 10
 
@@ -45,14 +44,15 @@ const measureOne = async (name, family, keys, log) => {
   const server = await launchServer(name)
   try {
     await sleep(200)
-    const rssBefore = rssBytes(server.process.pid)
-    const splitBefore = residentPages(server.process.pid)
+    const before = residentPages(server.process.pid)
+    const rssBefore = before.rss
     const filled = await fill(server.port, family, keys)
     if (typeof filled === "string") return { name, family, error: `fill failed: ${filled}` }
     await sleep(SETTLE_MS)
-    const rssAfter = rssBytes(server.process.pid)
+    const after = residentPages(server.process.pid)
+    const rssAfter = after.rss
     const growth = rssAfter - rssBefore
-    log(`  ${family} ${name}: +${(growth / 2 ** 20).toFixed(1)} MiB (${filled.encoding}) ${residentSplit(splitBefore, residentPages(server.process.pid))}`)
+    log(`  ${family} ${name}: +${(growth / 2 ** 20).toFixed(1)} MiB (${filled.encoding}) ${residentSplit(before, after)}`)
     return { name, family, rssBefore, rssAfter, growth, bytesPerKey: growth / keys, encoding: filled.encoding }
   } finally {
     await stopServer(server)

@@ -3,7 +3,7 @@
  * 10-byte values on distinct keys (the keys redis-benchmark's `-r 1000000` uses), read a
  * moment after the last reply.
  */
-import { residentPages, residentSplit, rssBytes } from "../lib/proc.mjs"
+import { residentPages, residentSplit } from "../lib/proc.mjs"
 import { fillKeys, RespClient } from "../lib/resp-client.mjs"
 import { launchServer, stopServer } from "../lib/servers.mjs"
 import { sleep } from "../lib/processes.mjs"
@@ -24,17 +24,18 @@ const keyCount = async (port) => {
 const measureOne = async (name, options, log) => {
   const server = await launchServer(name)
   try {
-    const rssBefore = rssBytes(server.process.pid)
-    const splitBefore = residentPages(server.process.pid)
+    const before = residentPages(server.process.pid)
+    const rssBefore = before.rss
     const started = performance.now()
     const value = "v".repeat(options.memoryValueBytes)
     const problem = await fillKeys(server.port, options.memoryKeys, value)
     if (problem !== undefined) return { name, error: `SET failed: ${problem}` }
     const fillSeconds = (performance.now() - started) / 1000
     await sleep(SETTLE_MS)
-    const rssAfter = rssBytes(server.process.pid)
+    const after = residentPages(server.process.pid)
+    const rssAfter = after.rss
     const keys = await keyCount(server.port)
-    log(`  ${name}: ${(rssBefore / 2 ** 20).toFixed(1)} MiB → ${(rssAfter / 2 ** 20).toFixed(1)} MiB ${residentSplit(splitBefore, residentPages(server.process.pid))}`)
+    log(`  ${name}: ${(rssBefore / 2 ** 20).toFixed(1)} MiB → ${(rssAfter / 2 ** 20).toFixed(1)} MiB ${residentSplit(before, after)}`)
     return { name, rssBefore, rssAfter, keys, fillSeconds, bytesPerKey: (rssAfter - rssBefore) / options.memoryKeys }
   } finally {
     await stopServer(server)
