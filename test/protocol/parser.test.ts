@@ -285,7 +285,11 @@ const exchange = (port: number, request: string, quietMs = 3000): Promise<Answer
       else quiet()
     })
     socket.on("close", () => finish(true))
-    socket.on("error", reject)
+    // A server that closes with part of a long request unread resets the connection (either
+    // server may): what arrived before the reset was read first, so it is a close like any other.
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? finish(true) : reject(error)
+    )
   })
 
 describe.skipIf(!hasRealRedis)("the same raw bytes get the same answer as from real Redis", () => {
